@@ -1,0 +1,74 @@
+# chatarc: one non-recursive Makefile. `make` builds ./chatarc, `make check`
+# runs the tests, `make bench` the benchmarks, `make SANITIZE=1 check` the
+# tests under AddressSanitizer + UBSan.
+PREFIX ?= /usr/local
+VERSION := 0.1.0
+CC ?= cc
+PKGS := yajl zlib libxml-2.0
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
+CPPFLAGS += $(shell pkg-config --cflags $(PKGS)) \
+	-DCHATARC_VERSION='"$(VERSION)"' -DCHATARC_SHAREDIR='"$(PREFIX)/share/chatarc"'
+LDLIBS += $(shell pkg-config --libs $(PKGS))
+
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+BUILD := build/sanitize
+else
+BUILD := build/release
+endif
+
+COMMON_SRC := $(wildcard common/*.c)
+FETCH_SRC := $(wildcard fetch/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+LIB_SRC := $(COMMON_SRC) $(filter-out fetch/cmd-%.c,$(FETCH_SRC))
+PROGRAM_SRC := $(LIB_SRC) $(filter fetch/cmd-%.c,$(FETCH_SRC)) $(CLI_SRC)
+
+PROGRAM_OBJ := $(PROGRAM_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+TOOL_SRC := $(wildcard tools/*.c)
+
+all: chatarc
+
+chatarc: $(BUILD)/chatarc
+	cp $< $@
+
+$(BUILD)/chatarc: $(PROGRAM_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/unit-tests: $(BUILD)/tests/unit-tests
+	cp $< $@
+
+tools/gen-posts: $(BUILD)/tools/gen-posts.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check: chatarc tests/unit-tests tools/gen-posts
+	tests/run
+
+bench: chatarc tools/gen-posts
+	tools/bench
+
+install: chatarc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/chatarc
+	install -m 755 chatarc $(DESTDIR)$(PREFIX)/bin/chatarc
+	cp -R share/. $(DESTDIR)$(PREFIX)/share/chatarc/
+
+format:
+	clang-format -i $(PROGRAM_SRC) $(wildcard */*.h) $(UNIT_SRC) $(TOOL_SRC)
+
+clean:
+	rm -rf build chatarc tests/unit-tests tools/gen-posts
+
+.PHONY: all check bench install format clean
+-include $(PROGRAM_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -1,0 +1,96 @@
+/* Helpers shared by the command front ends. */
+#define _DEFAULT_SOURCE
+#include "cli.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/fsutil.h"
+
+int cli_exit_code(chatarc_status_t status)
+{
+	switch (status) {
+	case CHATARC_OK: return EXIT_OK;
+	case CHATARC_ERR_USAGE: return EXIT_USAGE;
+	case CHATARC_ERR_PARTIAL: return EXIT_PARTIAL;
+	default: return EXIT_FAILURE_RUNTIME;
+	}
+}
+
+int cli_report(const char *command, chatarc_status_t status, const chatarc_error_t *err)
+{
+	if (status != CHATARC_OK)
+		fprintf(stderr, "chatarc: %s: %s\n", command, err->message);
+	return cli_exit_code(status);
+}
+
+char *cli_config_path(const cli_context_t *ctx)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 0);
+	strbuf_addf(&sb, "%s/chatarc.conf", ctx->data_dir);
+	return strbuf_detach(&sb, NULL);
+}
+
+chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
+			       chatarc_config_t *config, const chatarc_chat_t **chat,
+			       chatarc_error_t *err)
+{
+	char *path = cli_config_path(ctx);
+	chatarc_status_t status = config_load(path, config, err);
+	if (status == CHATARC_ERR_NOT_FOUND)
+		chatarc_error_set(err, status,
+				  "%s is not a chatarc data directory (no chatarc.conf): run "
+				  "`chatarc --data %s init` first",
+				  ctx->data_dir, ctx->data_dir);
+	free(path);
+	if (status != CHATARC_OK)
+		return status;
+	*chat = config_find_chat(config, name);
+	if (*chat)
+		return CHATARC_OK;
+	status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+				   "no chat named '%s' in %s: add it under \"chats\"", name,
+				   config->path);
+	config_release(config);
+	return status;
+}
+
+chatarc_status_t cli_sample_files(const cli_context_t *ctx, strlist_t *paths,
+				  chatarc_error_t *err)
+{
+	strbuf_t dir;
+	strbuf_init(&dir, 0);
+	strbuf_addf(&dir, "%s/sample/%s", ctx->share_dir, SAMPLE_CHAT);
+	DIR *d = opendir(dir.buf);
+	if (!d) {
+		chatarc_status_t status = chatarc_error_set(
+			err, CHATARC_ERR_NOT_FOUND,
+			"%s: the bundled sample is missing (set CHATARC_SHARE to chatarc's share/)",
+			dir.buf);
+		strbuf_release(&dir);
+		return status;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strstr(e->d_name, ".json"))
+			continue;
+		strbuf_t path;
+		strbuf_init(&path, 0);
+		strbuf_addf(&path, "%s/%s", dir.buf, e->d_name);
+		strlist_add(paths, path.buf);
+		strbuf_release(&path);
+	}
+	closedir(d);
+	strbuf_release(&dir);
+	/* Sorted, so every run imports in the same order. */
+	for (size_t i = 1; i < paths->len; i++)
+		for (size_t k = i; k > 0 && strcmp(paths->items[k - 1], paths->items[k]) > 0; k--) {
+			char *t = paths->items[k];
+			paths->items[k] = paths->items[k - 1];
+			paths->items[k - 1] = t;
+		}
+	return CHATARC_OK;
+}

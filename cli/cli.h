@@ -1,0 +1,52 @@
+/* The command layer: what every `chatarc COMMAND` front end shares. Only
+ * this layer prints to the user and chooses exit codes. */
+#ifndef CHATARC_CLI_H
+#define CHATARC_CLI_H
+
+#include <stdbool.h>
+
+#include "../common/config.h"
+#include "../common/status.h"
+
+/* Exit codes cron can trust (DESIGN.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILURE_RUNTIME = 1,
+	EXIT_USAGE = 2,
+	EXIT_PARTIAL = 3,
+};
+
+typedef struct cli_context {
+	const char *data_dir;
+	const char *share_dir;
+	bool stderr_tty; /* progress goes to stderr, only on a terminal */
+	bool stdout_tty;
+} cli_context_t;
+
+typedef int (*command_fn)(int argc, char **argv, cli_context_t *ctx);
+
+int cmd_init(int argc, char **argv, cli_context_t *ctx);
+int cmd_import(int argc, char **argv, cli_context_t *ctx);
+int cmd_export(int argc, char **argv, cli_context_t *ctx);
+int cmd_demo(int argc, char **argv, cli_context_t *ctx);
+
+int cli_exit_code(chatarc_status_t status);
+/* Prints "chatarc: COMMAND: message" and returns the matching exit code. */
+int cli_report(const char *command, chatarc_status_t status, const chatarc_error_t *err);
+/* DIR/chatarc.conf, newly allocated. */
+char *cli_config_path(const cli_context_t *ctx);
+/* Loads the config and finds the chat, with errors that say what to do. */
+chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
+			       chatarc_config_t *config, const chatarc_chat_t **chat,
+			       chatarc_error_t *err);
+
+/* Imports files into a chat as `chatarc import` does; returns an exit code. */
+int cli_import_files(cli_context_t *ctx, const char *chat, char **paths, int n_paths,
+		     const char *author, bool keep_going, bool verbose);
+/* The bundled sample chat's files (share/sample/hcsmdemo/...), sorted. */
+chatarc_status_t cli_sample_files(const cli_context_t *ctx, strlist_t *paths,
+				  chatarc_error_t *err);
+
+#define SAMPLE_CHAT "hcsmdemo"
+
+#endif

@@ -1,0 +1,658 @@
+/* Archive writer (append-only gzip members, deduplicated by uri, with
+ * transactions undone by truncation) and reader (whole members only). */
+#define _DEFAULT_SOURCE
+#include "archive.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "fsutil.h"
+#include "json.h"
+#include "urimap.h"
+
+/* Days kept in memory while writing: imports run roughly in time order, so a
+ * few dozen days cover the working set and bound memory for any input size. */
+#define ARCHIVE_CACHE_DAYS 32
+/* Uncompressed bytes per gzip member: bounds what a reader buffers and what a
+ * crash can cut off before the next commit. */
+#define ARCHIVE_MEMBER_BYTES (4u << 20)
+#define ARCHIVE_READ_CHUNK (256u << 10)
+
+struct archive_day {
+	char day[11];
+	char *path;
+	int fd; /* -1 until the first write */
+	urimap_t uris;
+	strbuf_t pending; /* lines not yet written */
+	struct archive_day *newer, *older;
+};
+
+/* What a file looked like before the open transaction touched it. */
+struct txn_file {
+	char *path;
+	bool existed;
+	off_t size;
+};
+
+struct chatarc_archive {
+	char *chat;
+	char *chat_dir;
+	int lock_fd;
+	int level;
+	struct archive_day *newest, *oldest;
+	size_t day_count;
+	struct txn_file *txn;
+	size_t txn_len, txn_alloc;
+	strbuf_t line;
+};
+
+static chatarc_status_t errno_error(chatarc_error_t *err, const char *path, const char *what)
+{
+	return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s: %s", path, what, strerror(errno));
+}
+
+static char *chat_dir_path(const char *data_dir, const char *chat)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 0);
+	strbuf_addf(&sb, "%s/archive/%s", data_dir, chat);
+	return strbuf_detach(&sb, NULL);
+}
+
+chatarc_status_t archive_open(const char *data_dir, const char *chat,
+			      const archive_options_t *options, chatarc_archive_t **out,
+			      chatarc_error_t *err)
+{
+	chatarc_archive_t *archive;
+	chatarc_status_t status;
+	strbuf_t lock_path;
+
+	if (!fs_name_valid(chat))
+		return chatarc_error_set(err, CHATARC_ERR_USAGE,
+					 "'%s' is not a valid chat name (letters, digits, '_', '-', '.')",
+					 chat);
+	archive = calloc(1, sizeof *archive);
+	if (!archive)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	archive->chat = strdup(chat);
+	archive->chat_dir = chat_dir_path(data_dir, chat);
+	archive->level = options && options->compression_level ? options->compression_level
+							       : Z_DEFAULT_COMPRESSION;
+	archive->lock_fd = -1;
+	strbuf_init(&archive->line, 4096);
+	status = fs_mkdir_p(archive->chat_dir, err);
+	if (status != CHATARC_OK)
+		goto fail;
+
+	strbuf_init(&lock_path, 0);
+	strbuf_addf(&lock_path, "%s/.lock", archive->chat_dir);
+	archive->lock_fd = open(lock_path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (archive->lock_fd < 0) {
+		status = errno_error(err, lock_path.buf, "cannot open lock");
+		strbuf_release(&lock_path);
+		goto fail;
+	}
+	int how = LOCK_EX | (options && options->wait_for_lock ? 0 : LOCK_NB);
+	while (flock(archive->lock_fd, how) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK)
+			status = chatarc_error_set(err, CHATARC_ERR_BUSY,
+						   "another chatarc process is writing chat '%s' (%s)",
+						   chat, lock_path.buf);
+		else
+			status = errno_error(err, lock_path.buf, "cannot lock");
+		strbuf_release(&lock_path);
+		goto fail;
+	}
+	strbuf_release(&lock_path);
+	*out = archive;
+	return CHATARC_OK;
+fail:
+	archive_close(archive);
+	return status;
+}
+
+static void day_free(struct archive_day *day)
+{
+	if (day->fd >= 0)
+		close(day->fd);
+	urimap_release(&day->uris);
+	strbuf_release(&day->pending);
+	free(day->path);
+	free(day);
+}
+
+static void day_unlink_lru(chatarc_archive_t *archive, struct archive_day *day)
+{
+	if (day->newer)
+		day->newer->older = day->older;
+	else
+		archive->newest = day->older;
+	if (day->older)
+		day->older->newer = day->newer;
+	else
+		archive->oldest = day->newer;
+	day->newer = day->older = NULL;
+	archive->day_count--;
+}
+
+static void day_push_newest(chatarc_archive_t *archive, struct archive_day *day)
+{
+	day->older = archive->newest;
+	day->newer = NULL;
+	if (archive->newest)
+		archive->newest->newer = day;
+	archive->newest = day;
+	if (!archive->oldest)
+		archive->oldest = day;
+	archive->day_count++;
+}
+
+static void forget_days(chatarc_archive_t *archive)
+{
+	while (archive->newest) {
+		struct archive_day *day = archive->newest;
+		day_unlink_lru(archive, day);
+		day_free(day);
+	}
+}
+
+static void txn_clear(chatarc_archive_t *archive)
+{
+	for (size_t i = 0; i < archive->txn_len; i++)
+		free(archive->txn[i].path);
+	archive->txn_len = 0;
+}
+
+void archive_close(chatarc_archive_t *archive)
+{
+	if (!archive)
+		return;
+	forget_days(archive);
+	txn_clear(archive);
+	free(archive->txn);
+	if (archive->lock_fd >= 0)
+		close(archive->lock_fd); /* releases the flock */
+	strbuf_release(&archive->line);
+	free(archive->chat_dir);
+	free(archive->chat);
+	free(archive);
+}
+
+static void txn_note_file(chatarc_archive_t *archive, const char *path, bool existed, off_t size)
+{
+	for (size_t i = 0; i < archive->txn_len; i++)
+		if (!strcmp(archive->txn[i].path, path))
+			return;
+	if (archive->txn_len == archive->txn_alloc) {
+		archive->txn_alloc = archive->txn_alloc ? archive->txn_alloc * 2 : 16;
+		archive->txn = realloc(archive->txn, archive->txn_alloc * sizeof *archive->txn);
+		if (!archive->txn)
+			abort();
+	}
+	archive->txn[archive->txn_len++] =
+		(struct txn_file){.path = strdup(path), .existed = existed, .size = size};
+}
+
+/* Loading a day file: remember each uri with what it holds. */
+static chatarc_status_t remember_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
+{
+	struct archive_day *day = ctx;
+	chatarc_record_t record;
+	record_summary_t summary;
+	bool added;
+
+	(void)len;
+	chatarc_status_t status = record_from_json(line, &record, err);
+	if (status != CHATARC_OK)
+		return CHATARC_ERR_CORRUPT;
+	record_summarise(&record, &summary);
+	urimap_value_t *value = urimap_insert(&day->uris, record.uri, &added);
+	if (added)
+		value->summary = summary;
+	else
+		record_summary_merge(&value->summary, &summary);
+	record_clear(&record);
+	return CHATARC_OK;
+}
+
+static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key,
+				 struct archive_day **out, chatarc_error_t *err)
+{
+	struct archive_day *day = calloc(1, sizeof *day);
+	strbuf_t path;
+	struct stat st;
+	chatarc_status_t status = CHATARC_OK;
+
+	if (!day)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	memcpy(day->day, day_key, sizeof day->day);
+	day->fd = -1;
+	urimap_init(&day->uris);
+	strbuf_init(&day->pending, 0);
+	strbuf_init(&path, 0);
+	strbuf_addf(&path, "%s/%.4s/%s.jsonl.gz", archive->chat_dir, day_key, day_key);
+	day->path = strbuf_detach(&path, NULL);
+
+	if (stat(day->path, &st) == 0) {
+		off_t whole = 0;
+		status = archive_read_lines(day->path, remember_line, day, &whole, err);
+		if (status != CHATARC_OK)
+			goto fail;
+		/* A torn member from a killed writer: cut it off before appending
+		 * after it, or every later member would be unreachable to zcat. */
+		if (whole < st.st_size && truncate(day->path, whole) < 0) {
+			status = errno_error(err, day->path, "cannot cut off a torn write");
+			goto fail;
+		}
+		txn_note_file(archive, day->path, true, whole);
+	} else if (errno == ENOENT) {
+		txn_note_file(archive, day->path, false, 0);
+	} else {
+		status = errno_error(err, day->path, "cannot stat");
+		goto fail;
+	}
+	*out = day;
+	return CHATARC_OK;
+fail:
+	day_free(day);
+	return status;
+}
+
+static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day *day,
+				  chatarc_error_t *err)
+{
+	chatarc_status_t status;
+	z_stream z;
+	strbuf_t member;
+
+	if (!day->pending.len)
+		return CHATARC_OK;
+	if (day->fd < 0) {
+		char *dir = fs_dirname(day->path);
+		status = fs_mkdir_p(dir, err);
+		free(dir);
+		if (status != CHATARC_OK)
+			return status;
+		day->fd = open(day->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+		if (day->fd < 0)
+			return errno_error(err, day->path, "cannot open for appending");
+	}
+	memset(&z, 0, sizeof z);
+	/* windowBits 15 + 16: a gzip wrapper, so each flush is a gzip member. */
+	if (deflateInit2(&z, archive->level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "zlib: cannot start compressing");
+	strbuf_init(&member, deflateBound(&z, day->pending.len));
+	z.next_in = (Bytef *)day->pending.buf;
+	z.avail_in = (uInt)day->pending.len;
+	z.next_out = (Bytef *)member.buf;
+	z.avail_out = (uInt)(member.alloc - 1);
+	int rc = deflate(&z, Z_FINISH);
+	member.len = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		strbuf_release(&member);
+		return chatarc_error_set(err, CHATARC_ERR_IO, "zlib: compressing failed (%d)", rc);
+	}
+	status = fs_write_all(day->fd, member.buf, member.len, day->path, err);
+	strbuf_release(&member);
+	if (status == CHATARC_OK && fsync(day->fd) < 0)
+		status = errno_error(err, day->path, "fsync failed");
+	if (status == CHATARC_OK)
+		strbuf_reset(&day->pending);
+	return status;
+}
+
+static chatarc_status_t day_get(chatarc_archive_t *archive, const char *day_key,
+				struct archive_day **out, chatarc_error_t *err)
+{
+	struct archive_day *day;
+	chatarc_status_t status;
+
+	for (day = archive->newest; day; day = day->older)
+		if (!memcmp(day->day, day_key, sizeof day->day))
+			break;
+	if (day) {
+		if (day != archive->newest) {
+			day_unlink_lru(archive, day);
+			day_push_newest(archive, day);
+		}
+		*out = day;
+		return CHATARC_OK;
+	}
+	if (archive->day_count >= ARCHIVE_CACHE_DAYS) {
+		struct archive_day *evict = archive->oldest;
+		status = day_flush(archive, evict, err);
+		if (status != CHATARC_OK)
+			return status;
+		day_unlink_lru(archive, evict);
+		day_free(evict);
+	}
+	status = day_load(archive, day_key, &day, err);
+	if (status != CHATARC_OK)
+		return status;
+	day_push_newest(archive, day);
+	*out = day;
+	return CHATARC_OK;
+}
+
+chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t *record,
+			     archive_outcome_t *outcome, chatarc_error_t *err)
+{
+	char day_key[11];
+	struct archive_day *day;
+	record_summary_t summary;
+	bool added;
+	chatarc_status_t status;
+
+	time_format_day(record->created_ms, day_key);
+	status = day_get(archive, day_key, &day, err);
+	if (status != CHATARC_OK)
+		return status;
+	record_summarise(record, &summary);
+	urimap_value_t *value = urimap_insert(&day->uris, record->uri, &added);
+	if (added) {
+		value->summary = summary;
+		*outcome = ARCHIVE_NEW;
+	} else if (record_summary_merge(&value->summary, &summary)) {
+		*outcome = ARCHIVE_UPDATED;
+	} else {
+		*outcome = ARCHIVE_DUPLICATE;
+		return CHATARC_OK;
+	}
+	chatarc_record_t in_chat = *record;
+	in_chat.chat = archive->chat;
+	strbuf_reset(&archive->line);
+	record_to_json(&in_chat, &archive->line);
+	strbuf_addch(&archive->line, '\n');
+	strbuf_add(&day->pending, archive->line.buf, archive->line.len);
+	if (day->pending.len >= ARCHIVE_MEMBER_BYTES)
+		return day_flush(archive, day, err);
+	return CHATARC_OK;
+}
+
+chatarc_status_t archive_commit(chatarc_archive_t *archive, chatarc_error_t *err)
+{
+	chatarc_status_t status;
+
+	for (struct archive_day *day = archive->newest; day; day = day->older) {
+		status = day_flush(archive, day, err);
+		if (status != CHATARC_OK)
+			return status;
+	}
+	/* New files need their directory entries on disk too. */
+	for (size_t i = 0; i < archive->txn_len; i++) {
+		if (archive->txn[i].existed || !fs_exists(archive->txn[i].path))
+			continue;
+		char *dir = fs_dirname(archive->txn[i].path);
+		status = fs_sync_dir(dir, err);
+		if (status == CHATARC_OK)
+			status = fs_sync_dir(archive->chat_dir, err);
+		free(dir);
+		if (status != CHATARC_OK)
+			return status;
+	}
+	txn_clear(archive);
+	/* Days still cached start the next transaction as they are now. */
+	for (struct archive_day *day = archive->newest; day; day = day->older) {
+		struct stat st;
+		bool exists = stat(day->path, &st) == 0;
+		txn_note_file(archive, day->path, exists, exists ? st.st_size : 0);
+	}
+	return CHATARC_OK;
+}
+
+chatarc_status_t archive_rollback(chatarc_archive_t *archive, chatarc_error_t *err)
+{
+	chatarc_status_t status = CHATARC_OK;
+
+	forget_days(archive);
+	for (size_t i = 0; i < archive->txn_len; i++) {
+		const struct txn_file *f = &archive->txn[i];
+		int rc = f->existed ? truncate(f->path, f->size) : unlink(f->path);
+		if (rc < 0 && errno != ENOENT && status == CHATARC_OK)
+			status = errno_error(err, f->path, "cannot undo the import");
+	}
+	txn_clear(archive);
+	return status;
+}
+
+/* Reading. */
+
+static chatarc_status_t deliver_lines(strbuf_t *member, archive_line_fn fn, void *ctx,
+				      chatarc_error_t *err)
+{
+	char *p = member->buf, *end = member->buf + member->len;
+	while (p < end) {
+		char *newline = memchr(p, '\n', (size_t)(end - p));
+		char *line_end = newline ? newline : end;
+		if (line_end > p) {
+			*line_end = '\0';
+			chatarc_status_t status = fn(ctx, p, (size_t)(line_end - p), err);
+			if (status != CHATARC_OK)
+				return status;
+		}
+		p = line_end + 1;
+	}
+	return CHATARC_OK;
+}
+
+chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *ctx,
+				    off_t *whole_bytes, chatarc_error_t *err)
+{
+	chatarc_status_t status = CHATARC_OK;
+	unsigned char *chunk = malloc(ARCHIVE_READ_CHUNK);
+	strbuf_t member;
+	z_stream z;
+	off_t consumed = 0, whole = 0;
+	bool in_member = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		free(chunk);
+		return errno_error(err, path, "cannot open");
+	}
+	memset(&z, 0, sizeof z);
+	inflateInit2(&z, 15 + 16);
+	strbuf_init(&member, 1 << 16);
+	for (;;) {
+		ssize_t n = read(fd, chunk, ARCHIVE_READ_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			status = errno_error(err, path, "read failed");
+			break;
+		}
+		if (n == 0)
+			break;
+		z.next_in = chunk;
+		z.avail_in = (uInt)n;
+		while (z.avail_in) {
+			in_member = true;
+			strbuf_grow(&member, 1 << 16);
+			z.next_out = (Bytef *)member.buf + member.len;
+			z.avail_out = (uInt)(member.alloc - member.len - 1);
+			uInt before_in = z.avail_in;
+			int rc = inflate(&z, Z_NO_FLUSH);
+			consumed += before_in - z.avail_in;
+			strbuf_setlen(&member, member.alloc - 1 - z.avail_out);
+			if (rc == Z_STREAM_END) {
+				whole = consumed;
+				in_member = false;
+				status = deliver_lines(&member, fn, ctx, err);
+				strbuf_reset(&member);
+				inflateReset(&z);
+				if (status != CHATARC_OK)
+					goto out;
+			} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+				status = chatarc_error_set(
+					err, CHATARC_ERR_CORRUPT,
+					"%s: damaged gzip data after byte %lld (%s); the archive "
+					"before it is intact: move the file aside and re-import",
+					path, (long long)whole, z.msg ? z.msg : "inflate failed");
+				goto out;
+			}
+		}
+	}
+out:
+	(void)in_member;
+	inflateEnd(&z);
+	strbuf_release(&member);
+	free(chunk);
+	close(fd);
+	if (whole_bytes)
+		*whole_bytes = whole;
+	if (status == CHATARC_ERR_CORRUPT && !strstr(err->message, path))
+		chatarc_error_prefix(err, "%s", path);
+	return status;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return s[n] == '\0';
+}
+
+static bool is_day_file(const char *name)
+{
+	chatarc_ms_t ignored;
+	char day[11];
+	if (strlen(name) != 19 || strcmp(name + 10, ".jsonl.gz"))
+		return false;
+	memcpy(day, name, 10);
+	day[10] = '\0';
+	return time_parse_iso8601(day, &ignored);
+}
+
+chatarc_status_t archive_list_days(const char *data_dir, const char *chat, strlist_t *paths,
+				   chatarc_error_t *err)
+{
+	char *chat_dir = chat_dir_path(data_dir, chat);
+	DIR *years = opendir(chat_dir);
+	struct dirent *year;
+
+	if (!years) {
+		free(chat_dir);
+		return CHATARC_OK; /* no archive yet: no days */
+	}
+	while ((year = readdir(years))) {
+		if (!all_digits(year->d_name, 4))
+			continue;
+		strbuf_t dir;
+		strbuf_init(&dir, 0);
+		strbuf_addf(&dir, "%s/%s", chat_dir, year->d_name);
+		DIR *days = opendir(dir.buf);
+		struct dirent *day;
+		while (days && (day = readdir(days))) {
+			if (!is_day_file(day->d_name))
+				continue;
+			strbuf_t path;
+			strbuf_init(&path, 0);
+			strbuf_addf(&path, "%s/%s", dir.buf, day->d_name);
+			strlist_add(paths, path.buf);
+			strbuf_release(&path);
+		}
+		if (days)
+			closedir(days);
+		strbuf_release(&dir);
+	}
+	closedir(years);
+	free(chat_dir);
+	qsort(paths->items, paths->len, sizeof *paths->items, compare_paths);
+	(void)err;
+	return CHATARC_OK;
+}
+
+struct day_records {
+	chatarc_record_t *records;
+	size_t len, alloc;
+	urimap_t uris;
+	const char *path;
+};
+
+static chatarc_status_t collect_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
+{
+	struct day_records *day = ctx;
+	chatarc_record_t record;
+	bool added;
+
+	(void)len;
+	if (record_from_json(line, &record, err) != CHATARC_OK) {
+		chatarc_error_prefix(err, "%s", day->path);
+		return CHATARC_ERR_CORRUPT;
+	}
+	urimap_value_t *value = urimap_insert(&day->uris, record.uri, &added);
+	if (!added) {
+		record_merge(&day->records[value->index], &record);
+		record_clear(&record);
+		return CHATARC_OK;
+	}
+	if (day->len == day->alloc) {
+		day->alloc = day->alloc ? day->alloc * 2 : 256;
+		day->records = realloc(day->records, day->alloc * sizeof *day->records);
+		if (!day->records)
+			abort();
+	}
+	value->index = day->len;
+	day->records[day->len++] = record;
+	return CHATARC_OK;
+}
+
+static int compare_records(const void *a, const void *b)
+{
+	const chatarc_record_t *x = a, *y = b;
+	if (x->created_ms != y->created_ms)
+		return x->created_ms < y->created_ms ? -1 : 1;
+	return strcmp(x->uri, y->uri);
+}
+
+chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
+				  chatarc_ms_t to, archive_record_fn fn, void *ctx,
+				  chatarc_error_t *err)
+{
+	strlist_t paths = {0};
+	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
+
+	for (size_t i = 0; status == CHATARC_OK && i < paths.len; i++) {
+		const char *name = strrchr(paths.items[i], '/') + 1;
+		char day_key[11];
+		chatarc_ms_t day_start;
+		memcpy(day_key, name, 10);
+		day_key[10] = '\0';
+		time_parse_iso8601(day_key, &day_start);
+		if (day_start + 86400000 <= from || day_start >= to)
+			continue;
+
+		struct day_records day = {.path = paths.items[i]};
+		urimap_init(&day.uris);
+		status = archive_read_lines(paths.items[i], collect_line, &day, NULL, err);
+		if (status == CHATARC_OK)
+			qsort(day.records, day.len, sizeof *day.records, compare_records);
+		for (size_t k = 0; k < day.len; k++) {
+			chatarc_record_t *r = &day.records[k];
+			if (status == CHATARC_OK && r->created_ms >= from && r->created_ms < to)
+				status = fn(ctx, r, err);
+			record_clear(r);
+		}
+		free(day.records);
+		urimap_release(&day.uris);
+	}
+	strlist_clear(&paths);
+	return status;
+}

@@ -1,0 +1,68 @@
+/* The archive: DIR/archive/CHAT/YYYY/YYYY-MM-DD.jsonl.gz, one record a line,
+ * by the UTC day of created_at, written only by appending whole gzip members.
+ *
+ * A line is a version of a message; versions of one uri merge on reading
+ * (record_merge), and the writer appends a version only when it adds
+ * something, so re-importing a file adds nothing. A member is the unit of
+ * durability: a member cut short by a crash is ignored by readers and cut off
+ * by the next writer, so `zcat` reads every file up to its last whole member. */
+#ifndef CHATARC_ARCHIVE_H
+#define CHATARC_ARCHIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "record.h"
+#include "status.h"
+
+typedef struct chatarc_archive chatarc_archive_t;
+
+typedef enum archive_outcome {
+	ARCHIVE_NEW,       /* a message the archive did not have */
+	ARCHIVE_DUPLICATE, /* already there, nothing to add */
+	ARCHIVE_UPDATED,   /* already there; this version adds counts or text */
+} archive_outcome_t;
+
+typedef struct archive_options {
+	int compression_level; /* zlib level; 0 means the default (6) */
+	bool wait_for_lock;    /* block on another writer, else CHATARC_ERR_BUSY */
+} archive_options_t;
+
+/* Opens the chat's archive for writing, taking its lock
+ * (DIR/archive/CHAT/.lock) so two writers never interleave. */
+chatarc_status_t archive_open(const char *data_dir, const char *chat,
+			      const archive_options_t *options, chatarc_archive_t **out,
+			      chatarc_error_t *err);
+/* Adds one record (its chat field is ignored: the archive's chat is used). */
+chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t *record,
+			     archive_outcome_t *outcome, chatarc_error_t *err);
+/* Makes everything added since the last commit durable (written and fsynced). */
+chatarc_status_t archive_commit(chatarc_archive_t *archive, chatarc_error_t *err);
+/* Undoes everything added since the last commit, on disk too. */
+chatarc_status_t archive_rollback(chatarc_archive_t *archive, chatarc_error_t *err);
+/* Closes without committing: what was not committed may or may not be kept,
+ * as after a crash. */
+void archive_close(chatarc_archive_t *archive);
+
+/* Reading. */
+typedef chatarc_status_t (*archive_line_fn)(void *ctx, char *line, size_t len,
+					    chatarc_error_t *err);
+typedef chatarc_status_t (*archive_record_fn)(void *ctx, const chatarc_record_t *record,
+					      chatarc_error_t *err);
+
+/* The day files of a chat, oldest first (full paths). */
+chatarc_status_t archive_list_days(const char *data_dir, const char *chat, strlist_t *paths,
+				   chatarc_error_t *err);
+/* Calls fn for each line of each whole member of one archive file; lines are
+ * NUL-terminated in place. *whole_bytes (may be NULL) gets the length of the
+ * file's whole members: less than its size after a torn write. */
+chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *ctx,
+				    off_t *whole_bytes, chatarc_error_t *err);
+/* The chat's messages created in [from, to), versions merged, in time order
+ * (ties by uri). Memory holds one day at a time. */
+chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
+				  chatarc_ms_t to, archive_record_fn fn, void *ctx,
+				  chatarc_error_t *err);
+
+#endif

@@ -1,0 +1,505 @@
+/* Config loading in two passes over the same text: yajl's event parser maps
+ * each key's path to its line (yajl trees do not keep positions), then the
+ * tree is read and checked, and any complaint is placed at that line. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <yajl/yajl_parse.h>
+#include <yajl/yajl_tree.h>
+
+#include "fsutil.h"
+#include "json.h"
+
+struct key_line {
+	char *path;
+	long line;
+};
+
+struct line_map {
+	const char *text;
+	yajl_handle parser;
+	struct key_line *keys;
+	size_t len, alloc;
+	char *stack[32]; /* key of each open map; NULL for arrays */
+	int depth;
+};
+
+static long line_at(const char *text, size_t offset)
+{
+	long line = 1;
+	for (size_t i = 0; i < offset && text[i]; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+static int on_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+	struct line_map *map = ctx;
+	strbuf_t path;
+	if (map->depth == 0 || map->depth > 32)
+		return 1;
+	free(map->stack[map->depth - 1]);
+	map->stack[map->depth - 1] = strndup((const char *)key, len);
+	strbuf_init(&path, 0);
+	for (int i = 0; i < map->depth; i++) {
+		if (!map->stack[i])
+			continue;
+		if (path.len)
+			strbuf_addch(&path, '.');
+		strbuf_addstr(&path, map->stack[i]);
+	}
+	if (map->len == map->alloc) {
+		map->alloc = map->alloc ? map->alloc * 2 : 32;
+		map->keys = realloc(map->keys, map->alloc * sizeof *map->keys);
+	}
+	map->keys[map->len].path = strbuf_detach(&path, NULL);
+	map->keys[map->len].line = line_at(map->text, yajl_get_bytes_consumed(map->parser));
+	map->len++;
+	return 1;
+}
+
+static int on_open(void *ctx, bool is_map)
+{
+	struct line_map *map = ctx;
+	if (map->depth < 32)
+		map->stack[map->depth] = NULL;
+	map->depth++;
+	(void)is_map;
+	return 1;
+}
+
+static int on_start_map(void *ctx) { return on_open(ctx, true); }
+static int on_start_array(void *ctx) { return on_open(ctx, false); }
+
+static int on_close(void *ctx)
+{
+	struct line_map *map = ctx;
+	map->depth--;
+	if (map->depth < 32) {
+		free(map->stack[map->depth]);
+		map->stack[map->depth] = NULL;
+	}
+	return 1;
+}
+
+static const yajl_callbacks line_callbacks = {
+	.yajl_start_map = on_start_map,
+	.yajl_map_key = on_map_key,
+	.yajl_end_map = on_close,
+	.yajl_start_array = on_start_array,
+	.yajl_end_array = on_close,
+};
+
+static void line_map_release(struct line_map *map)
+{
+	for (size_t i = 0; i < map->len; i++)
+		free(map->keys[i].path);
+	free(map->keys);
+	for (int i = 0; i < map->depth && i < 32; i++)
+		free(map->stack[i]);
+}
+
+static long line_of(const struct line_map *map, const char *path)
+{
+	for (size_t i = 0; i < map->len; i++)
+		if (!strcmp(map->keys[i].path, path))
+			return map->keys[i].line;
+	return 1;
+}
+
+struct checker {
+	const char *file;
+	const struct line_map *lines;
+	chatarc_error_t *err;
+};
+
+static chatarc_status_t complain(struct checker *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static chatarc_status_t complain(struct checker *c, const char *path, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return chatarc_error_set(c->err, CHATARC_ERR_CONFIG, "%s:%ld: %s: %s", c->file,
+				 line_of(c->lines, path), path, what);
+}
+
+static chatarc_status_t check_keys(struct checker *c, yajl_val obj, const char *path,
+				   const char *const *allowed)
+{
+	for (size_t i = 0; i < obj->u.object.len; i++) {
+		const char *key = obj->u.object.keys[i];
+		const char *const *a;
+		for (a = allowed; *a && strcmp(*a, key); a++)
+			;
+		if (!*a) {
+			strbuf_t sb, known;
+			strbuf_init(&sb, 0);
+			strbuf_init(&known, 0);
+			strbuf_addf(&sb, "%s%s%s", path, *path ? "." : "", key);
+			for (a = allowed; *a; a++)
+				strbuf_addf(&known, "%s%s", known.len ? ", " : "", *a);
+			chatarc_status_t rc = complain(c, sb.buf, "unknown setting (expected one of: %s)",
+						       known.buf);
+			strbuf_release(&sb);
+			strbuf_release(&known);
+			return rc;
+		}
+	}
+	return CHATARC_OK;
+}
+
+static chatarc_status_t read_string_list(struct checker *c, yajl_val v, const char *path,
+					 const char *what, strlist_t *out)
+{
+	if (!YAJL_IS_ARRAY(v))
+		return complain(c, path, "expected an array of %s", what);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		yajl_val item = v->u.array.values[i];
+		if (!YAJL_IS_STRING(item) || !*item->u.string)
+			return complain(c, path, "expected an array of %s; item %zu is not", what, i + 1);
+		strlist_add(out, item->u.string);
+	}
+	return CHATARC_OK;
+}
+
+static bool tz_exists(const char *tz)
+{
+	char path[512];
+	struct stat st;
+	if (!strcmp(tz, "UTC"))
+		return true;
+	if (strstr(tz, "..") || tz[0] == '/' || strlen(tz) > 200)
+		return false;
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static chatarc_status_t read_schedule(struct checker *c, yajl_val v, const char *path,
+				      chatarc_chat_t *chat)
+{
+	static const char *const keys[] = {"weekday", "start", "minutes", "tz", NULL};
+	static const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	char sub[512];
+	chatarc_status_t rc;
+
+	if (!YAJL_IS_OBJECT(v))
+		return complain(c, path, "expected an object {weekday, start, minutes, tz}");
+	if ((rc = check_keys(c, v, path, keys)))
+		return rc;
+	const char *weekday = json_get_string(v, "weekday");
+	const char *start = json_get_string(v, "start");
+	const char *tz = json_get_string(v, "tz");
+	yajl_val minutes = json_get(v, "minutes");
+	int h, m, n = -1;
+
+	snprintf(sub, sizeof sub, "%s.weekday", path);
+	chat->schedule.weekday = -1;
+	for (int d = 0; weekday && d < 7; d++)
+		if (!strncasecmp(weekday, days[d], 3))
+			chat->schedule.weekday = d;
+	if (chat->schedule.weekday < 0)
+		return complain(c, sub, "expected a day of the week (Mon, Tue, ... Sun)");
+	snprintf(sub, sizeof sub, "%s.start", path);
+	if (!start || sscanf(start, "%d:%d%n", &h, &m, &n) != 2 || start[n] || h > 23 || m > 59 ||
+	    h < 0 || m < 0)
+		return complain(c, sub, "expected a local start time \"HH:MM\"");
+	chat->schedule.start_minute = h * 60 + m;
+	snprintf(sub, sizeof sub, "%s.minutes", path);
+	if (!YAJL_IS_INTEGER(minutes) || YAJL_GET_INTEGER(minutes) < 1 ||
+	    YAJL_GET_INTEGER(minutes) > 24 * 60)
+		return complain(c, sub, "expected the length in minutes (1 to 1440)");
+	chat->schedule.minutes = (int)YAJL_GET_INTEGER(minutes);
+	snprintf(sub, sizeof sub, "%s.tz", path);
+	if (!tz || !tz_exists(tz))
+		return complain(c, sub,
+				"expected an IANA time zone such as \"America/Toronto\" "
+				"(is the tzdata package installed?)");
+	record_set(&chat->tz, tz);
+	chat->schedule.set = true;
+	return CHATARC_OK;
+}
+
+static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val v,
+				  chatarc_chat_t *chat)
+{
+	static const char *const keys[] = {"title",   "tags",          "schedule", "moderators",
+					   "sources", "allow_noindex", NULL};
+	char path[256], sub[400];
+	chatarc_status_t rc;
+
+	snprintf(path, sizeof path, "chats.%s", name);
+	record_set(&chat->name, name);
+	record_set(&chat->tz, "UTC");
+	if (!fs_name_valid(name))
+		return complain(c, path, "a chat name may hold letters, digits, '_', '-' and '.'");
+	if (!YAJL_IS_OBJECT(v))
+		return complain(c, path, "expected an object describing the chat");
+	if ((rc = check_keys(c, v, path, keys)))
+		return rc;
+	snprintf(sub, sizeof sub, "%s.tags", path);
+	yajl_val tags = json_get(v, "tags");
+	strlist_t raw_tags = {0};
+	if (!tags || (rc = read_string_list(c, tags, sub, "hashtags", &raw_tags)) ||
+	    raw_tags.len == 0) {
+		strlist_clear(&raw_tags);
+		return rc ? rc : complain(c, tags ? sub : path, "expected \"tags\": [\"hashtag\", ...]");
+	}
+	for (size_t i = 0; i < raw_tags.len; i++) {
+		char *tag = raw_tags.items[i] + (raw_tags.items[i][0] == '#');
+		for (char *p = tag; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		strlist_add_unique(&chat->tags, tag);
+	}
+	strlist_clear(&raw_tags);
+	record_set(&chat->title, json_get_string(v, "title"));
+	snprintf(sub, sizeof sub, "%s.moderators", path);
+	if (json_get(v, "moderators") &&
+	    (rc = read_string_list(c, json_get(v, "moderators"), sub, "accounts", &chat->moderators)))
+		return rc;
+	snprintf(sub, sizeof sub, "%s.sources", path);
+	if (json_get(v, "sources") &&
+	    (rc = read_string_list(c, json_get(v, "sources"), sub, "source names", &chat->sources)))
+		return rc;
+	snprintf(sub, sizeof sub, "%s.schedule", path);
+	if (json_get(v, "schedule") && (rc = read_schedule(c, json_get(v, "schedule"), sub, chat)))
+		return rc;
+	yajl_val noindex = json_get(v, "allow_noindex");
+	snprintf(sub, sizeof sub, "%s.allow_noindex", path);
+	if (noindex && !YAJL_IS_TRUE(noindex) && !YAJL_IS_FALSE(noindex))
+		return complain(c, sub, "expected true or false");
+	chat->allow_noindex = YAJL_IS_TRUE(noindex);
+	return CHATARC_OK;
+}
+
+static chatarc_status_t read_source(struct checker *c, const char *name, yajl_val v,
+				    chatarc_source_t *source)
+{
+	static const char *const keys[] = {"type", "url", NULL};
+	char path[256], sub[400];
+	chatarc_status_t rc;
+
+	snprintf(path, sizeof path, "sources.%s", name);
+	record_set(&source->name, name);
+	if (!fs_name_valid(name))
+		return complain(c, path, "a source name may hold letters, digits, '_', '-' and '.'");
+	if (!YAJL_IS_OBJECT(v))
+		return complain(c, path, "expected an object {type, url}");
+	if ((rc = check_keys(c, v, path, keys)))
+		return rc;
+	const char *type = json_get_string(v, "type");
+	const char *url = json_get_string(v, "url");
+	snprintf(sub, sizeof sub, "%s.type", path);
+	if (!type || (strcmp(type, "mastodon") && strcmp(type, "bluesky")))
+		return complain(c, json_get(v, "type") ? sub : path,
+				"expected \"type\": \"mastodon\" or \"bluesky\"");
+	snprintf(sub, sizeof sub, "%s.url", path);
+	if (!url || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)))
+		return complain(c, json_get(v, "url") ? sub : path,
+				"expected \"url\": \"https://server\"");
+	record_set(&source->type, type);
+	record_set(&source->url, url);
+	return CHATARC_OK;
+}
+
+static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_config_t *config)
+{
+	static const char *const keys[] = {"chats", "sources", NULL};
+	chatarc_status_t rc;
+
+	if (!YAJL_IS_OBJECT(root))
+		return chatarc_error_set(c->err, CHATARC_ERR_CONFIG,
+					 "%s:1: expected an object {\"chats\": ..., \"sources\": ...}",
+					 c->file);
+	if ((rc = check_keys(c, root, "", keys)))
+		return rc;
+	yajl_val sources = json_get(root, "sources");
+	if (sources && !YAJL_IS_OBJECT(sources))
+		return complain(c, "sources", "expected an object of named sources");
+	if (sources) {
+		config->sources = calloc(sources->u.object.len + 1, sizeof *config->sources);
+		for (size_t i = 0; i < sources->u.object.len; i++, config->n_sources++)
+			if ((rc = read_source(c, sources->u.object.keys[i], sources->u.object.values[i],
+					      &config->sources[i])))
+				return rc;
+	}
+	yajl_val chats = json_get(root, "chats");
+	if (chats && !YAJL_IS_OBJECT(chats))
+		return complain(c, "chats", "expected an object of named chats");
+	if (!chats)
+		return CHATARC_OK;
+	config->chats = calloc(chats->u.object.len + 1, sizeof *config->chats);
+	for (size_t i = 0; i < chats->u.object.len; i++) {
+		chatarc_chat_t *chat = &config->chats[config->n_chats++];
+		if ((rc = read_chat(c, chats->u.object.keys[i], chats->u.object.values[i], chat)))
+			return rc;
+		for (size_t k = 0; k < chat->sources.len; k++) {
+			size_t s;
+			for (s = 0; s < config->n_sources; s++)
+				if (!strcmp(config->sources[s].name, chat->sources.items[k]))
+					break;
+			if (s == config->n_sources) {
+				char path[300];
+				snprintf(path, sizeof path, "chats.%s.sources", chat->name);
+				return complain(c, path, "\"%s\" is not a source defined under \"sources\"",
+						chat->sources.items[k]);
+			}
+		}
+	}
+	return CHATARC_OK;
+}
+
+static chatarc_status_t read_text(const char *path, strbuf_t *text, chatarc_error_t *err)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[8192];
+	size_t n;
+	if (!f)
+		return chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+					 "%s: no configuration here (run `chatarc init` first)", path);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		strbuf_add(text, buf, n);
+	bool failed = ferror(f);
+	fclose(f);
+	if (failed)
+		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: read failed", path);
+	return CHATARC_OK;
+}
+
+chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc_error_t *err)
+{
+	strbuf_t text;
+	struct line_map lines = {0};
+	chatarc_status_t status;
+	yajl_val root = NULL;
+
+	memset(config, 0, sizeof *config);
+	config->path = strdup(path);
+	strbuf_init(&text, 0);
+	status = read_text(path, &text, err);
+	if (status != CHATARC_OK)
+		goto out;
+
+	lines.text = text.buf;
+	lines.parser = yajl_alloc(&line_callbacks, NULL, &lines);
+	yajl_config(lines.parser, yajl_allow_comments, 1);
+	if (yajl_parse(lines.parser, (const unsigned char *)text.buf, text.len) != yajl_status_ok ||
+	    yajl_complete_parse(lines.parser) != yajl_status_ok) {
+		size_t at = yajl_get_bytes_consumed(lines.parser);
+		unsigned char *why = yajl_get_error(lines.parser, 0, NULL, 0);
+		char *newline = strchr((char *)why, '\n');
+		if (newline)
+			*newline = '\0';
+		status = chatarc_error_set(err, CHATARC_ERR_CONFIG,
+					   "%s:%ld: not valid JSON (%s); expected JSON with // comments",
+					   path, line_at(text.buf, at ? at : text.len), (char *)why);
+		yajl_free_error(lines.parser, why);
+		goto out;
+	}
+	char reason[256];
+	root = yajl_tree_parse(text.buf, reason, sizeof reason);
+	if (!root) {
+		status = chatarc_error_set(err, CHATARC_ERR_CONFIG, "%s: not valid JSON", path);
+		goto out;
+	}
+	struct checker checker = {.file = path, .lines = &lines, .err = err};
+	status = check_config(&checker, root, config);
+out:
+	if (lines.parser)
+		yajl_free(lines.parser);
+	line_map_release(&lines);
+	yajl_tree_free(root);
+	strbuf_release(&text);
+	if (status != CHATARC_OK)
+		config_release(config);
+	return status;
+}
+
+void config_release(chatarc_config_t *config)
+{
+	for (size_t i = 0; i < config->n_chats; i++) {
+		chatarc_chat_t *chat = &config->chats[i];
+		free(chat->name);
+		free(chat->title);
+		free(chat->tz);
+		strlist_clear(&chat->tags);
+		strlist_clear(&chat->moderators);
+		strlist_clear(&chat->sources);
+	}
+	for (size_t i = 0; i < config->n_sources; i++) {
+		free(config->sources[i].name);
+		free(config->sources[i].type);
+		free(config->sources[i].url);
+	}
+	free(config->chats);
+	free(config->sources);
+	free(config->path);
+	memset(config, 0, sizeof *config);
+}
+
+const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const char *name)
+{
+	for (size_t i = 0; i < config->n_chats; i++)
+		if (!strcmp(config->chats[i].name, name))
+			return &config->chats[i];
+	return NULL;
+}
+
+void config_template(strbuf_t *out, bool with_sample)
+{
+	strbuf_addstr(out,
+		"// chatarc configuration: JSON, with // comments allowed.\n"
+		"//\n"
+		"// \"chats\" names each hashtag chat you archive. The name is used for\n"
+		"// folders and pages: letters, digits, '_', '-', '.'.\n"
+		"//   tags        the hashtags of the chat, without '#'\n"
+		"//   schedule    when a session runs: weekday, local start \"HH:MM\",\n"
+		"//               length in minutes, IANA time zone (pages use it)\n"
+		"//   moderators  accounts that post the topic questions (T1:, Q1:, ...)\n"
+		"//               as user@instance (Mastodon), handle (Bluesky), user (Twitter)\n"
+		"//   sources     names from \"sources\" below that `chatarc fetch` reads\n"
+		"//\n"
+		"// \"sources\" names each server to fetch from: {\"type\": \"mastodon\" or\n"
+		"// \"bluesky\", \"url\": \"https://server\"}. Credentials never go here.\n"
+		"//\n"
+		"// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON)\n"
+		"// go in with `chatarc import --chat NAME FILE...`.\n"
+		"{\n"
+		"  \"chats\": {\n");
+	if (with_sample)
+		strbuf_addstr(out,
+			"    // The bundled sample chat (share/sample), set up by `chatarc init --sample`.\n"
+			"    \"hcsmdemo\": {\n"
+			"      \"title\": \"#hcsmdemo: health care social media (sample)\",\n"
+			"      \"tags\": [\"hcsmdemo\"],\n"
+			"      \"schedule\": {\"weekday\": \"Wed\", \"start\": \"13:00\", \"minutes\": 60,\n"
+			"                   \"tz\": \"America/Toronto\"},\n"
+			"      \"moderators\": [\"hcsmdemo@toot.example\", \"hcsmdemo.bsky.example\"],\n"
+			"      \"sources\": []\n"
+			"    }\n");
+	else
+		strbuf_addstr(out,
+			"    // \"hcsmca\": {\n"
+			"    //   \"tags\": [\"hcsmca\"],\n"
+			"    //   \"schedule\": {\"weekday\": \"Wed\", \"start\": \"13:00\", \"minutes\": 60,\n"
+			"    //                \"tz\": \"America/Toronto\"},\n"
+			"    //   \"moderators\": [\"hcsmca@mastodon.social\", \"hcsmca.bsky.social\"],\n"
+			"    //   \"sources\": [\"mastodon.social\", \"bluesky\"]\n"
+			"    // }\n");
+	strbuf_addstr(out,
+		"  },\n"
+		"  \"sources\": {\n"
+		"    // \"mastodon.social\": {\"type\": \"mastodon\", \"url\": \"https://mastodon.social\"},\n"
+		"    // \"bluesky\": {\"type\": \"bluesky\", \"url\": \"https://public.api.bsky.app\"}\n"
+		"  }\n"
+		"}\n");
+}

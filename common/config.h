@@ -1,0 +1,52 @@
+/* DIR/chatarc.conf: JSON with // comments, listing chats and sources.
+ * Errors name the file, the line and what was expected there. */
+#ifndef CHATARC_CONFIG_H
+#define CHATARC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "record.h"
+#include "status.h"
+
+typedef struct chatarc_schedule {
+	bool set;
+	int weekday;      /* 0 = Sunday */
+	int start_minute; /* minutes after local midnight */
+	int minutes;      /* length */
+} chatarc_schedule_t;
+
+typedef struct chatarc_chat {
+	char *name;
+	char *title;
+	strlist_t tags; /* lower-case, without '#' */
+	strlist_t moderators;
+	strlist_t sources;
+	char *tz; /* IANA zone; "UTC" when not given */
+	chatarc_schedule_t schedule;
+	bool allow_noindex;
+} chatarc_chat_t;
+
+typedef struct chatarc_source {
+	char *name;
+	char *type; /* "mastodon" or "bluesky" */
+	char *url;
+} chatarc_source_t;
+
+typedef struct chatarc_config {
+	char *path;
+	chatarc_chat_t *chats;
+	size_t n_chats;
+	chatarc_source_t *sources;
+	size_t n_sources;
+} chatarc_config_t;
+
+/* CHATARC_ERR_NOT_FOUND when the file does not exist. */
+chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc_error_t *err);
+void config_release(chatarc_config_t *config);
+const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const char *name);
+
+/* The commented file `chatarc init` writes; with_sample adds the bundled chat. */
+void config_template(strbuf_t *out, bool with_sample);
+
+#endif

@@ -1,0 +1,131 @@
+/* File system helpers. */
+#define _DEFAULT_SOURCE
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+bool fs_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > 64 || name[0] == '.' || name[0] == '-')
+		return false;
+	for (const char *p = name; *p; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err)
+{
+	char *copy = strdup(path);
+	chatarc_status_t status = CHATARC_OK;
+
+	if (!copy)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	for (char *p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot create directory: %s",
+						   copy, strerror(errno));
+			break;
+		}
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	free(copy);
+	return status;
+}
+
+chatarc_status_t fs_write_all(int fd, const void *data, size_t len, const char *path,
+			      chatarc_error_t *err)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return chatarc_error_set(err, CHATARC_ERR_IO, "%s: write failed: %s", path,
+						 strerror(errno));
+		p += n;
+		len -= (size_t)n;
+	}
+	return CHATARC_OK;
+}
+
+chatarc_status_t fs_sync_dir(const char *dir, chatarc_error_t *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", dir, strerror(errno));
+	int rc = fsync(fd);
+	int saved = errno;
+	close(fd);
+	if (rc < 0 && saved != EINVAL)
+		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: fsync failed: %s", dir,
+					 strerror(saved));
+	return CHATARC_OK;
+}
+
+char *fs_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
+				 chatarc_error_t *err)
+{
+	size_t tmp_len = strlen(path) + 32;
+	char *tmp = malloc(tmp_len);
+	char *dir = fs_dirname(path);
+	chatarc_status_t status = CHATARC_OK;
+	int fd;
+
+	snprintf(tmp, tmp_len, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot create: %s", tmp,
+					   strerror(errno));
+		goto out;
+	}
+	status = fs_write_all(fd, data, len, tmp, err);
+	if (status == CHATARC_OK && fsync(fd) < 0)
+		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: fsync failed: %s", tmp,
+					   strerror(errno));
+	close(fd);
+	if (status == CHATARC_OK && rename(tmp, path) < 0)
+		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot rename into place: %s",
+					   path, strerror(errno));
+	if (status != CHATARC_OK)
+		unlink(tmp);
+	else
+		status = fs_sync_dir(dir, err);
+out:
+	free(tmp);
+	free(dir);
+	return status;
+}
+
+bool fs_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}

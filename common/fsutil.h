@@ -1,0 +1,27 @@
+/* File system helpers: names safe to use as path parts, directories made on
+ * demand, whole writes, and files replaced atomically (temp, fsync, rename). */
+#ifndef CHATARC_FSUTIL_H
+#define CHATARC_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "status.h"
+
+/* Chat and source names become directory names: letters, digits, '_', '-',
+ * '.' (not first), at most 64 bytes. Nothing else reaches a path. */
+bool fs_name_valid(const char *name);
+
+chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err);
+/* Writes all of data, retrying short writes and EINTR. */
+chatarc_status_t fs_write_all(int fd, const void *data, size_t len, const char *path,
+			      chatarc_error_t *err);
+/* fsync of a directory, so a new entry in it survives a crash. */
+chatarc_status_t fs_sync_dir(const char *dir, chatarc_error_t *err);
+/* The directory part of path (a new string). */
+char *fs_dirname(const char *path);
+chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
+				 chatarc_error_t *err);
+bool fs_exists(const char *path);
+
+#endif

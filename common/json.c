@@ -1,0 +1,213 @@
+/* yajl tree access and JSON writing. */
+#include "json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+chatarc_status_t json_parse(const char *text, yajl_val *out, chatarc_error_t *err)
+{
+	char reason[512];
+
+	reason[0] = '\0';
+	*out = yajl_tree_parse(text, reason, sizeof reason);
+	if (*out)
+		return CHATARC_OK;
+	/* yajl's message spans lines (it quotes the text); keep the first. */
+	char *newline = strchr(reason, '\n');
+	if (newline)
+		*newline = '\0';
+	size_t n = strlen(reason);
+	while (n && (reason[n - 1] == '.' || reason[n - 1] == ' '))
+		reason[--n] = '\0';
+	return chatarc_error_set(err, CHATARC_ERR_JSON, "invalid JSON: %s",
+				 reason[0] ? reason : "parse error");
+}
+
+yajl_val json_get(yajl_val obj, const char *key)
+{
+	if (!YAJL_IS_OBJECT(obj))
+		return NULL;
+	for (size_t i = 0; i < obj->u.object.len; i++)
+		if (!strcmp(obj->u.object.keys[i], key))
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+yajl_val json_get_path(yajl_val obj, const char *const *path)
+{
+	for (; obj && *path; path++)
+		obj = json_get(obj, *path);
+	return obj;
+}
+
+const char *json_get_string(yajl_val obj, const char *key)
+{
+	yajl_val v = json_get(obj, key);
+	return YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
+static const char *json_type_name(yajl_val v)
+{
+	if (YAJL_IS_OBJECT(v)) return "an object";
+	if (YAJL_IS_ARRAY(v)) return "an array";
+	if (YAJL_IS_NUMBER(v)) return "a number";
+	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) return "a boolean";
+	if (YAJL_IS_NULL(v)) return "null";
+	return "a string";
+}
+
+chatarc_status_t json_require_string(yajl_val obj, const char *key, const char *what,
+				     const char **out, chatarc_error_t *err)
+{
+	yajl_val v = json_get(obj, key);
+	if (!v)
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s has no \"%s\"", what, key);
+	if (!YAJL_IS_STRING(v))
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+					 "%s: \"%s\" should be a string, found %s", what, key,
+					 json_type_name(v));
+	*out = v->u.string;
+	return CHATARC_OK;
+}
+
+chatarc_status_t json_optional_string(yajl_val obj, const char *key, const char *what,
+				      const char **out, chatarc_error_t *err)
+{
+	yajl_val v = json_get(obj, key);
+	*out = NULL;
+	if (!v || YAJL_IS_NULL(v))
+		return CHATARC_OK;
+	return json_require_string(obj, key, what, out, err);
+}
+
+long long json_get_count(yajl_val obj, const char *key)
+{
+	yajl_val v = json_get(obj, key);
+	if (YAJL_IS_INTEGER(v))
+		return YAJL_GET_INTEGER(v) > 0 ? YAJL_GET_INTEGER(v) : 0;
+	if (YAJL_IS_STRING(v)) {
+		char *end;
+		long long n = strtoll(v->u.string, &end, 10);
+		return (*end == '\0' && n > 0) ? n : 0;
+	}
+	return 0;
+}
+
+size_t json_array_len(yajl_val arr)
+{
+	return YAJL_IS_ARRAY(arr) ? arr->u.array.len : 0;
+}
+
+yajl_val json_array_at(yajl_val arr, size_t i)
+{
+	return i < json_array_len(arr) ? arr->u.array.values[i] : NULL;
+}
+
+void json_add_string_len(strbuf_t *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	strbuf_grow(out, len + 2);
+	strbuf_addch(out, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		strbuf_add(out, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': strbuf_add(out, "\\\"", 2); break;
+		case '\\': strbuf_add(out, "\\\\", 2); break;
+		case '\n': strbuf_add(out, "\\n", 2); break;
+		case '\r': strbuf_add(out, "\\r", 2); break;
+		case '\t': strbuf_add(out, "\\t", 2); break;
+		default: {
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			strbuf_add(out, esc, 6);
+		}
+		}
+	}
+	strbuf_add(out, s + run, len - run);
+	strbuf_addch(out, '"');
+}
+
+void json_add_string(strbuf_t *out, const char *s)
+{
+	json_add_string_len(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+void json_add_value(strbuf_t *out, yajl_val v)
+{
+	if (!v || YAJL_IS_NULL(v)) {
+		strbuf_add(out, "null", 4);
+	} else if (YAJL_IS_TRUE(v)) {
+		strbuf_add(out, "true", 4);
+	} else if (YAJL_IS_FALSE(v)) {
+		strbuf_add(out, "false", 5);
+	} else if (YAJL_IS_STRING(v)) {
+		json_add_string(out, v->u.string);
+	} else if (YAJL_IS_NUMBER(v)) {
+		strbuf_addstr(out, v->u.number.r);
+	} else if (YAJL_IS_ARRAY(v)) {
+		strbuf_addch(out, '[');
+		for (size_t i = 0; i < v->u.array.len; i++) {
+			if (i)
+				strbuf_addch(out, ',');
+			json_add_value(out, v->u.array.values[i]);
+		}
+		strbuf_addch(out, ']');
+	} else {
+		strbuf_addch(out, '{');
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			if (i)
+				strbuf_addch(out, ',');
+			json_add_string(out, v->u.object.keys[i]);
+			strbuf_addch(out, ':');
+			json_add_value(out, v->u.object.values[i]);
+		}
+		strbuf_addch(out, '}');
+	}
+}
+
+bool utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t extra;
+		unsigned cp;
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			extra = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			extra = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			extra = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + extra >= len)
+			return false;
+		for (size_t k = 1; k <= extra; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+		    (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += extra + 1;
+	}
+	return true;
+}

@@ -1,0 +1,45 @@
+/* JSON helpers shared by every stage: typed access to yajl trees with errors
+ * that name the field, and one writer for JSON text (strings escaped here only). */
+#ifndef CHATARC_JSON_H
+#define CHATARC_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
+
+#include "status.h"
+#include "strbuf.h"
+
+/* Parses one complete JSON text of len bytes (text[len] must be '\0').
+ * On failure err holds yajl's reason on one line. Free with yajl_tree_free. */
+chatarc_status_t json_parse(const char *text, yajl_val *out, chatarc_error_t *err);
+
+/* The member `key` of object obj, or NULL when obj is not an object or lacks it. */
+yajl_val json_get(yajl_val obj, const char *key);
+/* Follows a NULL-terminated path of keys. */
+yajl_val json_get_path(yajl_val obj, const char *const *path);
+/* The string member, or NULL when missing or not a string. */
+const char *json_get_string(yajl_val obj, const char *key);
+/* Like json_get_string but a missing member is an error naming `what.key`;
+ * a present member of another type is an error too. */
+chatarc_status_t json_require_string(yajl_val obj, const char *key, const char *what,
+				     const char **out, chatarc_error_t *err);
+/* An optional string member: NULL/missing gives *out = NULL; another type is an error. */
+chatarc_status_t json_optional_string(yajl_val obj, const char *key, const char *what,
+				      const char **out, chatarc_error_t *err);
+/* A non-negative count from a number or a numeric string (tweets.js quotes numbers). */
+long long json_get_count(yajl_val obj, const char *key);
+/* An array member's length and items, or 0 and NULL. */
+size_t json_array_len(yajl_val arr);
+yajl_val json_array_at(yajl_val arr, size_t i);
+
+/* Writers. json_add_string escapes for JSON; json_add_value re-serialises a
+ * parsed tree (numbers keep their original text). */
+void json_add_string(strbuf_t *out, const char *s);
+void json_add_string_len(strbuf_t *out, const char *s, size_t len);
+void json_add_value(strbuf_t *out, yajl_val v);
+
+/* True when s[0..len) is valid UTF-8 without NUL bytes. */
+bool utf8_valid(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,40 @@
+/* Declarative command-line options (after git's parse-options): each command
+ * lists its options in a table; parsing, errors and --help come from it. */
+#ifndef CHATARC_OPTIONS_H
+#define CHATARC_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "status.h"
+
+typedef enum option_type {
+	OPTION_END = 0,
+	OPTION_FLAG,   /* bool */
+	OPTION_STRING, /* const char * */
+	OPTION_INT,    /* long */
+} option_type_t;
+
+typedef struct chatarc_option {
+	option_type_t type;
+	const char *long_name;
+	char short_name; /* 0 for none */
+	const char *arg_name;
+	const char *help;
+	void *value;
+} chatarc_option_t;
+
+typedef struct command_help {
+	const char *usage;   /* "chatarc import --chat CHAT [options] FILE..." */
+	const char *summary; /* one paragraph under the usage line */
+} command_help_t;
+
+/* Parses argv[1..argc) (argv[0] is the command name). Options may come
+ * before or after positional arguments; "--" ends options. Positional
+ * arguments are moved to argv[1..] and *argc becomes 1 + their count.
+ * --help prints help to stdout and sets *help_shown. */
+chatarc_status_t options_parse(const chatarc_option_t *options, const command_help_t *help,
+			       int *argc, char **argv, bool *help_shown, chatarc_error_t *err);
+void options_print_help(FILE *out, const chatarc_option_t *options, const command_help_t *help);
+
+#endif

@@ -1,0 +1,78 @@
+/* The message record (DESIGN.md): one post of a chat, from any network.
+ * An archive line is one version of a record; versions of one uri merge. */
+#ifndef CHATARC_RECORD_H
+#define CHATARC_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
+
+#include "status.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+typedef struct strlist {
+	char **items;
+	size_t len;
+	size_t alloc;
+} strlist_t;
+
+void strlist_add(strlist_t *list, const char *s);
+/* Adds s unless an equal string is already there (lists are short). */
+void strlist_add_unique(strlist_t *list, const char *s);
+void strlist_clear(strlist_t *list);
+
+typedef struct chatarc_record {
+	char *uri;
+	char *network; /* "mastodon", "bluesky", "twitter" */
+	char *source;
+	char *chat;
+	chatarc_ms_t created_ms;
+	char *author;
+	char *author_name;
+	char *text;
+	char *url;
+	char *reply_to;
+	strlist_t tags; /* lower-case, without '#' */
+	strlist_t mentions;
+	strlist_t links;
+	long long replies, reposts, likes;
+	char *raw; /* the original object as JSON text */
+} chatarc_record_t;
+
+/* The fields in their archive/export order; CSV uses all but raw. */
+extern const char *const record_field_names[];
+
+void record_init(chatarc_record_t *r);
+void record_clear(chatarc_record_t *r);
+/* Replaces *field with a copy of value (NULL allowed). */
+void record_set(char **field, const char *value);
+
+/* One archive line, without the trailing newline. */
+void record_to_json(const chatarc_record_t *r, strbuf_t *out);
+/* Reads one archive line (NUL-terminated). */
+chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc_error_t *err);
+
+/* Folds a later version of the same uri into `into`: the longer text (with its
+ * raw, author name and url) wins, counts keep the highest seen, missing
+ * fields are filled. Returns true if `into` changed. */
+bool record_merge(chatarc_record_t *into, const chatarc_record_t *later);
+
+/* What the archive writer remembers of a stored record to decide, without
+ * reading it back, whether a new version would add anything. */
+typedef struct record_summary {
+	unsigned text_len;
+	unsigned replies, reposts, likes;
+	bool has_author_name, has_reply_to;
+} record_summary_t;
+
+void record_summarise(const chatarc_record_t *r, record_summary_t *out);
+/* True if merging a record with summary `later` would change `stored`;
+ * updates stored to the merged summary. */
+bool record_summary_merge(record_summary_t *stored, const record_summary_t *later);
+
+/* One CSV row (RFC 4180: quoted where needed, CRLF), fields as in the header. */
+void record_csv_header(strbuf_t *out);
+void record_to_csv(const chatarc_record_t *r, strbuf_t *out);
+
+#endif

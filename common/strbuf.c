@@ -1,0 +1,124 @@
+/* Growable buffer. Allocation failure aborts: chatarc cannot do anything
+ * useful without memory, and checking every append would bury the logic. */
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char strbuf_empty[1];
+
+void strbuf_init(strbuf_t *sb, size_t hint)
+{
+	sb->buf = strbuf_empty;
+	sb->len = 0;
+	sb->alloc = 0;
+	if (hint)
+		strbuf_grow(sb, hint);
+}
+
+void strbuf_release(strbuf_t *sb)
+{
+	if (sb->alloc)
+		free(sb->buf);
+	strbuf_init(sb, 0);
+}
+
+void strbuf_reset(strbuf_t *sb)
+{
+	strbuf_setlen(sb, 0);
+}
+
+void strbuf_grow(strbuf_t *sb, size_t extra)
+{
+	size_t want = sb->len + extra + 1;
+	char *grown;
+
+	if (want <= sb->alloc)
+		return;
+	if (want < sb->alloc * 2)
+		want = sb->alloc * 2;
+	if (want < 64)
+		want = 64;
+	grown = realloc(sb->alloc ? sb->buf : NULL, want);
+	if (!grown) {
+		fputs("chatarc: out of memory\n", stderr);
+		abort();
+	}
+	if (!sb->alloc)
+		grown[0] = '\0';
+	sb->buf = grown;
+	sb->alloc = want;
+}
+
+void strbuf_add(strbuf_t *sb, const void *data, size_t len)
+{
+	strbuf_grow(sb, len);
+	memcpy(sb->buf + sb->len, data, len);
+	strbuf_setlen(sb, sb->len + len);
+}
+
+void strbuf_addstr(strbuf_t *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_addch(strbuf_t *sb, char c)
+{
+	strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_addf(strbuf_t *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(sb->buf + sb->len, sb->alloc ? sb->alloc - sb->len : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (!sb->alloc || (size_t)n >= sb->alloc - sb->len) {
+		strbuf_grow(sb, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
+		va_end(ap);
+	}
+	sb->len += (size_t)n;
+}
+
+void strbuf_setlen(strbuf_t *sb, size_t len)
+{
+	if (!sb->alloc) {
+		if (len)
+			abort();
+		return;
+	}
+	sb->len = len;
+	sb->buf[len] = '\0';
+}
+
+void strbuf_remove_front(strbuf_t *sb, size_t n)
+{
+	if (n >= sb->len) {
+		strbuf_reset(sb);
+		return;
+	}
+	memmove(sb->buf, sb->buf + n, sb->len - n);
+	strbuf_setlen(sb, sb->len - n);
+}
+
+char *strbuf_detach(strbuf_t *sb, size_t *len)
+{
+	char *out;
+
+	if (!sb->alloc)
+		strbuf_grow(sb, 0);
+	out = sb->buf;
+	if (len)
+		*len = sb->len;
+	strbuf_init(sb, 0);
+	return out;
+}

@@ -1,0 +1,28 @@
+/* A growable byte buffer, always NUL-terminated, in the manner of git's strbuf. */
+#ifndef CHATARC_STRBUF_H
+#define CHATARC_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct strbuf {
+	char *buf; /* never NULL after strbuf_init */
+	size_t len;
+	size_t alloc;
+} strbuf_t;
+
+void strbuf_init(strbuf_t *sb, size_t hint);
+void strbuf_release(strbuf_t *sb);
+void strbuf_reset(strbuf_t *sb);
+void strbuf_grow(strbuf_t *sb, size_t extra);
+void strbuf_add(strbuf_t *sb, const void *data, size_t len);
+void strbuf_addstr(strbuf_t *sb, const char *s);
+void strbuf_addch(strbuf_t *sb, char c);
+void strbuf_addf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_setlen(strbuf_t *sb, size_t len);
+/* Removes the first n bytes. */
+void strbuf_remove_front(strbuf_t *sb, size_t n);
+/* Hands the buffer to the caller (who frees it) and leaves sb empty. */
+char *strbuf_detach(strbuf_t *sb, size_t *len);
+
+#endif

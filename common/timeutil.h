@@ -1,0 +1,35 @@
+/* Times in chatarc: milliseconds since the Unix epoch, UTC. Parsers for the
+ * networks' formats and the one format the archive writes. */
+#ifndef CHATARC_TIMEUTIL_H
+#define CHATARC_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "status.h"
+
+typedef int64_t chatarc_ms_t;
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" plus NUL. */
+#define CHATARC_TIME_ISO_LEN 25
+
+/* ISO 8601 / RFC 3339: a date alone (midnight UTC), or date and time with an
+ * optional fraction and Z or a numeric offset (no offset means UTC). */
+bool time_parse_iso8601(const char *text, chatarc_ms_t *out);
+/* Twitter API v1.1 and tweets.js: "Fri Jul 12 23:40:37 +0000 2019". */
+bool time_parse_twitter(const char *text, chatarc_ms_t *out);
+/* Twitter snowflake ids carry their creation time (ids after 2010-11-04). */
+bool time_from_snowflake(const char *id, chatarc_ms_t *out);
+
+void time_format_iso(chatarc_ms_t ms, char out[CHATARC_TIME_ISO_LEN]);
+/* "YYYY-MM-DD" of the UTC day. */
+void time_format_day(chatarc_ms_t ms, char out[11]);
+
+/* The UTC instants [start, end) of local calendar day `day` (YYYY-MM-DD) in
+ * IANA zone `tz` (NULL or "" for UTC). Handles days of 23 or 25 hours. */
+chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_ms_t *start,
+				       chatarc_ms_t *end, chatarc_error_t *err);
+
+int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+#endif

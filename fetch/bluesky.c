@@ -1,0 +1,120 @@
+/* Bluesky PostViews (app.bsky.feed.defs#postView) to records. Facets index
+ * the text by UTF-8 byte offsets; offsets come from the poster's client and
+ * are checked before use. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/json.h"
+#include "posts.h"
+
+/* "@handle" as written in the text at [start, end), or NULL if the offsets
+ * do not frame a valid piece of it. */
+static char *facet_text(const char *text, long long start, long long end)
+{
+	size_t len = strlen(text);
+	if (start < 0 || end <= start || (size_t)end > len || !utf8_valid(text + start, (size_t)(end - start)))
+		return NULL;
+	return strndup(text + start, (size_t)(end - start));
+}
+
+static void add_facets(chatarc_record_t *r, yajl_val facets)
+{
+	for (size_t i = 0; i < json_array_len(facets); i++) {
+		yajl_val facet = json_array_at(facets, i);
+		yajl_val index = json_get(facet, "index");
+		yajl_val start = json_get(index, "byteStart"), end = json_get(index, "byteEnd");
+		yajl_val features = json_get(facet, "features");
+		for (size_t k = 0; k < json_array_len(features); k++) {
+			yajl_val feature = json_array_at(features, k);
+			const char *type = json_get_string(feature, "$type");
+			if (!type)
+				continue;
+			if (!strcmp(type, "app.bsky.richtext.facet#tag") && json_get_string(feature, "tag")) {
+				char *tag = strdup(json_get_string(feature, "tag"));
+				posts_lowercase(tag);
+				strlist_add_unique(&r->tags, tag);
+				free(tag);
+			} else if (!strcmp(type, "app.bsky.richtext.facet#link") &&
+				   json_get_string(feature, "uri")) {
+				strlist_add_unique(&r->links, json_get_string(feature, "uri"));
+			} else if (!strcmp(type, "app.bsky.richtext.facet#mention")) {
+				char *written = NULL;
+				if (YAJL_IS_INTEGER(start) && YAJL_IS_INTEGER(end) && r->text)
+					written = facet_text(r->text, YAJL_GET_INTEGER(start),
+							     YAJL_GET_INTEGER(end));
+				const char *handle = written && written[0] == '@' ? written + 1 : NULL;
+				const char *did = json_get_string(feature, "did");
+				if (handle || did)
+					strlist_add_unique(&r->mentions, handle ? handle : did);
+				free(written);
+			}
+		}
+	}
+}
+
+chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, chatarc_error_t *err)
+{
+	const char *what = "Bluesky post";
+	const char *uri, *handle, *text, *created = NULL;
+	chatarc_record_t r;
+	chatarc_status_t rc;
+	yajl_val author = json_get(post, "author");
+	yajl_val record = json_get(post, "record");
+
+	if (!YAJL_IS_OBJECT(author) || !YAJL_IS_OBJECT(record))
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+					 "%s: \"author\" and \"record\" should be objects", what);
+	if ((rc = json_require_string(post, "uri", what, &uri, err)) ||
+	    (rc = json_require_string(author, "handle", "Bluesky author", &handle, err)) ||
+	    (rc = json_require_string(record, "text", "Bluesky post record", &text, err)) ||
+	    (rc = json_optional_string(record, "createdAt", "Bluesky post record", &created, err)))
+		return rc;
+	if (!created)
+		created = json_get_string(post, "indexedAt");
+
+	posts_record_start(conv, &r, "bluesky", post);
+	if (!created || !time_parse_iso8601(created, &r.created_ms)) {
+		record_clear(&r);
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+					 "%s: record.createdAt is missing or not an ISO 8601 time",
+					 what);
+	}
+	record_set(&r.uri, uri);
+	record_set(&r.author, handle);
+	record_set(&r.author_name, json_get_string(author, "displayName"));
+	record_set(&r.text, text);
+
+	/* at://DID/app.bsky.feed.post/RKEY -> https://bsky.app/profile/HANDLE/post/RKEY */
+	const char *rkey = strrchr(uri, '/');
+	if (rkey && rkey[1]) {
+		strbuf_t url;
+		strbuf_init(&url, 0);
+		strbuf_addf(&url, "https://bsky.app/profile/%s/post/%s", handle, rkey + 1);
+		r.url = strbuf_detach(&url, NULL);
+	}
+	const char *parent_path[] = {"reply", "parent", "uri", NULL};
+	yajl_val parent = json_get_path(record, parent_path);
+	if (YAJL_IS_STRING(parent))
+		record_set(&r.reply_to, parent->u.string);
+
+	add_facets(&r, json_get(record, "facets"));
+	yajl_val tags = json_get(record, "tags");
+	for (size_t i = 0; i < json_array_len(tags); i++) {
+		yajl_val tag = json_array_at(tags, i);
+		if (YAJL_IS_STRING(tag)) {
+			char *lower = strdup(tag->u.string);
+			posts_lowercase(lower);
+			strlist_add_unique(&r.tags, lower);
+			free(lower);
+		}
+	}
+	const char *external_path[] = {"embed", "external", "uri", NULL};
+	yajl_val external = json_get_path(record, external_path);
+	if (YAJL_IS_STRING(external))
+		strlist_add_unique(&r.links, external->u.string);
+
+	r.replies = json_get_count(post, "replyCount");
+	r.reposts = json_get_count(post, "repostCount");
+	r.likes = json_get_count(post, "likeCount");
+	return posts_emit(conv, &r, err);
+}

@@ -1,0 +1,188 @@
+/* Mastodon statuses (the REST API's Status entity) to records. Content is
+ * HTML written by any server on the fediverse: it is parsed, never trusted. */
+#include <libxml/HTMLparser.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/json.h"
+#include "../common/strbuf.h"
+#include "posts.h"
+
+struct html_text {
+	strbuf_t text;
+	strlist_t *links;
+};
+
+static bool has_class(xmlNodePtr node, const char *name)
+{
+	xmlChar *cls = xmlGetProp(node, (const xmlChar *)"class");
+	bool found = false;
+	if (cls) {
+		for (char *tok = strtok((char *)cls, " \t"); tok; tok = strtok(NULL, " \t"))
+			if (!strcmp(tok, name))
+				found = true;
+		xmlFree(cls);
+	}
+	return found;
+}
+
+static void trim_trailing_space(strbuf_t *sb)
+{
+	size_t n = sb->len;
+	while (n && (sb->buf[n - 1] == ' ' || sb->buf[n - 1] == '\n' || sb->buf[n - 1] == '\t'))
+		n--;
+	strbuf_setlen(sb, n);
+}
+
+static void html_walk(struct html_text *out, xmlNodePtr node)
+{
+	for (; node; node = node->next) {
+		if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+			if (node->content)
+				strbuf_addstr(&out->text, (const char *)node->content);
+			continue;
+		}
+		if (node->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)node->name;
+		if (!strcmp(name, "script") || !strcmp(name, "style"))
+			continue;
+		if (!strcmp(name, "br")) {
+			strbuf_addch(&out->text, '\n');
+			continue;
+		}
+		bool block = !strcmp(name, "p") || !strcmp(name, "li") || !strcmp(name, "blockquote") ||
+			     !strcmp(name, "pre") || !strcmp(name, "ul") || !strcmp(name, "ol");
+		if (block && out->text.len) {
+			trim_trailing_space(&out->text);
+			strbuf_addstr(&out->text, !strcmp(name, "li") ? "\n" : "\n\n");
+		}
+		/* Mention and hashtag anchors are not links the author shared. */
+		if (!strcmp(name, "a") && !has_class(node, "mention") && !has_class(node, "hashtag")) {
+			xmlChar *href = xmlGetProp(node, (const xmlChar *)"href");
+			if (href && (!strncmp((char *)href, "http://", 7) ||
+				     !strncmp((char *)href, "https://", 8)))
+				strlist_add_unique(out->links, (const char *)href);
+			xmlFree(href);
+		}
+		html_walk(out, node->children);
+	}
+}
+
+char *mastodon_html_to_text(const char *html, strlist_t *links)
+{
+	struct html_text out = {.links = links};
+	strbuf_init(&out.text, strlen(html));
+	if (*html) {
+		htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+						HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+							HTML_PARSE_NONET);
+		if (doc) {
+			html_walk(&out, xmlDocGetRootElement(doc));
+			xmlFreeDoc(doc);
+		}
+	}
+	trim_trailing_space(&out.text);
+	size_t start = 0;
+	while (start < out.text.len && (out.text.buf[start] == '\n' || out.text.buf[start] == ' '))
+		start++;
+	strbuf_remove_front(&out.text, start);
+	return strbuf_detach(&out.text, NULL);
+}
+
+/* Mastodon gives local accounts as "user"; the record wants "user@host". */
+static char *full_acct(const char *acct, const char *profile_url)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 0);
+	strbuf_addstr(&sb, acct);
+	if (!strchr(acct, '@')) {
+		char *host = posts_url_host(profile_url);
+		if (host) {
+			strbuf_addch(&sb, '@');
+			strbuf_addstr(&sb, host);
+			free(host);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status,
+					 chatarc_error_t *err)
+{
+	const char *what = "Mastodon status";
+	const char *uri, *created, *content, *acct, *url, *spoiler;
+	chatarc_record_t r;
+	chatarc_status_t rc;
+	yajl_val account = json_get(status, "account");
+	yajl_val reblog = json_get(status, "reblog");
+
+	if (YAJL_IS_OBJECT(reblog)) {
+		conv->boosts++;
+		return mastodon_convert_status(conv, reblog, err);
+	}
+	if (!YAJL_IS_OBJECT(account))
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s: \"account\" should be an object",
+					 what);
+	if ((rc = json_require_string(status, "uri", what, &uri, err)) ||
+	    (rc = json_require_string(status, "created_at", what, &created, err)) ||
+	    (rc = json_require_string(status, "content", what, &content, err)) ||
+	    (rc = json_require_string(account, "acct", "Mastodon account", &acct, err)) ||
+	    (rc = json_optional_string(status, "url", what, &url, err)) ||
+	    (rc = json_optional_string(status, "spoiler_text", what, &spoiler, err)))
+		return rc;
+
+	posts_record_start(conv, &r, "mastodon", status);
+	if (!time_parse_iso8601(created, &r.created_ms)) {
+		record_clear(&r);
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+					 "%s: \"created_at\" is not an ISO 8601 time: \"%s\"", what,
+					 created);
+	}
+	record_set(&r.uri, uri);
+	r.author = full_acct(acct, json_get_string(account, "url"));
+	record_set(&r.author_name, json_get_string(account, "display_name"));
+	record_set(&r.url, url ? url : uri);
+
+	strbuf_t text;
+	strbuf_init(&text, 0);
+	if (spoiler && *spoiler) {
+		/* The content warning is part of what the author wrote. */
+		strbuf_addstr(&text, spoiler);
+		strbuf_addstr(&text, "\n\n");
+	}
+	char *body = mastodon_html_to_text(content, &r.links);
+	strbuf_addstr(&text, body);
+	free(body);
+	r.text = strbuf_detach(&text, NULL);
+
+	const char *card_url = json_get_string(json_get(status, "card"), "url");
+	if (card_url)
+		strlist_add_unique(&r.links, card_url);
+	yajl_val tags = json_get(status, "tags");
+	for (size_t i = 0; i < json_array_len(tags); i++) {
+		const char *name = json_get_string(json_array_at(tags, i), "name");
+		if (name) {
+			char *lower = strdup(name);
+			posts_lowercase(lower);
+			strlist_add_unique(&r.tags, lower);
+			free(lower);
+		}
+	}
+	yajl_val mentions = json_get(status, "mentions");
+	for (size_t i = 0; i < json_array_len(mentions); i++) {
+		yajl_val m = json_array_at(mentions, i);
+		const char *m_acct = json_get_string(m, "acct");
+		if (m_acct) {
+			char *full = full_acct(m_acct, json_get_string(m, "url"));
+			strlist_add_unique(&r.mentions, full);
+			free(full);
+		}
+	}
+	/* in_reply_to_id is local to the server the status was read from; the
+	 * parent's uri is not in the status. raw keeps the id for later stages. */
+	r.replies = json_get_count(status, "replies_count");
+	r.reposts = json_get_count(status, "reblogs_count");
+	r.likes = json_get_count(status, "favourites_count");
+	return posts_emit(conv, &r, err);
+}

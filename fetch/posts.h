@@ -1,0 +1,59 @@
+/* Turning the networks' post objects into message records. Each converter
+ * reads one parsed object and hands zero or more records to the sink: a
+ * boost or retweet is counted and gives the post it boosts, never itself. */
+#ifndef CHATARC_POSTS_H
+#define CHATARC_POSTS_H
+
+#include <yajl/yajl_tree.h>
+
+#include "../common/record.h"
+#include "../common/status.h"
+
+typedef chatarc_status_t (*post_sink_fn)(void *ctx, chatarc_record_t *record,
+					 chatarc_error_t *err);
+
+typedef struct post_converter {
+	const char *chat;
+	const char *source;
+	/* tweets.js entries carry no author: the archive owner's, from
+	 * account.js or --author. NULL when unknown. */
+	const char *archive_author;
+	const char *archive_author_name;
+	post_sink_fn sink;
+	void *sink_ctx;
+	long posts;  /* records handed to the sink */
+	long boosts; /* boosts/retweets seen (not stored as messages) */
+} post_converter_t;
+
+/* Recognises the shape of obj (a post, a page of posts, a tweets.js entry)
+ * and converts it. Errors say what was expected. */
+chatarc_status_t posts_convert_object(post_converter_t *conv, yajl_val obj,
+				      chatarc_error_t *err);
+
+/* One converter per network; obj is known to be of that network's shape. */
+chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status,
+					 chatarc_error_t *err);
+chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post,
+				      chatarc_error_t *err);
+chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet,
+				    chatarc_error_t *err);
+chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
+					 chatarc_error_t *err);
+chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet,
+					  yajl_val includes, chatarc_error_t *err);
+
+/* Plain text of a status's HTML content; links the author shared (not
+ * mention or hashtag anchors) are added to links. Returns a new string. */
+char *mastodon_html_to_text(const char *html, strlist_t *links);
+
+/* Shared by the converters: starts a record with the fields every network
+ * fills the same way, and hands a finished record to the sink. */
+void posts_record_start(const post_converter_t *conv, chatarc_record_t *r, const char *network,
+			yajl_val raw);
+chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r, chatarc_error_t *err);
+/* Lower-cases ASCII letters in place (tags are compared case-insensitively). */
+void posts_lowercase(char *s);
+/* "https://host/path" -> newly allocated "host" (NULL if not a URL). */
+char *posts_url_host(const char *url);
+
+#endif

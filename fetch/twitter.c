@@ -1,0 +1,286 @@
+/* Tweets to records: API v1.1 (and tweets.js, its archive form), API v2 pages
+ * with their includes (as twarc2 writes them), and single v2 tweets.
+ *
+ * A tweet's uri is https://twitter.com/i/web/status/ID: the id alone is the
+ * identity (screen names change, v2 without expansions has no author, and a
+ * reply names only its parent's id); `url` carries the screen name. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/json.h"
+#include "posts.h"
+
+/* Twitter escapes exactly these three in tweet text, in both APIs. */
+static char *decode_entities(const char *text)
+{
+	static const struct {
+		const char *entity;
+		char c;
+	} entities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
+	strbuf_t out;
+	strbuf_init(&out, strlen(text));
+	for (const char *p = text; *p;) {
+		size_t k;
+		for (k = 0; k < 3; k++) {
+			size_t n = strlen(entities[k].entity);
+			if (!strncmp(p, entities[k].entity, n)) {
+				strbuf_addch(&out, entities[k].c);
+				p += n;
+				break;
+			}
+		}
+		if (k == 3)
+			strbuf_addch(&out, *p++);
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+static char *status_url(const char *prefix, const char *id)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 0);
+	strbuf_addf(&sb, "https://twitter.com/%s/status/%s", prefix, id);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void set_identity(chatarc_record_t *r, const char *id, const char *screen_name)
+{
+	r->uri = status_url("i/web", id);
+	r->url = status_url(screen_name && *screen_name ? screen_name : "i/web", id);
+}
+
+static void add_lowercase(strlist_t *list, const char *s)
+{
+	char *lower = strdup(s);
+	posts_lowercase(lower);
+	strlist_add_unique(list, lower);
+	free(lower);
+}
+
+/* The id as text: id_str, or id when it is a string (tweets.js, v2). A
+ * numeric id above 2^53 may have lost digits in other tools: we keep yajl's
+ * original text of it. */
+static const char *tweet_id(yajl_val tweet)
+{
+	const char *id = json_get_string(tweet, "id_str");
+	if (id)
+		return id;
+	yajl_val v = json_get(tweet, "id");
+	if (YAJL_IS_STRING(v))
+		return v->u.string;
+	if (YAJL_IS_NUMBER(v))
+		return v->u.number.r;
+	return NULL;
+}
+
+static bool set_created(chatarc_record_t *r, const char *created, const char *id, bool v2)
+{
+	if (created)
+		return v2 ? time_parse_iso8601(created, &r->created_ms)
+			  : time_parse_twitter(created, &r->created_ms);
+	return time_from_snowflake(id, &r->created_ms);
+}
+
+chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chatarc_error_t *err)
+{
+	const char *what = "Twitter v1.1 tweet";
+	const char *created, *screen_name = NULL, *name = NULL, *text;
+	chatarc_record_t r;
+	chatarc_status_t rc;
+	yajl_val user = json_get(tweet, "user");
+	yajl_val retweeted = json_get(tweet, "retweeted_status");
+	yajl_val extended = json_get(tweet, "extended_tweet");
+
+	if (YAJL_IS_OBJECT(retweeted)) {
+		conv->boosts++;
+		return twitter_convert_v1(conv, retweeted, err);
+	}
+	const char *id = tweet_id(tweet);
+	if (!id)
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s has no \"id_str\"", what);
+	if ((rc = json_optional_string(tweet, "created_at", what, &created, err)))
+		return rc;
+	text = json_get_string(extended, "full_text");
+	if (!text)
+		text = json_get_string(tweet, "full_text");
+	if (!text && (rc = json_require_string(tweet, "text", what, &text, err)))
+		return rc;
+
+	if (YAJL_IS_OBJECT(user)) {
+		if ((rc = json_require_string(user, "screen_name", "Twitter user", &screen_name, err)))
+			return rc;
+		name = json_get_string(user, "name");
+	} else {
+		/* tweets.js: the archive is one account's, named in account.js. */
+		if (!conv->archive_author)
+			return chatarc_error_set(
+				err, CHATARC_ERR_FORMAT,
+				"%s %s has no \"user\": for a Twitter archive's tweets.js keep its "
+				"account.js beside it or pass --author USER",
+				what, id);
+		screen_name = conv->archive_author;
+		name = conv->archive_author_name;
+		/* The archive keeps retweets as "RT @user: ..." text only: the
+		 * original's id is not there, so it is counted and left. */
+		if (!strncmp(text, "RT @", 4)) {
+			conv->boosts++;
+			return CHATARC_OK;
+		}
+	}
+
+	posts_record_start(conv, &r, "twitter", tweet);
+	if (!set_created(&r, created, id, false)) {
+		record_clear(&r);
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+					 "%s %s: \"created_at\" is not a Twitter time", what, id);
+	}
+	set_identity(&r, id, screen_name);
+	record_set(&r.author, screen_name);
+	record_set(&r.author_name, name);
+	r.text = decode_entities(text);
+
+	const char *reply_id = json_get_string(tweet, "in_reply_to_status_id_str");
+	if (reply_id && *reply_id)
+		r.reply_to = status_url("i/web", reply_id);
+
+	yajl_val entities = json_get(YAJL_IS_OBJECT(extended) ? extended : tweet, "entities");
+	yajl_val hashtags = json_get(entities, "hashtags");
+	for (size_t i = 0; i < json_array_len(hashtags); i++) {
+		const char *tag = json_get_string(json_array_at(hashtags, i), "text");
+		if (tag)
+			add_lowercase(&r.tags, tag);
+	}
+	yajl_val mentions = json_get(entities, "user_mentions");
+	for (size_t i = 0; i < json_array_len(mentions); i++) {
+		const char *m = json_get_string(json_array_at(mentions, i), "screen_name");
+		if (m)
+			strlist_add_unique(&r.mentions, m);
+	}
+	yajl_val urls = json_get(entities, "urls");
+	for (size_t i = 0; i < json_array_len(urls); i++) {
+		const char *u = json_get_string(json_array_at(urls, i), "expanded_url");
+		if (u)
+			strlist_add_unique(&r.links, u);
+	}
+	r.replies = json_get_count(tweet, "reply_count");
+	r.reposts = json_get_count(tweet, "retweet_count");
+	r.likes = json_get_count(tweet, "favorite_count");
+	return posts_emit(conv, &r, err);
+}
+
+/* includes.users / includes.tweets lookups by id (a page holds at most a few
+ * hundred, so a scan is cheap beside parsing). */
+static yajl_val find_by_id(yajl_val includes, const char *kind, const char *id)
+{
+	yajl_val list = json_get(includes, kind);
+	for (size_t i = 0; id && i < json_array_len(list); i++) {
+		yajl_val item = json_array_at(list, i);
+		const char *item_id = json_get_string(item, "id");
+		if (item_id && !strcmp(item_id, id))
+			return item;
+	}
+	return NULL;
+}
+
+chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet,
+					  yajl_val includes, chatarc_error_t *err)
+{
+	const char *what = "Twitter v2 tweet";
+	const char *id, *text, *created, *author_id;
+	chatarc_record_t r;
+	chatarc_status_t rc;
+
+	if ((rc = json_require_string(tweet, "id", what, &id, err)) ||
+	    (rc = json_require_string(tweet, "text", what, &text, err)) ||
+	    (rc = json_optional_string(tweet, "created_at", what, &created, err)) ||
+	    (rc = json_optional_string(tweet, "author_id", what, &author_id, err)))
+		return rc;
+
+	yajl_val refs = json_get(tweet, "referenced_tweets");
+	const char *reply_id = NULL;
+	for (size_t i = 0; i < json_array_len(refs); i++) {
+		const char *type = json_get_string(json_array_at(refs, i), "type");
+		const char *ref_id = json_get_string(json_array_at(refs, i), "id");
+		if (!type || !ref_id)
+			continue;
+		if (!strcmp(type, "retweeted")) {
+			conv->boosts++;
+			yajl_val original = find_by_id(includes, "tweets", ref_id);
+			return original ? twitter_convert_v2_tweet(conv, original, includes, err)
+					: CHATARC_OK;
+		}
+		if (!strcmp(type, "replied_to"))
+			reply_id = ref_id;
+	}
+
+	/* twarc2's flattened tweets carry their author inline. */
+	yajl_val author = json_get(tweet, "author");
+	if (!YAJL_IS_OBJECT(author))
+		author = find_by_id(includes, "users", author_id);
+	const char *username = json_get_string(author, "username");
+
+	posts_record_start(conv, &r, "twitter", tweet);
+	if (!set_created(&r, created, id, true)) {
+		record_clear(&r);
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+					 "%s %s: no usable \"created_at\" and the id carries no time",
+					 what, id);
+	}
+	set_identity(&r, id, username);
+	record_set(&r.author, username ? username : author_id);
+	record_set(&r.author_name, json_get_string(author, "name"));
+	/* Tweets over 280 characters keep their whole text in note_tweet. */
+	const char *note = json_get_string(json_get(tweet, "note_tweet"), "text");
+	r.text = decode_entities(note ? note : text);
+	if (reply_id)
+		r.reply_to = status_url("i/web", reply_id);
+
+	yajl_val entities = json_get(tweet, "entities");
+	yajl_val hashtags = json_get(entities, "hashtags");
+	for (size_t i = 0; i < json_array_len(hashtags); i++) {
+		const char *tag = json_get_string(json_array_at(hashtags, i), "tag");
+		if (tag)
+			add_lowercase(&r.tags, tag);
+	}
+	yajl_val mentions = json_get(entities, "mentions");
+	for (size_t i = 0; i < json_array_len(mentions); i++) {
+		const char *m = json_get_string(json_array_at(mentions, i), "username");
+		if (m)
+			strlist_add_unique(&r.mentions, m);
+	}
+	yajl_val urls = json_get(entities, "urls");
+	for (size_t i = 0; i < json_array_len(urls); i++) {
+		yajl_val u = json_array_at(urls, i);
+		const char *link = json_get_string(u, "unwound_url");
+		if (!link)
+			link = json_get_string(u, "expanded_url");
+		if (link)
+			strlist_add_unique(&r.links, link);
+	}
+	yajl_val metrics = json_get(tweet, "public_metrics");
+	r.replies = json_get_count(metrics, "reply_count");
+	r.reposts = json_get_count(metrics, "retweet_count");
+	r.likes = json_get_count(metrics, "like_count");
+	return posts_emit(conv, &r, err);
+}
+
+chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
+					 chatarc_error_t *err)
+{
+	yajl_val data = json_get(page, "data");
+	yajl_val includes = json_get(page, "includes");
+
+	if (YAJL_IS_OBJECT(data)) /* a single-tweet lookup */
+		return twitter_convert_v2_tweet(conv, data, includes, err);
+	if (!YAJL_IS_ARRAY(data))
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+					 "Twitter v2 page: \"data\" should be an array of tweets");
+	for (size_t i = 0; i < data->u.array.len; i++) {
+		chatarc_status_t rc = twitter_convert_v2_tweet(conv, data->u.array.values[i], includes, err);
+		if (rc != CHATARC_OK) {
+			chatarc_error_prefix(err, "data[%zu]", i);
+			return rc;
+		}
+	}
+	return CHATARC_OK;
+}
