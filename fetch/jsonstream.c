@@ -123,11 +123,13 @@ chatarc_status_t jsonstream_feed(jsonstream_t *js, const char *data, size_t len,
 			continue;
 		}
 		char c = *p;
-		/* A UTF-8 byte order mark may open a file written on Windows. */
-		if (js->state == JS_START && js->bytes_seen == 0 && len - (size_t)(p - data) >= 3 &&
-		    !memcmp(p, "\xef\xbb\xbf", 3)) {
-			p += 3;
-			js->bytes_seen += 3;
+		/* A UTF-8 byte order mark may open a file written on Windows; it
+		 * can be split across reads, so it is matched byte by byte. */
+		if (js->state == JS_START && js->bytes_seen < 3 &&
+		    c == "\xef\xbb\xbf"[js->bytes_seen] && js->bom_bytes == js->bytes_seen) {
+			js->bom_bytes++;
+			js->bytes_seen++;
+			p++;
 			continue;
 		}
 		js->bytes_seen++;

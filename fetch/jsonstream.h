@@ -25,6 +25,7 @@ typedef struct jsonstream {
 	char stack[256];
 	int in_string, escaped, in_array, after_comma;
 	size_t bytes_seen;
+	size_t bom_bytes;
 	long objects;
 	strbuf_t object;
 } jsonstream_t;

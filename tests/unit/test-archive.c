@@ -1,0 +1,196 @@
+/* The archive: dedup, versions, rollback, torn tails, member reading. */
+#define _DEFAULT_SOURCE
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../../common/archive.h"
+#include "unit.h"
+
+static void make_record(chatarc_record_t *r, int n, chatarc_ms_t when, long long likes)
+{
+	char uri[64];
+	record_init(r);
+	snprintf(uri, sizeof uri, "https://toot.example/users/a/statuses/%d", n);
+	record_set(&r->uri, uri);
+	record_set(&r->network, "mastodon");
+	record_set(&r->source, "import");
+	record_set(&r->text, "T1: what do you think?");
+	record_set(&r->author, "a@toot.example");
+	record_set(&r->raw, "{}");
+	r->created_ms = when;
+	r->likes = likes;
+}
+
+static archive_outcome_t add(chatarc_archive_t *archive, int n, chatarc_ms_t when, long long likes)
+{
+	chatarc_record_t r;
+	chatarc_error_t err;
+	archive_outcome_t outcome = ARCHIVE_DUPLICATE;
+	make_record(&r, n, when, likes);
+	CHECK(archive_add(archive, &r, &outcome, &err) == CHATARC_OK);
+	record_clear(&r);
+	return outcome;
+}
+
+struct seen {
+	int count;
+	long long likes_sum;
+	chatarc_ms_t last;
+	bool ordered;
+};
+
+static chatarc_status_t count(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+{
+	struct seen *s = ctx;
+	(void)err;
+	if (s->count && r->created_ms < s->last)
+		s->ordered = false;
+	s->last = r->created_ms;
+	s->count++;
+	s->likes_sum += r->likes;
+	return CHATARC_OK;
+}
+
+static struct seen read_all(const char *dir)
+{
+	struct seen s = {.ordered = true};
+	chatarc_error_t err;
+	CHECK(archive_for_each(dir, "c", INT64_MIN, INT64_MAX, count, &s, &err) == CHATARC_OK);
+	return s;
+}
+
+static const chatarc_ms_t T0 = 1763488800000LL; /* 2025-11-18T18:00:00Z */
+
+static void test_dedup_versions_and_order(void)
+{
+	char dir[512];
+	chatarc_archive_t *archive;
+	chatarc_error_t err;
+	unit_tmpdir(dir, sizeof dir, "dedup");
+	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
+	CHECK(add(archive, 1, T0 + 5000, 0) == ARCHIVE_NEW);
+	CHECK(add(archive, 2, T0, 0) == ARCHIVE_NEW);
+	CHECK(add(archive, 3, T0 + 86400000, 0) == ARCHIVE_NEW); /* next day's file */
+	CHECK(add(archive, 1, T0 + 5000, 0) == ARCHIVE_DUPLICATE);
+	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	CHECK(add(archive, 1, T0 + 5000, 4) == ARCHIVE_UPDATED);
+	CHECK(add(archive, 1, T0 + 5000, 2) == ARCHIVE_DUPLICATE); /* fewer likes: nothing new */
+	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	archive_close(archive);
+
+	struct seen s = read_all(dir);
+	CHECK(s.count == 3 && s.likes_sum == 4 && s.ordered);
+	/* A new writer knows what is stored. */
+	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
+	CHECK(add(archive, 2, T0, 0) == ARCHIVE_DUPLICATE);
+	CHECK(add(archive, 1, T0 + 5000, 4) == ARCHIVE_DUPLICATE);
+	archive_close(archive);
+}
+
+static void test_lock(void)
+{
+	char dir[512];
+	chatarc_archive_t *first, *second = NULL;
+	chatarc_error_t err;
+	unit_tmpdir(dir, sizeof dir, "lock");
+	CHECK(archive_open(dir, "c", NULL, &first, &err) == CHATARC_OK);
+	/* flock is per open file description: a second open in the same
+	 * process conflicts just as another process would. */
+	CHECK(archive_open(dir, "c", NULL, &second, &err) == CHATARC_ERR_BUSY);
+	CHECK(strstr(err.message, "another chatarc process") != NULL);
+	archive_close(first);
+	CHECK(archive_open(dir, "c", NULL, &second, &err) == CHATARC_OK);
+	archive_close(second);
+	CHECK(archive_open(dir, "../escape", NULL, &second, &err) == CHATARC_ERR_USAGE);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void test_rollback(void)
+{
+	char dir[512], day1[600], day2[600];
+	chatarc_archive_t *archive;
+	chatarc_error_t err;
+	unit_tmpdir(dir, sizeof dir, "rollback");
+	snprintf(day1, sizeof day1, "%s/archive/c/2025/2025-11-18.jsonl.gz", dir);
+	snprintf(day2, sizeof day2, "%s/archive/c/2025/2025-11-19.jsonl.gz", dir);
+	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
+	add(archive, 1, T0, 0);
+	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	off_t committed = file_size(day1);
+	CHECK(committed > 0);
+	/* Enough days to push the first out of the cache, so its new lines are
+	 * written before the rollback undoes them. */
+	for (int d = 0; d < 40; d++)
+		add(archive, 100 + d, T0 + (chatarc_ms_t)d * 86400000 + 1000, 0);
+	CHECK(file_size(day1) > committed);
+	CHECK(archive_rollback(archive, &err) == CHATARC_OK);
+	CHECK(file_size(day1) == committed);
+	CHECK(file_size(day2) == -1);
+	archive_close(archive);
+	struct seen s = read_all(dir);
+	CHECK(s.count == 1);
+}
+
+static void test_torn_tail(void)
+{
+	char dir[512], day[600];
+	chatarc_archive_t *archive;
+	chatarc_error_t err;
+	unit_tmpdir(dir, sizeof dir, "torn");
+	snprintf(day, sizeof day, "%s/archive/c/2025/2025-11-18.jsonl.gz", dir);
+	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
+	add(archive, 1, T0, 0);
+	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	add(archive, 2, T0, 0);
+	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	archive_close(archive);
+	off_t whole = file_size(day);
+
+	/* A writer killed halfway through its member: cut the last member. */
+	CHECK(read_all(dir).count == 2);
+	CHECK(truncate(day, whole - 7) == 0);
+	struct seen s = read_all(dir);
+	CHECK(s.count == 1); /* the torn member is ignored, the first is whole */
+
+	/* The next writer cuts the torn bytes off and appends after them. */
+	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
+	CHECK(add(archive, 2, T0, 0) == ARCHIVE_NEW);
+	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	archive_close(archive);
+	s = read_all(dir);
+	CHECK(s.count == 2);
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "gzip -t '%s'", day);
+	CHECK(system(cmd) == 0); /* every member whole again */
+
+	/* Damage in the middle is not a torn tail: refuse, never cut. */
+	int fd = open(day, O_WRONLY);
+	CHECK(pwrite(fd, "XXXXXXXX", 8, 20) == 8);
+	close(fd);
+	off_t before = file_size(day);
+	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
+	chatarc_record_t r;
+	archive_outcome_t outcome;
+	make_record(&r, 3, T0, 0);
+	CHECK(archive_add(archive, &r, &outcome, &err) == CHATARC_ERR_CORRUPT);
+	CHECK(strstr(err.message, "2025-11-18.jsonl.gz") != NULL);
+	record_clear(&r);
+	archive_close(archive);
+	CHECK(file_size(day) == before);
+}
+
+const unit_test_t archive_tests[] = {
+	{"archive: dedup by uri, versions merge, time order", test_dedup_versions_and_order},
+	{"archive: one writer per chat; chat names cannot escape", test_lock},
+	{"archive: rollback undoes written days and new files", test_rollback},
+	{"archive: torn tail ignored then cut; damage refused", test_torn_tail},
+	{NULL, NULL},
+};
