@@ -50,7 +50,7 @@ $(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
 tests/unit-tests: $(BUILD)/tests/unit-tests
 	cp $< $@
 
-tools/gen-posts: $(BUILD)/tools/gen-posts.o
+tools/gen-posts: $(BUILD)/tools/gen-posts.o $(BUILD)/common/timeutil.o $(BUILD)/common/status.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 check: chatarc tests/unit-tests tools/gen-posts

@@ -50,3 +50,19 @@ void chatarc_error_prefix(chatarc_error_t *err, const char *fmt, ...)
 	if (snprintf(err->message, sizeof err->message, "%s: %s", prefix, old) < 0)
 		memcpy(err->message, old, sizeof old);
 }
+
+void chatarc_error_append(chatarc_error_t *err, const char *fmt, ...)
+{
+	size_t len;
+	va_list ap;
+
+	if (!err)
+		return;
+	len = strlen(err->message);
+	if (len + 3 >= sizeof err->message)
+		return;
+	memcpy(err->message + len, "; ", 3);
+	va_start(ap, fmt);
+	vsnprintf(err->message + len + 2, sizeof err->message - len - 2, fmt, ap);
+	va_end(ap);
+}

@@ -36,4 +36,8 @@ chatarc_status_t chatarc_error_set(chatarc_error_t *err, chatarc_status_t status
 void chatarc_error_prefix(chatarc_error_t *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Appends "; " and more advice to the existing message. */
+void chatarc_error_append(chatarc_error_t *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

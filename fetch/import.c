@@ -245,7 +245,10 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 	if (status != CHATARC_OK && !(options->keep_going && status != CHATARC_ERR_IO)) {
 		chatarc_error_t undo_err;
 		if (archive_rollback(archive, &undo_err) != CHATARC_OK)
-			chatarc_error_prefix(err, "%s; and undoing failed: %s", path, undo_err.message);
+			chatarc_error_append(err, "and undoing failed: %s", undo_err.message);
+		else if (status == CHATARC_ERR_IO)
+			chatarc_error_append(err, "nothing of %s was kept: fix that and import it again",
+					     path);
 		goto out;
 	}
 	chatarc_status_t read_status = status;
@@ -253,6 +256,7 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 	if (status != CHATARC_OK) {
 		chatarc_error_t undo_err;
 		archive_rollback(archive, &undo_err);
+		chatarc_error_append(err, "nothing of %s was kept: fix that and import it again", path);
 		goto out;
 	}
 	if (read_status != CHATARC_OK)

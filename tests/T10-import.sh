@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# chatarc import on the real recorded responses: every format, records
+# compared field by field, raw kept whole, re-import adds nothing, the same
+# post from two servers stored once with the fuller counts, gzip read as is.
+. "$(dirname "$0")/lib.sh"
+
+D=$(new_data d fx one two gz)
+B="$TMP/bodies"
+mkdir -p "$B"
+for f in "$FIXTURES"/mastodon/*.http "$FIXTURES"/twitter/*.http "$FIXTURES"/bluesky/*.http; do
+	http_body "$f" >"$B/$(basename "$f" .http).json"
+done
+FILES=(
+	"$FIXTURES/twitter/twarccsv_two_tweets.jsonl"
+	"$FIXTURES/twitter/twarccsv_brexit_page1_first20.json"
+	"$B/tweepy_v11_search_tweets.json"
+	"$B/tweepy_v2_search_recent.json"
+	"$B/tweepy_v2_search_all.json"
+	"$B/bskyr_searchPosts_redistricting.json"
+	"$B/mastodonpy_tag_page1.json" "$B/mastodonpy_tag_page2.json"
+	"$B/mastodonpy_tag_page3.json" "$B/mastodonpy_tag_page4.json"
+	"$B/rtoot_ichbinhanna_page1.json" "$B/rtoot_ichbinhanna_page2.json"
+	"$B/rtoot_rstats_anonymous.json" "$B/rtoot_rstats_default.json"
+)
+
+check "import: every fixture format imports" "$CHATARC" --data "$D" import --chat fx "${FILES[@]}"
+"$CHATARC" --data "$D" export fx | jq -c 'del(.raw)' >"$TMP/fixtures.jsonl"
+expect_file_eq "import: records match the reviewed expected records field by field" \
+	"$TMP/fixtures.jsonl" "$ROOT/tests/expected/fixtures.jsonl"
+
+count=$(wc -l <"$TMP/fixtures.jsonl")
+uniq_count=$(jq -r .uri "$TMP/fixtures.jsonl" | sort -u | wc -l)
+expect_eq "import: one record per uri" "$count" "$uniq_count"
+# 1 + 20 + 15 + 10 + 10 + 25 + 30 + 80 + 5 posts, less what is the same post:
+# 3 brexit retweets of one original, 1 tweet in both v2 searches, 5 rstats
+# statuses seen from two servers.
+expect_eq "import: the expected number of messages" "$count" "$((1 + 20 + 15 + 10 + 10 + 25 + 30 + 80 + 5 - 3 - 1))"
+
+sorted=$(jq -r .created_at "$TMP/fixtures.jsonl" | sort -c 2>&1 && echo sorted)
+expect_eq "export: messages come in time order" "$sorted" "sorted"
+
+# raw is the original object, whole.
+want=$(jq -S -c '.[0]' "$B/rtoot_ichbinhanna_page1.json")
+uri=$(jq -r '.[0].uri' "$B/rtoot_ichbinhanna_page1.json")
+got=$("$CHATARC" --data "$D" export fx | jq -S -c --arg u "$uri" 'select(.uri == $u) | .raw')
+expect_eq "import: raw keeps the Mastodon status whole" "$got" "$want"
+want=$(jq -S -c '.posts[3]' "$B/bskyr_searchPosts_redistricting.json")
+uri=$(jq -r '.posts[3].uri' "$B/bskyr_searchPosts_redistricting.json")
+got=$("$CHATARC" --data "$D" export fx | jq -S -c --arg u "$uri" 'select(.uri == $u) | .raw')
+expect_eq "import: raw keeps the Bluesky post whole" "$got" "$want"
+
+before=$(archive_sum "$D")
+"$CHATARC" --data "$D" import --chat fx "${FILES[@]}" >/dev/null 2>&1
+expect_eq "import: importing everything again changes no archive byte" "$(archive_sum "$D")" "$before"
+
+# The same five #rstats statuses read from mastodon.social and fosstodon.org:
+# one message each, with the higher of the two counts.
+"$CHATARC" --data "$D" import --chat one "$B/rtoot_rstats_default.json" "$B/rtoot_rstats_anonymous.json" >/dev/null
+want=$(jq -s -c '[.[0][], .[1][]] | group_by(.uri) | map({uri: .[0].uri, likes: (map(.favourites_count) | max), reposts: (map(.reblogs_count) | max), replies: (map(.replies_count) | max)}) | sort_by(.uri)' \
+	"$B/rtoot_rstats_default.json" "$B/rtoot_rstats_anonymous.json")
+got=$("$CHATARC" --data "$D" export one | jq -s -c 'map({uri, likes, reposts, replies}) | sort_by(.uri)')
+expect_eq "import: a post seen from two servers is one message with the fuller counts" "$got" "$want"
+lines=$(zcat "$D"/archive/one/*/*.gz | wc -l)
+versions=$(zcat "$D"/archive/one/*/*.gz | jq -r .uri | sort | uniq -d | wc -l)
+if [ "$lines" -le 10 ] && [ "$versions" -le 5 ]; then ok "import: a fuller version is appended once, not per read"; else fail "import: versions" "$lines lines"; fi
+
+# gzip input is read directly and gives the same records.
+mkdir -p "$TMP/gz"
+for f in "${FILES[@]}"; do gzip -c "$f" >"$TMP/gz/$(basename "$f").gz"; done
+"$CHATARC" --data "$D" import --chat gz "$TMP"/gz/*.gz >/dev/null 2>&1
+"$CHATARC" --data "$D" export gz | jq -c 'del(.raw, .chat)' >"$TMP/gz.jsonl"
+jq -c 'del(.chat)' "$TMP/fixtures.jsonl" >"$TMP/plain.jsonl"
+expect_file_eq "import: gzip files give the same records as plain ones" "$TMP/gz.jsonl" "$TMP/plain.jsonl"
+
+# A tweets.js archive, with its owner from account.js beside it.
+mkdir -p "$TMP/twitter-archive/data"
+cat >"$TMP/twitter-archive/data/tweets.js" <<'JS'
+window.YTD.tweets.part0 = [ {
+  "tweet" : {
+    "id_str" : "1440000000000000001", "created_at" : "Wed Sep 22 17:01:00 +0000 2021",
+    "full_text" : "T1: How do you vet health info online? #hcsmdemo", "retweet_count" : "2",
+    "favorite_count" : "5", "entities" : { "hashtags" : [ { "text" : "hcsmdemo" } ], "user_mentions" : [ ], "urls" : [ ] }
+  }
+}, {
+  "tweet" : {
+    "id_str" : "1440000000000000002", "created_at" : "Wed Sep 22 17:02:00 +0000 2021",
+    "full_text" : "RT @someone: A1 we check sources", "retweet_count" : "0", "favorite_count" : "0"
+  }
+} ]
+JS
+cat >"$TMP/twitter-archive/data/account.js" <<'JS'
+window.YTD.account.part0 = [ { "account" : { "username" : "hcsmdemo", "accountId" : "42", "accountDisplayName" : "#hcsmdemo chat" } } ]
+JS
+"$CHATARC" --data "$D" import -v --chat two "$TMP/twitter-archive/data/tweets.js" >"$TMP/tj.out" 2>&1
+got=$("$CHATARC" --data "$D" export two | jq -c '[.author, .author_name, .text, .reposts, .likes, .url]')
+expect_eq "import: tweets.js takes its owner from account.js" "$got" \
+	'["hcsmdemo","#hcsmdemo chat","T1: How do you vet health info online? #hcsmdemo",2,5,"https://twitter.com/hcsmdemo/status/1440000000000000001"]'
+expect_eq "import: the summary counts the retweet, not stores it" "$(grep -o '1 boosts counted' "$TMP/tj.out")" "1 boosts counted"

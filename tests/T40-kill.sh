@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SIGKILL during a large import, at several random moments: after each kill
+# every archive file reads with zcat up to its last whole record; a final
+# run completes, and the archive holds every record exactly once.
+. "$(dirname "$0")/lib.sh"
+
+N=${KILL_TEST_RECORDS:-200000}
+D=$(new_data d big)
+"$ROOT/tools/gen-posts" "$N" 7 | gzip -1 >"$TMP/big.jsonl.gz"
+
+# Whole lines zcat gives are all valid records, even from a torn member:
+# zcat may stop with an error at a torn member, and its last line may be cut
+# where the kill fell, so only newline-terminated lines are records.
+zcat_readable() {
+	local f lines whole=0 valid
+	: >"$TMP/whole-lines"
+	for f in $(find "$D/archive" -name '*.gz'); do
+		zcat "$f" >"$TMP/one" 2>/dev/null
+		lines=$(tr -cd '\n' <"$TMP/one" | wc -c)
+		head -n "$lines" "$TMP/one" >>"$TMP/whole-lines"
+		whole=$((whole + lines))
+	done
+	valid=$(jq -r '.uri' "$TMP/whole-lines" 2>/dev/null | grep -c '^https://twitter.com/i/web/status/')
+	[ "$whole" -gt 0 ] && with_data=$((with_data + 1))
+	[ "$valid" -eq "$whole" ]
+}
+
+kills=0 readable=0 with_data=0
+RANDOM=42
+for i in 1 2 3 4 5 6; do
+	"$CHATARC" --data "$D" import --chat big "$TMP/big.jsonl.gz" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+		kills=$((kills + 1))
+	fi
+	wait "$pid" 2>/dev/null
+	zcat_readable && readable=$((readable + 1))
+done
+if [ "$kills" -ge 3 ]; then ok "kill: import was killed $kills times mid-run"; else fail "kill: too few kills ($kills): the import finished too fast"; fi
+expect_eq "kill: after every kill each archive file reads with zcat up to its last whole record" "$readable" "6"
+if [ "$with_data" -ge 3 ]; then ok "kill: most kills fell after records were written ($with_data of 6)"; else fail "kill: only $with_data kills fell after records were written"; fi
+
+"$CHATARC" --data "$D" import --chat big "$TMP/big.jsonl.gz" >/dev/null 2>"$TMP/err"
+expect_eq "kill: a re-run completes" "$?" "0"
+
+total_lines=$(find "$D/archive" -name '*.gz' -exec zcat {} + | wc -l)
+unique_uris=$(find "$D/archive" -name '*.gz' -exec zcat {} + | jq -r .uri | sort -u | wc -l)
+exported=$("$CHATARC" --data "$D" export big | wc -l)
+expect_eq "kill: the archive holds every record exactly once" "$total_lines $unique_uris $exported" "$N $N $N"
+bad=0
+for f in $(find "$D/archive" -name '*.gz'); do gzip -t "$f" 2>/dev/null || bad=$((bad + 1)); done
+expect_eq "kill: every archive file is whole gzip after the re-run" "$bad" "0"
+expect_eq "kill: a run after that adds nothing" "$(archive_sum "$D")" "$("$CHATARC" --data "$D" import --chat big "$TMP/big.jsonl.gz" >/dev/null 2>&1; archive_sum "$D")"

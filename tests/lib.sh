@@ -1,0 +1,58 @@
+# Helpers for the command-line tests: each check prints "ok NAME" or
+# "FAIL NAME" (with what differed) for tests/run to count.
+set -u
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CHATARC="$ROOT/chatarc"
+FIXTURES="${CHATARC_FIXTURES:-$ROOT/../shared/fixtures}"
+TMP="${TEST_TMP:-$ROOT/tests/tmp}/$(basename "$0" .sh)"
+rm -rf "$TMP" && mkdir -p "$TMP"
+
+ok() { echo "ok   $*"; }
+fail() {
+	echo "FAIL $1"
+	shift
+	[ $# -gt 0 ] && printf '     %s\n' "$@"
+	return 0
+}
+
+# check NAME COMMAND...: passes when COMMAND exits 0.
+check() {
+	local name="$1"
+	shift
+	if "$@" >"$TMP/check.out" 2>&1; then ok "$name"; else fail "$name" "command: $*" "$(head -c 600 "$TMP/check.out")"; fi
+}
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else fail "$1" "got:  $(printf '%s' "$2" | head -c 400)" "want: $(printf '%s' "$3" | head -c 400)"; fi
+}
+
+# expect_file_eq NAME GOT_FILE WANT_FILE
+expect_file_eq() {
+	if cmp -s "$2" "$3"; then ok "$1"; else fail "$1" "$(diff "$3" "$2" | head -n 12)"; fi
+}
+
+# A data directory with a config naming the given chats (tags = the name).
+new_data() {
+	local dir="$TMP/$1"
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	{
+		echo '{"chats": {'
+		local first=1
+		for chat in "$@"; do
+			[ $first -eq 1 ] || echo ','
+			first=0
+			printf '  "%s": {"tags": ["%s"], "schedule": {"weekday": "Wed", "start": "13:00", "minutes": 60, "tz": "America/Toronto"}}' "$chat" "$chat"
+		done
+		echo '}, "sources": {}}'
+	} >"$dir/chatarc.conf"
+	echo "$dir"
+}
+
+# The body of a recorded raw HTTP response (.http) file.
+http_body() { sed '1,/^\r$/d' "$1"; }
+
+# A checksum over every archive file of a data directory.
+archive_sum() { find "$1/archive" -name '*.gz' -print0 2>/dev/null | sort -z | xargs -0 -r md5sum | md5sum | cut -c1-32; }
