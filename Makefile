@@ -8,9 +8,13 @@ PKGS := yajl zlib libxml-2.0
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
-CPPFLAGS += $(shell pkg-config --cflags $(PKGS)) \
+# Deferred (=), so `make check` and `make demo` can install the packages
+# first and a sub-make then reads their flags.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CPPFLAGS += $(PKG_CFLAGS) \
 	-DCHATARC_VERSION='"$(VERSION)"' -DCHATARC_SHAREDIR='"$(PREFIX)/share/chatarc"'
-LDLIBS += $(shell pkg-config --libs $(PKGS))
+LDLIBS += $(PKG_LIBS)
 
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -53,10 +57,20 @@ tests/unit-tests: $(BUILD)/tests/unit-tests
 tools/gen-posts: $(BUILD)/tools/gen-posts.o $(BUILD)/common/timeutil.o $(BUILD)/common/status.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-check: chatarc tests/unit-tests tools/gen-posts
+# The README's two commands: each installs what it needs, builds, runs.
+deps:
+	@tools/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory chatarc tests/unit-tests tools/gen-posts >/dev/null
 	tests/run
 
-bench: chatarc tools/gen-posts
+demo: deps
+	@$(MAKE) --no-print-directory chatarc >/dev/null
+	./chatarc demo
+
+bench: deps
+	@$(MAKE) --no-print-directory chatarc tools/gen-posts >/dev/null
 	tools/bench
 
 install: chatarc
@@ -70,5 +84,7 @@ format:
 clean:
 	rm -rf build chatarc tests/unit-tests tools/gen-posts
 
-.PHONY: all check bench install format clean
+# chatarc and tests/unit-tests are copies of the current build (release or
+# SANITIZE=1): always refreshed, so a sanitizer binary never lingers.
+.PHONY: all deps check demo bench install format clean chatarc tests/unit-tests
 -include $(PROGRAM_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

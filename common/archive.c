@@ -25,6 +25,9 @@
  * crash can cut off before the next commit. */
 #define ARCHIVE_MEMBER_BYTES (4u << 20)
 #define ARCHIVE_READ_CHUNK (256u << 10)
+/* zlib level 3 (its fast deflate): on twarc2 records it writes 1.4x faster
+ * than the default 6 for an archive 18% larger (BENCHMARKS.md). */
+#define ARCHIVE_DEFAULT_LEVEL 3
 
 struct archive_day {
 	char day[11];
@@ -85,7 +88,7 @@ chatarc_status_t archive_open(const char *data_dir, const char *chat,
 	archive->chat = strdup(chat);
 	archive->chat_dir = chat_dir_path(data_dir, chat);
 	archive->level = options && options->compression_level ? options->compression_level
-							       : Z_DEFAULT_COMPRESSION;
+							       : ARCHIVE_DEFAULT_LEVEL;
 	archive->lock_fd = -1;
 	strbuf_init(&archive->line, 4096);
 	status = fs_mkdir_p(archive->chat_dir, err);
@@ -618,7 +621,7 @@ static int compare_records(const void *a, const void *b)
 {
 	const chatarc_record_t *x = a, *y = b;
 	if (x->created_ms != y->created_ms)
-		return x->created_ms < y->created_ms ? -1 : 1;
+		return x->created_ms < y->created_ms ? -1 : 6;
 	return strcmp(x->uri, y->uri);
 }
 

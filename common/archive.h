@@ -25,7 +25,7 @@ typedef enum archive_outcome {
 } archive_outcome_t;
 
 typedef struct archive_options {
-	int compression_level; /* zlib level; 0 means the default (6) */
+	int compression_level; /* zlib level; 0 means chatarc's default (3) */
 	bool wait_for_lock;    /* block on another writer, else CHATARC_ERR_BUSY */
 } archive_options_t;
 

@@ -327,10 +327,12 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 		return complain(c, "sources", "expected an object of named sources");
 	if (sources) {
 		config->sources = calloc(sources->u.object.len + 1, sizeof *config->sources);
-		for (size_t i = 0; i < sources->u.object.len; i++, config->n_sources++)
+		for (size_t i = 0; i < sources->u.object.len; i++) {
+			chatarc_source_t *source = &config->sources[config->n_sources++];
 			if ((rc = read_source(c, sources->u.object.keys[i], sources->u.object.values[i],
-					      &config->sources[i])))
+					      source)))
 				return rc;
+		}
 	}
 	yajl_val chats = json_get(root, "chats");
 	if (chats && !YAJL_IS_OBJECT(chats))

@@ -240,6 +240,12 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 
 	status = read_all(&run, in, size, err);
 	gzclose(in);
+	if (status == CHATARC_OK || options->keep_going) {
+		chatarc_status_t finish_status = posts_finish(&run.conv, err);
+		if (status == CHATARC_OK)
+			status = finish_status;
+	}
+	posts_release(&run.conv);
 	if (run.error_line > 0)
 		chatarc_error_prefix(err, "%s:%ld", path, run.error_line);
 	if (status != CHATARC_OK && !(options->keep_going && status != CHATARC_ERR_IO)) {

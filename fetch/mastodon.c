@@ -6,7 +6,145 @@
 
 #include "../common/json.h"
 #include "../common/strbuf.h"
+#include "../common/urimap.h"
 #include "posts.h"
+
+/* Bounds on what a file's reply resolution may hold in memory. */
+#define MASTODON_MAX_IDS 500000
+#define MASTODON_MAX_HELD 10000
+
+struct held_reply {
+	chatarc_record_t record;
+	char *parent_id;
+	size_t next; /* next held reply with the same parent, or SIZE_MAX */
+	bool waiting;
+};
+
+struct mastodon_threads {
+	urimap_t ids;       /* local id -> index into uris */
+	strlist_t uris;
+	urimap_t waiting;   /* parent id -> first held reply waiting for it */
+	struct held_reply *held;
+	size_t n_held, alloc_held, oldest, n_waiting;
+};
+
+static mastodon_threads_t *threads_get(post_converter_t *conv)
+{
+	if (!conv->threads) {
+		conv->threads = calloc(1, sizeof *conv->threads);
+		if (!conv->threads)
+			abort();
+		urimap_init(&conv->threads->ids);
+		urimap_init(&conv->threads->waiting);
+	}
+	return conv->threads;
+}
+
+/* Emits a held reply (resolved or not) and marks its slot empty. */
+static chatarc_status_t release_held(post_converter_t *conv, struct held_reply *h,
+				     chatarc_error_t *err)
+{
+	h->waiting = false;
+	conv->threads->n_waiting--;
+	free(h->parent_id);
+	h->parent_id = NULL;
+	return posts_emit(conv, &h->record, err);
+}
+
+/* A status with local id `id` and `uri` was seen: remember it, and hand
+ * over the replies that were waiting for it. */
+static chatarc_status_t threads_seen(post_converter_t *conv, const char *id, const char *uri,
+				     chatarc_error_t *err)
+{
+	mastodon_threads_t *t = conv->threads;
+	bool added;
+	if (!t || !id)
+		return CHATARC_OK;
+	if (t->ids.count < MASTODON_MAX_IDS) {
+		urimap_value_t *v = urimap_insert(&t->ids, id, &added);
+		if (added) {
+			v->index = t->uris.len;
+			strlist_add(&t->uris, uri);
+		}
+	}
+	urimap_value_t *first = urimap_find(&t->waiting, id);
+	if (!first || first->index == SIZE_MAX)
+		return CHATARC_OK;
+	for (size_t i = first->index; i != SIZE_MAX;) {
+		struct held_reply *h = &t->held[i];
+		i = h->next;
+		if (!h->waiting)
+			continue;
+		record_set(&h->record.reply_to, uri);
+		chatarc_status_t status = release_held(conv, h, err);
+		if (status != CHATARC_OK)
+			return status;
+	}
+	first->index = SIZE_MAX;
+	if (t->n_waiting == 0) /* every slot is free: start the array again */
+		t->n_held = t->oldest = 0;
+	return CHATARC_OK;
+}
+
+static chatarc_status_t threads_hold(post_converter_t *conv, chatarc_record_t *r,
+				     const char *parent_id, chatarc_error_t *err)
+{
+	mastodon_threads_t *t = conv->threads;
+	bool added;
+	/* Too many waiting: the oldest goes without its parent. */
+	while (t->n_waiting >= MASTODON_MAX_HELD) {
+		struct held_reply *h = &t->held[t->oldest++];
+		if (h->waiting) {
+			chatarc_status_t status = release_held(conv, h, err);
+			if (status != CHATARC_OK)
+				return status;
+		}
+	}
+	if (t->n_held == t->alloc_held) {
+		t->alloc_held = t->alloc_held ? t->alloc_held * 2 : 64;
+		t->held = realloc(t->held, t->alloc_held * sizeof *t->held);
+		if (!t->held)
+			abort();
+	}
+	size_t index = t->n_held++;
+	urimap_value_t *first = urimap_insert(&t->waiting, parent_id, &added);
+	t->held[index] = (struct held_reply){.record = *r, .parent_id = strdup(parent_id),
+					     .next = added ? SIZE_MAX : first->index, .waiting = true};
+	first->index = index;
+	t->n_waiting++;
+	record_init(r); /* the held slot owns it now */
+	return CHATARC_OK;
+}
+
+chatarc_status_t posts_finish(post_converter_t *conv, chatarc_error_t *err)
+{
+	mastodon_threads_t *t = conv->threads;
+	chatarc_status_t status = CHATARC_OK;
+	for (size_t i = 0; t && i < t->n_held && status == CHATARC_OK; i++)
+		if (t->held[i].waiting)
+			status = release_held(conv, &t->held[i], err);
+	posts_release(conv);
+	return status;
+}
+
+void posts_release(post_converter_t *conv)
+{
+	mastodon_threads_t *t = conv->threads;
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_held; i++) {
+		if (t->held[i].waiting) {
+			record_clear(&t->held[i].record);
+			free(t->held[i].parent_id);
+		}
+	}
+	free(t->held);
+	urimap_release(&t->ids);
+	urimap_release(&t->waiting);
+	strlist_clear(&t->uris);
+	free(t);
+	conv->threads = NULL;
+}
 
 struct html_text {
 	strbuf_t text;
@@ -179,10 +317,24 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 			free(full);
 		}
 	}
-	/* in_reply_to_id is local to the server the status was read from; the
-	 * parent's uri is not in the status. raw keeps the id for later stages. */
 	r.replies = json_get_count(status, "replies_count");
 	r.reposts = json_get_count(status, "reblogs_count");
 	r.likes = json_get_count(status, "favourites_count");
-	return posts_emit(conv, &r, err);
+
+	const char *id = json_get_string(status, "id");
+	const char *parent_id = json_get_string(status, "in_reply_to_id");
+	threads_get(conv);
+	chatarc_status_t rc2 = threads_seen(conv, id, uri, err);
+	if (rc2 != CHATARC_OK) {
+		record_clear(&r);
+		return rc2;
+	}
+	if (!parent_id)
+		return posts_emit(conv, &r, err);
+	urimap_value_t *parent = urimap_find(&conv->threads->ids, parent_id);
+	if (parent) {
+		record_set(&r.reply_to, conv->threads->uris.items[parent->index]);
+		return posts_emit(conv, &r, err);
+	}
+	return threads_hold(conv, &r, parent_id, err);
 }

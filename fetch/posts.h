@@ -12,6 +12,11 @@
 typedef chatarc_status_t (*post_sink_fn)(void *ctx, chatarc_record_t *record,
 					 chatarc_error_t *err);
 
+/* Mastodon names a reply's parent by an id local to the server it was read
+ * from, and tag timelines list the parent after its replies: replies wait
+ * here (a bounded number) until the parent's uri is seen in the same file. */
+typedef struct mastodon_threads mastodon_threads_t;
+
 typedef struct post_converter {
 	const char *chat;
 	const char *source;
@@ -23,7 +28,14 @@ typedef struct post_converter {
 	void *sink_ctx;
 	long posts;  /* records handed to the sink */
 	long boosts; /* boosts/retweets seen (not stored as messages) */
+	mastodon_threads_t *threads; /* created on the first Mastodon reply */
 } post_converter_t;
+
+/* Hands over what is still held (replies whose parent never came, without
+ * reply_to) and frees the converter's state. Call at the end of a file. */
+chatarc_status_t posts_finish(post_converter_t *conv, chatarc_error_t *err);
+/* Frees the converter's state without handing anything over. */
+void posts_release(post_converter_t *conv);
 
 /* Recognises the shape of obj (a post, a page of posts, a tweets.js entry)
  * and converts it. Errors say what was expected. */

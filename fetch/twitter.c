@@ -10,27 +10,36 @@
 #include "../common/json.h"
 #include "posts.h"
 
-/* Twitter escapes exactly these three in tweet text, in both APIs. */
+/* Twitter escapes exactly these three in tweet text, in both APIs. Most
+ * tweets have none, so the text is scanned for '&' first. */
 static char *decode_entities(const char *text)
 {
 	static const struct {
 		const char *entity;
+		size_t len;
 		char c;
-	} entities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
+	} entities[] = {{"&amp;", 5, '&'}, {"&lt;", 4, '<'}, {"&gt;", 4, '>'}};
+	const char *amp = strchr(text, '&');
 	strbuf_t out;
+
+	if (!amp)
+		return strdup(text);
 	strbuf_init(&out, strlen(text));
-	for (const char *p = text; *p;) {
-		size_t k;
-		for (k = 0; k < 3; k++) {
-			size_t n = strlen(entities[k].entity);
-			if (!strncmp(p, entities[k].entity, n)) {
-				strbuf_addch(&out, entities[k].c);
-				p += n;
+	for (const char *p = text; amp; amp = strchr(p, '&')) {
+		strbuf_add(&out, p, (size_t)(amp - p));
+		p = amp + 1;
+		strbuf_addch(&out, '&');
+		for (size_t k = 0; k < 3; k++) {
+			if (!strncmp(amp, entities[k].entity, entities[k].len)) {
+				out.buf[out.len - 1] = entities[k].c;
+				p = amp + entities[k].len;
 				break;
 			}
 		}
-		if (k == 3)
-			strbuf_addch(&out, *p++);
+		if (!strchr(p, '&')) {
+			strbuf_addstr(&out, p);
+			break;
+		}
 	}
 	return strbuf_detach(&out, NULL);
 }

@@ -25,12 +25,21 @@ zcat_readable() {
 	[ "$valid" -eq "$whole" ]
 }
 
+# Kill moments are fractions of a whole run, measured here, so they fall
+# mid-import on a fast machine and under the sanitizers alike.
+D0=$(new_data timing big)
+t0=$(date +%s%N)
+"$CHATARC" --data "$D0" import --chat big "$TMP/big.jsonl.gz" >/dev/null 2>&1
+full_ms=$((($(date +%s%N) - t0) / 1000000))
+rm -rf "$D0"
+
 kills=0 readable=0 with_data=0
 RANDOM=42
 for i in 1 2 3 4 5 6; do
 	"$CHATARC" --data "$D" import --chat big "$TMP/big.jsonl.gz" >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
+	at_ms=$((full_ms * (15 + RANDOM % 70) / 100))
+	sleep "$((at_ms / 1000)).$(printf '%03d' $((at_ms % 1000)))"
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -KILL "$pid"
 		kills=$((kills + 1))

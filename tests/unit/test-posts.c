@@ -68,6 +68,9 @@ static chatarc_status_t convert_text(const char *text, post_converter_t *conv, s
 		status = posts_convert_object(conv, v, err);
 	}
 	yajl_tree_free(v);
+	if (status == CHATARC_OK)
+		return posts_finish(conv, err);
+	posts_release(conv);
 	return status;
 }
 
@@ -324,7 +327,34 @@ static void test_tweets_js_entries(void)
 	CHECK(got.count == 0 && conv.boosts == 1);
 }
 
+static void test_mastodon_reply_resolution(void)
+{
+	/* Newest first, as a tag timeline: each reply comes before its parent;
+	 * status 3 replies to 2, 2 to 1, and 4 to a status not in the file. */
+	const char *page =
+		"[{\"id\":\"4\",\"in_reply_to_id\":\"99\",\"uri\":\"https://a.example/s/4\",\"created_at\":\"2026-11-18T18:04:00Z\",\"content\":\"d\",\"account\":{\"acct\":\"a\"}},"
+		"{\"id\":\"3\",\"in_reply_to_id\":\"2\",\"uri\":\"https://a.example/s/3\",\"created_at\":\"2026-11-18T18:03:00Z\",\"content\":\"c\",\"account\":{\"acct\":\"a\"}},"
+		"{\"id\":\"2\",\"in_reply_to_id\":\"1\",\"uri\":\"https://b.example/s/2\",\"created_at\":\"2026-11-18T18:02:00Z\",\"content\":\"b\",\"account\":{\"acct\":\"b@b.example\"}},"
+		"{\"id\":\"1\",\"uri\":\"https://a.example/s/1\",\"created_at\":\"2026-11-18T18:01:00Z\",\"content\":\"a\",\"account\":{\"acct\":\"a\"}}]";
+	post_converter_t conv = {.chat = "c", .source = "s"};
+	struct got got = {0};
+	chatarc_error_t err;
+	CHECK(convert_text(page, &conv, &got, &err) == CHATARC_OK);
+	CHECK(got.count == 4);
+	chatarc_record_t *r = find(&got, "https://a.example/s/3");
+	if (r)
+		CHECK_STR(r->reply_to, "https://b.example/s/2");
+	r = find(&got, "https://b.example/s/2");
+	if (r)
+		CHECK_STR(r->reply_to, "https://a.example/s/1");
+	r = find(&got, "https://a.example/s/4");
+	if (r)
+		CHECK(r->reply_to == NULL); /* the parent never came: no guess */
+	got_clear(&got);
+}
+
 const unit_test_t posts_tests[] = {
+	{"posts: Mastodon replies find their parent's uri in the same file", test_mastodon_reply_resolution},
 	{"posts: Mastodon HTML to plain text and shared links", test_html_to_text},
 	{"posts: Mastodon #ichbinhanna page (real recording)", test_mastodon_fixture},
 	{"posts: Mastodon boosts counted, wrong types named", test_mastodon_boost_and_types},

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Command-line conventions: --help on every command, exit codes cron can
+# trust (0 ok, 1 failure, 2 usage), init, and quiet output without a TTY.
+. "$(dirname "$0")/lib.sh"
+
+for cmd in init import export demo; do
+	out=$("$CHATARC" "$cmd" --help)
+	code=$?
+	if [ "$code" -eq 0 ] && [[ "$out" == "usage: chatarc"* ]] && [[ "$out" == *"--help"* ]]; then
+		ok "cli: chatarc $cmd --help prints its usage and exits 0"
+	else
+		fail "cli: $cmd --help" "exit $code: $out"
+	fi
+done
+out=$("$CHATARC" --help)
+for cmd in init import export demo; do [[ "$out" == *"  $cmd "* ]] || out="missing $cmd"; done
+expect_eq "cli: chatarc --help lists the commands" "${out:0:14}" "usage: chatarc"
+expect_eq "cli: --version" "$("$CHATARC" --version)" "chatarc 0.1.0"
+
+"$CHATARC" frobnicate >/dev/null 2>"$TMP/err"
+expect_eq "cli: an unknown command exits 2 and says so" "$? $(grep -c 'not a chatarc command' "$TMP/err")" "2 1"
+"$CHATARC" import somefile >/dev/null 2>"$TMP/err"
+expect_eq "cli: import without --chat exits 2" "$? $(grep -c -- '--chat CHAT is required' "$TMP/err")" "2 1"
+"$CHATARC" export --bogus >/dev/null 2>"$TMP/err"
+expect_eq "cli: an unknown option exits 2" "$? $(grep -c "unknown option '--bogus'" "$TMP/err")" "2 1"
+"$CHATARC" --data "$TMP/none" import --chat x "$ROOT/README.md" >/dev/null 2>"$TMP/err"
+expect_eq "cli: a directory without config says to run init" "$? $(grep -c 'run `chatarc --data' "$TMP/err")" "1 1"
+
+D="$TMP/fresh"
+"$CHATARC" --data "$D" init >"$TMP/out" 2>&1
+expect_eq "cli: init writes a commented config quietly without a TTY" "$? $(wc -c <"$TMP/out") $([ "$(grep -c '^//' "$D/chatarc.conf")" -gt 10 ] && echo commented)" "0 0 commented"
+[ -d "$D/archive" ] && [ -d "$D/state" ] && ok "cli: init makes archive/ and state/" || fail "cli: init layout"
+"$CHATARC" --data "$D" init >/dev/null 2>"$TMP/err"
+expect_eq "cli: init refuses to overwrite a config" "$? $(grep -c -- '--force' "$TMP/err")" "1 1"
+CHATARC_DATA="$D" "$CHATARC" init --force >/dev/null 2>&1
+expect_eq "cli: \$CHATARC_DATA names the data directory" "$?" "0"
+
+# Two imports of one chat at once: the second waits for the first, and the
+# result is the same as one import.
+D2=$(new_data two fx)
+"$ROOT/tools/gen-posts" 60000 3 >"$TMP/posts.jsonl"
+"$CHATARC" --data "$D2" import --chat fx "$TMP/posts.jsonl" >/dev/null 2>"$TMP/err1" &
+p1=$!
+sleep 0.2
+"$CHATARC" --data "$D2" import --chat fx "$TMP/posts.jsonl" >/dev/null 2>"$TMP/err2"
+c2=$?
+wait $p1
+c1=$?
+lines=$(find "$D2/archive" -name '*.gz' -exec zcat {} + | wc -l)
+expect_eq "cli: a concurrent import waits its turn; nothing is doubled" "$c1 $c2 $lines" "0 0 60000"
+if grep -q "waiting for it to finish" "$TMP/err2"; then ok "cli: the waiting import says why it waits"; else fail "cli: no waiting message" "$(cat "$TMP/err2")"; fi
