@@ -2,7 +2,6 @@
 #define _DEFAULT_SOURCE
 #include "cli.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,39 +57,26 @@ chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
 	return status;
 }
 
+static bool is_json_file(const char *name)
+{
+	return strstr(name, ".json") != NULL;
+}
+
 chatarc_status_t cli_sample_files(const cli_context_t *ctx, strlist_t *paths,
 				  chatarc_error_t *err)
 {
 	strbuf_t dir;
+	chatarc_status_t status = CHATARC_OK;
+
 	strbuf_init(&dir, 0);
 	strbuf_addf(&dir, "%s/sample/%s", ctx->share_dir, SAMPLE_CHAT);
-	DIR *d = opendir(dir.buf);
-	if (!d) {
-		chatarc_status_t status = chatarc_error_set(
+	/* Sorted, so every run imports in the same order. */
+	fs_list_dir(dir.buf, is_json_file, paths);
+	if (paths->len == 0)
+		status = chatarc_error_set(
 			err, CHATARC_ERR_NOT_FOUND,
 			"%s: the bundled sample is missing (set CHATARC_SHARE to chatarc's share/)",
 			dir.buf);
-		strbuf_release(&dir);
-		return status;
-	}
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !strstr(e->d_name, ".json"))
-			continue;
-		strbuf_t path;
-		strbuf_init(&path, 0);
-		strbuf_addf(&path, "%s/%s", dir.buf, e->d_name);
-		strlist_add(paths, path.buf);
-		strbuf_release(&path);
-	}
-	closedir(d);
 	strbuf_release(&dir);
-	/* Sorted, so every run imports in the same order. */
-	for (size_t i = 1; i < paths->len; i++)
-		for (size_t k = i; k > 0 && strcmp(paths->items[k - 1], paths->items[k]) > 0; k--) {
-			char *t = paths->items[k];
-			paths->items[k] = paths->items[k - 1];
-			paths->items[k - 1] = t;
-		}
-	return CHATARC_OK;
+	return status;
 }

@@ -3,7 +3,6 @@
 #define _DEFAULT_SOURCE
 #include "archive.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -519,11 +518,6 @@ out:
 	return status;
 }
 
-static int compare_paths(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool all_digits(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -543,42 +537,24 @@ static bool is_day_file(const char *name)
 	return time_parse_iso8601(day, &ignored);
 }
 
+static bool is_year_dir(const char *name)
+{
+	return all_digits(name, 4);
+}
+
 chatarc_status_t archive_list_days(const char *data_dir, const char *chat, strlist_t *paths,
 				   chatarc_error_t *err)
 {
 	char *chat_dir = chat_dir_path(data_dir, chat);
-	DIR *years = opendir(chat_dir);
-	struct dirent *year;
+	strlist_t years = {0};
 
-	if (!years) {
-		free(chat_dir);
-		return CHATARC_OK; /* no archive yet: no days */
-	}
-	while ((year = readdir(years))) {
-		if (!all_digits(year->d_name, 4))
-			continue;
-		strbuf_t dir;
-		strbuf_init(&dir, 0);
-		strbuf_addf(&dir, "%s/%s", chat_dir, year->d_name);
-		DIR *days = opendir(dir.buf);
-		struct dirent *day;
-		while (days && (day = readdir(days))) {
-			if (!is_day_file(day->d_name))
-				continue;
-			strbuf_t path;
-			strbuf_init(&path, 0);
-			strbuf_addf(&path, "%s/%s", dir.buf, day->d_name);
-			strlist_add(paths, path.buf);
-			strbuf_release(&path);
-		}
-		if (days)
-			closedir(days);
-		strbuf_release(&dir);
-	}
-	closedir(years);
-	free(chat_dir);
-	qsort(paths->items, paths->len, sizeof *paths->items, compare_paths);
 	(void)err;
+	/* Sorted years, each with its sorted days: time order overall. */
+	fs_list_dir(chat_dir, is_year_dir, &years);
+	for (size_t i = 0; i < years.len; i++)
+		fs_list_dir(years.items[i], is_day_file, paths);
+	strlist_clear(&years);
+	free(chat_dir);
 	return CHATARC_OK;
 }
 

@@ -2,6 +2,7 @@
 #define _DEFAULT_SOURCE
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "record.h"
 
 bool fs_name_valid(const char *name)
 {
@@ -128,4 +131,29 @@ bool fs_exists(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void fs_list_dir(const char *dir, bool (*want)(const char *name), struct strlist *paths)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t first = paths->len;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !want(e->d_name))
+			continue;
+		char *path = malloc(strlen(dir) + strlen(e->d_name) + 2);
+		sprintf(path, "%s/%s", dir, e->d_name);
+		strlist_add(paths, path);
+		free(path);
+	}
+	closedir(d);
+	qsort(paths->items + first, paths->len - first, sizeof *paths->items, compare_strings);
 }

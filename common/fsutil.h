@@ -24,4 +24,9 @@ chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
 				 chatarc_error_t *err);
 bool fs_exists(const char *path);
 
+/* Adds "dir/name" for each entry of dir that `want` accepts, sorted by
+ * name, to paths. A missing directory adds nothing and is not an error. */
+struct strlist;
+void fs_list_dir(const char *dir, bool (*want)(const char *name), struct strlist *paths);
+
 #endif

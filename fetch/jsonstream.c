@@ -47,13 +47,16 @@ static chatarc_status_t unexpected(char c, const char *expected,
 				 expected, c);
 }
 
+/* At the '{' of an object to hand over. */
 static void begin_object(jsonstream_t *js)
 {
 	js->state = JS_OBJECT;
-	js->depth = 0;
+	js->depth = 1;
+	js->stack[0] = '{';
 	js->in_string = js->escaped = 0;
 	js->object_line = js->line;
 	strbuf_reset(&js->object);
+	strbuf_addch(&js->object, '{');
 }
 
 /* Scans p[0..end) inside an object; returns bytes consumed. On the closing
@@ -143,9 +146,6 @@ chatarc_status_t jsonstream_feed(jsonstream_t *js, const char *data, size_t len,
 				break;
 			if (c == '{') {
 				begin_object(js);
-				js->depth = 1;
-				js->stack[0] = '{';
-				strbuf_addch(&js->object, c);
 			} else if (c == '[') {
 				js->in_array = 1;
 				js->after_comma = 0;
@@ -171,9 +171,6 @@ chatarc_status_t jsonstream_feed(jsonstream_t *js, const char *data, size_t len,
 				break;
 			if (c == '{') {
 				begin_object(js);
-				js->depth = 1;
-				js->stack[0] = '{';
-				strbuf_addch(&js->object, c);
 			} else if (c == ']' && !js->after_comma) {
 				js->in_array = 0;
 				js->state = JS_TOP;

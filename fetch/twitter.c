@@ -66,6 +66,23 @@ static void add_lowercase(strlist_t *list, const char *s)
 	free(lower);
 }
 
+/* Adds field `keys[0]` (else keys[1], ...) of each object in entities[list]:
+ * the two APIs name the same entities differently. */
+static void add_entities(strlist_t *out, yajl_val entities, const char *list,
+			 const char *const *keys, bool lowercase)
+{
+	yajl_val items = json_get(entities, list);
+	for (size_t i = 0; i < json_array_len(items); i++) {
+		const char *value = NULL;
+		for (const char *const *key = keys; *key && !value; key++)
+			value = json_get_string(json_array_at(items, i), *key);
+		if (value && lowercase)
+			add_lowercase(out, value);
+		else if (value)
+			strlist_add_unique(out, value);
+	}
+}
+
 /* The id as text: id_str, or id when it is a string (tweets.js, v2). A
  * numeric id above 2^53 may have lost digits in other tools: we keep yajl's
  * original text of it. */
@@ -152,25 +169,12 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 	if (reply_id && *reply_id)
 		r.reply_to = status_url("i/web", reply_id);
 
+	static const char *const tag_key[] = {"text", NULL}, *const mention_key[] = {"screen_name", NULL},
+				 *const url_key[] = {"expanded_url", NULL};
 	yajl_val entities = json_get(YAJL_IS_OBJECT(extended) ? extended : tweet, "entities");
-	yajl_val hashtags = json_get(entities, "hashtags");
-	for (size_t i = 0; i < json_array_len(hashtags); i++) {
-		const char *tag = json_get_string(json_array_at(hashtags, i), "text");
-		if (tag)
-			add_lowercase(&r.tags, tag);
-	}
-	yajl_val mentions = json_get(entities, "user_mentions");
-	for (size_t i = 0; i < json_array_len(mentions); i++) {
-		const char *m = json_get_string(json_array_at(mentions, i), "screen_name");
-		if (m)
-			strlist_add_unique(&r.mentions, m);
-	}
-	yajl_val urls = json_get(entities, "urls");
-	for (size_t i = 0; i < json_array_len(urls); i++) {
-		const char *u = json_get_string(json_array_at(urls, i), "expanded_url");
-		if (u)
-			strlist_add_unique(&r.links, u);
-	}
+	add_entities(&r.tags, entities, "hashtags", tag_key, true);
+	add_entities(&r.mentions, entities, "user_mentions", mention_key, false);
+	add_entities(&r.links, entities, "urls", url_key, false);
 	r.replies = json_get_count(tweet, "reply_count");
 	r.reposts = json_get_count(tweet, "retweet_count");
 	r.likes = json_get_count(tweet, "favorite_count");
@@ -244,28 +248,12 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 	if (reply_id)
 		r.reply_to = status_url("i/web", reply_id);
 
+	static const char *const tag_key[] = {"tag", NULL}, *const mention_key[] = {"username", NULL},
+				 *const url_keys[] = {"unwound_url", "expanded_url", NULL};
 	yajl_val entities = json_get(tweet, "entities");
-	yajl_val hashtags = json_get(entities, "hashtags");
-	for (size_t i = 0; i < json_array_len(hashtags); i++) {
-		const char *tag = json_get_string(json_array_at(hashtags, i), "tag");
-		if (tag)
-			add_lowercase(&r.tags, tag);
-	}
-	yajl_val mentions = json_get(entities, "mentions");
-	for (size_t i = 0; i < json_array_len(mentions); i++) {
-		const char *m = json_get_string(json_array_at(mentions, i), "username");
-		if (m)
-			strlist_add_unique(&r.mentions, m);
-	}
-	yajl_val urls = json_get(entities, "urls");
-	for (size_t i = 0; i < json_array_len(urls); i++) {
-		yajl_val u = json_array_at(urls, i);
-		const char *link = json_get_string(u, "unwound_url");
-		if (!link)
-			link = json_get_string(u, "expanded_url");
-		if (link)
-			strlist_add_unique(&r.links, link);
-	}
+	add_entities(&r.tags, entities, "hashtags", tag_key, true);
+	add_entities(&r.mentions, entities, "mentions", mention_key, false);
+	add_entities(&r.links, entities, "urls", url_keys, false);
 	yajl_val metrics = json_get(tweet, "public_metrics");
 	r.replies = json_get_count(metrics, "reply_count");
 	r.reposts = json_get_count(metrics, "retweet_count");
