@@ -205,26 +205,35 @@ static void txn_note_file(chatarc_archive_t *archive, const char *path, bool exi
 		(struct txn_file){.path = strdup(path), .existed = existed, .size = size};
 }
 
-/* Loading a day file: remember each uri with what it holds. */
+/* Loading a day file: remember each uri with what it holds. Only the
+ * summary is read; raw is never rebuilt. */
 static chatarc_status_t remember_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
 {
 	struct archive_day *day = ctx;
-	chatarc_record_t record;
 	record_summary_t summary;
+	yajl_val doc;
 	bool added;
 
 	(void)len;
-	chatarc_status_t status = record_from_json(line, &record, err);
-	if (status != CHATARC_OK)
-		return CHATARC_ERR_CORRUPT;
-	record_summarise(&record, &summary);
-	urimap_value_t *value = urimap_insert(&day->uris, record.uri, &added);
+	if (json_parse(line, &doc, err) != CHATARC_OK)
+		goto corrupt;
+	const char *uri = json_get_string(doc, "uri");
+	if (!uri) {
+		yajl_tree_free(doc);
+		goto corrupt;
+	}
+	record_summary_from_json(doc, &summary);
+	urimap_value_t *value = urimap_insert(&day->uris, uri, &added);
 	if (added)
 		value->summary = summary;
 	else
 		record_summary_merge(&value->summary, &summary);
-	record_clear(&record);
+	yajl_tree_free(doc);
 	return CHATARC_OK;
+corrupt:
+	return chatarc_error_set(err, CHATARC_ERR_CORRUPT,
+				 "%s: a line is not a chatarc record; move the file aside and re-import",
+				 day->path);
 }
 
 static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key,

@@ -233,15 +233,30 @@ static unsigned clamp_count(long long n)
 	return n > 0xffffffffLL ? 0xffffffffu : (unsigned)n;
 }
 
+static void summarise_fields(const char *text, const char *author_name, const char *reply_to,
+			     long long replies, long long reposts, long long likes,
+			     record_summary_t *out)
+{
+	size_t len = text ? strlen(text) : 0;
+	out->text_len = len > 0xffffffffu ? 0xffffffffu : (unsigned)len;
+	out->replies = clamp_count(replies);
+	out->reposts = clamp_count(reposts);
+	out->likes = clamp_count(likes);
+	out->has_author_name = author_name && *author_name;
+	out->has_reply_to = reply_to && *reply_to;
+}
+
 void record_summarise(const chatarc_record_t *r, record_summary_t *out)
 {
-	size_t len = text_len(r);
-	out->text_len = len > 0xffffffffu ? 0xffffffffu : (unsigned)len;
-	out->replies = clamp_count(r->replies);
-	out->reposts = clamp_count(r->reposts);
-	out->likes = clamp_count(r->likes);
-	out->has_author_name = r->author_name && *r->author_name;
-	out->has_reply_to = r->reply_to && *r->reply_to;
+	summarise_fields(r->text, r->author_name, r->reply_to, r->replies, r->reposts, r->likes,
+			 out);
+}
+
+void record_summary_from_json(yajl_val doc, record_summary_t *out)
+{
+	summarise_fields(json_get_string(doc, "text"), json_get_string(doc, "author_name"),
+			 json_get_string(doc, "reply_to"), json_get_count(doc, "replies"),
+			 json_get_count(doc, "reposts"), json_get_count(doc, "likes"), out);
 }
 
 static bool raise_unsigned(unsigned *into, unsigned from)

@@ -67,6 +67,8 @@ typedef struct record_summary {
 } record_summary_t;
 
 void record_summarise(const chatarc_record_t *r, record_summary_t *out);
+/* The same from a parsed archive line, without building the record. */
+void record_summary_from_json(yajl_val doc, record_summary_t *out);
 /* True if merging a record with summary `later` would change `stored`;
  * updates stored to the merged summary. */
 bool record_summary_merge(record_summary_t *stored, const record_summary_t *later);
