@@ -465,7 +465,6 @@ chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *
 	strbuf_t member;
 	z_stream z;
 	off_t consumed = 0, whole = 0;
-	bool in_member = false;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
@@ -488,7 +487,6 @@ chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *
 		z.next_in = chunk;
 		z.avail_in = (uInt)n;
 		while (z.avail_in) {
-			in_member = true;
 			strbuf_grow(&member, 1 << 16);
 			z.next_out = (Bytef *)member.buf + member.len;
 			z.avail_out = (uInt)(member.alloc - member.len - 1);
@@ -498,7 +496,6 @@ chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *
 			strbuf_setlen(&member, member.alloc - 1 - z.avail_out);
 			if (rc == Z_STREAM_END) {
 				whole = consumed;
-				in_member = false;
 				status = deliver_lines(&member, fn, ctx, err);
 				strbuf_reset(&member);
 				inflateReset(&z);
@@ -515,7 +512,6 @@ chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *
 		}
 	}
 out:
-	(void)in_member;
 	inflateEnd(&z);
 	strbuf_release(&member);
 	free(chunk);

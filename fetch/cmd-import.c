@@ -94,9 +94,7 @@ int cli_import_files(cli_context_t *ctx, const char *chat, char **paths, int n_p
 	archive_close(archive);
 	if (failed && failed == n_paths)
 		return EXIT_FAILURE_RUNTIME;
-	if (failed || partial)
-		return failed && n_paths == 1 ? EXIT_FAILURE_RUNTIME : EXIT_PARTIAL;
-	return EXIT_OK;
+	return failed || partial ? EXIT_PARTIAL : EXIT_OK;
 }
 
 int cmd_import(int argc, char **argv, cli_context_t *ctx)

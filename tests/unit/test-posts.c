@@ -74,6 +74,21 @@ static chatarc_status_t convert_text(const char *text, post_converter_t *conv, s
 	return status;
 }
 
+/* Converts a recorded fixture, checking it gives `want` records. */
+static bool convert_fixture(const char *name, post_converter_t *conv, struct got *got, int want)
+{
+	chatarc_error_t err;
+	char *body = fixture_body(name);
+	if (!body) {
+		CHECK(0);
+		return false;
+	}
+	CHECK(convert_text(body, conv, got, &err) == CHATARC_OK);
+	free(body);
+	CHECK(got->count == want);
+	return true;
+}
+
 static chatarc_record_t *find(struct got *got, const char *uri)
 {
 	for (int i = 0; i < got->count; i++)
@@ -116,14 +131,10 @@ static void test_html_to_text(void)
 
 static void test_mastodon_fixture(void)
 {
-	char *body = fixture_body("mastodon/rtoot_ichbinhanna_page1.http");
 	post_converter_t conv = {.chat = "c", .source = "import"};
 	struct got got = {0};
-	chatarc_error_t err;
-	if (!body)
-		{ CHECK(0); return; }
-	CHECK(convert_text(body, &conv, &got, &err) == CHATARC_OK);
-	CHECK(got.count == 40);
+	if (!convert_fixture("mastodon/rtoot_ichbinhanna_page1.http", &conv, &got, 40))
+		return;
 	chatarc_record_t *r = find(&got, "https://mstdn.science/users/laborjournal/statuses/114856169522394793");
 	if (r) {
 		CHECK_STR(r->network, "mastodon");
@@ -143,7 +154,6 @@ static void test_mastodon_fixture(void)
 		CHECK(strncmp(r->raw, "{\"id\":\"114856169736898681\",\"created_at\"", 39) == 0);
 	}
 	got_clear(&got);
-	free(body);
 }
 
 static void test_mastodon_boost_and_types(void)
@@ -175,14 +185,10 @@ static void test_mastodon_boost_and_types(void)
 
 static void test_bluesky_fixture(void)
 {
-	char *body = fixture_body("bluesky/bskyr_searchPosts_redistricting.body.json");
 	post_converter_t conv = {.chat = "c", .source = "import"};
 	struct got got = {0};
-	chatarc_error_t err;
-	if (!body)
-		{ CHECK(0); return; }
-	CHECK(convert_text(body, &conv, &got, &err) == CHATARC_OK);
-	CHECK(got.count == 25);
+	if (!convert_fixture("bluesky/bskyr_searchPosts_redistricting.body.json", &conv, &got, 25))
+		return;
 	chatarc_record_t *r = find(&got, "at://did:plc:kkergqgbhb56ptpwj2wenkje/app.bsky.feed.post/3lpk2u6qo222m");
 	if (r) {
 		CHECK_STR(r->author, "socpaperbot.bsky.social");
@@ -199,7 +205,6 @@ static void test_bluesky_fixture(void)
 	if (r)
 		CHECK_STR(r->reply_to, "at://did:plc:7nagdvjqrzaquzk7mueohne5/app.bsky.feed.post/3lpjzgltpa22l");
 	got_clear(&got);
-	free(body);
 }
 
 static void test_bluesky_facets_hostile_offsets(void)
@@ -233,14 +238,11 @@ static void test_bluesky_facets_hostile_offsets(void)
 
 static void test_twitter_v11_fixture(void)
 {
-	char *body = fixture_body("twitter/tweepy_v11_search_tweets.body.json");
 	post_converter_t conv = {.chat = "c", .source = "import"};
 	struct got got = {0};
-	chatarc_error_t err;
-	if (!body)
-		{ CHECK(0); return; }
-	CHECK(convert_text(body, &conv, &got, &err) == CHATARC_OK);
-	CHECK(got.count == 15 && conv.boosts == 6);
+	if (!convert_fixture("twitter/tweepy_v11_search_tweets.body.json", &conv, &got, 15))
+		return;
+	CHECK(conv.boosts == 6);
 	/* A retweet gives its original, under the original's id and author. */
 	chatarc_record_t *r = find(&got, "https://twitter.com/i/web/status/1149414386974543873");
 	if (r) {
@@ -252,42 +254,29 @@ static void test_twitter_v11_fixture(void)
 	if (r)
 		CHECK(has(&r->tags, "libellen"));
 	got_clear(&got);
-	free(body);
 }
 
 static void test_twitter_v2_pages(void)
 {
-	char path[512];
-	snprintf(path, sizeof path, "twitter/twarccsv_two_tweets.jsonl");
-	char *body = fixture_body(path);
 	post_converter_t conv = {.chat = "c", .source = "import"};
 	struct got got = {0};
-	chatarc_error_t err;
-	if (!body)
-		{ CHECK(0); return; }
-	CHECK(convert_text(body, &conv, &got, &err) == CHATARC_OK);
 	/* One retweet: the stored message is the retweeted original. */
-	CHECK(got.count == 1 && conv.boosts == 1);
-	if (got.count == 1) {
-		CHECK_STR(got.records[0].uri, "https://twitter.com/i/web/status/1391677057810288641");
-		CHECK_STR(got.records[0].author, "bibaigna96");
-	}
+	if (!convert_fixture("twitter/twarccsv_two_tweets.jsonl", &conv, &got, 1))
+		return;
+	CHECK(conv.boosts == 1);
+	CHECK_STR(got.records[0].uri, "https://twitter.com/i/web/status/1391677057810288641");
+	CHECK_STR(got.records[0].author, "bibaigna96");
 	got_clear(&got);
-	free(body);
 
-	body = fixture_body("twitter/tweepy_v2_search_recent.body.json");
-	conv.boosts = 0;
-	CHECK(convert_text(body, &conv, &got, &err) == CHATARC_OK);
-	CHECK(got.count == 10);
 	/* Default fields only: no author, time from the snowflake id. */
+	if (!convert_fixture("twitter/tweepy_v2_search_recent.body.json", &conv, &got, 10))
+		return;
 	CHECK(got.records[0].author == NULL);
 	CHECK(got.records[0].created_ms > 0);
 	got_clear(&got);
-	free(body);
 
-	body = fixture_body("twitter/twarccsv_brexit_page1_first20.json");
-	CHECK(convert_text(body, &conv, &got, &err) == CHATARC_OK);
-	CHECK(got.count == 20);
+	if (!convert_fixture("twitter/twarccsv_brexit_page1_first20.json", &conv, &got, 20))
+		return;
 	chatarc_record_t *r = find(&got, "https://twitter.com/i/web/status/1440716895355764743");
 	if (r) {
 		CHECK_STR(r->author, "WarmongerHodges");
@@ -295,7 +284,6 @@ static void test_twitter_v2_pages(void)
 		CHECK(strstr(r->text, "Typical \"centrists\". No principles.") != NULL);
 	}
 	got_clear(&got);
-	free(body);
 }
 
 static void test_tweets_js_entries(void)
