@@ -28,6 +28,7 @@ typedef int (*command_fn)(int argc, char **argv, cli_context_t *ctx);
 int cmd_init(int argc, char **argv, cli_context_t *ctx);
 int cmd_import(int argc, char **argv, cli_context_t *ctx);
 int cmd_export(int argc, char **argv, cli_context_t *ctx);
+int cmd_summarise(int argc, char **argv, cli_context_t *ctx);
 int cmd_demo(int argc, char **argv, cli_context_t *ctx);
 
 int cli_exit_code(chatarc_status_t status);

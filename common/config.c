@@ -186,7 +186,7 @@ static bool tz_exists(const char *tz)
 static chatarc_status_t read_schedule(struct checker *c, yajl_val v, const char *path,
 				      chatarc_chat_t *chat)
 {
-	static const char *const keys[] = {"weekday", "start", "minutes", "tz", NULL};
+	static const char *const keys[] = {"weekday", "start", "minutes", "tz", "slack_minutes", NULL};
 	static const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	char sub[512];
 	chatarc_status_t rc;
@@ -224,6 +224,12 @@ static chatarc_status_t read_schedule(struct checker *c, yajl_val v, const char 
 				"expected an IANA time zone such as \"America/Toronto\" "
 				"(is the tzdata package installed?)");
 	record_set(&chat->tz, tz);
+	yajl_val slack = json_get(v, "slack_minutes");
+	snprintf(sub, sizeof sub, "%s.slack_minutes", path);
+	if (slack && (!YAJL_IS_INTEGER(slack) || YAJL_GET_INTEGER(slack) < 0 ||
+		      YAJL_GET_INTEGER(slack) > 12 * 60))
+		return complain(c, sub, "expected minutes taken before and after (0 to 720)");
+	chat->schedule.slack_minutes = slack ? (int)YAJL_GET_INTEGER(slack) : 15;
 	chat->schedule.set = true;
 	return CHATARC_OK;
 }

@@ -14,6 +14,7 @@ typedef struct chatarc_schedule {
 	int weekday;      /* 0 = Sunday */
 	int start_minute; /* minutes after local midnight */
 	int minutes;      /* length */
+	int slack_minutes; /* taken before and after the window (default 15) */
 } chatarc_schedule_t;
 
 typedef struct chatarc_chat {

@@ -73,6 +73,34 @@ void record_set(char **field, const char *value)
 	*field = value ? xstrdup(value) : NULL;
 }
 
+static void copy_list(strlist_t *dst, const strlist_t *src)
+{
+	for (size_t i = 0; i < src->len; i++)
+		strlist_add(dst, src->items[i]);
+}
+
+void record_copy(chatarc_record_t *dst, const chatarc_record_t *src)
+{
+	record_init(dst);
+	record_set(&dst->uri, src->uri);
+	record_set(&dst->network, src->network);
+	record_set(&dst->source, src->source);
+	record_set(&dst->chat, src->chat);
+	dst->created_ms = src->created_ms;
+	record_set(&dst->author, src->author);
+	record_set(&dst->author_name, src->author_name);
+	record_set(&dst->text, src->text);
+	record_set(&dst->url, src->url);
+	record_set(&dst->reply_to, src->reply_to);
+	copy_list(&dst->tags, &src->tags);
+	copy_list(&dst->mentions, &src->mentions);
+	copy_list(&dst->links, &src->links);
+	dst->replies = src->replies;
+	dst->reposts = src->reposts;
+	dst->likes = src->likes;
+	record_set(&dst->raw, src->raw);
+}
+
 static void add_key(strbuf_t *out, const char *key)
 {
 	strbuf_addch(out, '"');

@@ -45,6 +45,8 @@ extern const char *const record_field_names[];
 
 void record_init(chatarc_record_t *r);
 void record_clear(chatarc_record_t *r);
+/* A deep copy of src into dst (dst need not be initialised). */
+void record_copy(chatarc_record_t *dst, const chatarc_record_t *src);
 /* Replaces *field with a copy of value (NULL allowed). */
 void record_set(char **field, const char *value);
 

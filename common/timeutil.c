@@ -1,6 +1,7 @@
 /* Date arithmetic without timegm() or TZ juggling for UTC: the civil-date
  * algorithm of H. Hinnant's "chrono-Compatible Low-Level Date Algorithms". */
 #define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* tm_gmtoff */
 #include "timeutil.h"
 
 #include <ctype.h>
@@ -199,23 +200,65 @@ void time_format_day(chatarc_ms_t ms, char out[11])
 	*put_day(out, ms, &sod, &millis) = '\0';
 }
 
-/* mktime() is the portable way to ask the zone database; it reads TZ, so the
- * variable is set for the call and put back. */
-static time_t local_midnight(const char *tz, int y, int m, int d)
+void tz_scope_enter(tz_scope_t *scope, const char *tz)
 {
-	char *saved = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};
-	setenv("TZ", tz, 1);
+	const char *old = getenv("TZ");
+	scope->had = old != NULL;
+	scope->saved = old ? strdup(old) : NULL;
+	setenv("TZ", tz && *tz ? tz : "UTC", 1);
 	tzset();
-	time_t t = mktime(&tm);
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else {
+}
+
+void tz_scope_leave(tz_scope_t *scope)
+{
+	if (scope->had)
+		setenv("TZ", scope->saved, 1);
+	else
 		unsetenv("TZ");
-	}
+	free(scope->saved);
+	scope->saved = NULL;
 	tzset();
-	return t;
+}
+
+bool time_local_to_utc(const char *day, int minute, chatarc_ms_t *out)
+{
+	int y, m, d;
+	chatarc_ms_t ignored;
+	if (strlen(day) != 10 || !time_parse_iso8601(day, &ignored) ||
+	    sscanf(day, "%d-%d-%d", &y, &m, &d) != 3)
+		return false;
+	/* mktime normalises minutes past 59 into hours and days. */
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_min = minute,
+			.tm_isdst = -1};
+	time_t t = mktime(&tm);
+	if (t == (time_t)-1)
+		return false;
+	*out = (chatarc_ms_t)t * 1000;
+	return true;
+}
+
+void time_to_local(chatarc_ms_t ms, char iso_out[32], char day_out[11], int *weekday,
+		   int *minute)
+{
+	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	if (iso_out) {
+		long off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
+		size_t n = strftime(iso_out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+		char *p = iso_out + n;
+		*p++ = tm.tm_gmtoff < 0 ? '-' : '+';
+		p = put_digits(p, (unsigned)(off / 3600 % 100), 2);
+		*p++ = ':';
+		p = put_digits(p, (unsigned)(off / 60 % 60), 2);
+		*p = '\0';
+	}
+	if (day_out)
+		strftime(day_out, 11, "%Y-%m-%d", &tm);
+	if (weekday)
+		*weekday = tm.tm_wday;
+	if (minute)
+		*minute = tm.tm_hour * 60 + tm.tm_min;
 }
 
 chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_ms_t *start,
@@ -234,10 +277,13 @@ chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_
 		return CHATARC_OK;
 	}
 	int64_t next = time_days_from_civil(y, (unsigned)m, (unsigned)d) + 1;
-	int ny;
-	unsigned nm, nd;
-	civil_from_days(next, &ny, &nm, &nd);
-	*start = (chatarc_ms_t)local_midnight(tz, y, m, d) * 1000;
-	*end = (chatarc_ms_t)local_midnight(tz, ny, (int)nm, (int)nd) * 1000;
+	char next_day[11];
+	time_format_day(next * 86400000, next_day);
+	tz_scope_t scope;
+	tz_scope_enter(&scope, tz);
+	bool ok = time_local_to_utc(day, 0, start) && time_local_to_utc(next_day, 0, end);
+	tz_scope_leave(&scope);
+	if (!ok)
+		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date in %s", day, tz);
 	return CHATARC_OK;
 }

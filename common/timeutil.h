@@ -32,4 +32,21 @@ chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_
 
 int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* Local time in an IANA zone goes through the C library, which reads TZ:
+ * a scope sets TZ for a stretch of work and puts it back after. */
+typedef struct tz_scope {
+	char *saved;
+	int had;
+} tz_scope_t;
+void tz_scope_enter(tz_scope_t *scope, const char *tz);
+void tz_scope_leave(tz_scope_t *scope);
+
+/* Inside a scope: the UTC instant of local date day (YYYY-MM-DD) plus
+ * `minute` minutes after its midnight (wall clock, DST-aware). */
+bool time_local_to_utc(const char *day, int minute, chatarc_ms_t *out);
+/* Inside a scope: "2026-11-18T13:05:00-05:00", the local day, its weekday
+ * (0 = Sunday) and minute of the day. Any out pointer may be NULL. */
+void time_to_local(chatarc_ms_t ms, char iso_out[32], char day_out[11], int *weekday,
+		   int *minute);
+
 #endif

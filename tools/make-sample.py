@@ -3,17 +3,28 @@
 chat would arrive in: Mastodon tag timelines as two servers see them, and
 Bluesky searchPosts pages. Also writes the gold topic of every message for
 the summariser's tests. Run by hand when the script changes; the output is
-committed under share/sample/hcsmdemo/ and tests/gold/."""
+committed under share/sample/hcsmdemo/ and tests/gold/.
+
+    tools/make-sample.py                       the bundled sample
+    tools/make-sample.py SCRIPT BASE OUT GOLD  another session (a gold test
+                                               session): BASE is the UTC
+                                               time MM:SS counts from"""
 import datetime as dt
 import hashlib
 import json
 import os
 import re
 
+import sys
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = os.path.join(ROOT, "tools", "sample-chat.txt")
 OUT = os.path.join(ROOT, "share", "sample", "hcsmdemo")
 GOLD = os.path.join(ROOT, "tests", "gold", "hcsmdemo-2026-11-18.tsv")
 BASE = dt.datetime(2026, 11, 18, 18, 0, 0, tzinfo=dt.timezone.utc)
+if len(sys.argv) == 5:
+    SCRIPT, OUT, GOLD = sys.argv[1], sys.argv[3], sys.argv[4]
+    BASE = dt.datetime.fromisoformat(sys.argv[2].replace("Z", "+00:00"))
 
 # key: (network, home server or None, username or handle, display name)
 ACCOUNTS = {
@@ -73,7 +84,7 @@ def find_account(token):
 
 def parse_script():
     msgs = []
-    for line in open(os.path.join(ROOT, "tools", "sample-chat.txt"), encoding="utf-8"):
+    for line in open(SCRIPT, encoding="utf-8"):
         if not line.strip() or line.startswith("#"):
             continue
         when, who, key, parent, topic, text = line.rstrip("\n").split("|", 5)
@@ -110,8 +121,9 @@ def mastodon_html(m, server):
         if tok.startswith("https://"):
             out.append(link(tok))
         elif tok.startswith("#") and len(tok) > 1:
-            tag = tok[1:]
-            out.append(f'<a href="https://{server}/tags/{tag}" class="mention hashtag" rel="tag">#<span>{tag}</span></a>')
+            tag = re.match(r"#(\w+)", tok).group(1)
+            rest = tok[len(tag) + 1:]
+            out.append(f'<a href="https://{server}/tags/{tag}" class="mention hashtag" rel="tag">#<span>{tag}</span></a>{esc(rest)}')
         elif tok.startswith("@") and find_account(tok[1:]):
             key = find_account(tok[1:])
             net, host, name, _ = ACCOUNTS[key]
@@ -181,7 +193,7 @@ def mastodon_status(m, server, by_key, salt):
         "application": {"name": "Web", "website": None} if host == server else None,
         "account": mastodon_account(m["who"], server), "media_attachments": [],
         "mentions": mentions,
-        "tags": [{"name": t[1:].lower(), "url": f"https://{server}/tags/{t[1:].lower()}"} for t in m["text"].split() if t.startswith("#")],
+        "tags": [{"name": t.lower(), "url": f"https://{server}/tags/{t.lower()}"} for t in re.findall(r"#(\w+)", m["text"])],
         "emojis": [],
         "card": {"url": links[0], "title": "Shared link", "description": "", "type": "link"} if links else None,
         "poll": None,
@@ -202,6 +214,8 @@ def mastodon_views(msgs, by_key):
         if server == "toot.example":
             # Two boosts of topic questions, as an account timeline shows them.
             for booster, target in (("lina", "T1"), ("maya", "T3")):
+                if target not in by_key:
+                    continue
                 orig = next(s for s in statuses if s["uri"].endswith(local_id(by_key[target], "toot.example")))
                 when = by_key[target]["when"] + dt.timedelta(seconds=40)
                 b = dict(orig)

@@ -1,0 +1,535 @@
+/* Writing a summary. One walk over the summary (write_session) drives an
+ * emitter, which is either XML (libxml2's xmlTextWriter: it escapes every
+ * text and attribute) or JSON, so both formats carry the same content. The
+ * XML's shape is share/schema/summary.rng. Output is deterministic: every
+ * list has a total order. */
+#define _GNU_SOURCE /* qsort_r */
+#include <libxml/xmlwriter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/json.h"
+#include "../common/urimap.h"
+#include "summary.h"
+
+#define TOP_N 10
+
+/* The emitter: objects with attributes, text children and named lists. */
+struct emitter {
+	bool json;
+	xmlTextWriterPtr xml;
+	strbuf_t *out;
+	bool first[64]; /* JSON: nothing written yet at this depth */
+	bool in_list[64];
+	int depth;
+};
+
+static void json_sep(struct emitter *e)
+{
+	if (!e->first[e->depth])
+		strbuf_addch(e->out, ',');
+	e->first[e->depth] = false;
+}
+
+static void json_key(struct emitter *e, const char *name)
+{
+	json_sep(e);
+	if (!e->in_list[e->depth]) {
+		json_add_string(e->out, name);
+		strbuf_addch(e->out, ':');
+	}
+}
+
+static void obj_begin(struct emitter *e, const char *name)
+{
+	if (!e->json) {
+		xmlTextWriterStartElement(e->xml, BAD_CAST name);
+		return;
+	}
+	if (e->depth > 0)
+		json_key(e, name);
+	strbuf_addch(e->out, '{');
+	e->depth++;
+	e->first[e->depth] = true;
+	e->in_list[e->depth] = false;
+}
+
+static void obj_end(struct emitter *e)
+{
+	if (!e->json) {
+		xmlTextWriterEndElement(e->xml);
+		return;
+	}
+	e->depth--;
+	strbuf_addch(e->out, '}');
+}
+
+static void list_begin(struct emitter *e, const char *name)
+{
+	if (!e->json) {
+		xmlTextWriterStartElement(e->xml, BAD_CAST name);
+		return;
+	}
+	json_key(e, name);
+	strbuf_addch(e->out, '[');
+	e->depth++;
+	e->first[e->depth] = true;
+	e->in_list[e->depth] = true;
+}
+
+static void list_end(struct emitter *e)
+{
+	if (!e->json) {
+		xmlTextWriterEndElement(e->xml);
+		return;
+	}
+	e->depth--;
+	strbuf_addch(e->out, ']');
+}
+
+static void attr_str(struct emitter *e, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	if (!e->json) {
+		xmlTextWriterWriteAttribute(e->xml, BAD_CAST name, BAD_CAST value);
+		return;
+	}
+	json_key(e, name);
+	json_add_string(e->out, value);
+}
+
+static void attr_int(struct emitter *e, const char *name, long long value)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%lld", value);
+	if (!e->json) {
+		xmlTextWriterWriteAttribute(e->xml, BAD_CAST name, BAD_CAST buf);
+		return;
+	}
+	json_key(e, name);
+	strbuf_addstr(e->out, buf);
+}
+
+static void attr_bool(struct emitter *e, const char *name, bool value)
+{
+	if (!value)
+		return;
+	if (!e->json) {
+		xmlTextWriterWriteAttribute(e->xml, BAD_CAST name, BAD_CAST "yes");
+		return;
+	}
+	json_key(e, name);
+	strbuf_addstr(e->out, "true");
+}
+
+static void text_child(struct emitter *e, const char *name, const char *value)
+{
+	if (!e->json) {
+		xmlTextWriterWriteElement(e->xml, BAD_CAST name, BAD_CAST(value ? value : ""));
+		return;
+	}
+	json_key(e, name);
+	json_add_string(e->out, value ? value : "");
+}
+
+/* Counting: key -> count, reported most frequent first, then by key. */
+struct tally {
+	urimap_t index;
+	strlist_t keys;
+	long *counts;
+	long *order;
+};
+
+static void tally_add(struct tally *t, const char *key)
+{
+	bool added;
+	urimap_value_t *v = urimap_insert(&t->index, key, &added);
+	if (added) {
+		v->index = t->keys.len;
+		strlist_add(&t->keys, key);
+		t->counts = realloc(t->counts, t->keys.len * sizeof *t->counts);
+		t->counts[v->index] = 0;
+	}
+	t->counts[v->index]++;
+}
+
+static int by_count(const void *a, const void *b, void *ctx)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	const struct tally *t = ctx;
+	if (t->counts[x] != t->counts[y])
+		return t->counts[x] < t->counts[y] ? 1 : -1;
+	return strcmp(t->keys.items[x], t->keys.items[y]);
+}
+
+static void tally_sort(struct tally *t)
+{
+	t->order = realloc(t->order, (t->keys.len + 1) * sizeof *t->order);
+	for (size_t i = 0; i < t->keys.len; i++)
+		t->order[i] = (long)i;
+	qsort_r(t->order, t->keys.len, sizeof *t->order, by_count, t);
+}
+
+static void tally_release(struct tally *t)
+{
+	urimap_release(&t->index);
+	strlist_clear(&t->keys);
+	free(t->counts);
+	free(t->order);
+	memset(t, 0, sizeof *t);
+}
+
+static void tally_init(struct tally *t)
+{
+	memset(t, 0, sizeof *t);
+	urimap_init(&t->index);
+}
+
+static void write_tally(struct emitter *e, struct tally *t, const char *list, const char *item,
+			const char *key_name, size_t limit)
+{
+	tally_sort(t);
+	list_begin(e, list);
+	for (size_t i = 0; i < t->keys.len && i < limit; i++) {
+		obj_begin(e, item);
+		attr_str(e, key_name, t->keys.items[t->order[i]]);
+		attr_int(e, "count", t->counts[t->order[i]]);
+		obj_end(e);
+	}
+	list_end(e);
+}
+
+static const char *method_name(assign_method_t m)
+{
+	static const char *const names[] = {"question", "label", "reply", "time", "none"};
+	return names[m];
+}
+
+static void message_id(long index, char out[24])
+{
+	snprintf(out, 24, "m%ld", index + 1);
+}
+
+static void write_message(struct emitter *e, const summary_t *s, long i)
+{
+	const summary_message_t *m = &s->messages[i];
+	const chatarc_record_t *r = &m->record;
+	char id[24], parent[24], utc[CHATARC_TIME_ISO_LEN], labels[48] = "";
+
+	message_id(i, id);
+	time_format_iso(r->created_ms, utc);
+	for (int k = 0; k < m->n_labels; k++)
+		snprintf(labels + strlen(labels), sizeof labels - strlen(labels), "%s%d", k ? " " : "",
+			 m->labels[k]);
+	obj_begin(e, "message");
+	attr_str(e, "id", id);
+	attr_str(e, "uri", r->uri);
+	attr_str(e, "network", r->network);
+	attr_str(e, "source", r->source);
+	attr_str(e, "author", r->author);
+	attr_str(e, "name", r->author_name);
+	attr_str(e, "time", utc);
+	attr_str(e, "local", m->local_time);
+	attr_str(e, "url", r->url);
+	if (m->parent >= 0) {
+		message_id(m->parent, parent);
+		attr_str(e, "reply-to", parent);
+	} else if (r->reply_to) {
+		attr_str(e, "reply-to-uri", r->reply_to);
+	}
+	attr_str(e, "method", method_name(m->method));
+	attr_str(e, "reason", m->reason);
+	if (*labels)
+		attr_str(e, "labels", labels);
+	attr_bool(e, "moderator", m->moderator);
+	attr_bool(e, "question", m->question);
+	attr_int(e, "likes", r->likes);
+	attr_int(e, "reposts", r->reposts);
+	attr_int(e, "replies", r->replies);
+	text_child(e, "text", r->text);
+	const strlist_t *lists[] = {&r->tags, &r->mentions, &r->links};
+	const char *names[][2] = {{"tags", "tag"}, {"mentions", "mention"}, {"links", "link"}};
+	for (int l = 0; l < 3; l++) {
+		if (!lists[l]->len)
+			continue;
+		list_begin(e, names[l][0]);
+		for (size_t k = 0; k < lists[l]->len; k++)
+			text_child(e, names[l][1], lists[l]->items[k]);
+		list_end(e);
+	}
+	obj_end(e);
+}
+
+static void write_messages_of(struct emitter *e, const summary_t *s, int section)
+{
+	list_begin(e, "messages");
+	for (size_t i = 0; i < s->n_messages; i++)
+		if (s->messages[i].section == section)
+			write_message(e, s, (long)i);
+	list_end(e);
+}
+
+static bool is_newcomer(const summary_t *s, const char *author)
+{
+	for (size_t i = 0; i < s->earlier_authors.len; i++)
+		if (!strcmp(s->earlier_authors.items[i], author))
+			return false;
+	return true;
+}
+
+static void write_participants(struct emitter *e, const summary_t *s, int section)
+{
+	struct tally t;
+	tally_init(&t);
+	for (size_t i = 0; i < s->n_messages; i++)
+		if ((section == INT32_MIN || s->messages[i].section == section) && s->messages[i].record.author)
+			tally_add(&t, s->messages[i].record.author);
+	tally_sort(&t);
+	list_begin(e, "participants");
+	for (size_t k = 0; k < t.keys.len; k++) {
+		const char *author = t.keys.items[t.order[k]];
+		const summary_message_t *first = NULL;
+		for (size_t i = 0; i < s->n_messages && !first; i++)
+			if (s->messages[i].record.author && !strcmp(s->messages[i].record.author, author))
+				first = &s->messages[i];
+		obj_begin(e, "participant");
+		attr_str(e, "author", author);
+		attr_str(e, "name", first->record.author_name);
+		attr_str(e, "network", first->record.network);
+		attr_int(e, "message-count", t.counts[t.order[k]]);
+		attr_bool(e, "moderator", first->moderator);
+		if (section == INT32_MIN) {
+			bool newcomer = is_newcomer(s, author);
+			attr_bool(e, "newcomer", newcomer);
+			attr_bool(e, "regular", !newcomer);
+		}
+		obj_end(e);
+	}
+	list_end(e);
+	tally_release(&t);
+}
+
+static void write_links(struct emitter *e, const summary_t *s, int section)
+{
+	struct tally t;
+	tally_init(&t);
+	for (size_t i = 0; i < s->n_messages; i++) {
+		if (section != INT32_MIN && s->messages[i].section != section)
+			continue;
+		const strlist_t *links = &s->messages[i].record.links;
+		for (size_t k = 0; k < links->len; k++) {
+			char *link = summary_normalise_link(links->items[k]);
+			tally_add(&t, link);
+			free(link);
+		}
+	}
+	write_tally(e, &t, "links", "link", "url", TOP_N);
+	tally_release(&t);
+}
+
+static void write_recap(struct emitter *e, const summary_t *s)
+{
+	struct tally networks, sources, tags, mentions, edges;
+	tally_init(&networks);
+	tally_init(&sources);
+	tally_init(&tags);
+	tally_init(&mentions);
+	tally_init(&edges);
+	for (size_t i = 0; i < s->n_messages; i++) {
+		const summary_message_t *m = &s->messages[i];
+		tally_add(&networks, m->record.network ? m->record.network : "unknown");
+		tally_add(&sources, m->record.source ? m->record.source : "unknown");
+		for (size_t k = 0; k < m->record.tags.len; k++)
+			tally_add(&tags, m->record.tags.items[k]);
+		for (size_t k = 0; k < m->record.mentions.len; k++)
+			tally_add(&mentions, m->record.mentions.items[k]);
+		if (m->parent >= 0 && m->record.author && s->messages[m->parent].record.author) {
+			strbuf_t edge;
+			strbuf_init(&edge, 0);
+			strbuf_addf(&edge, "%s\t%s", m->record.author, s->messages[m->parent].record.author);
+			tally_add(&edges, edge.buf);
+			strbuf_release(&edge);
+		}
+	}
+	write_participants(e, s, INT32_MIN);
+	write_tally(e, &networks, "networks", "network", "name", SIZE_MAX);
+	write_tally(e, &sources, "sources", "source", "name", SIZE_MAX);
+	write_tally(e, &tags, "hashtags", "hashtag", "tag", TOP_N);
+	write_tally(e, &mentions, "mentions", "mention", "account", TOP_N);
+	write_links(e, s, INT32_MIN);
+
+	/* Activity: messages per minute across the window. */
+	long minutes = (long)((s->window_end - s->window_start + 59999) / 60000);
+	long *per_minute = calloc((size_t)(minutes > 0 ? minutes : 1), sizeof *per_minute);
+	for (size_t i = 0; i < s->n_messages; i++) {
+		long at = (long)((s->messages[i].record.created_ms - s->window_start) / 60000);
+		if (at >= 0 && at < minutes)
+			per_minute[at]++;
+	}
+	list_begin(e, "activity");
+	for (long k = 0; k < minutes; k++) {
+		char utc[CHATARC_TIME_ISO_LEN];
+		time_format_iso(s->window_start + k * 60000, utc);
+		obj_begin(e, "minute");
+		attr_int(e, "offset", k);
+		attr_str(e, "time", utc);
+		attr_int(e, "count", per_minute[k]);
+		obj_end(e);
+	}
+	list_end(e);
+	free(per_minute);
+
+	tally_sort(&edges);
+	list_begin(e, "reply-network");
+	for (size_t k = 0; k < edges.keys.len; k++) {
+		char *key = strdup(edges.keys.items[edges.order[k]]);
+		char *tab = strchr(key, '\t');
+		*tab = '\0';
+		obj_begin(e, "edge");
+		attr_str(e, "from", key);
+		attr_str(e, "to", tab + 1);
+		attr_int(e, "count", edges.counts[edges.order[k]]);
+		obj_end(e);
+		free(key);
+	}
+	list_end(e);
+	tally_release(&networks);
+	tally_release(&sources);
+	tally_release(&tags);
+	tally_release(&mentions);
+	tally_release(&edges);
+}
+
+static int topic_order(const void *a, const void *b, void *ctx);
+
+static void write_topic(struct emitter *e, const summary_t *s, size_t t)
+{
+	const summary_topic_t *topic = &s->topics[t];
+	char id[16], label[16], start[CHATARC_TIME_ISO_LEN], qref[24];
+	size_t participants = 0;
+	struct tally people;
+
+	snprintf(id, sizeof id, "t%d", topic->number);
+	snprintf(label, sizeof label, "T%d", topic->number);
+	time_format_iso(topic->start, start);
+	tally_init(&people);
+	for (size_t i = 0; i < s->n_messages; i++)
+		if (s->messages[i].section == (int)t && s->messages[i].record.author)
+			tally_add(&people, s->messages[i].record.author);
+	participants = people.keys.len;
+	tally_release(&people);
+
+	obj_begin(e, "topic");
+	attr_str(e, "id", id);
+	attr_int(e, "number", topic->number);
+	attr_str(e, "label", label);
+	attr_str(e, "start", start);
+	attr_int(e, "message-count", (long long)topic->n_messages);
+	attr_int(e, "participant-count", (long long)participants);
+	message_id(topic->question, qref);
+	obj_begin(e, "question");
+	attr_str(e, "ref", qref);
+	text_child(e, "text", s->messages[topic->question].record.text);
+	obj_end(e);
+	list_begin(e, "highlights");
+	for (int h = 0; h < topic->n_highlights; h++) {
+		char ref[24];
+		message_id(topic->highlights[h], ref);
+		obj_begin(e, "highlight");
+		attr_str(e, "ref", ref);
+		obj_end(e);
+	}
+	list_end(e);
+	write_participants(e, s, (int)t);
+	write_links(e, s, (int)t);
+	write_messages_of(e, s, (int)t);
+	obj_end(e);
+}
+
+static void write_session(struct emitter *e, const summary_t *s)
+{
+	char start[CHATARC_TIME_ISO_LEN], end[CHATARC_TIME_ISO_LEN];
+	size_t unassigned = 0, replies = 0;
+
+	time_format_iso(s->window_start, start);
+	time_format_iso(s->window_end, end);
+	for (size_t i = 0; i < s->n_messages; i++) {
+		unassigned += s->messages[i].section == SECTION_UNASSIGNED;
+		replies += s->messages[i].parent >= 0;
+	}
+	obj_begin(e, "session");
+	attr_str(e, "chat", s->chat);
+	attr_str(e, "title", s->title);
+	attr_str(e, "date", s->date);
+	attr_str(e, "tz", s->tz);
+	attr_str(e, "window", s->scheduled ? "schedule" : "burst");
+	attr_str(e, "start", start);
+	attr_str(e, "end", end);
+	attr_int(e, "message-count", (long long)s->n_messages);
+	attr_int(e, "topic-count", (long long)s->n_topics);
+	attr_int(e, "reply-count", (long long)replies);
+	attr_int(e, "unassigned-count", (long long)unassigned);
+	if (s->n_messages) {
+		char first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
+		time_format_iso(s->messages[0].record.created_ms, first);
+		time_format_iso(s->messages[s->n_messages - 1].record.created_ms, last);
+		obj_begin(e, "span");
+		attr_str(e, "first", first);
+		attr_str(e, "last", last);
+		attr_str(e, "first-local", s->messages[0].local_time);
+		attr_str(e, "last-local", s->messages[s->n_messages - 1].local_time);
+		obj_end(e);
+	}
+	write_recap(e, s);
+
+	obj_begin(e, "intro");
+	write_messages_of(e, s, SECTION_INTRO);
+	obj_end(e);
+	/* Topics by number: a moderator may ask T3 before T2. */
+	size_t *order = malloc((s->n_topics + 1) * sizeof *order);
+	for (size_t t = 0; t < s->n_topics; t++)
+		order[t] = t;
+	qsort_r(order, s->n_topics, sizeof *order, topic_order, (void *)s);
+	list_begin(e, "topics");
+	for (size_t t = 0; t < s->n_topics; t++)
+		write_topic(e, s, order[t]);
+	list_end(e);
+	free(order);
+	obj_begin(e, "wrap");
+	write_messages_of(e, s, SECTION_WRAP);
+	obj_end(e);
+	obj_begin(e, "unassigned");
+	write_messages_of(e, s, SECTION_UNASSIGNED);
+	obj_end(e);
+	obj_end(e);
+}
+
+static int topic_order(const void *a, const void *b, void *ctx)
+{
+	const summary_t *s = ctx;
+	int x = s->topics[*(const size_t *)a].number, y = s->topics[*(const size_t *)b].number;
+	return (x > y) - (x < y);
+}
+
+void summary_write_xml(const summary_t *s, strbuf_t *out)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	struct emitter e = {.json = false, .xml = xmlNewTextWriterMemory(buf, 0)};
+	xmlTextWriterSetIndent(e.xml, 1);
+	xmlTextWriterSetIndentString(e.xml, BAD_CAST " ");
+	xmlTextWriterStartDocument(e.xml, NULL, "UTF-8", NULL);
+	write_session(&e, s);
+	xmlTextWriterEndDocument(e.xml);
+	xmlFreeTextWriter(e.xml);
+	strbuf_add(out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+	xmlBufferFree(buf);
+}
+
+void summary_write_json(const summary_t *s, strbuf_t *out)
+{
+	struct emitter e = {.json = true, .out = out};
+	e.first[0] = true;
+	write_session(&e, s);
+	strbuf_addch(out, '\n');
+}

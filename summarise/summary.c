@@ -1,0 +1,516 @@
+/* Building a session summary: the window (schedule or burst), the messages
+ * in it, the topic questions, and where every message belongs. */
+#define _GNU_SOURCE /* strcasestr */
+#include "summary.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../common/archive.h"
+#include "../common/urimap.h"
+
+/* A continuation of a question posted as a thread must follow it within this. */
+#define QUESTION_THREAD_MS (3 * 60 * 1000)
+/* Messages further apart than this end a burst (chats without a schedule). */
+#define BURST_GAP_MS (20 * 60 * 1000)
+/* A label naming a question asked this much later than the message is suspect. */
+#define LABEL_AHEAD_MS (2 * 60 * 1000)
+
+struct collected {
+	summary_message_t *messages;
+	size_t n, alloc;
+};
+
+static chatarc_status_t collect_message(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+{
+	struct collected *c = ctx;
+	(void)err;
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc ? c->alloc * 2 : 256;
+		c->messages = realloc(c->messages, c->alloc * sizeof *c->messages);
+		if (!c->messages)
+			abort();
+	}
+	summary_message_t *m = &c->messages[c->n++];
+	memset(m, 0, sizeof *m);
+	record_copy(&m->record, r);
+	m->parent = -1;
+	m->section = SECTION_UNASSIGNED;
+	m->method = ASSIGN_NONE;
+	return CHATARC_OK;
+}
+
+static void free_collected(struct collected *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		record_clear(&c->messages[i].record);
+	free(c->messages);
+	memset(c, 0, sizeof *c);
+}
+
+/* Labels. */
+
+static const char *skip_mentions(const char *p)
+{
+	for (;;) {
+		while (*p == ' ' || *p == '\n' || *p == '\t')
+			p++;
+		if (*p != '@' && *p != '.')
+			return p;
+		while (*p && *p != ' ' && *p != '\n' && *p != '\t')
+			p++;
+	}
+}
+
+/* One label at p: "A1", "T 2", "Q3", "Topic 4", "Question 5"; returns the
+ * number and sets *end, or 0. `question` allows only T/Q/Topic/Question and
+ * wants ':' '.' or ')' right after the number. */
+static int label_at(const char *p, bool question, const char **end)
+{
+	static const char *const words[] = {"topic", "question", NULL};
+	const char *q = NULL;
+	for (const char *const *w = words; *w; w++)
+		if (!strncasecmp(p, *w, strlen(*w))) {
+			q = p + strlen(*w);
+			break;
+		}
+	if (!q) {
+		char c = (char)toupper((unsigned char)*p);
+		if (c != 'T' && c != 'Q' && !(c == 'A' && !question))
+			return 0;
+		q = p + 1;
+	}
+	if (*q == ' ' || *q == '#')
+		q++;
+	if (!isdigit((unsigned char)*q))
+		return 0;
+	int n = 0;
+	while (isdigit((unsigned char)*q) && n < 1000)
+		n = n * 10 + (*q++ - '0');
+	if (isalpha((unsigned char)*q))
+		return 0; /* "T1D", "A1C": a word, not a label */
+	if (question && *q != ':' && *q != '.' && *q != ')')
+		return 0;
+	*end = q;
+	return n;
+}
+
+int summary_parse_labels(const char *text, bool question, int *numbers, int max)
+{
+	const char *p = skip_mentions(text ? text : ""), *end;
+	int n = 0, number;
+
+	while (n < max && (number = label_at(p, question, &end)) > 0) {
+		numbers[n++] = number;
+		if (question)
+			break;
+		/* "A1 & A2", "A1/A2", "A1, A2" */
+		p = end;
+		while (*p == ' ' || *p == '&' || *p == '/' || *p == ',' || *p == '+' || *p == ':' ||
+		       *p == ')')
+			p++;
+		if (!strncasecmp(p, "and ", 4))
+			p += 4;
+	}
+	return n;
+}
+
+static bool is_moderator(const chatarc_chat_t *chat, const char *author)
+{
+	for (size_t i = 0; author && i < chat->moderators.len; i++)
+		if (!strcasecmp(chat->moderators.items[i], author))
+			return true;
+	return false;
+}
+
+/* The window. */
+
+static chatarc_status_t latest_message_time(const char *data_dir, const char *chat,
+					    chatarc_ms_t *out, chatarc_error_t *err)
+{
+	strlist_t days = {0};
+	chatarc_status_t status = archive_list_days(data_dir, chat, &days, err);
+	if (status == CHATARC_OK && days.len == 0)
+		status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+					   "chat '%s' has no messages yet: import or fetch some first",
+					   chat);
+	if (status == CHATARC_OK) {
+		struct collected c = {0};
+		const char *name = strrchr(days.items[days.len - 1], '/') + 1;
+		char day[11];
+		chatarc_ms_t from;
+		memcpy(day, name, 10);
+		day[10] = '\0';
+		time_parse_iso8601(day, &from);
+		status = archive_for_each(data_dir, chat, from, INT64_MAX, collect_message, &c, err);
+		*out = c.n ? c.messages[c.n - 1].record.created_ms : from;
+		free_collected(&c);
+	}
+	strlist_clear(&days);
+	return status;
+}
+
+/* Inside the chat's tz scope: the local date of the latest scheduled
+ * session that had begun by `latest`. */
+static void latest_session_date(const chatarc_chat_t *chat, chatarc_ms_t latest, char date[11])
+{
+	const chatarc_schedule_t *s = &chat->schedule;
+	chatarc_ms_t start;
+	int weekday;
+	time_to_local(latest, NULL, date, &weekday, NULL);
+	if (!s->set)
+		return;
+	for (int back = 0; back < 14; back++) {
+		char day[11];
+		time_to_local(latest - (chatarc_ms_t)back * 86400000, NULL, day, &weekday, NULL);
+		if (weekday != s->weekday || !time_local_to_utc(day, s->start_minute - s->slack_minutes, &start))
+			continue;
+		if (start <= latest) {
+			memcpy(date, day, 11);
+			return;
+		}
+	}
+}
+
+static chatarc_status_t scheduled_window(const chatarc_chat_t *chat, const char *date,
+					 summary_t *s, chatarc_error_t *err)
+{
+	const chatarc_schedule_t *sc = &chat->schedule;
+	if (!time_local_to_utc(date, sc->start_minute - sc->slack_minutes, &s->window_start) ||
+	    !time_local_to_utc(date, sc->start_minute + sc->minutes + sc->slack_minutes,
+			       &s->window_end))
+		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date (YYYY-MM-DD)",
+					 date);
+	s->scheduled = true;
+	return CHATARC_OK;
+}
+
+/* Without a schedule: the busiest run of messages on that local day, runs
+ * being split where the chat falls silent for BURST_GAP_MS. */
+static chatarc_status_t burst_window(const char *data_dir, const chatarc_chat_t *chat,
+				     const char *date, summary_t *s, chatarc_error_t *err)
+{
+	struct collected c = {0};
+	chatarc_ms_t from, to;
+	if (!time_local_to_utc(date, 0, &from) || !time_local_to_utc(date, 24 * 60, &to))
+		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date (YYYY-MM-DD)",
+					 date);
+	chatarc_status_t status = archive_for_each(data_dir, chat->name, from, to, collect_message, &c, err);
+	size_t best_start = 0, best_len = 0;
+	for (size_t i = 0, run = 0; status == CHATARC_OK && i < c.n; i++) {
+		if (i > 0 && c.messages[i].record.created_ms - c.messages[i - 1].record.created_ms > BURST_GAP_MS)
+			run = i;
+		if (i - run + 1 > best_len) {
+			best_len = i - run + 1;
+			best_start = run;
+		}
+	}
+	s->window_start = best_len ? c.messages[best_start].record.created_ms : from;
+	s->window_end = best_len ? c.messages[best_start + best_len - 1].record.created_ms + 1 : from;
+	free_collected(&c);
+	return status;
+}
+
+/* Topics and assignment. */
+
+static long topic_by_number(const summary_t *s, int number)
+{
+	for (size_t t = 0; t < s->n_topics; t++)
+		if (s->topics[t].number == number)
+			return (long)t;
+	return -1;
+}
+
+static void find_questions(summary_t *s)
+{
+	for (size_t i = 0; i < s->n_messages; i++) {
+		summary_message_t *m = &s->messages[i];
+		int number;
+		if (!m->moderator)
+			continue;
+		if (summary_parse_labels(m->record.text, true, &number, 1) == 1) {
+			long t = topic_by_number(s, number);
+			if (t < 0) {
+				s->topics = realloc(s->topics, (s->n_topics + 1) * sizeof *s->topics);
+				if (!s->topics)
+					abort();
+				t = (long)s->n_topics++;
+				s->topics[t] = (summary_topic_t){.number = number, .start = m->record.created_ms};
+			}
+			/* A re-post (the other network, or a correction) counts once;
+			 * its latest wording is the question. */
+			s->topics[t].question = (long)i;
+			m->question = true;
+			m->section = (int)t;
+			m->method = ASSIGN_QUESTION;
+		} else if (m->parent >= 0 && s->messages[m->parent].question && m->n_labels == 0 &&
+			   !strcasecmp(s->messages[m->parent].record.author, m->record.author) &&
+			   m->record.created_ms - s->messages[m->parent].record.created_ms < QUESTION_THREAD_MS) {
+			/* The question's second part, posted as a reply to the first. */
+			m->question = true;
+			m->section = s->messages[m->parent].section;
+			m->method = ASSIGN_QUESTION;
+		}
+	}
+}
+
+static bool closes_chat(const char *text)
+{
+	static const char *const phrases[] = {"that's time", "that’s time", "thank you all",
+					      "thanks all", "thanks everyone", "thank you everyone",
+					      "that's a wrap", "that’s a wrap", "see you next",
+					      "until next week", NULL};
+	for (const char *const *p = phrases; *p; p++)
+		if (strcasestr(text ? text : "", *p))
+			return true;
+	return false;
+}
+
+/* Where the wrap-up starts: a moderator's closing message after the last
+ * question, or the scheduled end, whichever comes first. */
+static chatarc_ms_t wrap_start(const summary_t *s, const chatarc_chat_t *chat, const char *date)
+{
+	chatarc_ms_t last_question = INT64_MIN, end = INT64_MAX;
+	for (size_t t = 0; t < s->n_topics; t++)
+		if (s->topics[t].start > last_question)
+			last_question = s->topics[t].start;
+	if (s->scheduled && chat->schedule.set)
+		time_local_to_utc(date, chat->schedule.start_minute + chat->schedule.minutes, &end);
+	for (size_t i = 0; i < s->n_messages; i++) {
+		const summary_message_t *m = &s->messages[i];
+		if (m->moderator && !m->question && m->record.created_ms > last_question &&
+		    m->n_labels == 0 && closes_chat(m->record.text))
+			return m->record.created_ms < end ? m->record.created_ms : end;
+	}
+	return end;
+}
+
+static int section_by_time(const summary_t *s, chatarc_ms_t t, chatarc_ms_t wrap)
+{
+	int best = SECTION_INTRO;
+	chatarc_ms_t best_start = INT64_MIN;
+	if (t >= wrap)
+		return SECTION_WRAP;
+	for (size_t k = 0; k < s->n_topics; k++)
+		if (s->topics[k].start <= t && s->topics[k].start > best_start) {
+			best = (int)k;
+			best_start = s->topics[k].start;
+		}
+	return best;
+}
+
+static void assign(summary_t *s, chatarc_ms_t wrap)
+{
+	for (size_t i = 0; i < s->n_messages; i++) {
+		summary_message_t *m = &s->messages[i];
+		if (m->question)
+			continue;
+		int by_time = section_by_time(s, m->record.created_ms, wrap);
+		int by_reply = m->parent >= 0 ? s->messages[m->parent].section : SECTION_UNASSIGNED;
+		if (m->n_labels > 0) {
+			int other = by_reply != SECTION_UNASSIGNED ? by_reply : by_time;
+			/* "A1 & A2": the label of the topic under way, else the first. */
+			long t = topic_by_number(s, m->labels[0]);
+			for (int k = 1; k < m->n_labels; k++) {
+				long tk = topic_by_number(s, m->labels[k]);
+				if (tk >= 0 && (int)tk == other)
+					t = tk;
+			}
+			if (t < 0) {
+				m->reason = "its label names no topic question of this session";
+			} else if (s->topics[t].start > m->record.created_ms + LABEL_AHEAD_MS &&
+				   other != (int)t) {
+				m->reason = "its label names a question asked only later, while "
+					    "its reply or time place it elsewhere";
+			} else {
+				m->section = (int)t;
+				m->method = ASSIGN_LABEL;
+			}
+			continue;
+		}
+		if (by_reply != SECTION_UNASSIGNED) {
+			m->section = by_reply;
+			m->method = ASSIGN_REPLY;
+		} else {
+			m->section = by_time;
+			m->method = ASSIGN_TIME;
+		}
+	}
+	for (size_t i = 0; i < s->n_messages; i++)
+		if (s->messages[i].section >= 0)
+			s->topics[s->messages[i].section].n_messages++;
+}
+
+static void link_parents(summary_t *s, const chatarc_chat_t *chat)
+{
+	urimap_t uris;
+	bool added;
+	urimap_init(&uris);
+	for (size_t i = 0; i < s->n_messages; i++) {
+		summary_message_t *m = &s->messages[i];
+		urimap_insert(&uris, m->record.uri, &added)->index = i;
+		m->moderator = is_moderator(chat, m->record.author);
+		m->n_labels = summary_parse_labels(m->record.text, false, m->labels, 4);
+		time_to_local(m->record.created_ms, m->local_time, NULL, NULL, NULL);
+		/* Parents come first in time order: a later "parent" is bogus. */
+		urimap_value_t *parent = m->record.reply_to ? urimap_find(&uris, m->record.reply_to) : NULL;
+		if (parent && parent->index < i)
+			m->parent = (long)parent->index;
+	}
+	urimap_release(&uris);
+}
+
+static chatarc_status_t earlier_authors(const char *data_dir, summary_t *s, chatarc_error_t *err);
+
+chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
+			       summary_t **out, chatarc_error_t *err)
+{
+	summary_t *s = calloc(1, sizeof *s);
+	chatarc_status_t status = CHATARC_OK;
+	tz_scope_t scope;
+	struct collected c = {0};
+
+	if (!s)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	s->chat = strdup(chat->name);
+	s->title = chat->title ? strdup(chat->title) : NULL;
+	s->tz = strdup(chat->tz ? chat->tz : "UTC");
+	tz_scope_enter(&scope, s->tz);
+	if (date) {
+		chatarc_ms_t ignored;
+		if (strlen(date) != 10 || !time_parse_iso8601(date, &ignored)) {
+			status = chatarc_error_set(err, CHATARC_ERR_USAGE,
+						   "'%s' is not a date (YYYY-MM-DD)", date);
+			goto out;
+		}
+		memcpy(s->date, date, 11);
+	} else {
+		chatarc_ms_t latest;
+		if ((status = latest_message_time(data_dir, chat->name, &latest, err)))
+			goto out;
+		latest_session_date(chat, latest, s->date);
+	}
+	status = chat->schedule.set ? scheduled_window(chat, s->date, s, err)
+				    : burst_window(data_dir, chat, s->date, s, err);
+	if (status == CHATARC_OK)
+		status = archive_for_each(data_dir, chat->name, s->window_start, s->window_end,
+					  collect_message, &c, err);
+	if (status != CHATARC_OK)
+		goto out;
+	s->messages = c.messages;
+	s->n_messages = c.n;
+	memset(&c, 0, sizeof c);
+	link_parents(s, chat);
+	find_questions(s);
+	assign(s, wrap_start(s, chat, s->date));
+	summary_pick_highlights(s);
+	status = earlier_authors(data_dir, s, err);
+out:
+	tz_scope_leave(&scope);
+	free_collected(&c);
+	if (status != CHATARC_OK) {
+		summary_free(s);
+		return status;
+	}
+	*out = s;
+	return CHATARC_OK;
+}
+
+struct author_set {
+	urimap_t seen;
+	strlist_t *list;
+};
+
+static chatarc_status_t note_author(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+{
+	struct author_set *a = ctx;
+	bool added;
+	(void)err;
+	if (r->author && (urimap_insert(&a->seen, r->author, &added), added))
+		strlist_add(a->list, r->author);
+	return CHATARC_OK;
+}
+
+/* Who took part before this session: newcomers are the others. */
+static chatarc_status_t earlier_authors(const char *data_dir, summary_t *s, chatarc_error_t *err)
+{
+	struct author_set a = {.list = &s->earlier_authors};
+	urimap_init(&a.seen);
+	chatarc_status_t status =
+		archive_for_each(data_dir, s->chat, INT64_MIN, s->window_start, note_author, &a, err);
+	urimap_release(&a.seen);
+	return status;
+}
+
+void summary_free(summary_t *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_messages; i++)
+		record_clear(&s->messages[i].record);
+	free(s->messages);
+	free(s->topics);
+	strlist_clear(&s->earlier_authors);
+	free(s->chat);
+	free(s->title);
+	free(s->tz);
+	free(s);
+}
+
+/* Query parameters that only track who clicked: dropped from links so the
+ * same page shared twice counts once. Shorteners are left as they are. */
+static bool is_tracking_parameter(const char *name, size_t len)
+{
+	static const char *const exact[] = {"fbclid", "gclid", "dclid", "mc_cid", "mc_eid",
+					    "igshid", "ref_src", "twclid", "si", "_hsenc", "_hsmi", NULL};
+	if (len > 4 && !strncmp(name, "utm_", 4))
+		return true;
+	for (const char *const *e = exact; *e; e++)
+		if (strlen(*e) == len && !strncmp(name, *e, len))
+			return true;
+	return false;
+}
+
+char *summary_normalise_link(const char *url)
+{
+	strbuf_t out;
+	const char *scheme_end = strstr(url, "://");
+	strbuf_init(&out, strlen(url));
+	if (!scheme_end) {
+		strbuf_addstr(&out, url);
+		return strbuf_detach(&out, NULL);
+	}
+	const char *host = scheme_end + 3;
+	size_t host_len = strcspn(host, "/?#");
+	strbuf_add(&out, url, (size_t)(host - url));
+	for (size_t i = 0; i < host_len; i++)
+		strbuf_addch(&out, (char)tolower((unsigned char)host[i]));
+	const char *rest = host + host_len;
+	const char *query = strchr(rest, '?');
+	const char *fragment = strchr(rest, '#');
+	if (!query || (fragment && fragment < query)) {
+		strbuf_addstr(&out, rest);
+		return strbuf_detach(&out, NULL);
+	}
+	strbuf_add(&out, rest, (size_t)(query - rest));
+	const char *end = fragment ? fragment : query + strlen(query);
+	bool first = true;
+	for (const char *p = query + 1; p < end;) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end;
+		size_t name_len = strcspn(p, "=&#");
+		if (name_len > (size_t)(stop - p))
+			name_len = (size_t)(stop - p);
+		if (stop > p && !is_tracking_parameter(p, name_len)) {
+			strbuf_addch(&out, first ? '?' : '&');
+			strbuf_add(&out, p, (size_t)(stop - p));
+			first = false;
+		}
+		p = stop + (amp ? 1 : 0);
+	}
+	if (fragment)
+		strbuf_addstr(&out, fragment);
+	return strbuf_detach(&out, NULL);
+}

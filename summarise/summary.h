@@ -1,0 +1,84 @@
+/* The summariser: one chat session cut out of the archive, its messages
+ * grouped by topic question, and the recap a transcript page needs. The
+ * same summary is written as XML (share/schema/summary.rng) or JSON. */
+#ifndef CHATARC_SUMMARY_H
+#define CHATARC_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/config.h"
+#include "../common/record.h"
+#include "../common/status.h"
+#include "../common/strbuf.h"
+
+/* Where a message belongs: a topic (0-based index into topics) or one of these. */
+enum {
+	SECTION_INTRO = -1,      /* before the first topic question */
+	SECTION_WRAP = -2,       /* after the moderators close the chat */
+	SECTION_UNASSIGNED = -3, /* the signals disagree, or none applies */
+};
+
+/* How a message's place was decided, strongest first. */
+typedef enum assign_method {
+	ASSIGN_QUESTION, /* it is (part of) the topic question */
+	ASSIGN_LABEL,    /* "A1", "T1:", "@mod Q1" near its start */
+	ASSIGN_REPLY,    /* it replies to a message whose place is known */
+	ASSIGN_TIME,     /* posted between one question and the next */
+	ASSIGN_NONE,
+} assign_method_t;
+
+typedef struct summary_message {
+	chatarc_record_t record;
+	char local_time[32]; /* in the chat's zone, with its offset */
+	int section;         /* topic index or SECTION_* */
+	assign_method_t method;
+	const char *reason;  /* why unassigned; NULL otherwise */
+	long parent;         /* index of the parent in this session, or -1 */
+	int labels[4];       /* topic numbers named by its labels */
+	int n_labels;
+	bool moderator;
+	bool question;
+} summary_message_t;
+
+typedef struct summary_topic {
+	int number;          /* 1 for T1 */
+	long question;       /* the message holding the question (latest correction) */
+	chatarc_ms_t start;  /* when it was first asked */
+	size_t n_messages;
+	long highlights[5];
+	int n_highlights;
+} summary_topic_t;
+
+typedef struct summary {
+	char *chat, *title, *tz;
+	char date[11];               /* local date of the session */
+	bool scheduled;              /* window from the schedule, else a burst */
+	chatarc_ms_t window_start, window_end;
+	summary_message_t *messages; /* time order */
+	size_t n_messages;
+	summary_topic_t *topics;     /* in the order asked */
+	size_t n_topics;
+	strlist_t earlier_authors;   /* authors seen in the chat before this session */
+} summary_t;
+
+/* Builds the summary of CHAT's session on local date `date` (NULL: the
+ * latest session in the archive). */
+chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
+			       summary_t **out, chatarc_error_t *err);
+void summary_free(summary_t *summary);
+
+/* Label parsing, exposed for tests: the topic numbers named near the start
+ * of text ("A1", "@mod T2:", "Q3 answer", "A1 & A2"); `question` asks for a
+ * moderator question label instead ("T1:", "Q1.", "Topic 1:"). */
+int summary_parse_labels(const char *text, bool question, int *numbers, int max);
+/* A link without tracking parameters (utm_*, fbclid, ...), host lower-cased. */
+char *summary_normalise_link(const char *url);
+
+/* Chooses each topic's highlights (summarise/highlights.c). */
+void summary_pick_highlights(summary_t *summary);
+
+void summary_write_xml(const summary_t *summary, strbuf_t *out);
+void summary_write_json(const summary_t *summary, strbuf_t *out);
+
+#endif

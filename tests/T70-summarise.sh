@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# chatarc summarise: the topic of every message against hand-labelled gold
+# sessions (accuracy reported, fails below 95%), the XML against its schema,
+# determinism, the recap, and the edge cases of real chats.
+. "$(dirname "$0")/lib.sh"
+
+D="$TMP/d"
+"$CHATARC" --data "$D" init --sample >/dev/null
+G="$ROOT/tests/gold"
+"$CHATARC" --data "$D" import --chat hcsmdemo "$G"/nolabels-dst/*.json "$G"/late-replies/*.json >/dev/null
+
+# accuracy DATE GOLD.tsv: compares each message's section with its gold label.
+accuracy() {
+	"$CHATARC" --data "$D" summarise hcsmdemo "$1" --format json >"$TMP/s.json" || return 1
+	jq -r '(.intro.messages[] | [.uri, "intro"]), (.topics[] | .label as $t | .messages[] | [.uri, $t]),
+		(.wrap.messages[] | [.uri, "wrap"]), (.unassigned.messages[] | [.uri, "unassigned"]) | @tsv' \
+		"$TMP/s.json" | sort >"$TMP/got.tsv"
+	grep -v '^#' "$2" | sort >"$TMP/gold.tsv"
+	join -t $'\t' -a 2 "$TMP/gold.tsv" "$TMP/got.tsv" | awk -F'\t' '
+		{ n++; if ($2 == $3) ok++; else printf "     miss: %s gold %s got %s\n", $1, $2, ($3 == "" ? "(absent)" : $3) > "/dev/stderr" }
+		END { printf "%d %d\n", ok, n }'
+}
+for session in "2026-11-18 hcsmdemo-2026-11-18.tsv the bundled sample" \
+	"2026-11-04 nolabels-dst.tsv few labels, first week after DST ended" \
+	"2026-11-11 late-replies.tsv late replies across networks, two labels in one"; do
+	set -- $session
+	read -r good total < <(accuracy "$1" "$G/$2" 2>"$TMP/misses")
+	desc="${session#* * }"
+	if [ -n "$total" ] && [ "$total" -gt 0 ] && [ $((good * 100)) -ge $((total * 95)) ]; then
+		ok "summarise: gold $1 ($desc): $good/$total messages in their topic ($((good * 100 / total))%)"
+	else
+		fail "summarise: gold $1 ($desc): $good/$total" "$(cat "$TMP/misses")"
+	fi
+done
+
+"$CHATARC" --data "$D" summarise hcsmdemo >"$TMP/latest.xml"
+check "summarise: the XML validates against share/schema/summary.rng" \
+	xmllint --noout --relaxng "$ROOT/share/schema/summary.rng" "$TMP/latest.xml"
+expect_eq "summarise: without DATE, the latest session" "$(grep -o 'date="[0-9-]*"' "$TMP/latest.xml" | head -1)" 'date="2026-11-18"'
+"$CHATARC" --data "$D" summarise hcsmdemo 2026-11-18 >"$TMP/again.xml"
+expect_file_eq "summarise: the same archive gives byte-identical output" "$TMP/again.xml" "$TMP/latest.xml"
+xml_ids=$(grep -o '<message id="m[0-9]*"' "$TMP/latest.xml" | cut -d'"' -f2 | sort | tr '\n' ' ')
+json_ids=$("$CHATARC" --data "$D" summarise hcsmdemo --format json | jq -r '.. | objects | select(has("method")) | .id' | sort | tr '\n' ' ')
+expect_eq "summarise: JSON holds the same messages as XML" "$json_ids" "$xml_ids"
+
+# The recap of the sample, after two earlier sessions.
+"$CHATARC" --data "$D" summarise hcsmdemo 2026-11-18 --format json >"$TMP/s.json"
+got=$(jq -c '[."message-count", ."topic-count", ."reply-count", ."unassigned-count", (.networks | map([.name, .count]))]' "$TMP/s.json")
+expect_eq "summarise: counts, networks" "$got" '[158,5,38,0,[["bluesky",83],["mastodon",75]]]'
+got=$(jq -c '[.participants[] | select(.author == "maya@toot.example" or .author == "ottawadoc@medsocial.example") | [.author, .regular // false, .newcomer // false]]' "$TMP/s.json")
+expect_eq "summarise: regulars came before, newcomers are new" "$got" '[["maya@toot.example",true,false],["ottawadoc@medsocial.example",false,true]]'
+got=$(jq -r '.links[] | .url' "$TMP/s.json" | grep -c 'utm_\|fbclid')
+expect_eq "summarise: links lose their tracking parameters" "$got" "0"
+got=$(jq '[.activity[].count] | add' "$TMP/s.json")
+expect_eq "summarise: the activity histogram counts every message" "$got" "158"
+got=$(jq -c '[.topics[] | (.highlights | length) as $n | [.label, ($n >= 3 and $n <= 5)]]' "$TMP/s.json")
+expect_eq "summarise: 3 to 5 highlights per topic" "$got" '[["T1",true],["T2",true],["T3",true],["T4",true],["T5",true]]'
+got=$(jq -r '.topics[] | .messages as $m | .highlights[] | .ref as $r | $m[] | select(.id == $r) | select(.moderator or .question) | .id' "$TMP/s.json" | wc -l)
+expect_eq "summarise: highlights are participants' messages, never the question" "$got" "0"
+got=$(jq -r '.topics[] | select(.label == "T3") | .question.text' "$TMP/s.json")
+expect_eq "summarise: a corrected question counts once, in its corrected words" "$got" "T3: How can we reach people with low health literacy online? #hcsmdemo"
+
+# Edge cases, each a small session of its own (Bluesky JSON written here).
+E="$TMP/edge"
+mkdir -p "$E"
+cat >"$E/chatarc.conf" <<'JSON'
+{"chats": {
+  "edge": {"tags": ["edge"], "moderators": ["mod.example", "co.example"],
+           "schedule": {"weekday": "Wed", "start": "13:00", "minutes": 60, "tz": "America/Toronto", "slack_minutes": 10}},
+  "oz": {"tags": ["oz"], "moderators": ["mod.example"],
+         "schedule": {"weekday": "Wed", "start": "19:00", "minutes": 60, "tz": "Australia/Sydney"}},
+  "free": {"tags": ["free"]}
+}}
+JSON
+post() { # URI-KEY AUTHOR UTC TEXT [PARENT-KEY]
+	local reply=""
+	[ -n "${5:-}" ] && reply=",\"reply\": {\"parent\": {\"uri\": \"at://did:plc:e/app.bsky.feed.post/$5\"}, \"root\": {\"uri\": \"at://did:plc:e/app.bsky.feed.post/$5\"}}"
+	printf '{"uri": "at://did:plc:e/app.bsky.feed.post/%s", "author": {"handle": "%s"}, "record": {"text": "%s", "createdAt": "%s"%s}}\n' "$1" "$2" "$4" "$3" "$reply"
+}
+{
+	# 2026-12-02: T3 asked before T2; two moderators; "A1 & A2"; a label
+	# naming no question; a question posted as a thread of two.
+	post a1 mod.example 2026-12-02T18:01:00Z "T1: first question"
+	post a2 mod.example 2026-12-02T18:01:30Z "and what would help?" a1
+	post a3 ann.example 2026-12-02T18:03:00Z "A1 something"
+	post a4 co.example 2026-12-02T18:10:00Z "T3: the third, asked early"
+	post a5 bob.example 2026-12-02T18:12:00Z "no label, during T3"
+	post a6 mod.example 2026-12-02T18:20:00Z "T2: the second"
+	post a7 cyd.example 2026-12-02T18:22:00Z "A1 & A2 both at once"
+	post a8 dan.example 2026-12-02T18:23:00Z "A9 no such question"
+	post a9 eve.example 2026-12-02T18:24:00Z "A3: late but labelled"
+	# 2026-12-09: no topic questions at all.
+	post b1 ann.example 2026-12-09T18:05:00Z "just chatting"
+	post b2 bob.example 2026-12-09T18:06:00Z "me too" b1
+} | jq -s '{posts: .}' >"$E/edge.json"
+"$CHATARC" --data "$E" import --chat edge "$E/edge.json" >/dev/null
+"$CHATARC" --data "$E" summarise edge 2026-12-02 --format json >"$TMP/e.json"
+section_of() { jq -r --arg k "$1" '(.intro.messages[], (.topics[] | .label as $t | .messages[] | .t = $t), .wrap.messages[], (.unassigned.messages[] | .t = "unassigned")) | select(.uri | endswith($k)) | (.t // "section") + " " + .method' "$TMP/e.json"; }
+expect_eq "summarise: topics are listed by number even when T3 came before T2" "$(jq -c '[.topics[].label]' "$TMP/e.json")" '["T1","T2","T3"]'
+expect_eq "summarise: between T3 and T2, time places a message in T3" "$(section_of /a5)" "T3 time"
+expect_eq "summarise: either moderator's question counts" "$(section_of /a4)" "T3 question"
+expect_eq "summarise: a question posted as a thread of two is one question" "$(section_of /a2)" "T1 question"
+expect_eq "summarise: \"A1 & A2\" goes to the topic under way" "$(section_of /a7)" "T2 label"
+expect_eq "summarise: a label naming no question leaves the message unassigned" "$(section_of /a8)" "unassigned none"
+expect_eq "summarise: an explicit late label wins over time" "$(section_of /a9)" "T3 label"
+got=$(jq -r '.unassigned.messages[0].reason' "$TMP/e.json")
+[ -n "$got" ] && [ "$got" != null ] && ok "summarise: an unassigned message says why" || fail "summarise: no reason"
+"$CHATARC" --data "$E" summarise edge 2026-12-09 --format json >"$TMP/e2.json"
+expect_eq "summarise: a session without questions is all welcome, nothing lost" \
+	"$(jq -c '[."topic-count", (.intro.messages | length), ."unassigned-count"]' "$TMP/e2.json")" '[0,2,0]'
+"$CHATARC" --data "$E" summarise edge 2026-12-16 >"$TMP/empty.xml"
+if [ "$?" -eq 0 ] && grep -q 'message-count="0"' "$TMP/empty.xml" &&
+	xmllint --noout --relaxng "$ROOT/share/schema/summary.rng" "$TMP/empty.xml" 2>/dev/null; then
+	ok "summarise: an empty window gives a valid, empty summary"
+else
+	fail "summarise: empty window"
+fi
+
+# Windows in both hemispheres across DST: Sydney moved to AEDT (UTC+11) on
+# 2026-10-04, so 19:00 on 2026-10-07 is 08:00 UTC (it was 09:00 UTC before).
+{
+	post o1 mod.example 2026-10-07T07:55:00Z "early hello"
+	post o2 mod.example 2026-10-07T08:01:00Z "T1: question"
+	post o3 ann.example 2026-10-07T09:05:00Z "A1 at the end"
+	post o4 bob.example 2026-10-07T09:40:00Z "after the window"
+} | jq -s '{posts: .}' >"$E/oz.json"
+"$CHATARC" --data "$E" import --chat oz "$E/oz.json" >/dev/null
+got=$("$CHATARC" --data "$E" summarise oz 2026-10-07 --format json | jq -c '[.start, ."message-count"]')
+expect_eq "summarise: a Sydney session after DST starts is cut at local time" "$got" '["2026-10-07T07:45:00.000Z",3]'
+
+# Without a schedule: the busiest run of messages that day.
+{
+	post f1 ann.example 2026-12-02T14:00:00Z "a lone morning post"
+	for i in 10 11 12 13 14 15; do post "f$i" bob.example "2026-12-02T20:$i:00Z" "burst $i"; done
+} | jq -s '{posts: .}' >"$E/free.json"
+"$CHATARC" --data "$E" import --chat free "$E/free.json" >/dev/null
+got=$("$CHATARC" --data "$E" summarise free 2026-12-02 --format json | jq -c '[.window, ."message-count", .start]')
+expect_eq "summarise: without a schedule, the session is the day's burst" "$got" '["burst",6,"2026-12-02T20:10:00.000Z"]'
+
+"$CHATARC" --data "$E" summarise nochat >/dev/null 2>&1
+expect_eq "summarise: an unknown chat fails (exit 1)" "$?" "1"
+"$CHATARC" --data "$E" summarise edge 2026-99-01 >/dev/null 2>&1
+expect_eq "summarise: a bad date is a usage error (exit 2)" "$?" "2"
