@@ -7,13 +7,15 @@
 #include "../common/archive.h"
 #include "../common/fsutil.h"
 #include "../common/options.h"
+#include "../summarise/summary.h"
 #include "cli.h"
 
 static const command_help_t demo_help = {
 	"chatarc [--data DIR] demo",
 	"Sets up the bundled sample chat #" SAMPLE_CHAT " (as `chatarc init --sample`)\n"
 	"if DIR has no config yet, imports its posts again (which adds nothing the\n"
-	"second time), and reports what the archive holds, per network."};
+	"second time), reports what the archive holds per network, and summarises\n"
+	"the session: its topics and how each message was placed."};
 
 struct tally {
 	long messages, by_network[3];
@@ -77,7 +79,30 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 	       "replies\n",
 	       t.messages, t.authors.len, t.by_network[0], t.by_network[1], t.by_network[2],
 	       t.replies);
-	printf("  try: chatarc --data %s export %s --format csv\n", ctx->data_dir, SAMPLE_CHAT);
 	strlist_clear(&t.authors);
+
+	chatarc_config_t config;
+	const chatarc_chat_t *chat;
+	summary_t *summary;
+	if ((status = cli_load_chat(ctx, SAMPLE_CHAT, &config, &chat, &err)))
+		return cli_report("demo", status, &err);
+	status = summary_build(ctx->data_dir, chat, NULL, &summary, &err);
+	config_release(&config);
+	if (status != CHATARC_OK)
+		return cli_report("demo", status, &err);
+	size_t unassigned = 0;
+	for (size_t i = 0; i < summary->n_messages; i++)
+		unassigned += summary->messages[i].section == SECTION_UNASSIGNED;
+	printf("  session %s: %zu messages, %zu topic questions, %zu unassigned\n", summary->date,
+	       summary->n_messages, summary->n_topics, unassigned);
+	for (size_t k = 0; k < summary->n_topics; k++) {
+		const summary_topic_t *topic = &summary->topics[k];
+		printf("    %.70s (%zu messages)\n", summary->messages[topic->question].record.text,
+		       topic->n_messages);
+	}
+	summary_free(summary);
+	printf("  try: chatarc --data %s summarise %s    (the session as XML)\n"
+	       "       chatarc --data %s export %s --format csv\n",
+	       ctx->data_dir, SAMPLE_CHAT, ctx->data_dir, SAMPLE_CHAT);
 	return EXIT_OK;
 }

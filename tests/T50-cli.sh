@@ -3,7 +3,7 @@
 # trust (0 ok, 1 failure, 2 usage), init, and quiet output without a TTY.
 . "$(dirname "$0")/lib.sh"
 
-for cmd in init import export demo; do
+for cmd in init import export summarise demo; do
 	out=$("$CHATARC" "$cmd" --help)
 	code=$?
 	if [ "$code" -eq 0 ] && [[ "$out" == "usage: chatarc"* ]] && [[ "$out" == *"--help"* ]]; then
@@ -13,7 +13,7 @@ for cmd in init import export demo; do
 	fi
 done
 out=$("$CHATARC" --help)
-for cmd in init import export demo; do [[ "$out" == *"  $cmd "* ]] || out="missing $cmd"; done
+for cmd in init import export summarise demo; do [[ "$out" == *"  $cmd "* ]] || out="missing $cmd"; done
 expect_eq "cli: chatarc --help lists the commands" "${out:0:14}" "usage: chatarc"
 expect_eq "cli: --version" "$("$CHATARC" --version)" "chatarc 0.1.0"
 

@@ -1,6 +1,8 @@
 /* gen-posts: writes a large, realistic twarc2 JSONL file (one API page of
  * 100 tweets a line, with includes.users) for the kill test and benchmarks.
- * Deterministic for a given seed. Usage: gen-posts COUNT [SEED] > file.jsonl */
+ * Deterministic for a given seed.
+ * Usage: gen-posts COUNT [SEED [PER_SESSION]] > file.jsonl
+ * Tweets fall in weekly one-hour sessions, PER_SESSION (default 800) each. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,14 +40,17 @@ static unsigned pick(unsigned n) { return (unsigned)(next_random() % n); }
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs("usage: gen-posts COUNT [SEED] > file.jsonl\n", stderr);
+		fputs("usage: gen-posts COUNT [SEED [PER_SESSION]] > file.jsonl\n", stderr);
 		return 2;
 	}
 	long count = atol(argv[1]);
 	rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) * 7919 + 1 : 88172645463325252ULL;
 	/* Weekly one-hour sessions going back from 2022-12-28 18:00 UTC,
 	 * about 800 tweets each: pages run newest first, as the API returns. */
-	int64_t session_start = 1672250400, t = session_start + 3600;
+	long per_session = argc > 3 ? atol(argv[3]) : 800;
+	/* Milliseconds between tweets average an hour over per_session. */
+	unsigned step_ms = (unsigned)(2 * 3600000 / (per_session > 0 ? per_session : 800));
+	int64_t session_start = 1672250400000LL, t = session_start + 3600000;
 	uint64_t id = 1608000000000000000ULL;
 	char when[CHATARC_TIME_ISO_LEN], text[1024];
 	long written = 0;
@@ -55,15 +60,15 @@ int main(int argc, char **argv)
 		unsigned users_on_page[PAGE];
 		fputs("{\"data\":[", stdout);
 		for (int i = 0; i < on_page; i++, written++) {
-			t -= 1 + pick(8);
+			t -= 1 + pick(step_ms);
 			if (t < session_start) {
-				session_start -= 7 * 86400;
-				t = session_start + 3600;
+				session_start -= 7 * 86400000LL;
+				t = session_start + 3600000;
 			}
 			unsigned user = pick(N_USERS);
 			users_on_page[i] = user;
 			int n = 0, n_words = 5 + (int)pick(36);
-			unsigned topic = 1 + (unsigned)((session_start + 3600 - t) * 5 / 3600) % 6;
+			unsigned topic = 1 + (unsigned)((t - session_start) * 6 / 3600000) % 6;
 			n += sprintf(text + n, "%s%u ", pick(3) ? "A" : "T", topic);
 			for (int w = 0; w < n_words; w++)
 				n += sprintf(text + n, "%s ", words[pick(N_WORDS)]);
@@ -83,7 +88,7 @@ int main(int argc, char **argv)
 				e += sprintf(extra + e, ",\"urls\":[{\"start\":14,\"end\":37,\"url\":"
 					     "\"https://t.co/x\",\"expanded_url\":\"https://example.org/"
 					     "guide/%u\"}]", pick(1000));
-			time_format_iso(t * 1000, when);
+			time_format_iso(t, when);
 			id -= 1 + pick(1000000);
 			printf("%s{\"id\":\"%" PRIu64 "\",\"text\":\"%s\",\"created_at\":\"%s\","
 			       "\"author_id\":\"%u\",\"conversation_id\":\"%" PRIu64 "\",\"lang\":\"en\","

@@ -1,0 +1,72 @@
+/* The summariser's pure parts: labels and link normalisation. */
+#include <stdlib.h>
+
+#include "../../summarise/summary.h"
+#include "unit.h"
+
+static const char *labels(const char *text, bool question)
+{
+	static char out[64];
+	int n[4], count = summary_parse_labels(text, question, n, 4);
+	out[0] = '\0';
+	for (int i = 0; i < count; i++)
+		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", i ? "," : "", n[i]);
+	return out;
+}
+
+static void test_answer_labels(void)
+{
+	CHECK_STR(labels("A1 yes", false), "1");
+	CHECK_STR(labels("A1: yes", false), "1");
+	CHECK_STR(labels("A1) yes", false), "1");
+	CHECK_STR(labels("a12 lower case", false), "12");
+	CHECK_STR(labels("T2 also an answer", false), "2");
+	CHECK_STR(labels("Q3 answer: sure", false), "3");
+	CHECK_STR(labels("@hcsmca A4 via the moderator", false), "4");
+	CHECK_STR(labels("@a @b.example A5 two mentions first", false), "5");
+	CHECK_STR(labels("A1 & A2 both", false), "1,2");
+	CHECK_STR(labels("A1/A3", false), "1,3");
+	CHECK_STR(labels("Topic 2: words", false), "2");
+	/* Words that begin like labels are not labels. */
+	CHECK_STR(labels("T1D is hard", false), "");
+	CHECK_STR(labels("Apples", false), "");
+	CHECK_STR(labels("I think A1 is right", false), "");
+	CHECK_STR(labels("", false), "");
+}
+
+static void test_question_labels(void)
+{
+	CHECK_STR(labels("T1: What?", true), "1");
+	CHECK_STR(labels("T1. What?", true), "1");
+	CHECK_STR(labels("Q2: What?", true), "2");
+	CHECK_STR(labels("Topic 3: What?", true), "3");
+	CHECK_STR(labels("Question 4) What?", true), "4");
+	CHECK_STR(labels("A1: not a question", true), "");
+	CHECK_STR(labels("T1 without punctuation", true), "");
+}
+
+static void test_links(void)
+{
+	struct {
+		const char *in, *want;
+	} cases[] = {
+		{"https://Guides.Example.org/a?utm_source=x&utm_medium=y", "https://guides.example.org/a"},
+		{"https://v.example/c?fbclid=abc&id=7", "https://v.example/c?id=7"},
+		{"https://v.example/c?id=7&gclid=1#part", "https://v.example/c?id=7#part"},
+		{"https://bit.ly/3xYz", "https://bit.ly/3xYz"}, /* shorteners stay */
+		{"https://a.example/p#x?utm_source=1", "https://a.example/p#x?utm_source=1"},
+		{"mailto:x@example.org", "mailto:x@example.org"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *got = summary_normalise_link(cases[i].in);
+		CHECK_STR(got, cases[i].want);
+		free(got);
+	}
+}
+
+const unit_test_t summary_tests[] = {
+	{"summary: answer labels near the start, and words that are not", test_answer_labels},
+	{"summary: topic question labels", test_question_labels},
+	{"summary: links lose tracking parameters only", test_links},
+	{NULL, NULL},
+};
