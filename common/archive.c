@@ -626,7 +626,7 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
 		struct day_records day = {.path = paths.items[i]};
 		urimap_init(&day.uris);
 		status = archive_read_lines(paths.items[i], collect_line, &day, NULL, err);
-		if (status == CHATARC_OK)
+		if (status == CHATARC_OK && day.len > 0)
 			qsort(day.records, day.len, sizeof *day.records, compare_records);
 		for (size_t k = 0; k < day.len; k++) {
 			chatarc_record_t *r = &day.records[k];

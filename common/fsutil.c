@@ -155,5 +155,6 @@ void fs_list_dir(const char *dir, bool (*want)(const char *name), struct strlist
 		free(path);
 	}
 	closedir(d);
-	qsort(paths->items + first, paths->len - first, sizeof *paths->items, compare_strings);
+	if (paths->len > first)
+		qsort(paths->items + first, paths->len - first, sizeof *paths->items, compare_strings);
 }

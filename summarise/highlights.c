@@ -146,12 +146,14 @@ static void topic_highlights(summary_t *s, size_t topic)
 	for (size_t d = 0; d < n; d++)
 		docs[d].score = 0.7 * (max_c > 0 ? docs[d].centrality / max_c : 0) +
 				0.3 * (max_e > 0 ? docs[d].engagement / max_e : 0);
-	qsort(docs, n, sizeof *docs, by_score);
+	if (n > 0) /* qsort with a null base is undefined, even for no items */
+		qsort(docs, n, sizeof *docs, by_score);
 	size_t want = n / 8 < 3 ? 3 : n / 8 > 5 ? 5 : n / 8;
 	summary_topic_t *t = &s->topics[topic];
 	for (size_t d = 0; d < n && d < want; d++)
 		t->highlights[t->n_highlights++] = docs[d].message;
-	qsort(t->highlights, (size_t)t->n_highlights, sizeof *t->highlights, by_position);
+	if (t->n_highlights > 0)
+		qsort(t->highlights, (size_t)t->n_highlights, sizeof *t->highlights, by_position);
 
 	for (size_t d = 0; d < n; d++)
 		free(docs[d].terms);
