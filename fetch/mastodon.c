@@ -245,6 +245,40 @@ static char *full_acct(const char *acct, const char *profile_url)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* Bridgy Fed shows Bluesky posts on the fediverse as
+ * https://bsky.brid.gy/convert/ap/<at:// URI>, by accounts
+ * HANDLE@bsky.brid.gy, linked through https://fed.brid.gy/r/<bsky.app URL>.
+ * Such a post is the Bluesky post: its at:// URI is its identity, so it
+ * merges with the same post read from Bluesky and Bluesky replies find it. */
+static const char *bridged_bluesky_uri(const char *uri)
+{
+	static const char prefix[] = "https://bsky.brid.gy/convert/ap/";
+	if (strncmp(uri, prefix, sizeof prefix - 1) || strncmp(uri + sizeof prefix - 1, "at://", 5))
+		return NULL;
+	return uri + sizeof prefix - 1;
+}
+
+static void set_bridged_identity(chatarc_record_t *r, const char *at_uri, const char *acct,
+				 const char *url)
+{
+	static const char bridge_host[] = "@bsky.brid.gy";
+	static const char *const redirects[] = {"https://fed.brid.gy/r/", "https://bsky.brid.gy/r/",
+						NULL};
+	size_t len = strlen(acct), host_len = sizeof bridge_host - 1;
+	record_set(&r->uri, at_uri);
+	record_set(&r->network, "bluesky");
+	free(r->author);
+	r->author = len > host_len && !strcmp(acct + len - host_len, bridge_host)
+			    ? strndup(acct, len - host_len)
+			    : strdup(acct);
+	for (const char *const *redirect = redirects; url && *redirect; redirect++)
+		if (!strncmp(url, *redirect, strlen(*redirect)) &&
+		    !strncmp(url + strlen(*redirect), "https://", 8)) {
+			record_set(&r->url, url + strlen(*redirect));
+			break;
+		}
+}
+
 chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status,
 					 chatarc_error_t *err)
 {
@@ -281,6 +315,10 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 	r.author = full_acct(acct, json_get_string(account, "url"));
 	record_set(&r.author_name, json_get_string(account, "display_name"));
 	record_set(&r.url, url ? url : uri);
+	if (bridged_bluesky_uri(uri)) {
+		uri = bridged_bluesky_uri(uri);
+		set_bridged_identity(&r, uri, acct, url);
+	}
 
 	strbuf_t text;
 	strbuf_init(&text, 0);

@@ -56,7 +56,8 @@ expect_eq "import: importing everything again changes no archive byte" "$(archiv
 # The same five #rstats statuses read from mastodon.social and fosstodon.org:
 # one message each, with the higher of the two counts.
 "$CHATARC" --data "$D" import --chat one "$B/rtoot_rstats_default.json" "$B/rtoot_rstats_anonymous.json" >/dev/null
-want=$(jq -s -c '[.[0][], .[1][]] | group_by(.uri) | map({uri: .[0].uri, likes: (map(.favourites_count) | max), reposts: (map(.reblogs_count) | max), replies: (map(.replies_count) | max)}) | sort_by(.uri)' \
+# (A Bluesky post bridged by Bridgy Fed is known by its at:// URI.)
+want=$(jq -s -c '[.[0][], .[1][]] | map(.uri |= sub("^https://bsky.brid.gy/convert/ap/"; "")) | group_by(.uri) | map({uri: .[0].uri, likes: (map(.favourites_count) | max), reposts: (map(.reblogs_count) | max), replies: (map(.replies_count) | max)}) | sort_by(.uri)' \
 	"$B/rtoot_rstats_default.json" "$B/rtoot_rstats_anonymous.json")
 got=$("$CHATARC" --data "$D" export one | jq -s -c 'map({uri, likes, reposts, replies}) | sort_by(.uri)')
 expect_eq "import: a post seen from two servers is one message with the fuller counts" "$got" "$want"
@@ -96,3 +97,25 @@ got=$("$CHATARC" --data "$D" export two | jq -c '[.author, .author_name, .text, 
 expect_eq "import: tweets.js takes its owner from account.js" "$got" \
 	'["hcsmdemo","#hcsmdemo chat","T1: How do you vet health info online? #hcsmdemo",2,5,"https://twitter.com/hcsmdemo/status/1440000000000000001"]'
 expect_eq "import: the summary counts the retweet, not stores it" "$(grep -o '1 boosts counted' "$TMP/tj.out")" "1 boosts counted"
+
+# A Bluesky post seen on Mastodon through Bridgy Fed is the Bluesky post: read
+# again from Bluesky it merges (one message, the higher count), and a
+# Bluesky reply to it finds its parent in the archive.
+bridged="at://did:plc:o7mqzu7aleiaz4hi44hod7x2/app.bsky.feed.post/3lp7lnaepbk25"
+before=$("$CHATARC" --data "$D" export fx | wc -l)
+cat >"$TMP/bridged.json" <<JSON
+{"posts": [
+ {"uri": "$bridged", "author": {"handle": "judithbeyer.bsky.social", "displayName": "Judith Beyer"},
+  "record": {"text": "#ichbinhanna #tenure #tenuretracktagung2025", "createdAt": "2025-05-15T13:11:13.015Z"},
+  "likeCount": 40},
+ {"uri": "at://did:plc:zz/app.bsky.feed.post/reply1", "author": {"handle": "someone.example"},
+  "record": {"text": "Thank you for this!", "createdAt": "2025-05-15T14:00:00Z",
+   "reply": {"parent": {"uri": "$bridged"}, "root": {"uri": "$bridged"}}}}
+]}
+JSON
+"$CHATARC" --data "$D" import --chat fx "$TMP/bridged.json" >/dev/null
+after=$("$CHATARC" --data "$D" export fx | wc -l)
+got=$("$CHATARC" --data "$D" export fx | jq -c --arg u "$bridged" 'select(.uri == $u) | [.network, .author, .likes]')
+expect_eq "import: a bridged Bluesky post merges with its Bluesky original" "$((after - before)) $got" '1 ["bluesky","judithbeyer.bsky.social",40]'
+got=$("$CHATARC" --data "$D" export fx | jq -r 'select(.author == "someone.example") | .reply_to')
+expect_eq "import: a Bluesky reply to a post first seen on Mastodon finds its parent" "$got" "$bridged"
