@@ -4,7 +4,8 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 CC ?= cc
-PKGS := yajl zlib libxml-2.0
+PKGS := yajl zlib libxml-2.0 xapian-core
+CXX ?= g++
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
@@ -27,11 +28,14 @@ endif
 COMMON_SRC := $(wildcard common/*.c)
 FETCH_SRC := $(wildcard fetch/*.c)
 SUMMARISE_SRC := $(wildcard summarise/*.c)
+INDEX_SRC := $(wildcard index/*.c)
+# The Xapian shim: the one C++ file, the only one that sees Xapian's headers.
+SHIM_OBJ := $(BUILD)/index/xapian-shim.o
 CLI_SRC := $(wildcard cli/*.c)
 LIB_SRC := $(COMMON_SRC) $(filter-out fetch/cmd-%.c,$(FETCH_SRC)) \
-	$(filter-out summarise/cmd-%.c,$(SUMMARISE_SRC))
+	$(filter-out summarise/cmd-%.c,$(SUMMARISE_SRC)) $(filter-out index/cmd-%.c,$(INDEX_SRC))
 PROGRAM_SRC := $(LIB_SRC) $(filter fetch/cmd-%.c,$(FETCH_SRC)) \
-	$(filter summarise/cmd-%.c,$(SUMMARISE_SRC)) $(CLI_SRC)
+	$(filter summarise/cmd-%.c,$(SUMMARISE_SRC)) $(filter index/cmd-%.c,$(INDEX_SRC)) $(CLI_SRC)
 
 PROGRAM_OBJ := $(PROGRAM_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -44,15 +48,24 @@ all: chatarc
 chatarc: $(BUILD)/chatarc
 	cp $< $@
 
-$(BUILD)/chatarc: $(PROGRAM_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/chatarc: $(PROGRAM_OBJ) $(SHIM_OBJ)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror
+ifeq ($(SANITIZE),1)
+CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+endif
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(LIB_OBJ) $(SHIM_OBJ)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests/unit-tests: $(BUILD)/tests/unit-tests
 	cp $< $@
@@ -82,7 +95,7 @@ install: chatarc
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/chatarc/
 
 format:
-	clang-format -i $(PROGRAM_SRC) $(wildcard */*.h) $(UNIT_SRC) $(TOOL_SRC)
+	clang-format -i $(PROGRAM_SRC) index/xapian-shim.cc $(wildcard */*.h) $(UNIT_SRC) $(TOOL_SRC)
 
 clean:
 	rm -rf build chatarc tests/unit-tests tools/gen-posts
@@ -90,4 +103,4 @@ clean:
 # chatarc and tests/unit-tests are copies of the current build (release or
 # SANITIZE=1): always refreshed, so a sanitizer binary never lingers.
 .PHONY: all deps check demo bench install format clean chatarc tests/unit-tests
--include $(PROGRAM_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(PROGRAM_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(SHIM_OBJ:.o=.d)

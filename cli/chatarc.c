@@ -26,6 +26,8 @@ static const struct command {
 	{"init", cmd_init, "write DIR/chatarc.conf; --sample adds the bundled chat"},
 	{"import", cmd_import, "read Twitter, Mastodon or Bluesky files into a chat's archive"},
 	{"export", cmd_export, "write a chat's messages as JSON lines or CSV"},
+	{"index", cmd_index, "bring the search index up to date with the archive"},
+	{"search", cmd_search, "search every chat: words, phrases, fields; text, JSON or CSV"},
 	{"summarise", cmd_summarise, "one session's messages by topic, and its recap (XML or JSON)"},
 	{"demo", cmd_demo, "run the pipeline on the bundled sample chat"},
 	{NULL, NULL, NULL},

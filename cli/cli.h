@@ -29,6 +29,8 @@ int cmd_init(int argc, char **argv, cli_context_t *ctx);
 int cmd_import(int argc, char **argv, cli_context_t *ctx);
 int cmd_export(int argc, char **argv, cli_context_t *ctx);
 int cmd_summarise(int argc, char **argv, cli_context_t *ctx);
+int cmd_index(int argc, char **argv, cli_context_t *ctx);
+int cmd_search(int argc, char **argv, cli_context_t *ctx);
 int cmd_demo(int argc, char **argv, cli_context_t *ctx);
 
 int cli_exit_code(chatarc_status_t status);

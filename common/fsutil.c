@@ -1,10 +1,12 @@
 /* File system helpers. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #define _DEFAULT_SOURCE
 #include "fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,4 +159,24 @@ void fs_list_dir(const char *dir, bool (*want)(const char *name), struct strlist
 	closedir(d);
 	if (paths->len > first)
 		qsort(paths->items + first, paths->len - first, sizeof *paths->items, compare_strings);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+chatarc_status_t fs_remove_tree(const char *path, chatarc_error_t *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? CHATARC_OK
+				       : chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path,
+							   strerror(errno));
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot remove: %s", path,
+					 strerror(errno));
+	return CHATARC_OK;
 }

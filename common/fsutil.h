@@ -23,6 +23,8 @@ char *fs_dirname(const char *path);
 chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
 				 chatarc_error_t *err);
 bool fs_exists(const char *path);
+/* Removes path and everything below it (symlinks are removed, not followed). */
+chatarc_status_t fs_remove_tree(const char *path, chatarc_error_t *err);
 
 /* Adds "dir/name" for each entry of dir that `want` accepts, sorted by
  * name, to paths. A missing directory adds nothing and is not an error. */

@@ -1,0 +1,62 @@
+/* `chatarc index [--rebuild]`. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../cli/cli.h"
+#include "../common/options.h"
+#include "index.h"
+
+static const command_help_t index_help = {
+	"chatarc index [--rebuild]",
+	"Brings the search index (DIR/index, Xapian) up to date with the archive of\n"
+	"every configured chat: only day files that changed since the last run are\n"
+	"read again. A run that is killed resumes where its last commit ended.\n"
+	"--rebuild builds a new index beside the old one and swaps it in at once;\n"
+	"searches keep working meanwhile."};
+
+static void show_progress(void *ctx, const char *chat, long day, long days)
+{
+	const cli_context_t *cli = ctx;
+	if (cli->stderr_tty)
+		fprintf(stderr, "\rindexing %s: day %ld of %ld\033[K", chat, day, days);
+}
+
+int cmd_index(int argc, char **argv, cli_context_t *ctx)
+{
+	bool rebuild = false, verbose = false, help = false;
+	const chatarc_option_t options[] = {
+		{OPTION_FLAG, "rebuild", 0, NULL, "build a new index and swap it in", &rebuild},
+		{OPTION_FLAG, "verbose", 'v', NULL, "print what was done", &verbose},
+		{0},
+	};
+	chatarc_error_t err;
+	chatarc_config_t config;
+	index_stats_t stats;
+
+	chatarc_status_t status = options_parse(options, &index_help, &argc, argv, &help, &err);
+	if (status != CHATARC_OK || help)
+		return cli_report("index", status, &err);
+	if (argc > 1) {
+		fprintf(stderr, "chatarc: index: unexpected argument '%s'\nusage: %s\n", argv[1],
+			index_help.usage);
+		return EXIT_USAGE;
+	}
+	char *config_path = cli_config_path(ctx);
+	status = config_load(config_path, &config, &err);
+	free(config_path);
+	if (status != CHATARC_OK)
+		return cli_report("index", status, &err);
+	status = index_update(ctx->data_dir, &config, rebuild, show_progress, ctx, &stats, &err);
+	config_release(&config);
+	if (ctx->stderr_tty)
+		fputs("\r\033[K", stderr);
+	if (status == CHATARC_ERR_BUSY)
+		chatarc_error_append(&err, "another `chatarc index` is running; try again when it ends");
+	if (status != CHATARC_OK)
+		return cli_report("index", status, &err);
+	if (verbose || ctx->stdout_tty)
+		printf("indexed %ld messages from %ld changed day files (%ld unchanged); %ld "
+		       "documents\n",
+		       stats.messages, stats.days_indexed, stats.days_current, stats.documents);
+	return EXIT_OK;
+}

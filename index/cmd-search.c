@@ -1,0 +1,143 @@
+/* `chatarc search QUERY...`: the index, read as researchers need it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cli/cli.h"
+#include "../common/json.h"
+#include "../common/options.h"
+#include "index.h"
+#include "xapian-shim.h"
+
+static const command_help_t search_help = {
+	"chatarc search [--format text|json|csv] [--limit N] [--offset N]\n"
+	"               [--sort relevance|date|-date] [--count] QUERY...",
+	"Searches the index (build it with `chatarc index`). QUERY: words (English\n"
+	"stemming: policy finds policies), \"exact phrases\", AND, OR, NOT and\n"
+	"brackets (words alone are ANDed), and fields: from:AUTHOR tag:TAG chat:CHAT\n"
+	"network:mastodon|bluesky|twitter reply:yes|no date:2013-03-13..2013-03-20\n"
+	"(either end may be open; UTC days).\n"
+	"text: a line per hit, time in the chat's zone. json: one record a line\n"
+	"with its score. csv: a header row, RFC 4180, score last.\n"
+	"A query Xapian cannot read exits 2 and says why."};
+
+struct search_output {
+	const char *format;
+	const chatarc_config_t *config;
+	strbuf_t line;
+};
+
+static const char *chat_tz(const chatarc_config_t *config, const char *chat)
+{
+	const chatarc_chat_t *c = chat ? config_find_chat(config, chat) : NULL;
+	return c && c->tz ? c->tz : "UTC";
+}
+
+static chatarc_status_t print_hit(void *ctx, const char *data, double score, chatarc_error_t *err)
+{
+	struct search_output *out = ctx;
+	chatarc_record_t r;
+	size_t len = strlen(data);
+
+	strbuf_reset(&out->line);
+	if (!strcmp(out->format, "json")) {
+		/* data is the record's JSON object: the score joins it. */
+		strbuf_add(&out->line, data, len ? len - 1 : 0);
+		strbuf_addf(&out->line, ",\"score\":%.4f}\n", score);
+	} else {
+		chatarc_status_t status = record_from_json(data, &r, err);
+		if (status != CHATARC_OK)
+			return status;
+		if (!strcmp(out->format, "csv")) {
+			record_to_csv(&r, &out->line);
+			strbuf_setlen(&out->line, out->line.len - 2); /* the CRLF */
+			strbuf_addf(&out->line, ",%.4f\r\n", score);
+		} else {
+			char local[32];
+			tz_scope_t scope;
+			tz_scope_enter(&scope, chat_tz(out->config, r.chat));
+			time_to_local(r.created_ms, local, NULL, NULL, NULL);
+			tz_scope_leave(&scope);
+			local[10] = ' ';
+			local[16] = '\0';
+			strbuf_addf(&out->line, "%s  %s  ", local, r.author ? r.author : "?");
+			for (const char *p = r.text ? r.text : ""; *p; p++)
+				strbuf_addch(&out->line, *p == '\n' || *p == '\r' ? ' ' : *p);
+			strbuf_addch(&out->line, '\n');
+		}
+		record_clear(&r);
+	}
+	fwrite(out->line.buf, 1, out->line.len, stdout);
+	return CHATARC_OK;
+}
+
+int cmd_search(int argc, char **argv, cli_context_t *ctx)
+{
+	const char *format = "text", *sort_name = "relevance";
+	long limit = -1, offset = 0;
+	bool count_only = false, help = false;
+	const chatarc_option_t options[] = {
+		{OPTION_STRING, "format", 'f', "text|json|csv", "output format (default text)", &format},
+		{OPTION_INT, "limit", 'n', "N", "at most N hits (default 20 for text, all otherwise)", &limit},
+		{OPTION_INT, "offset", 0, "N", "skip the first N hits", &offset},
+		{OPTION_STRING, "sort", 0, "ORDER", "relevance (default), date, or -date", &sort_name},
+		{OPTION_FLAG, "count", 'c', NULL, "print only the number of matches", &count_only},
+		{0},
+	};
+	chatarc_error_t err;
+	chatarc_config_t config = {0};
+	xdb_t *db;
+
+	chatarc_status_t status = options_parse(options, &search_help, &argc, argv, &help, &err);
+	if (status != CHATARC_OK || help)
+		return cli_report("search", status, &err);
+	xdb_sort_t sort = !strcmp(sort_name, "date")    ? XDB_SORT_DATE
+			  : !strcmp(sort_name, "-date") ? XDB_SORT_DATE_DESC
+							: XDB_SORT_RELEVANCE;
+	if (argc < 2 || (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) ||
+	    (sort == XDB_SORT_RELEVANCE && strcmp(sort_name, "relevance")) || offset < 0) {
+		fprintf(stderr, "chatarc: search: %s\nusage: %s\n",
+			argc < 2 ? "give a QUERY" : "unknown --format, --sort or a negative --offset",
+			search_help.usage);
+		return EXIT_USAGE;
+	}
+	strbuf_t query;
+	strbuf_init(&query, 0);
+	for (int i = 1; i < argc; i++)
+		strbuf_addf(&query, "%s%s", i > 1 ? " " : "", argv[i]);
+
+	char *config_path = cli_config_path(ctx);
+	if (config_load(config_path, &config, &err) != CHATARC_OK)
+		memset(&config, 0, sizeof config); /* times then show in UTC */
+	free(config_path);
+	char *path = index_path(ctx->data_dir);
+	const char *paths[] = {path};
+	status = xdb_open_readonly(paths, 1, &db, &err);
+	if (status == CHATARC_ERR_NOT_FOUND)
+		chatarc_error_set(&err, status, "%s: no index yet: run `chatarc --data %s index`", path,
+				  ctx->data_dir);
+	free(path);
+	if (status != CHATARC_OK) {
+		strbuf_release(&query);
+		config_release(&config);
+		return cli_report("search", status, &err);
+	}
+	struct search_output out = {.format = format, .config = &config};
+	strbuf_init(&out.line, 1024);
+	if (!strcmp(format, "csv") && !count_only) {
+		record_csv_header(&out.line);
+		strbuf_setlen(&out.line, out.line.len - 2);
+		strbuf_addstr(&out.line, ",score\r\n");
+		fwrite(out.line.buf, 1, out.line.len, stdout);
+	}
+	size_t total = 0;
+	size_t want = count_only ? 0 : limit >= 0 ? (size_t)limit : !strcmp(format, "text") ? 20 : (size_t)-1 / 2;
+	status = xdb_search(db, query.buf, sort, (size_t)offset, want, print_hit, &out, &total, &err);
+	if (status == CHATARC_OK && count_only)
+		printf("%zu\n", total);
+	xdb_close(db);
+	strbuf_release(&out.line);
+	strbuf_release(&query);
+	config_release(&config);
+	return cli_report("search", status, &err);
+}

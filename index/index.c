@@ -1,0 +1,215 @@
+/* The indexer. DIR/index is a symlink to DIR/index.d/N, so a rebuild can
+ * write index.d/N+1 while searches read N, and swap the link in one
+ * rename. Which day files are indexed, and at what size, is kept as Xapian
+ * metadata ("day:CHAT/YYYY-MM-DD" -> bytes), committed with the documents:
+ * a killed run resumes where its last commit ended, and replace_document by
+ * uri means a re-indexed day never doubles a message. */
+#define _DEFAULT_SOURCE
+#include "index.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/archive.h"
+#include "../common/fsutil.h"
+#include "xapian-shim.h"
+
+/* Documents between commits: large batches are what makes Xapian fast. */
+#define INDEX_COMMIT_EVERY 20000
+
+char *index_path(const char *data_dir)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 0);
+	strbuf_addf(&sb, "%s/index", data_dir);
+	return strbuf_detach(&sb, NULL);
+}
+
+struct indexer {
+	xdb_t *db;
+	const char *chat;
+	long pending;
+	index_stats_t *stats;
+	strbuf_t data, text;
+};
+
+/* Adds a boolean term "field:value", lower-cased as the query parser
+ * lower-cases what users type. */
+static void add_term(strlist_t *terms, const char *field, const char *value)
+{
+	strbuf_t term;
+	strbuf_init(&term, 0);
+	strbuf_addf(&term, "%s:%s", field, value);
+	for (char *p = term.buf; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	strlist_add(terms, term.buf);
+	strbuf_release(&term);
+}
+
+static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+{
+	struct indexer *ix = ctx;
+	strlist_t terms = {0};
+	char created[CHATARC_TIME_ISO_LEN];
+
+	if (r->author)
+		add_term(&terms, "from", r->author);
+	for (size_t i = 0; i < r->tags.len; i++)
+		add_term(&terms, "tag", r->tags.items[i]);
+	add_term(&terms, "chat", ix->chat);
+	if (r->network)
+		add_term(&terms, "network", r->network);
+	add_term(&terms, "reply", r->reply_to ? "yes" : "no");
+	strlist_add(&terms, ""); /* room for the NULL end */
+	free(terms.items[terms.len - 1]);
+	terms.items[terms.len - 1] = NULL;
+
+	/* Display data: the record without raw (search shows, never re-parses raw). */
+	chatarc_record_t shown = *r;
+	shown.raw = NULL;
+	strbuf_reset(&ix->data);
+	record_to_json(&shown, &ix->data);
+	strbuf_reset(&ix->text);
+	strbuf_addf(&ix->text, "%s\n%s", r->text ? r->text : "", r->author_name ? r->author_name : "");
+	time_format_iso(r->created_ms, created);
+	xdb_document_t doc = {.id = r->uri, .text = ix->text.buf,
+			      .boolean_terms = (const char *const *)terms.items,
+			      .created = created, .data = ix->data.buf};
+	chatarc_status_t status = xdb_replace(ix->db, &doc, err);
+	strlist_clear(&terms);
+	if (status == CHATARC_OK) {
+		ix->pending++;
+		ix->stats->messages++;
+	}
+	return status;
+}
+
+static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, const char *path,
+				  chatarc_error_t *err)
+{
+	const char *name = strrchr(path, '/') + 1;
+	char day[11], key[128], size_text[32];
+	struct stat st;
+	chatarc_ms_t from;
+
+	memcpy(day, name, 10);
+	day[10] = '\0';
+	snprintf(key, sizeof key, "day:%s/%s", ix->chat, day);
+	if (stat(path, &st) < 0)
+		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path, strerror(errno));
+	snprintf(size_text, sizeof size_text, "%lld", (long long)st.st_size);
+	char *indexed = xdb_get_metadata(ix->db, key);
+	bool current = !strcmp(indexed, size_text);
+	free(indexed);
+	if (current) {
+		ix->stats->days_current++;
+		return CHATARC_OK;
+	}
+	/* The day's merged messages, all of them: versions may have changed. */
+	time_parse_iso8601(day, &from);
+	chatarc_status_t status =
+		archive_for_each(data_dir, ix->chat, from, from + 86400000, index_record, ix, err);
+	if (status == CHATARC_OK)
+		status = xdb_set_metadata(ix->db, key, size_text, err);
+	if (status == CHATARC_OK && ix->pending >= INDEX_COMMIT_EVERY) {
+		status = xdb_commit(ix->db, err);
+		ix->pending = 0;
+	}
+	ix->stats->days_indexed++;
+	return status;
+}
+
+/* Makes DIR/index point at DIR/index.d/<generation>, atomically. */
+static chatarc_status_t point_index_at(const char *data_dir, long generation, chatarc_error_t *err)
+{
+	char target[64];
+	strbuf_t link, tmp;
+	snprintf(target, sizeof target, "index.d/%ld", generation);
+	strbuf_init(&link, 0);
+	strbuf_init(&tmp, 0);
+	strbuf_addf(&link, "%s/index", data_dir);
+	strbuf_addf(&tmp, "%s/index.tmp-%ld", data_dir, (long)getpid());
+	unlink(tmp.buf);
+	chatarc_status_t status = CHATARC_OK;
+	if (symlink(target, tmp.buf) < 0 || rename(tmp.buf, link.buf) < 0)
+		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot switch to the new index: %s",
+					   link.buf, strerror(errno));
+	unlink(tmp.buf);
+	strbuf_release(&link);
+	strbuf_release(&tmp);
+	return status;
+}
+
+/* The generation DIR/index points at, or 0 when there is none. */
+static long current_generation(const char *data_dir)
+{
+	char target[256];
+	strbuf_t link;
+	strbuf_init(&link, 0);
+	strbuf_addf(&link, "%s/index", data_dir);
+	ssize_t n = readlink(link.buf, target, sizeof target - 1);
+	strbuf_release(&link);
+	if (n <= 0)
+		return 0;
+	target[n] = '\0';
+	return strncmp(target, "index.d/", 8) ? 0 : atol(target + 8);
+}
+
+chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *config, bool rebuild,
+			      index_progress_fn progress, void *ctx, index_stats_t *stats,
+			      chatarc_error_t *err)
+{
+	long generation = current_generation(data_dir);
+	bool fresh = rebuild || generation == 0;
+	long target = fresh ? generation + 1 : generation;
+	strbuf_t path;
+	struct indexer ix = {.stats = stats};
+	chatarc_status_t status;
+
+	memset(stats, 0, sizeof *stats);
+	strbuf_init(&path, 0);
+	strbuf_addf(&path, "%s/index.d/%ld", data_dir, target);
+	/* A rebuild killed earlier may have left this generation half done. */
+	if ((fresh && (status = fs_remove_tree(path.buf, err))) ||
+	    (status = fs_mkdir_p(path.buf, err)) ||
+	    (status = xdb_open_writable(path.buf, &ix.db, err)))
+		goto out;
+	strbuf_init(&ix.data, 4096);
+	strbuf_init(&ix.text, 1024);
+	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
+		strlist_t days = {0};
+		ix.chat = config->chats[c].name;
+		status = archive_list_days(data_dir, ix.chat, &days, err);
+		for (size_t d = 0; status == CHATARC_OK && d < days.len; d++) {
+			if (progress)
+				progress(ctx, ix.chat, (long)d + 1, (long)days.len);
+			status = index_day(&ix, data_dir, days.items[d], err);
+		}
+		strlist_clear(&days);
+	}
+	if (status == CHATARC_OK)
+		status = xdb_commit(ix.db, err);
+	stats->documents = (long)xdb_document_count(ix.db);
+	xdb_close(ix.db);
+	strbuf_release(&ix.data);
+	strbuf_release(&ix.text);
+	if (status == CHATARC_OK && fresh)
+		status = point_index_at(data_dir, target, err);
+	if (status == CHATARC_OK && fresh && generation > 0) {
+		/* Searches that opened the old generation keep their open files. */
+		strbuf_t old;
+		chatarc_error_t ignored;
+		strbuf_init(&old, 0);
+		strbuf_addf(&old, "%s/index.d/%ld", data_dir, generation);
+		fs_remove_tree(old.buf, &ignored); /* left behind, it costs only disk */
+		strbuf_release(&old);
+	}
+out:
+	strbuf_release(&path);
+	return status;
+}

@@ -1,0 +1,217 @@
+// The Xapian shim: every Xapian call of chatarc, every exception caught here
+// and turned into a chatarc status and message.
+#include "xapian-shim.h"
+
+#include <xapian.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+struct xdb {
+	Xapian::Database *read = nullptr;
+	Xapian::WritableDatabase *write = nullptr;
+	Xapian::TermGenerator terms;
+	xdb() { terms.set_stemmer(Xapian::Stem("english")); terms.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME); }
+	~xdb() { delete write; delete read; }
+	Xapian::Database &db() { return write ? *write : *read; }
+};
+
+// Field names of the query language and their boolean term prefixes.
+static const struct {
+	const char *field, *prefix;
+} boolean_fields[] = {
+	{"from", "A"}, {"tag", "K"}, {"chat", "XCHAT"}, {"network", "XNET"},
+	{"reply", "XREPLY"}, {"topic", "XTOPIC"}, {"session", "XSESSION"},
+};
+
+static chatarc_status_t fail(chatarc_error_t *err, chatarc_status_t status, const char *what,
+			     const Xapian::Error &e)
+{
+	return chatarc_error_set(err, status, "%s: %s: %s", what, e.get_type(),
+				 e.get_msg().c_str());
+}
+
+// "from:ana@x" -> "Aana@x": a document's boolean terms in their prefixed form.
+static std::string prefixed_term(const char *field_and_value)
+{
+	const char *colon = std::strchr(field_and_value, ':');
+	if (!colon)
+		return std::string();
+	std::string field(field_and_value, colon - field_and_value);
+	for (const auto &f : boolean_fields)
+		if (field == f.field)
+			return std::string(f.prefix) + (colon + 1);
+	return std::string();
+}
+
+extern "C" chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, chatarc_error_t *err)
+{
+	try {
+		std::unique_ptr<xdb> db(new xdb);
+		db->write = new Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
+		db->terms.set_database(*db->write);
+		*out = db.release();
+		return CHATARC_OK;
+	} catch (const Xapian::DatabaseLockError &e) {
+		return fail(err, CHATARC_ERR_BUSY, path, e);
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, path, e);
+	}
+}
+
+extern "C" chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n_paths, xdb_t **out,
+				  chatarc_error_t *err)
+{
+	const char *current = n_paths ? paths[0] : "";
+	try {
+		std::unique_ptr<xdb> db(new xdb);
+		db->read = new Xapian::Database();
+		for (size_t i = 0; i < n_paths; i++) {
+			current = paths[i];
+			if (!std::strncmp(current, "tcp:", 4)) {
+				std::string host_port(current + 4);
+				size_t colon = host_port.rfind(':');
+				if (colon == std::string::npos)
+					return chatarc_error_set(err, CHATARC_ERR_USAGE,
+								 "%s: expected tcp:HOST:PORT", current);
+				db->read->add_database(Xapian::Remote::open(
+					host_port.substr(0, colon),
+					(unsigned)std::atoi(host_port.c_str() + colon + 1), 10000, 10000));
+			} else {
+				db->read->add_database(Xapian::Database(current));
+			}
+		}
+		*out = db.release();
+		return CHATARC_OK;
+	} catch (const Xapian::DatabaseNotFoundError &e) {
+		return fail(err, CHATARC_ERR_NOT_FOUND, current, e);
+	} catch (const Xapian::DatabaseOpeningError &e) {
+		return fail(err, CHATARC_ERR_NOT_FOUND, current, e);
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, current, e);
+	}
+}
+
+extern "C" void xdb_close(xdb_t *db)
+{
+	try {
+		if (db && db->write)
+			db->write->close();
+	} catch (const Xapian::Error &) {
+		// Closing without commit: what was not committed is dropped, as intended.
+	}
+	delete db;
+}
+
+extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, chatarc_error_t *err)
+{
+	try {
+		Xapian::Document doc;
+		std::string id_term = std::string("Q") + in->id;
+		db->terms.set_document(doc);
+		db->terms.index_text(in->text ? in->text : "");
+		doc.add_boolean_term(id_term);
+		for (const char *const *t = in->boolean_terms; t && *t; t++) {
+			std::string term = prefixed_term(*t);
+			// Xapian terms are at most 245 bytes; longer values cannot be
+			// matched exactly anyway.
+			if (!term.empty() && term.size() < 240)
+				doc.add_boolean_term(term);
+		}
+		std::string created(in->created ? in->created : "");
+		doc.add_value(XDB_SLOT_CREATED, created);
+		if (created.size() >= 10)
+			doc.add_value(XDB_SLOT_DAY, created.substr(0, 4) + created.substr(5, 2) +
+							   created.substr(8, 2));
+		doc.set_data(in->data ? in->data : "");
+		db->write->replace_document(id_term, doc);
+		return CHATARC_OK;
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, "index", e);
+	}
+}
+
+extern "C" chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
+				 chatarc_error_t *err)
+{
+	try {
+		db->write->set_metadata(key, value);
+		return CHATARC_OK;
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, "index metadata", e);
+	}
+}
+
+extern "C" char *xdb_get_metadata(xdb_t *db, const char *key)
+{
+	try {
+		return strdup(db->db().get_metadata(key).c_str());
+	} catch (const Xapian::Error &) {
+		return strdup("");
+	}
+}
+
+extern "C" chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err)
+{
+	try {
+		db->write->commit();
+		return CHATARC_OK;
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, "index commit", e);
+	}
+}
+
+extern "C" size_t xdb_document_count(xdb_t *db)
+{
+	try {
+		return db->db().get_doccount();
+	} catch (const Xapian::Error &) {
+		return 0;
+	}
+}
+
+extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_sort_t sort,
+			   size_t offset, size_t limit, xdb_hit_fn fn, void *ctx, size_t *total,
+			   chatarc_error_t *err)
+{
+	try {
+		Xapian::QueryParser parser;
+		parser.set_database(db->db());
+		parser.set_stemmer(Xapian::Stem("english"));
+		parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+		parser.set_default_op(Xapian::Query::OP_AND);
+		for (const auto &f : boolean_fields)
+			parser.add_boolean_prefix(f.field, f.prefix);
+		Xapian::DateRangeProcessor dates(XDB_SLOT_DAY, "date:");
+		parser.add_rangeprocessor(&dates);
+		Xapian::Query query = parser.parse_query(
+			query_text, Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
+					    Xapian::QueryParser::FLAG_LOVEHATE |
+					    Xapian::QueryParser::FLAG_PURE_NOT);
+		Xapian::Enquire enquire(db->db());
+		enquire.set_query(query);
+		if (sort != XDB_SORT_RELEVANCE)
+			enquire.set_sort_by_value_then_relevance(XDB_SLOT_CREATED,
+								 sort == XDB_SORT_DATE_DESC);
+		Xapian::doccount size = db->db().get_doccount();
+		// check_at_least = every document: the total is exact, not estimated.
+		Xapian::MSet hits = enquire.get_mset((Xapian::doccount)offset,
+						     (Xapian::doccount)limit, size);
+		*total = hits.get_matches_estimated();
+		for (Xapian::MSetIterator it = hits.begin(); it != hits.end(); ++it) {
+			chatarc_status_t status =
+				fn(ctx, it.get_document().get_data().c_str(), it.get_weight(), err);
+			if (status != CHATARC_OK)
+				return status;
+		}
+		return CHATARC_OK;
+	} catch (const Xapian::QueryParserError &e) {
+		return chatarc_error_set(err, CHATARC_ERR_USAGE, "cannot read the query \"%s\": %s",
+					 query_text, e.get_msg().c_str());
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, "search", e);
+	}
+}

@@ -1,0 +1,65 @@
+/* The only door to Xapian. A plain C API in the spirit of notmuch.h: opaque
+ * handles, chatarc status codes and messages, no C++ type or exception
+ * crosses it. index/xapian-shim.cc is the one file that includes Xapian. */
+#ifndef CHATARC_XAPIAN_SHIM_H
+#define CHATARC_XAPIAN_SHIM_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include "../common/status.h"
+
+typedef struct xdb xdb_t;
+
+/* Value slots and term prefixes every indexer and searcher agrees on. */
+#define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
+#define XDB_SLOT_DAY 1     /* YYYYMMDD (UTC): date ranges */
+
+/* One message to index. */
+typedef struct xdb_document {
+	const char *id;         /* unique: the record's uri */
+	const char *text;       /* free text, stemmed (English) and exact */
+	const char *const *boolean_terms; /* "from:ana@x", "tag:hcsm", ... NULL-ended */
+	const char *created;    /* ISO 8601 UTC */
+	const char *data;       /* stored for display: the record without raw */
+} xdb_document_t;
+
+chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, chatarc_error_t *err);
+/* Several databases searched as one: local paths, or "tcp:HOST:PORT" for a
+ * remote database served by xapian-tcpsrv. */
+chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n_paths, xdb_t **out,
+				   chatarc_error_t *err);
+void xdb_close(xdb_t *db);
+
+/* Adds or replaces the document with this id. */
+chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *doc, chatarc_error_t *err);
+/* Durable progress notes, committed with the documents. */
+chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
+				  chatarc_error_t *err);
+/* The value, or "" when unset; free() it. */
+char *xdb_get_metadata(xdb_t *db, const char *key);
+chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err);
+
+typedef enum xdb_sort { XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC } xdb_sort_t;
+
+/* Called per hit with its stored data and score; non-OK stops the search. */
+typedef chatarc_status_t (*xdb_hit_fn)(void *ctx, const char *data, double score,
+				       chatarc_error_t *err);
+
+/* Runs a query in chatarc's language (README: free text, "phrases", AND OR
+ * NOT ( ), from: tag: chat: network: reply: date:A..B). A malformed query is
+ * CHATARC_ERR_USAGE with Xapian's reason. *total gets the number of matches
+ * (exact: searches here are for research, where estimates mislead). */
+chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort, size_t offset,
+			    size_t limit, xdb_hit_fn fn, void *ctx, size_t *total,
+			    chatarc_error_t *err);
+size_t xdb_document_count(xdb_t *db);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
