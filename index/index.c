@@ -165,8 +165,10 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 			      chatarc_error_t *err)
 {
 	long generation = current_generation(data_dir);
-	bool fresh = rebuild || generation == 0;
-	long target = fresh ? generation + 1 : generation;
+	/* Only a rebuild is written aside: a first index has nothing to protect,
+	 * so it is linked at once and a killed first run resumes like any other. */
+	bool fresh = rebuild && generation > 0;
+	long target = generation == 0 ? 1 : fresh ? generation + 1 : generation;
 	strbuf_t path;
 	struct indexer ix = {.stats = stats};
 	chatarc_status_t status;
@@ -177,6 +179,7 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 	/* A rebuild killed earlier may have left this generation half done. */
 	if ((fresh && (status = fs_remove_tree(path.buf, err))) ||
 	    (status = fs_mkdir_p(path.buf, err)) ||
+	    (generation == 0 && (status = point_index_at(data_dir, target, err))) ||
 	    (status = xdb_open_writable(path.buf, &ix.db, err)))
 		goto out;
 	strbuf_init(&ix.data, 4096);

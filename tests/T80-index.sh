@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# chatarc index and search: exact hit sets checked against a brute-force scan
+# of the archive (chatarc export + jq), stemming, phrases, operators, date
+# edges, incremental indexing, rebuild, search during indexing, SIGKILL.
+. "$(dirname "$0")/lib.sh"
+
+D="$TMP/d"
+"$CHATARC" --data "$D" init --sample >/dev/null
+"$CHATARC" --data "$D" index >/dev/null
+"$CHATARC" --data "$D" export hcsmdemo >"$TMP/all.jsonl"
+
+# same_hits QUERY JQ-FILTER: the search's uris equal the brute-force scan's.
+same_hits() {
+	local got want
+	got=$("$CHATARC" --data "$D" search --format json "$1" | jq -r .uri | sort)
+	want=$(jq -r "select($2) | .uri" "$TMP/all.jsonl" | sort)
+	if [ "$got" == "$want" ] && [ -n "$want" ]; then
+		ok "search: $1 ($(echo "$want" | wc -l) hits, as a scan of the archive finds)"
+	else
+		fail "search: $1" "got $(echo "$got" | grep -c .) hits, scan finds $(echo "$want" | grep -c .)" "$(diff <(echo "$want") <(echo "$got") | head -4)"
+	fi
+}
+same_hits 'tag:hcsmdemo' '.tags | index("hcsmdemo")'
+same_hits 'from:maya@toot.example' '.author == "maya@toot.example"'
+same_hits 'network:bluesky' '.network == "bluesky"'
+same_hits 'reply:yes' '.reply_to != null'
+same_hits 'reply:no AND network:mastodon' '.reply_to == null and .network == "mastodon"'
+same_hits 'policy' '.text + " " + .author_name | test("\\bpolic(y|ies)\\b"; "i")'
+same_hits 'policies' '.text + " " + .author_name | test("\\bpolic(y|ies)\\b"; "i")'
+same_hits '"office hours"' '.text | test("office hours"; "i")'
+same_hits 'policy NOT from:maya@toot.example' '(.text | test("\\bpolic(y|ies)\\b"; "i")) and .author != "maya@toot.example"'
+same_hits '(training OR literacy) AND network:mastodon' '(.text | test("\\b(training|literacy)\\b"; "i")) and .network == "mastodon"'
+same_hits 'chat:hcsmdemo date:2026-11-18..2026-11-18' 'true'
+same_hits 'date:..2026-11-18 from:hcsmdemo@toot.example' '.author == "hcsmdemo@toot.example"'
+
+expect_eq "search: a date range before the session finds nothing" \
+	"$("$CHATARC" --data "$D" search --count 'date:..2026-11-17')" "0"
+expect_eq "search: --count" "$("$CHATARC" --data "$D" search --count 'network:mastodon')" "75"
+got=$("$CHATARC" --data "$D" search --format json --sort date tag:hcsmdemo | jq -r .created_at)
+expect_eq "search: --sort date is time order" "$got" "$(echo "$got" | sort)"
+got=$("$CHATARC" --data "$D" search --format json --sort -date --limit 3 --offset 1 tag:hcsmdemo | jq -r .created_at | tr '\n' ' ')
+expect_eq "search: --sort -date with --limit and --offset" "$got" "$(jq -r .created_at "$TMP/all.jsonl" | sort -r | sed -n 2,4p | tr '\n' ' ')"
+head=$("$CHATARC" --data "$D" search --format csv policy | head -1)
+expect_eq "search: CSV has a header with the score last" "$head" $'uri,network,source,chat,created_at,author,author_name,text,url,reply_to,tags,mentions,links,replies,reposts,likes,score\r'
+line=$("$CHATARC" --data "$D" search --limit 1 '"reading panels"')
+expect_eq "search: text shows local time, author and text" "$line" \
+	"2026-11-18 13:29  healthlib@toot.example  @lina we run reading panels with volunteers from the community. Happy to share how #hcsmdemo"
+"$CHATARC" --data "$D" search 'policy AND (' >/dev/null 2>"$TMP/err"
+expect_eq "search: a malformed query exits 2 and says why" "$? $(grep -c 'cannot read the query' "$TMP/err")" "2 1"
+
+# Incremental: two more sessions imported; only their days are read.
+"$CHATARC" --data "$D" import --chat hcsmdemo "$ROOT"/tests/gold/nolabels-dst/*.json "$ROOT"/tests/gold/late-replies/*.json >/dev/null
+out=$("$CHATARC" --data "$D" index -v)
+expect_eq "index: an incremental run reads only the changed days" "$out" \
+	"indexed 56 messages from 2 changed day files (1 unchanged); 214 documents"
+expect_eq "index: a run with nothing new reads nothing" "$("$CHATARC" --data "$D" index -v)" \
+	"indexed 0 messages from 0 changed day files (3 unchanged); 214 documents"
+before=$(readlink "$D/index")
+"$CHATARC" --data "$D" index --rebuild >/dev/null
+expect_eq "index: --rebuild swaps in a new generation with the same documents" \
+	"$(readlink "$D/index") $("$CHATARC" --data "$D" search --count 'chat:hcsmdemo')" "index.d/2 214"
+[ "$before" == "index.d/1" ] && [ ! -d "$D/index.d/1" ] && ok "index: the old generation is removed" || fail "index: old generation" "$before"
+
+# A bigger archive: search while a rebuild writes; SIGKILL mid-index.
+B=$(new_data big big)
+"$ROOT/tools/gen-posts" 60000 5 >"$TMP/big.jsonl"
+"$CHATARC" --data "$B" import --chat big "$TMP/big.jsonl" >/dev/null
+t0=$(date +%s%N)
+"$CHATARC" --data "$B" index >/dev/null
+full_ms=$((($(date +%s%N) - t0) / 1000000))
+"$CHATARC" --data "$B" index --rebuild >/dev/null 2>&1 &
+pid=$!
+searches=0 good=0
+while kill -0 "$pid" 2>/dev/null && [ $searches -lt 50 ]; do
+	n=$("$CHATARC" --data "$B" search --count 'tag:hcsm') && [ "$n" == 60000 ] && good=$((good + 1))
+	searches=$((searches + 1))
+done
+wait "$pid"
+[ "$searches" -ge 1 ] && [ "$good" == "$searches" ] && ok "search: works while a rebuild is writing ($good searches, all complete)" ||
+	fail "search during rebuild" "$good of $searches"
+# Killed at 80% of a whole run: past the first commit (every 20,000).
+rm -rf "$B/index" "$B/index.d"
+for pct in 80; do
+	"$CHATARC" --data "$B" index >/dev/null 2>&1 &
+	pid=$!
+	at_ms=$((full_ms * pct / 100))
+	sleep "$((at_ms / 1000)).$(printf '%03d' $((at_ms % 1000)))"
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+done
+out=$("$CHATARC" --data "$B" index -v 2>&1)
+expect_eq "index: after SIGKILL mid-index, a re-run ends with one document per message" \
+	"$("$CHATARC" --data "$B" search --count 'chat:big')" "60000"
+days=$(find "$B/archive" -name '*.gz' | wc -l)
+done_before=$(echo "$out" | sed -n 's/.*(\([0-9]*\) unchanged).*/\1/p')
+[ -n "$done_before" ] && [ "$done_before" -gt 0 ] && [ "$done_before" -lt "$days" ] &&
+	ok "index: the re-run resumed: $done_before of $days days were already committed" ||
+	fail "index: resume" "$out"
