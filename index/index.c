@@ -16,6 +16,8 @@
 
 #include "../common/archive.h"
 #include "../common/fsutil.h"
+#include "../common/urimap.h"
+#include "../summarise/summary.h"
 #include "xapian-shim.h"
 
 /* Documents between commits: large batches are what makes Xapian fast. */
@@ -29,8 +31,18 @@ char *index_path(const char *data_dir)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* Each message's place in its session, from the summariser: topic ("t1",
+ * "intro", "wrap") and session date, by uri. */
+struct session_places {
+	urimap_t uris; /* uri -> index into topics and sessions */
+	strlist_t topics, sessions;
+};
+
 struct indexer {
 	xdb_t *db;
+	const char *data_dir;
+	const chatarc_chat_t *chat_config;
+	struct session_places places;
 	const char *chat;
 	long pending;
 	index_stats_t *stats;
@@ -65,6 +77,11 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	if (r->network)
 		add_term(&terms, "network", r->network);
 	add_term(&terms, "reply", r->reply_to ? "yes" : "no");
+	urimap_value_t *place = urimap_find(&ix->places.uris, r->uri);
+	if (place) {
+		add_term(&terms, "topic", ix->places.topics.items[place->index]);
+		add_term(&terms, "session", ix->places.sessions.items[place->index]);
+	}
 	strlist_add(&terms, ""); /* room for the NULL end */
 	free(terms.items[terms.len - 1]);
 	terms.items[terms.len - 1] = NULL;
@@ -87,6 +104,47 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 		ix->stats->messages++;
 	}
 	return status;
+}
+
+static void places_reset(struct session_places *p)
+{
+	urimap_release(&p->uris);
+	strlist_clear(&p->topics);
+	strlist_clear(&p->sessions);
+	urimap_init(&p->uris);
+}
+
+/* The sessions that may hold messages of UTC day `day`: local dates run up
+ * to a day either side of it. */
+static void find_places(struct indexer *ix, chatarc_ms_t day_start)
+{
+	places_reset(&ix->places);
+	for (int offset = -1; offset <= 1; offset++) {
+		char date[11];
+		summary_t *s;
+		chatarc_error_t ignored;
+		time_format_day(day_start + offset * 86400000LL, date);
+		if (summary_build(ix->data_dir, ix->chat_config, date, false, &s, &ignored) != CHATARC_OK)
+			continue;
+		for (size_t i = 0; i < s->n_messages; i++) {
+			const summary_message_t *m = &s->messages[i];
+			bool added;
+			char topic[16];
+			if (m->section == SECTION_UNASSIGNED)
+				continue;
+			urimap_value_t *v = urimap_insert(&ix->places.uris, m->record.uri, &added);
+			if (!added)
+				continue;
+			if (m->section >= 0)
+				snprintf(topic, sizeof topic, "t%d", s->topics[m->section].number);
+			else
+				snprintf(topic, sizeof topic, "%s", m->section == SECTION_INTRO ? "intro" : "wrap");
+			v->index = ix->places.topics.len;
+			strlist_add(&ix->places.topics, topic);
+			strlist_add(&ix->places.sessions, s->date);
+		}
+		summary_free(s);
+	}
 }
 
 static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, const char *path,
@@ -112,6 +170,7 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 	}
 	/* The day's merged messages, all of them: versions may have changed. */
 	time_parse_iso8601(day, &from);
+	find_places(ix, from);
 	chatarc_status_t status =
 		archive_for_each(data_dir, ix->chat, from, from + 86400000, index_record, ix, err);
 	if (status == CHATARC_OK)
@@ -170,7 +229,7 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 	bool fresh = rebuild && generation > 0;
 	long target = generation == 0 ? 1 : fresh ? generation + 1 : generation;
 	strbuf_t path;
-	struct indexer ix = {.stats = stats};
+	struct indexer ix = {.stats = stats, .data_dir = data_dir};
 	chatarc_status_t status;
 
 	memset(stats, 0, sizeof *stats);
@@ -184,9 +243,11 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 		goto out;
 	strbuf_init(&ix.data, 4096);
 	strbuf_init(&ix.text, 1024);
+	urimap_init(&ix.places.uris);
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
 		strlist_t days = {0};
 		ix.chat = config->chats[c].name;
+		ix.chat_config = &config->chats[c];
 		status = archive_list_days(data_dir, ix.chat, &days, err);
 		for (size_t d = 0; status == CHATARC_OK && d < days.len; d++) {
 			if (progress)
@@ -201,6 +262,8 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 	xdb_close(ix.db);
 	strbuf_release(&ix.data);
 	strbuf_release(&ix.text);
+	places_reset(&ix.places);
+	urimap_release(&ix.places.uris);
 	if (status == CHATARC_OK && fresh)
 		status = point_index_at(data_dir, target, err);
 	if (status == CHATARC_OK && fresh && generation > 0) {

@@ -47,6 +47,27 @@ static std::string prefixed_term(const char *field_and_value)
 	return std::string();
 }
 
+// Documents hold field values lower-cased ("from:ana@x", "topic:t1"); the
+// query parser takes boolean values literally, so the query's are
+// lower-cased here too: from:LenaOetzel@... and topic:T1 find their terms.
+static std::string lowercase_field_values(const char *query)
+{
+	std::string q(query);
+	for (size_t i = 0; i < q.size(); i++) {
+		if (i > 0 && q[i - 1] != ' ' && q[i - 1] != '(' && q[i - 1] != '+' && q[i - 1] != '-')
+			continue;
+		for (const auto &f : boolean_fields) {
+			size_t len = std::strlen(f.field);
+			if (q.compare(i, len, f.field) || i + len >= q.size() || q[i + len] != ':')
+				continue;
+			for (size_t k = i + len + 1; k < q.size() && q[k] != ' ' && q[k] != ')'; k++)
+				if (q[k] >= 'A' && q[k] <= 'Z')
+					q[k] = (char)(q[k] - 'A' + 'a');
+		}
+	}
+	return q;
+}
+
 extern "C" chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, chatarc_error_t *err)
 {
 	try {
@@ -188,7 +209,7 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		Xapian::DateRangeProcessor dates(XDB_SLOT_DAY, "date:");
 		parser.add_rangeprocessor(&dates);
 		Xapian::Query query = parser.parse_query(
-			query_text, Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
+			lowercase_field_values(query_text), Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
 					    Xapian::QueryParser::FLAG_LOVEHATE |
 					    Xapian::QueryParser::FLAG_PURE_NOT);
 		Xapian::Enquire enquire(db->db());

@@ -368,7 +368,7 @@ static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 static chatarc_status_t earlier_authors(const char *data_dir, summary_t *s, chatarc_error_t *err);
 
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-			       summary_t **out, chatarc_error_t *err)
+			       bool with_history, summary_t **out, chatarc_error_t *err)
 {
 	summary_t *s = calloc(1, sizeof *s);
 	chatarc_status_t status = CHATARC_OK;
@@ -409,7 +409,8 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 	find_questions(s);
 	assign(s, wrap_start(s, chat, s->date));
 	summary_pick_highlights(s);
-	status = earlier_authors(data_dir, s, err);
+	if (with_history)
+		status = earlier_authors(data_dir, s, err);
 out:
 	tz_scope_leave(&scope);
 	free_collected(&c);

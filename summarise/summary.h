@@ -63,9 +63,11 @@ typedef struct summary {
 } summary_t;
 
 /* Builds the summary of CHAT's session on local date `date` (NULL: the
- * latest session in the archive). */
+ * latest session in the archive). with_history: also read the archive
+ * before the session to tell newcomers from regulars (the indexer, which
+ * needs only topics, says no). */
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-			       summary_t **out, chatarc_error_t *err);
+			       bool with_history, summary_t **out, chatarc_error_t *err);
 void summary_free(summary_t *summary);
 
 /* Label parsing, exposed for tests: the topic numbers named near the start

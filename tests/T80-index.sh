@@ -33,6 +33,19 @@ same_hits '(training OR literacy) AND network:mastodon' '(.text | test("\\b(trai
 same_hits 'chat:hcsmdemo date:2026-11-18..2026-11-18' 'true'
 same_hits 'date:..2026-11-18 from:hcsmdemo@toot.example' '.author == "hcsmdemo@toot.example"'
 
+# topic: and session: come from the summariser's placement of each message.
+"$CHATARC" --data "$D" summarise hcsmdemo 2026-11-18 --format json >"$TMP/s.json"
+for t in T1 T3 T5; do
+	got=$("$CHATARC" --data "$D" search --format json "topic:$t" | jq -r .uri | sort)
+	want=$(jq -r --arg t "$t" '.topics[] | select(.label == $t) | .messages[].uri' "$TMP/s.json" | sort)
+	expect_eq "search: topic:$t finds the messages the summariser put in $t" "$got" "$want"
+done
+got=$("$CHATARC" --data "$D" search --count 'topic:intro session:2026-11-18')
+expect_eq "search: topic:intro session:DATE is the welcome section" "$got" "$(jq '.intro.messages | length' "$TMP/s.json")"
+expect_eq "search: field values match whatever their case" \
+	"$("$CHATARC" --data "$D" search --count 'from:MAYA@Toot.Example AND topic:t1')" \
+	"$(jq '[.topics[] | select(.label == "T1") | .messages[] | select(.author == "maya@toot.example")] | length' "$TMP/s.json")"
+
 expect_eq "search: a date range before the session finds nothing" \
 	"$("$CHATARC" --data "$D" search --count 'date:..2026-11-17')" "0"
 expect_eq "search: --count" "$("$CHATARC" --data "$D" search --count 'network:mastodon')" "75"
