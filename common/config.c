@@ -319,7 +319,7 @@ static chatarc_status_t read_source(struct checker *c, const char *name, yajl_va
 
 static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_config_t *config)
 {
-	static const char *const keys[] = {"chats", "sources", NULL};
+	static const char *const keys[] = {"chats", "sources", "index_shards", NULL};
 	chatarc_status_t rc;
 
 	if (!YAJL_IS_OBJECT(root))
@@ -327,6 +327,10 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 					 "%s:1: expected an object {\"chats\": ..., \"sources\": ...}",
 					 c->file);
 	if ((rc = check_keys(c, root, "", keys)))
+		return rc;
+	yajl_val shards = json_get(root, "index_shards");
+	if (shards && (rc = read_string_list(c, shards, "index_shards",
+					     "index paths or \"tcp:HOST:PORT\"", &config->index_shards)))
 		return rc;
 	yajl_val sources = json_get(root, "sources");
 	if (sources && !YAJL_IS_OBJECT(sources))
@@ -450,6 +454,7 @@ void config_release(chatarc_config_t *config)
 	}
 	free(config->chats);
 	free(config->sources);
+	strlist_clear(&config->index_shards);
 	free(config->path);
 	memset(config, 0, sizeof *config);
 }
@@ -505,6 +510,9 @@ void config_template(strbuf_t *out, bool with_sample)
 			"    // }\n");
 	strbuf_addstr(out,
 		"  },\n"
+		"  // \"index_shards\": [\"/archive2/chatarc-data/index\", \"tcp:127.0.0.1:7001\"],\n"
+		"  //   more search databases searched with DIR/index as one: paths, or\n"
+		"  //   tcp:HOST:PORT for a database served by Xapian's xapian-tcpsrv\n"
 		"  \"sources\": {\n"
 		"    // \"mastodon.social\": {\"type\": \"mastodon\", \"url\": \"https://mastodon.social\"},\n"
 		"    // \"bluesky\": {\"type\": \"bluesky\", \"url\": \"https://public.api.bsky.app\"}\n"

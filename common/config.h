@@ -40,6 +40,9 @@ typedef struct chatarc_config {
 	size_t n_chats;
 	chatarc_source_t *sources;
 	size_t n_sources;
+	/* More search databases, searched with DIR/index as one: paths
+	 * (relative to DIR) or "tcp:HOST:PORT" (xapian-tcpsrv). */
+	strlist_t index_shards;
 } chatarc_config_t;
 
 /* CHATARC_ERR_NOT_FOUND when the file does not exist. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../cli/cli.h"
+#include "../common/fsutil.h"
 #include "../common/json.h"
 #include "../common/options.h"
 #include "index.h"
@@ -110,13 +111,28 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	if (config_load(config_path, &config, &err) != CHATARC_OK)
 		memset(&config, 0, sizeof config); /* times then show in UTC */
 	free(config_path);
+	/* DIR/index, then each configured shard: searched as one database. */
+	strlist_t paths = {0};
 	char *path = index_path(ctx->data_dir);
-	const char *paths[] = {path};
-	status = xdb_open_readonly(paths, 1, &db, &err);
-	if (status == CHATARC_ERR_NOT_FOUND)
+	if (fs_exists(path) || config.index_shards.len == 0)
+		strlist_add(&paths, path);
+	for (size_t i = 0; i < config.index_shards.len; i++) {
+		const char *shard = config.index_shards.items[i];
+		strbuf_t full;
+		strbuf_init(&full, 0);
+		if (shard[0] == '/' || !strncmp(shard, "tcp:", 4))
+			strbuf_addstr(&full, shard);
+		else
+			strbuf_addf(&full, "%s/%s", ctx->data_dir, shard);
+		strlist_add(&paths, full.buf);
+		strbuf_release(&full);
+	}
+	status = xdb_open_readonly((const char *const *)paths.items, paths.len, &db, &err);
+	if (status == CHATARC_ERR_NOT_FOUND && paths.len == 1 && !strcmp(paths.items[0], path))
 		chatarc_error_set(&err, status, "%s: no index yet: run `chatarc --data %s index`", path,
 				  ctx->data_dir);
 	free(path);
+	strlist_clear(&paths);
 	if (status != CHATARC_OK) {
 		strbuf_release(&query);
 		config_release(&config);

@@ -78,10 +78,10 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 		add_term(&terms, "network", r->network);
 	add_term(&terms, "reply", r->reply_to ? "yes" : "no");
 	urimap_value_t *place = urimap_find(&ix->places.uris, r->uri);
-	if (place) {
+	if (place && *ix->places.topics.items[place->index])
 		add_term(&terms, "topic", ix->places.topics.items[place->index]);
+	if (place)
 		add_term(&terms, "session", ix->places.sessions.items[place->index]);
-	}
 	strlist_add(&terms, ""); /* room for the NULL end */
 	free(terms.items[terms.len - 1]);
 	terms.items[terms.len - 1] = NULL;
@@ -130,15 +130,18 @@ static void find_places(struct indexer *ix, chatarc_ms_t day_start)
 			const summary_message_t *m = &s->messages[i];
 			bool added;
 			char topic[16];
-			if (m->section == SECTION_UNASSIGNED)
-				continue;
 			urimap_value_t *v = urimap_insert(&ix->places.uris, m->record.uri, &added);
 			if (!added)
 				continue;
+			/* Every message of the window is in the session; an
+			 * unassigned one has no topic. */
 			if (m->section >= 0)
 				snprintf(topic, sizeof topic, "t%d", s->topics[m->section].number);
 			else
-				snprintf(topic, sizeof topic, "%s", m->section == SECTION_INTRO ? "intro" : "wrap");
+				snprintf(topic, sizeof topic, "%s",
+					 m->section == SECTION_INTRO  ? "intro"
+					 : m->section == SECTION_WRAP ? "wrap"
+								      : "");
 			v->index = ix->places.topics.len;
 			strlist_add(&ix->places.topics, topic);
 			strlist_add(&ix->places.sessions, s->date);

@@ -109,3 +109,42 @@ done_before=$(echo "$out" | sed -n 's/.*(\([0-9]*\) unchanged).*/\1/p')
 [ -n "$done_before" ] && [ "$done_before" -gt 0 ] && [ "$done_before" -lt "$days" ] &&
 	ok "index: the re-run resumed: $done_before of $days days were already committed" ||
 	fail "index: resume" "$out"
+
+# Shards: DIR/index, a local shard and a remote one (xapian-tcpsrv on
+# 127.0.0.1, started and stopped here) searched as one, ranking merged.
+L=$(new_data local-shard hcsmdemo)
+R=$(new_data remote-shard hcsmdemo)
+"$CHATARC" --data "$L" import --chat hcsmdemo "$ROOT"/tests/gold/late-replies/*.json >/dev/null
+"$CHATARC" --data "$R" import --chat hcsmdemo "$ROOT"/tests/gold/nolabels-dst/*.json >/dev/null
+"$CHATARC" --data "$L" index >/dev/null
+"$CHATARC" --data "$R" index >/dev/null
+S=$(new_data shards hcsmdemo)
+"$CHATARC" --data "$S" import --chat hcsmdemo "$ROOT"/share/sample/hcsmdemo/*.json >/dev/null
+"$CHATARC" --data "$S" index >/dev/null
+port=""
+for try in 1 2 3 4 5; do
+	p=$((20000 + RANDOM % 20000))
+	# Its own session: on SIGTERM xapian-tcpsrv signals its whole process group.
+	setsid xapian-tcpsrv --interface 127.0.0.1 --port "$p" --quiet "$R/index" >"$TMP/tcpsrv.log" 2>&1 &
+	srv=$!
+	sleep 0.5
+	if kill -0 "$srv" 2>/dev/null; then port=$p; break; fi
+done
+if [ -z "$port" ]; then
+	fail "search: shards: xapian-tcpsrv did not start" "$(cat "$TMP/tcpsrv.log")"
+else
+	sed -i "s|^{\"chats\"|{\"index_shards\": [\"$L/index\", \"tcp:127.0.0.1:$port\"], \"chats\"|" "$S/chatarc.conf"
+	expect_eq "search: DIR/index, a local shard and a remote shard are searched as one" \
+		"$("$CHATARC" --data "$S" search --count tag:hcsmdemo)" "$((158 + 23 + 33))"
+	got=$("$CHATARC" --data "$S" search --format json --limit 3 'wearable OR "test results" OR policy' | jq -r .created_at | cut -c1-10 | sort -u | tr '\n' ' ')
+	[ "$(echo "$got" | wc -w)" -ge 2 ] && ok "search: ranking merges hits from different shards ($got)" ||
+		fail "search: merged ranking" "$got"
+	got=$("$CHATARC" --data "$S" search --format json 'session:2026-11-04' | jq -r .uri | sort)
+	expect_eq "search: a remote shard's hits come back whole" "$got" \
+		"$(grep -v '^#' "$ROOT/tests/gold/nolabels-dst.tsv" | cut -f1 | sort)"
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+fi
+sed -i "s|\"tcp:127.0.0.1:[0-9]*\"|\"tcp:127.0.0.1:1\"|" "$S/chatarc.conf"
+"$CHATARC" --data "$S" search --count tag:hcsmdemo >/dev/null 2>"$TMP/err"
+expect_eq "search: an unreachable shard is an error that names it" "$? $(grep -c 'tcp:127.0.0.1:1\|127.0.0.1' "$TMP/err")" "1 1"
