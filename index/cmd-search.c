@@ -26,6 +26,7 @@ struct search_output {
 	const char *format;
 	const chatarc_config_t *config;
 	strbuf_t line;
+	chatarc_record_t record; /* the hit being marked */
 };
 
 static const char *chat_tz(const chatarc_config_t *config, const char *chat)
@@ -34,7 +35,18 @@ static const char *chat_tz(const chatarc_config_t *config, const char *chat)
 	return c && c->tz ? c->tz : "UTC";
 }
 
-static chatarc_status_t print_hit(void *ctx, const char *data, double score, chatarc_error_t *err)
+/* The text of a hit, for marking (kept until the next call). */
+static const char *hit_text(void *ctx, const char *data)
+{
+	struct search_output *out = ctx;
+	record_clear(&out->record);
+	if (record_from_json(data, &out->record, NULL) != CHATARC_OK)
+		return "";
+	return out->record.text ? out->record.text : "";
+}
+
+static chatarc_status_t print_hit(void *ctx, const char *data, double score,
+				  const char *marked_text, chatarc_error_t *err)
 {
 	struct search_output *out = ctx;
 	chatarc_record_t r;
@@ -62,7 +74,7 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score, cha
 			local[10] = ' ';
 			local[16] = '\0';
 			strbuf_addf(&out->line, "%s  %s  ", local, r.author ? r.author : "?");
-			for (const char *p = r.text ? r.text : ""; *p; p++)
+			for (const char *p = marked_text ? marked_text : r.text ? r.text : ""; *p; p++)
 				strbuf_addch(&out->line, *p == '\n' || *p == '\r' ? ' ' : *p);
 			strbuf_addch(&out->line, '\n');
 		}
@@ -148,7 +160,13 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	}
 	size_t total = 0;
 	size_t want = count_only ? 0 : limit >= 0 ? (size_t)limit : !strcmp(format, "text") ? 20 : (size_t)-1 / 2;
-	status = xdb_search(db, query.buf, sort, (size_t)offset, want, print_hit, &out, &total, &err);
+	/* On a terminal, text output shows the matched terms in bold. */
+	const xdb_marks_t bold = {"\033[1m", "\033[0m", hit_text};
+	bool mark = !strcmp(format, "text") && ctx->stdout_tty;
+	record_init(&out.record);
+	status = xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL, print_hit,
+			    &out, &total, &err);
+	record_clear(&out.record);
 	if (status == CHATARC_OK && count_only)
 		printf("%zu\n", total);
 	xdb_close(db);

@@ -195,8 +195,8 @@ extern "C" size_t xdb_document_count(xdb_t *db)
 }
 
 extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_sort_t sort,
-			   size_t offset, size_t limit, xdb_hit_fn fn, void *ctx, size_t *total,
-			   chatarc_error_t *err)
+			   size_t offset, size_t limit, const xdb_marks_t *marks, xdb_hit_fn fn,
+			   void *ctx, size_t *total, chatarc_error_t *err)
 {
 	try {
 		Xapian::QueryParser parser;
@@ -222,9 +222,18 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		Xapian::MSet hits = enquire.get_mset((Xapian::doccount)offset,
 						     (Xapian::doccount)limit, size);
 		*total = hits.get_matches_estimated();
+		Xapian::Stem english("english");
 		for (Xapian::MSetIterator it = hits.begin(); it != hits.end(); ++it) {
-			chatarc_status_t status =
-				fn(ctx, it.get_document().get_data().c_str(), it.get_weight(), err);
+			std::string data = it.get_document().get_data(), marked;
+			if (marks) {
+				const char *text = marks->text_of(ctx, data.c_str());
+				// Long enough for any post: the whole text, terms marked.
+				marked = hits.snippet(text ? text : "", 100000, english,
+						      Xapian::MSet::SNIPPET_EXHAUSTIVE, marks->before,
+						      marks->after, "");
+			}
+			chatarc_status_t status = fn(ctx, data.c_str(), it.get_weight(),
+						     marks ? marked.c_str() : nullptr, err);
 			if (status != CHATARC_OK)
 				return status;
 		}

@@ -45,17 +45,24 @@ chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err);
 
 typedef enum xdb_sort { XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC } xdb_sort_t;
 
-/* Called per hit with its stored data and score; non-OK stops the search. */
+/* Called per hit with its stored data, score, and (when markers were asked
+ * for) `text` with the query's terms between the markers; non-OK stops. */
 typedef chatarc_status_t (*xdb_hit_fn)(void *ctx, const char *data, double score,
-				       chatarc_error_t *err);
+				       const char *marked_text, chatarc_error_t *err);
+
+/* Optional: mark matched terms of each hit's text (NULL: no marking). */
+typedef struct xdb_marks {
+	const char *before, *after;
+	const char *(*text_of)(void *ctx, const char *data); /* the text to mark */
+} xdb_marks_t;
 
 /* Runs a query in chatarc's language (README: free text, "phrases", AND OR
  * NOT ( ), from: tag: chat: network: reply: date:A..B). A malformed query is
  * CHATARC_ERR_USAGE with Xapian's reason. *total gets the number of matches
  * (exact: searches here are for research, where estimates mislead). */
 chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort, size_t offset,
-			    size_t limit, xdb_hit_fn fn, void *ctx, size_t *total,
-			    chatarc_error_t *err);
+			    size_t limit, const xdb_marks_t *marks, xdb_hit_fn fn, void *ctx,
+			    size_t *total, chatarc_error_t *err);
 size_t xdb_document_count(xdb_t *db);
 
 #ifdef __cplusplus

@@ -58,6 +58,9 @@ expect_eq "search: CSV has a header with the score last" "$head" $'uri,network,s
 line=$("$CHATARC" --data "$D" search --limit 1 '"reading panels"')
 expect_eq "search: text shows local time, author and text" "$line" \
 	"2026-11-18 13:29  healthlib@toot.example  @lina we run reading panels with volunteers from the community. Happy to share how #hcsmdemo"
+marked=$(script -qc "'$CHATARC' --data '$D' search --limit 1 '\"reading panels\"'" /dev/null | tr -d '\r')
+expect_eq "search: on a terminal, matched terms are marked" "$marked" \
+	$'2026-11-18 13:29  healthlib@toot.example  @lina we run \e[1mreading panels\e[0m with volunteers from the community. Happy to share how #hcsmdemo'
 "$CHATARC" --data "$D" search 'policy AND (' >/dev/null 2>"$TMP/err"
 expect_eq "search: a malformed query exits 2 and says why" "$? $(grep -c 'cannot read the query' "$TMP/err")" "2 1"
 
