@@ -7,6 +7,7 @@
 #include "../common/archive.h"
 #include "../common/fsutil.h"
 #include "../common/options.h"
+#include "../index/index.h"
 #include "../summarise/summary.h"
 #include "cli.h"
 
@@ -14,8 +15,9 @@ static const command_help_t demo_help = {
 	"chatarc [--data DIR] demo",
 	"Sets up the bundled sample chat #" SAMPLE_CHAT " (as `chatarc init --sample`)\n"
 	"if DIR has no config yet, imports its posts again (which adds nothing the\n"
-	"second time), reports what the archive holds per network, and summarises\n"
-	"the session: its topics and how each message was placed."};
+	"second time), reports what the archive holds per network, summarises the\n"
+	"session (its topics and how each message was placed), and indexes it for\n"
+	"search."};
 
 struct tally {
 	long messages, by_network[3];
@@ -101,8 +103,22 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 		       topic->n_messages);
 	}
 	summary_free(summary);
+
+	index_stats_t stats;
+	chatarc_config_t all;
+	char *config_path = cli_config_path(ctx);
+	status = config_load(config_path, &all, &err);
+	free(config_path);
+	if (status == CHATARC_OK) {
+		status = index_update(ctx->data_dir, &all, false, NULL, NULL, &stats, &err);
+		config_release(&all);
+	}
+	if (status != CHATARC_OK)
+		return cli_report("demo", status, &err);
+	printf("  search index: %ld documents in %s/index\n", stats.documents, ctx->data_dir);
 	printf("  try: chatarc --data %s summarise %s    (the session as XML)\n"
+	       "       chatarc --data %s search 'topic:T2 trust'\n"
 	       "       chatarc --data %s export %s --format csv\n",
-	       ctx->data_dir, SAMPLE_CHAT, ctx->data_dir, SAMPLE_CHAT);
+	       ctx->data_dir, SAMPLE_CHAT, ctx->data_dir, ctx->data_dir, SAMPLE_CHAT);
 	return EXIT_OK;
 }
