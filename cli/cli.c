@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../common/fsutil.h"
+#include "../common/options.h"
 
 int cli_exit_code(chatarc_status_t status)
 {
@@ -33,9 +34,8 @@ char *cli_config_path(const cli_context_t *ctx)
 	return strbuf_detach(&sb, NULL);
 }
 
-chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
-			       chatarc_config_t *config, const chatarc_chat_t **chat,
-			       chatarc_error_t *err)
+chatarc_status_t cli_load_config(const cli_context_t *ctx, chatarc_config_t *config,
+				 chatarc_error_t *err)
 {
 	char *path = cli_config_path(ctx);
 	chatarc_status_t status = config_load(path, config, err);
@@ -45,6 +45,23 @@ chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
 				  "`chatarc --data %s init` first",
 				  ctx->data_dir, ctx->data_dir);
 	free(path);
+	return status;
+}
+
+int cli_no_arguments(const char *command, int argc, char **argv, const command_help_t *help)
+{
+	if (argc <= 1)
+		return EXIT_OK;
+	fprintf(stderr, "chatarc: %s: unexpected argument '%s'\nusage: %s\n", command, argv[1],
+		help->usage);
+	return EXIT_USAGE;
+}
+
+chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
+			       chatarc_config_t *config, const chatarc_chat_t **chat,
+			       chatarc_error_t *err)
+{
+	chatarc_status_t status = cli_load_config(ctx, config, err);
 	if (status != CHATARC_OK)
 		return status;
 	*chat = config_find_chat(config, name);

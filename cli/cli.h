@@ -38,6 +38,12 @@ int cli_exit_code(chatarc_status_t status);
 int cli_report(const char *command, chatarc_status_t status, const chatarc_error_t *err);
 /* DIR/chatarc.conf, newly allocated. */
 char *cli_config_path(const cli_context_t *ctx);
+/* Loads DIR/chatarc.conf, with an error that says to run init if missing. */
+chatarc_status_t cli_load_config(const cli_context_t *ctx, chatarc_config_t *config,
+				 chatarc_error_t *err);
+/* For commands that take no arguments: EXIT_OK, or prints why and gives EXIT_USAGE. */
+struct command_help;
+int cli_no_arguments(const char *command, int argc, char **argv, const struct command_help *help);
 /* Loads the config and finds the chat, with errors that say what to do. */
 chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
 			       chatarc_config_t *config, const chatarc_chat_t **chat,

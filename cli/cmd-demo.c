@@ -106,10 +106,7 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 
 	index_stats_t stats;
 	chatarc_config_t all;
-	char *all_path = cli_config_path(ctx);
-	status = config_load(all_path, &all, &err);
-	free(all_path);
-	if (status == CHATARC_OK) {
+	if ((status = cli_load_config(ctx, &all, &err)) == CHATARC_OK) {
 		status = index_update(ctx->data_dir, &all, false, NULL, NULL, &stats, &err);
 		config_release(&all);
 	}

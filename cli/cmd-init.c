@@ -40,11 +40,8 @@ int cmd_init(int argc, char **argv, cli_context_t *ctx)
 	chatarc_status_t status = options_parse(options, &init_help, &argc, argv, &help, &err);
 	if (status != CHATARC_OK || help)
 		return cli_report("init", status, &err);
-	if (argc > 1) {
-		fprintf(stderr, "chatarc: init: unexpected argument '%s'\nusage: %s\n", argv[1],
-			init_help.usage);
+	if (cli_no_arguments("init", argc, argv, &init_help) != EXIT_OK)
 		return EXIT_USAGE;
-	}
 
 	char *config_path = cli_config_path(ctx);
 	int code = EXIT_OK;

@@ -36,15 +36,10 @@ int cmd_index(int argc, char **argv, cli_context_t *ctx)
 	chatarc_status_t status = options_parse(options, &index_help, &argc, argv, &help, &err);
 	if (status != CHATARC_OK || help)
 		return cli_report("index", status, &err);
-	if (argc > 1) {
-		fprintf(stderr, "chatarc: index: unexpected argument '%s'\nusage: %s\n", argv[1],
-			index_help.usage);
-		return EXIT_USAGE;
-	}
-	char *config_path = cli_config_path(ctx);
-	status = config_load(config_path, &config, &err);
-	free(config_path);
-	if (status != CHATARC_OK)
+	int code = cli_no_arguments("index", argc, argv, &index_help);
+	if (code != EXIT_OK)
+		return code;
+	if ((status = cli_load_config(ctx, &config, &err)) != CHATARC_OK)
 		return cli_report("index", status, &err);
 	status = index_update(ctx->data_dir, &config, rebuild, show_progress, ctx, &stats, &err);
 	config_release(&config);

@@ -119,10 +119,8 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	for (int i = 1; i < argc; i++)
 		strbuf_addf(&query, "%s%s", i > 1 ? " " : "", argv[i]);
 
-	char *config_path = cli_config_path(ctx);
-	if (config_load(config_path, &config, &err) != CHATARC_OK)
+	if (cli_load_config(ctx, &config, &err) != CHATARC_OK)
 		memset(&config, 0, sizeof config); /* times then show in UTC */
-	free(config_path);
 	/* DIR/index, then each configured shard: searched as one database. */
 	strlist_t paths = {0};
 	char *path = index_path(ctx->data_dir);
