@@ -43,6 +43,12 @@ struct indexer {
 	const char *data_dir;
 	const chatarc_chat_t *chat_config;
 	struct session_places places;
+	/* The day being indexed was never indexed: none of its messages is in
+	 * the database (each uri lives in one day file), so they are added, not
+	 * replaced. Xapian may commit by itself mid-day (every 10,000 changes),
+	 * so a day is marked "indexing" before its first document: a run killed
+	 * after such a commit finds the mark and replaces instead. */
+	bool day_is_new;
 	const char *chat;
 	long pending;
 	index_stats_t *stats;
@@ -96,7 +102,7 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	time_format_iso(r->created_ms, created);
 	xdb_document_t doc = {.id = r->uri, .text = ix->text.buf,
 			      .boolean_terms = (const char *const *)terms.items,
-			      .created = created, .data = ix->data.buf};
+			      .created = created, .data = ix->data.buf, .is_new = ix->day_is_new};
 	chatarc_status_t status = xdb_replace(ix->db, &doc, err);
 	strlist_clear(&terms);
 	if (status == CHATARC_OK) {
@@ -166,6 +172,7 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 	snprintf(size_text, sizeof size_text, "%lld", (long long)st.st_size);
 	char *indexed = xdb_get_metadata(ix->db, key);
 	bool current = !strcmp(indexed, size_text);
+	ix->day_is_new = indexed[0] == '\0';
 	free(indexed);
 	if (current) {
 		ix->stats->days_current++;
@@ -174,8 +181,10 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 	/* The day's merged messages, all of them: versions may have changed. */
 	time_parse_iso8601(day, &from);
 	find_places(ix, from);
-	chatarc_status_t status =
-		archive_for_each(data_dir, ix->chat, from, from + 86400000, index_record, ix, err);
+	chatarc_status_t status = xdb_set_metadata(ix->db, key, "indexing", err);
+	if (status == CHATARC_OK)
+		status = archive_for_each(data_dir, ix->chat, from, from + 86400000, index_record,
+					  ix, err);
 	if (status == CHATARC_OK)
 		status = xdb_set_metadata(ix->db, key, size_text, err);
 	if (status == CHATARC_OK && ix->pending >= INDEX_COMMIT_EVERY) {

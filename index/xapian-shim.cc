@@ -148,7 +148,11 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 			doc.add_value(XDB_SLOT_DAY, created.substr(0, 4) + created.substr(5, 2) +
 							   created.substr(8, 2));
 		doc.set_data(in->data ? in->data : "");
-		db->write->replace_document(id_term, doc);
+		// Adding skips the lookup of the id term (a quarter of the time).
+		if (in->is_new)
+			db->write->add_document(doc);
+		else
+			db->write->replace_document(id_term, doc);
 		return CHATARC_OK;
 	} catch (const Xapian::Error &e) {
 		return fail(err, CHATARC_ERR_IO, "index", e);

@@ -25,6 +25,7 @@ typedef struct xdb_document {
 	const char *const *boolean_terms; /* "from:ana@x", "tag:hcsm", ... NULL-ended */
 	const char *created;    /* ISO 8601 UTC */
 	const char *data;       /* stored for display: the record without raw */
+	int is_new;             /* known not to be in the database: added, not replaced */
 } xdb_document_t;
 
 chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, chatarc_error_t *err);

@@ -71,6 +71,15 @@ expect_eq "index: an incremental run reads only the changed days" "$out" \
 	"indexed 56 messages from 2 changed day files (1 unchanged); 214 documents"
 expect_eq "index: a run with nothing new reads nothing" "$("$CHATARC" --data "$D" index -v)" \
 	"indexed 0 messages from 0 changed day files (3 unchanged); 214 documents"
+# A day already indexed changes (a later read with more likes): its
+# documents are replaced, never doubled.
+uri=$(jq -r '.posts[0].uri' "$ROOT/share/sample/hcsmdemo/bluesky-searchPosts-page1.json")
+jq '{posts: [.posts[0] | .likeCount = 999]}' "$ROOT/share/sample/hcsmdemo/bluesky-searchPosts-page1.json" >"$TMP/more-likes.json"
+"$CHATARC" --data "$D" import --chat hcsmdemo "$TMP/more-likes.json" >/dev/null
+out=$("$CHATARC" --data "$D" index -v)
+got=$("$CHATARC" --data "$D" search --format json chat:hcsmdemo | jq -r --arg u "$uri" 'select(.uri == $u) | .likes')
+expect_eq "index: a changed day replaces its documents (count kept, new likes found)" "$out | $got" \
+	"indexed 158 messages from 1 changed day files (2 unchanged); 214 documents | 999"
 before=$(readlink "$D/index")
 "$CHATARC" --data "$D" index --rebuild >/dev/null
 expect_eq "index: --rebuild swaps in a new generation with the same documents" \
