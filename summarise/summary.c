@@ -35,10 +35,10 @@ static chatarc_status_t collect_message(void *ctx, const chatarc_record_t *r, ch
 	}
 	summary_message_t *m = &c->messages[c->n++];
 	memset(m, 0, sizeof *m);
-	record_copy(&m->record, r);
-	/* The summary never shows raw: not keeping it halves the memory. */
-	free(m->record.raw);
-	m->record.raw = NULL;
+	/* The summary never shows raw: not copying it halves the memory. */
+	chatarc_record_t without_raw = *r;
+	without_raw.raw = NULL;
+	record_copy(&m->record, &without_raw);
 	m->parent = -1;
 	m->section = SECTION_UNASSIGNED;
 	m->method = ASSIGN_NONE;
