@@ -189,6 +189,16 @@ extern "C" chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err)
 	}
 }
 
+extern "C" chatarc_status_t xdb_compact_to(xdb_t *db, const char *dest, chatarc_error_t *err)
+{
+	try {
+		db->db().compact(dest);
+		return CHATARC_OK;
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, dest, e);
+	}
+}
+
 extern "C" size_t xdb_document_count(xdb_t *db)
 {
 	try {

@@ -43,6 +43,10 @@ chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
 /* The value, or "" when unset; free() it. */
 char *xdb_get_metadata(xdb_t *db, const char *key);
 chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err);
+/* Writes a compacted copy of the committed database to `dest` (a new
+ * directory): full B-tree blocks, about half the size, faster to search.
+ * The writer stays open, so its lock keeps other writers out meanwhile. */
+chatarc_status_t xdb_compact_to(xdb_t *db, const char *dest, chatarc_error_t *err);
 
 typedef enum xdb_sort { XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC } xdb_sort_t;
 

@@ -82,9 +82,10 @@ expect_eq "index: a changed day replaces its documents (count kept, new likes fo
 	"indexed 158 messages from 1 changed day files (2 unchanged); 214 documents | 999"
 before=$(readlink "$D/index")
 "$CHATARC" --data "$D" index --rebuild >/dev/null
+after=$(readlink "$D/index")
 expect_eq "index: --rebuild swaps in a new generation with the same documents" \
-	"$(readlink "$D/index") $("$CHATARC" --data "$D" search --count 'chat:hcsmdemo')" "index.d/2 214"
-[ "$before" == "index.d/1" ] && [ ! -d "$D/index.d/1" ] && ok "index: the old generation is removed" || fail "index: old generation" "$before"
+	"$([ "$after" != "$before" ] && echo new) $("$CHATARC" --data "$D" search --count 'chat:hcsmdemo')" "new 214"
+expect_eq "index: the old generations are removed" "$(ls "$D/index.d")" "${after#index.d/}"
 
 # A bigger archive: search while a rebuild writes; SIGKILL mid-index.
 B=$(new_data big big)

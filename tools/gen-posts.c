@@ -2,8 +2,11 @@
  * 100 tweets a line, with includes.users) for the kill test and benchmarks.
  * Deterministic for a given seed.
  * Usage: gen-posts COUNT [SEED [PER_SESSION]] > file.jsonl
+ *        gen-posts --words N   (the N most frequent words, one a line, for
+ *                               benchmark queries)
  * Tweets fall in weekly one-hour sessions, PER_SESSION (default 800) each. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,17 +15,73 @@
 
 #include "../common/timeutil.h"
 
-static const char *const words[] = {
-	"patients", "health", "care", "nurses", "doctors", "social", "media", "policy",
-	"policies", "community", "hospital", "data", "privacy", "trust", "education", "employees",
-	"organisations", "guidelines", "engagement", "evidence", "research", "online", "support",
-	"caregivers", "mental", "wellbeing", "access", "rural", "telehealth", "portal", "records",
-	"share", "learn", "listen", "questions", "answers", "experience", "training", "staff",
-	"leaders", "public", "information", "misinformation", "clinic", "family", "voices",
-	"digital", "literacy", "chat", "great", "point", "agree", "think", "important", "really",
-	"should", "could", "better", "more", "we", "our", "the", "and", "to", "of", "in", "is",
-	"for", "with", "that", "it", "on", "be", "this", "are", "how", "what", "why", "when"};
-#define N_WORDS (sizeof words / sizeof *words)
+/* The vocabulary, in rank order: real chat words first (function words and
+ * the healthcare chats' own), then a long tail of made-up words built from
+ * syllables, so that word frequencies follow Zipf's law (the frequency of
+ * the r-th word ~ 1/r) over VOCABULARY words, as in real text. Messages
+ * have a log-normal number of words (median 16, 3 to 50), like chat posts. */
+static const char *const head_words[] = {
+	"the", "to", "and", "of", "a", "in", "is", "for", "we", "that", "it", "on", "i", "you",
+	"with", "be", "are", "this", "our", "can", "how", "health", "patients", "care", "not",
+	"as", "have", "what", "more", "they", "at", "about", "so", "do", "all", "but", "from",
+	"an", "or", "will", "one", "great", "think", "social", "media", "by", "their", "need",
+	"important", "if", "information", "people", "patient", "when", "who", "agree", "really",
+	"should", "my", "also", "just", "like", "time", "good", "community", "support", "data",
+	"use", "help", "way", "online", "share", "see", "doctors", "nurses", "hospital", "policy",
+	"policies", "privacy", "trust", "education", "employees", "organisations", "guidelines",
+	"engagement", "evidence", "research", "caregivers", "mental", "wellbeing", "access",
+	"rural", "telehealth", "portal", "records", "learn", "listen", "questions", "answers",
+	"experience", "training", "staff", "leaders", "public", "misinformation", "clinic",
+	"family", "voices", "digital", "literacy", "chat", "point", "could", "better", "why",
+	"thanks", "tonight", "welcome", "everyone", "join", "topic", "question", "agreed",
+	"yes", "absolutely", "exactly", "many", "some", "make", "work", "know", "there", "them",
+	"clinicians", "physicians", "pharmacists", "providers", "system", "systems", "cancer",
+	"diabetes", "vaccine", "vaccines", "covid", "pandemic", "equity", "outcomes", "quality",
+	"safety", "costs", "insurance", "primary", "emergency", "chronic", "disease", "prevention",
+	"apps", "wearables", "ai", "tools", "platform", "platforms", "twitter", "mastodon",
+	"bluesky", "facebook", "youtube", "blog", "podcast", "video", "conversation", "conversations",
+	"sharing", "listening", "learning", "building", "relationships", "stories", "story",
+	"advocacy", "advocates", "empathy", "compassion", "burnout", "resilience", "students",
+	"medical", "nursing", "school", "schools", "university", "conference", "events", "hcsm",
+	"government", "funding", "budget", "reform", "regulation", "consent", "ethics", "risk",
+	"risks", "benefits", "barriers", "challenges", "opportunities", "change", "culture",
+	"leadership", "strategy", "goals", "measure", "metrics", "impact", "value", "results"};
+#define HEAD_WORDS (sizeof head_words / sizeof *head_words)
+#define VOCABULARY 40000
+#define ZIPF_S 1.0
+
+static char *vocabulary[VOCABULARY];
+static double zipf_cumulative[VOCABULARY];
+
+/* The tail word of rank r: syllables picked by r's digits in base 24, so
+ * every rank has its own word ("kamori", "tesulo", ...). */
+static char *made_up_word(unsigned rank)
+{
+	static const char *const syllables[] = {"ka", "mo", "ri", "te", "su", "lo", "na", "pe",
+		"vi", "do", "ba", "zu", "fe", "gi", "ho", "ja", "le", "mu", "ni", "po", "ra", "si",
+		"tu", "we"};
+	char word[32] = "";
+	size_t n = 0;
+	unsigned x = rank;
+	do {
+		n += (size_t)snprintf(word + n, sizeof word - n, "%s", syllables[x % 24]);
+		x /= 24;
+	} while (x > 0 || n < 6);
+	return strdup(word);
+}
+
+static void build_vocabulary(void)
+{
+	double sum = 0;
+	for (unsigned r = 0; r < VOCABULARY; r++) {
+		vocabulary[r] = r < HEAD_WORDS ? strdup(head_words[r]) : made_up_word(r);
+		sum += 1.0 / pow(r + 1, ZIPF_S);
+		zipf_cumulative[r] = sum;
+	}
+	for (unsigned r = 0; r < VOCABULARY; r++)
+		zipf_cumulative[r] /= sum;
+}
+
 #define N_USERS 500
 #define PAGE 100
 
@@ -36,12 +95,45 @@ static uint64_t next_random(void)
 	return rng_state * 2685821657736338717ULL;
 }
 static unsigned pick(unsigned n) { return (unsigned)(next_random() % n); }
+static double uniform(void) { return (double)(next_random() >> 11) / 9007199254740992.0; }
+
+/* A word drawn by Zipf's law: binary search of the cumulative weights. */
+static const char *zipf_word(void)
+{
+	double u = uniform();
+	unsigned lo = 0, hi = VOCABULARY - 1;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (zipf_cumulative[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return vocabulary[lo];
+}
+
+/* Words in a message: log-normal, median 16 (e^2.77), clipped to 3..50. */
+static int message_length(void)
+{
+	double u1 = uniform(), u2 = uniform();
+	double normal = sqrt(-2 * log(u1 > 0 ? u1 : 1e-12)) * cos(6.283185307179586 * u2);
+	int n = (int)exp(2.77 + 0.5 * normal);
+	return n < 3 ? 3 : n > 50 ? 50 : n;
+}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs("usage: gen-posts COUNT [SEED [PER_SESSION]] > file.jsonl\n", stderr);
+		fputs("usage: gen-posts COUNT [SEED [PER_SESSION]] > file.jsonl\n"
+		      "       gen-posts --words N\n", stderr);
 		return 2;
+	}
+	build_vocabulary();
+	if (!strcmp(argv[1], "--words")) {
+		long n = argc > 2 ? atol(argv[2]) : VOCABULARY;
+		for (long r = 0; r < n && r < VOCABULARY; r++)
+			puts(vocabulary[r]);
+		return 0;
 	}
 	long count = atol(argv[1]);
 	rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) * 7919 + 1 : 88172645463325252ULL;
@@ -67,11 +159,11 @@ int main(int argc, char **argv)
 			}
 			unsigned user = pick(N_USERS);
 			users_on_page[i] = user;
-			int n = 0, n_words = 5 + (int)pick(36);
+			int n = 0, n_words = message_length();
 			unsigned topic = 1 + (unsigned)((t - session_start) * 6 / 3600000) % 6;
 			n += sprintf(text + n, "%s%u ", pick(3) ? "A" : "T", topic);
 			for (int w = 0; w < n_words; w++)
-				n += sprintf(text + n, "%s ", words[pick(N_WORDS)]);
+				n += sprintf(text + n, "%s ", zipf_word());
 			unsigned mention = pick(N_USERS);
 			bool has_mention = pick(4) == 0, has_link = pick(6) == 0, reply = pick(3) == 0;
 			if (has_mention)
