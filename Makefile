@@ -4,7 +4,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 CC ?= cc
-PKGS := yajl zlib libxml-2.0 xapian-core
+PKGS := yajl zlib libxml-2.0 libxslt xapian-core
 CXX ?= g++
 
 CFLAGS ?= -O2 -g
@@ -29,13 +29,16 @@ COMMON_SRC := $(wildcard common/*.c)
 FETCH_SRC := $(wildcard fetch/*.c)
 SUMMARISE_SRC := $(wildcard summarise/*.c)
 INDEX_SRC := $(wildcard index/*.c)
+PUBLISH_SRC := $(wildcard publish/*.c)
 # The Xapian shim: the one C++ file, the only one that sees Xapian's headers.
 SHIM_OBJ := $(BUILD)/index/xapian-shim.o
 CLI_SRC := $(wildcard cli/*.c)
 LIB_SRC := $(COMMON_SRC) $(filter-out fetch/cmd-%.c,$(FETCH_SRC)) \
-	$(filter-out summarise/cmd-%.c,$(SUMMARISE_SRC)) $(filter-out index/cmd-%.c,$(INDEX_SRC))
+	$(filter-out summarise/cmd-%.c,$(SUMMARISE_SRC)) $(filter-out index/cmd-%.c,$(INDEX_SRC)) \
+	$(filter-out publish/cmd-%.c,$(PUBLISH_SRC))
 PROGRAM_SRC := $(LIB_SRC) $(filter fetch/cmd-%.c,$(FETCH_SRC)) \
-	$(filter summarise/cmd-%.c,$(SUMMARISE_SRC)) $(filter index/cmd-%.c,$(INDEX_SRC)) $(CLI_SRC)
+	$(filter summarise/cmd-%.c,$(SUMMARISE_SRC)) $(filter index/cmd-%.c,$(INDEX_SRC)) \
+	$(filter publish/cmd-%.c,$(PUBLISH_SRC)) $(CLI_SRC)
 
 PROGRAM_OBJ := $(PROGRAM_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -46,7 +49,7 @@ TOOL_SRC := $(wildcard tools/*.c)
 all: chatarc
 
 chatarc: $(BUILD)/chatarc
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/chatarc: $(PROGRAM_OBJ) $(SHIM_OBJ)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -68,7 +71,7 @@ $(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(LIB_OBJ) $(SHIM_OBJ)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests/unit-tests: $(BUILD)/tests/unit-tests
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 tools/gen-posts: $(BUILD)/tools/gen-posts.o $(BUILD)/common/timeutil.o $(BUILD)/common/status.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -29,6 +29,8 @@ static const struct command {
 	{"index", cmd_index, "bring the search index up to date with the archive"},
 	{"search", cmd_search, "search every chat: words, phrases, fields; text, JSON or CSV"},
 	{"summarise", cmd_summarise, "one session's messages by topic, and its recap (XML or JSON)"},
+	{"publish", cmd_publish, "render sessions into a static site of transcripts and feeds"},
+	{"digest", cmd_digest, "render the weekly digest across chats (for cron)"},
 	{"demo", cmd_demo, "run the pipeline on the bundled sample chat"},
 	{NULL, NULL, NULL},
 };

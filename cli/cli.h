@@ -31,6 +31,8 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx);
 int cmd_summarise(int argc, char **argv, cli_context_t *ctx);
 int cmd_index(int argc, char **argv, cli_context_t *ctx);
 int cmd_search(int argc, char **argv, cli_context_t *ctx);
+int cmd_publish(int argc, char **argv, cli_context_t *ctx);
+int cmd_digest(int argc, char **argv, cli_context_t *ctx);
 int cmd_demo(int argc, char **argv, cli_context_t *ctx);
 
 int cli_exit_code(chatarc_status_t status);

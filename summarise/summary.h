@@ -69,6 +69,12 @@ typedef struct summary {
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
 			       bool with_history, summary_t **out, chatarc_error_t *err);
 void summary_free(summary_t *summary);
+/* The local dates (YYYY-MM-DD, oldest first) on which CHAT may have had a
+ * session: for a scheduled chat, its weekday on every day with messages;
+ * otherwise every local day with messages. A date may still turn out empty
+ * (messages outside the window): its summary has no messages. */
+chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
+				       strlist_t *dates, chatarc_error_t *err);
 
 /* Label parsing, exposed for tests: the topic numbers named near the start
  * of text ("A1", "@mod T2:", "Q3 answer", "A1 & A2"); `question` asks for a

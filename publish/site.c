@@ -1,0 +1,546 @@
+/* The publisher (see publish.h). The summariser's XML of each session goes
+ * through share/xslt/session.xsl; the chat pages, the site index, the
+ * digests and the feeds are small XML documents built here with libxml2's
+ * tree API (which escapes every value) and rendered by their stylesheets. */
+#define _DEFAULT_SOURCE
+#include "publish.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxslt/transform.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/xsltutils.h>
+
+#include "../common/fsutil.h"
+#include "../common/strbuf.h"
+#include "../common/timeutil.h"
+#include "../summarise/summary.h"
+
+/* Weeks of digests the digest feed carries. */
+#define DIGEST_FEED_WEEKS 12
+
+enum { STYLE_SESSION, STYLE_CHAT, STYLE_SITE, STYLE_DIGEST, STYLE_ATOM, N_STYLES };
+static const char *const style_files[N_STYLES] = {"session.xsl", "chat.xsl", "site.xsl",
+						   "digest.xsl", "atom.xsl"};
+
+struct publisher {
+	publish_options_t options;
+	xsltStylesheetPtr styles[N_STYLES];
+	int lock_fd;
+	publish_stats_t *stats;
+};
+
+static chatarc_status_t take_lock(publisher_t *pub, chatarc_error_t *err)
+{
+	strbuf_t path;
+	chatarc_status_t status = CHATARC_OK;
+	strbuf_init(&path, 0);
+	strbuf_addf(&path, "%s/state", pub->options.data_dir);
+	if ((status = fs_mkdir_p(path.buf, err)) == CHATARC_OK) {
+		strbuf_addstr(&path, "/publish.lock");
+		pub->lock_fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		if (pub->lock_fd < 0)
+			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path.buf, strerror(errno));
+		else
+			while (flock(pub->lock_fd, LOCK_EX) < 0)
+				if (errno != EINTR) {
+					status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot lock: %s",
+								   path.buf, strerror(errno));
+					break;
+				}
+	}
+	strbuf_release(&path);
+	return status;
+}
+
+chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **out,
+				chatarc_error_t *err)
+{
+	publisher_t *pub = calloc(1, sizeof *pub);
+	pub->options = *options;
+	pub->lock_fd = -1;
+	chatarc_status_t status = CHATARC_OK;
+	for (int i = 0; status == CHATARC_OK && i < N_STYLES; i++) {
+		strbuf_t path;
+		strbuf_init(&path, 0);
+		strbuf_addf(&path, "%s/xslt/%s", options->share_dir, style_files[i]);
+		if (!fs_exists(path.buf) || !(pub->styles[i] = xsltParseStylesheetFile(BAD_CAST path.buf)))
+			status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+						   "cannot load the stylesheet %s: reinstall chatarc "
+						   "(make install) or run it from its source tree",
+						   path.buf);
+		strbuf_release(&path);
+	}
+	if (status == CHATARC_OK)
+		status = take_lock(pub, err);
+	if (status != CHATARC_OK) {
+		publisher_close(pub);
+		return status;
+	}
+	*out = pub;
+	return CHATARC_OK;
+}
+
+void publisher_close(publisher_t *pub)
+{
+	if (!pub)
+		return;
+	for (int i = 0; i < N_STYLES; i++)
+		if (pub->styles[i])
+			xsltFreeStylesheet(pub->styles[i]);
+	if (pub->lock_fd >= 0)
+		close(pub->lock_fd);
+	free(pub);
+}
+
+/* Writes OUT/relative unless it already holds exactly these bytes. */
+static chatarc_status_t write_page(publisher_t *pub, const char *relative, const void *data,
+				   size_t len, chatarc_error_t *err)
+{
+	strbuf_t path, old;
+	chatarc_status_t status = CHATARC_OK;
+	strbuf_init(&path, 0);
+	strbuf_init(&old, 0);
+	strbuf_addf(&path, "%s/%s", pub->options.out_dir, relative);
+	FILE *f = fopen(path.buf, "rb");
+	if (f) {
+		char chunk[65536];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && old.len <= len)
+			strbuf_add(&old, chunk, n);
+		fclose(f);
+	}
+	if (f && old.len == len && !memcmp(old.buf, data, len)) {
+		pub->stats->pages_unchanged++;
+	} else {
+		char *dir = fs_dirname(path.buf);
+		if ((status = fs_mkdir_p(dir, err)) == CHATARC_OK &&
+		    (status = fs_replace_file(path.buf, data, len, err)) == CHATARC_OK)
+			pub->stats->pages_written++;
+		free(dir);
+	}
+	strbuf_release(&path);
+	strbuf_release(&old);
+	return status;
+}
+
+/* Renders doc with one stylesheet into OUT/relative. root: the way from
+ * that page back to the site's root ("" or "../"). */
+static chatarc_status_t render(publisher_t *pub, int style, xmlDocPtr doc, const char *root,
+			       const char *relative, chatarc_error_t *err)
+{
+	char root_param[16];
+	snprintf(root_param, sizeof root_param, "'%s'", root);
+	const char *params[] = {"root", root_param, NULL};
+	xmlDocPtr result = xsltApplyStylesheet(pub->styles[style], doc, params);
+	xmlChar *text = NULL;
+	int len = 0;
+	if (!result || xsltSaveResultToString(&text, &len, result, pub->styles[style]) < 0) {
+		xmlFreeDoc(result);
+		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s failed", relative,
+					 style_files[style]);
+	}
+	chatarc_status_t status = write_page(pub, relative, text, (size_t)len, err);
+	xmlFree(text);
+	xmlFreeDoc(result);
+	return status;
+}
+
+static void set_prop(xmlNodePtr node, const char *name, const char *value)
+{
+	/* xmlNewProp takes the value literally: '&' and '<' stay text. */
+	xmlNewProp(node, BAD_CAST name, BAD_CAST(value ? value : ""));
+}
+
+static void set_prop_long(xmlNodePtr node, const char *name, long value)
+{
+	char text[32];
+	snprintf(text, sizeof text, "%ld", value);
+	set_prop(node, name, text);
+}
+
+static double xpath_number(xmlDocPtr doc, const char *expression)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr result = xmlXPathEvalExpression(BAD_CAST expression, ctx);
+	double n = result ? xmlXPathCastToNumber(result) : 0;
+	xmlXPathFreeObject(result);
+	xmlXPathFreeContext(ctx);
+	return n;
+}
+
+/* The summary of a session as an XML document, or NULL when the date had
+ * no session (no messages in its window). */
+static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t *chat,
+					 const char *date, summary_t **summary, xmlDocPtr *doc,
+					 chatarc_error_t *err)
+{
+	*doc = NULL;
+	chatarc_status_t status = summary_build(pub->options.data_dir, chat, date, true, summary, err);
+	if (status != CHATARC_OK)
+		return status;
+	if ((*summary)->n_messages == 0) {
+		summary_free(*summary);
+		*summary = NULL;
+		return CHATARC_OK;
+	}
+	strbuf_t xml;
+	strbuf_init(&xml, 65536);
+	summary_write_xml(*summary, &xml);
+	*doc = xmlReadMemory(xml.buf, (int)xml.len, "session.xml", "UTF-8",
+			     XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS);
+	strbuf_release(&xml);
+	if (!*doc) {
+		summary_free(*summary);
+		*summary = NULL;
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+					 "%s %s: the summary is not well-formed XML", chat->name, date);
+	}
+	return CHATARC_OK;
+}
+
+/* A session's line on its chat's page and in the feed. */
+static void add_session_entry(xmlNodePtr chat_node, const summary_t *s, xmlDocPtr session_doc)
+{
+	char href[32], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
+	xmlNodePtr node = xmlNewChild(chat_node, NULL, BAD_CAST "session", NULL);
+	snprintf(href, sizeof href, "%s.html", s->date);
+	time_format_iso(s->messages[0].record.created_ms, first);
+	time_format_iso(s->messages[s->n_messages - 1].record.created_ms, last);
+	set_prop(node, "date", s->date);
+	set_prop(node, "href", href);
+	set_prop(node, "first", first);
+	set_prop(node, "last", last);
+	set_prop_long(node, "message-count", (long)s->n_messages);
+	set_prop_long(node, "topic-count", (long)s->n_topics);
+	set_prop_long(node, "participant-count",
+		      (long)xpath_number(session_doc, "count(/session/participants/participant)"));
+	for (size_t t = 0; t < s->n_topics; t++) {
+		const char *question = s->messages[s->topics[t].question].record.text;
+		xmlNodePtr topic = xmlNewTextChild(node, NULL, BAD_CAST "topic", BAD_CAST(question ? question : ""));
+		char id[16];
+		snprintf(id, sizeof id, "t%d", s->topics[t].number);
+		set_prop(topic, "id", id);
+	}
+}
+
+/* The next scheduled session after now, in the chat's zone. */
+static void add_next_session(xmlNodePtr chat_node, const chatarc_chat_t *chat, long long now_ms)
+{
+	static const char *const weekdays[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
+					       "Thursday", "Friday", "Saturday"};
+	if (!chat->schedule.set)
+		return;
+	tz_scope_t scope;
+	tz_scope_enter(&scope, chat->tz ? chat->tz : "UTC");
+	for (int d = 0; d <= 8; d++) {
+		char day[11], local[32], utc[CHATARC_TIME_ISO_LEN];
+		int weekday;
+		chatarc_ms_t start;
+		time_to_local(now_ms + d * 86400000LL, NULL, day, &weekday, NULL);
+		if (weekday != chat->schedule.weekday ||
+		    !time_local_to_utc(day, chat->schedule.start_minute, &start) || start <= now_ms)
+			continue;
+		time_to_local(start, local, NULL, NULL, NULL);
+		time_format_iso(start, utc);
+		xmlNodePtr next = xmlNewChild(chat_node, NULL, BAD_CAST "next", NULL);
+		set_prop(next, "start", utc);
+		set_prop(next, "local", local);
+		set_prop(next, "weekday", weekdays[weekday]);
+		break;
+	}
+	tz_scope_leave(&scope);
+}
+
+static bool chat_wanted(const publish_options_t *o, const char *name)
+{
+	if (!o->chats || o->chats->len == 0)
+		return true;
+	for (size_t i = 0; i < o->chats->len; i++)
+		if (!strcmp(o->chats->items[i], name))
+			return true;
+	return false;
+}
+
+/* One chat: every session's page (newest first in the listing), the chat's
+ * page and feed. Adds the chat's entry to the site document. */
+static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *chat,
+				     xmlNodePtr site_root, chatarc_error_t *err)
+{
+	if (!fs_name_valid(chat->name))
+		return chatarc_error_set(err, CHATARC_ERR_USAGE,
+					 "chat name '%s' cannot be a file name", chat->name);
+	strlist_t dates = {0};
+	chatarc_status_t status = summary_list_sessions(pub->options.data_dir, chat, &dates, err);
+	xmlDocPtr chat_doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "chat");
+	xmlDocSetRootElement(chat_doc, root);
+	set_prop(root, "name", chat->name);
+	if (chat->title)
+		set_prop(root, "title", chat->title);
+	set_prop(root, "tz", chat->tz ? chat->tz : "UTC");
+	add_next_session(root, chat, pub->options.now_ms);
+	char updated[CHATARC_TIME_ISO_LEN] = "1970-01-01T00:00:00.000Z";
+
+	for (size_t i = dates.len; status == CHATARC_OK && i-- > 0;) {
+		summary_t *s;
+		xmlDocPtr doc;
+		if ((status = session_document(pub, chat, dates.items[i], &s, &doc, err)) || !doc)
+			continue;
+		strbuf_t page;
+		strbuf_init(&page, 0);
+		strbuf_addf(&page, "%s/%s.html", chat->name, s->date);
+		status = render(pub, STYLE_SESSION, doc, "../", page.buf, err);
+		strbuf_release(&page);
+		add_session_entry(root, s, doc);
+		pub->stats->sessions++;
+		xmlFreeDoc(doc);
+		summary_free(s);
+	}
+	/* The newest session's last message dates the feed. */
+	xmlNodePtr newest = root->children;
+	while (newest && strcmp((const char *)newest->name, "session"))
+		newest = newest->next;
+	if (newest) {
+		xmlChar *last = xmlGetProp(newest, BAD_CAST "last");
+		snprintf(updated, sizeof updated, "%s", (const char *)last);
+		xmlFree(last);
+	}
+	set_prop(root, "updated", updated);
+	strbuf_t page;
+	strbuf_init(&page, 0);
+	if (status == CHATARC_OK) {
+		strbuf_addf(&page, "%s/index.html", chat->name);
+		status = render(pub, STYLE_CHAT, chat_doc, "../", page.buf, err);
+	}
+	if (status == CHATARC_OK) {
+		strbuf_reset(&page);
+		strbuf_addf(&page, "%s/feed.atom", chat->name);
+		status = render(pub, STYLE_ATOM, chat_doc, "../", page.buf, err);
+	}
+	strbuf_release(&page);
+	xmlAddChild(site_root, xmlDocCopyNode(root, site_root->doc, 1));
+	xmlFreeDoc(chat_doc);
+	strlist_clear(&dates);
+	return status;
+}
+
+static bool is_digest_xml(const char *name)
+{
+	size_t n = strlen(name);
+	return n == 12 && !strcmp(name + 8, ".xml") && name[4] == '-' && name[5] == 'W';
+}
+
+static chatarc_status_t copy_stylesheet_css(publisher_t *pub, chatarc_error_t *err)
+{
+	strbuf_t path, css;
+	strbuf_init(&path, 0);
+	strbuf_init(&css, 8192);
+	strbuf_addf(&path, "%s/css/chatarc.css", pub->options.share_dir);
+	chatarc_status_t status = CHATARC_OK;
+	FILE *f = fopen(path.buf, "rb");
+	if (!f) {
+		status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND, "%s: %s", path.buf,
+					   strerror(errno));
+	} else {
+		char chunk[8192];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+			strbuf_add(&css, chunk, n);
+		fclose(f);
+		status = write_page(pub, "style.css", css.buf, css.len, err);
+	}
+	strbuf_release(&path);
+	strbuf_release(&css);
+	return status;
+}
+
+chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
+			      publish_stats_t *stats, chatarc_error_t *err)
+{
+	pub->stats = stats;
+	xmlDocPtr site = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "site");
+	xmlDocSetRootElement(site, root);
+	chatarc_status_t status = copy_stylesheet_css(pub, err);
+	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++)
+		if (chat_wanted(&pub->options, config->chats[c].name))
+			status = publish_chat(pub, &config->chats[c], root, err);
+	/* The digests written so far, newest first. */
+	strlist_t digests = {0};
+	strbuf_t dir;
+	strbuf_init(&dir, 0);
+	strbuf_addf(&dir, "%s/digest", pub->options.out_dir);
+	fs_list_dir(dir.buf, is_digest_xml, &digests);
+	for (size_t i = digests.len; i-- > 0;) {
+		char week[9];
+		memcpy(week, strrchr(digests.items[i], '/') + 1, 8);
+		week[8] = '\0';
+		set_prop(xmlNewChild(root, NULL, BAD_CAST "digest", NULL), "week", week);
+	}
+	if (status == CHATARC_OK)
+		status = render(pub, STYLE_SITE, site, "", "index.html", err);
+	strbuf_release(&dir);
+	strlist_clear(&digests);
+	xmlFreeDoc(site);
+	return status;
+}
+
+/* Weeks: ISO 8601, Monday first; week 1 holds the year's first Thursday. */
+
+static void date_of(int64_t days, char out[11])
+{
+	time_format_day(days * 86400000LL, out);
+}
+
+/* Monday of ISO week 1 of `year`: the Monday on or before 4 January. */
+static int64_t week_one_monday(int year)
+{
+	int64_t jan4 = time_days_from_civil(year, 1, 4);
+	int weekday = (int)(((jan4 + 3) % 7 + 7) % 7); /* 0 = Monday; 1970-01-01 was a Thursday */
+	return jan4 - weekday;
+}
+
+bool publish_week_bounds(const char *week, char monday[11], char sunday[11])
+{
+	int year, number;
+	char end;
+	if (strlen(week) != 8 || sscanf(week, "%4d-W%2d%c", &year, &number, &end) != 2 ||
+	    year < 1970 || year > 9999 || number < 1)
+		return false;
+	int64_t first = week_one_monday(year) + 7 * (int64_t)(number - 1);
+	if (number > 52 && first >= week_one_monday(year + 1))
+		return false; /* the year has only 52 weeks */
+	date_of(first, monday);
+	date_of(first + 6, sunday);
+	return true;
+}
+
+void publish_week_of(long long ms, char week[9])
+{
+	int64_t day = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+	char date[11];
+	date_of(day, date);
+	int year = atoi(date);
+	if (day >= week_one_monday(year + 1))
+		year++;
+	else if (day < week_one_monday(year))
+		year--;
+	char text[32];
+	snprintf(text, sizeof text, "%04d-W%02d", year % 10000,
+		 (int)((day - week_one_monday(year)) / 7 + 1) % 100);
+	memcpy(week, text, 8);
+	week[8] = '\0';
+}
+
+/* The digest feed: the latest DIGEST_FEED_WEEKS digests' inputs in one. */
+static chatarc_status_t write_digest_feed(publisher_t *pub, chatarc_error_t *err)
+{
+	strlist_t weeks = {0};
+	strbuf_t dir;
+	strbuf_init(&dir, 0);
+	strbuf_addf(&dir, "%s/digest", pub->options.out_dir);
+	fs_list_dir(dir.buf, is_digest_xml, &weeks);
+	xmlDocPtr feed = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "digests");
+	xmlDocSetRootElement(feed, root);
+	char updated[CHATARC_TIME_ISO_LEN] = "1970-01-01T00:00:00.000Z";
+	for (size_t i = weeks.len, n = 0; i-- > 0 && n < DIGEST_FEED_WEEKS; n++) {
+		xmlDocPtr doc = xmlReadFile(weeks.items[i], "UTF-8", XML_PARSE_NONET | XML_PARSE_HUGE);
+		if (!doc)
+			continue; /* a damaged digest input is left out, not fatal */
+		xmlNodePtr week = xmlDocGetRootElement(doc);
+		xmlChar *week_updated = xmlGetProp(week, BAD_CAST "updated");
+		if (week_updated && strcmp((const char *)week_updated, updated) > 0)
+			snprintf(updated, sizeof updated, "%s", (const char *)week_updated);
+		xmlFree(week_updated);
+		xmlAddChild(root, xmlDocCopyNode(week, feed, 1));
+		xmlFreeDoc(doc);
+	}
+	set_prop(root, "updated", updated);
+	chatarc_status_t status = render(pub, STYLE_ATOM, feed, "../", "digest/feed.atom", err);
+	xmlFreeDoc(feed);
+	strbuf_release(&dir);
+	strlist_clear(&weeks);
+	return status;
+}
+
+chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config,
+				const char *week, long *n_sessions, publish_stats_t *stats,
+				chatarc_error_t *err)
+{
+	char monday[11], sunday[11], updated[CHATARC_TIME_ISO_LEN] = "";
+	pub->stats = stats;
+	*n_sessions = 0;
+	if (!publish_week_bounds(week, monday, sunday))
+		return chatarc_error_set(err, CHATARC_ERR_USAGE,
+					 "'%s' is not an ISO week: give YYYY-Www, e.g. 2026-W47", week);
+	xmlDocPtr digest = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "digest");
+	xmlDocSetRootElement(digest, root);
+	set_prop(root, "week", week);
+	set_prop(root, "start", monday);
+	set_prop(root, "end", sunday);
+	chatarc_status_t status = CHATARC_OK;
+	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
+		const chatarc_chat_t *chat = &config->chats[c];
+		strlist_t dates = {0};
+		if (!chat_wanted(&pub->options, chat->name) || !fs_name_valid(chat->name))
+			continue;
+		status = summary_list_sessions(pub->options.data_dir, chat, &dates, err);
+		for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
+			summary_t *s;
+			xmlDocPtr doc;
+			if (strcmp(dates.items[i], monday) < 0 || strcmp(dates.items[i], sunday) > 0)
+				continue;
+			if ((status = session_document(pub, chat, dates.items[i], &s, &doc, err)) || !doc)
+				continue;
+			strbuf_t href;
+			strbuf_init(&href, 0);
+			strbuf_addf(&href, "../%s/%s.html", chat->name, s->date);
+			xmlNodePtr session = xmlDocCopyNode(xmlDocGetRootElement(doc), digest, 1);
+			set_prop(session, "href", href.buf);
+			xmlAddChild(root, session);
+			char last[CHATARC_TIME_ISO_LEN];
+			time_format_iso(s->messages[s->n_messages - 1].record.created_ms, last);
+			if (strcmp(last, updated) > 0)
+				memcpy(updated, last, sizeof last);
+			(*n_sessions)++;
+			strbuf_release(&href);
+			xmlFreeDoc(doc);
+			summary_free(s);
+		}
+		strlist_clear(&dates);
+	}
+	set_prop(root, "updated", updated);
+	if (status == CHATARC_OK && *n_sessions > 0) {
+		strbuf_t page;
+		xmlChar *xml = NULL;
+		int len = 0;
+		strbuf_init(&page, 0);
+		/* The digest's input is kept beside it: the feed is made from the
+		 * latest weeks' inputs, and researchers can read it as data. */
+		xmlDocDumpFormatMemoryEnc(digest, &xml, &len, "UTF-8", 0);
+		strbuf_addf(&page, "digest/%s.xml", week);
+		status = write_page(pub, page.buf, xml, (size_t)len, err);
+		xmlFree(xml);
+		strbuf_reset(&page);
+		strbuf_addf(&page, "digest/%s.html", week);
+		if (status == CHATARC_OK)
+			status = render(pub, STYLE_DIGEST, digest, "../", page.buf, err);
+		if (status == CHATARC_OK)
+			status = write_digest_feed(pub, err);
+		strbuf_release(&page);
+	}
+	xmlFreeDoc(digest);
+	return status;
+}

@@ -1,0 +1,53 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Atom feeds (RFC 4287): a chat's transcripts (input <chat>) and the
+     weekly digests (input <digests>). Links are relative to the feed's own
+     address, as RFC 4287 allows; entry ids are stable URNs. -->
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+                xmlns="http://www.w3.org/2005/Atom">
+  <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
+
+  <xsl:template match="/chat">
+    <feed>
+      <title><xsl:value-of select="concat('#', @name, ' transcripts')"/></title>
+      <id><xsl:value-of select="concat('urn:chatarc:', @name)"/></id>
+      <updated><xsl:value-of select="@updated"/></updated>
+      <link rel="alternate" type="text/html" href="index.html"/>
+      <link rel="self" href="feed.atom"/>
+      <author><name><xsl:value-of select="concat('#', @name)"/></name></author>
+      <xsl:for-each select="session[position() &lt;= 20]">
+        <entry>
+          <title><xsl:value-of select="concat('#', ../@name, ', ', @date, ': ', @message-count, ' messages')"/></title>
+          <id><xsl:value-of select="concat('urn:chatarc:', ../@name, ':', @date)"/></id>
+          <updated><xsl:value-of select="@last"/></updated>
+          <link rel="alternate" type="text/html" href="{@href}"/>
+          <summary type="text"><xsl:for-each select="topic"><xsl:value-of select="."/><xsl:text>&#10;</xsl:text></xsl:for-each></summary>
+        </entry>
+      </xsl:for-each>
+    </feed>
+  </xsl:template>
+
+  <xsl:template match="/digests">
+    <feed>
+      <title>Weekly chat digests</title>
+      <id>urn:chatarc:digests</id>
+      <updated><xsl:value-of select="@updated"/></updated>
+      <link rel="self" href="feed.atom"/>
+      <author><name>chatarc</name></author>
+      <xsl:for-each select="digest">
+        <entry>
+          <title><xsl:value-of select="concat('Digest ', @week, ': ', count(session), ' sessions')"/></title>
+          <id><xsl:value-of select="concat('urn:chatarc:digest:', @week)"/></id>
+          <updated><xsl:value-of select="@updated"/></updated>
+          <link rel="alternate" type="text/html" href="{@week}.html"/>
+          <summary type="text">
+            <xsl:for-each select="session">
+              <xsl:value-of select="concat('#', @chat, ' ', @date, ': ', @message-count, ' messages')"/>
+              <xsl:for-each select="topics/topic"><xsl:value-of select="concat('&#10;  ', question/text)"/></xsl:for-each>
+              <xsl:text>&#10;</xsl:text>
+            </xsl:for-each>
+          </summary>
+        </entry>
+      </xsl:for-each>
+    </feed>
+  </xsl:template>
+</xsl:stylesheet>

@@ -1,0 +1,260 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- What every page shares: the page shell, times, a message, and post text
+     with its links, mentions and hashtags turned into links.
+     Post text comes from strangers: it is only ever written as text or as an
+     attribute value (which the serializer escapes), and an href is written
+     only when it starts with https:// or http://, so no post can add markup,
+     script, styles, event handlers or a javascript: link. -->
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+
+  <!-- From the page to the site's root: "" for the site index, "../" below. -->
+  <xsl:param name="root" select="'../'"/>
+
+  <xsl:output method="html" encoding="UTF-8" indent="no"
+              doctype-system="about:legacy-compat"/>
+
+  <!-- The page shell: landmarks as ARIA roles on elements every HTML parser
+       knows (libxml2's, which the tests validate with, predates HTML5's). -->
+  <xsl:template name="page">
+    <xsl:param name="title"/>
+    <xsl:param name="feed"/>
+    <xsl:param name="crumbs"/>
+    <xsl:param name="body"/>
+    <html lang="en">
+      <head>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title><xsl:value-of select="$title"/></title>
+        <link rel="stylesheet" href="{$root}style.css"/>
+        <xsl:if test="$feed != ''">
+          <link rel="alternate" type="application/atom+xml" href="{$feed}" title="{$title}"/>
+        </xsl:if>
+      </head>
+      <body>
+        <a class="skip" href="#content">Skip to content</a>
+        <div role="banner" class="banner">
+          <div role="navigation" aria-label="Site" class="crumbs">
+            <a href="{$root}index.html">chatarc</a>
+            <xsl:copy-of select="$crumbs"/>
+          </div>
+        </div>
+        <div role="main" id="content">
+          <xsl:copy-of select="$body"/>
+        </div>
+        <div role="contentinfo" class="footer">
+          <p>Published by chatarc from public posts. Times are in the chat's own time zone.</p>
+        </div>
+      </body>
+    </html>
+  </xsl:template>
+
+  <!-- "2026-11-18T12:55:10-05:00" -> "12:55" -->
+  <xsl:template name="clock">
+    <xsl:param name="local"/>
+    <xsl:value-of select="substring($local, 12, 5)"/>
+  </xsl:template>
+
+  <!-- "2026-11-18T17:55:10.494Z" -> "17:55 UTC" -->
+  <xsl:template name="utc-clock">
+    <xsl:param name="time"/>
+    <xsl:value-of select="concat(substring($time, 12, 5), ' UTC')"/>
+  </xsl:template>
+
+  <xsl:template name="network-name">
+    <xsl:param name="network"/>
+    <xsl:choose>
+      <xsl:when test="$network = 'mastodon'">Mastodon</xsl:when>
+      <xsl:when test="$network = 'bluesky'">Bluesky</xsl:when>
+      <xsl:when test="$network = 'twitter'">Twitter</xsl:when>
+      <xsl:otherwise><xsl:value-of select="$network"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- An external link, or plain text when the address is not http(s). -->
+  <xsl:template name="safe-link">
+    <xsl:param name="href"/>
+    <xsl:param name="label"/>
+    <xsl:param name="class"/>
+    <xsl:choose>
+      <xsl:when test="starts-with($href, 'https://') or starts-with($href, 'http://')">
+        <a href="{$href}" rel="nofollow ugc noopener">
+          <xsl:if test="$class != ''"><xsl:attribute name="class"><xsl:value-of select="$class"/></xsl:attribute></xsl:if>
+          <xsl:value-of select="$label"/>
+        </a>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$label"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- One message, with its replies in the same section nested below it. -->
+  <xsl:key name="replies" match="message" use="@reply-to"/>
+
+  <xsl:template match="message" mode="thread">
+    <xsl:variable name="section" select="generate-id(../..)"/>
+    <div class="msg net-{@network}" id="{@id}">
+      <xsl:if test="@moderator = 'yes'"><xsl:attribute name="class">msg mod net-<xsl:value-of select="@network"/></xsl:attribute></xsl:if>
+      <xsl:apply-templates select="." mode="body"/>
+      <xsl:variable name="children" select="key('replies', @id)[generate-id(../..) = $section]"/>
+      <xsl:if test="$children">
+        <div class="replies">
+          <xsl:apply-templates select="$children" mode="thread"/>
+        </div>
+      </xsl:if>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="message" mode="body">
+    <p class="meta">
+      <span class="author"><xsl:value-of select="@name"/></span>
+      <xsl:text> </xsl:text>
+      <span class="handle"><xsl:value-of select="concat('@', @author)"/></span>
+      <xsl:text> </xsl:text>
+      <span class="badge badge-{@network}"><xsl:call-template name="network-name"><xsl:with-param name="network" select="@network"/></xsl:call-template></span>
+      <xsl:text> </xsl:text>
+      <a class="permalink" href="#{@id}" title="Link to this message"><span class="time" title="{@time}"><xsl:call-template name="clock"><xsl:with-param name="local" select="@local"/></xsl:call-template></span></a>
+      <xsl:if test="@reply-to and /session//message[@id = current()/@reply-to]">
+        <xsl:text> </xsl:text>
+        <a class="in-reply" href="#{@reply-to}">in reply to <xsl:value-of select="/session//message[@id = current()/@reply-to]/@name"/></a>
+      </xsl:if>
+      <xsl:text> </xsl:text>
+      <xsl:call-template name="safe-link">
+        <xsl:with-param name="href" select="@url"/>
+        <xsl:with-param name="label">original post</xsl:with-param>
+        <xsl:with-param name="class">original</xsl:with-param>
+      </xsl:call-template>
+    </p>
+    <p class="text">
+      <xsl:call-template name="linkify">
+        <xsl:with-param name="text" select="text"/>
+        <xsl:with-param name="network" select="@network"/>
+        <xsl:with-param name="host" select="substring-before(substring-after(@url, 'https://'), '/')"/>
+        <xsl:with-param name="mentions" select="mentions/mention"/>
+      </xsl:call-template>
+    </p>
+  </xsl:template>
+
+  <!-- Post text, word by word: whitespace kept (the CSS keeps line breaks),
+       each word that is a link, a #hashtag or an @mention made a link. -->
+  <xsl:template name="linkify">
+    <xsl:param name="text"/>
+    <xsl:param name="network"/>
+    <xsl:param name="host"/>
+    <xsl:param name="mentions" select="/.."/>
+    <xsl:if test="$text != ''">
+      <xsl:variable name="to-space" select="substring-before(concat($text, ' '), ' ')"/>
+      <xsl:variable name="to-newline" select="substring-before(concat($text, '&#10;'), '&#10;')"/>
+      <xsl:variable name="word">
+        <xsl:choose>
+          <xsl:when test="string-length($to-newline) &lt; string-length($to-space)"><xsl:value-of select="$to-newline"/></xsl:when>
+          <xsl:otherwise><xsl:value-of select="$to-space"/></xsl:otherwise>
+        </xsl:choose>
+      </xsl:variable>
+      <xsl:call-template name="word">
+        <xsl:with-param name="word" select="string($word)"/>
+        <xsl:with-param name="network" select="$network"/>
+        <xsl:with-param name="host" select="$host"/>
+        <xsl:with-param name="mentions" select="$mentions"/>
+      </xsl:call-template>
+      <xsl:value-of select="substring($text, string-length($word) + 1, 1)"/>
+      <xsl:call-template name="linkify">
+        <xsl:with-param name="text" select="substring($text, string-length($word) + 2)"/>
+        <xsl:with-param name="network" select="$network"/>
+        <xsl:with-param name="host" select="$host"/>
+        <xsl:with-param name="mentions" select="$mentions"/>
+      </xsl:call-template>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="word">
+    <xsl:param name="word"/>
+    <xsl:param name="network"/>
+    <xsl:param name="host"/>
+    <xsl:param name="mentions" select="/.."/>
+    <!-- Sentence punctuation after a link, tag or mention stays outside it. -->
+    <xsl:variable name="last" select="substring($word, string-length($word))"/>
+    <xsl:variable name="trail" select="string-length($word) &gt; 1 and contains('.,;:!?)', $last)"/>
+    <xsl:variable name="core">
+      <xsl:choose>
+        <xsl:when test="$trail"><xsl:value-of select="substring($word, 1, string-length($word) - 1)"/></xsl:when>
+        <xsl:otherwise><xsl:value-of select="$word"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:choose>
+      <xsl:when test="(starts-with($core, 'https://') or starts-with($core, 'http://')) and string-length($core) &gt; 8">
+        <a href="{$core}" rel="nofollow ugc noopener"><xsl:value-of select="$core"/></a>
+        <xsl:if test="$trail"><xsl:value-of select="$last"/></xsl:if>
+      </xsl:when>
+      <xsl:when test="starts-with($core, '#') and string-length($core) &gt; 1">
+        <xsl:variable name="tag" select="substring($core, 2)"/>
+        <xsl:call-template name="safe-link">
+          <xsl:with-param name="href">
+            <xsl:choose>
+              <xsl:when test="$network = 'mastodon' and $host != ''">https://<xsl:value-of select="$host"/>/tags/<xsl:value-of select="$tag"/></xsl:when>
+              <xsl:when test="$network = 'bluesky'">https://bsky.app/hashtag/<xsl:value-of select="$tag"/></xsl:when>
+              <xsl:when test="$network = 'twitter'">https://twitter.com/hashtag/<xsl:value-of select="$tag"/></xsl:when>
+            </xsl:choose>
+          </xsl:with-param>
+          <xsl:with-param name="label" select="$core"/>
+          <xsl:with-param name="class">tag</xsl:with-param>
+        </xsl:call-template>
+        <xsl:if test="$trail"><xsl:value-of select="$last"/></xsl:if>
+      </xsl:when>
+      <xsl:when test="starts-with($core, '@') and string-length($core) &gt; 1">
+        <!-- Mastodon text names local accounts without their server: the
+             message's mention list has the full account. -->
+        <xsl:variable name="full" select="$mentions[starts-with(., concat(substring($core, 2), '@'))][1]"/>
+        <xsl:variable name="who">
+          <xsl:choose>
+            <xsl:when test="$full and not(contains(substring($core, 2), '@'))"><xsl:value-of select="$full"/></xsl:when>
+            <xsl:otherwise><xsl:value-of select="substring($core, 2)"/></xsl:otherwise>
+          </xsl:choose>
+        </xsl:variable>
+        <xsl:call-template name="safe-link">
+          <xsl:with-param name="href">
+            <xsl:choose>
+              <xsl:when test="$network = 'mastodon' and contains($who, '@')">https://<xsl:value-of select="substring-after($who, '@')"/>/@<xsl:value-of select="substring-before($who, '@')"/></xsl:when>
+              <xsl:when test="$network = 'mastodon' and $host != ''">https://<xsl:value-of select="$host"/>/@<xsl:value-of select="$who"/></xsl:when>
+              <xsl:when test="$network = 'bluesky'">https://bsky.app/profile/<xsl:value-of select="$who"/></xsl:when>
+              <xsl:when test="$network = 'twitter'">https://twitter.com/<xsl:value-of select="$who"/></xsl:when>
+            </xsl:choose>
+          </xsl:with-param>
+          <xsl:with-param name="label" select="$core"/>
+          <xsl:with-param name="class">mention</xsl:with-param>
+        </xsl:call-template>
+        <xsl:if test="$trail"><xsl:value-of select="$last"/></xsl:if>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$word"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- A chat's name as a heading: its title, else #name. -->
+  <xsl:template match="chat" mode="title">
+    <xsl:choose>
+      <xsl:when test="@title != ''"><xsl:value-of select="@title"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="concat('#', @name)"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- The next scheduled session, in the chat's zone and in UTC. -->
+  <xsl:template match="next">
+    <p class="next">Next session:
+      <xsl:call-template name="long-date">
+        <xsl:with-param name="date" select="substring(@local, 1, 10)"/>
+        <xsl:with-param name="weekday" select="@weekday"/>
+      </xsl:call-template>
+      <xsl:text> at </xsl:text>
+      <span class="time" title="{@start}"><xsl:call-template name="clock"><xsl:with-param name="local" select="@local"/></xsl:call-template></span>
+      <xsl:value-of select="concat(' ', ../@tz, ' (', substring(@start, 12, 5), ' UTC)')"/>
+    </p>
+  </xsl:template>
+
+  <!-- "2026-11-18" -> "Wednesday 18 November 2026" -->
+  <xsl:template name="long-date">
+    <xsl:param name="date"/>
+    <xsl:param name="weekday"/>
+    <xsl:variable name="m" select="number(substring($date, 6, 2))"/>
+    <xsl:if test="$weekday != ''"><xsl:value-of select="concat($weekday, ' ')"/></xsl:if>
+    <xsl:value-of select="concat(number(substring($date, 9, 2)), ' ',
+        normalize-space(substring('January  February March    April    May      June     July     August   SeptemberOctober  November December ', ($m - 1) * 9 + 1, 9)),
+        ' ', substring($date, 1, 4))"/>
+  </xsl:template>
+</xsl:stylesheet>

@@ -1,0 +1,48 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- The weekly digest: for each chat's session that week, its topics with
+     their highlights, its counts and top links. Input: <digest> holding the
+     summariser's <session> documents, each with the href of its page. -->
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:import href="common.xsl"/>
+
+  <xsl:template match="/digest">
+    <xsl:call-template name="page">
+      <xsl:with-param name="title" select="concat('Weekly digest ', @week)"/>
+      <xsl:with-param name="feed">feed.atom</xsl:with-param>
+      <xsl:with-param name="crumbs">
+        <xsl:text> › </xsl:text><span aria-current="page"><xsl:value-of select="concat('Digest ', @week)"/></span>
+      </xsl:with-param>
+      <xsl:with-param name="body">
+        <h1><xsl:value-of select="concat('Weekly digest, ', @week)"/></h1>
+        <p class="when"><xsl:value-of select="concat(@start, ' to ', @end, ': ', count(session), ' sessions')"/></p>
+        <xsl:apply-templates select="session" mode="digest"/>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="session" mode="digest">
+    <div class="section" role="region" aria-labelledby="d-{@chat}-{@date}">
+      <h2 id="d-{@chat}-{@date}"><a href="{@href}"><xsl:value-of select="concat('#', @chat, ', ', @date)"/></a></h2>
+      <p class="topic-counts"><xsl:value-of select="concat(@message-count, ' messages, ', count(participants/participant), ' participants, ', @topic-count, ' topics')"/></p>
+      <xsl:for-each select="topics/topic">
+        <h3><a href="{../../@href}#{@id}"><xsl:value-of select="question/text"/></a></h3>
+        <ul class="highlights">
+          <xsl:for-each select="highlights/highlight">
+            <xsl:variable name="m" select="ancestor::session//message[@id = current()/@ref]"/>
+            <li><blockquote><xsl:value-of select="$m/text"/></blockquote>
+              <a href="{ancestor::session/@href}#{@ref}"><xsl:value-of select="$m/@name"/></a></li>
+          </xsl:for-each>
+        </ul>
+      </xsl:for-each>
+      <xsl:if test="links/link">
+        <h3>Top links</h3>
+        <ul class="links">
+          <xsl:for-each select="links/link[position() &lt;= 5]">
+            <li><xsl:call-template name="safe-link"><xsl:with-param name="href" select="@url"/><xsl:with-param name="label" select="@url"/></xsl:call-template>
+              <xsl:value-of select="concat(' (', @count, ')')"/></li>
+          </xsl:for-each>
+        </ul>
+      </xsl:if>
+    </div>
+  </xsl:template>
+</xsl:stylesheet>

@@ -1,0 +1,174 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- A session transcript, from the summariser's XML (share/schema/summary.rng):
+     header, recap, activity chart, one section a topic, welcome and wrap-up. -->
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:import href="common.xsl"/>
+
+  <xsl:template match="/session">
+    <xsl:variable name="name" select="concat('#', @chat)"/>
+    <xsl:call-template name="page">
+      <xsl:with-param name="title" select="concat($name, ' ', @date, ': transcript')"/>
+      <xsl:with-param name="feed">feed.atom</xsl:with-param>
+      <xsl:with-param name="crumbs">
+        <xsl:text> › </xsl:text><a href="index.html"><xsl:value-of select="$name"/></a>
+        <xsl:text> › </xsl:text><span aria-current="page"><xsl:value-of select="@date"/></span>
+      </xsl:with-param>
+      <xsl:with-param name="body">
+        <xsl:apply-templates select="." mode="header"/>
+        <xsl:if test="topics/topic">
+          <div role="navigation" aria-label="Topics" class="toc">
+            <h2>Topics</h2>
+            <ol>
+              <xsl:for-each select="topics/topic">
+                <li><a href="#{@id}"><xsl:value-of select="question/text"/></a></li>
+              </xsl:for-each>
+            </ol>
+          </div>
+        </xsl:if>
+        <xsl:apply-templates select="." mode="recap"/>
+        <xsl:apply-templates select="intro"/>
+        <xsl:apply-templates select="topics/topic"/>
+        <xsl:apply-templates select="wrap"/>
+        <xsl:apply-templates select="unassigned[messages/message]"/>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="session" mode="header">
+    <div class="session-head">
+      <h1>
+        <xsl:choose>
+          <xsl:when test="@title"><xsl:value-of select="@title"/></xsl:when>
+          <xsl:otherwise><xsl:value-of select="concat('#', @chat)"/></xsl:otherwise>
+        </xsl:choose>
+      </h1>
+      <p class="when">
+        <xsl:call-template name="long-date"><xsl:with-param name="date" select="@date"/></xsl:call-template>
+        <xsl:if test="span">
+          <xsl:text>, </xsl:text>
+          <span class="time" title="{span/@first}"><xsl:call-template name="clock"><xsl:with-param name="local" select="span/@first-local"/></xsl:call-template></span>
+          <xsl:text>–</xsl:text>
+          <span class="time" title="{span/@last}"><xsl:call-template name="clock"><xsl:with-param name="local" select="span/@last-local"/></xsl:call-template></span>
+          <xsl:value-of select="concat(' ', @tz, ' (UTC', substring(span/@first-local, 20), ')')"/>
+          <xsl:text>; </xsl:text>
+          <xsl:call-template name="utc-clock"><xsl:with-param name="time" select="span/@first"/></xsl:call-template>
+        </xsl:if>
+      </p>
+      <ul class="counts">
+        <li><strong><xsl:value-of select="@message-count"/></strong> messages</li>
+        <li><strong><xsl:value-of select="count(participants/participant)"/></strong> participants</li>
+        <li><strong><xsl:value-of select="@topic-count"/></strong> topics</li>
+        <li><strong><xsl:value-of select="@reply-count"/></strong> replies</li>
+        <xsl:for-each select="networks/network">
+          <li><strong><xsl:value-of select="@count"/></strong><xsl:text> on </xsl:text><xsl:call-template name="network-name"><xsl:with-param name="network" select="@name"/></xsl:call-template></li>
+        </xsl:for-each>
+      </ul>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="session" mode="recap">
+    <div class="recap" role="region" aria-labelledby="recap-h">
+      <h2 id="recap-h">Recap</h2>
+      <xsl:apply-templates select="activity[minute]"/>
+      <xsl:if test="topics/topic/highlights/highlight">
+        <h3>Highlights</h3>
+        <xsl:for-each select="topics/topic[highlights/highlight]">
+          <h4><a href="#{@id}"><xsl:value-of select="@label"/></a></h4>
+          <ul class="highlights">
+            <xsl:for-each select="highlights/highlight">
+              <xsl:variable name="m" select="/session//message[@id = current()/@ref]"/>
+              <li><blockquote><xsl:value-of select="$m/text"/></blockquote>
+                <a href="#{@ref}"><xsl:value-of select="$m/@name"/></a></li>
+            </xsl:for-each>
+          </ul>
+        </xsl:for-each>
+      </xsl:if>
+      <h3>Participants</h3>
+      <ul class="participants">
+        <xsl:for-each select="participants/participant">
+          <li>
+            <span class="author"><xsl:value-of select="@name"/></span>
+            <xsl:value-of select="concat(' @', @author, ' (', @message-count, ')')"/>
+            <xsl:if test="@moderator = 'yes'"><xsl:text> </xsl:text><span class="tagged">moderator</span></xsl:if>
+            <xsl:if test="@newcomer = 'yes'"><xsl:text> </xsl:text><span class="tagged">first time</span></xsl:if>
+          </li>
+        </xsl:for-each>
+      </ul>
+      <xsl:if test="links/link">
+        <h3>Links shared</h3>
+        <ul class="links">
+          <xsl:for-each select="links/link">
+            <li><xsl:call-template name="safe-link"><xsl:with-param name="href" select="@url"/><xsl:with-param name="label" select="@url"/></xsl:call-template>
+              <xsl:value-of select="concat(' (', @count, ')')"/></li>
+          </xsl:for-each>
+        </ul>
+      </xsl:if>
+      <xsl:if test="hashtags/hashtag">
+        <h3>Hashtags</h3>
+        <p class="hashtags">
+          <xsl:for-each select="hashtags/hashtag">
+            <xsl:value-of select="concat('#', @tag, ' (', @count, ')')"/>
+            <xsl:if test="position() != last()">, </xsl:if>
+          </xsl:for-each>
+        </p>
+      </xsl:if>
+    </div>
+  </xsl:template>
+
+  <!-- Messages a minute as bars, drawn here: no script, no service. -->
+  <xsl:template match="activity">
+    <xsl:variable name="max">
+      <xsl:for-each select="minute"><xsl:sort select="@count" data-type="number" order="descending"/>
+        <xsl:if test="position() = 1"><xsl:value-of select="@count"/></xsl:if></xsl:for-each>
+    </xsl:variable>
+    <xsl:variable name="peak" select="minute[@count = $max][1]"/>
+    <xsl:variable name="width" select="count(minute) * 6"/>
+    <div class="activity">
+      <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {$width} 64" width="100%" height="96" preserveAspectRatio="none" role="img" aria-labelledby="activity-cap">
+        <xsl:for-each select="minute[@count &gt; 0]">
+          <xsl:variable name="h" select="round(60 * @count div $max)"/>
+          <rect x="{@offset * 6}" y="{62 - $h}" width="5" height="{$h}" class="bar"><title><xsl:value-of select="concat(substring(@time, 12, 5), ' UTC: ', @count)"/></title></rect>
+        </xsl:for-each>
+        <line x1="0" y1="62.5" x2="{$width}" y2="62.5" class="axis"/>
+      </svg>
+      <p id="activity-cap">
+        <xsl:value-of select="concat('Messages per minute over ', count(minute), ' minutes; busiest at ', substring($peak/@time, 12, 5), ' UTC with ', $max, '.')"/>
+      </p>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="intro">
+    <div class="section" role="region" aria-labelledby="welcome">
+      <h2 id="welcome">Welcome</h2>
+      <xsl:apply-templates select="messages/message[not(@reply-to) or not(key('replies-in-intro', @reply-to))]" mode="thread"/>
+    </div>
+  </xsl:template>
+  <xsl:key name="replies-in-intro" match="intro/messages/message" use="@id"/>
+  <xsl:key name="in-wrap" match="wrap/messages/message" use="@id"/>
+  <xsl:key name="in-unassigned" match="unassigned/messages/message" use="@id"/>
+  <xsl:key name="in-topic" match="topic/messages/message" use="concat(../../@id, ' ', @id)"/>
+
+  <xsl:template match="topic">
+    <div class="section topic" id="{@id}" role="region" aria-labelledby="{@id}-h">
+      <h2 id="{@id}-h"><xsl:value-of select="concat(@label, ': ', normalize-space(substring-after(question/text, ':')))"/>
+        <xsl:if test="not(contains(question/text, ':'))"><xsl:value-of select="question/text"/></xsl:if></h2>
+      <p class="topic-counts"><xsl:value-of select="concat(@message-count, ' messages from ', @participant-count, ' people')"/></p>
+      <xsl:variable name="topic" select="@id"/>
+      <xsl:apply-templates select="messages/message[not(@reply-to) or not(key('in-topic', concat($topic, ' ', @reply-to)))]" mode="thread"/>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="wrap">
+    <div class="section" role="region" aria-labelledby="wrap-up">
+      <h2 id="wrap-up">Wrap-up</h2>
+      <xsl:apply-templates select="messages/message[not(@reply-to) or not(key('in-wrap', @reply-to))]" mode="thread"/>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="unassigned">
+    <div class="section" role="region" aria-labelledby="unassigned-h">
+      <h2 id="unassigned-h">Not placed in a topic</h2>
+      <xsl:apply-templates select="messages/message[not(@reply-to) or not(key('in-unassigned', @reply-to))]" mode="thread"/>
+    </div>
+  </xsl:template>
+</xsl:stylesheet>

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# chatarc publish and digest: the sample's site against reviewed golden
+# pages, HTML validity, every internal link, hostile posts in a real browser
+# (Debian's chromium), incremental and atomic rewrites, weekly digests.
+. "$(dirname "$0")/lib.sh"
+# "Now" for the next-session line, so pages are reproducible (2026-11-24).
+export SOURCE_DATE_EPOCH=1795478400
+EXPECTED="$ROOT/tests/expected/site"
+ARTIFACTS="${TEST_ARTIFACTS:-$ROOT/tests/artifacts}"
+mkdir -p "$ARTIFACTS"
+
+D="$TMP/sample"
+"$CHATARC" --data "$D" init --sample >/dev/null
+"$CHATARC" --data "$D" import --chat hcsmdemo "$ROOT"/share/sample/hcsmdemo/* >/dev/null
+out=$("$CHATARC" --data "$D" publish -v)
+expect_eq "publish: the sample's site is written" "$out" \
+	"published 1 sessions to $D/site/index.html: 5 files written, 0 unchanged"
+S="$D/site"
+for page in index.html hcsmdemo/index.html hcsmdemo/2026-11-18.html hcsmdemo/feed.atom; do
+	expect_file_eq "publish: $page matches the reviewed golden page" "$S/$page" "$EXPECTED/$page"
+done
+expect_eq "publish: nothing printed under cron (no TTY, no --verbose)" \
+	"$("$CHATARC" --data "$D" publish 2>&1; echo "rc=$?")" "rc=0"
+
+# What a reader sees: every message once, with its anchor; topics anchored.
+page="$S/hcsmdemo/2026-11-18.html"
+xp() { xmllint --html --xpath "$2" "$1" 2>/dev/null; }
+expect_eq "publish: every message has one permalink anchor" \
+	"$(xp "$page" 'count(//div[starts-with(@id, "m")][contains(@class, "msg")])') $(xp "$page" 'count(//a[@class="permalink"])')" "158 158"
+expect_eq "publish: one section a topic, anchored #t1..#t5" \
+	"$(xp "$page" 'count(//div[@id="t1" or @id="t2" or @id="t3" or @id="t4" or @id="t5"][contains(@class, "topic")])')" "5"
+expect_eq "publish: replies nest under their parent (Pete's reply inside Maya's answer)" \
+	"$(xp "$page" 'string(//div[@id="m16"]/div[@class="replies"]/div[1]/@id)')" "m21"
+expect_eq "publish: a Mastodon mention links the full account's server" \
+	"$(xp "$page" 'string(//div[@id="m21"]/p[@class="text"]/a[@class="mention"]/@href)')" "https://toot.example/@maya"
+expect_eq "publish: times in the chat's zone on the page, UTC in the title" \
+	"$(xp "$page" 'string(//div[@id="m16"]//span[@class="time"])') $(xp "$page" 'string(//div[@id="m16"]//span[@class="time"]/@title)')" \
+	"13:00 2026-11-18T18:00:50.148Z"
+expect_eq "publish: the activity chart is inline SVG, one bar a busy minute" \
+	"$(xp "$page" 'count(//svg/rect)')" "$("$CHATARC" --data "$D" summarise hcsmdemo --format json | jq '[.activity[] | select(.count > 0)] | length')"
+
+# Validity: libxml2's HTML parser finds nothing wrong but the HTML5 names it
+# predates (svg and its shapes); the feeds are well-formed Atom.
+bad=""
+for f in $(find "$S" -name '*.html'); do
+	errs=$(xmllint --html --noout "$f" 2>&1 | grep 'error' | grep -v -E 'Tag (svg|rect|line|title) invalid')
+	[ -n "$errs" ] && bad="$bad $f: $errs"
+done
+expect_eq "publish: every page parses as HTML without errors" "$bad" ""
+check "publish: the feed is well-formed XML in the Atom namespace" \
+	sh -c "xmllint --noout '$S/hcsmdemo/feed.atom' && grep -q 'xmlns=\"http://www.w3.org/2005/Atom\"' '$S/hcsmdemo/feed.atom'"
+
+# Every internal link resolves: the file exists, and so does the anchor.
+check_links() { # site dir; prints the broken ones
+	local f href target frag
+	for f in $(find "$1" -name '*.html'); do
+		for href in $(xmllint --html --xpath '//a/@href | //link/@href' "$f" 2>/dev/null | sed 's/^ *href="\([^"]*\)"/\1/'); do
+			case "$href" in http://* | https://*) continue ;; esac
+			target=${href%%#*}
+			frag=""
+			[ "$target" != "$href" ] && frag=${href#*#}
+			[ -z "$target" ] && target=$(basename "$f")
+			target="$(dirname "$f")/$target"
+			if [ ! -f "$target" ]; then
+				echo "$f -> $href"
+			elif [ -n "$frag" ] && ! grep -q "id=\"$frag\"" "$target"; then
+				echo "$f -> $href (no anchor)"
+			fi
+		done
+	done
+}
+expect_eq "publish: every internal link and anchor resolves" "$(check_links "$S")" ""
+
+# Incremental and atomic: a rerun writes nothing; a changed session rewrites
+# its page by rename (a new inode), leaving the others alone.
+expect_eq "publish: a rerun writes nothing" "$("$CHATARC" --data "$D" publish -v)" \
+	"published 1 sessions to $S/index.html: 0 files written, 5 unchanged"
+inode_before=$(stat -c %i "$page")
+css_before=$(stat -c %i "$S/style.css")
+jq -n -c '{data: [{id: "1990000000000000001", text: "A2 a late thought on trust #hcsmdemo", created_at: "2026-11-18T18:40:00.000Z", author_id: "77"}], includes: {users: [{id: "77", username: "latecomer", name: "Late Comer"}]}}' >"$TMP/late.json"
+"$CHATARC" --data "$D" import --chat hcsmdemo "$TMP/late.json" >/dev/null
+out=$("$CHATARC" --data "$D" publish -v)
+expect_eq "publish: a new message rewrites its session, the chat page, feed and index" "$out" \
+	"published 1 sessions to $S/index.html: 4 files written, 1 unchanged"
+[ "$(stat -c %i "$page")" != "$inode_before" ] && [ "$(stat -c %i "$S/style.css")" == "$css_before" ] &&
+	ok "publish: the changed page was replaced by rename, the unchanged file kept" ||
+	fail "publish: atomic replacement" "inodes $inode_before -> $(stat -c %i "$page")"
+expect_eq "publish: the new message is on the page" \
+	"$(xp "$page" 'count(//div[contains(@class, "msg")])') $(grep -c 'a late thought on trust' "$page")" "159 1"
+
+# A screenshot of the transcript as a person sees it (kept as an artifact).
+browser() { timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions "$@" 2>/dev/null; }
+browser --window-size=1100,2400 --screenshot="$ARTIFACTS/transcript.png" "file://$page" >/dev/null
+size=$(stat -c %s "$ARTIFACTS/transcript.png" 2>/dev/null || echo 0)
+[ "$size" -gt 50000 ] && ok "publish: chromium renders the transcript (screenshot $size bytes in tests/artifacts)" ||
+	fail "publish: screenshot" "size $size"
+
+# Hostile posts: every payload through import, summarise and publish, then
+# loaded in chromium. A payload that ran would replace the body with PWNED.
+X=$(new_data xss xss)
+jq -R -s -c 'split("\n") | map(select(length > 0)) | to_entries | {
+	data: ([.[] | {id: ("1990000000000001" + (100 + .key | tostring)), text: (.value + " #xss"),
+		created_at: ("2026-11-18T18:" + (10 + .key | tostring) + ":00.000Z"), author_id: (100 + .key | tostring),
+		entities: {urls: [{start: 0, end: 5, url: "https://t.co/x", expanded_url: "javascript:document.body.innerHTML=1"}]}}]
+		+ [{id: "1990000000000002000", text: "a bell \u0007 rings #xss", created_at: "2026-11-18T18:50:00.000Z", author_id: "99"}]),
+	includes: {users: ([.[] | {id: (100 + .key | tostring), username: ("u" + (.key | tostring)), name: .value}]
+		+ [{id: "99", username: "bell", name: "Bell"}])}}' "$ROOT/tests/xss/payloads.txt" >"$TMP/xss.json"
+"$CHATARC" --data "$X" import --chat xss "$TMP/xss.json" >/dev/null
+out=$("$CHATARC" --data "$X" publish -v 2>&1)
+expect_eq "xss: the hostile session publishes" "$out" "published 1 sessions to $X/site/index.html: 5 files written, 0 unchanged"
+xpage="$X/site/xss/2026-11-18.html"
+browser --dump-dom "file://$xpage" >"$TMP/xss-dom.html"
+expect_eq "xss: no payload ran in chromium (the page is whole)" \
+	"$(xp "$TMP/xss-dom.html" 'count(//div[contains(@class, "msg")])')" "21"
+expect_eq "xss: no script, frame, object, style, base or meta element, no event handler, no javascript: link" \
+	"$(xp "$TMP/xss-dom.html" 'count(//script | //iframe | //object | //embed | //style | //base | //body//meta | //*[@style] | //@*[starts-with(name(), "on")] | //a[starts-with(translate(normalize-space(@href), "JAVSCRIPT", "javscript"), "javascript")])')" "0"
+# Every payload is there as visible text, exactly as the archive holds it.
+missing=0
+for i in $(seq 0 19); do
+	want=$("$CHATARC" --data "$X" export xss --format json | jq -r --arg a "u$i" 'select(.author == $a) | .text')
+	name=$("$CHATARC" --data "$X" export xss --format json | jq -r --arg a "u$i" 'select(.author == $a) | .author_name')
+	got=$(xp "$TMP/xss-dom.html" "string(//div[contains(@class, 'msg')][.//span[@class='handle'] = '@u$i']/p[@class='text'])")
+	got_name=$(xp "$TMP/xss-dom.html" "string(//div[contains(@class, 'msg')][.//span[@class='handle'] = '@u$i']//span[@class='author'])")
+	[ "$got" == "$want" ] && [ "$got_name" == "$name" ] || {
+		missing=$((missing + 1))
+		echo "     payload $i: want [$want] got [$got]" >&2
+	}
+done
+expect_eq "xss: all 20 payloads appear as visible text, in posts and display names" "$missing" "0"
+grep -q '<script>' "$ROOT/tests/xss/payloads.txt" && "$CHATARC" --data "$X" export xss --format json | grep -q '<script>' &&
+	ok "xss: the archive kept the payloads verbatim (nothing was neutralised before publishing)" ||
+	fail "xss: payloads not kept verbatim"
+
+# Names become paths: a chat whose name would leave the site is refused.
+E=$(new_data evil evil)
+sed -i 's|"evil"|"../../escape"|' "$E/chatarc.conf"
+"$CHATARC" --data "$E" publish >"$TMP/evil.out" 2>&1
+code=$?
+[ "$code" -ne 0 ] && [ ! -e "$TMP/escape" ] && [ ! -e "$E/escape" ] &&
+	ok "publish: a chat name with ../ is refused, nothing written outside (exit $code)" ||
+	fail "publish: path from a chat name" "exit $code" "$(cat "$TMP/evil.out")"
+
+# Digests: a week with three chats, a week with none, overlapping runs.
+W="$TMP/digest"
+mkdir -p "$W"
+jq -n '{chats: (["alpha", "beta", "gamma"] | map({key: ., value: {tags: [.],
+	moderators: ["hcsmdemo@toot.example", "hcsmdemo.bsky.example"],
+	schedule: {weekday: "Wed", start: "13:00", minutes: 60, tz: "America/Toronto"}}}) | from_entries)}' >"$W/chatarc.conf"
+for c in alpha beta gamma; do
+	"$CHATARC" --data "$W" import --chat "$c" "$ROOT"/share/sample/hcsmdemo/* >/dev/null
+done
+out=$("$CHATARC" --data "$W" digest --week 2026-W10 2>&1; echo "rc=$?")
+expect_eq "digest: a week without sessions prints nothing, writes nothing, exits 0" \
+	"$out $(ls "$W/site/digest" 2>/dev/null | wc -l)" "rc=0 0"
+"$CHATARC" --data "$W" digest --week 2026-W47 &
+"$CHATARC" --data "$W" digest --week 2026-W47 &
+wait %1 && c1=0 || c1=$?
+wait %2 && c2=0 || c2=$?
+expect_eq "digest: two overlapping runs both succeed (one waits for the other's lock)" "$c1 $c2" "0 0"
+out=$("$CHATARC" --data "$W" digest 2>&1; echo "rc=$?")
+expect_eq "digest: with no --week, the last complete week (2026-W47 on 2026-11-24), quietly" \
+	"$out $(ls "$W/site/digest" | tr '\n' ' ')" "rc=0 2026-W47.html 2026-W47.xml feed.atom "
+dg="$W/site/digest/2026-W47.html"
+expect_eq "digest: one section a chat's session, with its topics and highlights" \
+	"$(xp "$dg" 'count(//div[@class="section"])') $(xp "$dg" 'count(//div[@class="section"][1]//h3/a)') $(xp "$dg" 'count(//div[@class="section"][1]//ul[@class="highlights"]/li)')" \
+	"3 5 15"
+expect_eq "digest: the feed has the week as an entry" \
+	"$(xmllint --xpath 'string(//*[local-name()="entry"]/*[local-name()="id"])' "$W/site/digest/feed.atom")" "urn:chatarc:digest:2026-W47"
+expect_eq "digest: every link of the digest resolves (sessions were published)" "$(check_links "$W/site")" ""
+expect_eq "digest: the site index lists the digest" "$(xp "$W/site/index.html" 'string(//a[@href="digest/2026-W47.html"])')" "2026-W47"
+expect_eq "digest: a bad week is a usage error" \
+	"$("$CHATARC" --data "$W" digest --week 2026-47 2>&1; echo "rc=$?")" \
+	"chatarc: digest: '2026-47' is not an ISO week: give YYYY-Www, e.g. 2026-W47
+rc=2"
