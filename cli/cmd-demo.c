@@ -8,6 +8,7 @@
 #include "../common/fsutil.h"
 #include "../common/options.h"
 #include "../index/index.h"
+#include "../publish/publish.h"
 #include "../summarise/summary.h"
 #include "cli.h"
 
@@ -16,8 +17,8 @@ static const command_help_t demo_help = {
 	"Sets up the bundled sample chat #" SAMPLE_CHAT " (as `chatarc init --sample`)\n"
 	"if DIR has no config yet, imports its posts again (which adds nothing the\n"
 	"second time), reports what the archive holds per network, summarises the\n"
-	"session (its topics and how each message was placed), and indexes it for\n"
-	"search."};
+	"session (its topics and how each message was placed), indexes it for\n"
+	"search and publishes the site into DIR/site."};
 
 struct tally {
 	long messages, by_network[3];
@@ -38,6 +39,26 @@ static chatarc_status_t count_record(void *ctx, const chatarc_record_t *r, chata
 	if (r->author)
 		strlist_add_unique(&t->authors, r->author);
 	return CHATARC_OK;
+}
+
+/* The whole site into DIR/site; *site: its path. */
+static chatarc_status_t publish_sample(const cli_context_t *ctx, const chatarc_config_t *config,
+				       char **site, chatarc_error_t *err)
+{
+	strbuf_t out;
+	strbuf_init(&out, 0);
+	strbuf_addf(&out, "%s/site", ctx->data_dir);
+	*site = strbuf_detach(&out, NULL);
+	publish_options_t options = {.data_dir = ctx->data_dir, .share_dir = ctx->share_dir,
+				     .out_dir = *site, .now_ms = publish_now_ms()};
+	publisher_t *pub;
+	publish_stats_t stats = {0};
+	chatarc_status_t status = publisher_open(&options, &pub, err);
+	if (status == CHATARC_OK) {
+		status = publish_site(pub, config, &stats, err);
+		publisher_close(pub);
+	}
+	return status;
 }
 
 int cmd_demo(int argc, char **argv, cli_context_t *ctx)
@@ -106,13 +127,22 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 
 	index_stats_t stats;
 	chatarc_config_t all;
-	if ((status = cli_load_config(ctx, &all, &err)) == CHATARC_OK) {
-		status = index_update(ctx->data_dir, &all, false, NULL, NULL, &stats, &err);
-		config_release(&all);
-	}
-	if (status != CHATARC_OK)
+	if ((status = cli_load_config(ctx, &all, &err)) != CHATARC_OK)
 		return cli_report("demo", status, &err);
-	printf("  search index: %ld documents in %s/index\n", stats.documents, ctx->data_dir);
+	status = index_update(ctx->data_dir, &all, false, NULL, NULL, &stats, &err);
+	if (status == CHATARC_OK)
+		printf("  search index: %ld documents in %s/index\n", stats.documents, ctx->data_dir);
+	char *site = NULL;
+	if (status == CHATARC_OK)
+		status = publish_sample(ctx, &all, &site, &err);
+	config_release(&all);
+	if (status != CHATARC_OK) {
+		free(site);
+		return cli_report("demo", status, &err);
+	}
+	printf("  site: %s/index.html  (open it in a browser; transcript: %s/%s/)\n", site, site,
+	       SAMPLE_CHAT);
+	free(site);
 	printf("  try: chatarc --data %s summarise %s    (the session as XML)\n"
 	       "       chatarc --data %s search 'topic:T2 trust'\n"
 	       "       chatarc --data %s export %s --format csv\n",

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../cli/cli.h"
 #include "../common/config.h"
@@ -27,16 +26,6 @@ static const command_help_t digest_help = {
 	"resolve. A week without sessions writes nothing and exits 0. Overlapping\n"
 	"runs wait for each other. For cron:\n"
 	"  15 6 * * 1  chatarc --data /srv/chats digest"};
-
-/* "Now": SOURCE_DATE_EPOCH when set (reproducible builds' convention, so
- * that a page showing the next session can be rebuilt byte for byte). */
-static long long now_ms(void)
-{
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	if (epoch && *epoch)
-		return atoll(epoch) * 1000LL;
-	return (long long)time(NULL) * 1000LL;
-}
 
 struct run {
 	cli_context_t *ctx;
@@ -69,7 +58,7 @@ static chatarc_status_t run_open(struct run *r, int argc, char **argv, chatarc_e
 	}
 	publish_options_t options = {.data_dir = r->ctx->data_dir, .share_dir = r->ctx->share_dir,
 				     .out_dir = r->out ? r->out : site, .chats = &r->chats,
-				     .now_ms = now_ms()};
+				     .now_ms = publish_now_ms()};
 	status = publisher_open(&options, &r->pub, err);
 	if (status != CHATARC_OK) {
 		free(site);
@@ -131,7 +120,7 @@ int cmd_digest(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("digest", status, &err);
 	char last_week[9], monday[11], sunday[11];
 	if (!week) {
-		publish_week_of(now_ms() - 7 * 86400000LL, last_week);
+		publish_week_of(publish_now_ms() - 7 * 86400000LL, last_week);
 		week = last_week;
 	} else if (!publish_week_bounds(week, monday, sunday)) {
 		chatarc_error_set(&err, CHATARC_ERR_USAGE,

@@ -47,6 +47,9 @@ chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config
 				const char *week, long *n_sessions, publish_stats_t *stats,
 				chatarc_error_t *err);
 
+/* Now, or SOURCE_DATE_EPOCH when set (the reproducible-builds convention:
+ * pages showing the next session can then be rebuilt byte for byte). */
+long long publish_now_ms(void);
 /* "2026-W47" -> its Monday and Sunday (YYYY-MM-DD); false if not a week. */
 bool publish_week_bounds(const char *week, char monday[11], char sunday[11]);
 /* The ISO week ("2026-W47") holding the UTC instant ms. */

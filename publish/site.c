@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -393,6 +394,14 @@ chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
 	strlist_clear(&digests);
 	xmlFreeDoc(site);
 	return status;
+}
+
+long long publish_now_ms(void)
+{
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	if (epoch && *epoch)
+		return atoll(epoch) * 1000LL;
+	return (long long)time(NULL) * 1000LL;
 }
 
 /* Weeks: ISO 8601, Monday first; week 1 holds the year's first Thursday. */
