@@ -606,6 +606,18 @@ static int compare_records(const void *a, const void *b)
 	return strcmp(x->uri, y->uri);
 }
 
+void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start)
+{
+	const char *name = strrchr(path, '/');
+	char date[11];
+	memcpy(date, name ? name + 1 : path, 10);
+	date[10] = '\0';
+	if (day)
+		memcpy(day, date, 11);
+	if (start)
+		time_parse_iso8601(date, start);
+}
+
 chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
 				  chatarc_ms_t to, archive_record_fn fn, void *ctx,
 				  chatarc_error_t *err)
@@ -614,12 +626,8 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
 	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
 
 	for (size_t i = 0; status == CHATARC_OK && i < paths.len; i++) {
-		const char *name = strrchr(paths.items[i], '/') + 1;
-		char day_key[11];
 		chatarc_ms_t day_start;
-		memcpy(day_key, name, 10);
-		day_key[10] = '\0';
-		time_parse_iso8601(day_key, &day_start);
+		archive_day_of_path(paths.items[i], NULL, &day_start);
 		if (day_start + 86400000 <= from || day_start >= to)
 			continue;
 

@@ -54,6 +54,9 @@ typedef chatarc_status_t (*archive_record_fn)(void *ctx, const chatarc_record_t 
 /* The day files of a chat, oldest first (full paths). */
 chatarc_status_t archive_list_days(const char *data_dir, const char *chat, strlist_t *paths,
 				   chatarc_error_t *err);
+/* The UTC date a day file (".../YYYY-MM-DD.jsonl.gz") holds, and its first
+ * instant. Either out pointer may be NULL. */
+void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start);
 /* Calls fn for each line of each whole member of one archive file; lines are
  * NUL-terminated in place. *whole_bytes (may be NULL) gets the length of the
  * file's whole members: less than its size after a torn write. */

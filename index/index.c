@@ -159,13 +159,11 @@ static void find_places(struct indexer *ix, chatarc_ms_t day_start)
 static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, const char *path,
 				  chatarc_error_t *err)
 {
-	const char *name = strrchr(path, '/') + 1;
 	char day[11], key[128], size_text[32];
 	struct stat st;
 	chatarc_ms_t from;
 
-	memcpy(day, name, 10);
-	day[10] = '\0';
+	archive_day_of_path(path, day, &from);
 	snprintf(key, sizeof key, "day:%s/%s", ix->chat, day);
 	if (stat(path, &st) < 0)
 		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path, strerror(errno));
@@ -179,7 +177,6 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 		return CHATARC_OK;
 	}
 	/* The day's merged messages, all of them: versions may have changed. */
-	time_parse_iso8601(day, &from);
 	find_places(ix, from);
 	chatarc_status_t status = xdb_set_metadata(ix->db, key, "indexing", err);
 	if (status == CHATARC_OK)
