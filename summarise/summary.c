@@ -141,12 +141,8 @@ static chatarc_status_t latest_message_time(const char *data_dir, const char *ch
 					   chat);
 	if (status == CHATARC_OK) {
 		struct collected c = {0};
-		const char *name = strrchr(days.items[days.len - 1], '/') + 1;
-		char day[11];
 		chatarc_ms_t from;
-		memcpy(day, name, 10);
-		day[10] = '\0';
-		time_parse_iso8601(day, &from);
+		archive_day_of_path(days.items[days.len - 1], NULL, &from);
 		status = archive_for_each(data_dir, chat, from, INT64_MAX, collect_message, &c, err);
 		*out = c.n ? c.messages[c.n - 1].record.created_ms : from;
 		free_collected(&c);
@@ -177,11 +173,6 @@ static void latest_session_date(const chatarc_chat_t *chat, chatarc_ms_t latest,
 	}
 }
 
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
 				       strlist_t *dates, chatarc_error_t *err)
 {
@@ -190,26 +181,23 @@ chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_
 	chatarc_status_t status = archive_list_days(data_dir, chat->name, &days, err);
 	tz_scope_enter(&scope, chat->tz ? chat->tz : "UTC");
 	for (size_t i = 0; status == CHATARC_OK && i < days.len; i++) {
-		const char *name = strrchr(days.items[i], '/') + 1;
-		char day[11];
 		chatarc_ms_t utc_start;
-		memcpy(day, name, 10);
-		day[10] = '\0';
-		time_parse_iso8601(day, &utc_start);
+		archive_day_of_path(days.items[i], NULL, &utc_start);
 		/* A UTC day overlaps the local dates of its first and last instant. */
 		chatarc_ms_t ends[2] = {utc_start, utc_start + 86400000 - 1};
 		for (int e = 0; e < 2; e++) {
 			char local[11];
 			int weekday;
 			time_to_local(ends[e], NULL, local, &weekday, NULL);
-			if (!chat->schedule.set || weekday == chat->schedule.weekday)
-				strlist_add_unique(dates, local);
+			/* Days come oldest first, so local dates never go back:
+			 * a repeat can only be the last one added. */
+			bool repeat = dates->len && !strcmp(dates->items[dates->len - 1], local);
+			if (!repeat && (!chat->schedule.set || weekday == chat->schedule.weekday))
+				strlist_add(dates, local);
 		}
 	}
 	tz_scope_leave(&scope);
 	strlist_clear(&days);
-	if (dates->len > 1)
-		qsort(dates->items, dates->len, sizeof *dates->items, compare_strings);
 	return status;
 }
 
