@@ -29,7 +29,8 @@ static const command_help_t digest_help = {
 
 struct run {
 	cli_context_t *ctx;
-	const char *out;
+	const char *out;   /* --out, else default_out */
+	char *default_out; /* DIR/site */
 	bool verbose;
 	strlist_t chats;
 	chatarc_config_t config;
@@ -50,33 +51,30 @@ static chatarc_status_t run_open(struct run *r, int argc, char **argv, chatarc_e
 		}
 		strlist_add(&r->chats, argv[i]);
 	}
-	char *site = NULL;
 	if (!r->out) {
 		size_t n = strlen(r->ctx->data_dir) + 8;
-		site = malloc(n);
-		snprintf(site, n, "%s/site", r->ctx->data_dir);
+		r->default_out = malloc(n);
+		snprintf(r->default_out, n, "%s/site", r->ctx->data_dir);
+		r->out = r->default_out;
 	}
 	publish_options_t options = {.data_dir = r->ctx->data_dir, .share_dir = r->ctx->share_dir,
-				     .out_dir = r->out ? r->out : site, .chats = &r->chats,
+				     .out_dir = r->out, .chats = &r->chats,
 				     .now_ms = publish_now_ms()};
 	status = publisher_open(&options, &r->pub, err);
 	if (status != CHATARC_OK) {
-		free(site);
+		free(r->default_out);
 		config_release(&r->config);
 		strlist_clear(&r->chats);
-		return status;
 	}
-	r->out = r->out ? r->out : site;
-	return CHATARC_OK;
+	return status;
 }
 
-static void run_close(struct run *r, bool out_allocated)
+static void run_close(struct run *r)
 {
 	publisher_close(r->pub);
 	config_release(&r->config);
 	strlist_clear(&r->chats);
-	if (out_allocated)
-		free((char *)r->out);
+	free(r->default_out);
 }
 
 int cmd_publish(int argc, char **argv, cli_context_t *ctx)
@@ -92,14 +90,13 @@ int cmd_publish(int argc, char **argv, cli_context_t *ctx)
 	chatarc_status_t status = options_parse(options, &publish_help, &argc, argv, &help, &err);
 	if (status != CHATARC_OK || help)
 		return cli_report("publish", status, &err);
-	bool out_allocated = !r.out;
 	if ((status = run_open(&r, argc, argv, &err)) != CHATARC_OK)
 		return cli_report("publish", status, &err);
 	status = publish_site(r.pub, &r.config, &r.stats, &err);
 	if (status == CHATARC_OK && (r.verbose || ctx->stdout_tty))
 		printf("published %ld sessions to %s/index.html: %ld files written, %ld unchanged\n",
 		       r.stats.sessions, r.out, r.stats.pages_written, r.stats.pages_unchanged);
-	run_close(&r, out_allocated);
+	run_close(&r);
 	return status == CHATARC_OK ? EXIT_OK : cli_report("publish", status, &err);
 }
 
@@ -127,7 +124,6 @@ int cmd_digest(int argc, char **argv, cli_context_t *ctx)
 				  "'%s' is not an ISO week: give YYYY-Www, e.g. 2026-W47", week);
 		return cli_report("digest", CHATARC_ERR_USAGE, &err);
 	}
-	bool out_allocated = !r.out;
 	if ((status = run_open(&r, argc, argv, &err)) != CHATARC_OK)
 		return cli_report("digest", status, &err);
 	long sessions = 0;
@@ -143,6 +139,6 @@ int cmd_digest(int argc, char **argv, cli_context_t *ctx)
 			printf("digest %s: %ld sessions, %s/digest/%s.html (%ld files written)\n", week,
 			       sessions, r.out, week, digest_stats.pages_written + r.stats.pages_written);
 	}
-	run_close(&r, out_allocated);
+	run_close(&r);
 	return status == CHATARC_OK ? EXIT_OK : cli_report("digest", status, &err);
 }

@@ -290,7 +290,9 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 		set_prop(root, "title", chat->title);
 	set_prop(root, "tz", chat->tz ? chat->tz : "UTC");
 	add_next_session(root, chat, pub->options.now_ms);
+	/* The feed is dated by the newest session's last message. */
 	char updated[CHATARC_TIME_ISO_LEN] = "1970-01-01T00:00:00.000Z";
+	long rendered = 0;
 
 	for (size_t i = dates.len; status == CHATARC_OK && i-- > 0;) {
 		summary_t *s;
@@ -303,18 +305,11 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 		status = render(pub, STYLE_SESSION, doc, "../", page.buf, err);
 		strbuf_release(&page);
 		add_session_entry(root, s, doc);
+		if (rendered++ == 0)
+			time_format_iso(s->messages[s->n_messages - 1].record.created_ms, updated);
 		pub->stats->sessions++;
 		xmlFreeDoc(doc);
 		summary_free(s);
-	}
-	/* The newest session's last message dates the feed. */
-	xmlNodePtr newest = root->children;
-	while (newest && strcmp((const char *)newest->name, "session"))
-		newest = newest->next;
-	if (newest) {
-		xmlChar *last = xmlGetProp(newest, BAD_CAST "last");
-		snprintf(updated, sizeof updated, "%s", (const char *)last);
-		xmlFree(last);
 	}
 	set_prop(root, "updated", updated);
 	strbuf_t page;
