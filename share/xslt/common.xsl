@@ -85,15 +85,25 @@
     </xsl:choose>
   </xsl:template>
 
-  <!-- One message, with its replies in the same section nested below it. -->
+  <!-- One message, with its replies in the same section nested below it.
+       Sections are the <messages> lists (intro, a topic, wrap, unassigned);
+       a reply placed in another section starts a thread there instead. -->
   <xsl:key name="replies" match="message" use="@reply-to"/>
+  <xsl:key name="in-section" match="message" use="concat(generate-id(..), ' ', @id)"/>
+  <!-- By id, in a one-session document (a transcript). -->
+  <xsl:key name="message" match="message" use="@id"/>
+
+  <!-- A section's threads: its messages whose parent is not in it. -->
+  <xsl:template match="messages" mode="threads">
+    <xsl:apply-templates select="message[not(@reply-to) or not(key('in-section', concat(generate-id(..), ' ', @reply-to)))]" mode="thread"/>
+  </xsl:template>
 
   <xsl:template match="message" mode="thread">
-    <xsl:variable name="section" select="generate-id(../..)"/>
+    <xsl:variable name="section" select="generate-id(..)"/>
     <div class="msg net-{@network}" id="{@id}">
       <xsl:if test="@moderator = 'yes'"><xsl:attribute name="class">msg mod net-<xsl:value-of select="@network"/></xsl:attribute></xsl:if>
       <xsl:apply-templates select="." mode="body"/>
-      <xsl:variable name="children" select="key('replies', @id)[generate-id(../..) = $section]"/>
+      <xsl:variable name="children" select="key('replies', @id)[generate-id(..) = $section]"/>
       <xsl:if test="$children">
         <div class="replies">
           <xsl:apply-templates select="$children" mode="thread"/>
@@ -111,9 +121,9 @@
       <span class="badge badge-{@network}"><xsl:call-template name="network-name"><xsl:with-param name="network" select="@network"/></xsl:call-template></span>
       <xsl:text> </xsl:text>
       <a class="permalink" href="#{@id}" title="Link to this message"><span class="time" title="{@time}"><xsl:call-template name="clock"><xsl:with-param name="local" select="@local"/></xsl:call-template></span></a>
-      <xsl:if test="@reply-to and /session//message[@id = current()/@reply-to]">
+      <xsl:if test="@reply-to and key('message', @reply-to)">
         <xsl:text> </xsl:text>
-        <a class="in-reply" href="#{@reply-to}">in reply to <xsl:value-of select="/session//message[@id = current()/@reply-to]/@name"/></a>
+        <a class="in-reply" href="#{@reply-to}">in reply to <xsl:value-of select="key('message', @reply-to)/@name"/></a>
       </xsl:if>
       <xsl:text> </xsl:text>
       <xsl:call-template name="safe-link">

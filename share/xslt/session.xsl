@@ -76,7 +76,7 @@
           <h4><a href="#{@id}"><xsl:value-of select="@label"/></a></h4>
           <ul class="highlights">
             <xsl:for-each select="highlights/highlight">
-              <xsl:variable name="m" select="/session//message[@id = current()/@ref]"/>
+              <xsl:variable name="m" select="key('message', @ref)"/>
               <li><blockquote><xsl:value-of select="$m/text"/></blockquote>
                 <a href="#{@ref}"><xsl:value-of select="$m/@name"/></a></li>
             </xsl:for-each>
@@ -140,35 +140,30 @@
   <xsl:template match="intro">
     <div class="section" role="region" aria-labelledby="welcome">
       <h2 id="welcome">Welcome</h2>
-      <xsl:apply-templates select="messages/message[not(@reply-to) or not(key('replies-in-intro', @reply-to))]" mode="thread"/>
+      <xsl:apply-templates select="messages" mode="threads"/>
     </div>
   </xsl:template>
-  <xsl:key name="replies-in-intro" match="intro/messages/message" use="@id"/>
-  <xsl:key name="in-wrap" match="wrap/messages/message" use="@id"/>
-  <xsl:key name="in-unassigned" match="unassigned/messages/message" use="@id"/>
-  <xsl:key name="in-topic" match="topic/messages/message" use="concat(../../@id, ' ', @id)"/>
 
   <xsl:template match="topic">
     <div class="section topic" id="{@id}" role="region" aria-labelledby="{@id}-h">
       <h2 id="{@id}-h"><xsl:value-of select="concat(@label, ': ', normalize-space(substring-after(question/text, ':')))"/>
         <xsl:if test="not(contains(question/text, ':'))"><xsl:value-of select="question/text"/></xsl:if></h2>
       <p class="topic-counts"><xsl:value-of select="concat(@message-count, ' messages from ', @participant-count, ' people')"/></p>
-      <xsl:variable name="topic" select="@id"/>
-      <xsl:apply-templates select="messages/message[not(@reply-to) or not(key('in-topic', concat($topic, ' ', @reply-to)))]" mode="thread"/>
+      <xsl:apply-templates select="messages" mode="threads"/>
     </div>
   </xsl:template>
 
   <xsl:template match="wrap">
     <div class="section" role="region" aria-labelledby="wrap-up">
       <h2 id="wrap-up">Wrap-up</h2>
-      <xsl:apply-templates select="messages/message[not(@reply-to) or not(key('in-wrap', @reply-to))]" mode="thread"/>
+      <xsl:apply-templates select="messages" mode="threads"/>
     </div>
   </xsl:template>
 
   <xsl:template match="unassigned">
     <div class="section" role="region" aria-labelledby="unassigned-h">
       <h2 id="unassigned-h">Not placed in a topic</h2>
-      <xsl:apply-templates select="messages/message[not(@reply-to) or not(key('in-unassigned', @reply-to))]" mode="thread"/>
+      <xsl:apply-templates select="messages" mode="threads"/>
     </div>
   </xsl:template>
 </xsl:stylesheet>
