@@ -109,7 +109,10 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 	summary_t *summary;
 	if ((status = cli_load_chat(ctx, SAMPLE_CHAT, &config, &chat, &err)))
 		return cli_report("demo", status, &err);
-	status = summary_build(ctx->data_dir, chat, NULL, true, &summary, &err);
+	summary_history_t history;
+	summary_history_init(&history);
+	status = summary_build(ctx->data_dir, chat, NULL, &history, &summary, &err);
+	summary_history_release(&history);
 	config_release(&config);
 	if (status != CHATARC_OK)
 		return cli_report("demo", status, &err);

@@ -130,7 +130,7 @@ static void find_places(struct indexer *ix, chatarc_ms_t day_start)
 		summary_t *s;
 		chatarc_error_t ignored;
 		time_format_day(day_start + offset * 86400000LL, date);
-		if (summary_build(ix->data_dir, ix->chat_config, date, false, &s, &ignored) != CHATARC_OK)
+		if (summary_build(ix->data_dir, ix->chat_config, date, NULL, &s, &ignored) != CHATARC_OK)
 			continue;
 		for (size_t i = 0; i < s->n_messages; i++) {
 			const summary_message_t *m = &s->messages[i];

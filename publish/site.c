@@ -182,11 +182,12 @@ static double xpath_number(xmlDocPtr doc, const char *expression)
 /* The summary of a session as an XML document, or NULL when the date had
  * no session (no messages in its window). */
 static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t *chat,
-					 const char *date, summary_t **summary, xmlDocPtr *doc,
-					 chatarc_error_t *err)
+					 const char *date, summary_history_t *history,
+					 summary_t **summary, xmlDocPtr *doc, chatarc_error_t *err)
 {
 	*doc = NULL;
-	chatarc_status_t status = summary_build(pub->options.data_dir, chat, date, true, summary, err);
+	chatarc_status_t status =
+		summary_build(pub->options.data_dir, chat, date, history, summary, err);
 	if (status != CHATARC_OK)
 		return status;
 	if ((*summary)->n_messages == 0) {
@@ -209,11 +210,17 @@ static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t 
 	return CHATARC_OK;
 }
 
-/* A session's line on its chat's page and in the feed. */
-static void add_session_entry(xmlNodePtr chat_node, const summary_t *s, xmlDocPtr session_doc)
+/* A session's line on its chat's page and in the feed, placed before
+ * `newer` (the entry of the next session) so the newest comes first. */
+static xmlNodePtr add_session_entry(xmlNodePtr chat_node, xmlNodePtr newer, const summary_t *s,
+				    xmlDocPtr session_doc)
 {
 	char href[32], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
-	xmlNodePtr node = xmlNewChild(chat_node, NULL, BAD_CAST "session", NULL);
+	xmlNodePtr node = xmlNewDocNode(chat_node->doc, NULL, BAD_CAST "session", NULL);
+	if (newer)
+		xmlAddPrevSibling(newer, node);
+	else
+		xmlAddChild(chat_node, node);
 	snprintf(href, sizeof href, "%s.html", s->date);
 	time_format_iso(s->messages[0].record.created_ms, first);
 	time_format_iso(s->messages[s->n_messages - 1].record.created_ms, last);
@@ -232,6 +239,7 @@ static void add_session_entry(xmlNodePtr chat_node, const summary_t *s, xmlDocPt
 		snprintf(id, sizeof id, "t%d", s->topics[t].number);
 		set_prop(topic, "id", id);
 	}
+	return node;
 }
 
 /* The next scheduled session after now, in the chat's zone. */
@@ -292,21 +300,24 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 	add_next_session(root, chat, pub->options.now_ms);
 	/* The feed is dated by the newest session's last message. */
 	char updated[CHATARC_TIME_ISO_LEN] = "1970-01-01T00:00:00.000Z";
-	long rendered = 0;
+	xmlNodePtr newest_entry = NULL;
+	summary_history_t history;
+	summary_history_init(&history);
 
-	for (size_t i = dates.len; status == CHATARC_OK && i-- > 0;) {
+	/* Oldest first, so the history of who took part only moves forward. */
+	for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
 		summary_t *s;
 		xmlDocPtr doc;
-		if ((status = session_document(pub, chat, dates.items[i], &s, &doc, err)) || !doc)
+		status = session_document(pub, chat, dates.items[i], &history, &s, &doc, err);
+		if (status != CHATARC_OK || !doc)
 			continue;
 		strbuf_t page;
 		strbuf_init(&page, 0);
 		strbuf_addf(&page, "%s/%s.html", chat->name, s->date);
 		status = render(pub, STYLE_SESSION, doc, "../", page.buf, err);
 		strbuf_release(&page);
-		add_session_entry(root, s, doc);
-		if (rendered++ == 0)
-			time_format_iso(s->messages[s->n_messages - 1].record.created_ms, updated);
+		newest_entry = add_session_entry(root, newest_entry, s, doc);
+		time_format_iso(s->messages[s->n_messages - 1].record.created_ms, updated);
 		pub->stats->sessions++;
 		xmlFreeDoc(doc);
 		summary_free(s);
@@ -326,6 +337,7 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 	strbuf_release(&page);
 	xmlAddChild(site_root, xmlDocCopyNode(root, site_root->doc, 1));
 	xmlFreeDoc(chat_doc);
+	summary_history_release(&history);
 	strlist_clear(&dates);
 	return status;
 }
@@ -498,15 +510,18 @@ chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
 		const chatarc_chat_t *chat = &config->chats[c];
 		strlist_t dates = {0};
+		summary_history_t history;
 		if (!chat_wanted(&pub->options, chat->name) || !fs_name_valid(chat->name))
 			continue;
+		summary_history_init(&history);
 		status = summary_list_sessions(pub->options.data_dir, chat, &dates, err);
 		for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
 			summary_t *s;
 			xmlDocPtr doc;
 			if (strcmp(dates.items[i], monday) < 0 || strcmp(dates.items[i], sunday) > 0)
 				continue;
-			if ((status = session_document(pub, chat, dates.items[i], &s, &doc, err)) || !doc)
+			status = session_document(pub, chat, dates.items[i], &history, &s, &doc, err);
+			if (status != CHATARC_OK || !doc)
 				continue;
 			strbuf_t href;
 			strbuf_init(&href, 0);
@@ -523,6 +538,7 @@ chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config
 			xmlFreeDoc(doc);
 			summary_free(s);
 		}
+		summary_history_release(&history);
 		strlist_clear(&dates);
 	}
 	set_prop(root, "updated", updated);

@@ -43,8 +43,11 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 	}
 	if ((status = cli_load_chat(ctx, argv[1], &config, &chat, &err)))
 		return cli_report("summarise", status, &err);
-	status = summary_build(ctx->data_dir, chat, argc == 3 ? argv[2] : NULL, true, &summary,
+	summary_history_t history;
+	summary_history_init(&history);
+	status = summary_build(ctx->data_dir, chat, argc == 3 ? argv[2] : NULL, &history, &summary,
 			       &err);
+	summary_history_release(&history);
 	config_release(&config);
 	if (status != CHATARC_OK)
 		return cli_report("summarise", status, &err);

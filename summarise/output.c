@@ -297,14 +297,6 @@ static void write_messages_of(struct emitter *e, const summary_t *s, int section
 	list_end(e);
 }
 
-static bool is_newcomer(const summary_t *s, const char *author)
-{
-	for (size_t i = 0; i < s->earlier_authors.len; i++)
-		if (!strcmp(s->earlier_authors.items[i], author))
-			return false;
-	return true;
-}
-
 static void write_participants(struct emitter *e, const summary_t *s, int section)
 {
 	struct tally t;
@@ -327,7 +319,7 @@ static void write_participants(struct emitter *e, const summary_t *s, int sectio
 		attr_int(e, "message-count", t.counts[t.order[k]]);
 		attr_bool(e, "moderator", first->moderator);
 		if (section == INT32_MIN) {
-			bool newcomer = is_newcomer(s, author);
+			bool newcomer = urimap_find(&s->newcomers, author) != NULL;
 			attr_bool(e, "newcomer", newcomer);
 			attr_bool(e, "regular", !newcomer);
 		}

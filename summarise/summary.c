@@ -389,10 +389,11 @@ static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 	urimap_release(&uris);
 }
 
-static chatarc_status_t earlier_authors(const char *data_dir, summary_t *s, chatarc_error_t *err);
+static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
+				       summary_history_t *history, chatarc_error_t *err);
 
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-			       bool with_history, summary_t **out, chatarc_error_t *err)
+			       summary_history_t *history, summary_t **out, chatarc_error_t *err)
 {
 	summary_t *s = calloc(1, sizeof *s);
 	chatarc_status_t status = CHATARC_OK;
@@ -401,6 +402,7 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 
 	if (!s)
 		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	urimap_init(&s->newcomers);
 	s->chat = strdup(chat->name);
 	s->title = chat->title ? strdup(chat->title) : NULL;
 	s->tz = strdup(chat->tz ? chat->tz : "UTC");
@@ -433,8 +435,8 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 	find_questions(s);
 	assign(s, wrap_start(s, chat, s->date));
 	summary_pick_highlights(s);
-	if (with_history)
-		status = earlier_authors(data_dir, s, err);
+	if (history)
+		status = find_newcomers(data_dir, s, history, err);
 out:
 	tz_scope_leave(&scope);
 	free_collected(&c);
@@ -446,30 +448,51 @@ out:
 	return CHATARC_OK;
 }
 
-struct author_set {
-	urimap_t seen;
-	strlist_t *list;
-};
+void summary_history_init(summary_history_t *history)
+{
+	urimap_init(&history->authors);
+	history->until = INT64_MIN;
+}
+
+void summary_history_release(summary_history_t *history)
+{
+	urimap_release(&history->authors);
+}
 
 static chatarc_status_t note_author(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
 {
-	struct author_set *a = ctx;
+	summary_history_t *history = ctx;
 	bool added;
 	(void)err;
-	if (r->author && (urimap_insert(&a->seen, r->author, &added), added))
-		strlist_add(a->list, r->author);
+	if (r->author)
+		urimap_insert(&history->authors, r->author, &added);
 	return CHATARC_OK;
 }
 
-/* Who took part before this session: newcomers are the others. */
-static chatarc_status_t earlier_authors(const char *data_dir, summary_t *s, chatarc_error_t *err)
+/* Newcomers: the session's authors the history has not seen before it. */
+static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
+				       summary_history_t *history, chatarc_error_t *err)
 {
-	struct author_set a = {.list = &s->earlier_authors};
-	urimap_init(&a.seen);
-	chatarc_status_t status =
-		archive_for_each(data_dir, s->chat, INT64_MIN, s->window_start, note_author, &a, err);
-	urimap_release(&a.seen);
-	return status;
+	if (history->until > s->window_start) {
+		summary_history_release(history);
+		summary_history_init(history);
+	}
+	chatarc_status_t status = archive_for_each(data_dir, s->chat, history->until,
+						   s->window_start, note_author, history, err);
+	if (status != CHATARC_OK) {
+		/* Partly read: start again next time rather than trust it. */
+		summary_history_release(history);
+		summary_history_init(history);
+		return status;
+	}
+	history->until = s->window_start;
+	for (size_t i = 0; i < s->n_messages; i++) {
+		const char *author = s->messages[i].record.author;
+		bool added;
+		if (author && !urimap_find(&history->authors, author))
+			urimap_insert(&s->newcomers, author, &added);
+	}
+	return CHATARC_OK;
 }
 
 void summary_free(summary_t *s)
@@ -480,7 +503,7 @@ void summary_free(summary_t *s)
 		record_clear(&s->messages[i].record);
 	free(s->messages);
 	free(s->topics);
-	strlist_clear(&s->earlier_authors);
+	urimap_release(&s->newcomers);
 	free(s->chat);
 	free(s->title);
 	free(s->tz);

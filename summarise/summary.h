@@ -11,6 +11,7 @@
 #include "../common/record.h"
 #include "../common/status.h"
 #include "../common/strbuf.h"
+#include "../common/urimap.h"
 
 /* Where a message belongs: a topic (0-based index into topics) or one of these. */
 enum {
@@ -59,15 +60,27 @@ typedef struct summary {
 	size_t n_messages;
 	summary_topic_t *topics;     /* in the order asked */
 	size_t n_topics;
-	strlist_t earlier_authors;   /* authors seen in the chat before this session */
+	urimap_t newcomers;          /* its authors who never took part before */
 } summary_t;
 
+/* Who took part in a chat before a moment, to tell a session's newcomers
+ * from its regulars. One history carried across sessions built oldest
+ * first reads each earlier message once, not once per later session. */
+typedef struct summary_history {
+	urimap_t authors;
+	chatarc_ms_t until; /* the authors of every message before this */
+} summary_history_t;
+
+void summary_history_init(summary_history_t *history);
+void summary_history_release(summary_history_t *history);
+
 /* Builds the summary of CHAT's session on local date `date` (NULL: the
- * latest session in the archive). with_history: also read the archive
- * before the session to tell newcomers from regulars (the indexer, which
- * needs only topics, says no). */
+ * latest session in the archive). history: brought up to the session's
+ * start (read again from the beginning if it is already past it) to find
+ * the newcomers; NULL leaves newcomers empty (the indexer, which needs
+ * only topics). */
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-			       bool with_history, summary_t **out, chatarc_error_t *err);
+			       summary_history_t *history, summary_t **out, chatarc_error_t *err);
 void summary_free(summary_t *summary);
 /* The local dates (YYYY-MM-DD, oldest first) on which CHAT may have had a
  * session: for a scheduled chat, its weekday on every day with messages;

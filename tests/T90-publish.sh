@@ -172,3 +172,24 @@ expect_eq "digest: a bad week is a usage error" \
 	"$("$CHATARC" --data "$W" digest --week 2026-47 2>&1; echo "rc=$?")" \
 	"chatarc: digest: '2026-47' is not an ISO week: give YYYY-Www, e.g. 2026-W47
 rc=2"
+
+# Newcomers over many sessions: the publisher carries who took part forward
+# from session to session; each page must agree with a summary built alone.
+H=$(new_data history hist)
+"$ROOT/tools/gen-posts" 120 7 30 >"$TMP/hist.jsonl"
+"$CHATARC" --data "$H" import --chat hist "$TMP/hist.jsonl" >/dev/null
+"$CHATARC" --data "$H" publish
+disagree="" regulars=0
+dates=$(cd "$H/site/hist" && ls 20*.html | sed 's/\.html$//')
+for date in $dates; do
+	want=$("$CHATARC" --data "$H" summarise hist "$date" --format json | jq -r '[.participants[] | select(.newcomer == true) | .author] | sort | join(" ")')
+	got=$(xp "$H/site/hist/$date.html" '//ul[@class="participants"]/li[span[@class="tagged"] = "first time"]/text()[1]' | sed -n 's/^ *@\([^ ]*\) (.*/\1/p' | sort | paste -sd' ')
+	[ "$want" == "$got" ] || disagree="$disagree $date"
+	regulars=$((regulars + $("$CHATARC" --data "$H" summarise hist "$date" --format json | jq '[.participants[] | select(.regular == true)] | length')))
+done
+expect_eq "publish: first-time participants on each of 5 pages match the session summarised alone" \
+	"$(echo $dates | wc -w) [$disagree]" "5 []"
+check "publish: later sessions have regulars (the history is not empty)" test "$regulars" -gt 0
+expect_eq "publish: the chat page lists sessions newest first" \
+	"$(xp "$H/site/hist/index.html" '//div[@id="content"]//a[contains(@href, "20")]/@href' | grep -o '20[0-9-]*' | paste -sd' ')" \
+	"$(echo $dates | tr ' ' '\n' | sort -r | paste -sd' ')"
