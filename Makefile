@@ -4,7 +4,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 CC ?= cc
-PKGS := yajl zlib libxml-2.0 libxslt xapian-core
+PKGS := yajl zlib libxml-2.0 libxslt xapian-core libcurl
 CXX ?= g++
 
 CFLAGS ?= -O2 -g

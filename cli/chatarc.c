@@ -24,6 +24,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{"init", cmd_init, "write DIR/chatarc.conf; --sample adds the bundled chat"},
+	{"fetch", cmd_fetch, "pull chats' hashtags from Mastodon instances and Bluesky"},
 	{"import", cmd_import, "read Twitter, Mastodon or Bluesky files into a chat's archive"},
 	{"export", cmd_export, "write a chat's messages as JSON lines or CSV"},
 	{"index", cmd_index, "bring the search index up to date with the archive"},

@@ -8,6 +8,7 @@
 
 #include "../common/fsutil.h"
 #include "../common/options.h"
+#include "../common/timeutil.h"
 
 int cli_exit_code(chatarc_status_t status)
 {
@@ -96,4 +97,15 @@ chatarc_status_t cli_sample_files(const cli_context_t *ctx, strlist_t *paths,
 			dir.buf);
 	strbuf_release(&dir);
 	return status;
+}
+
+chatarc_status_t cli_parse_time(const char *name, const char *value, chatarc_ms_t *out,
+				chatarc_error_t *err)
+{
+	if (value && !time_parse_iso8601(value, out))
+		return chatarc_error_set(err, CHATARC_ERR_USAGE,
+					 "--%s '%s' is not an ISO 8601 time (2013-03-13 or "
+					 "2013-03-13T17:00:00Z)",
+					 name, value);
+	return CHATARC_OK;
 }

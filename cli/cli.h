@@ -26,6 +26,7 @@ typedef struct cli_context {
 typedef int (*command_fn)(int argc, char **argv, cli_context_t *ctx);
 
 int cmd_init(int argc, char **argv, cli_context_t *ctx);
+int cmd_fetch(int argc, char **argv, cli_context_t *ctx);
 int cmd_import(int argc, char **argv, cli_context_t *ctx);
 int cmd_export(int argc, char **argv, cli_context_t *ctx);
 int cmd_summarise(int argc, char **argv, cli_context_t *ctx);
@@ -50,6 +51,10 @@ int cli_no_arguments(const char *command, int argc, char **argv, const struct co
 chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
 			       chatarc_config_t *config, const chatarc_chat_t **chat,
 			       chatarc_error_t *err);
+
+/* --NAME T: an ISO 8601 time into *out (left alone when value is NULL). */
+chatarc_status_t cli_parse_time(const char *name, const char *value, chatarc_ms_t *out,
+				chatarc_error_t *err);
 
 /* Imports files into a chat as `chatarc import` does; returns an exit code. */
 int cli_import_files(cli_context_t *ctx, const char *chat, char **paths, int n_paths,

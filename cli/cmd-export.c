@@ -39,17 +39,6 @@ static chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
 	return CHATARC_OK;
 }
 
-static chatarc_status_t parse_time_option(const char *name, const char *value, chatarc_ms_t *out,
-					  chatarc_error_t *err)
-{
-	if (value && !time_parse_iso8601(value, out))
-		return chatarc_error_set(err, CHATARC_ERR_USAGE,
-					 "--%s '%s' is not an ISO 8601 time (2013-03-13 or "
-					 "2013-03-13T17:00:00Z)",
-					 name, value);
-	return CHATARC_OK;
-}
-
 int cmd_export(int argc, char **argv, cli_context_t *ctx)
 {
 	const char *format = "json", *since = NULL, *until = NULL;
@@ -77,8 +66,8 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 		fprintf(stderr, "chatarc: export: --format must be json or csv, not '%s'\n", format);
 		return EXIT_USAGE;
 	}
-	if ((status = parse_time_option("since", since, &from, &err)) ||
-	    (status = parse_time_option("until", until, &to, &err)))
+	if ((status = cli_parse_time("since", since, &from, &err)) ||
+	    (status = cli_parse_time("until", until, &to, &err)))
 		return cli_report("export", status, &err);
 	status = cli_load_chat(ctx, argv[1], &config, &chat, &err);
 	if (status != CHATARC_OK)

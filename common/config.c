@@ -290,7 +290,9 @@ static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val 
 static chatarc_status_t read_source(struct checker *c, const char *name, yajl_val v,
 				    chatarc_source_t *source)
 {
-	static const char *const keys[] = {"type", "url", NULL};
+	static const char *const keys[] = {"type",	   "url",	    "token_env",
+					   "token_file",   "identifier",    "password_env",
+					   "password_file", "pds",	    NULL};
 	char path[256], sub[400];
 	chatarc_status_t rc;
 
@@ -314,12 +316,82 @@ static chatarc_status_t read_source(struct checker *c, const char *name, yajl_va
 				"expected \"url\": \"https://server\"");
 	record_set(&source->type, type);
 	record_set(&source->url, url);
+	static const char *const text_keys[] = {"token_env",    "token_file", "identifier",
+						"password_env", "password_file", "pds"};
+	char **const text_fields[] = {&source->token.env,    &source->token.file,
+				      &source->identifier,   &source->password.env,
+				      &source->password.file, &source->pds};
+	for (size_t i = 0; i < sizeof text_keys / sizeof *text_keys; i++) {
+		yajl_val field = json_get(v, text_keys[i]);
+		snprintf(sub, sizeof sub, "%s.%s", path, text_keys[i]);
+		if (field && (!YAJL_IS_STRING(field) || !*field->u.string))
+			return complain(c, sub, "expected a non-empty string");
+		record_set(text_fields[i], json_get_string(v, text_keys[i]));
+	}
+	bool mastodon = !strcmp(type, "mastodon");
+	snprintf(sub, sizeof sub, "%s.%s", path, mastodon ? "identifier" : "token_env");
+	if (mastodon && (source->identifier || source->password.env || source->password.file ||
+			 source->pds))
+		return complain(c, path,
+				"a Mastodon source signs in with \"token_env\" or \"token_file\" "
+				"(an access token with read:statuses)");
+	if (!mastodon && (source->token.env || source->token.file))
+		return complain(c, path,
+				"a Bluesky source signs in with \"identifier\" and \"password_env\" "
+				"or \"password_file\" (an app password)");
+	if (!mastodon && !source->identifier != !(source->password.env || source->password.file))
+		return complain(c, path,
+				"\"identifier\" and \"password_env\" (or \"password_file\") go "
+				"together");
+	snprintf(sub, sizeof sub, "%s.pds", path);
+	if (source->pds && strncmp(source->pds, "https://", 8) && strncmp(source->pds, "http://", 7))
+		return complain(c, sub, "expected \"pds\": \"https://server\"");
+	return CHATARC_OK;
+}
+
+static chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
+					    chatarc_fetch_settings_t *fetch)
+{
+	static const struct {
+		const char *key;
+		long long min, max;
+		size_t offset;
+	} knobs[] = {
+		{"follow_interval", 1, 86400, offsetof(chatarc_fetch_settings_t, follow_interval_s)},
+		{"connect_timeout", 1, 600, offsetof(chatarc_fetch_settings_t, connect_timeout_s)},
+		{"stall_timeout", 1, 3600, offsetof(chatarc_fetch_settings_t, stall_timeout_s)},
+		{"retries", 0, 100, offsetof(chatarc_fetch_settings_t, retries)},
+		{"backoff_base_ms", 1, 600000, offsetof(chatarc_fetch_settings_t, backoff_base_ms)},
+		{"backoff_max_ms", 1, 3600000, offsetof(chatarc_fetch_settings_t, backoff_max_ms)},
+		{"max_wait", 0, 86400, offsetof(chatarc_fetch_settings_t, max_wait_s)},
+	};
+	const char *keys[sizeof knobs / sizeof *knobs + 1];
+	char sub[128];
+	chatarc_status_t rc;
+	for (size_t i = 0; i < sizeof knobs / sizeof *knobs; i++)
+		keys[i] = knobs[i].key;
+	keys[sizeof knobs / sizeof *knobs] = NULL;
+	if (!YAJL_IS_OBJECT(v))
+		return complain(c, "fetch", "expected an object of fetch settings");
+	if ((rc = check_keys(c, v, "fetch", keys)))
+		return rc;
+	for (size_t i = 0; i < sizeof knobs / sizeof *knobs; i++) {
+		yajl_val n = json_get(v, knobs[i].key);
+		if (!n)
+			continue;
+		snprintf(sub, sizeof sub, "fetch.%s", knobs[i].key);
+		if (!YAJL_IS_INTEGER(n) || YAJL_GET_INTEGER(n) < knobs[i].min ||
+		    YAJL_GET_INTEGER(n) > knobs[i].max)
+			return complain(c, sub, "expected a whole number from %lld to %lld",
+					knobs[i].min, knobs[i].max);
+		*(int *)((char *)fetch + knobs[i].offset) = (int)YAJL_GET_INTEGER(n);
+	}
 	return CHATARC_OK;
 }
 
 static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_config_t *config)
 {
-	static const char *const keys[] = {"chats", "sources", "index_shards", NULL};
+	static const char *const keys[] = {"chats", "sources", "index_shards", "fetch", NULL};
 	chatarc_status_t rc;
 
 	if (!YAJL_IS_OBJECT(root))
@@ -327,6 +399,16 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 					 "%s:1: expected an object {\"chats\": ..., \"sources\": ...}",
 					 c->file);
 	if ((rc = check_keys(c, root, "", keys)))
+		return rc;
+	config->fetch = (chatarc_fetch_settings_t){.follow_interval_s = 30,
+						   .connect_timeout_s = 10,
+						   .stall_timeout_s = 30,
+						   .retries = 5,
+						   .backoff_base_ms = 1000,
+						   .backoff_max_ms = 60000,
+						   .max_wait_s = 900};
+	if (json_get(root, "fetch") && (rc = read_fetch_settings(c, json_get(root, "fetch"),
+								 &config->fetch)))
 		return rc;
 	yajl_val shards = json_get(root, "index_shards");
 	if (shards && (rc = read_string_list(c, shards, "index_shards",
@@ -451,12 +533,26 @@ void config_release(chatarc_config_t *config)
 		free(config->sources[i].name);
 		free(config->sources[i].type);
 		free(config->sources[i].url);
+		free(config->sources[i].token.env);
+		free(config->sources[i].token.file);
+		free(config->sources[i].identifier);
+		free(config->sources[i].password.env);
+		free(config->sources[i].password.file);
+		free(config->sources[i].pds);
 	}
 	free(config->chats);
 	free(config->sources);
 	strlist_clear(&config->index_shards);
 	free(config->path);
 	memset(config, 0, sizeof *config);
+}
+
+const chatarc_source_t *config_find_source(const chatarc_config_t *config, const char *name)
+{
+	for (size_t i = 0; i < config->n_sources; i++)
+		if (!strcmp(config->sources[i].name, name))
+			return &config->sources[i];
+	return NULL;
 }
 
 const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const char *name)
@@ -482,7 +578,14 @@ void config_template(strbuf_t *out, bool with_sample)
 		"//   sources     names from \"sources\" below that `chatarc fetch` reads\n"
 		"//\n"
 		"// \"sources\" names each server to fetch from: {\"type\": \"mastodon\" or\n"
-		"// \"bluesky\", \"url\": \"https://server\"}. Credentials never go here.\n"
+		"// \"bluesky\", \"url\": \"https://server\"}. Credentials never go here: name\n"
+		"// where they are. Mastodon: \"token_env\": \"VAR\" or \"token_file\": \"FILE\"\n"
+		"// (an access token with read:statuses). Bluesky: \"identifier\": \"handle\",\n"
+		"// \"password_env\" or \"password_file\" (an app password), \"pds\": \"https://bsky.social\".\n"
+		"//\n"
+		"// \"fetch\": {\"follow_interval\": 30, \"connect_timeout\": 10, \"stall_timeout\": 30,\n"
+		"//   \"retries\": 5, \"backoff_base_ms\": 1000, \"backoff_max_ms\": 60000, \"max_wait\": 900}\n"
+		"// paces `chatarc fetch` (seconds unless named _ms); these are the defaults.\n"
 		"//\n"
 		"// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON)\n"
 		"// go in with `chatarc import --chat NAME FILE...`.\n"

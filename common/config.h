@@ -28,11 +28,33 @@ typedef struct chatarc_chat {
 	bool allow_noindex;
 } chatarc_chat_t;
 
+/* Credentials are named, never held, by the config: an environment
+ * variable or a file (relative to DIR) that holds the secret. */
+typedef struct chatarc_secret_ref {
+	char *env;
+	char *file;
+} chatarc_secret_ref_t;
+
 typedef struct chatarc_source {
 	char *name;
 	char *type; /* "mastodon" or "bluesky" */
 	char *url;
+	chatarc_secret_ref_t token;    /* Mastodon access token (read:statuses) */
+	char *identifier;              /* Bluesky handle or DID to sign in as */
+	chatarc_secret_ref_t password; /* Bluesky app password */
+	char *pds; /* Bluesky: the PDS to sign in on and search through; url if NULL */
 } chatarc_source_t;
+
+/* "fetch": how `chatarc fetch` paces itself. Defaults in config_load. */
+typedef struct chatarc_fetch_settings {
+	int follow_interval_s;  /* --follow polls this often (30) */
+	int connect_timeout_s;  /* (10) */
+	int stall_timeout_s;    /* a transfer with no byte for this long fails (30) */
+	int retries;            /* attempts after the first, per request (5) */
+	int backoff_base_ms;    /* first retry delay, doubled each time (1000) */
+	int backoff_max_ms;     /* cap on one delay (60000) */
+	int max_wait_s;         /* longest Retry-After honoured before giving up (900) */
+} chatarc_fetch_settings_t;
 
 typedef struct chatarc_config {
 	char *path;
@@ -43,11 +65,13 @@ typedef struct chatarc_config {
 	/* More search databases, searched with DIR/index as one: paths
 	 * (relative to DIR) or "tcp:HOST:PORT" (xapian-tcpsrv). */
 	strlist_t index_shards;
+	chatarc_fetch_settings_t fetch;
 } chatarc_config_t;
 
 /* CHATARC_ERR_NOT_FOUND when the file does not exist. */
 chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc_error_t *err);
 void config_release(chatarc_config_t *config);
+const chatarc_source_t *config_find_source(const chatarc_config_t *config, const char *name);
 const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const char *name);
 
 /* The commented file `chatarc init` writes; with_sample adds the bundled chat. */

@@ -52,6 +52,19 @@ static void add_facets(chatarc_record_t *r, yajl_val facets)
 	}
 }
 
+/* The self-label `!no-unauthenticated` asks that the author's posts not be
+ * shown to people who are not signed in: a public archive would. */
+static bool bluesky_author_opted_out(yajl_val author)
+{
+	yajl_val labels = json_get(author, "labels");
+	for (size_t i = 0; i < json_array_len(labels); i++) {
+		const char *val = json_get_string(json_array_at(labels, i), "val");
+		if (val && !strcmp(val, "!no-unauthenticated"))
+			return true;
+	}
+	return false;
+}
+
 chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, chatarc_error_t *err)
 {
 	const char *what = "Bluesky post";
@@ -71,6 +84,10 @@ chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, cha
 		return rc;
 	if (!created)
 		created = json_get_string(post, "indexedAt");
+	if (conv->honour_consent && bluesky_author_opted_out(author)) {
+		conv->consent_skipped++;
+		return CHATARC_OK;
+	}
 
 	posts_record_start(conv, &r, "bluesky", post);
 	if (!created || !time_parse_iso8601(created, &r.created_ms)) {

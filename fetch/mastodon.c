@@ -18,6 +18,7 @@ struct held_reply {
 	char *parent_id;
 	size_t next; /* next held reply with the same parent, or SIZE_MAX */
 	bool waiting;
+	bool settled; /* already handed over without reply_to (posts_settle) */
 };
 
 struct mastodon_threads {
@@ -40,7 +41,8 @@ static mastodon_threads_t *threads_get(post_converter_t *conv)
 	return conv->threads;
 }
 
-/* Emits a held reply (resolved or not) and marks its slot empty. */
+/* Emits a held reply and marks its slot empty. One already settled is
+ * emitted again only when it has found its parent. */
 static chatarc_status_t release_held(post_converter_t *conv, struct held_reply *h,
 				     chatarc_error_t *err)
 {
@@ -48,7 +50,29 @@ static chatarc_status_t release_held(post_converter_t *conv, struct held_reply *
 	conv->threads->n_waiting--;
 	free(h->parent_id);
 	h->parent_id = NULL;
+	if (h->settled && !h->record.reply_to) {
+		record_clear(&h->record);
+		return CHATARC_OK;
+	}
 	return posts_emit(conv, &h->record, err);
+}
+
+chatarc_status_t posts_settle(post_converter_t *conv, chatarc_error_t *err)
+{
+	mastodon_threads_t *t = conv->threads;
+	for (size_t i = 0; t && i < t->n_held; i++) {
+		struct held_reply *h = &t->held[i];
+		if (!h->waiting || h->settled)
+			continue;
+		chatarc_record_t copy;
+		record_init(&copy);
+		record_copy(&copy, &h->record);
+		chatarc_status_t status = posts_emit(conv, &copy, err);
+		if (status != CHATARC_OK)
+			return status;
+		h->settled = true;
+	}
+	return CHATARC_OK;
 }
 
 /* A status with local id `id` and `uri` was seen: remember it, and hand
@@ -296,6 +320,11 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 	if (!YAJL_IS_OBJECT(account))
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s: \"account\" should be an object",
 					 what);
+	if (conv->honour_consent && (YAJL_IS_TRUE(json_get(account, "noindex")) ||
+				     YAJL_IS_FALSE(json_get(account, "discoverable")))) {
+		conv->consent_skipped++;
+		return CHATARC_OK;
+	}
 	if ((rc = json_require_string(status, "uri", what, &uri, err)) ||
 	    (rc = json_require_string(status, "created_at", what, &created, err)) ||
 	    (rc = json_require_string(status, "content", what, &content, err)) ||

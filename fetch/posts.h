@@ -28,12 +28,22 @@ typedef struct post_converter {
 	void *sink_ctx;
 	long posts;  /* records handed to the sink */
 	long boosts; /* boosts/retweets seen (not stored as messages) */
+	/* Skip posts whose author opted out of search and archives (Mastodon
+	 * `noindex: true` or `discoverable: false`; Bluesky's
+	 * `!no-unauthenticated` label), counted in consent_skipped. */
+	bool honour_consent;
+	long consent_skipped;
 	mastodon_threads_t *threads; /* created on the first Mastodon reply */
 } post_converter_t;
 
 /* Hands over what is still held (replies whose parent never came, without
  * reply_to) and frees the converter's state. Call at the end of a file. */
 chatarc_status_t posts_finish(post_converter_t *conv, chatarc_error_t *err);
+/* At a checkpoint (a fetched page about to be committed): hands over the
+ * replies still waiting for their parent, without reply_to, so that all
+ * that was read is durable; a parent seen later in the same run hands the
+ * reply over again with reply_to (the archive keeps the fuller version). */
+chatarc_status_t posts_settle(post_converter_t *conv, chatarc_error_t *err);
 /* Frees the converter's state without handing anything over. */
 void posts_release(post_converter_t *conv);
 

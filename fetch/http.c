@@ -1,0 +1,374 @@
+/* libcurl multi transfers with the networks' headers read as they arrive. */
+#define _DEFAULT_SOURCE
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../common/timeutil.h"
+
+struct http_client {
+	CURLM *multi;
+	http_client_options_t options;
+	int running; /* transfers started and not yet finished */
+};
+
+chatarc_ms_t http_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (chatarc_ms_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+chatarc_status_t http_client_new(const http_client_options_t *options, http_client_t **out,
+				 chatarc_error_t *err)
+{
+	/* Not thread-safe, but chatarc has one thread and calls this once a run. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return chatarc_error_set(err, CHATARC_ERR_IO, "cannot start libcurl");
+	http_client_t *client = calloc(1, sizeof *client);
+	if (!client)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	client->multi = curl_multi_init();
+	client->options = *options;
+	if (!client->multi) {
+		free(client);
+		return chatarc_error_set(err, CHATARC_ERR_IO, "cannot start libcurl");
+	}
+	*out = client;
+	return CHATARC_OK;
+}
+
+void http_client_free(http_client_t *client)
+{
+	if (!client)
+		return;
+	curl_multi_cleanup(client->multi);
+	free(client);
+	curl_global_cleanup();
+}
+
+static void response_clear(http_response_t *r)
+{
+	strbuf_release(&r->body);
+	free(r->content_type);
+	free(r->link_next);
+	free(r->link_prev);
+	memset(r, 0, sizeof *r);
+	r->ratelimit_remaining = -1;
+	strbuf_init(&r->body, 0);
+}
+
+void http_request_release(http_request_t *request)
+{
+	http_abort(request);
+	strbuf_release(&request->response.body);
+	free(request->response.content_type);
+	free(request->response.link_next);
+	free(request->response.link_prev);
+	memset(&request->response, 0, sizeof request->response);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	http_request_t *request = ctx;
+	http_response_t *r = &request->response;
+	size_t len = size * n;
+	if (r->body.len + len > request->client->options.max_body) {
+		snprintf(r->error, sizeof r->error, "response longer than %zu MB: refused",
+			 request->client->options.max_body >> 20);
+		return 0;
+	}
+	strbuf_add(&r->body, data, len);
+	return len;
+}
+
+/* The part of url up to the path: "https://host:port". */
+static size_t origin_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+	if (!p)
+		return 0;
+	p += 3;
+	return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+bool http_same_origin(const char *base, const char *url)
+{
+	size_t n = origin_len(base);
+	return n && n == origin_len(url) && !strncasecmp(base, url, n);
+}
+
+/* Link: <https://a/x?max_id=1>; rel="next", <https://a/x?min_id=9>; rel="prev" */
+static void parse_link(http_request_t *request, const char *value)
+{
+	http_response_t *r = &request->response;
+	const char *p = value;
+	while ((p = strchr(p, '<'))) {
+		const char *end = strchr(p, '>');
+		if (!end)
+			return;
+		const char *params = end + 1;
+		size_t params_len = strcspn(params, "<");
+		char *target = strndup(p + 1, (size_t)(end - p - 1));
+		char *rel = strndup(params, params_len);
+		char **slot = NULL;
+		if (strstr(rel, "rel=\"next\"") || strstr(rel, "rel=next"))
+			slot = &r->link_next;
+		else if (strstr(rel, "rel=\"prev\"") || strstr(rel, "rel=prev"))
+			slot = &r->link_prev;
+		if (slot && target[0] == '/') { /* relative: the request's origin */
+			strbuf_t abs;
+			strbuf_init(&abs, 0);
+			strbuf_add(&abs, request->url, origin_len(request->url));
+			strbuf_addstr(&abs, target);
+			free(target);
+			target = strbuf_detach(&abs, NULL);
+		}
+		if (slot && !*slot) {
+			*slot = target;
+			target = NULL;
+		}
+		free(target);
+		free(rel);
+		p = end + 1;
+	}
+}
+
+/* Seconds, or an HTTP date (RFC 9110 section 10.2.3). */
+static chatarc_ms_t parse_retry_after(const char *value, chatarc_ms_t now)
+{
+	char *end;
+	long long seconds = strtoll(value, &end, 10);
+	if (end != value && (*end == '\0' || *end == ' ') && seconds >= 0)
+		return now + seconds * 1000;
+	time_t t = curl_getdate(value, NULL);
+	return t > 0 ? (chatarc_ms_t)t * 1000 : 0;
+}
+
+/* Mastodon: ISO 8601; GoToSocial and Bluesky: Unix seconds; the IETF draft:
+ * seconds from now. A number below a billion cannot be a recent epoch. */
+static chatarc_ms_t parse_reset(const char *value, chatarc_ms_t now)
+{
+	char *end;
+	long long n = strtoll(value, &end, 10);
+	chatarc_ms_t at;
+	if (end != value && *end == '\0')
+		return n >= 1000000000LL ? n * 1000 : now + n * 1000;
+	return time_parse_iso8601(value, &at) ? at : 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	http_request_t *request = ctx;
+	http_response_t *r = &request->response;
+	size_t len = size * n;
+	char line[4096];
+	size_t keep = len < sizeof line - 1 ? len : sizeof line - 1;
+	memcpy(line, data, keep);
+	line[keep] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	if (!strncmp(line, "HTTP/", 5)) {
+		/* A new response (after a redirect or 100): forget the last one's. */
+		free(r->content_type);
+		free(r->link_next);
+		free(r->link_prev);
+		r->content_type = r->link_next = r->link_prev = NULL;
+		r->retry_after = r->ratelimit_reset = 0;
+		r->ratelimit_remaining = -1;
+		return len;
+	}
+	char *colon = strchr(line, ':');
+	if (!colon)
+		return len;
+	*colon = '\0';
+	char *value = colon + 1;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	chatarc_ms_t now = http_now_ms();
+	if (!strcasecmp(line, "content-type")) {
+		free(r->content_type);
+		r->content_type = strdup(value);
+	} else if (!strcasecmp(line, "link")) {
+		parse_link(request, value);
+	} else if (!strcasecmp(line, "retry-after")) {
+		r->retry_after = parse_retry_after(value, now);
+	} else if (!strcasecmp(line, "x-ratelimit-remaining") ||
+		   !strcasecmp(line, "ratelimit-remaining")) {
+		r->ratelimit_remaining = strtoll(value, NULL, 10);
+	} else if (!strcasecmp(line, "x-ratelimit-reset") || !strcasecmp(line, "ratelimit-reset")) {
+		r->ratelimit_reset = parse_reset(value, now);
+	}
+	return len;
+}
+
+chatarc_status_t http_start(http_client_t *client, http_request_t *request,
+			    chatarc_error_t *err)
+{
+	CURL *easy = curl_easy_init();
+	struct curl_slist *headers = NULL;
+	if (!easy)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "cannot start a transfer");
+	response_clear(&request->response);
+	request->client = client;
+	request->easy = easy;
+
+	headers = curl_slist_append(headers, "Accept: application/json");
+	if (request->post_json)
+		headers = curl_slist_append(headers, "Content-Type: application/json");
+	if (request->bearer) {
+		strbuf_t auth;
+		strbuf_init(&auth, 0);
+		strbuf_addf(&auth, "Authorization: Bearer %s", request->bearer);
+		headers = curl_slist_append(headers, auth.buf);
+		strbuf_release(&auth);
+	}
+	request->headers = headers;
+
+	curl_easy_setopt(easy, CURLOPT_URL, request->url);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, request);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT,
+			 "chatarc/" CHATARC_VERSION " (hashtag chat archiver; +https://github.com/chatarc)");
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, ""); /* gzip if the server offers */
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, (long)client->options.connect_timeout_s);
+	/* A stalled transfer: under 1 byte/s for stall_timeout seconds. */
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, (long)client->options.stall_timeout_s);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, request);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, request);
+	if (request->post_json)
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request->post_json);
+
+	if (curl_multi_add_handle(client->multi, easy) != CURLM_OK) {
+		http_abort(request);
+		return chatarc_error_set(err, CHATARC_ERR_IO, "cannot start a transfer");
+	}
+	client->running++;
+	return CHATARC_OK;
+}
+
+void http_abort(http_request_t *request)
+{
+	if (request->easy) {
+		if (curl_multi_remove_handle(request->client->multi, request->easy) == CURLM_OK)
+			request->client->running--;
+		curl_easy_cleanup(request->easy);
+		request->easy = NULL;
+	}
+	curl_slist_free_all(request->headers);
+	request->headers = NULL;
+}
+
+static void finish(http_client_t *client, CURL *easy, CURLcode result)
+{
+	http_request_t *request = NULL;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&request);
+	http_response_t *r = &request->response;
+	double seconds = 0;
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &seconds);
+	r->elapsed_ms = (long)(seconds * 1000);
+	r->transport_ok = result == CURLE_OK;
+	if (!r->transport_ok && !r->error[0])
+		snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(result));
+	if (!r->transport_ok && result == CURLE_OPERATION_TIMEDOUT)
+		snprintf(r->error, sizeof r->error, "no data for %d s (stalled transfer)",
+			 client->options.stall_timeout_s);
+	http_abort(request);
+	if (client->options.log) {
+		char line[1024];
+		if (r->transport_ok)
+			snprintf(line, sizeof line, "%s %s -> %ld, %zu bytes, %ld ms",
+				 request->post_json ? "POST" : "GET", request->url, r->status,
+				 r->body.len, r->elapsed_ms);
+		else
+			snprintf(line, sizeof line, "%s %s -> failed: %s",
+				 request->post_json ? "POST" : "GET", request->url, r->error);
+		client->options.log(client->options.log_ctx, line);
+	}
+	request->done(request->ctx, request);
+}
+
+int http_client_run(http_client_t *client, long timeout_ms)
+{
+	int still = 0, finished = 0;
+	chatarc_ms_t deadline = http_now_ms() + timeout_ms;
+	for (;;) {
+		curl_multi_perform(client->multi, &still);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(client->multi, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			finish(client, msg->easy_handle, msg->data.result);
+			finished++;
+		}
+		chatarc_ms_t now = http_now_ms();
+		if (finished || client->running == 0 || now >= deadline)
+			break;
+		long wait = (long)(deadline - now);
+		/* A signal ends poll early; the caller checks its stop flag. */
+		if (curl_multi_poll(client->multi, NULL, 0, wait > 1000 ? 1000 : (int)wait, NULL) !=
+		    CURLM_OK)
+			break;
+	}
+	return client->running;
+}
+
+bool http_client_busy(const http_client_t *client)
+{
+	return client->running > 0;
+}
+
+long http_retry_delay(const http_response_t *r, bool bad_body, int attempt, int base_ms,
+		      int max_ms, chatarc_ms_t now, unsigned *seed)
+{
+	bool retry = !r->transport_ok || bad_body || r->status >= 500 || r->status == 408 ||
+		     r->status == 429;
+	if (!retry)
+		return -1;
+	if ((r->status == 429 || r->status == 503) && r->retry_after > now)
+		return (long)(r->retry_after - now);
+	if (r->status == 429 && r->ratelimit_remaining == 0 && r->ratelimit_reset > now)
+		return (long)(r->ratelimit_reset - now);
+	long delay = base_ms;
+	for (int i = 1; i < attempt && delay < max_ms; i++)
+		delay *= 2;
+	if (delay > max_ms)
+		delay = max_ms;
+	/* Jitter: between delay/2 and delay, so clients that failed together
+	 * do not come back together. */
+	return delay / 2 + (long)(rand_r(seed) % (unsigned)(delay / 2 + 1));
+}
+
+char *http_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	strbuf_t sb;
+	strbuf_init(&sb, strlen(s) * 3);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+			strbuf_addch(&sb, (char)*p);
+		} else {
+			strbuf_addch(&sb, '%');
+			strbuf_addch(&sb, hex[*p >> 4]);
+			strbuf_addch(&sb, hex[*p & 15]);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}

@@ -1,0 +1,90 @@
+/* HTTP for the fetchers, on libcurl's multi interface so every source has a
+ * request in flight at once. This layer runs transfers and reads what the
+ * networks say in headers (Link, Retry-After, rate limits); whether to retry
+ * and how long to wait is decided by http_retry_delay, in one place. */
+#ifndef CHATARC_HTTP_H
+#define CHATARC_HTTP_H
+
+#include <stdbool.h>
+
+#include "../common/record.h"
+#include "../common/status.h"
+#include "../common/strbuf.h"
+
+typedef struct http_client http_client_t;
+
+typedef struct http_client_options {
+	int connect_timeout_s;
+	int stall_timeout_s; /* no byte for this long: the transfer fails */
+	size_t max_body;     /* a longer body fails the transfer (a server that lies) */
+	/* Called with one line per finished transfer when set (--verbose). */
+	void (*log)(void *ctx, const char *line);
+	void *log_ctx;
+} http_client_options_t;
+
+typedef struct http_response {
+	long status;        /* HTTP status; 0 when no response came */
+	bool transport_ok;  /* false: connect failure, reset, timeout, cut-off body */
+	char error[256];    /* why, when !transport_ok */
+	strbuf_t body;
+	char *content_type;
+	char *link_next, *link_prev; /* Link: <url>; rel="next" / rel="prev" */
+	chatarc_ms_t retry_after;    /* absolute time the server asked to wait until; 0 none */
+	long long ratelimit_remaining; /* X-RateLimit-Remaining or RateLimit-Remaining; -1 none */
+	chatarc_ms_t ratelimit_reset;  /* when the limit resets (absolute); 0 unknown */
+	long elapsed_ms;
+} http_response_t;
+
+typedef struct http_request http_request_t;
+typedef void (*http_done_fn)(void *ctx, http_request_t *request);
+
+struct http_request {
+	/* Set by the caller. */
+	char *url;
+	char *post_json;   /* a POST with this JSON body; NULL for GET */
+	char *bearer;      /* Authorization: Bearer ..., never logged */
+	http_done_fn done; /* called from http_client_run once the transfer ends */
+	void *ctx;
+	/* Filled by the client. */
+	http_response_t response;
+	/* Private. */
+	void *easy;
+	void *headers;
+	http_client_t *client;
+};
+
+chatarc_status_t http_client_new(const http_client_options_t *options, http_client_t **out,
+				 chatarc_error_t *err);
+void http_client_free(http_client_t *client);
+
+/* Starts the transfer now; request (and its strings) must live until done
+ * runs. The response of an earlier use of the request is cleared. */
+chatarc_status_t http_start(http_client_t *client, http_request_t *request,
+			    chatarc_error_t *err);
+/* Stops a transfer without calling done. */
+void http_abort(http_request_t *request);
+/* Runs transfers for up to timeout_ms, returning early once any finished
+ * (after calling their done). Returns the number still running. */
+int http_client_run(http_client_t *client, long timeout_ms);
+bool http_client_busy(const http_client_t *client);
+
+void http_request_release(http_request_t *request);
+
+/* The retry policy: -1 when this response must not be retried (success, or
+ * a 4xx other than 408/429); else how many ms to wait before attempt
+ * number `attempt` (1 = first retry): Retry-After when the server gave
+ * one, else base * 2^(attempt-1) capped at max, with up to half of it as
+ * jitter so many clients do not return in step. bad_body: the transfer
+ * was fine but what came was not usable (HTML, malformed JSON). */
+long http_retry_delay(const http_response_t *response, bool bad_body, int attempt,
+		      int base_ms, int max_ms, chatarc_ms_t now, unsigned *seed);
+
+/* "%XX"-escapes s for a URL's query or path (a new string). */
+char *http_escape(const char *s);
+/* True when url is on the same scheme://host:port as base (a server may not
+ * send us elsewhere through a Link header). */
+bool http_same_origin(const char *base, const char *url);
+
+chatarc_ms_t http_now_ms(void);
+
+#endif

@@ -1,0 +1,400 @@
+#!/usr/bin/python3
+"""A loopback server that speaks the parts of the Mastodon and Bluesky APIs
+`chatarc fetch` uses, serving statuses and posts taken from the recorded
+real responses in ../shared/fixtures (and, for benchmarks, generated ones
+shaped like them), with faults injected on request.
+
+Mastodon instances live under path prefixes: http://127.0.0.1:PORT/a is one
+instance, /b another; the same status has a different local id on each
+(ids are what a server assigns), and the same uri.
+
+  GET  /PREFIX/api/v1/timelines/tag/TAG?limit=&max_id=&min_id=&since_id=
+  POST /xrpc/com.atproto.server.createSession   {identifier, password}
+  POST /xrpc/com.atproto.server.refreshSession  (Bearer refreshJwt)
+  GET  /xrpc/app.bsky.feed.searchPosts?q=&sort=latest&since=&until=&limit=&cursor=
+
+Control (for tests):
+  POST /_control  {"faults": [{"match": "substring of path?query", "kind": K,
+                   "times": N, ...}], "latency_ms": 0, "token_uses": 0,
+                   "require_auth": true, "add": {"PREFIX": [status, ...]}}
+     K: 429 (with "retry_after": seconds or an HTTP date), 503, 500,
+        reset (connection closed mid-body), stall (half the body, then
+        silence for "seconds"), malformed (JSON cut short), html (an HTML
+        page with status 200), 401, 403
+  GET  /_log     one JSON object a line per request served
+Run: fake-social.py --fixtures DIR --port-file FILE [--generate N --instances K]
+Only the Python standard library is used.
+"""
+import argparse
+import copy
+import email.utils
+import json
+import os
+import random
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+STATE = {
+    "faults": [],
+    "latency_ms": 0,
+    "token_uses": 0,      # access tokens expire after this many searches (0: never)
+    "require_auth": True,  # Bluesky search refuses anonymous callers (as the AppView often does)
+    "log": [],
+    "sessions": {},        # accessJwt -> uses left (None: unlimited)
+    "refresh": set(),
+    "serial": 0,
+}
+INSTANCES = {}   # prefix -> statuses, newest id first
+BLUESKY = []     # PostViews, newest first
+ACCOUNT = {"identifier": "chatarc-test.bsky.social", "password": "app-pass-1234"}
+
+
+def read_http_body(path):
+    raw = open(path, "rb").read()
+    return json.loads(raw.split(b"\r\n\r\n", 1)[1])
+
+
+def load_fixtures(root):
+    mastodon = os.path.join(root, "mastodon")
+    real = []
+    for name in ("rtoot_ichbinhanna_page1.http", "rtoot_ichbinhanna_page2.http"):
+        real.extend(read_http_body(os.path.join(mastodon, name)))
+    # Instance a sees every status; instance b the newer two thirds, under
+    # its own ids (offset, so the order holds but no id is the same).
+    real.sort(key=lambda s: int(s["id"]), reverse=True)
+    INSTANCES["a"] = real
+    b = []
+    for s in real[: len(real) * 2 // 3]:
+        t = copy.deepcopy(s)
+        t["id"] = str(int(s["id"]) - 1000003)
+        if t.get("in_reply_to_id"):
+            t["in_reply_to_id"] = str(int(t["in_reply_to_id"]) - 1000003)
+        b.append(t)
+    INSTANCES["b"] = b
+    # A small instance for the Mastodon.py recordings (another tag).
+    small = []
+    for i in (1, 2, 3):
+        small.extend(read_http_body(os.path.join(mastodon, "mastodonpy_tag_page%d.http" % i)))
+    small.sort(key=lambda s: int(s["id"]), reverse=True)
+    INSTANCES["c"] = small
+    bsky = read_http_body(os.path.join(root, "bluesky", "bskyr_searchPosts_redistricting.http"))
+    BLUESKY.extend(sorted(bsky["posts"], key=lambda p: p["indexedAt"], reverse=True))
+
+
+def generate(n, instances, template):
+    """n statuses shaped like a real one, spread over instances (each also
+    sees a tenth of its neighbour's, as federation does)."""
+    base_id = 115000000000000000
+    base_ms = 1763000000000
+    per = n // instances
+    all_statuses = []
+    for i in range(n):
+        s = copy.deepcopy(template)
+        created = base_ms + i * 1000
+        s["id"] = str(base_id + i * 65536)
+        s["uri"] = "https://gen.example/users/u%d/statuses/%d" % (i % 997, i)
+        s["url"] = s["uri"]
+        s["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created / 1000)) + ".000Z"
+        s["content"] = "<p>A%d generated answer %d about #hcsmgen and patient voices</p>" % (i % 6 + 1, i)
+        s["in_reply_to_id"] = None
+        s["reblog"] = None
+        s["tags"] = [{"name": "hcsmgen", "url": "https://gen.example/tags/hcsmgen"}]
+        all_statuses.append(s)
+    for k in range(instances):
+        mine = all_statuses[k * per:(k + 1) * per]
+        neighbour = all_statuses[((k + 1) % instances) * per:((k + 1) % instances) * per + per // 10]
+        seen = []
+        for s in mine + neighbour:
+            t = dict(s)
+            t["id"] = str(int(s["id"]) + k + 1)  # each instance's own ids
+            seen.append(t)
+        seen.sort(key=lambda s: int(s["id"]), reverse=True)
+        INSTANCES["g%d" % (k + 1)] = seen
+
+
+def id_key(x):
+    return (len(x), x)
+
+
+def mastodon_page(statuses, tag, query):
+    limit = min(int(query.get("limit", ["20"])[0]), 40)
+    tag = tag.lower()
+    pool = [s for s in statuses if any(t["name"].lower() == tag for t in s.get("tags", []))]
+    max_id = query.get("max_id", [None])[0]
+    min_id = query.get("min_id", [None])[0]
+    since_id = query.get("since_id", [None])[0]
+    if max_id:
+        pool = [s for s in pool if id_key(s["id"]) < id_key(max_id)]
+    if since_id:
+        pool = [s for s in pool if id_key(s["id"]) > id_key(since_id)]
+    if min_id:
+        # min_id: the statuses just after it, still listed newest first.
+        pool = [s for s in pool if id_key(s["id"]) > id_key(min_id)]
+        return pool[-limit:]
+    return pool[:limit]
+
+
+def text_matches(post, q):
+    word = q.lstrip("#").lower()
+    rec = post.get("record", {})
+    if word in rec.get("text", "").lower():
+        return True
+    for f in rec.get("facets", []) or []:
+        for feat in f.get("features", []):
+            if feat.get("tag", "").lower() == word:
+                return True
+    return False
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-social/1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def record(self, status):
+        with LOCK:
+            STATE["log"].append({
+                "t": time.time(), "method": self.command, "path": self.path, "status": status,
+                "ua": self.headers.get("User-Agent", ""),
+                "auth": self.headers.get("Authorization", "")[:7],
+            })
+
+    def take_fault(self):
+        with LOCK:
+            for f in STATE["faults"]:
+                if f.get("times", 1) > 0 and f["match"] in self.path and \
+                        f.get("method", self.command) == self.command:
+                    f["times"] = f.get("times", 1) - 1
+                    return dict(f)
+        return None
+
+    def send_body(self, status, body, ctype="application/json; charset=utf-8", headers=None):
+        data = body if isinstance(body, bytes) else body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+        self.record(status)
+
+    def apply_fault(self, fault, body, headers):
+        kind = fault["kind"]
+        if kind in ("429", "503"):
+            h = {}
+            if "retry_after" in fault:
+                ra = fault["retry_after"]
+                if ra == "date":
+                    ra = email.utils.formatdate(time.time() + fault.get("seconds", 2), usegmt=True)
+                h["Retry-After"] = str(ra)
+            if kind == "429":
+                h["X-RateLimit-Limit"] = "300"
+                h["X-RateLimit-Remaining"] = "0"
+                h["X-RateLimit-Reset"] = time.strftime(
+                    "%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + fault.get("reset_in", 1)))
+            self.send_body(int(kind), '{"error":"Too many requests"}', headers=h)
+            return True
+        if kind in ("500", "401", "403"):
+            self.send_body(int(kind), '{"error":"injected %s"}' % kind)
+            return True
+        if kind == "html":
+            self.send_body(200, "<html><body><h1>Down for maintenance</h1></body></html>",
+                           ctype="text/html; charset=utf-8")
+            return True
+        if kind == "malformed":
+            self.send_body(200, body[: len(body) // 2] + b'"}]', headers=headers)
+            return True
+        if kind in ("reset", "stall"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.record(-1 if kind == "reset" else -2)
+            if kind == "stall":
+                time.sleep(fault.get("seconds", 5))
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+            except OSError:
+                pass
+            self.close_connection = True
+            return True
+        return False
+
+    def latency(self):
+        ms = STATE["latency_ms"]
+        if ms:
+            time.sleep(ms / 1000.0)
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        parts = url.path.strip("/").split("/")
+        if url.path == "/_log":
+            with LOCK:
+                body = "".join(json.dumps(e) + "\n" for e in STATE["log"])
+            self.send_body(200, body, ctype="application/x-ndjson")
+            return
+        self.latency()
+        if len(parts) == 6 and parts[1:5] == ["api", "v1", "timelines", "tag"]:
+            statuses = INSTANCES.get(parts[0])
+            if statuses is None:
+                self.send_body(404, '{"error":"Record not found"}')
+                return
+            with LOCK:
+                page = mastodon_page(statuses, urllib.parse.unquote(parts[5]), query)
+            body = json.dumps(page).encode()
+            headers = {
+                "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299",
+                "X-RateLimit-Reset": time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
+                                                   time.gmtime(time.time() + 300)),
+            }
+            if page:
+                base = "http://%s/%s/api/v1/timelines/tag/%s" % (self.headers["Host"], parts[0], parts[5])
+                limit = query.get("limit", ["20"])[0]
+                headers["Link"] = '<%s?limit=%s&max_id=%s>; rel="next", <%s?limit=%s&min_id=%s>; rel="prev"' % (
+                    base, limit, page[-1]["id"], base, limit, page[0]["id"])
+            fault = self.take_fault()
+            if fault and self.apply_fault(fault, body, headers):
+                return
+            self.send_body(200, body, headers=headers)
+            return
+        if url.path == "/xrpc/app.bsky.feed.searchPosts":
+            self.search_posts(query)
+            return
+        self.send_body(404, '{"error":"NotFound"}')
+
+    def bearer(self):
+        h = self.headers.get("Authorization", "")
+        return h[7:] if h.startswith("Bearer ") else None
+
+    def new_session(self):
+        with LOCK:
+            STATE["serial"] += 1
+            n = STATE["serial"]
+            access, refresh = "access-%d" % n, "refresh-%d" % n
+            STATE["sessions"][access] = STATE["token_uses"] or None
+            STATE["refresh"].add(refresh)
+        return {"accessJwt": access, "refreshJwt": refresh, "handle": ACCOUNT["identifier"],
+                "did": "did:plc:chatarctest", "active": True}
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length) if length else b""
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/_control":
+            cmd = json.loads(raw or b"{}")
+            with LOCK:
+                for key in ("faults", "latency_ms", "token_uses", "require_auth"):
+                    if key in cmd:
+                        STATE[key] = cmd[key]
+                for prefix, statuses in cmd.get("add", {}).items():
+                    INSTANCES.setdefault(prefix, []).extend(statuses)
+                    INSTANCES[prefix].sort(key=lambda s: id_key(s["id"]), reverse=True)
+                if cmd.get("clear_log"):
+                    STATE["log"] = []
+            self.send_body(200, "{}")
+            return
+        self.latency()
+        fault = self.take_fault()
+        if fault and self.apply_fault(fault, b"{}", {}):
+            return
+        if url.path == "/xrpc/com.atproto.server.createSession":
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                self.send_body(400, '{"error":"InvalidRequest","message":"bad JSON"}')
+                return
+            if body.get("identifier") != ACCOUNT["identifier"] or body.get("password") != ACCOUNT["password"]:
+                self.send_body(401, '{"error":"AuthenticationRequired","message":"Invalid identifier or password"}')
+                return
+            self.send_body(200, json.dumps(self.new_session()))
+            return
+        if url.path == "/xrpc/com.atproto.server.refreshSession":
+            token = self.bearer()
+            with LOCK:
+                ok = token in STATE["refresh"]
+                if ok:
+                    STATE["refresh"].discard(token)
+            if not ok:
+                self.send_body(400, '{"error":"ExpiredToken","message":"Token has been revoked"}')
+                return
+            self.send_body(200, json.dumps(self.new_session()))
+            return
+        self.send_body(404, '{"error":"NotFound"}')
+
+    def search_posts(self, query):
+        token = self.bearer()
+        with LOCK:
+            known = token in STATE["sessions"]
+            uses = STATE["sessions"].get(token)
+            expired = known and uses is not None and uses <= 0
+            if known and uses is not None:
+                STATE["sessions"][token] = uses - 1
+        if STATE["require_auth"] and not known:
+            self.send_body(403, '{"error":"Forbidden","message":"search requires authentication"}')
+            return
+        if expired:
+            self.send_body(400, '{"error":"ExpiredToken","message":"Token has expired"}')
+            return
+        q = query.get("q", [""])[0]
+        since = query.get("since", [""])[0]
+        until = query.get("until", [""])[0]
+        limit = min(int(query.get("limit", ["25"])[0]), 100)
+        offset = int(query.get("cursor", ["0"])[0] or 0)
+        pool = [p for p in BLUESKY if text_matches(p, q)]
+        # sortAt: the earlier of createdAt and indexedAt; ISO strings compare in order.
+        def sort_at(p):
+            return min(p["record"].get("createdAt", p["indexedAt"]), p["indexedAt"])
+        if since:
+            pool = [p for p in pool if sort_at(p) >= since]
+        if until:
+            pool = [p for p in pool if sort_at(p) < until]
+        page = pool[offset:offset + limit]
+        result = {"posts": page}
+        if offset + limit < len(pool):
+            result["cursor"] = str(offset + limit)
+        body = json.dumps(result).encode()
+        headers = {"RateLimit-Limit": "3000", "RateLimit-Remaining": "2999",
+                   "RateLimit-Reset": str(int(time.time()) + 300), "RateLimit-Policy": "3000;w=300"}
+        fault = self.take_fault()
+        if fault and self.apply_fault(fault, body, headers):
+            return
+        self.send_body(200, body, headers=headers)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--generate", type=int, default=0)
+    ap.add_argument("--instances", type=int, default=4)
+    ap.add_argument("--latency-ms", type=int, default=0)
+    args = ap.parse_args()
+    load_fixtures(args.fixtures)
+    if args.generate:
+        generate(args.generate, args.instances, INSTANCES["a"][0])
+    STATE["latency_ms"] = args.latency_ms
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(tmp, args.port_file)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
