@@ -22,7 +22,7 @@ static const command_help_t fetch_help = {
 	"polling (fetch.follow_interval, 30 s) until interrupted; what was fetched\n"
 	"is archived. Credentials come from the variables or files the source names.\n\n"
 	"Exit status: 0 all sources read; 1 nothing could be done (another fetch\n"
-	"holds every chat, the archive cannot be written); 2 usage or config error;\n"
+	"holds every chat, a bad config, the archive cannot be written); 2 usage error;\n"
 	"3 some sources failed (each named on stderr) while the others were read."};
 
 static volatile sig_atomic_t stop_requested;

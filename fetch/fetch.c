@@ -327,8 +327,15 @@ static chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err)
 
 /* ---- a round: what this run (or --follow round) walks --------------------- */
 
+static chatarc_status_t job_save_state(struct job *job, chatarc_error_t *err);
+
+/* Sets up the walk of this run (or --follow round). A new walk back is
+ * written down before its first request, so a run killed before its first
+ * page still leaves the next run knowing how far back to go. */
 static void job_start_round(struct job *job, bool first)
 {
+	chatarc_error_t err;
+	bool fresh = false;
 	const fetch_options_t *o = job->run->options;
 	chatarc_ms_t now = http_now_ms();
 	chatarc_ms_t since = o->since ? o->since : now - FIRST_RUN_DAYS * DAY_MS;
@@ -345,6 +352,7 @@ static void job_start_round(struct job *job, bool first)
 			job->backfill = true;
 			job->backfill_since = since;
 			set_string(&job->backfill_max_id, NULL);
+			fresh = true;
 		}
 		job->phase = job->newest_id && !o->until ? PHASE_FORWARD
 			     : job->backfill		  ? PHASE_BACKFILL
@@ -357,9 +365,12 @@ static void job_start_round(struct job *job, bool first)
 							      : since;
 			job->window_until = o->until ? o->until : now;
 			set_string(&job->window_cursor, NULL);
+			fresh = true;
 		}
 		job->phase = PHASE_FORWARD;
 	}
+	if (fresh && job_save_state(job, &err) != CHATARC_OK)
+		job_fail(job, "cannot save the fetch cursor: %s", err.message);
 }
 
 /* ---- requests ------------------------------------------------------------ */

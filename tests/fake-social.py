@@ -16,7 +16,8 @@ instance, /b another; the same status has a different local id on each
 Control (for tests):
   POST /_control  {"faults": [{"match": "substring of path?query", "kind": K,
                    "times": N, ...}], "latency_ms": 0, "token_uses": 0,
-                   "require_auth": true, "add": {"PREFIX": [status, ...]}}
+                   "require_auth": true, "bsky_max_limit": 100,
+                   "add": {"PREFIX": [status, ...]}, "clear_log": true}
      K: 429 (with "retry_after": seconds or an HTTP date), 503, 500,
         reset (connection closed mid-body), stall (half the body, then
         silence for "seconds"), malformed (JSON cut short), html (an HTML
@@ -44,6 +45,7 @@ STATE = {
     "latency_ms": 0,
     "token_uses": 0,      # access tokens expire after this many searches (0: never)
     "require_auth": True,  # Bluesky search refuses anonymous callers (as the AppView often does)
+    "bsky_max_limit": 100,
     "log": [],
     "sessions": {},        # accessJwt -> uses left (None: unlimited)
     "refresh": set(),
@@ -159,6 +161,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def record(self, status):
+        if self.path.startswith("/_"):
+            return
         with LOCK:
             STATE["log"].append({
                 "t": time.time(), "method": self.command, "path": self.path, "status": status,
@@ -294,7 +298,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_control":
             cmd = json.loads(raw or b"{}")
             with LOCK:
-                for key in ("faults", "latency_ms", "token_uses", "require_auth"):
+                for key in ("faults", "latency_ms", "token_uses", "require_auth", "bsky_max_limit"):
                     if key in cmd:
                         STATE[key] = cmd[key]
                 for prefix, statuses in cmd.get("add", {}).items():
@@ -349,7 +353,7 @@ class Handler(BaseHTTPRequestHandler):
         q = query.get("q", [""])[0]
         since = query.get("since", [""])[0]
         until = query.get("until", [""])[0]
-        limit = min(int(query.get("limit", ["25"])[0]), 100)
+        limit = min(int(query.get("limit", ["25"])[0]), STATE["bsky_max_limit"])
         offset = int(query.get("cursor", ["0"])[0] or 0)
         pool = [p for p in BLUESKY if text_matches(p, q)]
         # sortAt: the earlier of createdAt and indexedAt; ISO strings compare in order.

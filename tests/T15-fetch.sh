@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# chatarc fetch against a real HTTP server on 127.0.0.1 (tests/fake-social.py)
+# speaking Mastodon's and Bluesky's wire formats, fed with the recorded real
+# statuses and posts in ../shared/fixtures, with injected faults.
+source "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3 # Debian's Python (the standard library is all the server needs)
+M="$FIXTURES/mastodon"
+B="$FIXTURES/bluesky"
+
+"$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
+	>"$TMP/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null' EXIT
+for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+PORT=$(cat "$TMP/port")
+BASE="http://127.0.0.1:$PORT"
+
+ctl() { curl -s -X POST --data "$1" "$BASE/_control" >/dev/null; }
+ctl_file() { curl -s -X POST --data-binary "@$1" "$BASE/_control" >/dev/null; }
+server_log() { curl -s "$BASE/_log"; }
+calm() { ctl '{"faults": [], "latency_ms": 0, "token_uses": 0, "require_auth": true, "bsky_max_limit": 100, "clear_log": true}'; }
+
+export BSKY_PW=app-pass-1234
+
+# conf DIR EXTRA_CHAT_SETTINGS SOURCES_JSON [FETCH_SETTINGS]
+conf() {
+	rm -rf "$1" && mkdir -p "$1"
+	cat >"$1/chatarc.conf" <<EOF
+{"chats": {"hanna": {"tags": ["IchbinHanna"], "sources": $3 $2},
+           "red": {"tags": ["redistricting"], "sources": ["bsky"]}},
+ "sources": {"a": {"type": "mastodon", "url": "$BASE/a"},
+             "b": {"type": "mastodon", "url": "$BASE/b"},
+             "nope": {"type": "mastodon", "url": "$BASE/nope"},
+             "bsky": {"type": "bluesky", "url": "$BASE", "identifier": "chatarc-test.bsky.social",
+                      "password_env": "BSKY_PW"},
+             "anon": {"type": "bluesky", "url": "$BASE"}},
+ "fetch": {"backoff_base_ms": 100, "backoff_max_ms": 2000, "stall_timeout": 1, "retries": 3,
+           "follow_interval": 1 ${4:-}}}
+EOF
+}
+
+uris() { "$CHATARC" --data "$1" export "$2" --format json | jq -r .uri | sort; }
+
+# What the recordings say the archive must hold: every status of instance a
+# (b sees a subset under other ids), minus authors who opted out.
+for f in rtoot_ichbinhanna_page1.http rtoot_ichbinhanna_page2.http; do http_body "$M/$f"; echo; done >"$TMP/hanna.json"
+# A Bridgy Fed status is the Bluesky post it shows: its at:// uri is its identity.
+ID='def id: .uri | sub("^https://bsky.brid.gy/convert/ap/"; "");'
+jq -r "$ID"'.[] | select(.account.noindex != true and .account.discoverable != false) | id' "$TMP/hanna.json" | sort -u >"$TMP/want-consenting"
+jq -r "$ID"'.[] | id' "$TMP/hanna.json" | sort -u >"$TMP/want-all"
+opted_out_a=$(jq -s '[.[][] | select(.account.noindex == true or .account.discoverable == false)] | length' "$TMP/hanna.json")
+http_body "$B/bskyr_searchPosts_redistricting.http" >"$TMP/bsky.json"
+jq -r '.posts[] | select([.author.labels[]?.val] | index("!no-unauthenticated") | not) | .uri' "$TMP/bsky.json" | sort >"$TMP/want-bsky"
+
+# 1. Two instances, one message per uri, consent honoured and counted.
+D="$TMP/two"
+conf "$D" "" '["a", "b"]'
+"$CHATARC" --data "$D" fetch hanna --since 2020-01-01 -v >"$TMP/two.out" 2>"$TMP/two.err"
+expect_eq "fetch: two instances exit 0" "$?" "0"
+expect_file_eq "fetch: two instances merge to one message per uri, opted-out authors left out" <(uris "$D" hanna) "$TMP/want-consenting"
+expect_eq "fetch: the summary counts instance a's opted-out authors" \
+	"$(grep '^hanna a ' "$TMP/two.out" | grep -o '[0-9]* skipped for consent')" "$opted_out_a skipped for consent"
+new_total=$(grep -o '[0-9]* new' "$TMP/two.out" | awk '{s += $1} END {print s}')
+expect_eq "fetch: new messages across instances add up to the archive" "$new_total" "$(wc -l <"$TMP/want-consenting")"
+expect_eq "fetch: instance b paged with its own ids" \
+	"$(server_log | jq -r 'select(.path | startswith("/b/")) | .path' | grep -c 'max_id=1146301693063174')" "1"
+expect_eq "fetch: User-Agent names chatarc and its version" \
+	"$(server_log | jq -r .ua | sort -u)" "chatarc/0.1.0 (hashtag chat archiver; +https://github.com/chatarc)"
+
+# The fetched records are the records `chatarc import` makes of the same statuses.
+I="$TMP/imported"
+conf "$I" "" '[]'
+"$CHATARC" --data "$I" import --chat hanna "$TMP/hanna.json" >/dev/null 2>&1
+fields='[.uri, .author, .author_name, .created_at, .text, .url, (.tags | sort), .links]'
+"$CHATARC" --data "$I" export hanna --format json | jq -c "$fields" | grep -F -f "$TMP/want-consenting" | sort >"$TMP/import.fields"
+"$CHATARC" --data "$D" export hanna --format json | jq -c "$fields" | sort >"$TMP/fetch.fields"
+expect_file_eq "fetch: records match import's for the same statuses" "$TMP/fetch.fields" "$TMP/import.fields"
+expect_eq "fetch: replies across pages keep their parent" \
+	"$("$CHATARC" --data "$D" export hanna --format json | jq -r 'select(.reply_to != null) | .uri' | wc -l)" \
+	"$("$CHATARC" --data "$I" export hanna --format json | jq -r 'select(.reply_to != null) | .uri' | grep -c -F -f "$TMP/want-consenting")"
+
+# 2. A run with nothing new asks once per instance, from the cursor, and says nothing under cron.
+calm
+"$CHATARC" --data "$D" fetch hanna >"$TMP/again.out" 2>&1
+expect_eq "fetch: rerun with nothing new exits 0 and prints nothing without a terminal" "$?:$(cat "$TMP/again.out")" "0:"
+expect_eq "fetch: rerun asks forward from the newest id, once per instance" \
+	"$(server_log | jq -r .path | sed 's/.*tag\///' | sort | tr '\n' ' ')" \
+	"ichbinhanna?limit=40&min_id=114856169735898678 ichbinhanna?limit=40&min_id=114856169736898681 "
+
+# 3. New statuses on both instances (45: two forward pages) come in once.
+"$PY" - "$TMP/hanna.json" "$TMP/add.json" <<'EOF'
+import copy, json, sys, time
+src = [s for line in open(sys.argv[1]) if line.strip() for s in json.loads(line)]
+t = next(s for s in src if s["account"].get("discoverable") is not False and not s.get("in_reply_to_id"))
+a, b = [], []
+for i in range(45):
+    s = copy.deepcopy(t)
+    s["id"] = str(114900000000000000 + i * 65536)
+    s["uri"] = "https://new.example/statuses/%d" % i
+    s["url"] = s["uri"]
+    s["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() - 600 + i))
+    a.append(s)
+    if i % 3 == 0:
+        c = copy.deepcopy(s)
+        c["id"] = str(int(s["id"]) - 1000003)
+        b.append(c)
+json.dump({"add": {"a": a, "b": b}}, open(sys.argv[2], "w"))
+EOF
+ctl_file "$TMP/add.json"
+calm
+"$CHATARC" --data "$D" fetch hanna -v >"$TMP/new.out" 2>&1
+expect_eq "fetch: 45 new statuses on two instances are archived once" \
+	"$(uris "$D" hanna | wc -l):$(uris "$D" hanna | uniq -d | wc -l)" "$(($(wc -l <"$TMP/want-consenting") + 45)):0"
+expect_eq "fetch: forward paging followed Link rel=prev" \
+	"$(server_log | jq -r 'select(.path | startswith("/a/")) | .path' | grep -c 'min_id=')" "3"
+sort -u "$TMP/want-consenting" <(jq -r '.add.a[].uri' "$TMP/add.json") | sort >"$TMP/want-now"
+
+# 4. allow_noindex keeps the opted-out authors.
+D2="$TMP/noindex"
+conf "$D2" ', "allow_noindex": true' '["a"]'
+"$CHATARC" --data "$D2" fetch hanna --since 2020-01-01 --until 2025-07-18 >/dev/null 2>&1
+expect_file_eq "fetch: allow_noindex keeps every author (and --until leaves out what came after)" <(uris "$D2" hanna) "$TMP/want-all"
+expect_eq "fetch: --until keeps no cursor" "$(find "$D2/state" -name '*.json' | wc -l)" "0"
+
+# 5. Faults: each run must end with exactly the recorded statuses.
+fault_run() { # NAME FAULTS_JSON [EXPECTED_MIN_RETRY_GAP_S]
+	local name="$1" dir="$TMP/fault"
+	calm
+	ctl "{\"faults\": $2}"
+	conf "$dir" "" '["a"]'
+	local start=$SECONDS
+	"$CHATARC" --data "$dir" fetch hanna --since 2020-01-01 >"$TMP/fault.out" 2>&1
+	local rc=$?
+	expect_eq "fetch: $name: recovers, exit 0, archive exact" "$rc:$(uris "$dir" hanna | md5sum)" \
+		"0:$(jq -r '.add.a[].uri' "$TMP/add.json" | sort - "$TMP/want-consenting" | sort | md5sum)"
+	if [ -n "${3:-}" ]; then
+		local gap
+		gap=$(server_log | jq -s '[.[] | select(.path | startswith("/a/"))] | (.[1].t - .[0].t)')
+		if awk -v g="$gap" -v w="$3" 'BEGIN {exit !(g >= w)}'; then ok "fetch: $name: waited $gap s before retrying"; else fail "fetch: $name: waited only $gap s, wanted $3"; fi
+	fi
+}
+fault_run "429 with Retry-After seconds" '[{"match": "/a/", "kind": "429", "retry_after": 2, "times": 1}]' 1.9
+fault_run "503 with Retry-After as an HTTP date" '[{"match": "/a/", "kind": "503", "retry_after": "date", "seconds": 3, "times": 1}]' 1.5
+fault_run "two 500s" '[{"match": "/a/", "kind": "500", "times": 2}]'
+fault_run "connection reset mid-body" '[{"match": "max_id", "kind": "reset", "times": 1}]'
+fault_run "stalled body" '[{"match": "/a/", "kind": "stall", "seconds": 3, "times": 1}]'
+fault_run "malformed JSON" '[{"match": "/a/", "kind": "malformed", "times": 1}]'
+fault_run "HTML error page with status 200" '[{"match": "/a/", "kind": "html", "times": 1}]'
+
+# 6. A source that keeps failing: named, exit 3, the others archived, its cursor untouched.
+calm
+ctl '{"faults": [{"match": "/a/", "kind": "500", "times": 100}]}'
+D3="$TMP/down"
+conf "$D3" "" '["a", "b"]'
+"$CHATARC" --data "$D3" fetch hanna --since 2020-01-01 >"$TMP/down.out" 2>&1
+rc=$?
+expect_eq "fetch: one source down exits 3" "$rc" "3"
+check "fetch: the error names the source and the reason" grep -q "source a (#ichbinhanna): HTTP 500.*gave up after retrying" "$TMP/down.out"
+# Instance b holds the newest two thirds of the recording (53 of 80) and 15 added.
+b_consenting=$(jq -s '[.[][]] | .[0:53] | map(select(.account.noindex != true and .account.discoverable != false)) | length' "$TMP/hanna.json")
+expect_eq "fetch: the other instance's statuses are archived" "$(uris "$D3" hanna | wc -l)" \
+	"$((b_consenting + $(jq '.add.b | length' "$TMP/add.json")))"
+expect_eq "fetch: retries back off (no more than 1 + retries requests)" \
+	"$(server_log | jq -r 'select(.path | startswith("/a/")) | .path' | wc -l)" "4"
+expect_eq "fetch: the failed source's cursor still says where to walk back to, and nothing more" \
+	"$(jq -c . "$D3/state/hanna/a/ichbinhanna.json")" '{"version":1,"backfill_since":"2020-01-01T00:00:00.000Z"}'
+
+# 7. Credentials: a Mastodon server that wants a token; Bluesky's AppView without a session.
+calm
+ctl '{"faults": [{"match": "/a/", "kind": "401", "times": 5}]}'
+conf "$D3" "" '["a"]'
+"$CHATARC" --data "$D3" fetch hanna >"$TMP/401.out" 2>&1
+expect_eq "fetch: 401 exits 3" "$?" "3"
+check "fetch: 401 says a token is needed and where it goes" grep -q 'source a.*HTTP 401.*token_env' "$TMP/401.out"
+calm
+conf "$D3" "" '["anon"]'
+"$CHATARC" --data "$D3" fetch hanna >"$TMP/403.out" 2>&1
+check "fetch: Bluesky's 403 says to sign in with an app password" grep -q 'source anon.*HTTP 403.*identifier.*password_env' "$TMP/403.out"
+BSKY_PW=wrong "$CHATARC" --data "$D3" fetch red >"$TMP/badpw.out" 2>&1
+expect_eq "fetch: a wrong app password exits 3 and says so" \
+	"$?:$(grep -c 'sign-in as chatarc-test.bsky.social refused with HTTP 401' "$TMP/badpw.out")" "3:1"
+check "fetch: the password is never printed" bash -c "! grep -q wrong '$TMP/badpw.out'"
+
+# 8. Bluesky: session, expired access token, refresh, cursor paging.
+calm
+ctl '{"token_uses": 1, "bsky_max_limit": 10}'
+D4="$TMP/bsky"
+conf "$D4" "" '[]'
+"$CHATARC" --data "$D4" fetch red --since 2020-01-01 -v >"$TMP/bsky.out" 2>&1
+expect_eq "fetch: Bluesky through expiring tokens exits 0" "$?" "0"
+expect_file_eq "fetch: Bluesky posts archived, the opted-out author left out" <(uris "$D4" red) "$TMP/want-bsky"
+expect_eq "fetch: Bluesky signed in once and refreshed on ExpiredToken" \
+	"$(server_log | jq -r 'select(.path | startswith("/xrpc/com.atproto")) | .path' | sed 's/.*server\.//' | sort | uniq -c | awk '{printf "%s %s; ", $1, $2}')" \
+	"1 createSession; 2 refreshSession; "
+expect_eq "fetch: Bluesky paged with the cursor" \
+	"$(server_log | jq -r 'select(.status == 200 and (.path | contains("searchPosts"))) | .path' | grep -o 'cursor=[0-9]*' | tr '\n' ' ')" \
+	"cursor=10 cursor=20 "
+check "fetch: tokens never appear in the verbose log" bash -c "! grep -q -e access- -e refresh- -e app-pass '$TMP/bsky.out'"
+expect_eq "fetch: the Bluesky cursor records the window done" \
+	"$(jq -r 'keys | join(",")' "$D4/state/red/bsky/redistricting.json")" "done_until,version"
+
+# 9. SIGKILL at any moment, then a re-run: nothing lost, nothing twice.
+calm
+ctl '{"latency_ms": 120, "bsky_max_limit": 5}'
+D5="$TMP/kill"
+for delay in 0.15 0.4 0.7 1.0; do
+	conf "$D5" "" '["a", "b"]'
+	"$CHATARC" --data "$D5" fetch --since 2020-01-01 >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	"$CHATARC" --data "$D5" fetch >/dev/null 2>&1
+	rc=$?
+	got="$rc:$(uris "$D5" hanna | md5sum):$(uris "$D5" red | md5sum)"
+	want="0:$(md5sum <"$TMP/want-now"):$(md5sum <"$TMP/want-bsky")"
+	expect_eq "fetch: SIGKILL after ${delay}s, then a re-run: archive exact" "$got" "$want"
+done
+
+# 10. Two fetches of one chat at once: the second says so and leaves it.
+calm
+ctl '{"latency_ms": 300}'
+conf "$D5" "" '["a", "b"]'
+"$CHATARC" --data "$D5" fetch hanna --since 2020-01-01 >"$TMP/first.out" 2>&1 &
+pid=$!
+sleep 0.3
+"$CHATARC" --data "$D5" fetch hanna >"$TMP/second.out" 2>&1
+rc2=$?
+wait $pid
+rc1=$?
+expect_eq "fetch: concurrent runs: the first finishes, the second exits 1" "$rc1:$rc2" "0:1"
+check "fetch: the second run says another fetch is running" grep -q 'another `chatarc fetch` of this chat is running' "$TMP/second.out"
+expect_file_eq "fetch: concurrent runs leave the archive exact" <(uris "$D5" hanna) "$TMP/want-now"
+
+# 11. --follow polls until SIGTERM, and keeps what came in between.
+calm
+D6="$TMP/follow"
+conf "$D6" "" '["a"]'
+"$CHATARC" --data "$D6" fetch hanna --since 2020-01-01 --follow >"$TMP/follow.out" 2>&1 &
+pid=$!
+sleep 1.5
+"$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = dict(d["add"]["a"][0]); s["id"] = "114999999999999999"; s["uri"] = "https://new.example/statuses/follow"
+print(json.dumps({"add": {"a": [s]}}))' "$TMP/add.json" >"$TMP/add1.json"
+ctl_file "$TMP/add1.json"
+sleep 2.5
+kill -TERM $pid
+wait $pid
+expect_eq "fetch: --follow exits 0 on SIGTERM" "$?" "0"
+expect_eq "fetch: --follow picked up a status posted while it ran" \
+	"$(uris "$D6" hanna | grep -c 'statuses/follow')" "1"
+expect_eq "fetch: --follow polled more than once" \
+	"$(server_log | jq -r 'select(.path | contains("min_id")) | .path' | wc -l | awk '{print ($1 >= 2)}')" "1"
+
+# 12. Usage and config errors.
+conf "$D6" "" '["a"]'
+"$CHATARC" --data "$D6" fetch --follow --until 2025-01-01 >/dev/null 2>&1
+expect_eq "fetch: --follow with --until is a usage error" "$?" "2"
+"$CHATARC" --data "$D6" fetch nosuchchat >"$TMP/nochat.out" 2>&1
+expect_eq "fetch: an unknown chat exits 1 and names it" "$?:$(grep -c 'no chat "nosuchchat"' "$TMP/nochat.out")" "1:1"
+sed -i 's/"password_env": "BSKY_PW"/"password": "hunter2"/' "$D6/chatarc.conf"
+"$CHATARC" --data "$D6" fetch >"$TMP/conf.out" 2>&1
+expect_eq "fetch: a password in the config is refused" "$?:$(grep -c 'sources.bsky.password: unknown setting' "$TMP/conf.out")" "1:1"
