@@ -27,6 +27,7 @@ Run: fake-social.py --fixtures DIR --port-file FILE [--generate N --instances K]
 Only the Python standard library is used.
 """
 import argparse
+import bisect
 import copy
 import email.utils
 import json
@@ -96,7 +97,7 @@ def generate(n, instances, template):
     per = n // instances
     all_statuses = []
     for i in range(n):
-        s = copy.deepcopy(template)
+        s = dict(template)  # nested parts (account, media) shared: n may be large
         created = base_ms + i * 1000
         s["id"] = str(base_id + i * 65536)
         s["uri"] = "https://gen.example/users/u%d/statuses/%d" % (i % 997, i)
@@ -123,22 +124,37 @@ def id_key(x):
     return (len(x), x)
 
 
-def mastodon_page(statuses, tag, query):
+POOLS = {}  # (prefix, tag, count) -> (statuses oldest first, their id keys)
+
+
+def tag_pool(prefix, statuses, tag):
+    key = (prefix, tag, len(statuses))
+    if key not in POOLS:
+        pool = [s for s in reversed(statuses)
+                if any(t["name"].lower() == tag for t in s.get("tags", []))]
+        POOLS[key] = (pool, [id_key(s["id"]) for s in pool])
+    return POOLS[key]
+
+
+def mastodon_page(prefix, statuses, tag, query):
+    """Mastodon's paging: max_id and since_id bound the page from above and
+    below, newest first; min_id gives the statuses just after it (still
+    listed newest first)."""
     limit = min(int(query.get("limit", ["20"])[0]), 40)
-    tag = tag.lower()
-    pool = [s for s in statuses if any(t["name"].lower() == tag for t in s.get("tags", []))]
+    pool, keys = tag_pool(prefix, statuses, tag.lower())
+    hi = len(pool)
+    lo = 0
     max_id = query.get("max_id", [None])[0]
     min_id = query.get("min_id", [None])[0]
     since_id = query.get("since_id", [None])[0]
     if max_id:
-        pool = [s for s in pool if id_key(s["id"]) < id_key(max_id)]
+        hi = bisect.bisect_left(keys, id_key(max_id))
     if since_id:
-        pool = [s for s in pool if id_key(s["id"]) > id_key(since_id)]
+        lo = max(lo, bisect.bisect_right(keys, id_key(since_id)))
     if min_id:
-        # min_id: the statuses just after it, still listed newest first.
-        pool = [s for s in pool if id_key(s["id"]) > id_key(min_id)]
-        return pool[-limit:]
-    return pool[:limit]
+        lo = max(lo, bisect.bisect_right(keys, id_key(min_id)))
+        return list(reversed(pool[lo:min(hi, lo + limit)]))
+    return list(reversed(pool[max(lo, hi - limit):hi]))
 
 
 def text_matches(post, q):
@@ -255,7 +271,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_body(404, '{"error":"Record not found"}')
                 return
             with LOCK:
-                page = mastodon_page(statuses, urllib.parse.unquote(parts[5]), query)
+                page = mastodon_page(parts[0], statuses, urllib.parse.unquote(parts[5]), query)
             body = json.dumps(page).encode()
             headers = {
                 "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299",
