@@ -822,9 +822,13 @@ static void page_done(struct job *job, const http_response_t *r)
 		refused(job, r, detail);
 		return;
 	}
-	if (mastodon && r->status == 404) {
+	if (mastodon && r->status == 404 && strstr(detail, "Record not found")) {
 		/* Some versions say so for a tag no one has used yet: nothing to read. */
 		job->page_posts = 0;
+	} else if (r->status == 404) {
+		job_fail(job, "HTTP 404%s at %s: is the source's url the server's address?", detail,
+			 job->request.url);
+		return;
 	} else if (r->status != 200) {
 		snprintf(why, sizeof why, "HTTP %ld%s", r->status, detail);
 		job_retry_or_fail(job, r, false, why);

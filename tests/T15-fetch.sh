@@ -148,6 +148,31 @@ fault_run "stalled body" '[{"match": "/a/", "kind": "stall", "seconds": 3, "time
 fault_run "malformed JSON" '[{"match": "/a/", "kind": "malformed", "times": 1}]'
 fault_run "HTML error page with status 200" '[{"match": "/a/", "kind": "html", "times": 1}]'
 
+# A page that spends the rate limit holds the next request until the reset.
+calm
+ctl '{"faults": [{"match": "/a/", "kind": "exhausted", "reset_in": 2, "times": 1}]}'
+conf "$TMP/paced" "" '["a"]'
+"$CHATARC" --data "$TMP/paced" fetch hanna --since 2020-01-01 >/dev/null 2>&1
+gap=$(server_log | jq -s '[.[] | select(.path | startswith("/a/"))] | (.[1].t - .[0].t)')
+if awk -v g="$gap" 'BEGIN {exit !(g >= 1.0)}'; then ok "fetch: X-RateLimit-Remaining 0 holds the next request until the reset ($gap s)"; else fail "fetch: X-RateLimit-Remaining 0: next request after only $gap s"; fi
+expect_file_eq "fetch: paced run still archives everything" <(uris "$TMP/paced" hanna) "$TMP/want-now"
+
+# --source: only that source is asked.
+calm
+conf "$TMP/one" "" '["a", "b"]'
+"$CHATARC" --data "$TMP/one" fetch hanna --source b --since 2020-01-01 >/dev/null 2>&1
+expect_eq "fetch: --source b asks only b" "$(server_log | jq -r .path | cut -d/ -f2 | sort -u)" "b"
+
+# 404: an unused tag on some Mastodon versions is nothing to read; another 404 is a wrong url.
+calm
+conf "$TMP/404" "" '["nope"]'
+"$CHATARC" --data "$TMP/404" fetch hanna >"$TMP/404.out" 2>&1
+expect_eq "fetch: 404 Record not found is an empty tag (exit 0)" "$?" "0"
+sed -i "s|$BASE/nope|$BASE/not/an/instance|" "$TMP/404/chatarc.conf"
+"$CHATARC" --data "$TMP/404" fetch hanna >"$TMP/404.out" 2>&1
+expect_eq "fetch: any other 404 fails the source and asks about its url" \
+	"$?:$(grep -c "source nope.*HTTP 404.*is the source's url" "$TMP/404.out")" "3:1"
+
 # 6. A source that keeps failing: named, exit 3, the others archived, its cursor untouched.
 calm
 ctl '{"faults": [{"match": "/a/", "kind": "500", "times": 100}]}'
@@ -173,6 +198,7 @@ conf "$D3" "" '["a"]'
 "$CHATARC" --data "$D3" fetch hanna >"$TMP/401.out" 2>&1
 expect_eq "fetch: 401 exits 3" "$?" "3"
 check "fetch: 401 says a token is needed and where it goes" grep -q 'source a.*HTTP 401.*token_env' "$TMP/401.out"
+expect_eq "fetch: a 401 is not retried" "$(server_log | jq -r .path | wc -l)" "1"
 calm
 conf "$D3" "" '["anon"]'
 "$CHATARC" --data "$D3" fetch hanna >"$TMP/403.out" 2>&1

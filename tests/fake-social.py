@@ -19,6 +19,8 @@ Control (for tests):
                    "require_auth": true, "bsky_max_limit": 100,
                    "add": {"PREFIX": [status, ...]}, "clear_log": true}
      K: 429 (with "retry_after": seconds or an HTTP date), 503, 500,
+        exhausted (a good page with X-RateLimit-Remaining: 0, reset in
+        "reset_in" seconds),
         reset (connection closed mid-body), stall (half the body, then
         silence for "seconds"), malformed (JSON cut short), html (an HTML
         page with status 200), 401, 403
@@ -221,6 +223,14 @@ class Handler(BaseHTTPRequestHandler):
                 h["X-RateLimit-Reset"] = time.strftime(
                     "%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + fault.get("reset_in", 1)))
             self.send_body(int(kind), '{"error":"Too many requests"}', headers=h)
+            return True
+        if kind == "exhausted":
+            # A good page that spends the last request of the window.
+            headers = dict(headers)
+            headers["X-RateLimit-Remaining"] = "0"
+            headers["X-RateLimit-Reset"] = time.strftime(
+                "%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + fault.get("reset_in", 2)))
+            self.send_body(200, body, headers=headers)
             return True
         if kind in ("500", "401", "403"):
             self.send_body(int(kind), '{"error":"injected %s"}' % kind)
