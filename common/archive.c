@@ -602,7 +602,7 @@ static int compare_records(const void *a, const void *b)
 {
 	const chatarc_record_t *x = a, *y = b;
 	if (x->created_ms != y->created_ms)
-		return x->created_ms < y->created_ms ? -1 : 6;
+		return x->created_ms < y->created_ms ? -1 : 1;
 	return strcmp(x->uri, y->uri);
 }
 
@@ -645,6 +645,94 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
 		free(day.records);
 		urimap_release(&day.uris);
 	}
+	strlist_clear(&paths);
+	return status;
+}
+
+struct author_scan {
+	chatarc_ms_t from, to;
+	archive_author_fn fn;
+	void *ctx;
+	strbuf_t decoded;
+};
+
+/* The JSON string value that starts at p (just after the opening quote):
+ * its end, and whether it holds escapes. */
+static const char *string_end(const char *p, bool *escaped)
+{
+	*escaped = false;
+	for (; *p && *p != '"'; p++)
+		if (*p == '\\') {
+			*escaped = true;
+			if (!*++p)
+				break;
+		}
+	return *p == '"' ? p : NULL;
+}
+
+/* Record lines start with chatarc's own fields, in record_to_json's order,
+ * before `raw`: the first `,"author":` is the record's (inside a string,
+ * quotes are escaped, so the pattern cannot occur there). */
+static chatarc_status_t scan_author(void *ctx, char *line, size_t len, chatarc_error_t *err)
+{
+	struct author_scan *scan = ctx;
+	static const char created_key[] = ",\"created_at\":\"", author_key[] = ",\"author\":\"";
+	const char *created = strstr(line, created_key);
+	const char *author = strstr(line, author_key);
+	bool escaped;
+	chatarc_ms_t at;
+	char iso[40];
+	(void)len;
+	if (!created || !author)
+		return CHATARC_OK; /* no author (or not a record): nothing to note */
+	created += sizeof created_key - 1;
+	const char *created_end = string_end(created, &escaped);
+	if (!created_end || created_end - created >= (long)sizeof iso)
+		return CHATARC_OK;
+	memcpy(iso, created, (size_t)(created_end - created));
+	iso[created_end - created] = '\0';
+	if (!time_parse_iso8601(iso, &at) || at < scan->from || at >= scan->to)
+		return CHATARC_OK;
+	author += sizeof author_key - 1;
+	const char *author_end = string_end(author, &escaped);
+	if (!author_end)
+		return CHATARC_OK;
+	strbuf_setlen(&scan->decoded, 0);
+	if (escaped) {
+		/* Rare: let the JSON parser undo the escapes. */
+		yajl_val value;
+		strbuf_addch(&scan->decoded, '[');
+		strbuf_add(&scan->decoded, author - 1, (size_t)(author_end - author) + 2);
+		strbuf_addch(&scan->decoded, ']');
+		chatarc_error_t ignored;
+		if (json_parse(scan->decoded.buf, &value, &ignored) != CHATARC_OK)
+			return CHATARC_OK;
+		strbuf_setlen(&scan->decoded, 0);
+		if (YAJL_IS_STRING(json_array_at(value, 0)))
+			strbuf_addstr(&scan->decoded, json_array_at(value, 0)->u.string);
+		yajl_tree_free(value);
+	} else {
+		strbuf_add(&scan->decoded, author, (size_t)(author_end - author));
+	}
+	return scan->decoded.len ? scan->fn(scan->ctx, scan->decoded.buf, err) : CHATARC_OK;
+}
+
+chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat,
+					 chatarc_ms_t from, chatarc_ms_t to, archive_author_fn fn,
+					 void *ctx, chatarc_error_t *err)
+{
+	strlist_t paths = {0};
+	struct author_scan scan = {.from = from, .to = to, .fn = fn, .ctx = ctx};
+	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
+	strbuf_init(&scan.decoded, 64);
+	for (size_t i = 0; status == CHATARC_OK && i < paths.len; i++) {
+		chatarc_ms_t day_start;
+		archive_day_of_path(paths.items[i], NULL, &day_start);
+		if (day_start + 86400000 <= from || day_start >= to)
+			continue;
+		status = archive_read_lines(paths.items[i], scan_author, &scan, NULL, err);
+	}
+	strbuf_release(&scan.decoded);
 	strlist_clear(&paths);
 	return status;
 }

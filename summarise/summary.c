@@ -459,13 +459,12 @@ void summary_history_release(summary_history_t *history)
 	urimap_release(&history->authors);
 }
 
-static chatarc_status_t note_author(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+static chatarc_status_t note_author(void *ctx, const char *author, chatarc_error_t *err)
 {
 	summary_history_t *history = ctx;
 	bool added;
 	(void)err;
-	if (r->author)
-		urimap_insert(&history->authors, r->author, &added);
+	urimap_insert(&history->authors, author, &added);
 	return CHATARC_OK;
 }
 
@@ -477,8 +476,8 @@ static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
 		summary_history_release(history);
 		summary_history_init(history);
 	}
-	chatarc_status_t status = archive_for_each(data_dir, s->chat, history->until,
-						   s->window_start, note_author, history, err);
+	chatarc_status_t status = archive_for_each_author(data_dir, s->chat, history->until,
+							  s->window_start, note_author, history, err);
 	if (status != CHATARC_OK) {
 		/* Partly read: start again next time rather than trust it. */
 		summary_history_release(history);
