@@ -290,3 +290,12 @@ expect_eq "fetch: an unknown chat exits 1 and names it" "$?:$(grep -c 'no chat "
 sed -i 's/"password_env": "BSKY_PW"/"password": "hunter2"/' "$D6/chatarc.conf"
 "$CHATARC" --data "$D6" fetch >"$TMP/conf.out" 2>&1
 expect_eq "fetch: a password in the config is refused" "$?:$(grep -c 'sources.bsky.password: unknown setting' "$TMP/conf.out")" "1:1"
+conf "$D6" "" '["a"]' ', "connect_timeout": 0'
+"$CHATARC" --data "$D6" fetch >"$TMP/conf.out" 2>&1
+expect_eq "fetch: a fetch setting out of range names it and its line" \
+	"$?:$(grep -c 'chatarc.conf:[0-9]*: fetch.connect_timeout: expected a whole number from 1 to 600' "$TMP/conf.out")" "1:1"
+sed -i 's/"url": "[^"]*\/a"}/"url": "http:\/\/127.0.0.1:1\/a", "identifier": "me"}/' "$D6/chatarc.conf"
+sed -i "s/, \"connect_timeout\": 0//" "$D6/chatarc.conf"
+"$CHATARC" --data "$D6" fetch >"$TMP/conf.out" 2>&1
+expect_eq "fetch: a Mastodon source with Bluesky credentials is told what it takes" \
+	"$?:$(grep -c 'sources.a: a Mastodon source signs in with "token_env"' "$TMP/conf.out")" "1:1"

@@ -341,7 +341,67 @@ static void test_mastodon_reply_resolution(void)
 	got_clear(&got);
 }
 
+static chatarc_status_t convert_one(post_converter_t *conv, const char *json)
+{
+	yajl_val v;
+	chatarc_error_t err;
+	chatarc_status_t status = json_parse(json, &v, &err);
+	if (status == CHATARC_OK) {
+		status = posts_convert_object(conv, v, &err);
+		yajl_tree_free(v);
+	}
+	return status;
+}
+
+/* A fetched page is committed before the next is read: a reply whose
+ * parent is on a later page is handed over at once without reply_to, and
+ * again with it when the parent comes. Consent is honoured when asked. */
+static void test_mastodon_settle_and_consent(void)
+{
+	struct got got = {0};
+	post_converter_t conv = {.chat = "c", .source = "s", .sink = keep, .sink_ctx = &got,
+				 .honour_consent = true};
+	static const char reply[] =
+		"{\"id\":\"9\",\"uri\":\"https://x.example/9\",\"created_at\":\"2026-11-18T18:05:00Z\","
+		"\"content\":\"<p>A1 yes</p>\",\"in_reply_to_id\":\"5\","
+		"\"account\":{\"acct\":\"ann\",\"url\":\"https://x.example/@ann\"}}";
+	static const char parent[] =
+		"{\"id\":\"5\",\"uri\":\"https://x.example/5\",\"created_at\":\"2026-11-18T18:00:00Z\","
+		"\"content\":\"<p>T1 why?</p>\",\"account\":{\"acct\":\"mod\","
+		"\"url\":\"https://x.example/@mod\",\"discoverable\":true}}";
+	static const char opted_out[] =
+		"{\"id\":\"7\",\"uri\":\"https://x.example/7\",\"created_at\":\"2026-11-18T18:01:00Z\","
+		"\"content\":\"<p>not me</p>\",\"account\":{\"acct\":\"shy\","
+		"\"url\":\"https://x.example/@shy\",\"discoverable\":false}}";
+	static const char noindex[] =
+		"{\"id\":\"8\",\"uri\":\"https://x.example/8\",\"created_at\":\"2026-11-18T18:02:00Z\","
+		"\"content\":\"<p>nor me</p>\",\"account\":{\"acct\":\"quiet\","
+		"\"url\":\"https://x.example/@quiet\",\"noindex\":true}}";
+	chatarc_error_t err;
+
+	CHECK(convert_one(&conv, reply) == CHATARC_OK);
+	CHECK(got.count == 0); /* held: its parent may come on this page */
+	CHECK(posts_settle(&conv, &err) == CHATARC_OK);
+	CHECK(got.count == 1 && got.records[0].reply_to == NULL);
+	CHECK(posts_settle(&conv, &err) == CHATARC_OK);
+	CHECK(got.count == 1); /* settled once only */
+	CHECK(convert_one(&conv, opted_out) == CHATARC_OK);
+	CHECK(convert_one(&conv, noindex) == CHATARC_OK);
+	CHECK(conv.consent_skipped == 2 && got.count == 1);
+	CHECK(convert_one(&conv, parent) == CHATARC_OK);
+	CHECK(got.count == 3);
+	if (got.count == 3) {
+		CHECK_STR(got.records[1].uri, "https://x.example/9");
+		CHECK_STR(got.records[1].reply_to, "https://x.example/5");
+		CHECK_STR(got.records[2].uri, "https://x.example/5");
+	}
+	CHECK(posts_finish(&conv, &err) == CHATARC_OK);
+	CHECK(got.count == 3); /* nothing left to hand over */
+	got_clear(&got);
+}
+
 const unit_test_t posts_tests[] = {
+	{"posts: fetched pages settle held replies; consent honoured", test_mastodon_settle_and_consent},
 	{"posts: Mastodon replies find their parent's uri in the same file", test_mastodon_reply_resolution},
 	{"posts: Mastodon HTML to plain text and shared links", test_html_to_text},
 	{"posts: Mastodon #ichbinhanna page (real recording)", test_mastodon_fixture},
