@@ -29,6 +29,10 @@
  * starts this long before the last one ended (the archive drops repeats). */
 #define BLUESKY_OVERLAP_MS (10LL * 60 * 1000)
 #define MAX_BODY (32u << 20)
+/* Mastodon numbers a status from another server by the time it was written,
+ * and it may reach an instance minutes later, below a cursor already past
+ * that time: forward walks start this long before the newest status seen. */
+#define MASTODON_OVERLAP_MS (10LL * 60 * 1000)
 
 /* One chat's archive and its fetch lock. */
 struct chat_target {
@@ -70,6 +74,8 @@ struct job {
 
 	/* Cursors (saved to state_path after each committed page). */
 	char *newest_id;	   /* Mastodon: everything up to here is archived */
+	chatarc_ms_t newest_at;	   /* ... the newest status's created_at */
+	char *resume_id;	   /* ... forward walks start after this id (overlap) */
 	bool backfill;		   /* Mastodon: a walk back is under way */
 	char *backfill_max_id;	   /* ... continuing below this id (NULL: from the top) */
 	chatarc_ms_t backfill_since; /* ... down to here */
@@ -91,6 +97,9 @@ struct job {
 	long page_posts;
 	char *page_max_id, *page_min_id;
 	chatarc_ms_t page_oldest;
+	strlist_t page_ids; /* each status's id and created_at, for resume_id */
+	chatarc_ms_t *page_times;
+	size_t page_times_alloc;
 };
 
 struct fetch_run {
@@ -256,6 +265,11 @@ static chatarc_status_t job_save_state(struct job *job, chatarc_error_t *err)
 		if (job->newest_id) {
 			strbuf_addstr(&sb, ",\"newest_id\":");
 			json_add_string(&sb, job->newest_id);
+			add_time_field(&sb, "newest_at", job->newest_at);
+		}
+		if (job->resume_id) {
+			strbuf_addstr(&sb, ",\"resume_id\":");
+			json_add_string(&sb, job->resume_id);
 		}
 		if (job->backfill) {
 			add_time_field(&sb, "backfill_since", job->backfill_since);
@@ -315,6 +329,8 @@ static chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err)
 					 "source again from --since (the archive keeps no duplicates)",
 					 job->state_path, err->message);
 	set_string(&job->newest_id, json_get_string(doc, "newest_id"));
+	state_time(doc, "newest_at", &job->newest_at);
+	set_string(&job->resume_id, json_get_string(doc, "resume_id"));
 	job->backfill = state_time(doc, "backfill_since", &job->backfill_since);
 	set_string(&job->backfill_max_id, json_get_string(doc, "backfill_max_id"));
 	state_time(doc, "done_until", &job->done_until);
@@ -385,7 +401,7 @@ static char *mastodon_page_url(const struct job *job)
 	strbuf_addf(&sb, "%s/api/v1/timelines/tag/%s?limit=40", job->link->base, tag);
 	free(tag);
 	if (job->phase == PHASE_FORWARD)
-		strbuf_addf(&sb, "&min_id=%s", job->newest_id);
+		strbuf_addf(&sb, "&min_id=%s", job->resume_id ? job->resume_id : job->newest_id);
 	else if (job->backfill_max_id)
 		strbuf_addf(&sb, "&max_id=%s", job->backfill_max_id);
 	return strbuf_detach(&sb, NULL);
@@ -479,6 +495,7 @@ static void job_step(struct job *job)
 				     : bluesky_page_url(job);
 	job->page_posts = 0;
 	job->page_oldest = 0;
+	strlist_clear(&job->page_ids);
 	set_string(&job->page_max_id, NULL);
 	set_string(&job->page_min_id, NULL);
 	job_send(job, REQUEST_PAGE, url, NULL,
@@ -516,6 +533,17 @@ static void note_status(struct job *job, yajl_val status)
 	const char *created = json_get_string(status, "created_at");
 	chatarc_ms_t at;
 	job->page_posts++;
+	if (id && created && time_parse_iso8601(created, &at)) {
+		if (job->page_ids.len == job->page_times_alloc) {
+			job->page_times_alloc = job->page_times_alloc ? 2 * job->page_times_alloc : 64;
+			job->page_times = realloc(job->page_times,
+						  job->page_times_alloc * sizeof *job->page_times);
+			if (!job->page_times)
+				abort();
+		}
+		job->page_times[job->page_ids.len] = at;
+		strlist_add(&job->page_ids, id);
+	}
 	if (id && (!job->page_max_id || id_compare(id, job->page_max_id) > 0))
 		set_string(&job->page_max_id, id);
 	if (id && (!job->page_min_id || id_compare(id, job->page_min_id) < 0))
@@ -638,6 +666,24 @@ static bool take_link(struct job *job, const char *link)
 	return true;
 }
 
+/* After a committed page: the newest status time seen, and the newest id
+ * old enough (MASTODON_OVERLAP_MS before it) for the next forward walk to
+ * start after. Every walk is contiguous from its top, which is at or above
+ * newest_id, so any id up to newest_id on a committed page may be it. */
+static void mastodon_note_resume(struct job *job)
+{
+	for (size_t i = 0; i < job->page_ids.len; i++)
+		if (job->page_times[i] > job->newest_at)
+			job->newest_at = job->page_times[i];
+	for (size_t i = 0; i < job->page_ids.len; i++) {
+		const char *id = job->page_ids.items[i];
+		if (job->page_times[i] <= job->newest_at - MASTODON_OVERLAP_MS &&
+		    (!job->resume_id || id_compare(id, job->resume_id) > 0) && job->newest_id &&
+		    id_compare(id, job->newest_id) <= 0)
+			set_string(&job->resume_id, id);
+	}
+}
+
 static void mastodon_advance(struct job *job, const http_response_t *r)
 {
 	if (job->phase == PHASE_FORWARD) {
@@ -647,6 +693,7 @@ static void mastodon_advance(struct job *job, const http_response_t *r)
 			return;
 		}
 		set_string(&job->newest_id, job->page_max_id);
+		mastodon_note_resume(job);
 		if (!take_link(job, r->link_prev) && job->phase != PHASE_DONE) {
 			job->phase = job->backfill ? PHASE_BACKFILL : PHASE_DONE;
 			set_string(&job->next_url, NULL);
@@ -657,6 +704,8 @@ static void mastodon_advance(struct job *job, const http_response_t *r)
 	if (job->page_max_id && (!job->newest_id || id_compare(job->page_max_id, job->newest_id) > 0) &&
 	    !job->backfill_max_id && !job->run->options->until)
 		set_string(&job->newest_id, job->page_max_id);
+	if (!job->run->options->until)
+		mastodon_note_resume(job);
 	bool reached = job->page_posts == 0 || (job->page_oldest && job->page_oldest < job->backfill_since);
 	if (!reached && job->page_min_id) {
 		set_string(&job->backfill_max_id, job->page_min_id);
@@ -1034,7 +1083,36 @@ static chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
 	return status;
 }
 
-static chatarc_status_t open_targets(struct fetch_run *run, chatarc_error_t *err)
+/* Archives are open (and their write locks held) only during a round, so
+ * an import can go in while --follow waits for the next one. */
+static chatarc_status_t open_archives(struct fetch_run *run, chatarc_error_t *err)
+{
+	for (size_t i = 0; i < run->n_targets; i++) {
+		struct chat_target *t = &run->targets[i];
+		archive_options_t options = {.wait_for_lock = true};
+		chatarc_status_t status;
+		if (!t->busy && !t->archive &&
+		    (status = archive_open(run->data_dir, t->chat->name, &options, &t->archive, err)))
+			return status;
+	}
+	return CHATARC_OK;
+}
+
+static void close_archives(struct fetch_run *run)
+{
+	chatarc_error_t err;
+	for (size_t i = 0; i < run->n_targets; i++) {
+		struct chat_target *t = &run->targets[i];
+		if (t->archive) {
+			/* Every page was committed as it came; this commits nothing new. */
+			archive_commit(t->archive, &err);
+			archive_close(t->archive);
+			t->archive = NULL;
+		}
+	}
+}
+
+static chatarc_status_t lock_targets(struct fetch_run *run, chatarc_error_t *err)
 {
 	size_t busy = 0;
 	for (size_t i = 0; i < run->n_targets; i++) {
@@ -1042,13 +1120,7 @@ static chatarc_status_t open_targets(struct fetch_run *run, chatarc_error_t *err
 		chatarc_status_t status = lock_chat(run, t, err);
 		if (status != CHATARC_OK)
 			return status;
-		if (t->busy) {
-			busy++;
-			continue;
-		}
-		archive_options_t options = {.wait_for_lock = true};
-		if ((status = archive_open(run->data_dir, t->chat->name, &options, &t->archive, err)))
-			return status;
+		busy += t->busy;
 	}
 	for (size_t j = 0; j < run->n_jobs; j++) {
 		struct job *job = &run->jobs[j];
@@ -1115,7 +1187,6 @@ static void run_round(struct fetch_run *run)
 
 static void run_release(struct fetch_run *run)
 {
-	chatarc_error_t err;
 	for (size_t j = 0; j < run->n_jobs; j++) {
 		struct job *job = &run->jobs[j];
 		/* Replies whose parent never came are already settled in the archive. */
@@ -1126,21 +1197,19 @@ static void run_release(struct fetch_run *run)
 		free(job->request.bearer);
 		free(job->state_path);
 		free(job->newest_id);
+		free(job->resume_id);
+		strlist_clear(&job->page_ids);
+		free(job->page_times);
 		free(job->backfill_max_id);
 		free(job->window_cursor);
 		free(job->next_url);
 		free(job->page_max_id);
 		free(job->page_min_id);
 	}
-	for (size_t i = 0; i < run->n_targets; i++) {
-		struct chat_target *t = &run->targets[i];
-		if (t->archive) {
-			archive_commit(t->archive, &err);
-			archive_close(t->archive);
-		}
-		if (t->lock_fd >= 0)
-			close(t->lock_fd);
-	}
+	close_archives(run);
+	for (size_t i = 0; i < run->n_targets; i++)
+		if (run->targets[i].lock_fd >= 0)
+			close(run->targets[i].lock_fd);
 	for (size_t i = 0; i < run->n_links; i++) {
 		free(run->links[i].token);
 		free(run->links[i].password);
@@ -1182,19 +1251,22 @@ chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *confi
 	if (status == CHATARC_OK)
 		status = http_client_new(&http_options, &run.http, err);
 	if (status == CHATARC_OK)
-		status = open_targets(&run, err);
-	if (status != CHATARC_OK) {
-		run_release(&run);
-		return status;
-	}
-	for (bool first = true; !stopping(&run); first = false) {
+		status = lock_targets(&run, err);
+	for (bool first = true; status == CHATARC_OK && !stopping(&run); first = false) {
+		if ((status = open_archives(&run, err)) != CHATARC_OK)
+			break;
 		for (size_t j = 0; j < run.n_jobs; j++)
 			if (!run.jobs[j].target->busy)
 				job_start_round(&run.jobs[j], first);
 		run_round(&run);
+		close_archives(&run);
 		if (!options->follow)
 			break;
 		sleep_until_next_round(&run);
+	}
+	if (status != CHATARC_OK) {
+		run_release(&run);
+		return status;
 	}
 	run_release(&run);
 	for (size_t j = 0; j < report->n_jobs; j++)
