@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include <libxslt/xsltutils.h>
 
 #include "../common/fsutil.h"
+#include "../common/urimap.h"
 #include "../common/strbuf.h"
 #include "../common/timeutil.h"
 #include "../summarise/summary.h"
@@ -33,12 +35,135 @@ enum { STYLE_SESSION, STYLE_CHAT, STYLE_SITE, STYLE_DIGEST, STYLE_ATOM, N_STYLES
 static const char *const style_files[N_STYLES] = {"session.xsl", "chat.xsl", "site.xsl",
 						   "digest.xsl", "atom.xsl"};
 
+/* What each session page was rendered from, so a page whose summary,
+ * stylesheets and program are unchanged is not transformed again (unless
+ * the file is gone or its size changed): DIR/state/publish/<out dir's
+ * id>.rendered, lines "HASH SIZE PAGE". */
+struct render_cache {
+	char *path;
+	uint64_t styles_hash; /* every stylesheet's bytes and the version */
+	urimap_t pages;	      /* page -> index into names and hashes */
+	strlist_t names;
+	uint64_t *hashes;
+	long long *sizes;
+	size_t n, alloc;
+};
+
 struct publisher {
 	publish_options_t options;
 	xsltStylesheetPtr styles[N_STYLES];
 	int lock_fd;
 	publish_stats_t *stats;
+	struct render_cache cache;
 };
+
+/* FNV-1a, 64 bits: change detection of our own inputs, not security. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+#define FNV_START 0xcbf29ce484222325ULL
+
+static bool is_stylesheet(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && !strcmp(name + n - 4, ".xsl");
+}
+
+static void cache_set(struct render_cache *cache, const char *page, uint64_t hash,
+		      long long size)
+{
+	bool added;
+	urimap_value_t *v = urimap_insert(&cache->pages, page, &added);
+	if (added) {
+		if (cache->n == cache->alloc) {
+			cache->alloc = cache->alloc ? 2 * cache->alloc : 256;
+			cache->hashes = realloc(cache->hashes, cache->alloc * sizeof *cache->hashes);
+			cache->sizes = realloc(cache->sizes, cache->alloc * sizeof *cache->sizes);
+			if (!cache->hashes || !cache->sizes)
+				abort();
+		}
+		v->index = cache->n++;
+		strlist_add(&cache->names, page);
+	}
+	cache->hashes[v->index] = hash;
+	cache->sizes[v->index] = size;
+}
+
+/* The size of the file at path, -1 when there is none. */
+static long long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void cache_load(publisher_t *pub)
+{
+	struct render_cache *cache = &pub->cache;
+	strbuf_t sb;
+	strlist_t styles = {0};
+	char line[4200], *real = realpath(pub->options.out_dir, NULL);
+	const char *out = real ? real : pub->options.out_dir;
+	urimap_init(&cache->pages);
+	strbuf_init(&sb, 0);
+	strbuf_addf(&sb, "%s/state/publish/%016llx.rendered", pub->options.data_dir,
+		    (unsigned long long)fnv1a(FNV_START, out, strlen(out)));
+	cache->path = strbuf_detach(&sb, NULL);
+	free(real);
+
+	cache->styles_hash = fnv1a(FNV_START, CHATARC_VERSION, strlen(CHATARC_VERSION));
+	strbuf_init(&sb, 0);
+	strbuf_addf(&sb, "%s/xslt", pub->options.share_dir);
+	fs_list_dir(sb.buf, is_stylesheet, &styles);
+	strbuf_release(&sb);
+	for (size_t i = 0; i < styles.len; i++) {
+		FILE *f = fopen(styles.items[i], "rb");
+		char chunk[8192];
+		size_t n;
+		cache->styles_hash = fnv1a(cache->styles_hash, styles.items[i], strlen(styles.items[i]));
+		while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+			cache->styles_hash = fnv1a(cache->styles_hash, chunk, n);
+		if (f)
+			fclose(f);
+	}
+	strlist_clear(&styles);
+
+	FILE *f = fopen(cache->path, "r");
+	while (f && fgets(line, sizeof line, f)) {
+		char *size_text, *page;
+		unsigned long long hash = strtoull(line, &size_text, 16);
+		long long size = strtoll(size_text, &page, 10);
+		if (*size_text != ' ' || *page != ' ')
+			continue;
+		page[strcspn(page, "\n")] = '\0';
+		cache_set(cache, page + 1, hash, size);
+	}
+	if (f)
+		fclose(f);
+}
+
+/* Written only after a whole publish succeeded: a failed run re-renders. */
+static chatarc_status_t cache_save(publisher_t *pub, chatarc_error_t *err)
+{
+	struct render_cache *cache = &pub->cache;
+	strbuf_t sb;
+	strbuf_init(&sb, cache->n * 48);
+	for (size_t i = 0; i < cache->n; i++)
+		strbuf_addf(&sb, "%016llx %lld %s\n", (unsigned long long)cache->hashes[i],
+			    cache->sizes[i], cache->names.items[i]);
+	char *dir = fs_dirname(cache->path);
+	chatarc_status_t status = fs_mkdir_p(dir, err);
+	if (status == CHATARC_OK)
+		status = fs_replace_file(cache->path, sb.buf ? sb.buf : "", sb.len, err);
+	free(dir);
+	strbuf_release(&sb);
+	return status;
+}
 
 static chatarc_status_t take_lock(publisher_t *pub, chatarc_error_t *err)
 {
@@ -87,6 +212,7 @@ chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **
 		publisher_close(pub);
 		return status;
 	}
+	cache_load(pub);
 	*out = pub;
 	return CHATARC_OK;
 }
@@ -100,6 +226,11 @@ void publisher_close(publisher_t *pub)
 			xsltFreeStylesheet(pub->styles[i]);
 	if (pub->lock_fd >= 0)
 		close(pub->lock_fd);
+	urimap_release(&pub->cache.pages);
+	strlist_clear(&pub->cache.names);
+	free(pub->cache.hashes);
+	free(pub->cache.sizes);
+	free(pub->cache.path);
 	free(pub);
 }
 
@@ -183,7 +314,8 @@ static double xpath_number(xmlDocPtr doc, const char *expression)
  * no session (no messages in its window). */
 static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t *chat,
 					 const char *date, summary_history_t *history,
-					 summary_t **summary, xmlDocPtr *doc, chatarc_error_t *err)
+					 summary_t **summary, xmlDocPtr *doc, uint64_t *xml_hash,
+					 chatarc_error_t *err)
 {
 	*doc = NULL;
 	chatarc_status_t status =
@@ -198,6 +330,7 @@ static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t 
 	strbuf_t xml;
 	strbuf_init(&xml, 65536);
 	summary_write_xml(*summary, &xml);
+	*xml_hash = fnv1a(pub->cache.styles_hash, xml.buf, xml.len);
 	*doc = xmlReadMemory(xml.buf, (int)xml.len, "session.xml", "UTF-8",
 			     XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS);
 	strbuf_release(&xml);
@@ -308,14 +441,26 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 	for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
 		summary_t *s;
 		xmlDocPtr doc;
-		status = session_document(pub, chat, dates.items[i], &history, &s, &doc, err);
+		uint64_t hash;
+		status = session_document(pub, chat, dates.items[i], &history, &s, &doc, &hash, err);
 		if (status != CHATARC_OK || !doc)
 			continue;
-		strbuf_t page;
+		strbuf_t page, path;
 		strbuf_init(&page, 0);
+		strbuf_init(&path, 0);
 		strbuf_addf(&page, "%s/%s.html", chat->name, s->date);
-		status = render(pub, STYLE_SESSION, doc, "../", page.buf, err);
+		strbuf_addf(&path, "%s/%s", pub->options.out_dir, page.buf);
+		urimap_value_t *cached = urimap_find(&pub->cache.pages, page.buf);
+		if (cached && pub->cache.hashes[cached->index] == hash &&
+		    pub->cache.sizes[cached->index] == file_size(path.buf)) {
+			pub->stats->pages_unchanged++; /* same input, same page: not transformed */
+		} else {
+			status = render(pub, STYLE_SESSION, doc, "../", page.buf, err);
+			if (status == CHATARC_OK)
+				cache_set(&pub->cache, page.buf, hash, file_size(path.buf));
+		}
 		strbuf_release(&page);
+		strbuf_release(&path);
 		newest_entry = add_session_entry(root, newest_entry, s, doc);
 		time_format_iso(s->messages[s->n_messages - 1].record.created_ms, updated);
 		pub->stats->sessions++;
@@ -397,6 +542,8 @@ chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
 	}
 	if (status == CHATARC_OK)
 		status = render(pub, STYLE_SITE, site, "", "index.html", err);
+	if (status == CHATARC_OK)
+		status = cache_save(pub, err);
 	strbuf_release(&dir);
 	strlist_clear(&digests);
 	xmlFreeDoc(site);
@@ -520,7 +667,9 @@ chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config
 			xmlDocPtr doc;
 			if (strcmp(dates.items[i], monday) < 0 || strcmp(dates.items[i], sunday) > 0)
 				continue;
-			status = session_document(pub, chat, dates.items[i], &history, &s, &doc, err);
+			uint64_t hash;
+			status = session_document(pub, chat, dates.items[i], &history, &s, &doc, &hash,
+						  err);
 			if (status != CHATARC_OK || !doc)
 				continue;
 			strbuf_t href;

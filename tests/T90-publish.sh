@@ -87,6 +87,15 @@ expect_eq "publish: a new message rewrites its session, the chat page, feed and 
 	fail "publish: atomic replacement" "inodes $inode_before -> $(stat -c %i "$page")"
 expect_eq "publish: the new message is on the page" \
 	"$(xp "$page" 'count(//div[contains(@class, "msg")])') $(grep -c 'a late thought on trust' "$page")" "159 1"
+# A page is not transformed again when its summary is unchanged, but one
+# that was removed or damaged is.
+cp "$page" "$TMP/page.keep"
+rm "$page"
+"$CHATARC" --data "$D" publish >/dev/null
+expect_file_eq "publish: a removed session page is rendered again" "$page" "$TMP/page.keep"
+echo "<p>defaced</p>" >"$page"
+"$CHATARC" --data "$D" publish >/dev/null
+expect_file_eq "publish: a damaged session page is rendered again" "$page" "$TMP/page.keep"
 
 # A screenshot of the transcript as a person sees it (kept as an artifact).
 browser() { timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions "$@" 2>/dev/null; }
