@@ -211,6 +211,18 @@ conf "$D3" "" '["a"]'
 expect_eq "fetch: 401 exits 3" "$?" "3"
 check "fetch: 401 says a token is needed and where it goes" grep -q 'source a.*HTTP 401.*token_env' "$TMP/401.out"
 expect_eq "fetch: a 401 is not retried" "$(server_log | jq -r .path | wc -l)" "1"
+# With a token (from a file named in the config), every request carries it.
+calm
+conf "$D3" "" '["a"]'
+sed -i 's|"url": "'"$BASE"'/a"}|"url": "'"$BASE"'/a", "token_file": "secrets/a-token"}|' "$D3/chatarc.conf"
+mkdir -p "$D3/secrets" && echo "tok-SECRET-42" >"$D3/secrets/a-token"
+"$CHATARC" --data "$D3" fetch hanna -v >"$TMP/token.out" 2>&1
+expect_eq "fetch: a token_file's token goes in every request as a Bearer, and is never printed" \
+	"$?:$(server_log | jq -r .auth | sort -u):$(grep -c tok-SECRET "$TMP/token.out")" "0:Bearer :0"
+rm "$D3/secrets/a-token"
+"$CHATARC" --data "$D3" fetch hanna >"$TMP/token.out" 2>&1
+expect_eq "fetch: a missing token file is a config error that names it" \
+	"$?:$(grep -c "sources.a: cannot read its access token from $D3/secrets/a-token" "$TMP/token.out")" "1:1"
 calm
 conf "$D3" "" '["anon"]'
 "$CHATARC" --data "$D3" fetch hanna >"$TMP/403.out" 2>&1
