@@ -329,3 +329,12 @@ sed -i "s/, \"connect_timeout\": 0//" "$D6/chatarc.conf"
 "$CHATARC" --data "$D6" fetch >"$TMP/conf.out" 2>&1
 expect_eq "fetch: a Mastodon source with Bluesky credentials is told what it takes" \
 	"$?:$(grep -c 'sources.a: a Mastodon source signs in with "token_env"' "$TMP/conf.out")" "1:1"
+
+# On a terminal: a progress line per source, then the summary.
+calm
+conf "$TMP/tty" "" '["a", "b"]'
+script -qec "'$CHATARC' --data '$TMP/tty' fetch hanna --since 2020-01-01" /dev/null | tr '\r' '\n' >"$TMP/tty.out"
+expect_eq "fetch: on a terminal, each source's progress line ends up to date" \
+	"$(grep -c -E '^hanna (a|b) #ichbinhanna: [0-9]+ pages, [0-9]+ new, up to date' "$TMP/tty.out" | awk '{print ($1 >= 2)}')" "1"
+expect_eq "fetch: on a terminal, a summary line per source" \
+	"$(grep -c -E '^hanna (a|b) #ichbinhanna: [0-9]+ new, [0-9]+ duplicate, [0-9]+ updated, [0-9]+ skipped for consent, 0 boosts counted, 0 errors' "$TMP/tty.out")" "2"
