@@ -454,19 +454,11 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 
 static chatarc_status_t read_text(const char *path, strbuf_t *text, chatarc_error_t *err)
 {
-	FILE *f = fopen(path, "rb");
-	char buf[8192];
-	size_t n;
-	if (!f)
+	chatarc_status_t status = fs_read_file(path, text, 0, err);
+	if (status == CHATARC_ERR_NOT_FOUND)
 		return chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
 					 "%s: no configuration here (run `chatarc init` first)", path);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		strbuf_add(text, buf, n);
-	bool failed = ferror(f);
-	fclose(f);
-	if (failed)
-		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: read failed", path);
-	return CHATARC_OK;
+	return status;
 }
 
 chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc_error_t *err)

@@ -180,3 +180,22 @@ chatarc_status_t fs_remove_tree(const char *path, chatarc_error_t *err)
 					 strerror(errno));
 	return CHATARC_OK;
 }
+
+chatarc_status_t fs_read_file(const char *path, strbuf_t *out, size_t max, chatarc_error_t *err)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n, read = 0;
+	if (!f)
+		return chatarc_error_set(err, errno == ENOENT ? CHATARC_ERR_NOT_FOUND : CHATARC_ERR_IO,
+					 "%s: cannot read: %s", path, strerror(errno));
+	while ((!max || read < max) && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (max && read + n > max)
+			n = max - read;
+		strbuf_add(out, chunk, n);
+		read += n;
+	}
+	bool failed = ferror(f);
+	fclose(f);
+	return failed ? chatarc_error_set(err, CHATARC_ERR_IO, "%s: read failed", path) : CHATARC_OK;
+}

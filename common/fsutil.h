@@ -23,6 +23,11 @@ char *fs_dirname(const char *path);
 chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
 				 chatarc_error_t *err);
 bool fs_exists(const char *path);
+/* Appends the file's bytes to out: at most max bytes (0: all of it).
+ * CHATARC_ERR_NOT_FOUND when there is no such file; the error names it. */
+struct strbuf;
+chatarc_status_t fs_read_file(const char *path, struct strbuf *out, size_t max,
+			      chatarc_error_t *err);
 /* Removes path and everything below it (symlinks are removed, not followed). */
 chatarc_status_t fs_remove_tree(const char *path, chatarc_error_t *err);
 

@@ -206,18 +206,12 @@ static chatarc_status_t read_secret(const char *data_dir, const char *source,
 		strbuf_addstr(&path, ref->file);
 	else
 		strbuf_addf(&path, "%s/%s", data_dir, ref->file);
-	FILE *f = fopen(path.buf, "r");
-	if (!f) {
-		chatarc_error_set(err, CHATARC_ERR_CONFIG, "sources.%s: cannot read its %s from %s: %s",
-				  source, what, path.buf, strerror(errno));
+	if (fs_read_file(path.buf, &text, 65536, err) != CHATARC_OK) {
+		chatarc_error_prefix(err, "sources.%s: cannot read its %s", source, what);
 		strbuf_release(&path);
+		strbuf_release(&text);
 		return CHATARC_ERR_CONFIG;
 	}
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0 && text.len < 65536)
-		strbuf_add(&text, buf, n);
-	fclose(f);
 	while (text.len && (text.buf[text.len - 1] == '\n' || text.buf[text.len - 1] == '\r' ||
 			    text.buf[text.len - 1] == ' '))
 		strbuf_setlen(&text, text.len - 1);
@@ -308,20 +302,15 @@ static bool state_time(yajl_val doc, const char *key, chatarc_ms_t *out)
 
 static chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err)
 {
-	FILE *f = fopen(job->state_path, "r");
-	if (!f)
-		return errno == ENOENT ? CHATARC_OK
-				       : chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot read: %s",
-							   job->state_path, strerror(errno));
 	strbuf_t text;
-	char buf[4096];
-	size_t n;
 	strbuf_init(&text, 0);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		strbuf_add(&text, buf, n);
-	fclose(f);
+	chatarc_status_t status = fs_read_file(job->state_path, &text, 0, err);
+	if (status != CHATARC_OK) {
+		strbuf_release(&text);
+		return status == CHATARC_ERR_NOT_FOUND ? CHATARC_OK : status;
+	}
 	yajl_val doc;
-	chatarc_status_t status = json_parse(text.buf ? text.buf : "", &doc, err);
+	status = json_parse(text.buf ? text.buf : "", &doc, err);
 	strbuf_release(&text);
 	if (status != CHATARC_OK)
 		return chatarc_error_set(err, CHATARC_ERR_CORRUPT,

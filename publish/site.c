@@ -122,14 +122,12 @@ static void cache_load(publisher_t *pub)
 	fs_list_dir(sb.buf, is_stylesheet, &styles);
 	strbuf_release(&sb);
 	for (size_t i = 0; i < styles.len; i++) {
-		FILE *f = fopen(styles.items[i], "rb");
-		char chunk[8192];
-		size_t n;
+		chatarc_error_t ignored; /* an unreadable stylesheet fails when it is loaded */
+		strbuf_init(&sb, 8192);
+		fs_read_file(styles.items[i], &sb, 0, &ignored);
 		cache->styles_hash = fnv1a(cache->styles_hash, styles.items[i], strlen(styles.items[i]));
-		while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			cache->styles_hash = fnv1a(cache->styles_hash, chunk, n);
-		if (f)
-			fclose(f);
+		cache->styles_hash = fnv1a(cache->styles_hash, sb.buf, sb.len);
+		strbuf_release(&sb);
 	}
 	strlist_clear(&styles);
 
@@ -243,15 +241,9 @@ static chatarc_status_t write_page(publisher_t *pub, const char *relative, const
 	strbuf_init(&path, 0);
 	strbuf_init(&old, 0);
 	strbuf_addf(&path, "%s/%s", pub->options.out_dir, relative);
-	FILE *f = fopen(path.buf, "rb");
-	if (f) {
-		char chunk[65536];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && old.len <= len)
-			strbuf_add(&old, chunk, n);
-		fclose(f);
-	}
-	if (f && old.len == len && !memcmp(old.buf, data, len)) {
+	chatarc_error_t ignored; /* no page yet, or unreadable: write it */
+	bool have_old = fs_read_file(path.buf, &old, len + 1, &ignored) == CHATARC_OK;
+	if (have_old && old.len == len && !memcmp(old.buf, data, len)) {
 		pub->stats->pages_unchanged++;
 	} else {
 		char *dir = fs_dirname(path.buf);
@@ -499,19 +491,9 @@ static chatarc_status_t copy_stylesheet_css(publisher_t *pub, chatarc_error_t *e
 	strbuf_init(&path, 0);
 	strbuf_init(&css, 8192);
 	strbuf_addf(&path, "%s/css/chatarc.css", pub->options.share_dir);
-	chatarc_status_t status = CHATARC_OK;
-	FILE *f = fopen(path.buf, "rb");
-	if (!f) {
-		status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND, "%s: %s", path.buf,
-					   strerror(errno));
-	} else {
-		char chunk[8192];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			strbuf_add(&css, chunk, n);
-		fclose(f);
+	chatarc_status_t status = fs_read_file(path.buf, &css, 0, err);
+	if (status == CHATARC_OK)
 		status = write_page(pub, "style.css", css.buf, css.len, err);
-	}
 	strbuf_release(&path);
 	strbuf_release(&css);
 	return status;

@@ -222,7 +222,7 @@ expect_eq "fetch: a token_file's token goes in every request as a Bearer, and is
 rm "$D3/secrets/a-token"
 "$CHATARC" --data "$D3" fetch hanna >"$TMP/token.out" 2>&1
 expect_eq "fetch: a missing token file is a config error that names it" \
-	"$?:$(grep -c "sources.a: cannot read its access token from $D3/secrets/a-token" "$TMP/token.out")" "1:1"
+	"$?:$(grep -c "sources.a: cannot read its access token: $D3/secrets/a-token: cannot read: No such file" "$TMP/token.out")" "1:1"
 calm
 conf "$D3" "" '["anon"]'
 "$CHATARC" --data "$D3" fetch hanna >"$TMP/403.out" 2>&1
