@@ -389,10 +389,14 @@ static char *mastodon_page_url(const struct job *job)
 	strbuf_init(&sb, 0);
 	strbuf_addf(&sb, "%s/api/v1/timelines/tag/%s?limit=40", job->link->base, tag);
 	free(tag);
-	if (job->phase == PHASE_FORWARD)
-		strbuf_addf(&sb, "&min_id=%s", job->resume_id ? job->resume_id : job->newest_id);
-	else if (job->backfill_max_id)
-		strbuf_addf(&sb, "&max_id=%s", job->backfill_max_id);
+	/* Ids come from the server: escaped like anything else put in a URL. */
+	const char *id = job->phase == PHASE_FORWARD ? (job->resume_id ? job->resume_id : job->newest_id)
+						     : job->backfill_max_id;
+	if (id) {
+		char *escaped = http_escape(id);
+		strbuf_addf(&sb, "&%s=%s", job->phase == PHASE_FORWARD ? "min_id" : "max_id", escaped);
+		free(escaped);
+	}
 	return strbuf_detach(&sb, NULL);
 }
 
