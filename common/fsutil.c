@@ -98,6 +98,12 @@ char *fs_dirname(const char *path)
 chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
 				 chatarc_error_t *err)
 {
+	return fs_replace_file_mode(path, data, len, 0666, err);
+}
+
+chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t len,
+				      unsigned mode, chatarc_error_t *err)
+{
 	size_t tmp_len = strlen(path) + 32;
 	char *tmp = malloc(tmp_len);
 	char *dir = fs_dirname(path);
@@ -105,7 +111,7 @@ chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
 	int fd;
 
 	snprintf(tmp, tmp_len, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0) {
 		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot create: %s", tmp,
 					   strerror(errno));

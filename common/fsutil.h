@@ -22,6 +22,10 @@ chatarc_status_t fs_sync_dir(const char *dir, chatarc_error_t *err);
 char *fs_dirname(const char *path);
 chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
 				 chatarc_error_t *err);
+/* The same with the file's permission bits (0600 for a secret: the file is
+ * never readable by others, not even while it is written). */
+chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t len,
+				      unsigned mode, chatarc_error_t *err);
 bool fs_exists(const char *path);
 /* Appends the file's bytes to out: at most max bytes (0: all of it).
  * CHATARC_ERR_NOT_FOUND when there is no such file; the error names it. */

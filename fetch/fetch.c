@@ -46,6 +46,7 @@ enum auth_state { AUTH_NONE, AUTH_SIGNED_OUT, AUTH_SIGNING_IN, AUTH_READY, AUTH_
 
 /* What jobs on one source share: credentials, session, pacing. */
 struct source_link {
+	char *session_path; /* Bluesky: where the session outlives the run */
 	const chatarc_source_t *source;
 	const char *base; /* where requests go: url, or pds when signing in */
 	bool mastodon;
@@ -798,6 +799,58 @@ static void refused(struct job *job, const http_response_t *r, const char *detai
 					   "password) and \"pds\" in sources");
 }
 
+/* A Bluesky session outlives the run, in DIR/state/.sessions/SOURCE.json
+ * (0600; '.' cannot start a chat name): createSession is rate-limited
+ * (30 per 5 minutes, 300 a day), and a cron job every 5 minutes signing in
+ * afresh each time would spend nearly all of it. */
+static void session_load(struct fetch_run *run, struct source_link *link)
+{
+	strbuf_t sb, text;
+	yajl_val doc;
+	chatarc_error_t ignored;
+	strbuf_init(&sb, 0);
+	strbuf_init(&text, 0);
+	strbuf_addf(&sb, "%s/state/.sessions/%s.json", run->data_dir, link->source->name);
+	link->session_path = strbuf_detach(&sb, NULL);
+	if (fs_read_file(link->session_path, &text, 65536, &ignored) == CHATARC_OK &&
+	    json_parse(text.buf ? text.buf : "", &doc, &ignored) == CHATARC_OK) {
+		const char *identifier = json_get_string(doc, "identifier");
+		const char *access = json_get_string(doc, "accessJwt");
+		const char *refresh = json_get_string(doc, "refreshJwt");
+		/* Another account's session (the config changed) is not ours. */
+		if (identifier && access && refresh && !strcmp(identifier, link->source->identifier)) {
+			set_string(&link->access_jwt, access);
+			set_string(&link->refresh_jwt, refresh);
+			link->auth = AUTH_READY;
+		}
+		yajl_tree_free(doc);
+	}
+	strbuf_release(&text);
+}
+
+static void session_save(struct job *job)
+{
+	struct source_link *link = job->link;
+	strbuf_t sb;
+	chatarc_error_t err;
+	strbuf_init(&sb, 256);
+	strbuf_addstr(&sb, "{\"identifier\":");
+	json_add_string(&sb, link->source->identifier);
+	strbuf_addstr(&sb, ",\"accessJwt\":");
+	json_add_string(&sb, link->access_jwt);
+	strbuf_addstr(&sb, ",\"refreshJwt\":");
+	json_add_string(&sb, link->refresh_jwt);
+	strbuf_addstr(&sb, "}\n");
+	char *dir = fs_dirname(link->session_path);
+	if (fs_mkdir_p(dir, &err) != CHATARC_OK ||
+	    fs_replace_file_mode(link->session_path, sb.buf, sb.len, 0600, &err) != CHATARC_OK)
+		say(job->run, "%s: cannot keep the Bluesky session for the next run (%s); signing in "
+			      "each run spends Bluesky's limit on sign-ins",
+		    link->source->name, err.message);
+	free(dir);
+	strbuf_release(&sb);
+}
+
 static void session_done(struct job *job, const http_response_t *r)
 {
 	struct source_link *link = job->link;
@@ -813,6 +866,7 @@ static void session_done(struct job *job, const http_response_t *r)
 				set_string(&link->access_jwt, access);
 				set_string(&link->refresh_jwt, refresh);
 				link->auth = AUTH_READY;
+				session_save(job);
 				yajl_tree_free(doc);
 				return;
 			}
@@ -987,6 +1041,7 @@ static struct source_link *link_for(struct fetch_run *run, const chatarc_source_
 		*status = read_secret(run->data_dir, source->name, &source->password, "app password",
 				      &link->password, err);
 		link->auth = AUTH_SIGNED_OUT;
+		session_load(run, link);
 	}
 	return link;
 }
@@ -1208,6 +1263,7 @@ static void run_release(struct fetch_run *run)
 		free(run->links[i].password);
 		free(run->links[i].access_jwt);
 		free(run->links[i].refresh_jwt);
+		free(run->links[i].session_path);
 	}
 	free(run->jobs);
 	free(run->targets);

@@ -249,6 +249,20 @@ expect_eq "fetch: Bluesky paged with the cursor" \
 check "fetch: tokens never appear in the verbose log" bash -c "! grep -q -e access- -e refresh- -e app-pass '$TMP/bsky.out'"
 expect_eq "fetch: the Bluesky cursor records the window done" \
 	"$(jq -r 'keys | join(",")' "$D4/state/red/bsky/redistricting.json")" "done_until,version"
+# The session outlives the run (createSession is rate-limited), private to its owner.
+SESSION="$D4/state/.sessions/bsky.json"
+expect_eq "fetch: the Bluesky session is kept, readable by its owner only, without the password" \
+	"$(stat -c %a "$SESSION"):$(jq -r 'keys | join(",")' "$SESSION"):$(grep -c app-pass "$SESSION")" \
+	"600:accessJwt,identifier,refreshJwt:0"
+ctl '{"clear_log": true}'
+"$CHATARC" --data "$D4" fetch red >/dev/null 2>&1
+expect_eq "fetch: the next run uses the kept session (refreshing it), no new sign-in" \
+	"$?:$(server_log | jq -r .path | grep -c createSession):$(server_log | jq -r .path | grep -c refreshSession)" "0:0:1"
+jq '.accessJwt = "stale" | .refreshJwt = "stale"' "$SESSION" >"$SESSION.new" && mv "$SESSION.new" "$SESSION"
+ctl '{"clear_log": true}'
+"$CHATARC" --data "$D4" fetch red >/dev/null 2>&1
+expect_eq "fetch: a kept session the server no longer knows: refresh refused, sign in again" \
+	"$?:$(server_log | jq -r .path | grep -c createSession)" "0:1"
 
 # 9. SIGKILL at any moment, then a re-run: nothing lost, nothing twice.
 calm

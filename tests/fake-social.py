@@ -370,6 +370,9 @@ class Handler(BaseHTTPRequestHandler):
             expired = known and uses is not None and uses <= 0
             if known and uses is not None:
                 STATE["sessions"][token] = uses - 1
+        if token and not known:
+            self.send_body(401, '{"error":"InvalidToken","message":"Bad token"}')
+            return
         if STATE["require_auth"] and not known:
             self.send_body(403, '{"error":"Forbidden","message":"search requires authentication"}')
             return
