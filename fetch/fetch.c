@@ -687,7 +687,8 @@ static void mastodon_advance(struct job *job, const http_response_t *r)
 			return;
 		}
 		/* A walk that starts at resume_id reads the overlap first: never back. */
-		if (!job->newest_id || id_compare(job->page_max_id, job->newest_id) > 0)
+		if (job->page_max_id &&
+		    (!job->newest_id || id_compare(job->page_max_id, job->newest_id) > 0))
 			set_string(&job->newest_id, job->page_max_id);
 		mastodon_note_resume(job);
 		if (!take_link(job, r->link_prev) && job->phase != PHASE_DONE) {
