@@ -169,6 +169,15 @@ gap=$(server_log | jq -s '[.[] | select(.path | startswith("/a/"))] | (.[1].t - 
 if awk -v g="$gap" 'BEGIN {exit !(g >= 1.0)}'; then ok "fetch: X-RateLimit-Remaining 0 holds the next request until the reset ($gap s)"; else fail "fetch: X-RateLimit-Remaining 0: next request after only $gap s"; fi
 expect_file_eq "fetch: paced run still archives everything" <(uris "$TMP/paced" hanna) "$TMP/want-now"
 
+# A Link to another host is refused, not followed (what came is kept).
+calm
+ctl '{"faults": [{"match": "/a/", "kind": "foreign_link", "times": 1}]}'
+conf "$TMP/foreign" "" '["a"]'
+"$CHATARC" --data "$TMP/foreign" fetch hanna --since 2020-01-01 >"$TMP/foreign.out" 2>&1
+expect_eq "fetch: a Link to another server is refused (exit 3, said), the page read is kept" \
+	"$?:$(grep -c "source a.*Link header points to another server" "$TMP/foreign.out"):$(uris "$TMP/foreign" hanna | wc -l)" \
+	"3:1:40" # page 1 holds the 40 newest statuses (those added above, all consenting)
+
 # --source: only that source is asked.
 calm
 conf "$TMP/one" "" '["a", "b"]'

@@ -20,7 +20,8 @@ Control (for tests):
                    "add": {"PREFIX": [status, ...]}, "clear_log": true}
      K: 429 (with "retry_after": seconds or an HTTP date), 503, 500,
         exhausted (a good page with X-RateLimit-Remaining: 0, reset in
-        "reset_in" seconds),
+        "reset_in" seconds), foreign_link (a good page whose Link points
+        to another host),
         reset (connection closed mid-body), stall (half the body, then
         silence for "seconds"), malformed (JSON cut short), html (an HTML
         page with status 200), 401, 403
@@ -223,6 +224,12 @@ class Handler(BaseHTTPRequestHandler):
                 h["X-RateLimit-Reset"] = time.strftime(
                     "%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + fault.get("reset_in", 1)))
             self.send_body(int(kind), '{"error":"Too many requests"}', headers=h)
+            return True
+        if kind == "foreign_link":
+            # A server that lies: its next page is on somebody else's host.
+            headers = dict(headers)
+            headers["Link"] = '<http://198.51.100.7/api/v1/timelines/tag/x?max_id=1>; rel="next"'
+            self.send_body(200, body, headers=headers)
             return True
         if kind == "exhausted":
             # A good page that spends the last request of the window.
