@@ -11,19 +11,19 @@
 #include "http.h"
 
 static const command_help_t fetch_help = {
-	"chatarc fetch [CHAT...] [--since T] [--until T] [--source NAME] [--follow]",
-	"Pulls each chat's hashtags (every chat with \"sources\" when none is named)\n"
-	"from its Mastodon instances and Bluesky into its archive, all sources at\n"
-	"once. Each instance sees part of the fediverse: the archive keeps one\n"
-	"message per uri. A later run goes on from where the last one stopped; the\n"
-	"first walks back 7 days, or to --since. --until fetches a window once and\n"
-	"leaves the cursors alone. Posts of accounts that opted out of indexing are\n"
-	"skipped (and counted) unless the chat sets \"allow_noindex\". --follow keeps\n"
-	"polling (fetch.follow_interval, 30 s) until interrupted; what was fetched\n"
-	"is archived. Credentials come from the variables or files the source names.\n\n"
-	"Exit status: 0 all sources read; 1 nothing could be done (another fetch\n"
-	"holds every chat, a bad config, the archive cannot be written); 2 usage error;\n"
-	"3 some sources failed (each named on stderr) while the others were read."};
+    "chatarc fetch [CHAT...] [--since T] [--until T] [--source NAME] [--follow]",
+    "Pulls each chat's hashtags (every chat with \"sources\" when none is named)\n"
+    "from its Mastodon instances and Bluesky into its archive, all sources at\n"
+    "once. Each instance sees part of the fediverse: the archive keeps one\n"
+    "message per uri. A later run goes on from where the last one stopped; the\n"
+    "first walks back 7 days, or to --since. --until fetches a window once and\n"
+    "leaves the cursors alone. Posts of accounts that opted out of indexing are\n"
+    "skipped (and counted) unless the chat sets \"allow_noindex\". --follow keeps\n"
+    "polling (fetch.follow_interval, 30 s) until interrupted; what was fetched\n"
+    "is archived. Credentials come from the variables or files the source names.\n\n"
+    "Exit status: 0 all sources read; 1 nothing could be done (another fetch\n"
+    "holds every chat, a bad config, the archive cannot be written); 2 usage error;\n"
+    "3 some sources failed (each named on stderr) while the others were read."};
 
 static volatile sig_atomic_t stop_requested;
 
@@ -42,14 +42,14 @@ static void describe_job(const fetch_job_stats_t *j, char *out, size_t size)
 {
 	chatarc_ms_t now = http_now_ms();
 	int n = snprintf(out, size, "%s %s #%s: %ld pages, %ld new", j->chat, j->source, j->tag,
-			 j->pages, j->new_messages);
+	                 j->pages, j->new_messages);
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (j->failed)
 		snprintf(out + n, size - (size_t)n, ", failed");
 	else if (j->waiting_until > now)
 		snprintf(out + n, size - (size_t)n, ", waiting %.0f s (rate limit or retry)",
-			 (double)(j->waiting_until - now) / 1000.0 + 0.5);
+		         (double)(j->waiting_until - now) / 1000.0 + 0.5);
 	else if (j->done)
 		snprintf(out + n, size - (size_t)n, ", up to date");
 }
@@ -92,17 +92,15 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	const char *since = NULL, *until = NULL, *source = NULL;
 	bool follow = false, verbose = false, quiet = false, help = false;
 	const chatarc_option_t options[] = {
-		{OPTION_STRING, "since", 0, "T", "walk back to T (ISO 8601) on this run", &since},
-		{OPTION_STRING, "until", 0, "T", "only messages before T; cursors are kept",
-		 &until},
-		{OPTION_STRING, "source", 's', "NAME", "only this source of each chat", &source},
-		{OPTION_FLAG, "follow", 'f', NULL,
-		 "keep polling until interrupted (SIGINT/SIGTERM)", &follow},
-		{OPTION_FLAG, "verbose", 'v', NULL, "log each request, and print the summary",
-		 &verbose},
-		{OPTION_FLAG, "quiet", 'q', NULL, "no progress or summary even on a terminal",
-		 &quiet},
-		{0},
+	    {OPTION_STRING, "since", 0, "T", "walk back to T (ISO 8601) on this run", &since},
+	    {OPTION_STRING, "until", 0, "T", "only messages before T; cursors are kept", &until},
+	    {OPTION_STRING, "source", 's', "NAME", "only this source of each chat", &source},
+	    {OPTION_FLAG, "follow", 'f', NULL, "keep polling until interrupted (SIGINT/SIGTERM)",
+	     &follow},
+	    {OPTION_FLAG, "verbose", 'v', NULL, "log each request, and print the summary",
+	     &verbose},
+	    {OPTION_FLAG, "quiet", 'q', NULL, "no progress or summary even on a terminal", &quiet},
+	    {0},
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;
@@ -117,10 +115,11 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 		status = cli_parse_time("until", until, &fetch_options.until, &err);
 	if (status == CHATARC_OK && follow && until)
 		status = chatarc_error_set(&err, CHATARC_ERR_USAGE,
-					   "--follow and --until do not go together");
+		                           "--follow and --until do not go together");
 	if (status == CHATARC_OK && fetch_options.since && fetch_options.until &&
 	    fetch_options.since >= fetch_options.until)
-		status = chatarc_error_set(&err, CHATARC_ERR_USAGE, "--since must be before --until");
+		status =
+		    chatarc_error_set(&err, CHATARC_ERR_USAGE, "--since must be before --until");
 	if (status != CHATARC_OK || help)
 		return cli_report("fetch", status, &err);
 	status = cli_load_config(ctx, &config, &err);
@@ -153,17 +152,18 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 		for (size_t i = 0; i < report.n_jobs; i++)
 			failed += report.jobs[i].failed;
 		fprintf(stderr,
-			"chatarc: fetch: %zu of %zu sources failed (said above); what the others "
-			"gave is archived\n",
-			failed, report.n_jobs);
+		        "chatarc: fetch: %zu of %zu sources failed (said above); what the others "
+		        "gave is archived\n",
+		        failed, report.n_jobs);
 		code = EXIT_PARTIAL;
 	} else if (status != CHATARC_OK) {
 		code = cli_report("fetch", status, &err);
 	} else {
 		code = stop_requested && !follow ? EXIT_FAILURE_RUNTIME : EXIT_OK;
 		if (stop_requested && !follow)
-			fprintf(stderr, "chatarc: fetch: interrupted; what was fetched is archived, "
-					"and the next run goes on from there\n");
+			fprintf(stderr,
+			        "chatarc: fetch: interrupted; what was fetched is archived, "
+			        "and the next run goes on from there\n");
 	}
 	fetch_report_release(&report);
 	strlist_clear(&chats);

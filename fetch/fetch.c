@@ -23,12 +23,12 @@
 #include "jsonstream.h"
 #include "posts.h"
 
-#define DAY_MS (24LL * 3600 * 1000)
+#define DAY_MS         (24LL * 3600 * 1000)
 #define FIRST_RUN_DAYS 7
 /* Bluesky's search sees posts a little after they are made: each window
  * starts this long before the last one ended (the archive drops repeats). */
 #define BLUESKY_OVERLAP_MS (10LL * 60 * 1000)
-#define MAX_BODY (32u << 20)
+#define MAX_BODY           (32u << 20)
 /* Mastodon numbers a status from another server by the time it was written,
  * and it may reach an instance minutes later, below a cursor already past
  * that time: forward walks start this long before the newest status seen. */
@@ -50,12 +50,12 @@ struct source_link {
 	const chatarc_source_t *source;
 	const char *base; /* where requests go: url, or pds when signing in */
 	bool mastodon;
-	char *token;      /* Mastodon access token */
-	char *password;   /* Bluesky app password */
+	char *token;    /* Mastodon access token */
+	char *password; /* Bluesky app password */
 	char *access_jwt, *refresh_jwt;
 	enum auth_state auth;
 	char auth_error[600];
-	bool busy;              /* one request at a time per server */
+	bool busy;               /* one request at a time per server */
 	chatarc_ms_t not_before; /* a rate limit said to wait */
 };
 
@@ -74,14 +74,14 @@ struct job {
 	bool keep_state; /* false under --until: a one-off window */
 
 	/* Cursors (saved to state_path after each committed page). */
-	char *newest_id;	   /* Mastodon: everything up to here is archived */
-	chatarc_ms_t newest_at;	   /* ... the newest status's created_at */
-	char *resume_id;	   /* ... forward walks start after this id (overlap) */
-	bool backfill;		   /* Mastodon: a walk back is under way */
-	char *backfill_max_id;	   /* ... continuing below this id (NULL: from the top) */
+	char *newest_id;             /* Mastodon: everything up to here is archived */
+	chatarc_ms_t newest_at;      /* ... the newest status's created_at */
+	char *resume_id;             /* ... forward walks start after this id (overlap) */
+	bool backfill;               /* Mastodon: a walk back is under way */
+	char *backfill_max_id;       /* ... continuing below this id (NULL: from the top) */
 	chatarc_ms_t backfill_since; /* ... down to here */
-	chatarc_ms_t done_until;   /* Bluesky: everything before is archived */
-	bool window;		   /* Bluesky: a search window is under way */
+	chatarc_ms_t done_until;     /* Bluesky: everything before is archived */
+	bool window;                 /* Bluesky: a search window is under way */
 	chatarc_ms_t window_since, window_until;
 	char *window_cursor;
 
@@ -174,7 +174,7 @@ static void job_fail(struct job *job, const char *fmt, ...)
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
 	snprintf(job->stats->error, sizeof job->stats->error, "%s: source %s (#%s): %s",
-		 job->stats->chat, job->stats->source, job->tag, reason);
+	         job->stats->chat, job->stats->source, job->tag, reason);
 	job->stats->failed = true;
 	job->stats->errors++;
 	job->stats->waiting_until = 0;
@@ -185,16 +185,17 @@ static void job_fail(struct job *job, const char *fmt, ...)
 /* ---- secrets ---------------------------------------------------------- */
 
 static chatarc_status_t read_secret(const char *data_dir, const char *source,
-				    const chatarc_secret_ref_t *ref, const char *what, char **out,
-				    chatarc_error_t *err)
+                                    const chatarc_secret_ref_t *ref, const char *what, char **out,
+                                    chatarc_error_t *err)
 {
 	*out = NULL;
 	if (ref->env) {
 		const char *value = getenv(ref->env);
 		if (!value || !*value)
-			return chatarc_error_set(err, CHATARC_ERR_CONFIG,
-						 "sources.%s names $%s for its %s, but it is not set",
-						 source, ref->env, what);
+			return chatarc_error_set(
+			    err, CHATARC_ERR_CONFIG,
+			    "sources.%s names $%s for its %s, but it is not set", source, ref->env,
+			    what);
 		*out = strdup(value);
 		return CHATARC_OK;
 	}
@@ -214,13 +215,14 @@ static chatarc_status_t read_secret(const char *data_dir, const char *source,
 		return CHATARC_ERR_CONFIG;
 	}
 	while (text.len && (text.buf[text.len - 1] == '\n' || text.buf[text.len - 1] == '\r' ||
-			    text.buf[text.len - 1] == ' '))
+	                    text.buf[text.len - 1] == ' '))
 		strbuf_setlen(&text, text.len - 1);
 	strbuf_release(&path);
 	if (!text.len) {
 		strbuf_release(&text);
-		return chatarc_error_set(err, CHATARC_ERR_CONFIG, "sources.%s: the %s file %s is empty",
-					 source, what, ref->file);
+		return chatarc_error_set(err, CHATARC_ERR_CONFIG,
+		                         "sources.%s: the %s file %s is empty", source, what,
+		                         ref->file);
 	}
 	*out = strbuf_detach(&text, NULL);
 	return CHATARC_OK;
@@ -228,8 +230,7 @@ static chatarc_status_t read_secret(const char *data_dir, const char *source,
 
 /* ---- state files ------------------------------------------------------- */
 
-static char *state_path(const char *data_dir, const char *chat, const char *source,
-			const char *tag)
+static char *state_path(const char *data_dir, const char *chat, const char *source, const char *tag)
 {
 	/* Tags come from the config but may hold any letter: escaped, so a
 	 * tag can never name a path. */
@@ -314,10 +315,11 @@ static chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err)
 	status = json_parse(text.buf ? text.buf : "", &doc, err);
 	strbuf_release(&text);
 	if (status != CHATARC_OK)
-		return chatarc_error_set(err, CHATARC_ERR_CORRUPT,
-					 "%s: damaged fetch state (%s); delete it to start this "
-					 "source again from --since (the archive keeps no duplicates)",
-					 job->state_path, err->message);
+		return chatarc_error_set(
+		    err, CHATARC_ERR_CORRUPT,
+		    "%s: damaged fetch state (%s); delete it to start this "
+		    "source again from --since (the archive keeps no duplicates)",
+		    job->state_path, err->message);
 	set_string(&job->newest_id, json_get_string(doc, "newest_id"));
 	state_time(doc, "newest_at", &job->newest_at);
 	set_string(&job->resume_id, json_get_string(doc, "resume_id"));
@@ -325,7 +327,7 @@ static chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err)
 	set_string(&job->backfill_max_id, json_get_string(doc, "backfill_max_id"));
 	state_time(doc, "done_until", &job->done_until);
 	job->window = state_time(doc, "window_since", &job->window_since) &&
-		      state_time(doc, "window_until", &job->window_until);
+	              state_time(doc, "window_until", &job->window_until);
 	set_string(&job->window_cursor, json_get_string(doc, "window_cursor"));
 	yajl_tree_free(doc);
 	return CHATARC_OK;
@@ -361,14 +363,14 @@ static void job_start_round(struct job *job, bool first)
 			fresh = true;
 		}
 		job->phase = job->newest_id && !o->until ? PHASE_FORWARD
-			     : job->backfill		  ? PHASE_BACKFILL
-							  : PHASE_DONE;
+		             : job->backfill             ? PHASE_BACKFILL
+		                                         : PHASE_DONE;
 	} else {
 		if (!job->window || (first && o->since)) {
 			job->window = true;
 			job->window_since = first && o->since ? o->since
-					    : job->done_until ? job->done_until - BLUESKY_OVERLAP_MS
-							      : since;
+			                    : job->done_until ? job->done_until - BLUESKY_OVERLAP_MS
+			                                      : since;
 			job->window_until = o->until ? o->until : now;
 			set_string(&job->window_cursor, NULL);
 			fresh = true;
@@ -391,11 +393,13 @@ static char *mastodon_page_url(const struct job *job)
 	strbuf_addf(&sb, "%s/api/v1/timelines/tag/%s?limit=40", job->link->base, tag);
 	free(tag);
 	/* Ids come from the server: escaped like anything else put in a URL. */
-	const char *id = job->phase == PHASE_FORWARD ? (job->resume_id ? job->resume_id : job->newest_id)
-						     : job->backfill_max_id;
+	const char *id = job->phase == PHASE_FORWARD
+	                     ? (job->resume_id ? job->resume_id : job->newest_id)
+	                     : job->backfill_max_id;
 	if (id) {
 		char *escaped = http_escape(id);
-		strbuf_addf(&sb, "&%s=%s", job->phase == PHASE_FORWARD ? "min_id" : "max_id", escaped);
+		strbuf_addf(&sb, "&%s=%s", job->phase == PHASE_FORWARD ? "min_id" : "max_id",
+		            escaped);
 		free(escaped);
 	}
 	return strbuf_detach(&sb, NULL);
@@ -412,9 +416,9 @@ static char *bluesky_page_url(const struct job *job)
 	strbuf_setlen(&sb, 0);
 	time_format_iso(job->window_since, since);
 	time_format_iso(job->window_until, until);
-	strbuf_addf(&sb,
-		    "%s/xrpc/app.bsky.feed.searchPosts?q=%s&sort=latest&since=%s&until=%s&limit=100",
-		    job->link->base, q, since, until);
+	strbuf_addf(
+	    &sb, "%s/xrpc/app.bsky.feed.searchPosts?q=%s&sort=latest&since=%s&until=%s&limit=100",
+	    job->link->base, q, since, until);
 	if (job->window_cursor) {
 		cursor = http_escape(job->window_cursor);
 		strbuf_addf(&sb, "&cursor=%s", cursor);
@@ -425,7 +429,7 @@ static char *bluesky_page_url(const struct job *job)
 }
 
 static void job_send(struct job *job, enum request_kind kind, char *url, char *post_json,
-		     const char *bearer)
+                     const char *bearer)
 {
 	http_request_t *req = &job->request;
 	chatarc_error_t err;
@@ -457,8 +461,8 @@ static void bluesky_sign_in(struct job *job, bool refresh)
 	if (refresh) {
 		strbuf_addf(&url, "%s/xrpc/com.atproto.server.refreshSession", link->base);
 		strbuf_addstr(&body, "{}");
-		job_send(job, REQUEST_REFRESH, strbuf_detach(&url, NULL), strbuf_detach(&body, NULL),
-			 link->refresh_jwt);
+		job_send(job, REQUEST_REFRESH, strbuf_detach(&url, NULL),
+		         strbuf_detach(&body, NULL), link->refresh_jwt);
 		return;
 	}
 	strbuf_addf(&url, "%s/xrpc/com.atproto.server.createSession", link->base);
@@ -484,16 +488,15 @@ static void job_step(struct job *job)
 		bluesky_sign_in(job, link->refresh_jwt != NULL);
 		return;
 	}
-	char *url = job->next_url ? strdup(job->next_url)
-		    : link->mastodon ? mastodon_page_url(job)
-				     : bluesky_page_url(job);
+	char *url = job->next_url    ? strdup(job->next_url)
+	            : link->mastodon ? mastodon_page_url(job)
+	                             : bluesky_page_url(job);
 	job->page_posts = 0;
 	job->page_oldest = 0;
 	strlist_clear(&job->page_ids);
 	set_string(&job->page_max_id, NULL);
 	set_string(&job->page_min_id, NULL);
-	job_send(job, REQUEST_PAGE, url, NULL,
-		 link->mastodon ? link->token : link->access_jwt);
+	job_send(job, REQUEST_PAGE, url, NULL, link->mastodon ? link->token : link->access_jwt);
 }
 
 /* ---- reading a page --------------------------------------------------------- */
@@ -529,9 +532,10 @@ static void note_status(struct job *job, yajl_val status)
 	job->page_posts++;
 	if (id && created && time_parse_iso8601(created, &at)) {
 		if (job->page_ids.len == job->page_times_alloc) {
-			job->page_times_alloc = job->page_times_alloc ? 2 * job->page_times_alloc : 64;
+			job->page_times_alloc =
+			    job->page_times_alloc ? 2 * job->page_times_alloc : 64;
 			job->page_times = realloc(job->page_times,
-						  job->page_times_alloc * sizeof *job->page_times);
+			                          job->page_times_alloc * sizeof *job->page_times);
 			if (!job->page_times)
 				abort();
 		}
@@ -542,23 +546,24 @@ static void note_status(struct job *job, yajl_val status)
 		set_string(&job->page_max_id, id);
 	if (id && (!job->page_min_id || id_compare(id, job->page_min_id) < 0))
 		set_string(&job->page_min_id, id);
-	if (created && time_parse_iso8601(created, &at) && (!job->page_oldest || at < job->page_oldest))
+	if (created && time_parse_iso8601(created, &at) &&
+	    (!job->page_oldest || at < job->page_oldest))
 		job->page_oldest = at;
 }
 
 static chatarc_status_t convert_counted(struct job *job, yajl_val post, bool mastodon,
-					chatarc_error_t *err)
+                                        chatarc_error_t *err)
 {
 	long boosts = job->conv.boosts, skipped = job->conv.consent_skipped;
 	chatarc_status_t status = mastodon ? mastodon_convert_status(&job->conv, post, err)
-					   : bluesky_convert_post(&job->conv, post, err);
+	                                   : bluesky_convert_post(&job->conv, post, err);
 	job->stats->boosts += job->conv.boosts - boosts;
 	job->stats->consent_skipped += job->conv.consent_skipped - skipped;
 	return status;
 }
 
 static chatarc_status_t mastodon_status_object(void *ctx, char *json, size_t len, long line,
-					       chatarc_error_t *err)
+                                               chatarc_error_t *err)
 {
 	struct job *job = ctx;
 	yajl_val status;
@@ -576,14 +581,14 @@ static chatarc_status_t mastodon_status_object(void *ctx, char *json, size_t len
 /* A tag timeline page: a JSON array of statuses, split into statuses by
  * jsonstream so no tree of the whole page is built. */
 static chatarc_status_t mastodon_read_page(struct job *job, const strbuf_t *body,
-					   chatarc_error_t *err)
+                                           chatarc_error_t *err)
 {
 	const char *p = body->buf ? body->buf : "";
 	while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
 		p++;
 	if (*p != '[')
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "expected a JSON array of statuses, got %.40s", p);
+		                         "expected a JSON array of statuses, got %.40s", p);
 	jsonstream_t js;
 	jsonstream_init(&js, mastodon_status_object, job);
 	chatarc_status_t status = jsonstream_feed(&js, body->buf, body->len, err);
@@ -601,7 +606,7 @@ static chatarc_status_t mastodon_read_page(struct job *job, const strbuf_t *body
 }
 
 static chatarc_status_t bluesky_read_page(struct job *job, const strbuf_t *body, char **cursor,
-					  chatarc_error_t *err)
+                                          chatarc_error_t *err)
 {
 	yajl_val page;
 	chatarc_status_t status = json_parse(body->buf ? body->buf : "", &page, err);
@@ -611,7 +616,7 @@ static chatarc_status_t bluesky_read_page(struct job *job, const strbuf_t *body,
 	if (!YAJL_IS_ARRAY(posts)) {
 		yajl_tree_free(page);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "expected {\"posts\": [...]} from searchPosts");
+		                         "expected {\"posts\": [...]} from searchPosts");
 	}
 	for (size_t i = 0; i < posts->u.array.len && status == CHATARC_OK; i++) {
 		yajl_val post = posts->u.array.values[i];
@@ -626,8 +631,8 @@ static chatarc_status_t bluesky_read_page(struct job *job, const strbuf_t *body,
 			chatarc_error_prefix(err, "posts[%zu]", i);
 	}
 	*cursor = status == CHATARC_OK && json_get_string(page, "cursor")
-			  ? strdup(json_get_string(page, "cursor"))
-			  : NULL;
+	              ? strdup(json_get_string(page, "cursor"))
+	              : NULL;
 	yajl_tree_free(page);
 	return status;
 }
@@ -648,12 +653,12 @@ static bool take_link(struct job *job, const char *link)
 		return false;
 	if (!http_same_origin(job->link->base, link)) {
 		job_fail(job, "the server's Link header points to another server (%.200s); refused",
-			 link);
+		         link);
 		return false;
 	}
 	if (job->request.url && !strcmp(link, job->request.url)) {
 		job_fail(job, "the server's Link header names the page just read again; stopped so "
-			      "as not to loop");
+		              "as not to loop");
 		return false;
 	}
 	set_string(&job->next_url, link);
@@ -698,12 +703,14 @@ static void mastodon_advance(struct job *job, const http_response_t *r)
 		return;
 	}
 	/* Walking back. The first page of a first run sets where forward starts. */
-	if (job->page_max_id && (!job->newest_id || id_compare(job->page_max_id, job->newest_id) > 0) &&
+	if (job->page_max_id &&
+	    (!job->newest_id || id_compare(job->page_max_id, job->newest_id) > 0) &&
 	    !job->backfill_max_id && !job->run->options->until)
 		set_string(&job->newest_id, job->page_max_id);
 	if (!job->run->options->until)
 		mastodon_note_resume(job);
-	bool reached = job->page_posts == 0 || (job->page_oldest && job->page_oldest < job->backfill_since);
+	bool reached =
+	    job->page_posts == 0 || (job->page_oldest && job->page_oldest < job->backfill_since);
 	if (!reached && job->page_min_id) {
 		set_string(&job->backfill_max_id, job->page_min_id);
 		if (take_link(job, r->link_next))
@@ -719,8 +726,8 @@ static void mastodon_advance(struct job *job, const http_response_t *r)
 static void bluesky_advance(struct job *job, char *cursor)
 {
 	bool more = cursor && job->page_posts > 0 &&
-		    !(job->page_oldest && job->page_oldest < job->window_since) &&
-		    !(job->window_cursor && !strcmp(cursor, job->window_cursor));
+	            !(job->page_oldest && job->page_oldest < job->window_since) &&
+	            !(job->window_cursor && !strcmp(cursor, job->window_cursor));
 	if (more) {
 		free(job->window_cursor);
 		job->window_cursor = cursor;
@@ -745,7 +752,7 @@ static void error_detail(const http_response_t *r, char *out, size_t size)
 	const char *message = json_get_string(doc, "message");
 	if (error)
 		snprintf(out, size, ": %.100s%s%.200s", error, message ? ": " : "",
-			 message ? message : "");
+		         message ? message : "");
 	yajl_tree_free(doc);
 }
 
@@ -756,22 +763,23 @@ static bool is_json(const http_response_t *r)
 
 /* Retries the request later if the policy allows; else fails the job. */
 static void job_retry_or_fail(struct job *job, const http_response_t *r, bool bad_body,
-			      const char *why)
+                              const char *why)
 {
 	const chatarc_fetch_settings_t *s = &job->run->config->fetch;
 	chatarc_ms_t now = http_now_ms();
 	job->attempt++;
 	long delay = http_retry_delay(r, bad_body, job->attempt, s->backoff_base_ms,
-				      s->backoff_max_ms, now, &job->run->seed);
+	                              s->backoff_max_ms, now, &job->run->seed);
 	if (delay >= 0 && delay > (long)s->max_wait_s * 1000) {
-		job_fail(job, "%s; the server asks to wait %ld s, more than fetch.max_wait (%d s): "
-			      "try again later",
-			 why, delay / 1000, s->max_wait_s);
+		job_fail(job,
+		         "%s; the server asks to wait %ld s, more than fetch.max_wait (%d s): "
+		         "try again later",
+		         why, delay / 1000, s->max_wait_s);
 		return;
 	}
 	if (delay < 0 || job->attempt > s->retries) {
 		job_fail(job, "%s%s", why,
-			 delay < 0 ? "" : "; gave up after retrying (fetch.retries)");
+		         delay < 0 ? "" : "; gave up after retrying (fetch.retries)");
 		return;
 	}
 	job->stats->retries++;
@@ -780,7 +788,7 @@ static void job_retry_or_fail(struct job *job, const http_response_t *r, bool ba
 	if (job->run->options->log) {
 		char line[700];
 		snprintf(line, sizeof line, "%s %s: %s; retry %d in %.1f s", job->stats->chat,
-			 job->stats->source, why, job->attempt, delay / 1000.0);
+		         job->stats->source, why, job->attempt, delay / 1000.0);
 		job->run->options->log(job->run->options->ctx, line);
 	}
 }
@@ -790,16 +798,17 @@ static void refused(struct job *job, const http_response_t *r, const char *detai
 	const chatarc_source_t *src = job->link->source;
 	if (job->link->mastodon)
 		job_fail(job, "refused with HTTP %ld%s: %s", r->status, detail,
-			 job->link->token
-				 ? "the access token was not accepted; check it has read:statuses"
-				 : "this server wants an access token (read:statuses): set "
-				   "\"token_env\" or \"token_file\" in sources");
+		         job->link->token
+		             ? "the access token was not accepted; check it has read:statuses"
+		             : "this server wants an access token (read:statuses): set "
+		               "\"token_env\" or \"token_file\" in sources");
 	else
 		job_fail(job, "refused with HTTP %ld%s: %s", r->status, detail,
-			 src->identifier ? "the session was not accepted"
-					 : "Bluesky's AppView often refuses search without a "
-					   "session: set \"identifier\" and \"password_env\" (an app "
-					   "password) and \"pds\" in sources");
+		         src->identifier
+		             ? "the session was not accepted"
+		             : "Bluesky's AppView often refuses search without a "
+		               "session: set \"identifier\" and \"password_env\" (an app "
+		               "password) and \"pds\" in sources");
 }
 
 /* A Bluesky session outlives the run, in DIR/state/.sessions/SOURCE.json
@@ -821,7 +830,8 @@ static void session_load(struct fetch_run *run, struct source_link *link)
 		const char *access = json_get_string(doc, "accessJwt");
 		const char *refresh = json_get_string(doc, "refreshJwt");
 		/* Another account's session (the config changed) is not ours. */
-		if (identifier && access && refresh && !strcmp(identifier, link->source->identifier)) {
+		if (identifier && access && refresh &&
+		    !strcmp(identifier, link->source->identifier)) {
 			set_string(&link->access_jwt, access);
 			set_string(&link->refresh_jwt, refresh);
 			link->auth = AUTH_READY;
@@ -847,8 +857,9 @@ static void session_save(struct job *job)
 	char *dir = fs_dirname(link->session_path);
 	if (fs_mkdir_p(dir, &err) != CHATARC_OK ||
 	    fs_replace_file_mode(link->session_path, sb.buf, sb.len, 0600, &err) != CHATARC_OK)
-		say(job->run, "%s: cannot keep the Bluesky session for the next run (%s); signing in "
-			      "each run spends Bluesky's limit on sign-ins",
+		say(job->run,
+		    "%s: cannot keep the Bluesky session for the next run (%s); signing in "
+		    "each run spends Bluesky's limit on sign-ins",
 		    link->source->name, err.message);
 	free(dir);
 	strbuf_release(&sb);
@@ -876,7 +887,8 @@ static void session_done(struct job *job, const http_response_t *r)
 			yajl_tree_free(doc);
 		}
 	}
-	if (job->kind == REQUEST_REFRESH && r->transport_ok && r->status >= 400 && r->status < 500) {
+	if (job->kind == REQUEST_REFRESH && r->transport_ok && r->status >= 400 &&
+	    r->status < 500) {
 		/* The refresh token expired too: sign in again. */
 		set_string(&link->refresh_jwt, NULL);
 		link->auth = AUTH_SIGNED_OUT;
@@ -885,16 +897,16 @@ static void session_done(struct job *job, const http_response_t *r)
 	if (r->transport_ok && (r->status == 401 || r->status == 400 || r->status == 403)) {
 		link->auth = AUTH_FAILED;
 		snprintf(link->auth_error, sizeof link->auth_error,
-			 "sign-in as %s refused with HTTP %ld%s: check the identifier and the app "
-			 "password (%s)",
-			 link->source->identifier, r->status, detail,
-			 link->source->password.env ? "password_env" : "password_file");
+		         "sign-in as %s refused with HTTP %ld%s: check the identifier and the app "
+		         "password (%s)",
+		         link->source->identifier, r->status, detail,
+		         link->source->password.env ? "password_env" : "password_file");
 		job_fail(job, "%s", link->auth_error);
 		return;
 	}
 	link->auth = AUTH_SIGNED_OUT;
 	job_retry_or_fail(job, r, r->transport_ok && r->status == 200,
-			  r->transport_ok ? "sign-in failed" : r->error);
+	                  r->transport_ok ? "sign-in failed" : r->error);
 }
 
 static void page_done(struct job *job, const http_response_t *r)
@@ -926,7 +938,7 @@ static void page_done(struct job *job, const http_response_t *r)
 		job->page_posts = 0;
 	} else if (r->status == 404) {
 		job_fail(job, "HTTP 404%s at %s: is the source's url the server's address?", detail,
-			 job->request.url);
+		         job->request.url);
 		return;
 	} else if (r->status != 200) {
 		snprintf(why, sizeof why, "HTTP %ld%s", r->status, detail);
@@ -934,8 +946,8 @@ static void page_done(struct job *job, const http_response_t *r)
 		return;
 	} else if (!is_json(r)) {
 		snprintf(why, sizeof why,
-			 "HTTP 200 but %.60s, not JSON (a maintenance or proxy page?)",
-			 r->content_type ? r->content_type : "no content type");
+		         "HTTP 200 but %.60s, not JSON (a maintenance or proxy page?)",
+		         r->content_type ? r->content_type : "no content type");
 		job_retry_or_fail(job, r, true, why);
 		return;
 	}
@@ -944,7 +956,7 @@ static void page_done(struct job *job, const http_response_t *r)
 	chatarc_status_t status = CHATARC_OK;
 	if (r->status == 200)
 		status = mastodon ? mastodon_read_page(job, &r->body, &err)
-				  : bluesky_read_page(job, &r->body, &cursor, &err);
+		                  : bluesky_read_page(job, &r->body, &cursor, &err);
 	/* What was read is real either way: keep it; the cursor stays put on failure. */
 	chatarc_error_t commit_err;
 	chatarc_status_t committed = job_commit(job, &commit_err);
@@ -956,7 +968,7 @@ static void page_done(struct job *job, const http_response_t *r)
 	if (status == CHATARC_ERR_JSON || status == CHATARC_ERR_FORMAT) {
 		free(cursor);
 		snprintf(why, sizeof why, "the page is not what the API returns (%.400s)",
-			 err.message);
+		         err.message);
 		job_retry_or_fail(job, r, true, why);
 		return;
 	}
@@ -1002,7 +1014,7 @@ static void request_done(void *ctx, http_request_t *request)
 /* ---- setting up and running ------------------------------------------------- */
 
 static chatarc_status_t lock_chat(struct fetch_run *run, struct chat_target *t,
-				  chatarc_error_t *err)
+                                  chatarc_error_t *err)
 {
 	strbuf_t path;
 	strbuf_init(&path, 0);
@@ -1013,13 +1025,14 @@ static chatarc_status_t lock_chat(struct fetch_run *run, struct chat_target *t,
 		t->lock_fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 		if (t->lock_fd < 0)
 			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot open: %s",
-						   path.buf, strerror(errno));
+			                           path.buf, strerror(errno));
 		else if (flock(t->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 			if (errno == EWOULDBLOCK)
 				t->busy = true;
 			else
-				status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot lock: %s",
-							   path.buf, strerror(errno));
+				status =
+				    chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot lock: %s",
+				                      path.buf, strerror(errno));
 		}
 	}
 	strbuf_release(&path);
@@ -1027,7 +1040,7 @@ static chatarc_status_t lock_chat(struct fetch_run *run, struct chat_target *t,
 }
 
 static struct source_link *link_for(struct fetch_run *run, const chatarc_source_t *source,
-				    chatarc_error_t *err, chatarc_status_t *status)
+                                    chatarc_error_t *err, chatarc_status_t *status)
 {
 	for (size_t i = 0; i < run->n_links; i++)
 		if (run->links[i].source == source)
@@ -1039,10 +1052,10 @@ static struct source_link *link_for(struct fetch_run *run, const chatarc_source_
 	link->base = source->pds && source->identifier ? source->pds : source->url;
 	if (link->mastodon)
 		*status = read_secret(run->data_dir, source->name, &source->token, "access token",
-				      &link->token, err);
+		                      &link->token, err);
 	else if (source->identifier) {
-		*status = read_secret(run->data_dir, source->name, &source->password, "app password",
-				      &link->password, err);
+		*status = read_secret(run->data_dir, source->name, &source->password,
+		                      "app password", &link->password, err);
 		link->auth = AUTH_SIGNED_OUT;
 		session_load(run, link);
 	}
@@ -1060,7 +1073,7 @@ static bool chat_wanted(const strlist_t *chats, const char *name)
 }
 
 static chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
-				  chatarc_error_t *err)
+                                  chatarc_error_t *err)
 {
 	const chatarc_config_t *config = run->config;
 	const char *only = run->options->only_source;
@@ -1069,11 +1082,11 @@ static chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
 
 	for (size_t i = 0; i < chats->len; i++)
 		if (!config_find_chat(config, chats->items[i]))
-			return chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
-						 "no chat \"%s\" in %s", chats->items[i], config->path);
+			return chatarc_error_set(err, CHATARC_ERR_NOT_FOUND, "no chat \"%s\" in %s",
+			                         chats->items[i], config->path);
 	if (only && !config_find_source(config, only))
 		return chatarc_error_set(err, CHATARC_ERR_NOT_FOUND, "no source \"%s\" in %s", only,
-					 config->path);
+		                         config->path);
 	for (size_t i = 0; i < config->n_chats; i++)
 		max_jobs += config->chats[i].sources.len * config->chats[i].tags.len;
 	run->targets = calloc(config->n_chats + 1, sizeof *run->targets);
@@ -1090,7 +1103,7 @@ static chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
 		struct chat_target *target = NULL;
 		for (size_t s = 0; s < chat->sources.len && status == CHATARC_OK; s++) {
 			const chatarc_source_t *source =
-				config_find_source(config, chat->sources.items[s]);
+			    config_find_source(config, chat->sources.items[s]);
 			if (!source || (only && strcmp(only, source->name)))
 				continue;
 			if (!target) {
@@ -1109,28 +1122,29 @@ static chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
 				job->link = link;
 				job->tag = chat->tags.items[t];
 				job->keep_state = !run->options->until;
-				job->state_path = state_path(run->data_dir, chat->name, source->name,
-							     job->tag);
+				job->state_path =
+				    state_path(run->data_dir, chat->name, source->name, job->tag);
 				stats->chat = chat->name;
 				stats->source = source->name;
 				stats->tag = job->tag;
-				job->conv = (post_converter_t){.chat = chat->name,
-							       .source = source->name,
-							       .sink = store_record,
-							       .sink_ctx = job,
-							       .honour_consent = !chat->allow_noindex};
+				job->conv =
+				    (post_converter_t){.chat = chat->name,
+				                       .source = source->name,
+				                       .sink = store_record,
+				                       .sink_ctx = job,
+				                       .honour_consent = !chat->allow_noindex};
 				status = job_load_state(job, err);
 			}
 		}
 	}
 	if (status == CHATARC_OK && run->n_jobs == 0)
 		status = chatarc_error_set(
-			err, CHATARC_ERR_USAGE,
-			only ? "no chat to fetch reads from source \"%s\"; list it in a chat's "
-			       "\"sources\" in chatarc.conf"
-			     : "no chat to fetch has \"sources\"%s; list Mastodon or Bluesky sources "
-			       "in chatarc.conf (files go in with `chatarc import`)",
-			only ? only : "");
+		    err, CHATARC_ERR_USAGE,
+		    only ? "no chat to fetch reads from source \"%s\"; list it in a chat's "
+		           "\"sources\" in chatarc.conf"
+		         : "no chat to fetch has \"sources\"%s; list Mastodon or Bluesky sources "
+		           "in chatarc.conf (files go in with `chatarc import`)",
+		    only ? only : "");
 	return status;
 }
 
@@ -1143,7 +1157,8 @@ static chatarc_status_t open_archives(struct fetch_run *run, chatarc_error_t *er
 		archive_options_t options = {.wait_for_lock = true};
 		chatarc_status_t status;
 		if (!t->busy && !t->archive &&
-		    (status = archive_open(run->data_dir, t->chat->name, &options, &t->archive, err)))
+		    (status =
+		         archive_open(run->data_dir, t->chat->name, &options, &t->archive, err)))
 			return status;
 	}
 	return CHATARC_OK;
@@ -1178,20 +1193,21 @@ static chatarc_status_t lock_targets(struct fetch_run *run, chatarc_error_t *err
 		if (!job->target->busy)
 			continue;
 		snprintf(job->stats->error, sizeof job->stats->error,
-			 "%s: another `chatarc fetch` of this chat is running; left to it",
-			 job->stats->chat);
+		         "%s: another `chatarc fetch` of this chat is running; left to it",
+		         job->stats->chat);
 		job->stats->failed = true;
 		job->phase = PHASE_DONE;
 	}
 	for (size_t i = 0; i < run->n_targets; i++)
 		if (run->targets[i].busy)
-			say(run, "%s: another `chatarc fetch` of this chat is running (a cron job?); "
-				 "this run leaves it alone",
+			say(run,
+			    "%s: another `chatarc fetch` of this chat is running (a cron job?); "
+			    "this run leaves it alone",
 			    run->targets[i].chat->name);
 	if (busy && busy == run->n_targets)
 		return chatarc_error_set(err, CHATARC_ERR_BUSY,
-					 "every chat asked for is being fetched by another "
-					 "`chatarc fetch`; nothing to do");
+		                         "every chat asked for is being fetched by another "
+		                         "`chatarc fetch`; nothing to do");
 	return CHATARC_OK;
 }
 
@@ -1207,8 +1223,9 @@ static bool round_active(struct fetch_run *run, chatarc_ms_t *wake)
 		active = true;
 		if (job->in_flight || job->link->busy)
 			continue;
-		chatarc_ms_t ready = job->not_before > job->link->not_before ? job->not_before
-									 : job->link->not_before;
+		chatarc_ms_t ready = job->not_before > job->link->not_before
+		                         ? job->not_before
+		                         : job->link->not_before;
 		if (ready > now) {
 			if (ready < *wake)
 				*wake = ready;
@@ -1276,7 +1293,8 @@ static void run_release(struct fetch_run *run)
 
 static void sleep_until_next_round(struct fetch_run *run)
 {
-	chatarc_ms_t until = http_now_ms() + (chatarc_ms_t)run->config->fetch.follow_interval_s * 1000;
+	chatarc_ms_t until =
+	    http_now_ms() + (chatarc_ms_t)run->config->fetch.follow_interval_s * 1000;
 	while (!stopping(run) && http_now_ms() < until) {
 		chatarc_ms_t left = until - http_now_ms();
 		struct timespec ts = {0, (left > 200 ? 200 : left) * 1000000L};
@@ -1285,19 +1303,19 @@ static void sleep_until_next_round(struct fetch_run *run)
 }
 
 chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *config,
-			     const strlist_t *chats, const fetch_options_t *options,
-			     fetch_report_t *report, chatarc_error_t *err)
+                             const strlist_t *chats, const fetch_options_t *options,
+                             fetch_report_t *report, chatarc_error_t *err)
 {
 	struct fetch_run run = {.data_dir = data_dir,
-				.config = config,
-				.options = options,
-				.report = report,
-				.seed = (unsigned)http_now_ms() ^ (unsigned)getpid()};
+	                        .config = config,
+	                        .options = options,
+	                        .report = report,
+	                        .seed = (unsigned)http_now_ms() ^ (unsigned)getpid()};
 	http_client_options_t http_options = {.connect_timeout_s = config->fetch.connect_timeout_s,
-					      .stall_timeout_s = config->fetch.stall_timeout_s,
-					      .max_body = MAX_BODY,
-					      .log = options->log,
-					      .log_ctx = options->ctx};
+	                                      .stall_timeout_s = config->fetch.stall_timeout_s,
+	                                      .max_body = MAX_BODY,
+	                                      .log = options->log,
+	                                      .log_ctx = options->ctx};
 	memset(report, 0, sizeof *report);
 	chatarc_status_t status = plan_jobs(&run, chats, err);
 	if (status == CHATARC_OK)
@@ -1324,7 +1342,7 @@ chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *confi
 	for (size_t j = 0; j < report->n_jobs; j++)
 		if (report->jobs[j].failed)
 			return chatarc_error_set(err, CHATARC_ERR_PARTIAL, "%s",
-						 report->jobs[j].error);
+			                         report->jobs[j].error);
 	return CHATARC_OK;
 }
 

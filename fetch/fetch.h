@@ -21,9 +21,9 @@ typedef struct fetch_job_stats {
 	long requests, pages, retries;
 	long new_messages, updated, duplicates;
 	long consent_skipped, boosts;
-	long errors;        /* failures over the run (a --follow run may recover) */
-	bool failed;        /* the job's last attempt failed; error says why */
-	bool done;          /* caught up (until the next --follow round) */
+	long errors;                /* failures over the run (a --follow run may recover) */
+	bool failed;                /* the job's last attempt failed; error says why */
+	bool done;                  /* caught up (until the next --follow round) */
 	chatarc_ms_t waiting_until; /* waiting for a rate limit or a retry; 0 if not */
 	char error[600];
 } fetch_job_stats_t;
@@ -34,8 +34,8 @@ typedef struct fetch_report {
 } fetch_report_t;
 
 typedef struct fetch_options {
-	chatarc_ms_t since; /* walk back to here; 0: the cursor, or 7 days on a first run */
-	chatarc_ms_t until; /* only messages before this; 0: now. Set: cursors are kept */
+	chatarc_ms_t since;      /* walk back to here; 0: the cursor, or 7 days on a first run */
+	chatarc_ms_t until;      /* only messages before this; 0: now. Set: cursors are kept */
 	const char *only_source; /* NULL: every source of each chat */
 	bool follow;             /* poll every follow_interval until *stop */
 	const volatile sig_atomic_t *stop; /* set by a signal handler; may be NULL */
@@ -54,8 +54,8 @@ typedef struct fetch_options {
  * when every chat was being fetched by another process. The report holds
  * one entry per job either way; release it with fetch_report_release. */
 chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *config,
-			     const strlist_t *chats, const fetch_options_t *options,
-			     fetch_report_t *report, chatarc_error_t *err);
+                             const strlist_t *chats, const fetch_options_t *options,
+                             fetch_report_t *report, chatarc_error_t *err);
 void fetch_report_release(fetch_report_t *report);
 
 #endif

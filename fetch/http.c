@@ -25,7 +25,7 @@ chatarc_ms_t http_now_ms(void)
 }
 
 chatarc_status_t http_client_new(const http_client_options_t *options, http_client_t **out,
-				 chatarc_error_t *err)
+                                 chatarc_error_t *err)
 {
 	/* Not thread-safe, but chatarc has one thread and calls this once a run. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -80,7 +80,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	size_t len = size * n;
 	if (r->body.len + len > request->client->options.max_body) {
 		snprintf(r->error, sizeof r->error, "response longer than %zu MB: refused",
-			 request->client->options.max_body >> 20);
+		         request->client->options.max_body >> 20);
 		return 0;
 	}
 	strbuf_add(&r->body, data, len);
@@ -198,7 +198,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	} else if (!strcasecmp(line, "retry-after")) {
 		r->retry_after = parse_retry_after(value, now);
 	} else if (!strcasecmp(line, "x-ratelimit-remaining") ||
-		   !strcasecmp(line, "ratelimit-remaining")) {
+	           !strcasecmp(line, "ratelimit-remaining")) {
 		r->ratelimit_remaining = strtoll(value, NULL, 10);
 	} else if (!strcasecmp(line, "x-ratelimit-reset") || !strcasecmp(line, "ratelimit-reset")) {
 		r->ratelimit_reset = parse_reset(value, now);
@@ -206,8 +206,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-chatarc_status_t http_start(http_client_t *client, http_request_t *request,
-			    chatarc_error_t *err)
+chatarc_status_t http_start(http_client_t *client, http_request_t *request, chatarc_error_t *err)
 {
 	CURL *easy = curl_easy_init();
 	struct curl_slist *headers = NULL;
@@ -233,7 +232,8 @@ chatarc_status_t http_start(http_client_t *client, http_request_t *request,
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, request);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(easy, CURLOPT_USERAGENT,
-			 "chatarc/" CHATARC_VERSION " (hashtag chat archiver; +https://github.com/chatarc)");
+	                 "chatarc/" CHATARC_VERSION
+	                 " (hashtag chat archiver; +https://github.com/chatarc)");
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -287,17 +287,17 @@ static void finish(http_client_t *client, CURL *easy, CURLcode result)
 		snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(result));
 	if (!r->transport_ok && result == CURLE_OPERATION_TIMEDOUT)
 		snprintf(r->error, sizeof r->error, "no data for %d s (stalled transfer)",
-			 client->options.stall_timeout_s);
+		         client->options.stall_timeout_s);
 	http_abort(request);
 	if (client->options.log) {
 		char line[1024];
 		if (r->transport_ok)
 			snprintf(line, sizeof line, "%s %s -> %ld, %zu bytes, %ld ms",
-				 request->post_json ? "POST" : "GET", request->url, r->status,
-				 r->body.len, r->elapsed_ms);
+			         request->post_json ? "POST" : "GET", request->url, r->status,
+			         r->body.len, r->elapsed_ms);
 		else
 			snprintf(line, sizeof line, "%s %s -> failed: %s",
-				 request->post_json ? "POST" : "GET", request->url, r->error);
+			         request->post_json ? "POST" : "GET", request->url, r->error);
 		client->options.log(client->options.log_ctx, line);
 	}
 	request->done(request->ctx, request);
@@ -334,11 +334,11 @@ bool http_client_busy(const http_client_t *client)
 	return client->running > 0;
 }
 
-long http_retry_delay(const http_response_t *r, bool bad_body, int attempt, int base_ms,
-		      int max_ms, chatarc_ms_t now, unsigned *seed)
+long http_retry_delay(const http_response_t *r, bool bad_body, int attempt, int base_ms, int max_ms,
+                      chatarc_ms_t now, unsigned *seed)
 {
 	bool retry = !r->transport_ok || bad_body || r->status >= 500 || r->status == 408 ||
-		     r->status == 429;
+	             r->status == 429;
 	if (!retry)
 		return -1;
 	if ((r->status == 429 || r->status == 503) && r->retry_after > now)
@@ -361,8 +361,8 @@ char *http_escape(const char *s)
 	strbuf_t sb;
 	strbuf_init(&sb, strlen(s) * 3);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
 			strbuf_addch(&sb, (char)*p);
 		} else {
 			strbuf_addch(&sb, '%');

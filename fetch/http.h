@@ -23,13 +23,13 @@ typedef struct http_client_options {
 } http_client_options_t;
 
 typedef struct http_response {
-	long status;        /* HTTP status; 0 when no response came */
-	bool transport_ok;  /* false: connect failure, reset, timeout, cut-off body */
-	char error[256];    /* why, when !transport_ok */
+	long status;       /* HTTP status; 0 when no response came */
+	bool transport_ok; /* false: connect failure, reset, timeout, cut-off body */
+	char error[256];   /* why, when !transport_ok */
 	strbuf_t body;
 	char *content_type;
-	char *link_next, *link_prev; /* Link: <url>; rel="next" / rel="prev" */
-	chatarc_ms_t retry_after;    /* absolute time the server asked to wait until; 0 none */
+	char *link_next, *link_prev;   /* Link: <url>; rel="next" / rel="prev" */
+	chatarc_ms_t retry_after;      /* absolute time the server asked to wait until; 0 none */
 	long long ratelimit_remaining; /* X-RateLimit-Remaining or RateLimit-Remaining; -1 none */
 	chatarc_ms_t ratelimit_reset;  /* when the limit resets (absolute); 0 unknown */
 	long elapsed_ms;
@@ -54,13 +54,12 @@ struct http_request {
 };
 
 chatarc_status_t http_client_new(const http_client_options_t *options, http_client_t **out,
-				 chatarc_error_t *err);
+                                 chatarc_error_t *err);
 void http_client_free(http_client_t *client);
 
 /* Starts the transfer now; request (and its strings) must live until done
  * runs. The response of an earlier use of the request is cleared. */
-chatarc_status_t http_start(http_client_t *client, http_request_t *request,
-			    chatarc_error_t *err);
+chatarc_status_t http_start(http_client_t *client, http_request_t *request, chatarc_error_t *err);
 /* Stops a transfer without calling done. */
 void http_abort(http_request_t *request);
 /* Runs transfers for up to timeout_ms, returning early once any finished
@@ -76,8 +75,8 @@ void http_request_release(http_request_t *request);
  * one, else base * 2^(attempt-1) capped at max, with up to half of it as
  * jitter so many clients do not return in step. bad_body: the transfer
  * was fine but what came was not usable (HTML, malformed JSON). */
-long http_retry_delay(const http_response_t *response, bool bad_body, int attempt,
-		      int base_ms, int max_ms, chatarc_ms_t now, unsigned *seed);
+long http_retry_delay(const http_response_t *response, bool bad_body, int attempt, int base_ms,
+                      int max_ms, chatarc_ms_t now, unsigned *seed);
 
 /* "%XX"-escapes s for a URL's query or path (a new string). */
 char *http_escape(const char *s);

@@ -6,8 +6,8 @@
 
 static long delay_for(long status, bool transport_ok, bool bad_body, int attempt)
 {
-	http_response_t r = {.status = status, .transport_ok = transport_ok,
-			     .ratelimit_remaining = -1};
+	http_response_t r = {
+	    .status = status, .transport_ok = transport_ok, .ratelimit_remaining = -1};
 	unsigned seed = 7;
 	return http_retry_delay(&r, bad_body, attempt, 1000, 8000, 1000000, &seed);
 }
@@ -37,8 +37,11 @@ static void test_retry_policy(void)
 	/* Retry-After (already absolute) wins for 429 and 503; a spent rate
 	 * limit's reset for a 429 without it. */
 	unsigned seed = 1;
-	http_response_t r = {.status = 429, .transport_ok = true, .retry_after = 1000000 + 42000,
-			     .ratelimit_remaining = 0, .ratelimit_reset = 1000000 + 90000};
+	http_response_t r = {.status = 429,
+	                     .transport_ok = true,
+	                     .retry_after = 1000000 + 42000,
+	                     .ratelimit_remaining = 0,
+	                     .ratelimit_reset = 1000000 + 90000};
 	CHECK(http_retry_delay(&r, false, 1, 1000, 8000, 1000000, &seed) == 42000);
 	r.retry_after = 0;
 	CHECK(http_retry_delay(&r, false, 1, 1000, 8000, 1000000, &seed) == 90000);
@@ -52,16 +55,18 @@ static void test_url_helpers(void)
 	char *e = http_escape("#hcsm ä/?&");
 	CHECK_STR(e, "%23hcsm%20%C3%A4%2F%3F%26");
 	free(e);
-	CHECK(http_same_origin("https://mastodon.social", "https://mastodon.social/api/v1/x?max_id=1"));
+	CHECK(http_same_origin("https://mastodon.social",
+	                       "https://mastodon.social/api/v1/x?max_id=1"));
 	CHECK(http_same_origin("http://127.0.0.1:8080/a", "http://127.0.0.1:8080/a/api?x"));
 	CHECK(!http_same_origin("http://127.0.0.1:8080/a", "http://127.0.0.1:8081/a"));
-	CHECK(!http_same_origin("https://mastodon.social", "https://mastodon.social.evil.example/x"));
+	CHECK(
+	    !http_same_origin("https://mastodon.social", "https://mastodon.social.evil.example/x"));
 	CHECK(!http_same_origin("https://mastodon.social", "http://mastodon.social/x"));
 	CHECK(!http_same_origin("https://mastodon.social", "file:///etc/passwd"));
 }
 
 const unit_test_t http_tests[] = {
-	{"http: retry policy (which statuses, backoff, jitter, Retry-After)", test_retry_policy},
-	{"http: query escaping and same-origin Links", test_url_helpers},
-	{NULL, NULL},
+    {"http: retry policy (which statuses, backoff, jitter, Retry-After)", test_retry_policy},
+    {"http: query escaping and same-origin Links", test_url_helpers},
+    {NULL, NULL},
 };
