@@ -297,7 +297,8 @@ ctl '{"latency_ms": 300}'
 conf "$D5" "" '["a", "b"]'
 "$CHATARC" --data "$D5" fetch hanna --since 2020-01-01 >"$TMP/first.out" 2>&1 &
 pid=$!
-sleep 0.3
+# The first holds its lock once its first request is out (pages take 300 ms each).
+for _ in $(seq 100); do [ -n "$(server_log)" ] && break; sleep 0.05; done
 "$CHATARC" --data "$D5" fetch hanna >"$TMP/second.out" 2>&1
 rc2=$?
 wait $pid
