@@ -35,7 +35,7 @@ typedef struct fetch_report {
 
 typedef struct fetch_options {
 	chatarc_ms_t since;      /* walk back to here; 0: the cursor, or 7 days on a first run */
-	chatarc_ms_t until;      /* only messages before this; 0: now. Set: cursors are kept */
+	chatarc_ms_t until;      /* only messages before this; 0: now. Set: cursors untouched */
 	const char *only_source; /* NULL: every source of each chat */
 	bool follow;             /* poll every follow_interval until *stop */
 	const volatile sig_atomic_t *stop; /* set by a signal handler; may be NULL */
