@@ -93,7 +93,8 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	bool follow = false, verbose = false, quiet = false, help = false;
 	const chatarc_option_t options[] = {
 	    {OPTION_STRING, "since", 0, "T", "walk back to T (ISO 8601) on this run", &since},
-	    {OPTION_STRING, "until", 0, "T", "only messages before T (a one-off: cursors untouched)", &until},
+	    {OPTION_STRING, "until", 0, "T",
+	     "only messages before T (a one-off: cursors untouched)", &until},
 	    {OPTION_STRING, "source", 's', "NAME", "only this source of each chat", &source},
 	    {OPTION_FLAG, "follow", 'f', NULL, "keep polling until interrupted (SIGINT/SIGTERM)",
 	     &follow},
