@@ -554,11 +554,11 @@ static void note_status(struct job *job, yajl_val status)
 static chatarc_status_t convert_counted(struct job *job, yajl_val post, bool mastodon,
                                         chatarc_error_t *err)
 {
-	long boosts = job->conv.boosts, skipped = job->conv.consent_skipped;
 	chatarc_status_t status = mastodon ? mastodon_convert_status(&job->conv, post, err)
 	                                   : bluesky_convert_post(&job->conv, post, err);
-	job->stats->boosts += job->conv.boosts - boosts;
-	job->stats->consent_skipped += job->conv.consent_skipped - skipped;
+	/* The converter lives as long as the job: its counts are the job's. */
+	job->stats->boosts = job->conv.boosts;
+	job->stats->consent_skipped = job->conv.consent_skipped;
 	return status;
 }
 
