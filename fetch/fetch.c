@@ -529,8 +529,9 @@ static void note_status(struct job *job, yajl_val status)
 	const char *id = json_get_string(status, "id");
 	const char *created = json_get_string(status, "created_at");
 	chatarc_ms_t at;
+	bool dated = created && time_parse_iso8601(created, &at);
 	job->page_posts++;
-	if (id && created && time_parse_iso8601(created, &at)) {
+	if (id && dated) {
 		if (job->page_ids.len == job->page_times_alloc) {
 			job->page_times_alloc =
 			    job->page_times_alloc ? 2 * job->page_times_alloc : 64;
@@ -546,8 +547,7 @@ static void note_status(struct job *job, yajl_val status)
 		set_string(&job->page_max_id, id);
 	if (id && (!job->page_min_id || id_compare(id, job->page_min_id) < 0))
 		set_string(&job->page_min_id, id);
-	if (created && time_parse_iso8601(created, &at) &&
-	    (!job->page_oldest || at < job->page_oldest))
+	if (dated && (!job->page_oldest || at < job->page_oldest))
 		job->page_oldest = at;
 }
 
@@ -740,13 +740,16 @@ static void bluesky_advance(struct job *job, char *cursor)
 	job->phase = PHASE_DONE;
 }
 
-/* The "error" a JSON error body names (Mastodon and XRPC both use it). */
+/* The "error" a JSON error body names (Mastodon and XRPC both use it).
+ * A success's body is data, never parsed here: a page is read once, by
+ * the streaming splitter. */
 static void error_detail(const http_response_t *r, char *out, size_t size)
 {
 	yajl_val doc = NULL;
 	chatarc_error_t ignored;
 	out[0] = '\0';
-	if (!r->body.len || json_parse(r->body.buf, &doc, &ignored) != CHATARC_OK)
+	if (r->status / 100 == 2 || !r->body.len ||
+	    json_parse(r->body.buf, &doc, &ignored) != CHATARC_OK)
 		return;
 	const char *error = json_get_string(doc, "error");
 	const char *message = json_get_string(doc, "message");
