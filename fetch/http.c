@@ -52,12 +52,22 @@ void http_client_free(http_client_t *client)
 	curl_global_cleanup();
 }
 
-static void response_clear(http_response_t *r)
+/* Forgets what headers said: before a transfer, and at each new response
+ * of one (after a redirect or a 100 Continue). */
+static void headers_clear(http_response_t *r)
 {
-	strbuf_release(&r->body);
 	free(r->content_type);
 	free(r->link_next);
 	free(r->link_prev);
+	r->content_type = r->link_next = r->link_prev = NULL;
+	r->retry_after = r->ratelimit_reset = 0;
+	r->ratelimit_remaining = -1;
+}
+
+static void response_clear(http_response_t *r)
+{
+	headers_clear(r);
+	strbuf_release(&r->body);
 	memset(r, 0, sizeof *r);
 	r->ratelimit_remaining = -1;
 	strbuf_init(&r->body, 0);
@@ -66,11 +76,7 @@ static void response_clear(http_response_t *r)
 void http_request_release(http_request_t *request)
 {
 	http_abort(request);
-	strbuf_release(&request->response.body);
-	free(request->response.content_type);
-	free(request->response.link_next);
-	free(request->response.link_prev);
-	memset(&request->response, 0, sizeof request->response);
+	response_clear(&request->response);
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
@@ -173,13 +179,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	line[keep] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
 	if (!strncmp(line, "HTTP/", 5)) {
-		/* A new response (after a redirect or 100): forget the last one's. */
-		free(r->content_type);
-		free(r->link_next);
-		free(r->link_prev);
-		r->content_type = r->link_next = r->link_prev = NULL;
-		r->retry_after = r->ratelimit_reset = 0;
-		r->ratelimit_remaining = -1;
+		headers_clear(r);
 		return len;
 	}
 	char *colon = strchr(line, ':');
@@ -189,19 +189,18 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	char *value = colon + 1;
 	while (*value == ' ' || *value == '\t')
 		value++;
-	chatarc_ms_t now = http_now_ms();
 	if (!strcasecmp(line, "content-type")) {
 		free(r->content_type);
 		r->content_type = strdup(value);
 	} else if (!strcasecmp(line, "link")) {
 		parse_link(request, value);
 	} else if (!strcasecmp(line, "retry-after")) {
-		r->retry_after = parse_retry_after(value, now);
+		r->retry_after = parse_retry_after(value, http_now_ms());
 	} else if (!strcasecmp(line, "x-ratelimit-remaining") ||
 	           !strcasecmp(line, "ratelimit-remaining")) {
 		r->ratelimit_remaining = strtoll(value, NULL, 10);
 	} else if (!strcasecmp(line, "x-ratelimit-reset") || !strcasecmp(line, "ratelimit-reset")) {
-		r->ratelimit_reset = parse_reset(value, now);
+		r->ratelimit_reset = parse_reset(value, http_now_ms());
 	}
 	return len;
 }
