@@ -303,7 +303,8 @@ static double xpath_number(xmlDocPtr doc, const char *expression)
 }
 
 /* The summary of a session as an XML document, or NULL when the date had
- * no session (no messages in its window). */
+ * no session (no messages in its window). *xml_hash (when asked for): what
+ * the page is rendered from, for the render cache. */
 static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t *chat,
 					 const char *date, summary_history_t *history,
 					 summary_t **summary, xmlDocPtr *doc, uint64_t *xml_hash,
@@ -322,7 +323,8 @@ static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t 
 	strbuf_t xml;
 	strbuf_init(&xml, 65536);
 	summary_write_xml(*summary, &xml);
-	*xml_hash = fnv1a(pub->cache.styles_hash, xml.buf, xml.len);
+	if (xml_hash)
+		*xml_hash = fnv1a(pub->cache.styles_hash, xml.buf, xml.len);
 	*doc = xmlReadMemory(xml.buf, (int)xml.len, "session.xml", "UTF-8",
 			     XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS);
 	strbuf_release(&xml);
@@ -649,8 +651,7 @@ chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config
 			xmlDocPtr doc;
 			if (strcmp(dates.items[i], monday) < 0 || strcmp(dates.items[i], sunday) > 0)
 				continue;
-			uint64_t hash;
-			status = session_document(pub, chat, dates.items[i], &history, &s, &doc, &hash,
+			status = session_document(pub, chat, dates.items[i], &history, &s, &doc, NULL,
 						  err);
 			if (status != CHATARC_OK || !doc)
 				continue;
