@@ -7,23 +7,34 @@ CC ?= cc
 PKGS := yajl zlib libxml-2.0 libxslt xapian-core libcurl
 CXX ?= g++
 
+# What a user sets (CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, LDLIBS on the command
+# line) and what the code needs (ALL_*) are kept apart, as git's Makefile does,
+# so `make CFLAGS=-O0` keeps -std=c11 and the feature macros. -Werror only in
+# the developers' and CI's mode: `make DEVELOPER=1` (.ci/run sets it).
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
-# Deferred (=), so `make check` and `make demo` can install the packages
-# first and a sub-make then reads their flags.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS))
-CPPFLAGS += $(PKG_CFLAGS) \
-	-DCHATARC_VERSION='"$(VERSION)"' -DCHATARC_SHAREDIR='"$(PREFIX)/share/chatarc"'
-LDLIBS += $(PKG_LIBS) -lm
-
+CXXFLAGS ?= -O2 -g
+BASIC_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra
+BASIC_CXXFLAGS := -std=c++17 -Wall -Wextra
+ifeq ($(DEVELOPER),1)
+BASIC_CFLAGS += -Werror
+BASIC_CXXFLAGS += -Werror
+endif
 ifeq ($(SANITIZE),1)
-CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS += -fsanitize=address,undefined
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 BUILD := build/sanitize
 else
 BUILD := build/release
 endif
+# Deferred (=), so `make check` and `make demo` can install the packages
+# first and a sub-make then reads their flags.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+ALL_CPPFLAGS = $(CPPFLAGS) $(PKG_CFLAGS) \
+	-DCHATARC_VERSION='"$(VERSION)"' -DCHATARC_SHAREDIR='"$(PREFIX)/share/chatarc"'
+ALL_CFLAGS = $(CFLAGS) $(BASIC_CFLAGS) $(SANITIZE_FLAGS)
+ALL_CXXFLAGS = $(CXXFLAGS) $(BASIC_CXXFLAGS) $(SANITIZE_FLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE_FLAGS)
+ALL_LDLIBS = $(LDLIBS) $(PKG_LIBS) -lm
 
 COMMON_SRC := $(wildcard common/*.c)
 FETCH_SRC := $(wildcard fetch/*.c)
@@ -52,29 +63,33 @@ chatarc: $(BUILD)/chatarc
 	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/chatarc: $(PROGRAM_OBJ) $(SHIM_OBJ)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDLIBS)
 
-$(BUILD)/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+# Every object depends on the flags it was built with (git's GIT-CFLAGS): a
+# change of PREFIX, DEVELOPER or CFLAGS rebuilds, so `make install
+# PREFIX=/opt/x` after `make` never installs a binary that looks in /usr/local.
+BUILD_FLAGS = $(BUILD)/BUILD-FLAGS
+$(BUILD_FLAGS): FORCE
+	@mkdir -p $(BUILD)
+	@flags='$(subst ','\'',$(CC) $(CXX) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_CXXFLAGS))'; \
+	if [ x"$$flags" != x"$$(cat $@ 2>/dev/null)" ]; then printf '%s\n' "$$flags" >$@; fi
 
-CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Werror
-ifeq ($(SANITIZE),1)
-CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
-endif
-$(BUILD)/%.o: %.cc
+$(BUILD)/%.o: %.c $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.cc $(BUILD_FLAGS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(LIB_OBJ) $(SHIM_OBJ)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDLIBS)
 
 tests/unit-tests: $(BUILD)/tests/unit-tests
 	cp $< $@.tmp && mv -f $@.tmp $@
 
 tools/gen-posts: $(BUILD)/tools/gen-posts.o $(BUILD)/common/timeutil.o $(BUILD)/common/status.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDLIBS)
 
 # The README's two commands: each installs what it needs, builds, runs.
 deps:
@@ -97,13 +112,18 @@ install: chatarc
 	install -m 755 chatarc $(DESTDIR)$(PREFIX)/bin/chatarc
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/chatarc/
 
+# Every C, C++ and header file, formatted by .clang-format; CI checks it.
+FORMAT_SRC = $(sort $(PROGRAM_SRC) index/xapian-shim.cc $(wildcard */*.h tests/*/*.h) $(UNIT_SRC) $(TOOL_SRC))
 format:
-	clang-format -i $(PROGRAM_SRC) index/xapian-shim.cc $(wildcard */*.h) $(UNIT_SRC) $(TOOL_SRC)
+	clang-format -i $(FORMAT_SRC)
+
+check-format: deps
+	clang-format --dry-run -Werror $(FORMAT_SRC)
 
 clean:
 	rm -rf build chatarc tests/unit-tests tools/gen-posts
 
 # chatarc and tests/unit-tests are copies of the current build (release or
 # SANITIZE=1): always refreshed, so a sanitizer binary never lingers.
-.PHONY: all deps check demo bench install format clean chatarc tests/unit-tests
+.PHONY: all deps check check-format demo bench install format clean chatarc tests/unit-tests FORCE
 -include $(PROGRAM_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(SHIM_OBJ:.o=.d)

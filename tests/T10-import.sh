@@ -119,3 +119,5 @@ got=$("$CHATARC" --data "$D" export fx | jq -c --arg u "$bridged" 'select(.uri =
 expect_eq "import: a bridged Bluesky post merges with its Bluesky original" "$((after - before)) $got" '1 ["bluesky","judithbeyer.bsky.social",40]'
 got=$("$CHATARC" --data "$D" export fx | jq -r 'select(.author == "someone.example") | .reply_to')
 expect_eq "import: a Bluesky reply to a post first seen on Mastodon finds its parent" "$got" "$bridged"
+
+test_done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # chatarc fetch against a real HTTP server on 127.0.0.1 (tests/fake-social.py)
 # speaking Mastodon's and Bluesky's wire formats, fed with the recorded real
-# statuses and posts in ../shared/fixtures, with injected faults.
+# statuses and posts in tests/fixtures, with injected faults.
 source "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3 # Debian's Python (the standard library is all the server needs)
@@ -362,3 +362,5 @@ expect_eq "fetch: on a terminal, each source's progress line ends up to date" \
 	"$(grep -c -E '^hanna (a|b) #ichbinhanna: [0-9]+ pages, [0-9]+ new, up to date' "$TMP/tty.out" | awk '{print ($1 >= 2)}')" "1"
 expect_eq "fetch: on a terminal, a summary line per source" \
 	"$(grep -c -E '^hanna (a|b) #ichbinhanna: [0-9]+ new, [0-9]+ duplicate, [0-9]+ updated, [0-9]+ skipped for consent, 0 boosts counted, 0 errors' "$TMP/tty.out")" "2"
+
+test_done

@@ -89,5 +89,7 @@ if [ "$(id -u)" -eq 0 ] && command -v mount >/dev/null && mkdir -p "$TMP/full" &
 	fi
 	umount "$TMP/full"
 else
-	echo "# skipped: full disk test needs root to mount a small tmpfs"
+	skip "bad input: full disk" "needs root to mount a small tmpfs"
 fi
+
+test_done

@@ -48,3 +48,5 @@ expect_eq "export: a bad DATE is a usage error (exit 2)" "$?" "2"
 "$CHATARC" --data "$D" export nochat >/dev/null 2>"$TMP/err"
 code=$?
 if [ "$code" -eq 1 ] && grep -q "no chat named 'nochat'" "$TMP/err"; then ok "export: an unknown chat is named"; else fail "export: unknown chat" "$code $(cat "$TMP/err")"; fi
+
+test_done

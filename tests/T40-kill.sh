@@ -62,3 +62,5 @@ bad=0
 for f in $(find "$D/archive" -name '*.gz'); do gzip -t "$f" 2>/dev/null || bad=$((bad + 1)); done
 expect_eq "kill: every archive file is whole gzip after the re-run" "$bad" "0"
 expect_eq "kill: a run after that adds nothing" "$(archive_sum "$D")" "$("$CHATARC" --data "$D" import --chat big "$TMP/big.jsonl.gz" >/dev/null 2>&1; archive_sum "$D")"
+
+test_done

@@ -49,3 +49,5 @@ c1=$?
 lines=$(find "$D2/archive" -name '*.gz' -exec zcat {} + | wc -l)
 expect_eq "cli: a concurrent import waits its turn; nothing is doubled" "$c1 $c2 $lines" "0 0 60000"
 if grep -q "waiting for it to finish" "$TMP/err2"; then ok "cli: the waiting import says why it waits"; else fail "cli: no waiting message" "$(cat "$TMP/err2")"; fi
+
+test_done

@@ -43,3 +43,5 @@ expect_eq "sample: a post read on two pages keeps the higher count" "$got" "$wan
 got=$(jq -r 'select(.text | startswith("@pete Not that I know of")) | .reply_to' "$TMP/all.jsonl")
 want=$(jq -r 'select(.text | startswith("@maya 14 pages!")) | .uri' "$TMP/all.jsonl")
 expect_eq "sample: a Mastodon reply's parent is resolved by its local id" "$got" "$want"
+
+test_done

@@ -141,3 +141,5 @@ expect_eq "summarise: without a schedule, the session is the day's burst" "$got"
 expect_eq "summarise: an unknown chat fails (exit 1)" "$?" "1"
 "$CHATARC" --data "$E" summarise edge 2026-99-01 >/dev/null 2>&1
 expect_eq "summarise: a bad date is a usage error (exit 2)" "$?" "2"
+
+test_done

@@ -168,3 +168,5 @@ fi
 sed -i "s|\"tcp:127.0.0.1:[0-9]*\"|\"tcp:127.0.0.1:1\"|" "$S/chatarc.conf"
 "$CHATARC" --data "$S" search --count tag:hcsmdemo >/dev/null 2>"$TMP/err"
 expect_eq "search: an unreachable shard is an error that names it" "$? $(grep -c 'tcp:127.0.0.1:1\|127.0.0.1' "$TMP/err")" "1 1"
+
+test_done

@@ -202,3 +202,5 @@ check "publish: later sessions have regulars (the history is not empty)" test "$
 expect_eq "publish: the chat page lists sessions newest first" \
 	"$(xp "$H/site/hist/index.html" '//div[@id="content"]//a[contains(@href, "20")]/@href' | grep -o '20[0-9-]*' | paste -sd' ')" \
 	"$(echo $dates | tr ' ' '\n' | sort -r | paste -sd' ')"
+
+test_done

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A loopback server that speaks the parts of the Mastodon and Bluesky APIs
 `chatarc fetch` uses, serving statuses and posts taken from the recorded
-real responses in ../shared/fixtures (and, for benchmarks, generated ones
+real responses in tests/fixtures (and, for benchmarks, generated ones
 shaped like them), with faults injected on request.
 
 Mastodon instances live under path prefixes: http://127.0.0.1:PORT/a is one

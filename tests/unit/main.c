@@ -20,7 +20,7 @@ void unit_tmpdir(char *buf, size_t size, const char *name)
 const char *unit_fixtures(void)
 {
 	const char *env = getenv("CHATARC_FIXTURES");
-	return env ? env : "../shared/fixtures";
+	return env ? env : "tests/fixtures";
 }
 
 int main(int argc, char **argv)
@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	printf("%d passed, %d failed\n", passed, failed);
+	/* The marker tests/run looks for: the tables ran to their end. */
+	printf("unit: %d passed, %d failed\ndone: unit-tests\n", passed, failed);
 	return failed ? 1 : 0;
 }

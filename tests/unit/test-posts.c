@@ -1,4 +1,4 @@
-/* Converters on the real recorded responses in ../shared/fixtures, and on
+/* Converters on the real recorded responses in tests/fixtures, and on
  * small hand-made objects for what the recordings do not hold. */
 #include <stdlib.h>
 

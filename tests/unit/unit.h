@@ -38,7 +38,7 @@ extern const unit_test_t time_tests[], json_tests[], jsonstream_tests[], record_
 
 /* A fresh empty directory under tests/tmp for a test, path in buf. */
 void unit_tmpdir(char *buf, size_t size, const char *name);
-/* The shared fixtures folder (../shared/fixtures beside the project). */
+/* The recorded fixtures (tests/fixtures, or $CHATARC_FIXTURES). */
 const char *unit_fixtures(void);
 
 #endif
