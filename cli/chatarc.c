@@ -23,17 +23,17 @@ static const struct command {
 	command_fn fn;
 	const char *summary;
 } commands[] = {
-	{"init", cmd_init, "write DIR/chatarc.conf; --sample adds the bundled chat"},
-	{"fetch", cmd_fetch, "pull chats' hashtags from Mastodon instances and Bluesky"},
-	{"import", cmd_import, "read Twitter, Mastodon or Bluesky files into a chat's archive"},
-	{"export", cmd_export, "write a chat's messages as JSON lines or CSV"},
-	{"index", cmd_index, "bring the search index up to date with the archive"},
-	{"search", cmd_search, "search every chat: words, phrases, fields; text, JSON or CSV"},
-	{"summarise", cmd_summarise, "one session's messages by topic, and its recap (XML or JSON)"},
-	{"publish", cmd_publish, "render sessions into a static site of transcripts and feeds"},
-	{"digest", cmd_digest, "render the weekly digest across chats (for cron)"},
-	{"demo", cmd_demo, "run the pipeline on the bundled sample chat"},
-	{NULL, NULL, NULL},
+    {"init", cmd_init, "write DIR/chatarc.conf; --sample adds the bundled chat"},
+    {"fetch", cmd_fetch, "pull chats' hashtags from Mastodon instances and Bluesky"},
+    {"import", cmd_import, "read Twitter, Mastodon or Bluesky files into a chat's archive"},
+    {"export", cmd_export, "write a chat's messages as JSON lines or CSV"},
+    {"index", cmd_index, "bring the search index up to date with the archive"},
+    {"search", cmd_search, "search every chat: words, phrases, fields; text, JSON or CSV"},
+    {"summarise", cmd_summarise, "one session's messages by topic, and its recap (XML or JSON)"},
+    {"publish", cmd_publish, "render sessions into a static site of transcripts and feeds"},
+    {"digest", cmd_digest, "render the weekly digest across chats (for cron)"},
+    {"demo", cmd_demo, "run the pipeline on the bundled sample chat"},
+    {NULL, NULL, NULL},
 };
 
 static void print_usage(FILE *out)
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	int i = 1;
 
 	ctx.data_dir = getenv("CHATARC_DATA") && *getenv("CHATARC_DATA") ? getenv("CHATARC_DATA")
-									  : "chatarc-data";
+	                                                                 : "chatarc-data";
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--data") && i + 1 < argc) {
 			ctx.data_dir = argv[++i];

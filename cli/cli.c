@@ -36,15 +36,15 @@ char *cli_config_path(const cli_context_t *ctx)
 }
 
 chatarc_status_t cli_load_config(const cli_context_t *ctx, chatarc_config_t *config,
-				 chatarc_error_t *err)
+                                 chatarc_error_t *err)
 {
 	char *path = cli_config_path(ctx);
 	chatarc_status_t status = config_load(path, config, err);
 	if (status == CHATARC_ERR_NOT_FOUND)
 		chatarc_error_set(err, status,
-				  "%s is not a chatarc data directory (no chatarc.conf): run "
-				  "`chatarc --data %s init` first",
-				  ctx->data_dir, ctx->data_dir);
+		                  "%s is not a chatarc data directory (no chatarc.conf): run "
+		                  "`chatarc --data %s init` first",
+		                  ctx->data_dir, ctx->data_dir);
 	free(path);
 	return status;
 }
@@ -54,13 +54,12 @@ int cli_no_arguments(const char *command, int argc, char **argv, const command_h
 	if (argc <= 1)
 		return EXIT_OK;
 	fprintf(stderr, "chatarc: %s: unexpected argument '%s'\nusage: %s\n", command, argv[1],
-		help->usage);
+	        help->usage);
 	return EXIT_USAGE;
 }
 
-chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
-			       chatarc_config_t *config, const chatarc_chat_t **chat,
-			       chatarc_error_t *err)
+chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name, chatarc_config_t *config,
+                               const chatarc_chat_t **chat, chatarc_error_t *err)
 {
 	chatarc_status_t status = cli_load_config(ctx, config, err);
 	if (status != CHATARC_OK)
@@ -69,8 +68,8 @@ chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
 	if (*chat)
 		return CHATARC_OK;
 	status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
-				   "no chat named '%s' in %s: add it under \"chats\"", name,
-				   config->path);
+	                           "no chat named '%s' in %s: add it under \"chats\"", name,
+	                           config->path);
 	config_release(config);
 	return status;
 }
@@ -80,8 +79,7 @@ static bool is_json_file(const char *name)
 	return strstr(name, ".json") != NULL;
 }
 
-chatarc_status_t cli_sample_files(const cli_context_t *ctx, strlist_t *paths,
-				  chatarc_error_t *err)
+chatarc_status_t cli_sample_files(const cli_context_t *ctx, strlist_t *paths, chatarc_error_t *err)
 {
 	strbuf_t dir;
 	chatarc_status_t status = CHATARC_OK;
@@ -92,20 +90,20 @@ chatarc_status_t cli_sample_files(const cli_context_t *ctx, strlist_t *paths,
 	fs_list_dir(dir.buf, is_json_file, paths);
 	if (paths->len == 0)
 		status = chatarc_error_set(
-			err, CHATARC_ERR_NOT_FOUND,
-			"%s: the bundled sample is missing (set CHATARC_SHARE to chatarc's share/)",
-			dir.buf);
+		    err, CHATARC_ERR_NOT_FOUND,
+		    "%s: the bundled sample is missing (set CHATARC_SHARE to chatarc's share/)",
+		    dir.buf);
 	strbuf_release(&dir);
 	return status;
 }
 
 chatarc_status_t cli_parse_time(const char *name, const char *value, chatarc_ms_t *out,
-				chatarc_error_t *err)
+                                chatarc_error_t *err)
 {
 	if (value && !time_parse_iso8601(value, out))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE,
-					 "--%s '%s' is not an ISO 8601 time (2013-03-13 or "
-					 "2013-03-13T17:00:00Z)",
-					 name, value);
+		                         "--%s '%s' is not an ISO 8601 time (2013-03-13 or "
+		                         "2013-03-13T17:00:00Z)",
+		                         name, value);
 	return CHATARC_OK;
 }

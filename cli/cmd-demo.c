@@ -13,12 +13,12 @@
 #include "cli.h"
 
 static const command_help_t demo_help = {
-	"chatarc [--data DIR] demo",
-	"Sets up the bundled sample chat #" SAMPLE_CHAT " (as `chatarc init --sample`)\n"
-	"if DIR has no config yet, imports its posts again (which adds nothing the\n"
-	"second time), reports what the archive holds per network, summarises the\n"
-	"session (its topics and how each message was placed), indexes it for\n"
-	"search and publishes the site into DIR/site."};
+    "chatarc [--data DIR] demo",
+    "Sets up the bundled sample chat #" SAMPLE_CHAT " (as `chatarc init --sample`)\n"
+    "if DIR has no config yet, imports its posts again (which adds nothing the\n"
+    "second time), reports what the archive holds per network, summarises the\n"
+    "session (its topics and how each message was placed), indexes it for\n"
+    "search and publishes the site into DIR/site."};
 
 struct tally {
 	long messages, by_network[3];
@@ -43,14 +43,16 @@ static chatarc_status_t count_record(void *ctx, const chatarc_record_t *r, chata
 
 /* The whole site into DIR/site; *site: its path. */
 static chatarc_status_t publish_sample(const cli_context_t *ctx, const chatarc_config_t *config,
-				       char **site, chatarc_error_t *err)
+                                       char **site, chatarc_error_t *err)
 {
 	strbuf_t out;
 	strbuf_init(&out, 0);
 	strbuf_addf(&out, "%s/site", ctx->data_dir);
 	*site = strbuf_detach(&out, NULL);
-	publish_options_t options = {.data_dir = ctx->data_dir, .share_dir = ctx->share_dir,
-				     .out_dir = *site, .now_ms = publish_now_ms()};
+	publish_options_t options = {.data_dir = ctx->data_dir,
+	                             .share_dir = ctx->share_dir,
+	                             .out_dir = *site,
+	                             .now_ms = publish_now_ms()};
 	publisher_t *pub;
 	publish_stats_t stats = {0};
 	chatarc_status_t status = publisher_open(&options, &pub, err);
@@ -80,18 +82,17 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 	} else {
 		strlist_t files = {0};
 		status = cli_sample_files(ctx, &files, &err);
-		code = status != CHATARC_OK
-			       ? cli_report("demo", status, &err)
-			       : cli_import_files(ctx, SAMPLE_CHAT, files.items, (int)files.len, NULL,
-						  false, false);
+		code = status != CHATARC_OK ? cli_report("demo", status, &err)
+		                            : cli_import_files(ctx, SAMPLE_CHAT, files.items,
+		                                               (int)files.len, NULL, false, false);
 		strlist_clear(&files);
 	}
 	if (code != EXIT_OK)
 		return code;
 
 	struct tally t = {0};
-	status = archive_for_each(ctx->data_dir, SAMPLE_CHAT, INT64_MIN, INT64_MAX, count_record, &t,
-				  &err);
+	status = archive_for_each(ctx->data_dir, SAMPLE_CHAT, INT64_MIN, INT64_MAX, count_record,
+	                          &t, &err);
 	if (status != CHATARC_OK) {
 		strlist_clear(&t.authors);
 		return cli_report("demo", status, &err);
@@ -134,7 +135,8 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("demo", status, &err);
 	status = index_update(ctx->data_dir, &all, false, NULL, NULL, &stats, &err);
 	if (status == CHATARC_OK)
-		printf("  search index: %ld documents in %s/index\n", stats.documents, ctx->data_dir);
+		printf("  search index: %ld documents in %s/index\n", stats.documents,
+		       ctx->data_dir);
 	char *site = NULL;
 	if (status == CHATARC_OK)
 		status = publish_sample(ctx, &all, &site, &err);

@@ -9,14 +9,14 @@
 #include "cli.h"
 
 static const command_help_t export_help = {
-	"chatarc export CHAT [DATE] [--format json|csv] [--since T] [--until T]",
-	"Writes CHAT's messages to standard output in time order, one per uri (the\n"
-	"versions an archive holds are merged). DATE (YYYY-MM-DD) limits the output to\n"
-	"that day in the chat's time zone; --since and --until take ISO 8601 times\n"
-	"(UTC unless they carry an offset), --until exclusive.\n"
-	"json: one record a line (the archive's fields, raw included).\n"
-	"csv: a header row, then one row a message (RFC 4180; lists space-separated;\n"
-	"no raw)."};
+    "chatarc export CHAT [DATE] [--format json|csv] [--since T] [--until T]",
+    "Writes CHAT's messages to standard output in time order, one per uri (the\n"
+    "versions an archive holds are merged). DATE (YYYY-MM-DD) limits the output to\n"
+    "that day in the chat's time zone; --since and --until take ISO 8601 times\n"
+    "(UTC unless they carry an offset), --until exclusive.\n"
+    "json: one record a line (the archive's fields, raw included).\n"
+    "csv: a header row, then one row a message (RFC 4180; lists space-separated;\n"
+    "no raw)."};
 
 struct export_state {
 	bool csv;
@@ -24,7 +24,7 @@ struct export_state {
 };
 
 static chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
-				     chatarc_error_t *err)
+                                     chatarc_error_t *err)
 {
 	struct export_state *state = ctx;
 	strbuf_reset(&state->out);
@@ -44,10 +44,10 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	const char *format = "json", *since = NULL, *until = NULL;
 	bool help = false;
 	const chatarc_option_t options[] = {
-		{OPTION_STRING, "format", 'f', "json|csv", "output format (default json)", &format},
-		{OPTION_STRING, "since", 0, "T", "only messages created at or after T", &since},
-		{OPTION_STRING, "until", 0, "T", "only messages created before T", &until},
-		{0},
+	    {OPTION_STRING, "format", 'f', "json|csv", "output format (default json)", &format},
+	    {OPTION_STRING, "since", 0, "T", "only messages created at or after T", &since},
+	    {OPTION_STRING, "until", 0, "T", "only messages created before T", &until},
+	    {0},
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;
@@ -58,12 +58,14 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	if (status != CHATARC_OK || help)
 		return cli_report("export", status, &err);
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "chatarc: export: name one CHAT (and at most one DATE)\nusage: %s\n",
-			export_help.usage);
+		fprintf(stderr,
+		        "chatarc: export: name one CHAT (and at most one DATE)\nusage: %s\n",
+		        export_help.usage);
 		return EXIT_USAGE;
 	}
 	if (strcmp(format, "json") && strcmp(format, "csv")) {
-		fprintf(stderr, "chatarc: export: --format must be json or csv, not '%s'\n", format);
+		fprintf(stderr, "chatarc: export: --format must be json or csv, not '%s'\n",
+		        format);
 		return EXIT_USAGE;
 	}
 	if ((status = cli_parse_time("since", since, &from, &err)) ||

@@ -8,10 +8,10 @@
 #include "cli.h"
 
 static const command_help_t init_help = {
-	"chatarc init [--sample] [--force]",
-	"Creates the data directory (--data DIR, $CHATARC_DATA or ./chatarc-data)\n"
-	"with a commented chatarc.conf to edit. --sample adds the bundled sample chat\n"
-	"(#" SAMPLE_CHAT ") to the config and imports its posts."};
+    "chatarc init [--sample] [--force]",
+    "Creates the data directory (--data DIR, $CHATARC_DATA or ./chatarc-data)\n"
+    "with a commented chatarc.conf to edit. --sample adds the bundled sample chat\n"
+    "(#" SAMPLE_CHAT ") to the config and imports its posts."};
 
 static chatarc_status_t make_layout(const cli_context_t *ctx, chatarc_error_t *err)
 {
@@ -32,9 +32,9 @@ int cmd_init(int argc, char **argv, cli_context_t *ctx)
 {
 	bool sample = false, force = false, help = false;
 	const chatarc_option_t options[] = {
-		{OPTION_FLAG, "sample", 0, NULL, "add and import the bundled sample chat", &sample},
-		{OPTION_FLAG, "force", 'f', NULL, "replace an existing chatarc.conf", &force},
-		{0},
+	    {OPTION_FLAG, "sample", 0, NULL, "add and import the bundled sample chat", &sample},
+	    {OPTION_FLAG, "force", 'f', NULL, "replace an existing chatarc.conf", &force},
+	    {0},
 	};
 	chatarc_error_t err;
 	chatarc_status_t status = options_parse(options, &init_help, &argc, argv, &help, &err);
@@ -46,8 +46,10 @@ int cmd_init(int argc, char **argv, cli_context_t *ctx)
 	char *config_path = cli_config_path(ctx);
 	int code = EXIT_OK;
 	if (fs_exists(config_path) && !force) {
-		fprintf(stderr, "chatarc: init: %s already exists; edit it, or pass --force to "
-				"replace it\n", config_path);
+		fprintf(stderr,
+		        "chatarc: init: %s already exists; edit it, or pass --force to "
+		        "replace it\n",
+		        config_path);
 		free(config_path);
 		return EXIT_FAILURE_RUNTIME;
 	}
@@ -68,7 +70,7 @@ int cmd_init(int argc, char **argv, cli_context_t *ctx)
 			code = cli_report("init", status, &err);
 		else
 			code = cli_import_files(ctx, SAMPLE_CHAT, files.items, (int)files.len, NULL,
-						false, false);
+			                        false, false);
 		strlist_clear(&files);
 	}
 out:

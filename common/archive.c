@@ -23,7 +23,7 @@
 /* Uncompressed bytes per gzip member: bounds what a reader buffers and what a
  * crash can cut off before the next commit. */
 #define ARCHIVE_MEMBER_BYTES (4u << 20)
-#define ARCHIVE_READ_CHUNK (256u << 10)
+#define ARCHIVE_READ_CHUNK   (256u << 10)
 /* zlib level 3 (its fast deflate): on twarc2 records it writes 1.4x faster
  * than the default 6 for an archive 18% larger (BENCHMARKS.md). */
 #define ARCHIVE_DEFAULT_LEVEL 3
@@ -70,24 +70,24 @@ static char *chat_dir_path(const char *data_dir, const char *chat)
 }
 
 chatarc_status_t archive_open(const char *data_dir, const char *chat,
-			      const archive_options_t *options, chatarc_archive_t **out,
-			      chatarc_error_t *err)
+                              const archive_options_t *options, chatarc_archive_t **out,
+                              chatarc_error_t *err)
 {
 	chatarc_archive_t *archive;
 	chatarc_status_t status;
 	strbuf_t lock_path;
 
 	if (!fs_name_valid(chat))
-		return chatarc_error_set(err, CHATARC_ERR_USAGE,
-					 "'%s' is not a valid chat name (letters, digits, '_', '-', '.')",
-					 chat);
+		return chatarc_error_set(
+		    err, CHATARC_ERR_USAGE,
+		    "'%s' is not a valid chat name (letters, digits, '_', '-', '.')", chat);
 	archive = calloc(1, sizeof *archive);
 	if (!archive)
 		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
 	archive->chat = strdup(chat);
 	archive->chat_dir = chat_dir_path(data_dir, chat);
 	archive->level = options && options->compression_level ? options->compression_level
-							       : ARCHIVE_DEFAULT_LEVEL;
+	                                                       : ARCHIVE_DEFAULT_LEVEL;
 	archive->lock_fd = -1;
 	strbuf_init(&archive->line, 4096);
 	status = fs_mkdir_p(archive->chat_dir, err);
@@ -107,9 +107,10 @@ chatarc_status_t archive_open(const char *data_dir, const char *chat,
 		if (errno == EINTR)
 			continue;
 		if (errno == EWOULDBLOCK)
-			status = chatarc_error_set(err, CHATARC_ERR_BUSY,
-						   "another chatarc process is writing chat '%s' (%s)",
-						   chat, lock_path.buf);
+			status =
+			    chatarc_error_set(err, CHATARC_ERR_BUSY,
+			                      "another chatarc process is writing chat '%s' (%s)",
+			                      chat, lock_path.buf);
 		else
 			status = errno_error(err, lock_path.buf, "cannot lock");
 		strbuf_release(&lock_path);
@@ -202,7 +203,7 @@ static void txn_note_file(chatarc_archive_t *archive, const char *path, bool exi
 			abort();
 	}
 	archive->txn[archive->txn_len++] =
-		(struct txn_file){.path = strdup(path), .existed = existed, .size = size};
+	    (struct txn_file){.path = strdup(path), .existed = existed, .size = size};
 }
 
 /* Loading a day file: remember each uri with what it holds. Only the
@@ -240,13 +241,13 @@ static chatarc_status_t remember_line(void *ctx, char *line, size_t len, chatarc
 	yajl_tree_free(doc);
 	return CHATARC_OK;
 corrupt:
-	return chatarc_error_set(err, CHATARC_ERR_CORRUPT,
-				 "%s: a line is not a chatarc record; move the file aside and re-import",
-				 day->path);
+	return chatarc_error_set(
+	    err, CHATARC_ERR_CORRUPT,
+	    "%s: a line is not a chatarc record; move the file aside and re-import", day->path);
 }
 
 static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key,
-				 struct archive_day **out, chatarc_error_t *err)
+                                 struct archive_day **out, chatarc_error_t *err)
 {
 	struct archive_day *day = calloc(1, sizeof *day);
 	strbuf_t path;
@@ -289,7 +290,7 @@ fail:
 }
 
 static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day *day,
-				  chatarc_error_t *err)
+                                  chatarc_error_t *err)
 {
 	chatarc_status_t status;
 	z_stream z;
@@ -333,7 +334,7 @@ static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day
 }
 
 static chatarc_status_t day_get(chatarc_archive_t *archive, const char *day_key,
-				struct archive_day **out, chatarc_error_t *err)
+                                struct archive_day **out, chatarc_error_t *err)
 {
 	struct archive_day *day;
 	chatarc_status_t status;
@@ -366,7 +367,7 @@ static chatarc_status_t day_get(chatarc_archive_t *archive, const char *day_key,
 }
 
 chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t *record,
-			     archive_outcome_t *outcome, chatarc_error_t *err)
+                             archive_outcome_t *outcome, chatarc_error_t *err)
 {
 	char day_key[11];
 	struct archive_day *day;
@@ -449,7 +450,7 @@ chatarc_status_t archive_rollback(chatarc_archive_t *archive, chatarc_error_t *e
 /* Reading. */
 
 static chatarc_status_t deliver_lines(strbuf_t *member, archive_line_fn fn, void *ctx,
-				      chatarc_error_t *err)
+                                      chatarc_error_t *err)
 {
 	char *p = member->buf, *end = member->buf + member->len;
 	while (p < end) {
@@ -467,7 +468,7 @@ static chatarc_status_t deliver_lines(strbuf_t *member, archive_line_fn fn, void
 }
 
 chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *ctx,
-				    off_t *whole_bytes, chatarc_error_t *err)
+                                    off_t *whole_bytes, chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
 	unsigned char *chunk = malloc(ARCHIVE_READ_CHUNK);
@@ -512,10 +513,10 @@ chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *
 					goto out;
 			} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
 				status = chatarc_error_set(
-					err, CHATARC_ERR_CORRUPT,
-					"%s: damaged gzip data after byte %lld (%s); the archive "
-					"before it is intact: move the file aside and re-import",
-					path, (long long)whole, z.msg ? z.msg : "inflate failed");
+				    err, CHATARC_ERR_CORRUPT,
+				    "%s: damaged gzip data after byte %lld (%s); the archive "
+				    "before it is intact: move the file aside and re-import",
+				    path, (long long)whole, z.msg ? z.msg : "inflate failed");
 				goto out;
 			}
 		}
@@ -557,7 +558,7 @@ static bool is_year_dir(const char *name)
 }
 
 chatarc_status_t archive_list_days(const char *data_dir, const char *chat, strlist_t *paths,
-				   chatarc_error_t *err)
+                                   chatarc_error_t *err)
 {
 	char *chat_dir = chat_dir_path(data_dir, chat);
 	strlist_t years = {0};
@@ -628,8 +629,8 @@ void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start)
 }
 
 chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
-				  chatarc_ms_t to, archive_record_fn fn, void *ctx,
-				  chatarc_error_t *err)
+                                  chatarc_ms_t to, archive_record_fn fn, void *ctx,
+                                  chatarc_error_t *err)
 {
 	strlist_t paths = {0};
 	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
@@ -726,9 +727,9 @@ static chatarc_status_t scan_author(void *ctx, char *line, size_t len, chatarc_e
 	return scan->decoded.len ? scan->fn(scan->ctx, scan->decoded.buf, err) : CHATARC_OK;
 }
 
-chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat,
-					 chatarc_ms_t from, chatarc_ms_t to, archive_author_fn fn,
-					 void *ctx, chatarc_error_t *err)
+chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                         chatarc_ms_t to, archive_author_fn fn, void *ctx,
+                                         chatarc_error_t *err)
 {
 	strlist_t paths = {0};
 	struct author_scan scan = {.from = from, .to = to, .fn = fn, .ctx = ctx};

@@ -32,11 +32,11 @@ typedef struct archive_options {
 /* Opens the chat's archive for writing, taking its lock
  * (DIR/archive/CHAT/.lock) so two writers never interleave. */
 chatarc_status_t archive_open(const char *data_dir, const char *chat,
-			      const archive_options_t *options, chatarc_archive_t **out,
-			      chatarc_error_t *err);
+                              const archive_options_t *options, chatarc_archive_t **out,
+                              chatarc_error_t *err);
 /* Adds one record (its chat field is ignored: the archive's chat is used). */
 chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t *record,
-			     archive_outcome_t *outcome, chatarc_error_t *err);
+                             archive_outcome_t *outcome, chatarc_error_t *err);
 /* Makes everything added since the last commit durable (written and fsynced). */
 chatarc_status_t archive_commit(chatarc_archive_t *archive, chatarc_error_t *err);
 /* Undoes everything added since the last commit, on disk too. */
@@ -47,13 +47,13 @@ void archive_close(chatarc_archive_t *archive);
 
 /* Reading. */
 typedef chatarc_status_t (*archive_line_fn)(void *ctx, char *line, size_t len,
-					    chatarc_error_t *err);
+                                            chatarc_error_t *err);
 typedef chatarc_status_t (*archive_record_fn)(void *ctx, const chatarc_record_t *record,
-					      chatarc_error_t *err);
+                                              chatarc_error_t *err);
 
 /* The day files of a chat, oldest first (full paths). */
 chatarc_status_t archive_list_days(const char *data_dir, const char *chat, strlist_t *paths,
-				   chatarc_error_t *err);
+                                   chatarc_error_t *err);
 /* The UTC date a day file (".../YYYY-MM-DD.jsonl.gz") holds, and its first
  * instant. Either out pointer may be NULL. */
 void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start);
@@ -61,20 +61,20 @@ void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start);
  * NUL-terminated in place. *whole_bytes (may be NULL) gets the length of the
  * file's whole members: less than its size after a torn write. */
 chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *ctx,
-				    off_t *whole_bytes, chatarc_error_t *err);
+                                    off_t *whole_bytes, chatarc_error_t *err);
 /* The chat's messages created in [from, to), versions merged, in time order
  * (ties by uri). Memory holds one day at a time. */
 chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
-				  chatarc_ms_t to, archive_record_fn fn, void *ctx,
-				  chatarc_error_t *err);
+                                  chatarc_ms_t to, archive_record_fn fn, void *ctx,
+                                  chatarc_error_t *err);
 
 /* The author of each of the chat's messages created in [from, to), one
  * call a line (a message with several versions comes more than once). Reads
  * the two fields from the line's text without parsing the record: for work
  * that needs only who wrote (a session's newcomers), over years of archive. */
 typedef chatarc_status_t (*archive_author_fn)(void *ctx, const char *author, chatarc_error_t *err);
-chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat,
-					 chatarc_ms_t from, chatarc_ms_t to, archive_author_fn fn,
-					 void *ctx, chatarc_error_t *err);
+chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                         chatarc_ms_t to, archive_author_fn fn, void *ctx,
+                                         chatarc_error_t *err);
 
 #endif

@@ -73,8 +73,14 @@ static int on_open(void *ctx, bool is_map)
 	return 1;
 }
 
-static int on_start_map(void *ctx) { return on_open(ctx, true); }
-static int on_start_array(void *ctx) { return on_open(ctx, false); }
+static int on_start_map(void *ctx)
+{
+	return on_open(ctx, true);
+}
+static int on_start_array(void *ctx)
+{
+	return on_open(ctx, false);
+}
 
 static int on_close(void *ctx)
 {
@@ -88,11 +94,11 @@ static int on_close(void *ctx)
 }
 
 static const yajl_callbacks line_callbacks = {
-	.yajl_start_map = on_start_map,
-	.yajl_map_key = on_map_key,
-	.yajl_end_map = on_close,
-	.yajl_start_array = on_start_array,
-	.yajl_end_array = on_close,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_map_key,
+    .yajl_end_map = on_close,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_close,
 };
 
 static void line_map_release(struct line_map *map)
@@ -119,7 +125,7 @@ struct checker {
 };
 
 static chatarc_status_t complain(struct checker *c, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static chatarc_status_t complain(struct checker *c, const char *path, const char *fmt, ...)
 {
@@ -129,11 +135,11 @@ static chatarc_status_t complain(struct checker *c, const char *path, const char
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	return chatarc_error_set(c->err, CHATARC_ERR_CONFIG, "%s:%ld: %s: %s", c->file,
-				 line_of(c->lines, path), path, what);
+	                         line_of(c->lines, path), path, what);
 }
 
 static chatarc_status_t check_keys(struct checker *c, yajl_val obj, const char *path,
-				   const char *const *allowed)
+                                   const char *const *allowed)
 {
 	for (size_t i = 0; i < obj->u.object.len; i++) {
 		const char *key = obj->u.object.keys[i];
@@ -147,8 +153,8 @@ static chatarc_status_t check_keys(struct checker *c, yajl_val obj, const char *
 			strbuf_addf(&sb, "%s%s%s", path, *path ? "." : "", key);
 			for (a = allowed; *a; a++)
 				strbuf_addf(&known, "%s%s", known.len ? ", " : "", *a);
-			chatarc_status_t rc = complain(c, sb.buf, "unknown setting (expected one of: %s)",
-						       known.buf);
+			chatarc_status_t rc =
+			    complain(c, sb.buf, "unknown setting (expected one of: %s)", known.buf);
 			strbuf_release(&sb);
 			strbuf_release(&known);
 			return rc;
@@ -158,14 +164,15 @@ static chatarc_status_t check_keys(struct checker *c, yajl_val obj, const char *
 }
 
 static chatarc_status_t read_string_list(struct checker *c, yajl_val v, const char *path,
-					 const char *what, strlist_t *out)
+                                         const char *what, strlist_t *out)
 {
 	if (!YAJL_IS_ARRAY(v))
 		return complain(c, path, "expected an array of %s", what);
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		yajl_val item = v->u.array.values[i];
 		if (!YAJL_IS_STRING(item) || !*item->u.string)
-			return complain(c, path, "expected an array of %s; item %zu is not", what, i + 1);
+			return complain(c, path, "expected an array of %s; item %zu is not", what,
+			                i + 1);
 		strlist_add(out, item->u.string);
 	}
 	return CHATARC_OK;
@@ -184,9 +191,10 @@ static bool tz_exists(const char *tz)
 }
 
 static chatarc_status_t read_schedule(struct checker *c, yajl_val v, const char *path,
-				      chatarc_chat_t *chat)
+                                      chatarc_chat_t *chat)
 {
-	static const char *const keys[] = {"weekday", "start", "minutes", "tz", "slack_minutes", NULL};
+	static const char *const keys[] = {"weekday", "start",         "minutes",
+	                                   "tz",      "slack_minutes", NULL};
 	static const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	char sub[512];
 	chatarc_status_t rc;
@@ -221,13 +229,13 @@ static chatarc_status_t read_schedule(struct checker *c, yajl_val v, const char 
 	snprintf(sub, sizeof sub, "%s.tz", path);
 	if (!tz || !tz_exists(tz))
 		return complain(c, sub,
-				"expected an IANA time zone such as \"America/Toronto\" "
-				"(is the tzdata package installed?)");
+		                "expected an IANA time zone such as \"America/Toronto\" "
+		                "(is the tzdata package installed?)");
 	record_set(&chat->tz, tz);
 	yajl_val slack = json_get(v, "slack_minutes");
 	snprintf(sub, sizeof sub, "%s.slack_minutes", path);
 	if (slack && (!YAJL_IS_INTEGER(slack) || YAJL_GET_INTEGER(slack) < 0 ||
-		      YAJL_GET_INTEGER(slack) > 12 * 60))
+	              YAJL_GET_INTEGER(slack) > 12 * 60))
 		return complain(c, sub, "expected minutes taken before and after (0 to 720)");
 	chat->schedule.slack_minutes = slack ? (int)YAJL_GET_INTEGER(slack) : 15;
 	chat->schedule.set = true;
@@ -235,10 +243,10 @@ static chatarc_status_t read_schedule(struct checker *c, yajl_val v, const char 
 }
 
 static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val v,
-				  chatarc_chat_t *chat)
+                                  chatarc_chat_t *chat)
 {
 	static const char *const keys[] = {"title",   "tags",          "schedule", "moderators",
-					   "sources", "allow_noindex", NULL};
+	                                   "sources", "allow_noindex", NULL};
 	char path[256], sub[400];
 	chatarc_status_t rc;
 
@@ -257,7 +265,8 @@ static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val 
 	if (!tags || (rc = read_string_list(c, tags, sub, "hashtags", &raw_tags)) ||
 	    raw_tags.len == 0) {
 		strlist_clear(&raw_tags);
-		return rc ? rc : complain(c, tags ? sub : path, "expected \"tags\": [\"hashtag\", ...]");
+		return rc ? rc
+		          : complain(c, tags ? sub : path, "expected \"tags\": [\"hashtag\", ...]");
 	}
 	for (size_t i = 0; i < raw_tags.len; i++) {
 		char *tag = raw_tags.items[i] + (raw_tags.items[i][0] == '#');
@@ -269,8 +278,8 @@ static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val 
 	strlist_clear(&raw_tags);
 	record_set(&chat->title, json_get_string(v, "title"));
 	snprintf(sub, sizeof sub, "%s.moderators", path);
-	if (json_get(v, "moderators") &&
-	    (rc = read_string_list(c, json_get(v, "moderators"), sub, "accounts", &chat->moderators)))
+	if (json_get(v, "moderators") && (rc = read_string_list(c, json_get(v, "moderators"), sub,
+	                                                        "accounts", &chat->moderators)))
 		return rc;
 	snprintf(sub, sizeof sub, "%s.sources", path);
 	if (json_get(v, "sources") &&
@@ -288,18 +297,19 @@ static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val 
 }
 
 static chatarc_status_t read_source(struct checker *c, const char *name, yajl_val v,
-				    chatarc_source_t *source)
+                                    chatarc_source_t *source)
 {
-	static const char *const keys[] = {"type",	   "url",	    "token_env",
-					   "token_file",   "identifier",    "password_env",
-					   "password_file", "pds",	    NULL};
+	static const char *const keys[] = {"type",          "url",        "token_env",
+	                                   "token_file",    "identifier", "password_env",
+	                                   "password_file", "pds",        NULL};
 	char path[256], sub[400];
 	chatarc_status_t rc;
 
 	snprintf(path, sizeof path, "sources.%s", name);
 	record_set(&source->name, name);
 	if (!fs_name_valid(name))
-		return complain(c, path, "a source name may hold letters, digits, '_', '-' and '.'");
+		return complain(c, path,
+		                "a source name may hold letters, digits, '_', '-' and '.'");
 	if (!YAJL_IS_OBJECT(v))
 		return complain(c, path, "expected an object {type, url}");
 	if ((rc = check_keys(c, v, path, keys)))
@@ -309,18 +319,18 @@ static chatarc_status_t read_source(struct checker *c, const char *name, yajl_va
 	snprintf(sub, sizeof sub, "%s.type", path);
 	if (!type || (strcmp(type, "mastodon") && strcmp(type, "bluesky")))
 		return complain(c, json_get(v, "type") ? sub : path,
-				"expected \"type\": \"mastodon\" or \"bluesky\"");
+		                "expected \"type\": \"mastodon\" or \"bluesky\"");
 	snprintf(sub, sizeof sub, "%s.url", path);
 	if (!url || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)))
 		return complain(c, json_get(v, "url") ? sub : path,
-				"expected \"url\": \"https://server\"");
+		                "expected \"url\": \"https://server\"");
 	record_set(&source->type, type);
 	record_set(&source->url, url);
-	static const char *const text_keys[] = {"token_env",    "token_file", "identifier",
-						"password_env", "password_file", "pds"};
-	char **const text_fields[] = {&source->token.env,    &source->token.file,
-				      &source->identifier,   &source->password.env,
-				      &source->password.file, &source->pds};
+	static const char *const text_keys[] = {"token_env",    "token_file",    "identifier",
+	                                        "password_env", "password_file", "pds"};
+	char **const text_fields[] = {&source->token.env,     &source->token.file,
+	                              &source->identifier,    &source->password.env,
+	                              &source->password.file, &source->pds};
 	for (size_t i = 0; i < sizeof text_keys / sizeof *text_keys; i++) {
 		yajl_val field = json_get(v, text_keys[i]);
 		snprintf(sub, sizeof sub, "%s.%s", path, text_keys[i]);
@@ -330,40 +340,42 @@ static chatarc_status_t read_source(struct checker *c, const char *name, yajl_va
 	}
 	bool mastodon = !strcmp(type, "mastodon");
 	snprintf(sub, sizeof sub, "%s.%s", path, mastodon ? "identifier" : "token_env");
-	if (mastodon && (source->identifier || source->password.env || source->password.file ||
-			 source->pds))
+	if (mastodon &&
+	    (source->identifier || source->password.env || source->password.file || source->pds))
 		return complain(c, path,
-				"a Mastodon source signs in with \"token_env\" or \"token_file\" "
-				"(an access token with read:statuses)");
+		                "a Mastodon source signs in with \"token_env\" or \"token_file\" "
+		                "(an access token with read:statuses)");
 	if (!mastodon && (source->token.env || source->token.file))
-		return complain(c, path,
-				"a Bluesky source signs in with \"identifier\" and \"password_env\" "
-				"or \"password_file\" (an app password)");
+		return complain(
+		    c, path,
+		    "a Bluesky source signs in with \"identifier\" and \"password_env\" "
+		    "or \"password_file\" (an app password)");
 	if (!mastodon && !source->identifier != !(source->password.env || source->password.file))
 		return complain(c, path,
-				"\"identifier\" and \"password_env\" (or \"password_file\") go "
-				"together");
+		                "\"identifier\" and \"password_env\" (or \"password_file\") go "
+		                "together");
 	snprintf(sub, sizeof sub, "%s.pds", path);
-	if (source->pds && strncmp(source->pds, "https://", 8) && strncmp(source->pds, "http://", 7))
+	if (source->pds && strncmp(source->pds, "https://", 8) &&
+	    strncmp(source->pds, "http://", 7))
 		return complain(c, sub, "expected \"pds\": \"https://server\"");
 	return CHATARC_OK;
 }
 
 static chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
-					    chatarc_fetch_settings_t *fetch)
+                                            chatarc_fetch_settings_t *fetch)
 {
 	static const struct {
 		const char *key;
 		long long min, max;
 		size_t offset;
 	} knobs[] = {
-		{"follow_interval", 1, 86400, offsetof(chatarc_fetch_settings_t, follow_interval_s)},
-		{"connect_timeout", 1, 600, offsetof(chatarc_fetch_settings_t, connect_timeout_s)},
-		{"stall_timeout", 1, 3600, offsetof(chatarc_fetch_settings_t, stall_timeout_s)},
-		{"retries", 0, 100, offsetof(chatarc_fetch_settings_t, retries)},
-		{"backoff_base_ms", 1, 600000, offsetof(chatarc_fetch_settings_t, backoff_base_ms)},
-		{"backoff_max_ms", 1, 3600000, offsetof(chatarc_fetch_settings_t, backoff_max_ms)},
-		{"max_wait", 0, 86400, offsetof(chatarc_fetch_settings_t, max_wait_s)},
+	    {"follow_interval", 1, 86400, offsetof(chatarc_fetch_settings_t, follow_interval_s)},
+	    {"connect_timeout", 1, 600, offsetof(chatarc_fetch_settings_t, connect_timeout_s)},
+	    {"stall_timeout", 1, 3600, offsetof(chatarc_fetch_settings_t, stall_timeout_s)},
+	    {"retries", 0, 100, offsetof(chatarc_fetch_settings_t, retries)},
+	    {"backoff_base_ms", 1, 600000, offsetof(chatarc_fetch_settings_t, backoff_base_ms)},
+	    {"backoff_max_ms", 1, 3600000, offsetof(chatarc_fetch_settings_t, backoff_max_ms)},
+	    {"max_wait", 0, 86400, offsetof(chatarc_fetch_settings_t, max_wait_s)},
 	};
 	const char *keys[sizeof knobs / sizeof *knobs + 1];
 	char sub[128];
@@ -383,7 +395,7 @@ static chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
 		if (!YAJL_IS_INTEGER(n) || YAJL_GET_INTEGER(n) < knobs[i].min ||
 		    YAJL_GET_INTEGER(n) > knobs[i].max)
 			return complain(c, sub, "expected a whole number from %lld to %lld",
-					knobs[i].min, knobs[i].max);
+			                knobs[i].min, knobs[i].max);
 		*(int *)((char *)fetch + knobs[i].offset) = (int)YAJL_GET_INTEGER(n);
 	}
 	return CHATARC_OK;
@@ -395,24 +407,25 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 	chatarc_status_t rc;
 
 	if (!YAJL_IS_OBJECT(root))
-		return chatarc_error_set(c->err, CHATARC_ERR_CONFIG,
-					 "%s:1: expected an object {\"chats\": ..., \"sources\": ...}",
-					 c->file);
+		return chatarc_error_set(
+		    c->err, CHATARC_ERR_CONFIG,
+		    "%s:1: expected an object {\"chats\": ..., \"sources\": ...}", c->file);
 	if ((rc = check_keys(c, root, "", keys)))
 		return rc;
 	config->fetch = (chatarc_fetch_settings_t){.follow_interval_s = 30,
-						   .connect_timeout_s = 10,
-						   .stall_timeout_s = 30,
-						   .retries = 5,
-						   .backoff_base_ms = 1000,
-						   .backoff_max_ms = 60000,
-						   .max_wait_s = 900};
-	if (json_get(root, "fetch") && (rc = read_fetch_settings(c, json_get(root, "fetch"),
-								 &config->fetch)))
+	                                           .connect_timeout_s = 10,
+	                                           .stall_timeout_s = 30,
+	                                           .retries = 5,
+	                                           .backoff_base_ms = 1000,
+	                                           .backoff_max_ms = 60000,
+	                                           .max_wait_s = 900};
+	if (json_get(root, "fetch") &&
+	    (rc = read_fetch_settings(c, json_get(root, "fetch"), &config->fetch)))
 		return rc;
 	yajl_val shards = json_get(root, "index_shards");
-	if (shards && (rc = read_string_list(c, shards, "index_shards",
-					     "index paths or \"tcp:HOST:PORT\"", &config->index_shards)))
+	if (shards &&
+	    (rc = read_string_list(c, shards, "index_shards", "index paths or \"tcp:HOST:PORT\"",
+	                           &config->index_shards)))
 		return rc;
 	yajl_val sources = json_get(root, "sources");
 	if (sources && !YAJL_IS_OBJECT(sources))
@@ -421,8 +434,8 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 		config->sources = calloc(sources->u.object.len + 1, sizeof *config->sources);
 		for (size_t i = 0; i < sources->u.object.len; i++) {
 			chatarc_source_t *source = &config->sources[config->n_sources++];
-			if ((rc = read_source(c, sources->u.object.keys[i], sources->u.object.values[i],
-					      source)))
+			if ((rc = read_source(c, sources->u.object.keys[i],
+			                      sources->u.object.values[i], source)))
 				return rc;
 		}
 	}
@@ -444,8 +457,9 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 			if (s == config->n_sources) {
 				char path[300];
 				snprintf(path, sizeof path, "chats.%s.sources", chat->name);
-				return complain(c, path, "\"%s\" is not a source defined under \"sources\"",
-						chat->sources.items[k]);
+				return complain(c, path,
+				                "\"%s\" is not a source defined under \"sources\"",
+				                chat->sources.items[k]);
 			}
 		}
 	}
@@ -457,7 +471,8 @@ static chatarc_status_t read_text(const char *path, strbuf_t *text, chatarc_erro
 	chatarc_status_t status = fs_read_file(path, text, 0, err);
 	if (status == CHATARC_ERR_NOT_FOUND)
 		return chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
-					 "%s: no configuration here (run `chatarc init` first)", path);
+		                         "%s: no configuration here (run `chatarc init` first)",
+		                         path);
 	return status;
 }
 
@@ -485,9 +500,10 @@ chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc
 		char *newline = strchr((char *)why, '\n');
 		if (newline)
 			*newline = '\0';
-		status = chatarc_error_set(err, CHATARC_ERR_CONFIG,
-					   "%s:%ld: not valid JSON (%s); expected JSON with // comments",
-					   path, line_at(text.buf, at ? at : text.len), (char *)why);
+		status =
+		    chatarc_error_set(err, CHATARC_ERR_CONFIG,
+		                      "%s:%ld: not valid JSON (%s); expected JSON with // comments",
+		                      path, line_at(text.buf, at ? at : text.len), (char *)why);
 		yajl_free_error(lines.parser, why);
 		goto out;
 	}
@@ -557,60 +573,70 @@ const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const cha
 
 void config_template(strbuf_t *out, bool with_sample)
 {
-	strbuf_addstr(out,
-		"// chatarc configuration: JSON, with // comments allowed.\n"
-		"//\n"
-		"// \"chats\" names each hashtag chat you archive. The name is used for\n"
-		"// folders and pages: letters, digits, '_', '-', '.'.\n"
-		"//   tags        the hashtags of the chat, without '#'\n"
-		"//   schedule    when a session runs: weekday, local start \"HH:MM\",\n"
-		"//               length in minutes, IANA time zone (pages use it)\n"
-		"//   moderators  accounts that post the topic questions (T1:, Q1:, ...)\n"
-		"//               as user@instance (Mastodon), handle (Bluesky), user (Twitter)\n"
-		"//   sources     names from \"sources\" below that `chatarc fetch` reads\n"
-		"//\n"
-		"// \"sources\" names each server to fetch from: {\"type\": \"mastodon\" or\n"
-		"// \"bluesky\", \"url\": \"https://server\"}. Credentials never go here: name\n"
-		"// where they are. Mastodon: \"token_env\": \"VAR\" or \"token_file\": \"FILE\"\n"
-		"// (an access token with read:statuses). Bluesky: \"identifier\": \"handle\",\n"
-		"// \"password_env\" or \"password_file\" (an app password), \"pds\": \"https://bsky.social\".\n"
-		"//\n"
-		"// \"fetch\": {\"follow_interval\": 30, \"connect_timeout\": 10, \"stall_timeout\": 30,\n"
-		"//   \"retries\": 5, \"backoff_base_ms\": 1000, \"backoff_max_ms\": 60000, \"max_wait\": 900}\n"
-		"// paces `chatarc fetch` (seconds unless named _ms); these are the defaults.\n"
-		"//\n"
-		"// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON)\n"
-		"// go in with `chatarc import --chat NAME FILE...`.\n"
-		"{\n"
-		"  \"chats\": {\n");
+	strbuf_addstr(
+	    out, "// chatarc configuration: JSON, with // comments allowed.\n"
+	         "//\n"
+	         "// \"chats\" names each hashtag chat you archive. The name is used for\n"
+	         "// folders and pages: letters, digits, '_', '-', '.'.\n"
+	         "//   tags        the hashtags of the chat, without '#'\n"
+	         "//   schedule    when a session runs: weekday, local start \"HH:MM\",\n"
+	         "//               length in minutes, IANA time zone (pages use it)\n"
+	         "//   moderators  accounts that post the topic questions (T1:, Q1:, ...)\n"
+	         "//               as user@instance (Mastodon), handle (Bluesky), user (Twitter)\n"
+	         "//   sources     names from \"sources\" below that `chatarc fetch` reads\n"
+	         "//\n"
+	         "// \"sources\" names each server to fetch from: {\"type\": \"mastodon\" or\n"
+	         "// \"bluesky\", \"url\": \"https://server\"}. Credentials never go here: name\n"
+	         "// where they are. Mastodon: \"token_env\": \"VAR\" or \"token_file\": \"FILE\"\n"
+	         "// (an access token with read:statuses). Bluesky: \"identifier\": \"handle\",\n"
+	         "// \"password_env\" or \"password_file\" (an app password), \"pds\": "
+	         "\"https://bsky.social\".\n"
+	         "//\n"
+	         "// \"fetch\": {\"follow_interval\": 30, \"connect_timeout\": 10, "
+	         "\"stall_timeout\": 30,\n"
+	         "//   \"retries\": 5, \"backoff_base_ms\": 1000, \"backoff_max_ms\": 60000, "
+	         "\"max_wait\": 900}\n"
+	         "// paces `chatarc fetch` (seconds unless named _ms); these are the defaults.\n"
+	         "//\n"
+	         "// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON)\n"
+	         "// go in with `chatarc import --chat NAME FILE...`.\n"
+	         "{\n"
+	         "  \"chats\": {\n");
 	if (with_sample)
 		strbuf_addstr(out,
-			"    // The bundled sample chat (share/sample), set up by `chatarc init --sample`.\n"
-			"    \"hcsmdemo\": {\n"
-			"      \"title\": \"#hcsmdemo: health care social media (sample)\",\n"
-			"      \"tags\": [\"hcsmdemo\"],\n"
-			"      \"schedule\": {\"weekday\": \"Wed\", \"start\": \"13:00\", \"minutes\": 60,\n"
-			"                   \"tz\": \"America/Toronto\"},\n"
-			"      \"moderators\": [\"hcsmdemo@toot.example\", \"hcsmdemo.bsky.example\"],\n"
-			"      \"sources\": []\n"
-			"    }\n");
+		              "    // The bundled sample chat (share/sample), set up by `chatarc "
+		              "init --sample`.\n"
+		              "    \"hcsmdemo\": {\n"
+		              "      \"title\": \"#hcsmdemo: health care social media (sample)\",\n"
+		              "      \"tags\": [\"hcsmdemo\"],\n"
+		              "      \"schedule\": {\"weekday\": \"Wed\", \"start\": \"13:00\", "
+		              "\"minutes\": 60,\n"
+		              "                   \"tz\": \"America/Toronto\"},\n"
+		              "      \"moderators\": [\"hcsmdemo@toot.example\", "
+		              "\"hcsmdemo.bsky.example\"],\n"
+		              "      \"sources\": []\n"
+		              "    }\n");
 	else
-		strbuf_addstr(out,
-			"    // \"hcsmca\": {\n"
-			"    //   \"tags\": [\"hcsmca\"],\n"
-			"    //   \"schedule\": {\"weekday\": \"Wed\", \"start\": \"13:00\", \"minutes\": 60,\n"
-			"    //                \"tz\": \"America/Toronto\"},\n"
-			"    //   \"moderators\": [\"hcsmca@mastodon.social\", \"hcsmca.bsky.social\"],\n"
-			"    //   \"sources\": [\"mastodon.social\", \"bluesky\"]\n"
-			"    // }\n");
-	strbuf_addstr(out,
-		"  },\n"
-		"  // \"index_shards\": [\"/archive2/chatarc-data/index\", \"tcp:127.0.0.1:7001\"],\n"
-		"  //   more search databases searched with DIR/index as one: paths, or\n"
-		"  //   tcp:HOST:PORT for a database served by Xapian's xapian-tcpsrv\n"
-		"  \"sources\": {\n"
-		"    // \"mastodon.social\": {\"type\": \"mastodon\", \"url\": \"https://mastodon.social\"},\n"
-		"    // \"bluesky\": {\"type\": \"bluesky\", \"url\": \"https://public.api.bsky.app\"}\n"
-		"  }\n"
-		"}\n");
+		strbuf_addstr(out, "    // \"hcsmca\": {\n"
+		                   "    //   \"tags\": [\"hcsmca\"],\n"
+		                   "    //   \"schedule\": {\"weekday\": \"Wed\", \"start\": "
+		                   "\"13:00\", \"minutes\": 60,\n"
+		                   "    //                \"tz\": \"America/Toronto\"},\n"
+		                   "    //   \"moderators\": [\"hcsmca@mastodon.social\", "
+		                   "\"hcsmca.bsky.social\"],\n"
+		                   "    //   \"sources\": [\"mastodon.social\", \"bluesky\"]\n"
+		                   "    // }\n");
+	strbuf_addstr(
+	    out,
+	    "  },\n"
+	    "  // \"index_shards\": [\"/archive2/chatarc-data/index\", \"tcp:127.0.0.1:7001\"],\n"
+	    "  //   more search databases searched with DIR/index as one: paths, or\n"
+	    "  //   tcp:HOST:PORT for a database served by Xapian's xapian-tcpsrv\n"
+	    "  \"sources\": {\n"
+	    "    // \"mastodon.social\": {\"type\": \"mastodon\", \"url\": "
+	    "\"https://mastodon.social\"},\n"
+	    "    // \"bluesky\": {\"type\": \"bluesky\", \"url\": "
+	    "\"https://public.api.bsky.app\"}\n"
+	    "  }\n"
+	    "}\n");
 }

@@ -11,9 +11,9 @@
 
 typedef struct chatarc_schedule {
 	bool set;
-	int weekday;      /* 0 = Sunday */
-	int start_minute; /* minutes after local midnight */
-	int minutes;      /* length */
+	int weekday;       /* 0 = Sunday */
+	int start_minute;  /* minutes after local midnight */
+	int minutes;       /* length */
 	int slack_minutes; /* taken before and after the window (default 15) */
 } chatarc_schedule_t;
 
@@ -47,13 +47,13 @@ typedef struct chatarc_source {
 
 /* "fetch": how `chatarc fetch` paces itself. Defaults in config_load. */
 typedef struct chatarc_fetch_settings {
-	int follow_interval_s;  /* --follow polls this often (30) */
-	int connect_timeout_s;  /* (10) */
-	int stall_timeout_s;    /* a transfer with no byte for this long fails (30) */
-	int retries;            /* attempts after the first, per request (5) */
-	int backoff_base_ms;    /* first retry delay, doubled each time (1000) */
-	int backoff_max_ms;     /* cap on one delay (60000) */
-	int max_wait_s;         /* longest Retry-After honoured before giving up (900) */
+	int follow_interval_s; /* --follow polls this often (30) */
+	int connect_timeout_s; /* (10) */
+	int stall_timeout_s;   /* a transfer with no byte for this long fails (30) */
+	int retries;           /* attempts after the first, per request (5) */
+	int backoff_base_ms;   /* first retry delay, doubled each time (1000) */
+	int backoff_max_ms;    /* cap on one delay (60000) */
+	int max_wait_s;        /* longest Retry-After honoured before giving up (900) */
 } chatarc_fetch_settings_t;
 
 typedef struct chatarc_config {

@@ -42,8 +42,9 @@ chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err)
 		char saved = *p;
 		*p = '\0';
 		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
-			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot create directory: %s",
-						   copy, strerror(errno));
+			status = chatarc_error_set(err, CHATARC_ERR_IO,
+			                           "%s: cannot create directory: %s", copy,
+			                           strerror(errno));
 			break;
 		}
 		*p = saved;
@@ -55,7 +56,7 @@ chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err)
 }
 
 chatarc_status_t fs_write_all(int fd, const void *data, size_t len, const char *path,
-			      chatarc_error_t *err)
+                              chatarc_error_t *err)
 {
 	const char *p = data;
 	while (len) {
@@ -64,7 +65,7 @@ chatarc_status_t fs_write_all(int fd, const void *data, size_t len, const char *
 			continue;
 		if (n < 0)
 			return chatarc_error_set(err, CHATARC_ERR_IO, "%s: write failed: %s", path,
-						 strerror(errno));
+			                         strerror(errno));
 		p += n;
 		len -= (size_t)n;
 	}
@@ -81,7 +82,7 @@ chatarc_status_t fs_sync_dir(const char *dir, chatarc_error_t *err)
 	close(fd);
 	if (rc < 0 && saved != EINVAL)
 		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: fsync failed: %s", dir,
-					 strerror(saved));
+		                         strerror(saved));
 	return CHATARC_OK;
 }
 
@@ -96,13 +97,13 @@ char *fs_dirname(const char *path)
 }
 
 chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
-				 chatarc_error_t *err)
+                                 chatarc_error_t *err)
 {
 	return fs_replace_file_mode(path, data, len, 0666, err);
 }
 
-chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t len,
-				      unsigned mode, chatarc_error_t *err)
+chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t len, unsigned mode,
+                                      chatarc_error_t *err)
 {
 	size_t tmp_len = strlen(path) + 32;
 	char *tmp = malloc(tmp_len);
@@ -114,17 +115,17 @@ chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0) {
 		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot create: %s", tmp,
-					   strerror(errno));
+		                           strerror(errno));
 		goto out;
 	}
 	status = fs_write_all(fd, data, len, tmp, err);
 	if (status == CHATARC_OK && fsync(fd) < 0)
 		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: fsync failed: %s", tmp,
-					   strerror(errno));
+		                           strerror(errno));
 	close(fd);
 	if (status == CHATARC_OK && rename(tmp, path) < 0)
 		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot rename into place: %s",
-					   path, strerror(errno));
+		                           path, strerror(errno));
 	if (status != CHATARC_OK)
 		unlink(tmp);
 	else
@@ -164,7 +165,8 @@ void fs_list_dir(const char *dir, bool (*want)(const char *name), struct strlist
 	}
 	closedir(d);
 	if (paths->len > first)
-		qsort(paths->items + first, paths->len - first, sizeof *paths->items, compare_strings);
+		qsort(paths->items + first, paths->len - first, sizeof *paths->items,
+		      compare_strings);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -179,11 +181,11 @@ chatarc_status_t fs_remove_tree(const char *path, chatarc_error_t *err)
 	struct stat st;
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? CHATARC_OK
-				       : chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path,
-							   strerror(errno));
+		                       : chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path,
+		                                           strerror(errno));
 	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
 		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot remove: %s", path,
-					 strerror(errno));
+		                         strerror(errno));
 	return CHATARC_OK;
 }
 
@@ -193,8 +195,9 @@ chatarc_status_t fs_read_file(const char *path, strbuf_t *out, size_t max, chata
 	char chunk[65536];
 	size_t n, read = 0;
 	if (!f)
-		return chatarc_error_set(err, errno == ENOENT ? CHATARC_ERR_NOT_FOUND : CHATARC_ERR_IO,
-					 "%s: cannot read: %s", path, strerror(errno));
+		return chatarc_error_set(err,
+		                         errno == ENOENT ? CHATARC_ERR_NOT_FOUND : CHATARC_ERR_IO,
+		                         "%s: cannot read: %s", path, strerror(errno));
 	while ((!max || read < max) && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (max && read + n > max)
 			n = max - read;
@@ -203,5 +206,6 @@ chatarc_status_t fs_read_file(const char *path, strbuf_t *out, size_t max, chata
 	}
 	bool failed = ferror(f);
 	fclose(f);
-	return failed ? chatarc_error_set(err, CHATARC_ERR_IO, "%s: read failed", path) : CHATARC_OK;
+	return failed ? chatarc_error_set(err, CHATARC_ERR_IO, "%s: read failed", path)
+	              : CHATARC_OK;
 }

@@ -15,23 +15,23 @@ bool fs_name_valid(const char *name);
 chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err);
 /* Writes all of data, retrying short writes and EINTR. */
 chatarc_status_t fs_write_all(int fd, const void *data, size_t len, const char *path,
-			      chatarc_error_t *err);
+                              chatarc_error_t *err);
 /* fsync of a directory, so a new entry in it survives a crash. */
 chatarc_status_t fs_sync_dir(const char *dir, chatarc_error_t *err);
 /* The directory part of path (a new string). */
 char *fs_dirname(const char *path);
 chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
-				 chatarc_error_t *err);
+                                 chatarc_error_t *err);
 /* The same with the file's permission bits (0600 for a secret: the file is
  * never readable by others, not even while it is written). */
-chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t len,
-				      unsigned mode, chatarc_error_t *err);
+chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t len, unsigned mode,
+                                      chatarc_error_t *err);
 bool fs_exists(const char *path);
 /* Appends the file's bytes to out: at most max bytes (0: all of it).
  * CHATARC_ERR_NOT_FOUND when there is no such file; the error names it. */
 struct strbuf;
 chatarc_status_t fs_read_file(const char *path, struct strbuf *out, size_t max,
-			      chatarc_error_t *err);
+                              chatarc_error_t *err);
 /* Removes path and everything below it (symlinks are removed, not followed). */
 chatarc_status_t fs_remove_tree(const char *path, chatarc_error_t *err);
 

@@ -20,7 +20,7 @@ chatarc_status_t json_parse(const char *text, yajl_val *out, chatarc_error_t *er
 	while (n && (reason[n - 1] == '.' || reason[n - 1] == ' '))
 		reason[--n] = '\0';
 	return chatarc_error_set(err, CHATARC_ERR_JSON, "invalid JSON: %s",
-				 reason[0] ? reason : "parse error");
+	                         reason[0] ? reason : "parse error");
 }
 
 yajl_val json_get(yajl_val obj, const char *key)
@@ -48,30 +48,35 @@ const char *json_get_string(yajl_val obj, const char *key)
 
 static const char *json_type_name(yajl_val v)
 {
-	if (YAJL_IS_OBJECT(v)) return "an object";
-	if (YAJL_IS_ARRAY(v)) return "an array";
-	if (YAJL_IS_NUMBER(v)) return "a number";
-	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) return "a boolean";
-	if (YAJL_IS_NULL(v)) return "null";
+	if (YAJL_IS_OBJECT(v))
+		return "an object";
+	if (YAJL_IS_ARRAY(v))
+		return "an array";
+	if (YAJL_IS_NUMBER(v))
+		return "a number";
+	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+		return "a boolean";
+	if (YAJL_IS_NULL(v))
+		return "null";
 	return "a string";
 }
 
 chatarc_status_t json_require_string(yajl_val obj, const char *key, const char *what,
-				     const char **out, chatarc_error_t *err)
+                                     const char **out, chatarc_error_t *err)
 {
 	yajl_val v = json_get(obj, key);
 	if (!v)
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s has no \"%s\"", what, key);
 	if (!YAJL_IS_STRING(v))
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "%s: \"%s\" should be a string, found %s", what, key,
-					 json_type_name(v));
+		                         "%s: \"%s\" should be a string, found %s", what, key,
+		                         json_type_name(v));
 	*out = v->u.string;
 	return CHATARC_OK;
 }
 
 chatarc_status_t json_optional_string(yajl_val obj, const char *key, const char *what,
-				      const char **out, chatarc_error_t *err)
+                                      const char **out, chatarc_error_t *err)
 {
 	yajl_val v = json_get(obj, key);
 	*out = NULL;
@@ -205,7 +210,8 @@ bool utf8_valid(const char *str, size_t len)
 			cp = (cp << 6) | (s[i + k] & 0x3f);
 		}
 		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-		    (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		    (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
 			return false;
 		i += extra + 1;
 	}

@@ -23,10 +23,10 @@ const char *json_get_string(yajl_val obj, const char *key);
 /* Like json_get_string but a missing member is an error naming `what.key`;
  * a present member of another type is an error too. */
 chatarc_status_t json_require_string(yajl_val obj, const char *key, const char *what,
-				     const char **out, chatarc_error_t *err);
+                                     const char **out, chatarc_error_t *err);
 /* An optional string member: NULL/missing gives *out = NULL; another type is an error. */
 chatarc_status_t json_optional_string(yajl_val obj, const char *key, const char *what,
-				      const char **out, chatarc_error_t *err);
+                                      const char **out, chatarc_error_t *err);
 /* A non-negative count from a number or a numeric string (tweets.js quotes numbers). */
 long long json_get_count(yajl_val obj, const char *key);
 /* An array member's length and items, or 0 and NULL. */

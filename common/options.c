@@ -16,7 +16,7 @@ void options_print_help(FILE *out, const chatarc_option_t *options, const comman
 		if (o->short_name)
 			n = snprintf(left, sizeof left, "-%c, ", o->short_name);
 		snprintf(left + n, sizeof left - (size_t)n, "--%s%s%s", o->long_name,
-			 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
+		         o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
 		fprintf(out, "  %-26s %s\n", left, o->help);
 	}
 	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help");
@@ -26,29 +26,24 @@ static chatarc_status_t set_value(const chatarc_option_t *o, const char *arg, ch
 {
 	char *end;
 	switch (o->type) {
-	case OPTION_FLAG:
-		*(bool *)o->value = true;
-		return CHATARC_OK;
-	case OPTION_STRING:
-		*(const char **)o->value = arg;
-		return CHATARC_OK;
+	case OPTION_FLAG: *(bool *)o->value = true; return CHATARC_OK;
+	case OPTION_STRING: *(const char **)o->value = arg; return CHATARC_OK;
 	case OPTION_INT:
 		errno = 0;
 		long n = strtol(arg, &end, 10);
 		if (errno || end == arg || *end)
 			return chatarc_error_set(err, CHATARC_ERR_USAGE,
-						 "--%s expects a whole number, not '%s'", o->long_name,
-						 arg);
+			                         "--%s expects a whole number, not '%s'",
+			                         o->long_name, arg);
 		*(long *)o->value = n;
 		return CHATARC_OK;
-	case OPTION_END:
-		break;
+	case OPTION_END: break;
 	}
 	return CHATARC_ERR_USAGE;
 }
 
 static const chatarc_option_t *find_long(const chatarc_option_t *options, const char *name,
-					 size_t len)
+                                         size_t len)
 {
 	for (const chatarc_option_t *o = options; o->type != OPTION_END; o++)
 		if (strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
@@ -65,7 +60,7 @@ static const chatarc_option_t *find_short(const chatarc_option_t *options, char 
 }
 
 chatarc_status_t options_parse(const chatarc_option_t *options, const command_help_t *help,
-			       int *argc, char **argv, bool *help_shown, chatarc_error_t *err)
+                               int *argc, char **argv, bool *help_shown, chatarc_error_t *err)
 {
 	int positional = 1;
 	bool options_done = false;
@@ -94,22 +89,24 @@ chatarc_status_t options_parse(const chatarc_option_t *options, const command_he
 			size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 			o = find_long(options, arg + 2, len);
 			if (!o)
-				return chatarc_error_set(err, CHATARC_ERR_USAGE, "unknown option '%.*s'",
-							 (int)len + 2, arg);
+				return chatarc_error_set(err, CHATARC_ERR_USAGE,
+				                         "unknown option '%.*s'", (int)len + 2,
+				                         arg);
 			if (eq && o->type == OPTION_FLAG)
 				return chatarc_error_set(err, CHATARC_ERR_USAGE,
-							 "--%s takes no value", o->long_name);
+				                         "--%s takes no value", o->long_name);
 			value = eq ? eq + 1 : NULL;
 		} else {
 			o = find_short(options, arg[1]);
 			if (!o || arg[2])
-				return chatarc_error_set(err, CHATARC_ERR_USAGE, "unknown option '%s'",
-							 arg);
+				return chatarc_error_set(err, CHATARC_ERR_USAGE,
+				                         "unknown option '%s'", arg);
 		}
 		if (o->type != OPTION_FLAG && !value) {
 			if (i + 1 >= *argc)
-				return chatarc_error_set(err, CHATARC_ERR_USAGE, "--%s needs a value (%s)",
-							 o->long_name, o->arg_name ? o->arg_name : "");
+				return chatarc_error_set(err, CHATARC_ERR_USAGE,
+				                         "--%s needs a value (%s)", o->long_name,
+				                         o->arg_name ? o->arg_name : "");
 			value = argv[++i];
 		}
 		chatarc_status_t status = set_value(o, value, err);

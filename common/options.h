@@ -34,7 +34,7 @@ typedef struct command_help {
  * arguments are moved to argv[1..] and *argc becomes 1 + their count.
  * --help prints help to stdout and sets *help_shown. */
 chatarc_status_t options_parse(const chatarc_option_t *options, const command_help_t *help,
-			       int *argc, char **argv, bool *help_shown, chatarc_error_t *err);
+                               int *argc, char **argv, bool *help_shown, chatarc_error_t *err);
 void options_print_help(FILE *out, const chatarc_option_t *options, const command_help_t *help);
 
 #endif

@@ -8,9 +8,9 @@
 #include "json.h"
 
 const char *const record_field_names[] = {
-	"uri",     "network", "source",   "chat",  "created_at", "author",  "author_name",
-	"text",    "url",     "reply_to", "tags",  "mentions",   "links",   "replies",
-	"reposts", "likes",   "raw",      NULL};
+    "uri",         "network", "source",  "chat",     "created_at", "author",
+    "author_name", "text",    "url",     "reply_to", "tags",       "mentions",
+    "links",       "replies", "reposts", "likes",    "raw",        NULL};
 
 static char *xstrdup(const char *s)
 {
@@ -56,9 +56,8 @@ void record_init(chatarc_record_t *r)
 
 void record_clear(chatarc_record_t *r)
 {
-	char **strings[] = {&r->uri,  &r->network, &r->source,      &r->chat,
-			    &r->author, &r->author_name, &r->text, &r->url,
-			    &r->reply_to, &r->raw};
+	char **strings[] = {&r->uri,         &r->network, &r->source, &r->chat,     &r->author,
+	                    &r->author_name, &r->text,    &r->url,    &r->reply_to, &r->raw};
 	for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
 		free(*strings[i]);
 	strlist_clear(&r->tags);
@@ -150,7 +149,7 @@ void record_to_json(const chatarc_record_t *r, strbuf_t *out)
 	add_list_field(out, "mentions", &r->mentions);
 	add_list_field(out, "links", &r->links);
 	strbuf_addf(out, "\"replies\":%lld,\"reposts\":%lld,\"likes\":%lld,\"raw\":", r->replies,
-		    r->reposts, r->likes);
+	            r->reposts, r->likes);
 	strbuf_addstr(out, r->raw ? r->raw : "null");
 	strbuf_addch(out, '}');
 }
@@ -173,10 +172,11 @@ chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc
 		return status;
 	record_init(r);
 	created = json_get_string(doc, "created_at");
-	if (!json_get_string(doc, "uri") || !created || !time_parse_iso8601(created, &r->created_ms)) {
+	if (!json_get_string(doc, "uri") || !created ||
+	    !time_parse_iso8601(created, &r->created_ms)) {
 		yajl_tree_free(doc);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "not a chatarc record (needs uri and created_at)");
+		                         "not a chatarc record (needs uri and created_at)");
 	}
 	record_set(&r->uri, json_get_string(doc, "uri"));
 	record_set(&r->network, json_get_string(doc, "network"));
@@ -262,8 +262,8 @@ static unsigned clamp_count(long long n)
 }
 
 static void summarise_fields(const char *text, const char *author_name, const char *reply_to,
-			     long long replies, long long reposts, long long likes,
-			     record_summary_t *out)
+                             long long replies, long long reposts, long long likes,
+                             record_summary_t *out)
 {
 	size_t len = text ? strlen(text) : 0;
 	out->text_len = len > 0xffffffffu ? 0xffffffffu : (unsigned)len;
@@ -277,14 +277,14 @@ static void summarise_fields(const char *text, const char *author_name, const ch
 void record_summarise(const chatarc_record_t *r, record_summary_t *out)
 {
 	summarise_fields(r->text, r->author_name, r->reply_to, r->replies, r->reposts, r->likes,
-			 out);
+	                 out);
 }
 
 void record_summary_from_json(yajl_val doc, record_summary_t *out)
 {
 	summarise_fields(json_get_string(doc, "text"), json_get_string(doc, "author_name"),
-			 json_get_string(doc, "reply_to"), json_get_count(doc, "replies"),
-			 json_get_count(doc, "reposts"), json_get_count(doc, "likes"), out);
+	                 json_get_string(doc, "reply_to"), json_get_count(doc, "replies"),
+	                 json_get_count(doc, "reposts"), json_get_count(doc, "likes"), out);
 }
 
 static bool raise_unsigned(unsigned *into, unsigned from)
@@ -358,8 +358,8 @@ void record_csv_header(strbuf_t *out)
 void record_to_csv(const chatarc_record_t *r, strbuf_t *out)
 {
 	char created[CHATARC_TIME_ISO_LEN];
-	const char *strings[] = {r->uri, r->network, r->source, r->chat, created, r->author,
-				 r->author_name, r->text, r->url, r->reply_to};
+	const char *strings[] = {r->uri,    r->network,     r->source, r->chat, created,
+	                         r->author, r->author_name, r->text,   r->url,  r->reply_to};
 
 	time_format_iso(r->created_ms, created);
 	for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {

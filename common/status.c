@@ -23,8 +23,8 @@ const char *chatarc_status_to_string(chatarc_status_t status)
 	return "unknown status";
 }
 
-chatarc_status_t chatarc_error_set(chatarc_error_t *err, chatarc_status_t status,
-				   const char *fmt, ...)
+chatarc_status_t chatarc_error_set(chatarc_error_t *err, chatarc_status_t status, const char *fmt,
+                                   ...)
 {
 	if (err) {
 		va_list ap;

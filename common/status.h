@@ -15,8 +15,8 @@ typedef enum chatarc_status {
 	CHATARC_ERR_CORRUPT,   /* an archive file is damaged beyond a torn tail */
 	CHATARC_ERR_NOT_FOUND, /* a named thing does not exist */
 	CHATARC_ERR_NOMEM,
-	CHATARC_ERR_BUSY,      /* another process holds the lock */
-	CHATARC_ERR_PARTIAL,   /* some work done, some failed */
+	CHATARC_ERR_BUSY,    /* another process holds the lock */
+	CHATARC_ERR_PARTIAL, /* some work done, some failed */
 } chatarc_status_t;
 
 /* Detail for the last failure: one line, already naming the file and place. */
@@ -28,16 +28,15 @@ const char *chatarc_status_to_string(chatarc_status_t status);
 
 /* Sets err->message (printf-style) and returns status, so callers can
  * `return chatarc_error_set(err, CHATARC_ERR_IO, "...")`. err may be NULL. */
-chatarc_status_t chatarc_error_set(chatarc_error_t *err, chatarc_status_t status,
-				   const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+chatarc_status_t chatarc_error_set(chatarc_error_t *err, chatarc_status_t status, const char *fmt,
+                                   ...) __attribute__((format(printf, 3, 4)));
 
 /* Prefixes the existing message with "prefix: " (e.g. a file name). */
 void chatarc_error_prefix(chatarc_error_t *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Appends "; " and more advice to the existing message. */
 void chatarc_error_append(chatarc_error_t *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -115,8 +115,8 @@ bool time_parse_twitter(const char *s, chatarc_ms_t *out)
 	int oh, om;
 
 	/* "%*3s" skips the weekday. */
-	if (sscanf(s, "%*3s %3s %d %d:%d:%d %c%2d%2d %d%n", mon, &d, &h, &mi, &sec, &sign, &oh,
-		   &om, &y, &consumed) != 9 ||
+	if (sscanf(s, "%*3s %3s %d %d:%d:%d %c%2d%2d %d%n", mon, &d, &h, &mi, &sec, &sign, &oh, &om,
+	           &y, &consumed) != 9 ||
 	    s[consumed] != '\0')
 		return false;
 	const char *found = strstr(months, mon);
@@ -228,8 +228,8 @@ bool time_local_to_utc(const char *day, int minute, chatarc_ms_t *out)
 	    sscanf(day, "%d-%d-%d", &y, &m, &d) != 3)
 		return false;
 	/* mktime normalises minutes past 59 into hours and days. */
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_min = minute,
-			.tm_isdst = -1};
+	struct tm tm = {
+	    .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_min = minute, .tm_isdst = -1};
 	time_t t = mktime(&tm);
 	if (t == (time_t)-1)
 		return false;
@@ -237,8 +237,7 @@ bool time_local_to_utc(const char *day, int minute, chatarc_ms_t *out)
 	return true;
 }
 
-void time_to_local(chatarc_ms_t ms, char iso_out[32], char day_out[11], int *weekday,
-		   int *minute)
+void time_to_local(chatarc_ms_t ms, char iso_out[32], char day_out[11], int *weekday, int *minute)
 {
 	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 	struct tm tm;
@@ -262,7 +261,7 @@ void time_to_local(chatarc_ms_t ms, char iso_out[32], char day_out[11], int *wee
 }
 
 chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_ms_t *start,
-				       chatarc_ms_t *end, chatarc_error_t *err)
+                                       chatarc_ms_t *end, chatarc_error_t *err)
 {
 	chatarc_ms_t midnight;
 	int y, m, d;
@@ -270,7 +269,7 @@ chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_
 	if (strlen(day) != 10 || !time_parse_iso8601(day, &midnight) ||
 	    sscanf(day, "%d-%d-%d", &y, &m, &d) != 3)
 		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date (YYYY-MM-DD)",
-					 day);
+		                         day);
 	if (!tz || !*tz || !strcmp(tz, "UTC")) {
 		*start = midnight;
 		*end = midnight + 86400000;
@@ -284,6 +283,7 @@ chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_
 	bool ok = time_local_to_utc(day, 0, start) && time_local_to_utc(next_day, 0, end);
 	tz_scope_leave(&scope);
 	if (!ok)
-		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date in %s", day, tz);
+		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date in %s", day,
+		                         tz);
 	return CHATARC_OK;
 }

@@ -28,7 +28,7 @@ void time_format_day(chatarc_ms_t ms, char out[11]);
 /* The UTC instants [start, end) of local calendar day `day` (YYYY-MM-DD) in
  * IANA zone `tz` (NULL or "" for UTC). Handles days of 23 or 25 hours. */
 chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_ms_t *start,
-				       chatarc_ms_t *end, chatarc_error_t *err);
+                                       chatarc_ms_t *end, chatarc_error_t *err);
 
 int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d);
 
@@ -46,7 +46,6 @@ void tz_scope_leave(tz_scope_t *scope);
 bool time_local_to_utc(const char *day, int minute, chatarc_ms_t *out);
 /* Inside a scope: "2026-11-18T13:05:00-05:00", the local day, its weekday
  * (0 = Sunday) and minute of the day. Any out pointer may be NULL. */
-void time_to_local(chatarc_ms_t ms, char iso_out[32], char day_out[11], int *weekday,
-		   int *minute);
+void time_to_local(chatarc_ms_t ms, char iso_out[32], char day_out[11], int *weekday, int *minute);
 
 #endif

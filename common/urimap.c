@@ -36,7 +36,8 @@ static struct urimap_slot *find_slot(const urimap_t *map, const char *uri, uint6
 	size_t mask = map->capacity - 1;
 	for (size_t i = hash & mask;; i = (i + 1) & mask) {
 		struct urimap_slot *slot = &map->slots[i];
-		if (!slot->hash || (slot->hash == hash && !strcmp(map->keys.buf + slot->key_offset, uri)))
+		if (!slot->hash ||
+		    (slot->hash == hash && !strcmp(map->keys.buf + slot->key_offset, uri)))
 			return slot;
 	}
 }

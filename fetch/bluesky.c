@@ -12,7 +12,8 @@
 static char *facet_text(const char *text, long long start, long long end)
 {
 	size_t len = strlen(text);
-	if (start < 0 || end <= start || (size_t)end > len || !utf8_valid(text + start, (size_t)(end - start)))
+	if (start < 0 || end <= start || (size_t)end > len ||
+	    !utf8_valid(text + start, (size_t)(end - start)))
 		return NULL;
 	return strndup(text + start, (size_t)(end - start));
 }
@@ -29,20 +30,22 @@ static void add_facets(chatarc_record_t *r, yajl_val facets)
 			const char *type = json_get_string(feature, "$type");
 			if (!type)
 				continue;
-			if (!strcmp(type, "app.bsky.richtext.facet#tag") && json_get_string(feature, "tag")) {
+			if (!strcmp(type, "app.bsky.richtext.facet#tag") &&
+			    json_get_string(feature, "tag")) {
 				char *tag = strdup(json_get_string(feature, "tag"));
 				posts_lowercase(tag);
 				strlist_add_unique(&r->tags, tag);
 				free(tag);
 			} else if (!strcmp(type, "app.bsky.richtext.facet#link") &&
-				   json_get_string(feature, "uri")) {
+			           json_get_string(feature, "uri")) {
 				strlist_add_unique(&r->links, json_get_string(feature, "uri"));
 			} else if (!strcmp(type, "app.bsky.richtext.facet#mention")) {
 				char *written = NULL;
 				if (YAJL_IS_INTEGER(start) && YAJL_IS_INTEGER(end) && r->text)
 					written = facet_text(r->text, YAJL_GET_INTEGER(start),
-							     YAJL_GET_INTEGER(end));
-				const char *handle = written && written[0] == '@' ? written + 1 : NULL;
+					                     YAJL_GET_INTEGER(end));
+				const char *handle =
+				    written && written[0] == '@' ? written + 1 : NULL;
 				const char *did = json_get_string(feature, "did");
 				if (handle || did)
 					strlist_add_unique(&r->mentions, handle ? handle : did);
@@ -76,7 +79,7 @@ chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, cha
 
 	if (!YAJL_IS_OBJECT(author) || !YAJL_IS_OBJECT(record))
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "%s: \"author\" and \"record\" should be objects", what);
+		                         "%s: \"author\" and \"record\" should be objects", what);
 	if ((rc = json_require_string(post, "uri", what, &uri, err)) ||
 	    (rc = json_require_string(author, "handle", "Bluesky author", &handle, err)) ||
 	    (rc = json_require_string(record, "text", "Bluesky post record", &text, err)) ||
@@ -93,8 +96,8 @@ chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, cha
 	if (!created || !time_parse_iso8601(created, &r.created_ms)) {
 		record_clear(&r);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "%s: record.createdAt is missing or not an ISO 8601 time",
-					 what);
+		                         "%s: record.createdAt is missing or not an ISO 8601 time",
+		                         what);
 	}
 	record_set(&r.uri, uri);
 	record_set(&r.author, handle);

@@ -8,28 +8,28 @@
 #include "import.h"
 
 static const command_help_t import_help = {
-	"chatarc import --chat CHAT [options] FILE...",
-	"Reads post files into CHAT's archive. The format is found from the content:\n"
-	"Twitter API v2 / twarc2 JSON or JSONL, API v1.1 JSON or JSONL, a Twitter\n"
-	"archive's tweets.js, Mastodon statuses JSON, Bluesky searchPosts JSON.\n"
-	"gzip-compressed files are read as they are. Each file goes in whole or not\n"
-	"at all; importing a file again adds nothing. Boosts and retweets are counted,\n"
-	"and the post they boost is stored once.\n\n"
-	"Exit status: 0 all imported; 1 a file failed and nothing of it was kept;\n"
-	"2 usage error; 3 some files or posts failed while others were imported."};
+    "chatarc import --chat CHAT [options] FILE...",
+    "Reads post files into CHAT's archive. The format is found from the content:\n"
+    "Twitter API v2 / twarc2 JSON or JSONL, API v1.1 JSON or JSONL, a Twitter\n"
+    "archive's tweets.js, Mastodon statuses JSON, Bluesky searchPosts JSON.\n"
+    "gzip-compressed files are read as they are. Each file goes in whole or not\n"
+    "at all; importing a file again adds nothing. Boosts and retweets are counted,\n"
+    "and the post they boost is stored once.\n\n"
+    "Exit status: 0 all imported; 1 a file failed and nothing of it was kept;\n"
+    "2 usage error; 3 some files or posts failed while others were imported."};
 
 struct progress_state {
 	bool tty;
 };
 
 static void show_progress(void *ctx, const char *path, unsigned long long done,
-			  unsigned long long total, const import_stats_t *stats)
+                          unsigned long long total, const import_stats_t *stats)
 {
 	struct progress_state *state = ctx;
 	if (!state->tty)
 		return;
 	fprintf(stderr, "\r%s: %llu%% (%ld posts, %ld new)\033[K", path,
-		total ? done * 100 / total : 0, stats->posts, stats->new_messages);
+	        total ? done * 100 / total : 0, stats->posts, stats->new_messages);
 }
 
 static void show_warning(void *ctx, const char *message)
@@ -48,22 +48,23 @@ static void print_summary(const char *path, const import_stats_t *s)
 }
 
 int cli_import_files(cli_context_t *ctx, const char *chat, char **paths, int n_paths,
-		     const char *author, bool keep_going, bool verbose)
+                     const char *author, bool keep_going, bool verbose)
 {
 	chatarc_archive_t *archive = NULL;
 	chatarc_error_t err;
 	archive_options_t archive_options = {0};
 	struct progress_state progress = {.tty = ctx->stderr_tty};
 	import_options_t options = {
-		.author = author,
-		.keep_going = keep_going,
-		.progress = show_progress,
-		.warning = show_warning,
-		.ctx = &progress,
+	    .author = author,
+	    .keep_going = keep_going,
+	    .progress = show_progress,
+	    .warning = show_warning,
+	    .ctx = &progress,
 	};
 	int failed = 0, partial = 0;
 
-	chatarc_status_t status = archive_open(ctx->data_dir, chat, &archive_options, &archive, &err);
+	chatarc_status_t status =
+	    archive_open(ctx->data_dir, chat, &archive_options, &archive, &err);
 	if (status == CHATARC_ERR_BUSY) {
 		fprintf(stderr, "chatarc: import: %s; waiting for it to finish...\n", err.message);
 		archive_options.wait_for_lock = true;
@@ -83,7 +84,7 @@ int cli_import_files(cli_context_t *ctx, const char *chat, char **paths, int n_p
 			partial += status == CHATARC_ERR_PARTIAL;
 			if (status == CHATARC_ERR_PARTIAL && stats.skipped == 0)
 				fprintf(stderr, "chatarc: import: %s (kept what came before)\n",
-					err.message);
+				        err.message);
 			continue;
 		}
 		cli_report("import", status, &err);
@@ -102,15 +103,15 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 	const char *chat_name = NULL, *author = NULL;
 	bool keep_going = false, verbose = false, quiet = false, help = false;
 	const chatarc_option_t options[] = {
-		{OPTION_STRING, "chat", 'c', "CHAT", "the chat the posts belong to (required)",
-		 &chat_name},
-		{OPTION_STRING, "author", 0, "USER",
-		 "owner of a tweets.js without account.js beside it", &author},
-		{OPTION_FLAG, "keep-going", 'k', NULL,
-		 "skip posts that cannot be read (each reported) and keep the rest", &keep_going},
-		{OPTION_FLAG, "verbose", 'v', NULL, "print a summary line per file", &verbose},
-		{OPTION_FLAG, "quiet", 'q', NULL, "no summary even on a terminal", &quiet},
-		{0},
+	    {OPTION_STRING, "chat", 'c', "CHAT", "the chat the posts belong to (required)",
+	     &chat_name},
+	    {OPTION_STRING, "author", 0, "USER",
+	     "owner of a tweets.js without account.js beside it", &author},
+	    {OPTION_FLAG, "keep-going", 'k', NULL,
+	     "skip posts that cannot be read (each reported) and keep the rest", &keep_going},
+	    {OPTION_FLAG, "verbose", 'v', NULL, "print a summary line per file", &verbose},
+	    {OPTION_FLAG, "quiet", 'q', NULL, "no summary even on a terminal", &quiet},
+	    {0},
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;
@@ -121,8 +122,8 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("import", status, &err);
 	if (!chat_name || argc < 2) {
 		fprintf(stderr, "chatarc: import: %s\nusage: %s\n",
-			!chat_name ? "--chat CHAT is required" : "name at least one FILE",
-			import_help.usage);
+		        !chat_name ? "--chat CHAT is required" : "name at least one FILE",
+		        import_help.usage);
 		return EXIT_USAGE;
 	}
 	status = cli_load_chat(ctx, chat_name, &config, &chat, &err);
@@ -130,5 +131,5 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("import", status, &err);
 	config_release(&config);
 	return cli_import_files(ctx, chat_name, argv + 1, argc - 1, author, keep_going,
-				!quiet && (verbose || ctx->stdout_tty));
+	                        !quiet && (verbose || ctx->stdout_tty));
 }

@@ -26,9 +26,9 @@ struct import_run {
 	const char *path;
 	import_stats_t *stats;
 	post_converter_t conv;
-	long object_line;   /* where the object being converted starts */
-	long error_line;    /* where the error is, 0 when not inside the JSON */
-	bool object_failed; /* the error came from an object, not the stream */
+	long object_line;         /* where the object being converted starts */
+	long error_line;          /* where the error is, 0 when not inside the JSON */
+	bool object_failed;       /* the error came from an object, not the stream */
 	char *owner, *owner_name; /* from account.js */
 };
 
@@ -50,7 +50,7 @@ static chatarc_status_t store_record(void *ctx, chatarc_record_t *record, chatar
 }
 
 static chatarc_status_t import_object(void *ctx, char *json, size_t len, long line,
-				      chatarc_error_t *err)
+                                      chatarc_error_t *err)
 {
 	struct import_run *run = ctx;
 	yajl_val obj;
@@ -71,7 +71,7 @@ static chatarc_status_t import_object(void *ctx, char *json, size_t len, long li
 		if (run->options->keep_going) {
 			char message[sizeof err->message + 256];
 			snprintf(message, sizeof message, "%s:%ld: skipped: %s", run->path, line,
-				 err->message);
+			         err->message);
 			run->stats->skipped++;
 			if (run->options->warning)
 				run->options->warning(run->options->ctx, message);
@@ -84,7 +84,7 @@ static chatarc_status_t import_object(void *ctx, char *json, size_t len, long li
 
 /* A Twitter archive names its owner in account.js beside tweets.js. */
 static chatarc_status_t read_owner_object(void *ctx, char *json, size_t len, long line,
-					  chatarc_error_t *err)
+                                          chatarc_error_t *err)
 {
 	struct import_run *run = ctx;
 	yajl_val obj;
@@ -127,22 +127,23 @@ static void find_archive_owner(struct import_run *run)
 }
 
 static chatarc_status_t open_input(const char *path, gzFile *out, unsigned long long *size,
-				   chatarc_error_t *err)
+                                   chatarc_error_t *err)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return chatarc_error_set(err, errno == ENOENT ? CHATARC_ERR_NOT_FOUND : CHATARC_ERR_IO,
-					 "%s: cannot open: %s", path, strerror(errno));
+		return chatarc_error_set(err,
+		                         errno == ENOENT ? CHATARC_ERR_NOT_FOUND : CHATARC_ERR_IO,
+		                         "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
 		close(fd);
 		return chatarc_error_set(err, CHATARC_ERR_USAGE,
-					 "%s: is a directory: name the post files in it", path);
+		                         "%s: is a directory: name the post files in it", path);
 	}
 	if (st.st_size == 0) {
 		close(fd);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s: empty file: no posts in it",
-					 path);
+		                         path);
 	}
 	*size = (unsigned long long)st.st_size;
 	*out = gzdopen(fd, "rb");
@@ -160,18 +161,18 @@ static chatarc_status_t gzip_error(gzFile in, const char *path, chatarc_error_t 
 	const char *message = gzerror(in, &code);
 	if (code == Z_BUF_ERROR)
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "%s: truncated gzip: the file ends inside its compressed "
-					 "data; copy or download it again",
-					 path);
+		                         "%s: truncated gzip: the file ends inside its compressed "
+		                         "data; copy or download it again",
+		                         path);
 	if (code == Z_ERRNO)
 		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: read failed: %s", path,
-					 strerror(errno));
+		                         strerror(errno));
 	return chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s: damaged gzip data: %s", path,
-				 message);
+	                         message);
 }
 
 static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned long long size,
-				 chatarc_error_t *err)
+                                 chatarc_error_t *err)
 {
 	const import_options_t *options = run->options;
 	char *chunk = malloc(IMPORT_CHUNK);
@@ -204,8 +205,8 @@ static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned lon
 		}
 		if (options->progress && time(NULL) != last_progress) {
 			last_progress = time(NULL);
-			options->progress(options->ctx, run->path, (unsigned long long)gzoffset(in), size,
-					  run->stats);
+			options->progress(options->ctx, run->path, (unsigned long long)gzoffset(in),
+			                  size, run->stats);
 		}
 	}
 	jsonstream_release(&js);
@@ -214,11 +215,11 @@ static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned lon
 }
 
 chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const char *path,
-			     const import_options_t *options, import_stats_t *stats,
-			     chatarc_error_t *err)
+                             const import_options_t *options, import_stats_t *stats,
+                             chatarc_error_t *err)
 {
-	struct import_run run = {.archive = archive, .options = options, .path = path,
-				 .stats = stats};
+	struct import_run run = {
+	    .archive = archive, .options = options, .path = path, .stats = stats};
 	unsigned long long size = 0;
 	gzFile in;
 	chatarc_status_t status;
@@ -230,12 +231,12 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 	if (!options->author)
 		find_archive_owner(&run);
 	run.conv = (post_converter_t){
-		.chat = chat,
-		.source = options->source ? options->source : "import",
-		.archive_author = options->author ? options->author : run.owner,
-		.archive_author_name = options->author ? NULL : run.owner_name,
-		.sink = store_record,
-		.sink_ctx = &run,
+	    .chat = chat,
+	    .source = options->source ? options->source : "import",
+	    .archive_author = options->author ? options->author : run.owner,
+	    .archive_author_name = options->author ? NULL : run.owner_name,
+	    .sink = store_record,
+	    .sink_ctx = &run,
 	};
 
 	status = read_all(&run, in, size, err);
@@ -253,8 +254,8 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 		if (archive_rollback(archive, &undo_err) != CHATARC_OK)
 			chatarc_error_append(err, "and undoing failed: %s", undo_err.message);
 		else if (status == CHATARC_ERR_IO)
-			chatarc_error_append(err, "nothing of %s was kept: fix that and import it again",
-					     path);
+			chatarc_error_append(
+			    err, "nothing of %s was kept: fix that and import it again", path);
 		goto out;
 	}
 	chatarc_status_t read_status = status;
@@ -262,7 +263,8 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 	if (status != CHATARC_OK) {
 		chatarc_error_t undo_err;
 		archive_rollback(archive, &undo_err);
-		chatarc_error_append(err, "nothing of %s was kept: fix that and import it again", path);
+		chatarc_error_append(err, "nothing of %s was kept: fix that and import it again",
+		                     path);
 		goto out;
 	}
 	if (read_status != CHATARC_OK)

@@ -9,24 +9,24 @@
 #include "../common/status.h"
 
 typedef struct import_stats {
-	long objects;      /* JSON objects read */
-	long posts;        /* messages found (boosts give the post they boost) */
-	long new_messages; /* added to the archive */
-	long updated;      /* already there; a fuller version was added */
-	long duplicates;   /* already there; nothing to add */
-	long boosts;       /* boosts/retweets, counted, not stored */
-	long skipped;      /* bad objects skipped under keep_going */
+	long objects;             /* JSON objects read */
+	long posts;               /* messages found (boosts give the post they boost) */
+	long new_messages;        /* added to the archive */
+	long updated;             /* already there; a fuller version was added */
+	long duplicates;          /* already there; nothing to add */
+	long boosts;              /* boosts/retweets, counted, not stored */
+	long skipped;             /* bad objects skipped under keep_going */
 	unsigned long long bytes; /* uncompressed input bytes */
 } import_stats_t;
 
 typedef struct import_options {
-	const char *source;      /* the record's source field; "import" if NULL */
-	const char *author;      /* tweets.js owner when there is no account.js */
-	bool keep_going;         /* skip bad posts (reported), keep the good */
+	const char *source; /* the record's source field; "import" if NULL */
+	const char *author; /* tweets.js owner when there is no account.js */
+	bool keep_going;    /* skip bad posts (reported), keep the good */
 	/* Called about once a second on long files; and for each skipped post
 	 * under keep_going (message set, bytes 0). May be NULL. */
 	void (*progress)(void *ctx, const char *path, unsigned long long done,
-			 unsigned long long total, const import_stats_t *stats);
+	                 unsigned long long total, const import_stats_t *stats);
 	void (*warning)(void *ctx, const char *message);
 	void *ctx;
 } import_options_t;
@@ -35,7 +35,7 @@ typedef struct import_options {
  * of this file stays in the archive (the error names the file and line),
  * unless keep_going kept what came before a damaged end. */
 chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const char *path,
-			     const import_options_t *options, import_stats_t *stats,
-			     chatarc_error_t *err);
+                             const import_options_t *options, import_stats_t *stats,
+                             chatarc_error_t *err);
 
 #endif

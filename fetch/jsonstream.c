@@ -36,15 +36,14 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static chatarc_status_t unexpected(char c, const char *expected,
-				   chatarc_error_t *err)
+static chatarc_status_t unexpected(char c, const char *expected, chatarc_error_t *err)
 {
 	if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
 		return chatarc_error_set(err, CHATARC_ERR_JSON,
-					 "invalid JSON: expected %s, found byte 0x%02x",
-					 expected, (unsigned char)c);
+		                         "invalid JSON: expected %s, found byte 0x%02x", expected,
+		                         (unsigned char)c);
 	return chatarc_error_set(err, CHATARC_ERR_JSON, "invalid JSON: expected %s, found '%c'",
-				 expected, c);
+	                         expected, c);
 }
 
 /* At the '{' of an object to hand over. */
@@ -61,8 +60,8 @@ static void begin_object(jsonstream_t *js)
 
 /* Scans p[0..end) inside an object; returns bytes consumed. On the closing
  * bracket it hands the object over. */
-static chatarc_status_t scan_object(jsonstream_t *js, const char *p, const char *end,
-				    size_t *used, chatarc_error_t *err)
+static chatarc_status_t scan_object(jsonstream_t *js, const char *p, const char *end, size_t *used,
+                                    chatarc_error_t *err)
 {
 	const char *q = p;
 	for (; q < end; q++) {
@@ -83,13 +82,13 @@ static chatarc_status_t scan_object(jsonstream_t *js, const char *p, const char 
 		} else if (c == '{' || c == '[') {
 			if (js->depth == (int)sizeof js->stack)
 				return chatarc_error_set(err, CHATARC_ERR_JSON,
-							 "JSON nested too deeply");
+				                         "JSON nested too deeply");
 			js->stack[js->depth++] = c;
 		} else if (c == '}' || c == ']') {
 			char open = c == '}' ? '{' : '[';
 			if (js->depth == 0 || js->stack[js->depth - 1] != open)
 				return chatarc_error_set(err, CHATARC_ERR_JSON,
-							 "invalid JSON: unbalanced '%c'", c);
+				                         "invalid JSON: unbalanced '%c'", c);
 			if (--js->depth == 0) {
 				q++;
 				break;
@@ -100,8 +99,8 @@ static chatarc_status_t scan_object(jsonstream_t *js, const char *p, const char 
 	*used = (size_t)(q - p);
 	if (js->object.len > JSONSTREAM_MAX_OBJECT)
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "one JSON object is larger than %u MB: not a post",
-					 JSONSTREAM_MAX_OBJECT >> 20);
+		                         "one JSON object is larger than %u MB: not a post",
+		                         JSONSTREAM_MAX_OBJECT >> 20);
 	if (js->depth == 0 && js->object.len) {
 		js->objects++;
 		js->state = js->in_array ? JS_ELEM_AFTER : JS_TOP;
@@ -111,7 +110,7 @@ static chatarc_status_t scan_object(jsonstream_t *js, const char *p, const char 
 }
 
 chatarc_status_t jsonstream_feed(jsonstream_t *js, const char *data, size_t len,
-				 chatarc_error_t *err)
+                                 chatarc_error_t *err)
 {
 	const char *p = data, *end = data + len;
 	chatarc_status_t status;
@@ -152,7 +151,7 @@ chatarc_status_t jsonstream_feed(jsonstream_t *js, const char *data, size_t len,
 				js->array_line = js->line;
 				js->state = JS_ELEM_EXPECT;
 			} else if (js->state == JS_START &&
-				   ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+			           ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
 				js->state = JS_PREFIX; /* window.YTD.tweets.part0 = [ */
 			} else {
 				return unexpected(c, "'{' or '['", err);
@@ -163,8 +162,8 @@ chatarc_status_t jsonstream_feed(jsonstream_t *js, const char *data, size_t len,
 				js->state = JS_TOP;
 			else if (c == '\n' || c == '[' || c == '{')
 				return chatarc_error_set(err, CHATARC_ERR_JSON,
-							 "invalid JSON: text before the first "
-							 "value is not a `window.YTD... =` prefix");
+				                         "invalid JSON: text before the first "
+				                         "value is not a `window.YTD... =` prefix");
 			break;
 		case JS_ELEM_EXPECT:
 			if (is_space(c))
@@ -202,19 +201,18 @@ chatarc_status_t jsonstream_finish(jsonstream_t *js, chatarc_error_t *err)
 	case JS_OBJECT:
 		js->line = js->object_line;
 		return chatarc_error_set(err, CHATARC_ERR_JSON,
-					 "truncated JSON: the object starting here is cut off at "
-					 "the end of the file");
+		                         "truncated JSON: the object starting here is cut off at "
+		                         "the end of the file");
 	case JS_ELEM_EXPECT:
 	case JS_ELEM_AFTER:
 		js->line = js->array_line;
 		return chatarc_error_set(err, CHATARC_ERR_JSON,
-					 "truncated JSON: the array opened here is never closed");
+		                         "truncated JSON: the array opened here is never closed");
 	case JS_PREFIX:
 		return chatarc_error_set(err, CHATARC_ERR_JSON,
-					 "truncated: no JSON after the `window.YTD` prefix");
+		                         "truncated: no JSON after the `window.YTD` prefix");
 	case JS_START:
-		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "empty file: no JSON in it");
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "empty file: no JSON in it");
 	}
 	return CHATARC_OK;
 }

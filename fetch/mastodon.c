@@ -10,7 +10,7 @@
 #include "posts.h"
 
 /* Bounds on what a file's reply resolution may hold in memory. */
-#define MASTODON_MAX_IDS 500000
+#define MASTODON_MAX_IDS  500000
 #define MASTODON_MAX_HELD 10000
 
 struct held_reply {
@@ -22,9 +22,9 @@ struct held_reply {
 };
 
 struct mastodon_threads {
-	urimap_t ids;       /* local id -> index into uris */
+	urimap_t ids; /* local id -> index into uris */
 	strlist_t uris;
-	urimap_t waiting;   /* parent id -> first held reply waiting for it */
+	urimap_t waiting; /* parent id -> first held reply waiting for it */
 	struct held_reply *held;
 	size_t n_held, alloc_held, oldest, n_waiting;
 };
@@ -44,7 +44,7 @@ static mastodon_threads_t *threads_get(post_converter_t *conv)
 /* Emits a held reply and marks its slot empty. One already settled is
  * emitted again only when it has found its parent. */
 static chatarc_status_t release_held(post_converter_t *conv, struct held_reply *h,
-				     chatarc_error_t *err)
+                                     chatarc_error_t *err)
 {
 	h->waiting = false;
 	conv->threads->n_waiting--;
@@ -78,7 +78,7 @@ chatarc_status_t posts_settle(post_converter_t *conv, chatarc_error_t *err)
 /* A status with local id `id` and `uri` was seen: remember it, and hand
  * over the replies that were waiting for it. */
 static chatarc_status_t threads_seen(post_converter_t *conv, const char *id, const char *uri,
-				     chatarc_error_t *err)
+                                     chatarc_error_t *err)
 {
 	mastodon_threads_t *t = conv->threads;
 	bool added;
@@ -111,7 +111,7 @@ static chatarc_status_t threads_seen(post_converter_t *conv, const char *id, con
 }
 
 static chatarc_status_t threads_hold(post_converter_t *conv, chatarc_record_t *r,
-				     const char *parent_id, chatarc_error_t *err)
+                                     const char *parent_id, chatarc_error_t *err)
 {
 	mastodon_threads_t *t = conv->threads;
 	bool added;
@@ -132,8 +132,10 @@ static chatarc_status_t threads_hold(post_converter_t *conv, chatarc_record_t *r
 	}
 	size_t index = t->n_held++;
 	urimap_value_t *first = urimap_insert(&t->waiting, parent_id, &added);
-	t->held[index] = (struct held_reply){.record = *r, .parent_id = strdup(parent_id),
-					     .next = added ? SIZE_MAX : first->index, .waiting = true};
+	t->held[index] = (struct held_reply){.record = *r,
+	                                     .parent_id = strdup(parent_id),
+	                                     .next = added ? SIZE_MAX : first->index,
+	                                     .waiting = true};
 	first->index = index;
 	t->n_waiting++;
 	record_init(r); /* the held slot owns it now */
@@ -213,17 +215,19 @@ static void html_walk(struct html_text *out, xmlNodePtr node)
 			strbuf_addch(&out->text, '\n');
 			continue;
 		}
-		bool block = !strcmp(name, "p") || !strcmp(name, "li") || !strcmp(name, "blockquote") ||
-			     !strcmp(name, "pre") || !strcmp(name, "ul") || !strcmp(name, "ol");
+		bool block = !strcmp(name, "p") || !strcmp(name, "li") ||
+		             !strcmp(name, "blockquote") || !strcmp(name, "pre") ||
+		             !strcmp(name, "ul") || !strcmp(name, "ol");
 		if (block && out->text.len) {
 			trim_trailing_space(&out->text);
 			strbuf_addstr(&out->text, !strcmp(name, "li") ? "\n" : "\n\n");
 		}
 		/* Mention and hashtag anchors are not links the author shared. */
-		if (!strcmp(name, "a") && !has_class(node, "mention") && !has_class(node, "hashtag")) {
+		if (!strcmp(name, "a") && !has_class(node, "mention") &&
+		    !has_class(node, "hashtag")) {
 			xmlChar *href = xmlGetProp(node, (const xmlChar *)"href");
 			if (href && (!strncmp((char *)href, "http://", 7) ||
-				     !strncmp((char *)href, "https://", 8)))
+			             !strncmp((char *)href, "https://", 8)))
 				strlist_add_unique(out->links, (const char *)href);
 			xmlFree(href);
 		}
@@ -236,9 +240,9 @@ char *mastodon_html_to_text(const char *html, strlist_t *links)
 	struct html_text out = {.links = links};
 	strbuf_init(&out.text, strlen(html));
 	if (*html) {
-		htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
-						HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-							HTML_PARSE_NONET);
+		htmlDocPtr doc =
+		    htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+		                   HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 		if (doc) {
 			html_walk(&out, xmlDocGetRootElement(doc));
 			xmlFreeDoc(doc);
@@ -283,18 +287,18 @@ static const char *bridged_bluesky_uri(const char *uri)
 }
 
 static void set_bridged_identity(chatarc_record_t *r, const char *at_uri, const char *acct,
-				 const char *url)
+                                 const char *url)
 {
 	static const char bridge_host[] = "@bsky.brid.gy";
 	static const char *const redirects[] = {"https://fed.brid.gy/r/", "https://bsky.brid.gy/r/",
-						NULL};
+	                                        NULL};
 	size_t len = strlen(acct), host_len = sizeof bridge_host - 1;
 	record_set(&r->uri, at_uri);
 	record_set(&r->network, "bluesky");
 	free(r->author);
 	r->author = len > host_len && !strcmp(acct + len - host_len, bridge_host)
-			    ? strndup(acct, len - host_len)
-			    : strdup(acct);
+	                ? strndup(acct, len - host_len)
+	                : strdup(acct);
 	for (const char *const *redirect = redirects; url && *redirect; redirect++)
 		if (!strncmp(url, *redirect, strlen(*redirect)) &&
 		    !strncmp(url + strlen(*redirect), "https://", 8)) {
@@ -304,7 +308,7 @@ static void set_bridged_identity(chatarc_record_t *r, const char *at_uri, const 
 }
 
 chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status,
-					 chatarc_error_t *err)
+                                         chatarc_error_t *err)
 {
 	const char *what = "Mastodon status";
 	const char *uri, *created, *content, *acct, *url, *spoiler;
@@ -318,10 +322,10 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 		return mastodon_convert_status(conv, reblog, err);
 	}
 	if (!YAJL_IS_OBJECT(account))
-		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s: \"account\" should be an object",
-					 what);
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+		                         "%s: \"account\" should be an object", what);
 	if (conv->honour_consent && (YAJL_IS_TRUE(json_get(account, "noindex")) ||
-				     YAJL_IS_FALSE(json_get(account, "discoverable")))) {
+	                             YAJL_IS_FALSE(json_get(account, "discoverable")))) {
 		conv->consent_skipped++;
 		return CHATARC_OK;
 	}
@@ -337,8 +341,8 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 	if (!time_parse_iso8601(created, &r.created_ms)) {
 		record_clear(&r);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "%s: \"created_at\" is not an ISO 8601 time: \"%s\"", what,
-					 created);
+		                         "%s: \"created_at\" is not an ISO 8601 time: \"%s\"", what,
+		                         created);
 	}
 	record_set(&r.uri, uri);
 	r.author = full_acct(acct, json_get_string(account, "url"));

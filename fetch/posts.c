@@ -29,7 +29,7 @@ char *posts_url_host(const char *url)
 }
 
 void posts_record_start(const post_converter_t *conv, chatarc_record_t *r, const char *network,
-			yajl_val raw)
+                        yajl_val raw)
 {
 	strbuf_t sb;
 	record_init(r);
@@ -51,9 +51,9 @@ chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r, chatarc
 }
 
 static chatarc_status_t convert_each(post_converter_t *conv, yajl_val list, const char *name,
-				     chatarc_status_t (*convert)(post_converter_t *, yajl_val,
-								 chatarc_error_t *),
-				     chatarc_error_t *err)
+                                     chatarc_status_t (*convert)(post_converter_t *, yajl_val,
+                                                                 chatarc_error_t *),
+                                     chatarc_error_t *err)
 {
 	for (size_t i = 0; i < json_array_len(list); i++) {
 		chatarc_status_t rc = convert(conv, list->u.array.values[i], err);
@@ -74,7 +74,7 @@ static bool is_at_uri(yajl_val obj)
 /* A feed item (getAuthorFeed, getTimeline): {post, reason}; a repost
  * reason means this appearance is a boost of the post. */
 static chatarc_status_t bluesky_convert_feed_item(post_converter_t *conv, yajl_val item,
-						  chatarc_error_t *err)
+                                                  chatarc_error_t *err)
 {
 	const char *reason = json_get_string(json_get(item, "reason"), "$type");
 	if (reason && strstr(reason, "reasonRepost"))
@@ -83,7 +83,7 @@ static chatarc_status_t bluesky_convert_feed_item(post_converter_t *conv, yajl_v
 }
 
 static chatarc_status_t twitter_convert_v2_flat(post_converter_t *conv, yajl_val tweet,
-						chatarc_error_t *err)
+                                                chatarc_error_t *err)
 {
 	return twitter_convert_v2_tweet(conv, tweet, NULL, err);
 }
@@ -93,17 +93,18 @@ chatarc_status_t posts_convert_object(post_converter_t *conv, yajl_val obj, chat
 	if (!YAJL_IS_OBJECT(obj))
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "expected a JSON object");
 	if (YAJL_IS_ARRAY(json_get(obj, "posts")))
-		return convert_each(conv, json_get(obj, "posts"), "posts", bluesky_convert_post, err);
+		return convert_each(conv, json_get(obj, "posts"), "posts", bluesky_convert_post,
+		                    err);
 	if (YAJL_IS_ARRAY(json_get(obj, "feed")))
 		return convert_each(conv, json_get(obj, "feed"), "feed", bluesky_convert_feed_item,
-				    err);
-	if (json_get(obj, "data") && (json_get(obj, "includes") || json_get(obj, "meta") ||
-				      YAJL_IS_ARRAY(json_get(obj, "data")) ||
-				      YAJL_IS_OBJECT(json_get(obj, "data"))))
+		                    err);
+	if (json_get(obj, "data") &&
+	    (json_get(obj, "includes") || json_get(obj, "meta") ||
+	     YAJL_IS_ARRAY(json_get(obj, "data")) || YAJL_IS_OBJECT(json_get(obj, "data"))))
 		return twitter_convert_v2_page(conv, obj, err);
 	if (YAJL_IS_ARRAY(json_get(obj, "statuses")))
 		return convert_each(conv, json_get(obj, "statuses"), "statuses", twitter_convert_v1,
-				    err);
+		                    err);
 	if (YAJL_IS_OBJECT(json_get(obj, "tweet")))
 		return twitter_convert_v1(conv, json_get(obj, "tweet"), err);
 	if (is_at_uri(obj) && json_get(obj, "record"))
@@ -118,7 +119,7 @@ chatarc_status_t posts_convert_object(post_converter_t *conv, yajl_val obj, chat
 	if (YAJL_IS_STRING(json_get(obj, "id")) && YAJL_IS_STRING(json_get(obj, "text")))
 		return twitter_convert_v2_flat(conv, obj, err);
 	return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-				 "not a post chatarc knows: expected a Mastodon status, a Bluesky "
-				 "post or searchPosts page, a Twitter v1.1/v2 tweet or page, or a "
-				 "tweets.js entry");
+	                         "not a post chatarc knows: expected a Mastodon status, a Bluesky "
+	                         "post or searchPosts page, a Twitter v1.1/v2 tweet or page, or a "
+	                         "tweets.js entry");
 }

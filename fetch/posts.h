@@ -9,8 +9,7 @@
 #include "../common/record.h"
 #include "../common/status.h"
 
-typedef chatarc_status_t (*post_sink_fn)(void *ctx, chatarc_record_t *record,
-					 chatarc_error_t *err);
+typedef chatarc_status_t (*post_sink_fn)(void *ctx, chatarc_record_t *record, chatarc_error_t *err);
 
 /* Mastodon names a reply's parent by an id local to the server it was read
  * from, and tag timelines list the parent after its replies: replies wait
@@ -49,20 +48,17 @@ void posts_release(post_converter_t *conv);
 
 /* Recognises the shape of obj (a post, a page of posts, a tweets.js entry)
  * and converts it. Errors say what was expected. */
-chatarc_status_t posts_convert_object(post_converter_t *conv, yajl_val obj,
-				      chatarc_error_t *err);
+chatarc_status_t posts_convert_object(post_converter_t *conv, yajl_val obj, chatarc_error_t *err);
 
 /* One converter per network; obj is known to be of that network's shape. */
 chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status,
-					 chatarc_error_t *err);
-chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post,
-				      chatarc_error_t *err);
-chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet,
-				    chatarc_error_t *err);
+                                         chatarc_error_t *err);
+chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, chatarc_error_t *err);
+chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chatarc_error_t *err);
 chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
-					 chatarc_error_t *err);
-chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet,
-					  yajl_val includes, chatarc_error_t *err);
+                                         chatarc_error_t *err);
+chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet, yajl_val includes,
+                                          chatarc_error_t *err);
 
 /* Plain text of a status's HTML content; links the author shared (not
  * mention or hashtag anchors) are added to links. Returns a new string. */
@@ -71,7 +67,7 @@ char *mastodon_html_to_text(const char *html, strlist_t *links);
 /* Shared by the converters: starts a record with the fields every network
  * fills the same way, and hands a finished record to the sink. */
 void posts_record_start(const post_converter_t *conv, chatarc_record_t *r, const char *network,
-			yajl_val raw);
+                        yajl_val raw);
 chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r, chatarc_error_t *err);
 /* Lower-cases ASCII letters in place (tags are compared case-insensitively). */
 void posts_lowercase(char *s);

@@ -69,7 +69,7 @@ static void add_lowercase(strlist_t *list, const char *s)
 /* Adds field `keys[0]` (else keys[1], ...) of each object in entities[list]:
  * the two APIs name the same entities differently. */
 static void add_entities(strlist_t *out, yajl_val entities, const char *list,
-			 const char *const *keys, bool lowercase)
+                         const char *const *keys, bool lowercase)
 {
 	yajl_val items = json_get(entities, list);
 	for (size_t i = 0; i < json_array_len(items); i++) {
@@ -103,7 +103,7 @@ static bool set_created(chatarc_record_t *r, const char *created, const char *id
 {
 	if (created)
 		return v2 ? time_parse_iso8601(created, &r->created_ms)
-			  : time_parse_twitter(created, &r->created_ms);
+		          : time_parse_twitter(created, &r->created_ms);
 	return time_from_snowflake(id, &r->created_ms);
 }
 
@@ -133,17 +133,18 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 		return rc;
 
 	if (YAJL_IS_OBJECT(user)) {
-		if ((rc = json_require_string(user, "screen_name", "Twitter user", &screen_name, err)))
+		if ((rc = json_require_string(user, "screen_name", "Twitter user", &screen_name,
+		                              err)))
 			return rc;
 		name = json_get_string(user, "name");
 	} else {
 		/* tweets.js: the archive is one account's, named in account.js. */
 		if (!conv->archive_author)
 			return chatarc_error_set(
-				err, CHATARC_ERR_FORMAT,
-				"%s %s has no \"user\": for a Twitter archive's tweets.js keep its "
-				"account.js beside it or pass --author USER",
-				what, id);
+			    err, CHATARC_ERR_FORMAT,
+			    "%s %s has no \"user\": for a Twitter archive's tweets.js keep its "
+			    "account.js beside it or pass --author USER",
+			    what, id);
 		screen_name = conv->archive_author;
 		name = conv->archive_author_name;
 		/* The archive keeps retweets as "RT @user: ..." text only: the
@@ -158,7 +159,7 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 	if (!set_created(&r, created, id, false)) {
 		record_clear(&r);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "%s %s: \"created_at\" is not a Twitter time", what, id);
+		                         "%s %s: \"created_at\" is not a Twitter time", what, id);
 	}
 	set_identity(&r, id, screen_name);
 	record_set(&r.author, screen_name);
@@ -169,8 +170,9 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 	if (reply_id && *reply_id)
 		r.reply_to = status_url("i/web", reply_id);
 
-	static const char *const tag_key[] = {"text", NULL}, *const mention_key[] = {"screen_name", NULL},
-				 *const url_key[] = {"expanded_url", NULL};
+	static const char *const tag_key[] = {"text", NULL},
+	                         *const mention_key[] = {"screen_name", NULL},
+	                         *const url_key[] = {"expanded_url", NULL};
 	yajl_val entities = json_get(YAJL_IS_OBJECT(extended) ? extended : tweet, "entities");
 	add_entities(&r.tags, entities, "hashtags", tag_key, true);
 	add_entities(&r.mentions, entities, "user_mentions", mention_key, false);
@@ -195,8 +197,8 @@ static yajl_val find_by_id(yajl_val includes, const char *kind, const char *id)
 	return NULL;
 }
 
-chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet,
-					  yajl_val includes, chatarc_error_t *err)
+chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet, yajl_val includes,
+                                          chatarc_error_t *err)
 {
 	const char *what = "Twitter v2 tweet";
 	const char *id, *text, *created, *author_id;
@@ -220,7 +222,7 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 			conv->boosts++;
 			yajl_val original = find_by_id(includes, "tweets", ref_id);
 			return original ? twitter_convert_v2_tweet(conv, original, includes, err)
-					: CHATARC_OK;
+			                : CHATARC_OK;
 		}
 		if (!strcmp(type, "replied_to"))
 			reply_id = ref_id;
@@ -235,9 +237,9 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 	posts_record_start(conv, &r, "twitter", tweet);
 	if (!set_created(&r, created, id, true)) {
 		record_clear(&r);
-		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "%s %s: no usable \"created_at\" and the id carries no time",
-					 what, id);
+		return chatarc_error_set(
+		    err, CHATARC_ERR_FORMAT,
+		    "%s %s: no usable \"created_at\" and the id carries no time", what, id);
 	}
 	set_identity(&r, id, username);
 	record_set(&r.author, username ? username : author_id);
@@ -248,8 +250,9 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 	if (reply_id)
 		r.reply_to = status_url("i/web", reply_id);
 
-	static const char *const tag_key[] = {"tag", NULL}, *const mention_key[] = {"username", NULL},
-				 *const url_keys[] = {"unwound_url", "expanded_url", NULL};
+	static const char *const tag_key[] = {"tag", NULL},
+	                         *const mention_key[] = {"username", NULL},
+	                         *const url_keys[] = {"unwound_url", "expanded_url", NULL};
 	yajl_val entities = json_get(tweet, "entities");
 	add_entities(&r.tags, entities, "hashtags", tag_key, true);
 	add_entities(&r.mentions, entities, "mentions", mention_key, false);
@@ -262,7 +265,7 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 }
 
 chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
-					 chatarc_error_t *err)
+                                         chatarc_error_t *err)
 {
 	yajl_val data = json_get(page, "data");
 	yajl_val includes = json_get(page, "includes");
@@ -271,9 +274,10 @@ chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
 		return twitter_convert_v2_tweet(conv, data, includes, err);
 	if (!YAJL_IS_ARRAY(data))
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "Twitter v2 page: \"data\" should be an array of tweets");
+		                         "Twitter v2 page: \"data\" should be an array of tweets");
 	for (size_t i = 0; i < data->u.array.len; i++) {
-		chatarc_status_t rc = twitter_convert_v2_tweet(conv, data->u.array.values[i], includes, err);
+		chatarc_status_t rc =
+		    twitter_convert_v2_tweet(conv, data->u.array.values[i], includes, err);
 		if (rc != CHATARC_OK) {
 			chatarc_error_prefix(err, "data[%zu]", i);
 			return rc;

@@ -7,12 +7,12 @@
 #include "index.h"
 
 static const command_help_t index_help = {
-	"chatarc index [--rebuild]",
-	"Brings the search index (DIR/index, Xapian) up to date with the archive of\n"
-	"every configured chat: only day files that changed since the last run are\n"
-	"read again. A run that is killed resumes where its last commit ended.\n"
-	"--rebuild builds a new index beside the old one and swaps it in at once;\n"
-	"searches keep working meanwhile."};
+    "chatarc index [--rebuild]",
+    "Brings the search index (DIR/index, Xapian) up to date with the archive of\n"
+    "every configured chat: only day files that changed since the last run are\n"
+    "read again. A run that is killed resumes where its last commit ended.\n"
+    "--rebuild builds a new index beside the old one and swaps it in at once;\n"
+    "searches keep working meanwhile."};
 
 static void show_progress(void *ctx, const char *chat, long day, long days)
 {
@@ -25,9 +25,9 @@ int cmd_index(int argc, char **argv, cli_context_t *ctx)
 {
 	bool rebuild = false, verbose = false, help = false;
 	const chatarc_option_t options[] = {
-		{OPTION_FLAG, "rebuild", 0, NULL, "build a new index and swap it in", &rebuild},
-		{OPTION_FLAG, "verbose", 'v', NULL, "print what was done", &verbose},
-		{0},
+	    {OPTION_FLAG, "rebuild", 0, NULL, "build a new index and swap it in", &rebuild},
+	    {OPTION_FLAG, "verbose", 'v', NULL, "print what was done", &verbose},
+	    {0},
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;
@@ -46,7 +46,8 @@ int cmd_index(int argc, char **argv, cli_context_t *ctx)
 	if (ctx->stderr_tty)
 		fputs("\r\033[K", stderr);
 	if (status == CHATARC_ERR_BUSY)
-		chatarc_error_append(&err, "another `chatarc index` is running; try again when it ends");
+		chatarc_error_append(&err,
+		                     "another `chatarc index` is running; try again when it ends");
 	if (status != CHATARC_OK)
 		return cli_report("index", status, &err);
 	if (verbose || ctx->stdout_tty)

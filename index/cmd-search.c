@@ -11,16 +11,16 @@
 #include "xapian-shim.h"
 
 static const command_help_t search_help = {
-	"chatarc search [--format text|json|csv] [--limit N] [--offset N]\n"
-	"               [--sort relevance|date|-date] [--count] QUERY...",
-	"Searches the index (build it with `chatarc index`). QUERY: words (English\n"
-	"stemming: policy finds policies), \"exact phrases\", AND, OR, NOT and\n"
-	"brackets (words alone are ANDed), and fields: from:AUTHOR tag:TAG chat:CHAT\n"
-	"network:mastodon|bluesky|twitter reply:yes|no date:2013-03-13..2013-03-20\n"
-	"(either end may be open; UTC days).\n"
-	"text: a line per hit, time in the chat's zone. json: one record a line\n"
-	"with its score. csv: a header row, RFC 4180, score last.\n"
-	"A query Xapian cannot read exits 2 and says why."};
+    "chatarc search [--format text|json|csv] [--limit N] [--offset N]\n"
+    "               [--sort relevance|date|-date] [--count] QUERY...",
+    "Searches the index (build it with `chatarc index`). QUERY: words (English\n"
+    "stemming: policy finds policies), \"exact phrases\", AND, OR, NOT and\n"
+    "brackets (words alone are ANDed), and fields: from:AUTHOR tag:TAG chat:CHAT\n"
+    "network:mastodon|bluesky|twitter reply:yes|no date:2013-03-13..2013-03-20\n"
+    "(either end may be open; UTC days).\n"
+    "text: a line per hit, time in the chat's zone. json: one record a line\n"
+    "with its score. csv: a header row, RFC 4180, score last.\n"
+    "A query Xapian cannot read exits 2 and says why."};
 
 struct search_output {
 	const char *format;
@@ -46,7 +46,7 @@ static const char *hit_text(void *ctx, const char *data)
 }
 
 static chatarc_status_t print_hit(void *ctx, const char *data, double score,
-				  const char *marked_text, chatarc_error_t *err)
+                                  const char *marked_text, chatarc_error_t *err)
 {
 	struct search_output *out = ctx;
 	chatarc_record_t r;
@@ -74,7 +74,10 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score,
 			local[10] = ' ';
 			local[16] = '\0';
 			strbuf_addf(&out->line, "%s  %s  ", local, r.author ? r.author : "?");
-			for (const char *p = marked_text ? marked_text : r.text ? r.text : ""; *p; p++)
+			for (const char *p = marked_text ? marked_text
+			                     : r.text    ? r.text
+			                                 : "";
+			     *p; p++)
 				strbuf_addch(&out->line, *p == '\n' || *p == '\r' ? ' ' : *p);
 			strbuf_addch(&out->line, '\n');
 		}
@@ -90,12 +93,14 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	long limit = -1, offset = 0;
 	bool count_only = false, help = false;
 	const chatarc_option_t options[] = {
-		{OPTION_STRING, "format", 'f', "text|json|csv", "output format (default text)", &format},
-		{OPTION_INT, "limit", 'n', "N", "at most N hits (default 20 for text, all otherwise)", &limit},
-		{OPTION_INT, "offset", 0, "N", "skip the first N hits", &offset},
-		{OPTION_STRING, "sort", 0, "ORDER", "relevance (default), date, or -date", &sort_name},
-		{OPTION_FLAG, "count", 'c', NULL, "print only the number of matches", &count_only},
-		{0},
+	    {OPTION_STRING, "format", 'f', "text|json|csv", "output format (default text)",
+	     &format},
+	    {OPTION_INT, "limit", 'n', "N", "at most N hits (default 20 for text, all otherwise)",
+	     &limit},
+	    {OPTION_INT, "offset", 0, "N", "skip the first N hits", &offset},
+	    {OPTION_STRING, "sort", 0, "ORDER", "relevance (default), date, or -date", &sort_name},
+	    {OPTION_FLAG, "count", 'c', NULL, "print only the number of matches", &count_only},
+	    {0},
 	};
 	chatarc_error_t err;
 	chatarc_config_t config = {0};
@@ -105,13 +110,15 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	if (status != CHATARC_OK || help)
 		return cli_report("search", status, &err);
 	xdb_sort_t sort = !strcmp(sort_name, "date")    ? XDB_SORT_DATE
-			  : !strcmp(sort_name, "-date") ? XDB_SORT_DATE_DESC
-							: XDB_SORT_RELEVANCE;
-	if (argc < 2 || (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) ||
+	                  : !strcmp(sort_name, "-date") ? XDB_SORT_DATE_DESC
+	                                                : XDB_SORT_RELEVANCE;
+	if (argc < 2 ||
+	    (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) ||
 	    (sort == XDB_SORT_RELEVANCE && strcmp(sort_name, "relevance")) || offset < 0) {
 		fprintf(stderr, "chatarc: search: %s\nusage: %s\n",
-			argc < 2 ? "give a QUERY" : "unknown --format, --sort or a negative --offset",
-			search_help.usage);
+		        argc < 2 ? "give a QUERY"
+		                 : "unknown --format, --sort or a negative --offset",
+		        search_help.usage);
 		return EXIT_USAGE;
 	}
 	strbuf_t query;
@@ -139,8 +146,8 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	}
 	status = xdb_open_readonly((const char *const *)paths.items, paths.len, &db, &err);
 	if (status == CHATARC_ERR_NOT_FOUND && paths.len == 1 && !strcmp(paths.items[0], path))
-		chatarc_error_set(&err, status, "%s: no index yet: run `chatarc --data %s index`", path,
-				  ctx->data_dir);
+		chatarc_error_set(&err, status, "%s: no index yet: run `chatarc --data %s index`",
+		                  path, ctx->data_dir);
 	free(path);
 	strlist_clear(&paths);
 	if (status != CHATARC_OK) {
@@ -157,13 +164,16 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 		fwrite(out.line.buf, 1, out.line.len, stdout);
 	}
 	size_t total = 0;
-	size_t want = count_only ? 0 : limit >= 0 ? (size_t)limit : !strcmp(format, "text") ? 20 : (size_t)-1 / 2;
+	size_t want = count_only                ? 0
+	              : limit >= 0              ? (size_t)limit
+	              : !strcmp(format, "text") ? 20
+	                                        : (size_t)-1 / 2;
 	/* On a terminal, text output shows the matched terms in bold. */
 	const xdb_marks_t bold = {"\033[1m", "\033[0m", hit_text};
 	bool mark = !strcmp(format, "text") && ctx->stdout_tty;
 	record_init(&out.record);
-	status = xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL, print_hit,
-			    &out, &total, &err);
+	status = xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL,
+	                    print_hit, &out, &total, &err);
 	record_clear(&out.record);
 	if (status == CHATARC_OK && count_only)
 		printf("%zu\n", total);

@@ -98,11 +98,15 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	strbuf_reset(&ix->data);
 	record_to_json(&shown, &ix->data);
 	strbuf_reset(&ix->text);
-	strbuf_addf(&ix->text, "%s\n%s", r->text ? r->text : "", r->author_name ? r->author_name : "");
+	strbuf_addf(&ix->text, "%s\n%s", r->text ? r->text : "",
+	            r->author_name ? r->author_name : "");
 	time_format_iso(r->created_ms, created);
-	xdb_document_t doc = {.id = r->uri, .text = ix->text.buf,
-			      .boolean_terms = (const char *const *)terms.items,
-			      .created = created, .data = ix->data.buf, .is_new = ix->day_is_new};
+	xdb_document_t doc = {.id = r->uri,
+	                      .text = ix->text.buf,
+	                      .boolean_terms = (const char *const *)terms.items,
+	                      .created = created,
+	                      .data = ix->data.buf,
+	                      .is_new = ix->day_is_new};
 	chatarc_status_t status = xdb_replace(ix->db, &doc, err);
 	strlist_clear(&terms);
 	if (status == CHATARC_OK) {
@@ -130,7 +134,8 @@ static void find_places(struct indexer *ix, chatarc_ms_t day_start)
 		summary_t *s;
 		chatarc_error_t ignored;
 		time_format_day(day_start + offset * 86400000LL, date);
-		if (summary_build(ix->data_dir, ix->chat_config, date, NULL, &s, &ignored) != CHATARC_OK)
+		if (summary_build(ix->data_dir, ix->chat_config, date, NULL, &s, &ignored) !=
+		    CHATARC_OK)
 			continue;
 		for (size_t i = 0; i < s->n_messages; i++) {
 			const summary_message_t *m = &s->messages[i];
@@ -145,9 +150,9 @@ static void find_places(struct indexer *ix, chatarc_ms_t day_start)
 				snprintf(topic, sizeof topic, "t%d", s->topics[m->section].number);
 			else
 				snprintf(topic, sizeof topic, "%s",
-					 m->section == SECTION_INTRO  ? "intro"
-					 : m->section == SECTION_WRAP ? "wrap"
-								      : "");
+				         m->section == SECTION_INTRO  ? "intro"
+				         : m->section == SECTION_WRAP ? "wrap"
+				                                      : "");
 			v->index = ix->places.topics.len;
 			strlist_add(&ix->places.topics, topic);
 			strlist_add(&ix->places.sessions, s->date);
@@ -157,7 +162,7 @@ static void find_places(struct indexer *ix, chatarc_ms_t day_start)
 }
 
 static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, const char *path,
-				  chatarc_error_t *err)
+                                  chatarc_error_t *err)
 {
 	char day[11], key[128], size_text[32];
 	struct stat st;
@@ -181,7 +186,7 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 	chatarc_status_t status = xdb_set_metadata(ix->db, key, "indexing", err);
 	if (status == CHATARC_OK)
 		status = archive_for_each(data_dir, ix->chat, from, from + 86400000, index_record,
-					  ix, err);
+		                          ix, err);
 	if (status == CHATARC_OK)
 		status = xdb_set_metadata(ix->db, key, size_text, err);
 	if (status == CHATARC_OK && ix->pending >= INDEX_COMMIT_EVERY) {
@@ -205,8 +210,9 @@ static chatarc_status_t point_index_at(const char *data_dir, long generation, ch
 	unlink(tmp.buf);
 	chatarc_status_t status = CHATARC_OK;
 	if (symlink(target, tmp.buf) < 0 || rename(tmp.buf, link.buf) < 0)
-		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot switch to the new index: %s",
-					   link.buf, strerror(errno));
+		status =
+		    chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot switch to the new index: %s",
+		                      link.buf, strerror(errno));
 	unlink(tmp.buf);
 	strbuf_release(&link);
 	strbuf_release(&tmp);
@@ -239,8 +245,8 @@ static void remove_generation(const char *data_dir, long generation)
 }
 
 chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *config, bool rebuild,
-			      index_progress_fn progress, void *ctx, index_stats_t *stats,
-			      chatarc_error_t *err)
+                              index_progress_fn progress, void *ctx, index_stats_t *stats,
+                              chatarc_error_t *err)
 {
 	long generation = current_generation(data_dir);
 	/* Only a rebuild is written aside: a first index has nothing to protect,
@@ -282,7 +288,8 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 	 * a good share of the database (a first build, a rebuild, a big
 	 * import), a compacted copy becomes the next generation: 40% smaller. */
 	long next = target;
-	if (status == CHATARC_OK && stats->messages > 0 && stats->messages * 4 >= stats->documents) {
+	if (status == CHATARC_OK && stats->messages > 0 &&
+	    stats->messages * 4 >= stats->documents) {
 		next = target + 1;
 		strbuf_t compacted;
 		strbuf_init(&compacted, 0);
@@ -300,7 +307,8 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 		status = point_index_at(data_dir, next, err);
 	/* Searches that opened an old generation keep their open files; left
 	 * behind, one costs only disk. */
-	for (long old = generation > 0 ? generation : target; status == CHATARC_OK && old < next; old++)
+	for (long old = generation > 0 ? generation : target; status == CHATARC_OK && old < next;
+	     old++)
 		remove_generation(data_dir, old);
 out:
 	strbuf_release(&path);

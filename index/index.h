@@ -9,10 +9,10 @@
 #include "../common/status.h"
 
 typedef struct index_stats {
-	long days_indexed;  /* day files (re)indexed this run */
-	long days_current;  /* day files already indexed as they are */
-	long messages;      /* documents written this run */
-	long documents;     /* documents in the database afterwards */
+	long days_indexed; /* day files (re)indexed this run */
+	long days_current; /* day files already indexed as they are */
+	long messages;     /* documents written this run */
+	long documents;    /* documents in the database afterwards */
 } index_stats_t;
 
 typedef void (*index_progress_fn)(void *ctx, const char *chat, long day, long days);
@@ -20,8 +20,8 @@ typedef void (*index_progress_fn)(void *ctx, const char *chat, long day, long da
 /* Brings DIR/index up to date with the archive. rebuild: builds a new
  * database beside it and swaps it in atomically (searches keep working). */
 chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *config, bool rebuild,
-			      index_progress_fn progress, void *ctx, index_stats_t *stats,
-			      chatarc_error_t *err);
+                              index_progress_fn progress, void *ctx, index_stats_t *stats,
+                              chatarc_error_t *err);
 
 /* DIR/index, the path searches open. */
 char *index_path(const char *data_dir);

@@ -14,24 +14,35 @@ struct xdb {
 	Xapian::Database *read = nullptr;
 	Xapian::WritableDatabase *write = nullptr;
 	Xapian::TermGenerator terms;
-	xdb() { terms.set_stemmer(Xapian::Stem("english")); terms.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME); }
-	~xdb() { delete write; delete read; }
-	Xapian::Database &db() { return write ? *write : *read; }
+	xdb()
+	{
+		terms.set_stemmer(Xapian::Stem("english"));
+		terms.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+	}
+	~xdb()
+	{
+		delete write;
+		delete read;
+	}
+	Xapian::Database &db()
+	{
+		return write ? *write : *read;
+	}
 };
 
 // Field names of the query language and their boolean term prefixes.
 static const struct {
 	const char *field, *prefix;
 } boolean_fields[] = {
-	{"from", "A"}, {"tag", "K"}, {"chat", "XCHAT"}, {"network", "XNET"},
-	{"reply", "XREPLY"}, {"topic", "XTOPIC"}, {"session", "XSESSION"},
+    {"from", "A"},       {"tag", "K"},        {"chat", "XCHAT"},       {"network", "XNET"},
+    {"reply", "XREPLY"}, {"topic", "XTOPIC"}, {"session", "XSESSION"},
 };
 
 static chatarc_status_t fail(chatarc_error_t *err, chatarc_status_t status, const char *what,
-			     const Xapian::Error &e)
+                             const Xapian::Error &e)
 {
 	return chatarc_error_set(err, status, "%s: %s: %s", what, e.get_type(),
-				 e.get_msg().c_str());
+	                         e.get_msg().c_str());
 }
 
 // "from:ana@x" -> "Aana@x": a document's boolean terms in their prefixed form.
@@ -54,13 +65,15 @@ static std::string lowercase_field_values(const char *query)
 {
 	std::string q(query);
 	for (size_t i = 0; i < q.size(); i++) {
-		if (i > 0 && q[i - 1] != ' ' && q[i - 1] != '(' && q[i - 1] != '+' && q[i - 1] != '-')
+		if (i > 0 && q[i - 1] != ' ' && q[i - 1] != '(' && q[i - 1] != '+' &&
+		    q[i - 1] != '-')
 			continue;
 		for (const auto &f : boolean_fields) {
 			size_t len = std::strlen(f.field);
 			if (q.compare(i, len, f.field) || i + len >= q.size() || q[i + len] != ':')
 				continue;
-			for (size_t k = i + len + 1; k < q.size() && q[k] != ' ' && q[k] != ')'; k++)
+			for (size_t k = i + len + 1; k < q.size() && q[k] != ' ' && q[k] != ')';
+			     k++)
 				if (q[k] >= 'A' && q[k] <= 'Z')
 					q[k] = (char)(q[k] - 'A' + 'a');
 		}
@@ -84,7 +97,7 @@ extern "C" chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, cha
 }
 
 extern "C" chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n_paths, xdb_t **out,
-				  chatarc_error_t *err)
+                                              chatarc_error_t *err)
 {
 	const char *current = n_paths ? paths[0] : "";
 	try {
@@ -97,10 +110,12 @@ extern "C" chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n
 				size_t colon = host_port.rfind(':');
 				if (colon == std::string::npos)
 					return chatarc_error_set(err, CHATARC_ERR_USAGE,
-								 "%s: expected tcp:HOST:PORT", current);
+					                         "%s: expected tcp:HOST:PORT",
+					                         current);
 				db->read->add_database(Xapian::Remote::open(
-					host_port.substr(0, colon),
-					(unsigned)std::atoi(host_port.c_str() + colon + 1), 10000, 10000));
+				    host_port.substr(0, colon),
+				    (unsigned)std::atoi(host_port.c_str() + colon + 1), 10000,
+				    10000));
 			} else {
 				db->read->add_database(Xapian::Database(current));
 			}
@@ -146,7 +161,7 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		doc.add_value(XDB_SLOT_CREATED, created);
 		if (created.size() >= 10)
 			doc.add_value(XDB_SLOT_DAY, created.substr(0, 4) + created.substr(5, 2) +
-							   created.substr(8, 2));
+			                                created.substr(8, 2));
 		doc.set_data(in->data ? in->data : "");
 		// Adding skips the lookup of the id term (a quarter of the time).
 		if (in->is_new)
@@ -160,7 +175,7 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 }
 
 extern "C" chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
-				 chatarc_error_t *err)
+                                             chatarc_error_t *err)
 {
 	try {
 		db->write->set_metadata(key, value);
@@ -209,8 +224,9 @@ extern "C" size_t xdb_document_count(xdb_t *db)
 }
 
 extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_sort_t sort,
-			   size_t offset, size_t limit, const xdb_marks_t *marks, xdb_hit_fn fn,
-			   void *ctx, size_t *total, chatarc_error_t *err)
+                                       size_t offset, size_t limit, const xdb_marks_t *marks,
+                                       xdb_hit_fn fn, void *ctx, size_t *total,
+                                       chatarc_error_t *err)
 {
 	try {
 		Xapian::QueryParser parser;
@@ -223,18 +239,18 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		Xapian::DateRangeProcessor dates(XDB_SLOT_DAY, "date:");
 		parser.add_rangeprocessor(&dates);
 		Xapian::Query query = parser.parse_query(
-			lowercase_field_values(query_text), Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
-					    Xapian::QueryParser::FLAG_LOVEHATE |
-					    Xapian::QueryParser::FLAG_PURE_NOT);
+		    lowercase_field_values(query_text),
+		    Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
+		        Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_PURE_NOT);
 		Xapian::Enquire enquire(db->db());
 		enquire.set_query(query);
 		if (sort != XDB_SORT_RELEVANCE)
 			enquire.set_sort_by_value_then_relevance(XDB_SLOT_CREATED,
-								 sort == XDB_SORT_DATE_DESC);
+			                                         sort == XDB_SORT_DATE_DESC);
 		Xapian::doccount size = db->db().get_doccount();
 		// check_at_least = every document: the total is exact, not estimated.
-		Xapian::MSet hits = enquire.get_mset((Xapian::doccount)offset,
-						     (Xapian::doccount)limit, size);
+		Xapian::MSet hits =
+		    enquire.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, size);
 		*total = hits.get_matches_estimated();
 		Xapian::Stem english("english");
 		for (Xapian::MSetIterator it = hits.begin(); it != hits.end(); ++it) {
@@ -243,18 +259,18 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 				const char *text = marks->text_of(ctx, data.c_str());
 				// Long enough for any post: the whole text, terms marked.
 				marked = hits.snippet(text ? text : "", 100000, english,
-						      Xapian::MSet::SNIPPET_EXHAUSTIVE, marks->before,
-						      marks->after, "");
+				                      Xapian::MSet::SNIPPET_EXHAUSTIVE,
+				                      marks->before, marks->after, "");
 			}
 			chatarc_status_t status = fn(ctx, data.c_str(), it.get_weight(),
-						     marks ? marked.c_str() : nullptr, err);
+			                             marks ? marked.c_str() : nullptr, err);
 			if (status != CHATARC_OK)
 				return status;
 		}
 		return CHATARC_OK;
 	} catch (const Xapian::QueryParserError &e) {
 		return chatarc_error_set(err, CHATARC_ERR_USAGE, "cannot read the query \"%s\": %s",
-					 query_text, e.get_msg().c_str());
+		                         query_text, e.get_msg().c_str());
 	} catch (const Xapian::Error &e) {
 		return fail(err, CHATARC_ERR_IO, "search", e);
 	}

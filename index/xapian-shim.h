@@ -16,30 +16,30 @@ typedef struct xdb xdb_t;
 
 /* Value slots and term prefixes every indexer and searcher agrees on. */
 #define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
-#define XDB_SLOT_DAY 1     /* YYYYMMDD (UTC): date ranges */
+#define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
 
 /* One message to index. */
 typedef struct xdb_document {
-	const char *id;         /* unique: the record's uri */
-	const char *text;       /* free text, stemmed (English) and exact */
+	const char *id;                   /* unique: the record's uri */
+	const char *text;                 /* free text, stemmed (English) and exact */
 	const char *const *boolean_terms; /* "from:ana@x", "tag:hcsm", ... NULL-ended */
-	const char *created;    /* ISO 8601 UTC */
-	const char *data;       /* stored for display: the record without raw */
-	int is_new;             /* known not to be in the database: added, not replaced */
+	const char *created;              /* ISO 8601 UTC */
+	const char *data;                 /* stored for display: the record without raw */
+	int is_new;                       /* known not to be in the database: added, not replaced */
 } xdb_document_t;
 
 chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, chatarc_error_t *err);
 /* Several databases searched as one: local paths, or "tcp:HOST:PORT" for a
  * remote database served by xapian-tcpsrv. */
 chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n_paths, xdb_t **out,
-				   chatarc_error_t *err);
+                                   chatarc_error_t *err);
 void xdb_close(xdb_t *db);
 
 /* Adds or replaces the document with this id. */
 chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *doc, chatarc_error_t *err);
 /* Durable progress notes, committed with the documents. */
 chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
-				  chatarc_error_t *err);
+                                  chatarc_error_t *err);
 /* The value, or "" when unset; free() it. */
 char *xdb_get_metadata(xdb_t *db, const char *key);
 chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err);
@@ -53,7 +53,7 @@ typedef enum xdb_sort { XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC } 
 /* Called per hit with its stored data, score, and (when markers were asked
  * for) `text` with the query's terms between the markers; non-OK stops. */
 typedef chatarc_status_t (*xdb_hit_fn)(void *ctx, const char *data, double score,
-				       const char *marked_text, chatarc_error_t *err);
+                                       const char *marked_text, chatarc_error_t *err);
 
 /* Optional: mark matched terms of each hit's text (NULL: no marking). */
 typedef struct xdb_marks {
@@ -66,8 +66,8 @@ typedef struct xdb_marks {
  * CHATARC_ERR_USAGE with Xapian's reason. *total gets the number of matches
  * (exact: searches here are for research, where estimates mislead). */
 chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort, size_t offset,
-			    size_t limit, const xdb_marks_t *marks, xdb_hit_fn fn, void *ctx,
-			    size_t *total, chatarc_error_t *err);
+                            size_t limit, const xdb_marks_t *marks, xdb_hit_fn fn, void *ctx,
+                            size_t *total, chatarc_error_t *err);
 size_t xdb_document_count(xdb_t *db);
 
 #ifdef __cplusplus

@@ -16,10 +16,10 @@
 
 typedef struct publish_options {
 	const char *data_dir;
-	const char *share_dir; /* holds xslt/ and css/ */
-	const char *out_dir;   /* the site; DIR/site by default */
+	const char *share_dir;  /* holds xslt/ and css/ */
+	const char *out_dir;    /* the site; DIR/site by default */
 	const strlist_t *chats; /* NULL or empty: every chat in the config */
-	long long now_ms;      /* "now", for the next session on each chat's page */
+	long long now_ms;       /* "now", for the next session on each chat's page */
 } publish_options_t;
 
 typedef struct publish_stats {
@@ -33,19 +33,18 @@ typedef struct publisher publisher_t;
 /* Loads the stylesheets and takes OUT's lock (DIR/state/publish.lock):
  * overlapping runs wait for each other. */
 chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **out,
-				chatarc_error_t *err);
+                                chatarc_error_t *err);
 void publisher_close(publisher_t *pub);
 
 /* Every session of the chats, their chat pages and feeds, the site index. */
 chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
-			      publish_stats_t *stats, chatarc_error_t *err);
+                              publish_stats_t *stats, chatarc_error_t *err);
 
 /* The digest of ISO week `week` ("2026-W47") across the chats, and the
  * digest feed. *n_sessions: how many sessions the week had; with none,
  * nothing is written. */
-chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config,
-				const char *week, long *n_sessions, publish_stats_t *stats,
-				chatarc_error_t *err);
+chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config, const char *week,
+                                long *n_sessions, publish_stats_t *stats, chatarc_error_t *err);
 
 /* Now, or SOURCE_DATE_EPOCH when set (the reproducible-builds convention:
  * pages showing the next session can then be rebuilt byte for byte). */

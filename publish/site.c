@@ -23,9 +23,9 @@
 #include <libxslt/xsltutils.h>
 
 #include "../common/fsutil.h"
-#include "../common/urimap.h"
 #include "../common/strbuf.h"
 #include "../common/timeutil.h"
+#include "../common/urimap.h"
 #include "../summarise/summary.h"
 
 /* Weeks of digests the digest feed carries. */
@@ -33,7 +33,7 @@
 
 enum { STYLE_SESSION, STYLE_CHAT, STYLE_SITE, STYLE_DIGEST, STYLE_ATOM, N_STYLES };
 static const char *const style_files[N_STYLES] = {"session.xsl", "chat.xsl", "site.xsl",
-						   "digest.xsl", "atom.xsl"};
+                                                  "digest.xsl", "atom.xsl"};
 
 /* What each session page was rendered from, so a page whose summary,
  * stylesheets and program are unchanged is not transformed again (unless
@@ -42,7 +42,7 @@ static const char *const style_files[N_STYLES] = {"session.xsl", "chat.xsl", "si
 struct render_cache {
 	char *path;
 	uint64_t styles_hash; /* every stylesheet's bytes and the version */
-	urimap_t pages;	      /* page -> index into names and hashes */
+	urimap_t pages;       /* page -> index into names and hashes */
 	strlist_t names;
 	uint64_t *hashes;
 	long long *sizes;
@@ -75,15 +75,15 @@ static bool is_stylesheet(const char *name)
 	return n > 4 && !strcmp(name + n - 4, ".xsl");
 }
 
-static void cache_set(struct render_cache *cache, const char *page, uint64_t hash,
-		      long long size)
+static void cache_set(struct render_cache *cache, const char *page, uint64_t hash, long long size)
 {
 	bool added;
 	urimap_value_t *v = urimap_insert(&cache->pages, page, &added);
 	if (added) {
 		if (cache->n == cache->alloc) {
 			cache->alloc = cache->alloc ? 2 * cache->alloc : 256;
-			cache->hashes = realloc(cache->hashes, cache->alloc * sizeof *cache->hashes);
+			cache->hashes =
+			    realloc(cache->hashes, cache->alloc * sizeof *cache->hashes);
 			cache->sizes = realloc(cache->sizes, cache->alloc * sizeof *cache->sizes);
 			if (!cache->hashes || !cache->sizes)
 				abort();
@@ -112,7 +112,7 @@ static void cache_load(publisher_t *pub)
 	urimap_init(&cache->pages);
 	strbuf_init(&sb, 0);
 	strbuf_addf(&sb, "%s/state/publish/%016llx.rendered", pub->options.data_dir,
-		    (unsigned long long)fnv1a(FNV_START, out, strlen(out)));
+	            (unsigned long long)fnv1a(FNV_START, out, strlen(out)));
 	cache->path = strbuf_detach(&sb, NULL);
 	free(real);
 
@@ -125,7 +125,8 @@ static void cache_load(publisher_t *pub)
 		chatarc_error_t ignored; /* an unreadable stylesheet fails when it is loaded */
 		strbuf_init(&sb, 8192);
 		fs_read_file(styles.items[i], &sb, 0, &ignored);
-		cache->styles_hash = fnv1a(cache->styles_hash, styles.items[i], strlen(styles.items[i]));
+		cache->styles_hash =
+		    fnv1a(cache->styles_hash, styles.items[i], strlen(styles.items[i]));
 		cache->styles_hash = fnv1a(cache->styles_hash, sb.buf, sb.len);
 		strbuf_release(&sb);
 	}
@@ -153,7 +154,7 @@ static chatarc_status_t cache_save(publisher_t *pub, chatarc_error_t *err)
 	strbuf_init(&sb, cache->n * 48);
 	for (size_t i = 0; i < cache->n; i++)
 		strbuf_addf(&sb, "%016llx %lld %s\n", (unsigned long long)cache->hashes[i],
-			    cache->sizes[i], cache->names.items[i]);
+		            cache->sizes[i], cache->names.items[i]);
 	char *dir = fs_dirname(cache->path);
 	chatarc_status_t status = fs_mkdir_p(dir, err);
 	if (status == CHATARC_OK)
@@ -173,12 +174,14 @@ static chatarc_status_t take_lock(publisher_t *pub, chatarc_error_t *err)
 		strbuf_addstr(&path, "/publish.lock");
 		pub->lock_fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 		if (pub->lock_fd < 0)
-			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path.buf, strerror(errno));
+			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path.buf,
+			                           strerror(errno));
 		else
 			while (flock(pub->lock_fd, LOCK_EX) < 0)
 				if (errno != EINTR) {
-					status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot lock: %s",
-								   path.buf, strerror(errno));
+					status = chatarc_error_set(err, CHATARC_ERR_IO,
+					                           "%s: cannot lock: %s", path.buf,
+					                           strerror(errno));
 					break;
 				}
 	}
@@ -187,7 +190,7 @@ static chatarc_status_t take_lock(publisher_t *pub, chatarc_error_t *err)
 }
 
 chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **out,
-				chatarc_error_t *err)
+                                chatarc_error_t *err)
 {
 	publisher_t *pub = calloc(1, sizeof *pub);
 	pub->options = *options;
@@ -197,11 +200,13 @@ chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **
 		strbuf_t path;
 		strbuf_init(&path, 0);
 		strbuf_addf(&path, "%s/xslt/%s", options->share_dir, style_files[i]);
-		if (!fs_exists(path.buf) || !(pub->styles[i] = xsltParseStylesheetFile(BAD_CAST path.buf)))
-			status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
-						   "cannot load the stylesheet %s: reinstall chatarc "
-						   "(make install) or run it from its source tree",
-						   path.buf);
+		if (!fs_exists(path.buf) ||
+		    !(pub->styles[i] = xsltParseStylesheetFile(BAD_CAST path.buf)))
+			status =
+			    chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+			                      "cannot load the stylesheet %s: reinstall chatarc "
+			                      "(make install) or run it from its source tree",
+			                      path.buf);
 		strbuf_release(&path);
 	}
 	if (status == CHATARC_OK)
@@ -234,7 +239,7 @@ void publisher_close(publisher_t *pub)
 
 /* Writes OUT/relative unless it already holds exactly these bytes. */
 static chatarc_status_t write_page(publisher_t *pub, const char *relative, const void *data,
-				   size_t len, chatarc_error_t *err)
+                                   size_t len, chatarc_error_t *err)
 {
 	strbuf_t path, old;
 	chatarc_status_t status = CHATARC_OK;
@@ -260,7 +265,7 @@ static chatarc_status_t write_page(publisher_t *pub, const char *relative, const
 /* Renders doc with one stylesheet into OUT/relative. root: the way from
  * that page back to the site's root ("" or "../"). */
 static chatarc_status_t render(publisher_t *pub, int style, xmlDocPtr doc, const char *root,
-			       const char *relative, chatarc_error_t *err)
+                               const char *relative, chatarc_error_t *err)
 {
 	char root_param[16];
 	snprintf(root_param, sizeof root_param, "'%s'", root);
@@ -271,7 +276,7 @@ static chatarc_status_t render(publisher_t *pub, int style, xmlDocPtr doc, const
 	if (!result || xsltSaveResultToString(&text, &len, result, pub->styles[style]) < 0) {
 		xmlFreeDoc(result);
 		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s failed", relative,
-					 style_files[style]);
+		                         style_files[style]);
 	}
 	chatarc_status_t status = write_page(pub, relative, text, (size_t)len, err);
 	xmlFree(text);
@@ -306,13 +311,13 @@ static double xpath_number(xmlDocPtr doc, const char *expression)
  * no session (no messages in its window). *xml_hash (when asked for): what
  * the page is rendered from, for the render cache. */
 static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t *chat,
-					 const char *date, summary_history_t *history,
-					 summary_t **summary, xmlDocPtr *doc, uint64_t *xml_hash,
-					 chatarc_error_t *err)
+                                         const char *date, summary_history_t *history,
+                                         summary_t **summary, xmlDocPtr *doc, uint64_t *xml_hash,
+                                         chatarc_error_t *err)
 {
 	*doc = NULL;
 	chatarc_status_t status =
-		summary_build(pub->options.data_dir, chat, date, history, summary, err);
+	    summary_build(pub->options.data_dir, chat, date, history, summary, err);
 	if (status != CHATARC_OK)
 		return status;
 	if ((*summary)->n_messages == 0) {
@@ -326,13 +331,14 @@ static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t 
 	if (xml_hash)
 		*xml_hash = fnv1a(pub->cache.styles_hash, xml.buf, xml.len);
 	*doc = xmlReadMemory(xml.buf, (int)xml.len, "session.xml", "UTF-8",
-			     XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS);
+	                     XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS);
 	strbuf_release(&xml);
 	if (!*doc) {
 		summary_free(*summary);
 		*summary = NULL;
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-					 "%s %s: the summary is not well-formed XML", chat->name, date);
+		                         "%s %s: the summary is not well-formed XML", chat->name,
+		                         date);
 	}
 	return CHATARC_OK;
 }
@@ -340,7 +346,7 @@ static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t 
 /* A session's line on its chat's page and in the feed, placed before
  * `newer` (the entry of the next session) so the newest comes first. */
 static xmlNodePtr add_session_entry(xmlNodePtr chat_node, xmlNodePtr newer, const summary_t *s,
-				    xmlDocPtr session_doc)
+                                    xmlDocPtr session_doc)
 {
 	char href[32], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
 	xmlNodePtr node = xmlNewDocNode(chat_node->doc, NULL, BAD_CAST "session", NULL);
@@ -358,10 +364,11 @@ static xmlNodePtr add_session_entry(xmlNodePtr chat_node, xmlNodePtr newer, cons
 	set_prop_long(node, "message-count", (long)s->n_messages);
 	set_prop_long(node, "topic-count", (long)s->n_topics);
 	set_prop_long(node, "participant-count",
-		      (long)xpath_number(session_doc, "count(/session/participants/participant)"));
+	              (long)xpath_number(session_doc, "count(/session/participants/participant)"));
 	for (size_t t = 0; t < s->n_topics; t++) {
 		const char *question = s->messages[s->topics[t].question].record.text;
-		xmlNodePtr topic = xmlNewTextChild(node, NULL, BAD_CAST "topic", BAD_CAST(question ? question : ""));
+		xmlNodePtr topic = xmlNewTextChild(node, NULL, BAD_CAST "topic",
+		                                   BAD_CAST(question ? question : ""));
 		char id[16];
 		snprintf(id, sizeof id, "t%d", s->topics[t].number);
 		set_prop(topic, "id", id);
@@ -372,8 +379,8 @@ static xmlNodePtr add_session_entry(xmlNodePtr chat_node, xmlNodePtr newer, cons
 /* The next scheduled session after now, in the chat's zone. */
 static void add_next_session(xmlNodePtr chat_node, const chatarc_chat_t *chat, long long now_ms)
 {
-	static const char *const weekdays[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
-					       "Thursday", "Friday", "Saturday"};
+	static const char *const weekdays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+	                                       "Thursday", "Friday", "Saturday"};
 	if (!chat->schedule.set)
 		return;
 	tz_scope_t scope;
@@ -410,11 +417,11 @@ static bool chat_wanted(const publish_options_t *o, const char *name)
 /* One chat: every session's page (newest first in the listing), the chat's
  * page and feed. Adds the chat's entry to the site document. */
 static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *chat,
-				     xmlNodePtr site_root, chatarc_error_t *err)
+                                     xmlNodePtr site_root, chatarc_error_t *err)
 {
 	if (!fs_name_valid(chat->name))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE,
-					 "chat name '%s' cannot be a file name", chat->name);
+		                         "chat name '%s' cannot be a file name", chat->name);
 	strlist_t dates = {0};
 	chatarc_status_t status = summary_list_sessions(pub->options.data_dir, chat, &dates, err);
 	xmlDocPtr chat_doc = xmlNewDoc(BAD_CAST "1.0");
@@ -436,7 +443,8 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 		summary_t *s;
 		xmlDocPtr doc;
 		uint64_t hash;
-		status = session_document(pub, chat, dates.items[i], &history, &s, &doc, &hash, err);
+		status =
+		    session_document(pub, chat, dates.items[i], &history, &s, &doc, &hash, err);
 		if (status != CHATARC_OK || !doc)
 			continue;
 		strbuf_t page, path;
@@ -502,7 +510,7 @@ static chatarc_status_t copy_stylesheet_css(publisher_t *pub, chatarc_error_t *e
 }
 
 chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
-			      publish_stats_t *stats, chatarc_error_t *err)
+                              publish_stats_t *stats, chatarc_error_t *err)
 {
 	pub->stats = stats;
 	xmlDocPtr site = xmlNewDoc(BAD_CAST "1.0");
@@ -584,7 +592,7 @@ void publish_week_of(long long ms, char week[9])
 		year--;
 	char text[32];
 	snprintf(text, sizeof text, "%04d-W%02d", year % 10000,
-		 (int)((day - week_one_monday(year)) / 7 + 1) % 100);
+	         (int)((day - week_one_monday(year)) / 7 + 1) % 100);
 	memcpy(week, text, 8);
 	week[8] = '\0';
 }
@@ -602,7 +610,8 @@ static chatarc_status_t write_digest_feed(publisher_t *pub, chatarc_error_t *err
 	xmlDocSetRootElement(feed, root);
 	char updated[CHATARC_TIME_ISO_LEN] = "1970-01-01T00:00:00.000Z";
 	for (size_t i = weeks.len, n = 0; i-- > 0 && n < DIGEST_FEED_WEEKS; n++) {
-		xmlDocPtr doc = xmlReadFile(weeks.items[i], "UTF-8", XML_PARSE_NONET | XML_PARSE_HUGE);
+		xmlDocPtr doc =
+		    xmlReadFile(weeks.items[i], "UTF-8", XML_PARSE_NONET | XML_PARSE_HUGE);
 		if (!doc)
 			continue; /* a damaged digest input is left out, not fatal */
 		xmlNodePtr week = xmlDocGetRootElement(doc);
@@ -621,16 +630,16 @@ static chatarc_status_t write_digest_feed(publisher_t *pub, chatarc_error_t *err
 	return status;
 }
 
-chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config,
-				const char *week, long *n_sessions, publish_stats_t *stats,
-				chatarc_error_t *err)
+chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config, const char *week,
+                                long *n_sessions, publish_stats_t *stats, chatarc_error_t *err)
 {
 	char monday[11], sunday[11], updated[CHATARC_TIME_ISO_LEN] = "";
 	pub->stats = stats;
 	*n_sessions = 0;
 	if (!publish_week_bounds(week, monday, sunday))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE,
-					 "'%s' is not an ISO week: give YYYY-Www, e.g. 2026-W47", week);
+		                         "'%s' is not an ISO week: give YYYY-Www, e.g. 2026-W47",
+		                         week);
 	xmlDocPtr digest = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "digest");
 	xmlDocSetRootElement(digest, root);
@@ -649,10 +658,11 @@ chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config
 		for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
 			summary_t *s;
 			xmlDocPtr doc;
-			if (strcmp(dates.items[i], monday) < 0 || strcmp(dates.items[i], sunday) > 0)
+			if (strcmp(dates.items[i], monday) < 0 ||
+			    strcmp(dates.items[i], sunday) > 0)
 				continue;
-			status = session_document(pub, chat, dates.items[i], &history, &s, &doc, NULL,
-						  err);
+			status = session_document(pub, chat, dates.items[i], &history, &s, &doc,
+			                          NULL, err);
 			if (status != CHATARC_OK || !doc)
 				continue;
 			strbuf_t href;

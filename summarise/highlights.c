@@ -18,12 +18,13 @@
 #define HIGHLIGHT_MIN_TEXT 20
 
 static const char *const stopwords[] = {
-	"the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was",
-	"one", "our", "out", "has", "him", "his", "how", "its", "who", "did", "yes", "get", "got",
-	"this", "that", "with", "have", "from", "they", "will", "what", "when", "your", "just",
-	"been", "more", "than", "them", "then", "there", "their", "were", "which", "would",
-	"about", "into", "also", "very", "some", "such", "only", "other", "those", "these",
-	"here", "much", "most", "even", "too", "it's", "don't", "i'm", "we're", "hcsm", NULL};
+    "the",  "and",  "for",   "are",   "but",   "not",   "you",   "all",   "any",  "can",
+    "had",  "her",  "was",   "one",   "our",   "out",   "has",   "him",   "his",  "how",
+    "its",  "who",  "did",   "yes",   "get",   "got",   "this",  "that",  "with", "have",
+    "from", "they", "will",  "what",  "when",  "your",  "just",  "been",  "more", "than",
+    "them", "then", "there", "their", "were",  "which", "would", "about", "into", "also",
+    "very", "some", "such",  "only",  "other", "those", "these", "here",  "much", "most",
+    "even", "too",  "it's",  "don't", "i'm",   "we're", "hcsm",  NULL};
 
 static bool is_stopword(const char *w)
 {
@@ -46,7 +47,8 @@ struct doc {
 };
 
 /* Words of a message: lower-case, 3+ letters, no mentions, tags, links. */
-static void add_terms(struct doc *d, const char *text, urimap_t *vocab, size_t **df, size_t *n_vocab)
+static void add_terms(struct doc *d, const char *text, urimap_t *vocab, size_t **df,
+                      size_t *n_vocab)
 {
 	char word[64];
 	const char *p = text ? text : "";
@@ -145,7 +147,7 @@ static void topic_highlights(summary_t *s, size_t topic)
 	}
 	for (size_t d = 0; d < n; d++)
 		docs[d].score = 0.7 * (max_c > 0 ? docs[d].centrality / max_c : 0) +
-				0.3 * (max_e > 0 ? docs[d].engagement / max_e : 0);
+		                0.3 * (max_e > 0 ? docs[d].engagement / max_e : 0);
 	if (n > 0) /* qsort with a null base is undefined, even for no items */
 		qsort(docs, n, sizeof *docs, by_score);
 	size_t want = n / 8 < 3 ? 3 : n / 8 > 5 ? 5 : n / 8;

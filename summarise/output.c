@@ -152,7 +152,9 @@ static void text_child(struct emitter *e, const char *name, const char *value)
 	if (!e->json) {
 		char *clean = value ? xml_clean_copy(value) : NULL;
 		xmlTextWriterWriteElement(e->xml, BAD_CAST name,
-					  BAD_CAST(clean ? clean : value ? value : ""));
+		                          BAD_CAST(clean   ? clean
+		                                   : value ? value
+		                                           : ""));
 		free(clean);
 		return;
 	}
@@ -214,7 +216,7 @@ static void tally_init(struct tally *t)
 }
 
 static void write_tally(struct emitter *e, struct tally *t, const char *list, const char *item,
-			const char *key_name, size_t limit)
+                        const char *key_name, size_t limit)
 {
 	tally_sort(t);
 	list_begin(e, list);
@@ -247,8 +249,8 @@ static void write_message(struct emitter *e, const summary_t *s, long i)
 	message_id(i, id);
 	time_format_iso(r->created_ms, utc);
 	for (int k = 0; k < m->n_labels; k++)
-		snprintf(labels + strlen(labels), sizeof labels - strlen(labels), "%s%d", k ? " " : "",
-			 m->labels[k]);
+		snprintf(labels + strlen(labels), sizeof labels - strlen(labels), "%s%d",
+		         k ? " " : "", m->labels[k]);
 	obj_begin(e, "message");
 	attr_str(e, "id", id);
 	attr_str(e, "uri", r->uri);
@@ -302,7 +304,8 @@ static void write_participants(struct emitter *e, const summary_t *s, int sectio
 	struct tally t;
 	tally_init(&t);
 	for (size_t i = 0; i < s->n_messages; i++)
-		if ((section == INT32_MIN || s->messages[i].section == section) && s->messages[i].record.author)
+		if ((section == INT32_MIN || s->messages[i].section == section) &&
+		    s->messages[i].record.author)
 			tally_add(&t, s->messages[i].record.author);
 	tally_sort(&t);
 	list_begin(e, "participants");
@@ -310,7 +313,8 @@ static void write_participants(struct emitter *e, const summary_t *s, int sectio
 		const char *author = t.keys.items[t.order[k]];
 		const summary_message_t *first = NULL;
 		for (size_t i = 0; i < s->n_messages && !first; i++)
-			if (s->messages[i].record.author && !strcmp(s->messages[i].record.author, author))
+			if (s->messages[i].record.author &&
+			    !strcmp(s->messages[i].record.author, author))
 				first = &s->messages[i];
 		obj_begin(e, "participant");
 		attr_str(e, "author", author);
@@ -366,7 +370,8 @@ static void write_recap(struct emitter *e, const summary_t *s)
 		if (m->parent >= 0 && m->record.author && s->messages[m->parent].record.author) {
 			strbuf_t edge;
 			strbuf_init(&edge, 0);
-			strbuf_addf(&edge, "%s\t%s", m->record.author, s->messages[m->parent].record.author);
+			strbuf_addf(&edge, "%s\t%s", m->record.author,
+			            s->messages[m->parent].record.author);
 			tally_add(&edges, edge.buf);
 			strbuf_release(&edge);
 		}

@@ -131,19 +131,20 @@ static bool is_moderator(const chatarc_chat_t *chat, const char *author)
 /* The window. */
 
 static chatarc_status_t latest_message_time(const char *data_dir, const char *chat,
-					    chatarc_ms_t *out, chatarc_error_t *err)
+                                            chatarc_ms_t *out, chatarc_error_t *err)
 {
 	strlist_t days = {0};
 	chatarc_status_t status = archive_list_days(data_dir, chat, &days, err);
 	if (status == CHATARC_OK && days.len == 0)
-		status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
-					   "chat '%s' has no messages yet: import or fetch some first",
-					   chat);
+		status = chatarc_error_set(
+		    err, CHATARC_ERR_NOT_FOUND,
+		    "chat '%s' has no messages yet: import or fetch some first", chat);
 	if (status == CHATARC_OK) {
 		struct collected c = {0};
 		chatarc_ms_t from;
 		archive_day_of_path(days.items[days.len - 1], NULL, &from);
-		status = archive_for_each(data_dir, chat, from, INT64_MAX, collect_message, &c, err);
+		status =
+		    archive_for_each(data_dir, chat, from, INT64_MAX, collect_message, &c, err);
 		*out = c.n ? c.messages[c.n - 1].record.created_ms : from;
 		free_collected(&c);
 	}
@@ -164,7 +165,8 @@ static void latest_session_date(const chatarc_chat_t *chat, chatarc_ms_t latest,
 	for (int back = 0; back < 14; back++) {
 		char day[11];
 		time_to_local(latest - (chatarc_ms_t)back * 86400000, NULL, day, &weekday, NULL);
-		if (weekday != s->weekday || !time_local_to_utc(day, s->start_minute - s->slack_minutes, &start))
+		if (weekday != s->weekday ||
+		    !time_local_to_utc(day, s->start_minute - s->slack_minutes, &start))
 			continue;
 		if (start <= latest) {
 			memcpy(date, day, 11);
@@ -174,7 +176,7 @@ static void latest_session_date(const chatarc_chat_t *chat, chatarc_ms_t latest,
 }
 
 chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
-				       strlist_t *dates, chatarc_error_t *err)
+                                       strlist_t *dates, chatarc_error_t *err)
 {
 	strlist_t days = {0};
 	tz_scope_t scope;
@@ -201,15 +203,15 @@ chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_
 	return status;
 }
 
-static chatarc_status_t scheduled_window(const chatarc_chat_t *chat, const char *date,
-					 summary_t *s, chatarc_error_t *err)
+static chatarc_status_t scheduled_window(const chatarc_chat_t *chat, const char *date, summary_t *s,
+                                         chatarc_error_t *err)
 {
 	const chatarc_schedule_t *sc = &chat->schedule;
 	if (!time_local_to_utc(date, sc->start_minute - sc->slack_minutes, &s->window_start) ||
 	    !time_local_to_utc(date, sc->start_minute + sc->minutes + sc->slack_minutes,
-			       &s->window_end))
+	                       &s->window_end))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date (YYYY-MM-DD)",
-					 date);
+		                         date);
 	s->scheduled = true;
 	return CHATARC_OK;
 }
@@ -217,17 +219,19 @@ static chatarc_status_t scheduled_window(const chatarc_chat_t *chat, const char 
 /* Without a schedule: the busiest run of messages on that local day, runs
  * being split where the chat falls silent for BURST_GAP_MS. */
 static chatarc_status_t burst_window(const char *data_dir, const chatarc_chat_t *chat,
-				     const char *date, summary_t *s, chatarc_error_t *err)
+                                     const char *date, summary_t *s, chatarc_error_t *err)
 {
 	struct collected c = {0};
 	chatarc_ms_t from, to;
 	if (!time_local_to_utc(date, 0, &from) || !time_local_to_utc(date, 24 * 60, &to))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date (YYYY-MM-DD)",
-					 date);
-	chatarc_status_t status = archive_for_each(data_dir, chat->name, from, to, collect_message, &c, err);
+		                         date);
+	chatarc_status_t status =
+	    archive_for_each(data_dir, chat->name, from, to, collect_message, &c, err);
 	size_t best_start = 0, best_len = 0;
 	for (size_t i = 0, run = 0; status == CHATARC_OK && i < c.n; i++) {
-		if (i > 0 && c.messages[i].record.created_ms - c.messages[i - 1].record.created_ms > BURST_GAP_MS)
+		if (i > 0 && c.messages[i].record.created_ms - c.messages[i - 1].record.created_ms >
+		                 BURST_GAP_MS)
 			run = i;
 		if (i - run + 1 > best_len) {
 			best_len = i - run + 1;
@@ -235,7 +239,8 @@ static chatarc_status_t burst_window(const char *data_dir, const chatarc_chat_t 
 		}
 	}
 	s->window_start = best_len ? c.messages[best_start].record.created_ms : from;
-	s->window_end = best_len ? c.messages[best_start + best_len - 1].record.created_ms + 1 : from;
+	s->window_end =
+	    best_len ? c.messages[best_start + best_len - 1].record.created_ms + 1 : from;
 	free_collected(&c);
 	return status;
 }
@@ -260,11 +265,13 @@ static void find_questions(summary_t *s)
 		if (summary_parse_labels(m->record.text, true, &number, 1) == 1) {
 			long t = topic_by_number(s, number);
 			if (t < 0) {
-				s->topics = realloc(s->topics, (s->n_topics + 1) * sizeof *s->topics);
+				s->topics =
+				    realloc(s->topics, (s->n_topics + 1) * sizeof *s->topics);
 				if (!s->topics)
 					abort();
 				t = (long)s->n_topics++;
-				s->topics[t] = (summary_topic_t){.number = number, .start = m->record.created_ms};
+				s->topics[t] = (summary_topic_t){.number = number,
+				                                 .start = m->record.created_ms};
 			}
 			/* A re-post (the other network, or a correction) counts once;
 			 * its latest wording is the question. */
@@ -273,8 +280,9 @@ static void find_questions(summary_t *s)
 			m->section = (int)t;
 			m->method = ASSIGN_QUESTION;
 		} else if (m->parent >= 0 && s->messages[m->parent].question && m->n_labels == 0 &&
-			   !strcasecmp(s->messages[m->parent].record.author, m->record.author) &&
-			   m->record.created_ms - s->messages[m->parent].record.created_ms < QUESTION_THREAD_MS) {
+		           !strcasecmp(s->messages[m->parent].record.author, m->record.author) &&
+		           m->record.created_ms - s->messages[m->parent].record.created_ms <
+		               QUESTION_THREAD_MS) {
 			/* The question's second part, posted as a reply to the first. */
 			m->question = true;
 			m->section = s->messages[m->parent].section;
@@ -285,10 +293,17 @@ static void find_questions(summary_t *s)
 
 static bool closes_chat(const char *text)
 {
-	static const char *const phrases[] = {"that's time", "that’s time", "thank you all",
-					      "thanks all", "thanks everyone", "thank you everyone",
-					      "that's a wrap", "that’s a wrap", "see you next",
-					      "until next week", NULL};
+	static const char *const phrases[] = {"that's time",
+	                                      "that’s time",
+	                                      "thank you all",
+	                                      "thanks all",
+	                                      "thanks everyone",
+	                                      "thank you everyone",
+	                                      "that's a wrap",
+	                                      "that’s a wrap",
+	                                      "see you next",
+	                                      "until next week",
+	                                      NULL};
 	for (const char *const *p = phrases; *p; p++)
 		if (strcasestr(text ? text : "", *p))
 			return true;
@@ -348,9 +363,9 @@ static void assign(summary_t *s, chatarc_ms_t wrap)
 			if (t < 0) {
 				m->reason = "its label names no topic question of this session";
 			} else if (s->topics[t].start > m->record.created_ms + LABEL_AHEAD_MS &&
-				   other != (int)t) {
+			           other != (int)t) {
 				m->reason = "its label names a question asked only later, while "
-					    "its reply or time place it elsewhere";
+				            "its reply or time place it elsewhere";
 			} else {
 				m->section = (int)t;
 				m->method = ASSIGN_LABEL;
@@ -382,7 +397,8 @@ static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 		m->n_labels = summary_parse_labels(m->record.text, false, m->labels, 4);
 		time_to_local(m->record.created_ms, m->local_time, NULL, NULL, NULL);
 		/* Parents come first in time order: a later "parent" is bogus. */
-		urimap_value_t *parent = m->record.reply_to ? urimap_find(&uris, m->record.reply_to) : NULL;
+		urimap_value_t *parent =
+		    m->record.reply_to ? urimap_find(&uris, m->record.reply_to) : NULL;
 		if (parent && parent->index < i)
 			m->parent = (long)parent->index;
 	}
@@ -390,10 +406,10 @@ static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 }
 
 static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
-				       summary_history_t *history, chatarc_error_t *err);
+                                       summary_history_t *history, chatarc_error_t *err);
 
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-			       summary_history_t *history, summary_t **out, chatarc_error_t *err)
+                               summary_history_t *history, summary_t **out, chatarc_error_t *err)
 {
 	summary_t *s = calloc(1, sizeof *s);
 	chatarc_status_t status = CHATARC_OK;
@@ -411,7 +427,7 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 		chatarc_ms_t ignored;
 		if (strlen(date) != 10 || !time_parse_iso8601(date, &ignored)) {
 			status = chatarc_error_set(err, CHATARC_ERR_USAGE,
-						   "'%s' is not a date (YYYY-MM-DD)", date);
+			                           "'%s' is not a date (YYYY-MM-DD)", date);
 			goto out;
 		}
 		memcpy(s->date, date, 11);
@@ -422,10 +438,10 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 		latest_session_date(chat, latest, s->date);
 	}
 	status = chat->schedule.set ? scheduled_window(chat, s->date, s, err)
-				    : burst_window(data_dir, chat, s->date, s, err);
+	                            : burst_window(data_dir, chat, s->date, s, err);
 	if (status == CHATARC_OK)
 		status = archive_for_each(data_dir, chat->name, s->window_start, s->window_end,
-					  collect_message, &c, err);
+		                          collect_message, &c, err);
 	if (status != CHATARC_OK)
 		goto out;
 	s->messages = c.messages;
@@ -470,14 +486,14 @@ static chatarc_status_t note_author(void *ctx, const char *author, chatarc_error
 
 /* Newcomers: the session's authors the history has not seen before it. */
 static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
-				       summary_history_t *history, chatarc_error_t *err)
+                                       summary_history_t *history, chatarc_error_t *err)
 {
 	if (history->until > s->window_start) {
 		summary_history_release(history);
 		summary_history_init(history);
 	}
-	chatarc_status_t status = archive_for_each_author(data_dir, s->chat, history->until,
-							  s->window_start, note_author, history, err);
+	chatarc_status_t status = archive_for_each_author(
+	    data_dir, s->chat, history->until, s->window_start, note_author, history, err);
 	if (status != CHATARC_OK) {
 		/* Partly read: start again next time rather than trust it. */
 		summary_history_release(history);
@@ -513,8 +529,9 @@ void summary_free(summary_t *s)
  * same page shared twice counts once. Shorteners are left as they are. */
 static bool is_tracking_parameter(const char *name, size_t len)
 {
-	static const char *const exact[] = {"fbclid", "gclid", "dclid", "mc_cid", "mc_eid",
-					    "igshid", "ref_src", "twclid", "si", "_hsenc", "_hsmi", NULL};
+	static const char *const exact[] = {"fbclid", "gclid",  "dclid",   "mc_cid",
+	                                    "mc_eid", "igshid", "ref_src", "twclid",
+	                                    "si",     "_hsenc", "_hsmi",   NULL};
 	if (len > 4 && !strncmp(name, "utm_", 4))
 		return true;
 	for (const char *const *e = exact; *e; e++)

@@ -34,18 +34,18 @@ typedef struct summary_message {
 	char local_time[32]; /* in the chat's zone, with its offset */
 	int section;         /* topic index or SECTION_* */
 	assign_method_t method;
-	const char *reason;  /* why unassigned; NULL otherwise */
-	long parent;         /* index of the parent in this session, or -1 */
-	int labels[4];       /* topic numbers named by its labels */
+	const char *reason; /* why unassigned; NULL otherwise */
+	long parent;        /* index of the parent in this session, or -1 */
+	int labels[4];      /* topic numbers named by its labels */
 	int n_labels;
 	bool moderator;
 	bool question;
 } summary_message_t;
 
 typedef struct summary_topic {
-	int number;          /* 1 for T1 */
-	long question;       /* the message holding the question (latest correction) */
-	chatarc_ms_t start;  /* when it was first asked */
+	int number;         /* 1 for T1 */
+	long question;      /* the message holding the question (latest correction) */
+	chatarc_ms_t start; /* when it was first asked */
 	size_t n_messages;
 	long highlights[5];
 	int n_highlights;
@@ -53,14 +53,14 @@ typedef struct summary_topic {
 
 typedef struct summary {
 	char *chat, *title, *tz;
-	char date[11];               /* local date of the session */
-	bool scheduled;              /* window from the schedule, else a burst */
+	char date[11];  /* local date of the session */
+	bool scheduled; /* window from the schedule, else a burst */
 	chatarc_ms_t window_start, window_end;
 	summary_message_t *messages; /* time order */
 	size_t n_messages;
-	summary_topic_t *topics;     /* in the order asked */
+	summary_topic_t *topics; /* in the order asked */
 	size_t n_topics;
-	urimap_t newcomers;          /* its authors who never took part before */
+	urimap_t newcomers; /* its authors who never took part before */
 } summary_t;
 
 /* Who took part in a chat before a moment, to tell a session's newcomers
@@ -80,14 +80,14 @@ void summary_history_release(summary_history_t *history);
  * the newcomers; NULL leaves newcomers empty (the indexer, which needs
  * only topics). */
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-			       summary_history_t *history, summary_t **out, chatarc_error_t *err);
+                               summary_history_t *history, summary_t **out, chatarc_error_t *err);
 void summary_free(summary_t *summary);
 /* The local dates (YYYY-MM-DD, oldest first) on which CHAT may have had a
  * session: for a scheduled chat, its weekday on every day with messages;
  * otherwise every local day with messages. A date may still turn out empty
  * (messages outside the window): its summary has no messages. */
 chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
-				       strlist_t *dates, chatarc_error_t *err);
+                                       strlist_t *dates, chatarc_error_t *err);
 
 /* Label parsing, exposed for tests: the topic numbers named near the start
  * of text ("A1", "@mod T2:", "Q3 answer", "A1 & A2"); `question` asks for a

@@ -20,35 +20,226 @@
  * syllables, so that word frequencies follow Zipf's law (the frequency of
  * the r-th word ~ 1/r) over VOCABULARY words, as in real text. Messages
  * have a log-normal number of words (median 16, 3 to 50), like chat posts. */
-static const char *const head_words[] = {
-	"the", "to", "and", "of", "a", "in", "is", "for", "we", "that", "it", "on", "i", "you",
-	"with", "be", "are", "this", "our", "can", "how", "health", "patients", "care", "not",
-	"as", "have", "what", "more", "they", "at", "about", "so", "do", "all", "but", "from",
-	"an", "or", "will", "one", "great", "think", "social", "media", "by", "their", "need",
-	"important", "if", "information", "people", "patient", "when", "who", "agree", "really",
-	"should", "my", "also", "just", "like", "time", "good", "community", "support", "data",
-	"use", "help", "way", "online", "share", "see", "doctors", "nurses", "hospital", "policy",
-	"policies", "privacy", "trust", "education", "employees", "organisations", "guidelines",
-	"engagement", "evidence", "research", "caregivers", "mental", "wellbeing", "access",
-	"rural", "telehealth", "portal", "records", "learn", "listen", "questions", "answers",
-	"experience", "training", "staff", "leaders", "public", "misinformation", "clinic",
-	"family", "voices", "digital", "literacy", "chat", "point", "could", "better", "why",
-	"thanks", "tonight", "welcome", "everyone", "join", "topic", "question", "agreed",
-	"yes", "absolutely", "exactly", "many", "some", "make", "work", "know", "there", "them",
-	"clinicians", "physicians", "pharmacists", "providers", "system", "systems", "cancer",
-	"diabetes", "vaccine", "vaccines", "covid", "pandemic", "equity", "outcomes", "quality",
-	"safety", "costs", "insurance", "primary", "emergency", "chronic", "disease", "prevention",
-	"apps", "wearables", "ai", "tools", "platform", "platforms", "twitter", "mastodon",
-	"bluesky", "facebook", "youtube", "blog", "podcast", "video", "conversation", "conversations",
-	"sharing", "listening", "learning", "building", "relationships", "stories", "story",
-	"advocacy", "advocates", "empathy", "compassion", "burnout", "resilience", "students",
-	"medical", "nursing", "school", "schools", "university", "conference", "events", "hcsm",
-	"government", "funding", "budget", "reform", "regulation", "consent", "ethics", "risk",
-	"risks", "benefits", "barriers", "challenges", "opportunities", "change", "culture",
-	"leadership", "strategy", "goals", "measure", "metrics", "impact", "value", "results"};
+static const char *const head_words[] = {"the",
+                                         "to",
+                                         "and",
+                                         "of",
+                                         "a",
+                                         "in",
+                                         "is",
+                                         "for",
+                                         "we",
+                                         "that",
+                                         "it",
+                                         "on",
+                                         "i",
+                                         "you",
+                                         "with",
+                                         "be",
+                                         "are",
+                                         "this",
+                                         "our",
+                                         "can",
+                                         "how",
+                                         "health",
+                                         "patients",
+                                         "care",
+                                         "not",
+                                         "as",
+                                         "have",
+                                         "what",
+                                         "more",
+                                         "they",
+                                         "at",
+                                         "about",
+                                         "so",
+                                         "do",
+                                         "all",
+                                         "but",
+                                         "from",
+                                         "an",
+                                         "or",
+                                         "will",
+                                         "one",
+                                         "great",
+                                         "think",
+                                         "social",
+                                         "media",
+                                         "by",
+                                         "their",
+                                         "need",
+                                         "important",
+                                         "if",
+                                         "information",
+                                         "people",
+                                         "patient",
+                                         "when",
+                                         "who",
+                                         "agree",
+                                         "really",
+                                         "should",
+                                         "my",
+                                         "also",
+                                         "just",
+                                         "like",
+                                         "time",
+                                         "good",
+                                         "community",
+                                         "support",
+                                         "data",
+                                         "use",
+                                         "help",
+                                         "way",
+                                         "online",
+                                         "share",
+                                         "see",
+                                         "doctors",
+                                         "nurses",
+                                         "hospital",
+                                         "policy",
+                                         "policies",
+                                         "privacy",
+                                         "trust",
+                                         "education",
+                                         "employees",
+                                         "organisations",
+                                         "guidelines",
+                                         "engagement",
+                                         "evidence",
+                                         "research",
+                                         "caregivers",
+                                         "mental",
+                                         "wellbeing",
+                                         "access",
+                                         "rural",
+                                         "telehealth",
+                                         "portal",
+                                         "records",
+                                         "learn",
+                                         "listen",
+                                         "questions",
+                                         "answers",
+                                         "experience",
+                                         "training",
+                                         "staff",
+                                         "leaders",
+                                         "public",
+                                         "misinformation",
+                                         "clinic",
+                                         "family",
+                                         "voices",
+                                         "digital",
+                                         "literacy",
+                                         "chat",
+                                         "point",
+                                         "could",
+                                         "better",
+                                         "why",
+                                         "thanks",
+                                         "tonight",
+                                         "welcome",
+                                         "everyone",
+                                         "join",
+                                         "topic",
+                                         "question",
+                                         "agreed",
+                                         "yes",
+                                         "absolutely",
+                                         "exactly",
+                                         "many",
+                                         "some",
+                                         "make",
+                                         "work",
+                                         "know",
+                                         "there",
+                                         "them",
+                                         "clinicians",
+                                         "physicians",
+                                         "pharmacists",
+                                         "providers",
+                                         "system",
+                                         "systems",
+                                         "cancer",
+                                         "diabetes",
+                                         "vaccine",
+                                         "vaccines",
+                                         "covid",
+                                         "pandemic",
+                                         "equity",
+                                         "outcomes",
+                                         "quality",
+                                         "safety",
+                                         "costs",
+                                         "insurance",
+                                         "primary",
+                                         "emergency",
+                                         "chronic",
+                                         "disease",
+                                         "prevention",
+                                         "apps",
+                                         "wearables",
+                                         "ai",
+                                         "tools",
+                                         "platform",
+                                         "platforms",
+                                         "twitter",
+                                         "mastodon",
+                                         "bluesky",
+                                         "facebook",
+                                         "youtube",
+                                         "blog",
+                                         "podcast",
+                                         "video",
+                                         "conversation",
+                                         "conversations",
+                                         "sharing",
+                                         "listening",
+                                         "learning",
+                                         "building",
+                                         "relationships",
+                                         "stories",
+                                         "story",
+                                         "advocacy",
+                                         "advocates",
+                                         "empathy",
+                                         "compassion",
+                                         "burnout",
+                                         "resilience",
+                                         "students",
+                                         "medical",
+                                         "nursing",
+                                         "school",
+                                         "schools",
+                                         "university",
+                                         "conference",
+                                         "events",
+                                         "hcsm",
+                                         "government",
+                                         "funding",
+                                         "budget",
+                                         "reform",
+                                         "regulation",
+                                         "consent",
+                                         "ethics",
+                                         "risk",
+                                         "risks",
+                                         "benefits",
+                                         "barriers",
+                                         "challenges",
+                                         "opportunities",
+                                         "change",
+                                         "culture",
+                                         "leadership",
+                                         "strategy",
+                                         "goals",
+                                         "measure",
+                                         "metrics",
+                                         "impact",
+                                         "value",
+                                         "results"};
 #define HEAD_WORDS (sizeof head_words / sizeof *head_words)
 #define VOCABULARY 40000
-#define ZIPF_S 1.0
+#define ZIPF_S     1.0
 
 static char *vocabulary[VOCABULARY];
 static double zipf_cumulative[VOCABULARY];
@@ -58,8 +249,8 @@ static double zipf_cumulative[VOCABULARY];
 static char *made_up_word(unsigned rank)
 {
 	static const char *const syllables[] = {"ka", "mo", "ri", "te", "su", "lo", "na", "pe",
-		"vi", "do", "ba", "zu", "fe", "gi", "ho", "ja", "le", "mu", "ni", "po", "ra", "si",
-		"tu", "we"};
+	                                        "vi", "do", "ba", "zu", "fe", "gi", "ho", "ja",
+	                                        "le", "mu", "ni", "po", "ra", "si", "tu", "we"};
 	char word[32] = "";
 	size_t n = 0;
 	unsigned x = rank;
@@ -83,7 +274,7 @@ static void build_vocabulary(void)
 }
 
 #define N_USERS 500
-#define PAGE 100
+#define PAGE    100
 
 static uint64_t rng_state;
 static uint64_t next_random(void)
@@ -94,8 +285,14 @@ static uint64_t next_random(void)
 	rng_state ^= rng_state >> 27;
 	return rng_state * 2685821657736338717ULL;
 }
-static unsigned pick(unsigned n) { return (unsigned)(next_random() % n); }
-static double uniform(void) { return (double)(next_random() >> 11) / 9007199254740992.0; }
+static unsigned pick(unsigned n)
+{
+	return (unsigned)(next_random() % n);
+}
+static double uniform(void)
+{
+	return (double)(next_random() >> 11) / 9007199254740992.0;
+}
 
 /* A word drawn by Zipf's law: binary search of the cumulative weights. */
 static const char *zipf_word(void)
@@ -125,7 +322,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs("usage: gen-posts COUNT [SEED [PER_SESSION]] > file.jsonl\n"
-		      "       gen-posts --words N\n", stderr);
+		      "       gen-posts --words N\n",
+		      stderr);
 		return 2;
 	}
 	build_vocabulary();
@@ -165,7 +363,8 @@ int main(int argc, char **argv)
 			for (int w = 0; w < n_words; w++)
 				n += sprintf(text + n, "%s ", zipf_word());
 			unsigned mention = pick(N_USERS);
-			bool has_mention = pick(4) == 0, has_link = pick(6) == 0, reply = pick(3) == 0;
+			bool has_mention = pick(4) == 0, has_link = pick(6) == 0,
+			     reply = pick(3) == 0;
 			if (has_mention)
 				n += sprintf(text + n, "@user%u ", mention);
 			if (has_link)
@@ -174,35 +373,47 @@ int main(int argc, char **argv)
 			char extra[256] = "";
 			int e = 0;
 			if (has_mention)
-				e += sprintf(extra + e, ",\"mentions\":[{\"start\":3,\"end\":12,"
-					     "\"username\":\"user%u\"}]", mention);
+				e += sprintf(extra + e,
+				             ",\"mentions\":[{\"start\":3,\"end\":12,"
+				             "\"username\":\"user%u\"}]",
+				             mention);
 			if (has_link)
-				e += sprintf(extra + e, ",\"urls\":[{\"start\":14,\"end\":37,\"url\":"
-					     "\"https://t.co/x\",\"expanded_url\":\"https://example.org/"
-					     "guide/%u\"}]", pick(1000));
+				e += sprintf(
+				    extra + e,
+				    ",\"urls\":[{\"start\":14,\"end\":37,\"url\":"
+				    "\"https://t.co/x\",\"expanded_url\":\"https://example.org/"
+				    "guide/%u\"}]",
+				    pick(1000));
 			time_format_iso(t, when);
 			id -= 1 + pick(1000000);
-			printf("%s{\"id\":\"%" PRIu64 "\",\"text\":\"%s\",\"created_at\":\"%s\","
-			       "\"author_id\":\"%u\",\"conversation_id\":\"%" PRIu64 "\",\"lang\":\"en\","
-			       "\"public_metrics\":{\"retweet_count\":%u,\"reply_count\":%u,"
-			       "\"like_count\":%u,\"quote_count\":0},\"entities\":{\"hashtags\":["
-			       "{\"start\":0,\"end\":5,\"tag\":\"hcsm\"},{\"start\":6,\"end\":13,\"tag\":"
-			       "\"hcsmca\"}]%s}%s,\"source\":\"Twitter Web App\"}",
-			       i ? "," : "", id, text, when, 1000 + user, id, pick(5), pick(3), pick(20),
-			       extra,
-			       reply ? ",\"referenced_tweets\":[{\"type\":\"replied_to\",\"id\":\"1\"}]" : "");
+			printf(
+			    "%s{\"id\":\"%" PRIu64 "\",\"text\":\"%s\",\"created_at\":\"%s\","
+			    "\"author_id\":\"%u\",\"conversation_id\":\"%" PRIu64
+			    "\",\"lang\":\"en\","
+			    "\"public_metrics\":{\"retweet_count\":%u,\"reply_count\":%u,"
+			    "\"like_count\":%u,\"quote_count\":0},\"entities\":{\"hashtags\":["
+			    "{\"start\":0,\"end\":5,\"tag\":\"hcsm\"},{\"start\":6,\"end\":13,"
+			    "\"tag\":"
+			    "\"hcsmca\"}]%s}%s,\"source\":\"Twitter Web App\"}",
+			    i ? "," : "", id, text, when, 1000 + user, id, pick(5), pick(3),
+			    pick(20), extra,
+			    reply
+			        ? ",\"referenced_tweets\":[{\"type\":\"replied_to\",\"id\":\"1\"}]"
+			        : "");
 		}
 		fputs("],\"includes\":{\"users\":[", stdout);
 		for (int i = 0; i < on_page; i++)
-			printf("%s{\"id\":\"%u\",\"username\":\"user%u\",\"name\":\"User %u\","
-			       "\"created_at\":\"2015-01-01T00:00:00.000Z\",\"verified\":false,"
-			       "\"public_metrics\":{\"followers_count\":%u,\"following_count\":%u}}",
-			       i ? "," : "", 1000 + users_on_page[i], users_on_page[i], users_on_page[i],
-			       pick(5000), pick(900));
-		printf("]},\"meta\":{\"result_count\":%d},\"__twarc\":{\"url\":\"https://api.twitter."
-		       "com/2/tweets/search/all\",\"version\":\"2.12.0\",\"retrieved_at\":"
-		       "\"2023-01-02T00:00:00+00:00\"}}\n",
-		       on_page);
+			printf(
+			    "%s{\"id\":\"%u\",\"username\":\"user%u\",\"name\":\"User %u\","
+			    "\"created_at\":\"2015-01-01T00:00:00.000Z\",\"verified\":false,"
+			    "\"public_metrics\":{\"followers_count\":%u,\"following_count\":%u}}",
+			    i ? "," : "", 1000 + users_on_page[i], users_on_page[i],
+			    users_on_page[i], pick(5000), pick(900));
+		printf(
+		    "]},\"meta\":{\"result_count\":%d},\"__twarc\":{\"url\":\"https://api.twitter."
+		    "com/2/tweets/search/all\",\"version\":\"2.12.0\",\"retrieved_at\":"
+		    "\"2023-01-02T00:00:00+00:00\"}}\n",
+		    on_page);
 	}
 	return 0;
 }

@@ -11,7 +11,7 @@ void unit_tmpdir(char *buf, size_t size, const char *name)
 {
 	char cmd[1024];
 	snprintf(buf, size, "%s/unit-%s", getenv("TEST_TMP") ? getenv("TEST_TMP") : "tests/tmp",
-		 name);
+	         name);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", buf, buf);
 	if (system(cmd) != 0)
 		abort();
@@ -26,7 +26,8 @@ const char *unit_fixtures(void)
 int main(int argc, char **argv)
 {
 	const unit_test_t *tables[] = {time_tests,  json_tests,    jsonstream_tests, record_tests,
-				       posts_tests, archive_tests, config_tests, summary_tests, http_tests, NULL};
+	                               posts_tests, archive_tests, config_tests,     summary_tests,
+	                               http_tests,  NULL};
 	int passed = 0, failed = 0;
 	const char *only = argc > 1 ? argv[1] : NULL;
 

@@ -188,9 +188,9 @@ static void test_torn_tail(void)
 }
 
 const unit_test_t archive_tests[] = {
-	{"archive: dedup by uri, versions merge, time order", test_dedup_versions_and_order},
-	{"archive: one writer per chat; chat names cannot escape", test_lock},
-	{"archive: rollback undoes written days and new files", test_rollback},
-	{"archive: torn tail ignored then cut; damage refused", test_torn_tail},
-	{NULL, NULL},
+    {"archive: dedup by uri, versions merge, time order", test_dedup_versions_and_order},
+    {"archive: one writer per chat; chat names cannot escape", test_lock},
+    {"archive: rollback undoes written days and new files", test_rollback},
+    {"archive: torn tail ignored then cut; damage refused", test_torn_tail},
+    {NULL, NULL},
 };

@@ -49,27 +49,28 @@ static void expect_error(const char *text, const char *where, const char *what)
 
 static void test_errors_name_line_and_expectation(void)
 {
-	expect_error("{\n  \"chats\": {\n    \"a\": {\"tags\": [\"x\"],}\n  }\n}\n", "chatarc.conf:3:",
-		     "not valid JSON");
+	expect_error("{\n  \"chats\": {\n    \"a\": {\"tags\": [\"x\"],}\n  }\n}\n",
+	             "chatarc.conf:3:", "not valid JSON");
 	expect_error("// c\n{\"chats\": {\n  \"a\": {\n    \"tags\": \"hcsm\"\n  }\n}}\n",
-		     "chatarc.conf:4: chats.a.tags", "expected an array of hashtags");
-	expect_error("{\"chats\": {\"a\": {\"tags\": [\"x\"],\n \"schedule\": {\"weekday\": \"Wed\", "
-		     "\"start\": \"1pm\", \"minutes\": 60, \"tz\": \"UTC\"}}}}",
-		     ":2: chats.a.schedule.start", "HH:MM");
+	             "chatarc.conf:4: chats.a.tags", "expected an array of hashtags");
+	expect_error(
+	    "{\"chats\": {\"a\": {\"tags\": [\"x\"],\n \"schedule\": {\"weekday\": \"Wed\", "
+	    "\"start\": \"1pm\", \"minutes\": 60, \"tz\": \"UTC\"}}}}",
+	    ":2: chats.a.schedule.start", "HH:MM");
 	expect_error("{\"chats\": {\"a\": {\"tags\": [\"x\"], \"schedule\": {\"weekday\": \"Wed\", "
-		     "\"start\": \"13:00\", \"minutes\": 60,\n\n \"tz\": \"Mars/Olympus\"}}}}",
-		     ":3: chats.a.schedule.tz", "IANA time zone");
+	             "\"start\": \"13:00\", \"minutes\": 60,\n\n \"tz\": \"Mars/Olympus\"}}}}",
+	             ":3: chats.a.schedule.tz", "IANA time zone");
 	expect_error("{\"chats\": {\"../x\": {\"tags\": [\"x\"]}}}", "chats.../x", "chat name");
 	expect_error("{\"chats\": {\"a\": {\"tags\": [\"x\"], \"sources\": [\"nowhere\"]}}}",
-		     "chats.a.sources", "not a source defined");
+	             "chats.a.sources", "not a source defined");
 	expect_error("{\"chats\": {},\n\"sourcs\": {}}", ":2: sourcs", "unknown setting");
 	expect_error("{\"sources\": {\"m\": {\"type\": \"myspace\", \"url\": \"https://x\"}}}",
-		     "sources.m.type", "mastodon");
+	             "sources.m.type", "mastodon");
 	expect_error("[]", ":1:", "expected an object");
 }
 
 const unit_test_t config_tests[] = {
-	{"config: both templates load", test_templates_load},
-	{"config: errors name file, line and what was expected", test_errors_name_line_and_expectation},
-	{NULL, NULL},
+    {"config: both templates load", test_templates_load},
+    {"config: errors name file, line and what was expected", test_errors_name_line_and_expectation},
+    {NULL, NULL},
 };

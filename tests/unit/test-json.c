@@ -15,7 +15,8 @@ static void test_escaping(void)
 
 static void test_roundtrip_keeps_numbers(void)
 {
-	const char *text = "{\"id\":1149825924029980674,\"f\":1.50,\"s\":\"x\",\"a\":[true,null,{}]}";
+	const char *text =
+	    "{\"id\":1149825924029980674,\"f\":1.50,\"s\":\"x\",\"a\":[true,null,{}]}";
 	yajl_val v;
 	chatarc_error_t err;
 	strbuf_t sb;
@@ -35,15 +36,15 @@ static void test_utf8(void)
 	CHECK(utf8_valid("plain", 5));
 	CHECK(utf8_valid("\xc3\xa9\xf0\x9f\x8f\xb4", 6));
 	CHECK(!utf8_valid("\xff", 1));
-	CHECK(!utf8_valid("\xc3", 1));           /* cut short */
-	CHECK(!utf8_valid("\xc0\xaf", 2));       /* overlong '/' */
-	CHECK(!utf8_valid("\xed\xa0\x80", 3));   /* a surrogate */
+	CHECK(!utf8_valid("\xc3", 1));         /* cut short */
+	CHECK(!utf8_valid("\xc0\xaf", 2));     /* overlong '/' */
+	CHECK(!utf8_valid("\xed\xa0\x80", 3)); /* a surrogate */
 	CHECK(!utf8_valid("a\0b", 3));
 }
 
 const unit_test_t json_tests[] = {
-	{"json: string escaping", test_escaping},
-	{"json: re-serialising keeps numbers and order", test_roundtrip_keeps_numbers},
-	{"json: UTF-8 validation", test_utf8},
-	{NULL, NULL},
+    {"json: string escaping", test_escaping},
+    {"json: re-serialising keeps numbers and order", test_roundtrip_keeps_numbers},
+    {"json: UTF-8 validation", test_utf8},
+    {NULL, NULL},
 };

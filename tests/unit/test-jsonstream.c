@@ -25,7 +25,7 @@ static chatarc_status_t collect(void *ctx, char *json, size_t len, long line, ch
 
 /* Feeds text in pieces of `step` bytes; returns the final status. */
 static chatarc_status_t split(const char *text, size_t step, struct collected *c,
-			      chatarc_error_t *err)
+                              chatarc_error_t *err)
 {
 	jsonstream_t js;
 	chatarc_status_t status = CHATARC_OK;
@@ -60,12 +60,13 @@ static void test_shapes(void)
 {
 	expect_split("{\"a\":1}\n{\"b\":\"}\"}\n", "{\"a\":1}|{\"b\":\"}\"}", "1,2");
 	expect_split("[{\"a\":[1,{\"x\":\"\\\"]\"}]}, {\"b\":2}]",
-		     "{\"a\":[1,{\"x\":\"\\\"]\"}]}|{\"b\":2}", NULL);
+	             "{\"a\":[1,{\"x\":\"\\\"]\"}]}|{\"b\":2}", NULL);
 	expect_split("window.YTD.tweets.part0 = [ {\n  \"tweet\" : {\"id\": \"1\"}\n} ]",
-		     "{\n  \"tweet\" : {\"id\": \"1\"}\n}", "1");
+	             "{\n  \"tweet\" : {\"id\": \"1\"}\n}", "1");
 	expect_split("\xef\xbb\xbf{\"bom\":true}", "{\"bom\":true}", "1");
 	expect_split("[]\n[{\"p\":1}]\n", "{\"p\":1}", "2");
-	expect_split("{\n \"pretty\": {\n  \"x\": 1\n }\n}\n{\"y\":2}", "{\n \"pretty\": {\n  \"x\": 1\n }\n}|{\"y\":2}", "1,6");
+	expect_split("{\n \"pretty\": {\n  \"x\": 1\n }\n}\n{\"y\":2}",
+	             "{\n \"pretty\": {\n  \"x\": 1\n }\n}|{\"y\":2}", "1,6");
 }
 
 static void test_bad_input(void)
@@ -92,7 +93,7 @@ static void test_bad_input(void)
 }
 
 const unit_test_t jsonstream_tests[] = {
-	{"jsonstream: JSONL, arrays, tweets.js, BOM, pretty JSON at any chunking", test_shapes},
-	{"jsonstream: truncated, unbalanced and non-JSON input", test_bad_input},
-	{NULL, NULL},
+    {"jsonstream: JSONL, arrays, tweets.js, BOM, pretty JSON at any chunking", test_shapes},
+    {"jsonstream: truncated, unbalanced and non-JSON input", test_bad_input},
+    {NULL, NULL},
 };

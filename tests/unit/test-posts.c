@@ -53,7 +53,7 @@ static char *fixture_body(const char *name)
 }
 
 static chatarc_status_t convert_text(const char *text, post_converter_t *conv, struct got *got,
-				     chatarc_error_t *err)
+                                     chatarc_error_t *err)
 {
 	yajl_val v;
 	chatarc_status_t status = json_parse(text, &v, err);
@@ -110,13 +110,16 @@ static void test_html_to_text(void)
 {
 	strlist_t links = {0};
 	char *text = mastodon_html_to_text(
-		"<p>Hi <a href=\"https://toot.example/@bo\" class=\"u-url mention\">@<span>bo</span></a> "
-		"&amp; all &lt;3<br>line two</p><p><a href=\"https://x.example/long/path?a=1\" "
-		"rel=\"nofollow\"><span class=\"invisible\">https://</span><span "
-		"class=\"ellipsis\">x.example/long</span><span class=\"invisible\">/path?a=1</span></a> "
-		"<a href=\"https://toot.example/tags/hcsm\" class=\"mention hashtag\">#<span>hcsm</span></a>"
-		"</p><script>alert(1)</script>",
-		&links);
+	    "<p>Hi <a href=\"https://toot.example/@bo\" class=\"u-url "
+	    "mention\">@<span>bo</span></a> "
+	    "&amp; all &lt;3<br>line two</p><p><a href=\"https://x.example/long/path?a=1\" "
+	    "rel=\"nofollow\"><span class=\"invisible\">https://</span><span "
+	    "class=\"ellipsis\">x.example/long</span><span "
+	    "class=\"invisible\">/path?a=1</span></a> "
+	    "<a href=\"https://toot.example/tags/hcsm\" class=\"mention "
+	    "hashtag\">#<span>hcsm</span></a>"
+	    "</p><script>alert(1)</script>",
+	    &links);
 	CHECK_STR(text, "Hi @bo & all <3\nline two\n\nhttps://x.example/long/path?a=1 #hcsm");
 	CHECK(links.len == 1 && has(&links, "https://x.example/long/path?a=1"));
 	free(text);
@@ -135,15 +138,19 @@ static void test_mastodon_fixture(void)
 	struct got got = {0};
 	if (!convert_fixture("mastodon/rtoot_ichbinhanna_page1.http", &conv, &got, 40))
 		return;
-	chatarc_record_t *r = find(&got, "https://mstdn.science/users/laborjournal/statuses/114856169522394793");
+	chatarc_record_t *r =
+	    find(&got, "https://mstdn.science/users/laborjournal/statuses/114856169522394793");
 	if (r) {
 		CHECK_STR(r->network, "mastodon");
 		CHECK_STR(r->author, "laborjournal@mstdn.science");
 		CHECK_STR(r->author_name, "Laborjournal");
 		CHECK_STR(r->url, "https://mstdn.science/@laborjournal/114856169522394793");
-		CHECK(strstr(r->text, "Unser Heft 7-8/2025 ist raus!\n\nWie jeden Sommer") == r->text);
+		CHECK(strstr(r->text, "Unser Heft 7-8/2025 ist raus!\n\nWie jeden Sommer") ==
+		      r->text);
 		/* The link's hidden spans are part of its text. */
-		CHECK(strstr(r->text, "online: https://www.laborjournal.de/rubric/aktuell/index.php") != NULL);
+		CHECK(strstr(r->text,
+		             "online: https://www.laborjournal.de/rubric/aktuell/index.php") !=
+		      NULL);
 		CHECK(has(&r->links, "https://www.laborjournal.de/rubric/aktuell/index.php"));
 		CHECK(!has(&r->links, "https://mstdn.science/tags/Tierversuche"));
 		CHECK(has(&r->tags, "ichbinhanna") && has(&r->tags, "tierversuche"));
@@ -162,23 +169,25 @@ static void test_mastodon_boost_and_types(void)
 	struct got got = {0};
 	chatarc_error_t err;
 	const char *boost =
-		"{\"id\":\"9\",\"uri\":\"https://b.example/users/bo/statuses/9/activity\","
-		"\"created_at\":\"2026-11-18T18:05:00Z\",\"content\":\"\",\"account\":{\"acct\":\"bo\","
-		"\"url\":\"https://b.example/@bo\"},\"reblog\":{\"id\":\"5\",\"uri\":"
-		"\"https://a.example/users/ana/statuses/5\",\"created_at\":\"2026-11-18T18:01:00Z\","
-		"\"content\":\"<p>T1: hello</p>\",\"account\":{\"acct\":\"ana@a.example\"},"
-		"\"mentions\":[{\"acct\":\"cy\",\"url\":\"https://b.example/@cy\"}]}}";
+	    "{\"id\":\"9\",\"uri\":\"https://b.example/users/bo/statuses/9/activity\","
+	    "\"created_at\":\"2026-11-18T18:05:00Z\",\"content\":\"\",\"account\":{\"acct\":\"bo\","
+	    "\"url\":\"https://b.example/@bo\"},\"reblog\":{\"id\":\"5\",\"uri\":"
+	    "\"https://a.example/users/ana/statuses/5\",\"created_at\":\"2026-11-18T18:01:00Z\","
+	    "\"content\":\"<p>T1: hello</p>\",\"account\":{\"acct\":\"ana@a.example\"},"
+	    "\"mentions\":[{\"acct\":\"cy\",\"url\":\"https://b.example/@cy\"}]}}";
 	CHECK(convert_text(boost, &conv, &got, &err) == CHATARC_OK);
 	CHECK(got.count == 1 && conv.boosts == 1);
 	CHECK_STR(got.records[0].uri, "https://a.example/users/ana/statuses/5");
 	CHECK_STR(got.records[0].author, "ana@a.example");
 	CHECK(has(&got.records[0].mentions, "cy@b.example"));
 	got_clear(&got);
-	CHECK(convert_text("{\"uri\":\"u\",\"created_at\":\"2026-11-18\",\"content\":[],\"account\":{\"acct\":\"a\"}}",
-			   &conv, &got, &err) == CHATARC_ERR_FORMAT);
+	CHECK(convert_text("{\"uri\":\"u\",\"created_at\":\"2026-11-18\",\"content\":[],"
+	                   "\"account\":{\"acct\":\"a\"}}",
+	                   &conv, &got, &err) == CHATARC_ERR_FORMAT);
 	CHECK(strstr(err.message, "\"content\" should be a string, found an array") != NULL);
-	CHECK(convert_text("{\"uri\":\"u\",\"created_at\":\"yesterday\",\"content\":\"\",\"account\":{\"acct\":\"a\"}}",
-			   &conv, &got, &err) == CHATARC_ERR_FORMAT);
+	CHECK(convert_text("{\"uri\":\"u\",\"created_at\":\"yesterday\",\"content\":\"\","
+	                   "\"account\":{\"acct\":\"a\"}}",
+	                   &conv, &got, &err) == CHATARC_ERR_FORMAT);
 	CHECK(strstr(err.message, "ISO 8601") != NULL);
 	CHECK(got.count == 0);
 }
@@ -189,10 +198,12 @@ static void test_bluesky_fixture(void)
 	struct got got = {0};
 	if (!convert_fixture("bluesky/bskyr_searchPosts_redistricting.body.json", &conv, &got, 25))
 		return;
-	chatarc_record_t *r = find(&got, "at://did:plc:kkergqgbhb56ptpwj2wenkje/app.bsky.feed.post/3lpk2u6qo222m");
+	chatarc_record_t *r =
+	    find(&got, "at://did:plc:kkergqgbhb56ptpwj2wenkje/app.bsky.feed.post/3lpk2u6qo222m");
 	if (r) {
 		CHECK_STR(r->author, "socpaperbot.bsky.social");
-		CHECK_STR(r->url, "https://bsky.app/profile/socpaperbot.bsky.social/post/3lpk2u6qo222m");
+		CHECK_STR(r->url,
+		          "https://bsky.app/profile/socpaperbot.bsky.social/post/3lpk2u6qo222m");
 		CHECK(has(&r->links, "https://osf.io/v87fn"));
 		char iso[CHATARC_TIME_ISO_LEN];
 		time_format_iso(r->created_ms, iso);
@@ -203,7 +214,8 @@ static void test_bluesky_fixture(void)
 		CHECK(has(&r->tags, "txlege"));
 	r = find(&got, "at://did:plc:7nagdvjqrzaquzk7mueohne5/app.bsky.feed.post/3lpjzka2pzc2l");
 	if (r)
-		CHECK_STR(r->reply_to, "at://did:plc:7nagdvjqrzaquzk7mueohne5/app.bsky.feed.post/3lpjzgltpa22l");
+		CHECK_STR(r->reply_to,
+		          "at://did:plc:7nagdvjqrzaquzk7mueohne5/app.bsky.feed.post/3lpjzgltpa22l");
 	got_clear(&got);
 }
 
@@ -212,16 +224,18 @@ static void test_bluesky_facets_hostile_offsets(void)
 	/* "é" is two bytes: facet offsets count bytes, not characters. One
 	 * facet is valid, one points past the text, one splits a character. */
 	const char *post =
-		"{\"uri\":\"at://did:plc:x/app.bsky.feed.post/3k\",\"author\":{\"handle\":\"ana.example\"},"
-		"\"record\":{\"text\":\"é @bo.example and #HCSM\",\"createdAt\":\"2026-11-18T18:00:00Z\","
-		"\"facets\":[{\"index\":{\"byteStart\":3,\"byteEnd\":14},\"features\":[{\"$type\":"
-		"\"app.bsky.richtext.facet#mention\",\"did\":\"did:plc:bo\"}]},"
-		"{\"index\":{\"byteStart\":3,\"byteEnd\":900},\"features\":[{\"$type\":"
-		"\"app.bsky.richtext.facet#mention\",\"did\":\"did:plc:far\"}]},"
-		"{\"index\":{\"byteStart\":1,\"byteEnd\":4},\"features\":[{\"$type\":"
-		"\"app.bsky.richtext.facet#mention\",\"did\":\"did:plc:split\"}]},"
-		"{\"index\":{\"byteStart\":19,\"byteEnd\":24},\"features\":[{\"$type\":"
-		"\"app.bsky.richtext.facet#tag\",\"tag\":\"HCSM\"}]}]}}";
+	    "{\"uri\":\"at://did:plc:x/app.bsky.feed.post/"
+	    "3k\",\"author\":{\"handle\":\"ana.example\"},"
+	    "\"record\":{\"text\":\"é @bo.example and "
+	    "#HCSM\",\"createdAt\":\"2026-11-18T18:00:00Z\","
+	    "\"facets\":[{\"index\":{\"byteStart\":3,\"byteEnd\":14},\"features\":[{\"$type\":"
+	    "\"app.bsky.richtext.facet#mention\",\"did\":\"did:plc:bo\"}]},"
+	    "{\"index\":{\"byteStart\":3,\"byteEnd\":900},\"features\":[{\"$type\":"
+	    "\"app.bsky.richtext.facet#mention\",\"did\":\"did:plc:far\"}]},"
+	    "{\"index\":{\"byteStart\":1,\"byteEnd\":4},\"features\":[{\"$type\":"
+	    "\"app.bsky.richtext.facet#mention\",\"did\":\"did:plc:split\"}]},"
+	    "{\"index\":{\"byteStart\":19,\"byteEnd\":24},\"features\":[{\"$type\":"
+	    "\"app.bsky.richtext.facet#tag\",\"tag\":\"HCSM\"}]}]}}";
 	post_converter_t conv = {.chat = "c", .source = "s"};
 	struct got got = {0};
 	chatarc_error_t err;
@@ -289,10 +303,12 @@ static void test_twitter_v2_pages(void)
 static void test_tweets_js_entries(void)
 {
 	const char *entry =
-		"{\"tweet\":{\"id_str\":\"1440000000000000000\",\"full_text\":\"A2: &lt;3 patients &amp; "
-		"carers #hcsm\",\"created_at\":\"Wed Sep 22 16:00:00 +0000 2021\",\"retweet_count\":\"4\","
-		"\"favorite_count\":\"7\",\"in_reply_to_status_id_str\":\"1439999999999999999\","
-		"\"entities\":{\"hashtags\":[{\"text\":\"HCSM\"}],\"user_mentions\":[],\"urls\":[]}}}";
+	    "{\"tweet\":{\"id_str\":\"1440000000000000000\",\"full_text\":\"A2: &lt;3 patients "
+	    "&amp; "
+	    "carers #hcsm\",\"created_at\":\"Wed Sep 22 16:00:00 +0000 "
+	    "2021\",\"retweet_count\":\"4\","
+	    "\"favorite_count\":\"7\",\"in_reply_to_status_id_str\":\"1439999999999999999\","
+	    "\"entities\":{\"hashtags\":[{\"text\":\"HCSM\"}],\"user_mentions\":[],\"urls\":[]}}}";
 	post_converter_t conv = {.chat = "c", .source = "import"};
 	struct got got = {0};
 	chatarc_error_t err;
@@ -309,9 +325,10 @@ static void test_tweets_js_entries(void)
 		CHECK(has(&r->tags, "hcsm"));
 	}
 	got_clear(&got);
-	CHECK(convert_text("{\"tweet\":{\"id_str\":\"1440000000000000001\",\"full_text\":\"RT @bo: hi\","
-			   "\"created_at\":\"Wed Sep 22 16:00:00 +0000 2021\"}}",
-			   &conv, &got, &err) == CHATARC_OK);
+	CHECK(convert_text(
+	          "{\"tweet\":{\"id_str\":\"1440000000000000001\",\"full_text\":\"RT @bo: hi\","
+	          "\"created_at\":\"Wed Sep 22 16:00:00 +0000 2021\"}}",
+	          &conv, &got, &err) == CHATARC_OK);
 	CHECK(got.count == 0 && conv.boosts == 1);
 }
 
@@ -319,11 +336,18 @@ static void test_mastodon_reply_resolution(void)
 {
 	/* Newest first, as a tag timeline: each reply comes before its parent;
 	 * status 3 replies to 2, 2 to 1, and 4 to a status not in the file. */
-	const char *page =
-		"[{\"id\":\"4\",\"in_reply_to_id\":\"99\",\"uri\":\"https://a.example/s/4\",\"created_at\":\"2026-11-18T18:04:00Z\",\"content\":\"d\",\"account\":{\"acct\":\"a\"}},"
-		"{\"id\":\"3\",\"in_reply_to_id\":\"2\",\"uri\":\"https://a.example/s/3\",\"created_at\":\"2026-11-18T18:03:00Z\",\"content\":\"c\",\"account\":{\"acct\":\"a\"}},"
-		"{\"id\":\"2\",\"in_reply_to_id\":\"1\",\"uri\":\"https://b.example/s/2\",\"created_at\":\"2026-11-18T18:02:00Z\",\"content\":\"b\",\"account\":{\"acct\":\"b@b.example\"}},"
-		"{\"id\":\"1\",\"uri\":\"https://a.example/s/1\",\"created_at\":\"2026-11-18T18:01:00Z\",\"content\":\"a\",\"account\":{\"acct\":\"a\"}}]";
+	const char *page = "[{\"id\":\"4\",\"in_reply_to_id\":\"99\",\"uri\":\"https://a.example/s/"
+	                   "4\",\"created_at\":\"2026-11-18T18:04:00Z\",\"content\":\"d\","
+	                   "\"account\":{\"acct\":\"a\"}},"
+	                   "{\"id\":\"3\",\"in_reply_to_id\":\"2\",\"uri\":\"https://a.example/s/"
+	                   "3\",\"created_at\":\"2026-11-18T18:03:00Z\",\"content\":\"c\","
+	                   "\"account\":{\"acct\":\"a\"}},"
+	                   "{\"id\":\"2\",\"in_reply_to_id\":\"1\",\"uri\":\"https://b.example/s/"
+	                   "2\",\"created_at\":\"2026-11-18T18:02:00Z\",\"content\":\"b\","
+	                   "\"account\":{\"acct\":\"b@b.example\"}},"
+	                   "{\"id\":\"1\",\"uri\":\"https://a.example/s/"
+	                   "1\",\"created_at\":\"2026-11-18T18:01:00Z\",\"content\":\"a\","
+	                   "\"account\":{\"acct\":\"a\"}}]";
 	post_converter_t conv = {.chat = "c", .source = "s"};
 	struct got got = {0};
 	chatarc_error_t err;
@@ -359,24 +383,24 @@ static chatarc_status_t convert_one(post_converter_t *conv, const char *json)
 static void test_mastodon_settle_and_consent(void)
 {
 	struct got got = {0};
-	post_converter_t conv = {.chat = "c", .source = "s", .sink = keep, .sink_ctx = &got,
-				 .honour_consent = true};
+	post_converter_t conv = {
+	    .chat = "c", .source = "s", .sink = keep, .sink_ctx = &got, .honour_consent = true};
 	static const char reply[] =
-		"{\"id\":\"9\",\"uri\":\"https://x.example/9\",\"created_at\":\"2026-11-18T18:05:00Z\","
-		"\"content\":\"<p>A1 yes</p>\",\"in_reply_to_id\":\"5\","
-		"\"account\":{\"acct\":\"ann\",\"url\":\"https://x.example/@ann\"}}";
+	    "{\"id\":\"9\",\"uri\":\"https://x.example/9\",\"created_at\":\"2026-11-18T18:05:00Z\","
+	    "\"content\":\"<p>A1 yes</p>\",\"in_reply_to_id\":\"5\","
+	    "\"account\":{\"acct\":\"ann\",\"url\":\"https://x.example/@ann\"}}";
 	static const char parent[] =
-		"{\"id\":\"5\",\"uri\":\"https://x.example/5\",\"created_at\":\"2026-11-18T18:00:00Z\","
-		"\"content\":\"<p>T1 why?</p>\",\"account\":{\"acct\":\"mod\","
-		"\"url\":\"https://x.example/@mod\",\"discoverable\":true}}";
+	    "{\"id\":\"5\",\"uri\":\"https://x.example/5\",\"created_at\":\"2026-11-18T18:00:00Z\","
+	    "\"content\":\"<p>T1 why?</p>\",\"account\":{\"acct\":\"mod\","
+	    "\"url\":\"https://x.example/@mod\",\"discoverable\":true}}";
 	static const char opted_out[] =
-		"{\"id\":\"7\",\"uri\":\"https://x.example/7\",\"created_at\":\"2026-11-18T18:01:00Z\","
-		"\"content\":\"<p>not me</p>\",\"account\":{\"acct\":\"shy\","
-		"\"url\":\"https://x.example/@shy\",\"discoverable\":false}}";
+	    "{\"id\":\"7\",\"uri\":\"https://x.example/7\",\"created_at\":\"2026-11-18T18:01:00Z\","
+	    "\"content\":\"<p>not me</p>\",\"account\":{\"acct\":\"shy\","
+	    "\"url\":\"https://x.example/@shy\",\"discoverable\":false}}";
 	static const char noindex[] =
-		"{\"id\":\"8\",\"uri\":\"https://x.example/8\",\"created_at\":\"2026-11-18T18:02:00Z\","
-		"\"content\":\"<p>nor me</p>\",\"account\":{\"acct\":\"quiet\","
-		"\"url\":\"https://x.example/@quiet\",\"noindex\":true}}";
+	    "{\"id\":\"8\",\"uri\":\"https://x.example/8\",\"created_at\":\"2026-11-18T18:02:00Z\","
+	    "\"content\":\"<p>nor me</p>\",\"account\":{\"acct\":\"quiet\","
+	    "\"url\":\"https://x.example/@quiet\",\"noindex\":true}}";
 	chatarc_error_t err;
 
 	CHECK(convert_one(&conv, reply) == CHATARC_OK);
@@ -401,15 +425,18 @@ static void test_mastodon_settle_and_consent(void)
 }
 
 const unit_test_t posts_tests[] = {
-	{"posts: fetched pages settle held replies; consent honoured", test_mastodon_settle_and_consent},
-	{"posts: Mastodon replies find their parent's uri in the same file", test_mastodon_reply_resolution},
-	{"posts: Mastodon HTML to plain text and shared links", test_html_to_text},
-	{"posts: Mastodon #ichbinhanna page (real recording)", test_mastodon_fixture},
-	{"posts: Mastodon boosts counted, wrong types named", test_mastodon_boost_and_types},
-	{"posts: Bluesky searchPosts (real recording)", test_bluesky_fixture},
-	{"posts: Bluesky facets with byte offsets, hostile ones too", test_bluesky_facets_hostile_offsets},
-	{"posts: Twitter v1.1 search with retweets (real recording)", test_twitter_v11_fixture},
-	{"posts: Twitter v2 / twarc2 pages (real recordings)", test_twitter_v2_pages},
-	{"posts: tweets.js entries need their owner", test_tweets_js_entries},
-	{NULL, NULL},
+    {"posts: fetched pages settle held replies; consent honoured",
+     test_mastodon_settle_and_consent},
+    {"posts: Mastodon replies find their parent's uri in the same file",
+     test_mastodon_reply_resolution},
+    {"posts: Mastodon HTML to plain text and shared links", test_html_to_text},
+    {"posts: Mastodon #ichbinhanna page (real recording)", test_mastodon_fixture},
+    {"posts: Mastodon boosts counted, wrong types named", test_mastodon_boost_and_types},
+    {"posts: Bluesky searchPosts (real recording)", test_bluesky_fixture},
+    {"posts: Bluesky facets with byte offsets, hostile ones too",
+     test_bluesky_facets_hostile_offsets},
+    {"posts: Twitter v1.1 search with retweets (real recording)", test_twitter_v11_fixture},
+    {"posts: Twitter v2 / twarc2 pages (real recordings)", test_twitter_v2_pages},
+    {"posts: tweets.js entries need their owner", test_tweets_js_entries},
+    {NULL, NULL},
 };

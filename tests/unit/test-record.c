@@ -32,7 +32,8 @@ static void test_json_roundtrip(void)
 	strbuf_init(&a, 0);
 	strbuf_init(&b, 0);
 	record_to_json(&r, &a);
-	CHECK(strncmp(a.buf, "{\"uri\":\"https://toot.example/users/ana/statuses/1\",\"network\":", 60) == 0);
+	CHECK(strncmp(a.buf, "{\"uri\":\"https://toot.example/users/ana/statuses/1\",\"network\":",
+	              60) == 0);
 	CHECK(strstr(a.buf, "\"created_at\":\"2013-03-13T17:00:00.000Z\"") != NULL);
 	CHECK(strstr(a.buf, "\"reply_to\":null") != NULL);
 	CHECK(record_from_json(a.buf, &back, &err) == CHATARC_OK);
@@ -83,20 +84,21 @@ static void test_csv(void)
 	strbuf_init(&sb, 0);
 	record_csv_header(&sb);
 	CHECK_STR(sb.buf, "uri,network,source,chat,created_at,author,author_name,text,url,reply_to,"
-			  "tags,mentions,links,replies,reposts,likes\r\n");
+	                  "tags,mentions,links,replies,reposts,likes\r\n");
 	strbuf_reset(&sb);
 	record_to_csv(&r, &sb);
-	CHECK_STR(sb.buf, "https://toot.example/users/ana/statuses/1,mastodon,import,hcsmdemo,"
-			  "2013-03-13T17:00:00.000Z,ana@toot.example,\"Ana \"\"the nurse\"\"\","
-			  "\"A1: yes, and\nno, \"\"really\"\"\",https://toot.example/@ana/1,,hcsmdemo,,"
-			  "https://a.example/x?y=1 https://b.example/,0,0,3\r\n");
+	CHECK_STR(sb.buf,
+	          "https://toot.example/users/ana/statuses/1,mastodon,import,hcsmdemo,"
+	          "2013-03-13T17:00:00.000Z,ana@toot.example,\"Ana \"\"the nurse\"\"\","
+	          "\"A1: yes, and\nno, \"\"really\"\"\",https://toot.example/@ana/1,,hcsmdemo,,"
+	          "https://a.example/x?y=1 https://b.example/,0,0,3\r\n");
 	strbuf_release(&sb);
 	record_clear(&r);
 }
 
 const unit_test_t record_tests[] = {
-	{"record: JSON line round trip", test_json_roundtrip},
-	{"record: merging versions keeps fuller text and highest counts", test_merge},
-	{"record: CSV header and RFC 4180 quoting", test_csv},
-	{NULL, NULL},
+    {"record: JSON line round trip", test_json_roundtrip},
+    {"record: merging versions keeps fuller text and highest counts", test_merge},
+    {"record: CSV header and RFC 4180 quoting", test_csv},
+    {NULL, NULL},
 };

@@ -50,12 +50,13 @@ static void test_links(void)
 	struct {
 		const char *in, *want;
 	} cases[] = {
-		{"https://Guides.Example.org/a?utm_source=x&utm_medium=y", "https://guides.example.org/a"},
-		{"https://v.example/c?fbclid=abc&id=7", "https://v.example/c?id=7"},
-		{"https://v.example/c?id=7&gclid=1#part", "https://v.example/c?id=7#part"},
-		{"https://bit.ly/3xYz", "https://bit.ly/3xYz"}, /* shorteners stay */
-		{"https://a.example/p#x?utm_source=1", "https://a.example/p#x?utm_source=1"},
-		{"mailto:x@example.org", "mailto:x@example.org"},
+	    {"https://Guides.Example.org/a?utm_source=x&utm_medium=y",
+	     "https://guides.example.org/a"},
+	    {"https://v.example/c?fbclid=abc&id=7", "https://v.example/c?id=7"},
+	    {"https://v.example/c?id=7&gclid=1#part", "https://v.example/c?id=7#part"},
+	    {"https://bit.ly/3xYz", "https://bit.ly/3xYz"}, /* shorteners stay */
+	    {"https://a.example/p#x?utm_source=1", "https://a.example/p#x?utm_source=1"},
+	    {"mailto:x@example.org", "mailto:x@example.org"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char *got = summary_normalise_link(cases[i].in);
@@ -65,8 +66,8 @@ static void test_links(void)
 }
 
 const unit_test_t summary_tests[] = {
-	{"summary: answer labels near the start, and words that are not", test_answer_labels},
-	{"summary: topic question labels", test_question_labels},
-	{"summary: links lose tracking parameters only", test_links},
-	{NULL, NULL},
+    {"summary: answer labels near the start, and words that are not", test_answer_labels},
+    {"summary: topic question labels", test_question_labels},
+    {"summary: links lose tracking parameters only", test_links},
+    {NULL, NULL},
 };

@@ -51,11 +51,13 @@ static void test_day_bounds_across_dst(void)
 	chatarc_ms_t start, end;
 	chatarc_error_t err;
 	/* Toronto leaves daylight time on 2026-11-01: a 25-hour day. */
-	CHECK(time_local_day_bounds("America/Toronto", "2026-11-01", &start, &end, &err) == CHATARC_OK);
+	CHECK(time_local_day_bounds("America/Toronto", "2026-11-01", &start, &end, &err) ==
+	      CHATARC_OK);
 	CHECK(start == iso("2026-11-01T04:00:00Z"));
 	CHECK(end - start == 25 * 3600000LL);
 	/* Sydney enters daylight time on 2026-10-04: a 23-hour day. */
-	CHECK(time_local_day_bounds("Australia/Sydney", "2026-10-04", &start, &end, &err) == CHATARC_OK);
+	CHECK(time_local_day_bounds("Australia/Sydney", "2026-10-04", &start, &end, &err) ==
+	      CHATARC_OK);
 	CHECK(start == iso("2026-10-03T14:00:00Z"));
 	CHECK(end - start == 23 * 3600000LL);
 	CHECK(time_local_day_bounds(NULL, "2026-10-04", &start, &end, &err) == CHATARC_OK);
@@ -64,8 +66,8 @@ static void test_day_bounds_across_dst(void)
 }
 
 const unit_test_t time_tests[] = {
-	{"time: ISO 8601 forms and offsets", test_iso8601_forms},
-	{"time: Twitter dates and snowflake ids", test_twitter_and_snowflake},
-	{"time: local day bounds across DST in both hemispheres", test_day_bounds_across_dst},
-	{NULL, NULL},
+    {"time: ISO 8601 forms and offsets", test_iso8601_forms},
+    {"time: Twitter dates and snowflake ids", test_twitter_and_snowflake},
+    {"time: local day bounds across DST in both hemispheres", test_day_bounds_across_dst},
+    {NULL, NULL},
 };
