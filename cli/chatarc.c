@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 			continue;
 		char *share = find_share_dir();
 		ctx.share_dir = share;
+		ctx.program = strchr(argv[0], '/') ? argv[0] : "chatarc";
 		ctx.stderr_tty = isatty(STDERR_FILENO);
 		ctx.stdout_tty = isatty(STDOUT_FILENO);
 		xmlInitParser();

@@ -17,6 +17,9 @@ enum {
 };
 
 typedef struct cli_context {
+	/* How to name the program in a command for the user to try: argv[0]
+	 * when it was run by a path (./chatarc before `make install`). */
+	const char *program;
 	const char *data_dir;
 	const char *share_dir;
 	bool stderr_tty; /* progress goes to stderr, only on a terminal */

@@ -7,6 +7,7 @@
 #include "../common/archive.h"
 #include "../common/fsutil.h"
 #include "../common/options.h"
+#include "../common/strbuf.h"
 #include "../index/index.h"
 #include "../publish/publish.h"
 #include "../summarise/summary.h"
@@ -122,11 +123,15 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 		unassigned += summary->messages[i].section == SECTION_UNASSIGNED;
 	printf("  session %s: %zu messages, %zu topic questions, %zu unassigned\n", summary->date,
 	       summary->n_messages, summary->n_topics, unassigned);
+	strbuf_t line;
+	strbuf_init(&line, 0);
 	for (size_t k = 0; k < summary->n_topics; k++) {
 		const summary_topic_t *topic = &summary->topics[k];
-		printf("    %.70s (%zu messages)\n", summary->messages[topic->question].record.text,
-		       topic->n_messages);
+		strbuf_reset(&line);
+		strbuf_add_abbrev(&line, summary->messages[topic->question].record.text, 70);
+		printf("    %s (%zu messages)\n", line.buf, topic->n_messages);
 	}
+	strbuf_release(&line);
 	summary_free(summary);
 
 	index_stats_t stats;
@@ -148,9 +153,10 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 	printf("  site: %s/index.html  (open it in a browser; transcript: %s/%s/)\n", site, site,
 	       SAMPLE_CHAT);
 	free(site);
-	printf("  try: chatarc --data %s summarise %s    (the session as XML)\n"
-	       "       chatarc --data %s search 'topic:T2 trust'\n"
-	       "       chatarc --data %s export %s --format csv\n",
-	       ctx->data_dir, SAMPLE_CHAT, ctx->data_dir, ctx->data_dir, SAMPLE_CHAT);
+	printf("  try: %s --data %s summarise %s    (the session as XML)\n"
+	       "       %s --data %s search 'topic:T2 trust'\n"
+	       "       %s --data %s export %s --format csv\n",
+	       ctx->program, ctx->data_dir, SAMPLE_CHAT, ctx->program, ctx->data_dir, ctx->program,
+	       ctx->data_dir, SAMPLE_CHAT);
 	return EXIT_OK;
 }

@@ -122,3 +122,22 @@ char *strbuf_detach(strbuf_t *sb, size_t *len)
 	strbuf_init(sb, 0);
 	return out;
 }
+
+void strbuf_add_abbrev(strbuf_t *sb, const char *text, size_t max)
+{
+	size_t len = strlen(text);
+	if (len <= max) {
+		strbuf_add(sb, text, len);
+		return;
+	}
+	size_t cut = max;
+	while (cut > 0 && text[cut] != ' ')
+		cut--;
+	if (cut == 0) /* one long word: the last whole character that fits */
+		for (cut = max; cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80;)
+			cut--;
+	while (cut > 0 && text[cut - 1] == ' ')
+		cut--;
+	strbuf_add(sb, text, cut);
+	strbuf_addstr(sb, "\xe2\x80\xa6");
+}

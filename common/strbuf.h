@@ -22,6 +22,10 @@ void strbuf_addf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(print
 void strbuf_setlen(strbuf_t *sb, size_t len);
 /* Removes the first n bytes. */
 void strbuf_remove_front(strbuf_t *sb, size_t n);
+/* Appends text whole if it has at most max bytes; else its longest run of
+ * whole words that fits in max bytes, then "…" (a word longer than max is
+ * cut at a UTF-8 character boundary, never inside a character). */
+void strbuf_add_abbrev(strbuf_t *sb, const char *text, size_t max);
 /* Hands the buffer to the caller (who frees it) and leaves sb empty. */
 char *strbuf_detach(strbuf_t *sb, size_t *len);
 

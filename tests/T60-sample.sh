@@ -9,7 +9,15 @@ expect_eq "sample: demo runs on a fresh directory" "$?" "0"
 grep -q "158 messages from 24 accounts (75 Mastodon, 83 Bluesky, 0 Twitter), 38 replies" "$TMP/out" &&
 	ok "sample: demo reports what the archive holds" || fail "sample: demo report" "$(cat "$TMP/out")"
 first=$(archive_sum "$D")
-"$CHATARC" --data "$D" demo >/dev/null 2>&1
+# The commands it suggests run as printed: ./chatarc before `make install`.
+(cd "$ROOT" && ./chatarc --data "$D" demo) >"$TMP/again.out" 2>&1
+expect_eq "sample: the demo's 'try:' lines name the binary as it was run" \
+	"$(grep -c -E '^ +(try: )?\./chatarc --data ' "$TMP/again.out")" "3"
+tried=$(sed -n 's/^.*try: \(.*summarise hcsmdemo\) .*$/\1/p' "$TMP/again.out")
+expect_eq "sample: the first suggested command works as printed" \
+	"$(cd "$ROOT" && $tried | grep -c '<topic ')" "5"
+expect_eq "sample: topic questions are shortened at a word, marked with …" \
+	"$(grep -c -E '^    T[0-9]: .*[[:alpha:]?!.#]… \(' "$TMP/again.out") $(grep -c -E '^    T[0-9]: .*[^ ]… \(|^    T[0-9]: .*[^…] \(' "$TMP/again.out")" "3 5"
 expect_eq "sample: running the demo again adds nothing" "$(archive_sum "$D")" "$first"
 
 "$CHATARC" --data "$D" export hcsmdemo >"$TMP/all.jsonl"

@@ -42,9 +42,30 @@ static void test_utf8(void)
 	CHECK(!utf8_valid("a\0b", 3));
 }
 
+static void test_abbrev(void)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 0);
+	strbuf_add_abbrev(&sb, "short enough", 20);
+	CHECK_STR(sb.buf, "short enough");
+	strbuf_reset(&sb);
+	/* Cut at the last whole word, never mid-word, and marked. */
+	strbuf_add_abbrev(&sb, "T1: How does your organisation help", 20);
+	CHECK_STR(sb.buf, "T1: How does your\xe2\x80\xa6");
+	strbuf_reset(&sb);
+	/* One long word: cut before a character, never inside one. */
+	strbuf_add_abbrev(&sb, "Wissenschaftlerinnenüberschrift", 20);
+	CHECK_STR(sb.buf, "Wissenschaftlerinnen\xe2\x80\xa6");
+	strbuf_reset(&sb);
+	strbuf_add_abbrev(&sb, "Wissenschaftlerinneübung", 20); /* byte 20 inside ü */
+	CHECK_STR(sb.buf, "Wissenschaftlerinne\xe2\x80\xa6");
+	strbuf_release(&sb);
+}
+
 const unit_test_t json_tests[] = {
     {"json: string escaping", test_escaping},
     {"json: re-serialising keeps numbers and order", test_roundtrip_keeps_numbers},
     {"json: UTF-8 validation", test_utf8},
+    {"strbuf: abbreviated at a word or character boundary", test_abbrev},
     {NULL, NULL},
 };
