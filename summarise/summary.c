@@ -67,13 +67,16 @@ static const char *skip_mentions(const char *p)
 	}
 }
 
-/* One label at p: "A1", "T 2", "Q3", "Topic 4", "Question 5"; returns the
- * number and sets *end, or 0. `question` allows only T/Q/Topic/Question and
- * wants ':' '.' or ')' right after the number. */
+/* One label at p: "A1", "T 2", "Q3", "Topic 4", "Question 5", also written
+ * "(Q1)", "[A2]" or "#q2"; returns the number and sets *end, or 0.
+ * `question` allows only T/Q/Topic/Question, followed by ':' '.' ')' '-'
+ * or a space (real moderators write "Q3 What might ...?"). */
 static int label_at(const char *p, bool question, const char **end)
 {
 	static const char *const words[] = {"topic", "question", NULL};
 	const char *q = NULL;
+	if (*p == '(' || *p == '[' || *p == '#')
+		p++;
 	for (const char *const *w = words; *w; w++)
 		if (!strncasecmp(p, *w, strlen(*w))) {
 			q = p + strlen(*w);
@@ -94,10 +97,28 @@ static int label_at(const char *p, bool question, const char **end)
 		n = n * 10 + (*q++ - '0');
 	if (isalpha((unsigned char)*q))
 		return 0; /* "T1D", "A1C": a word, not a label */
-	if (question && *q != ':' && *q != '.' && *q != ')')
+	if (question && *q != ':' && *q != '.' && *q != ')' && *q != '-' && *q != ' ')
 		return 0;
 	*end = q;
 	return n;
+}
+
+/* Where a moderator's question label may stand: at the start (after
+ * mentions), or after a lead-in that ends a sentence or clause ("Okay: Q1
+ * What ...", "Let's get started! Q1.What ...", "Last question: Q6. How").
+ * A label inside a sentence ("Coming up on Q4", "Bringing Q5 in a
+ * minute", "Forgot to tag Q2") announces or mentions a question. */
+#define QUESTION_LEAD_IN_MAX 100
+static int question_label(const char *text, const char **label_end)
+{
+	const char *start = skip_mentions(text ? text : ""), *end;
+	int number = label_at(start, true, &end);
+	for (const char *p = start; !number && *p && p - start < QUESTION_LEAD_IN_MAX; p++)
+		if ((*p == ':' || *p == '!' || *p == '.' || *p == '?' || *p == '-') && p[1] == ' ')
+			number = label_at(p + 2, true, &end);
+	if (number)
+		*label_end = end;
+	return number;
 }
 
 int summary_parse_labels(const char *text, bool question, int *numbers, int max)
@@ -105,14 +126,21 @@ int summary_parse_labels(const char *text, bool question, int *numbers, int max)
 	const char *p = skip_mentions(text ? text : ""), *end;
 	int n = 0, number;
 
+	if (question) {
+		number = max > 0 ? question_label(text, &end) : 0;
+		if (number)
+			numbers[n++] = number;
+		return n;
+	}
 	while (n < max && (number = label_at(p, question, &end)) > 0) {
 		numbers[n++] = number;
-		if (question)
-			break;
-		/* "A1 & A2", "A1/A2", "A1, A2" */
+		/* "A1 & A2", "A1/A2", "A1, A2"; "A1.1" is a part of A1 */
 		p = end;
+		if (*p == '.' && isdigit((unsigned char)p[1]))
+			for (p++; isdigit((unsigned char)*p);)
+				p++;
 		while (*p == ' ' || *p == '&' || *p == '/' || *p == ',' || *p == '+' || *p == ':' ||
-		       *p == ')')
+		       *p == ')' || *p == ']')
 			p++;
 		if (!strncasecmp(p, "and ", 4))
 			p += 4;
@@ -247,12 +275,96 @@ static chatarc_status_t burst_window(const char *data_dir, const chatarc_chat_t 
 
 /* Topics and assignment. */
 
+static bool closes_chat(const char *text);
+
 static long topic_by_number(const summary_t *s, int number)
 {
 	for (size_t t = 0; t < s->n_topics; t++)
 		if (s->topics[t].number == number)
 			return (long)t;
 	return -1;
+}
+
+/* The text after a question's label, for comparing two wordings. */
+static const char *question_wording(const char *text)
+{
+	const char *end;
+	if (!question_label(text, &end))
+		return text ? text : "";
+	while (*end == ':' || *end == '.' || *end == ')' || *end == '-' || *end == ' ')
+		end++;
+	return end;
+}
+
+/* Two wordings of one question (a correction, or the same question posted
+ * on another network) start alike; a second part ("Q3 Or put elsewise,
+ * how can we ...") does not. */
+#define SAME_WORDING_PREFIX 12
+static bool same_wording(const char *a, const char *b)
+{
+	a = question_wording(a);
+	b = question_wording(b);
+	size_t n = 0;
+	while (a[n] && tolower((unsigned char)a[n]) == tolower((unsigned char)b[n]))
+		n++;
+	return n >= SAME_WORDING_PREFIX || (!a[n] && !b[n]);
+}
+
+static long add_topic(summary_t *s, int number, size_t question)
+{
+	s->topics = realloc(s->topics, (s->n_topics + 1) * sizeof *s->topics);
+	if (!s->topics)
+		abort();
+	s->topics[s->n_topics] =
+	    (summary_topic_t){.number = number,
+	                      .question = (long)question,
+	                      .start = s->messages[question].record.created_ms};
+	return (long)s->n_topics++;
+}
+
+static void mark_question(summary_message_t *m, long topic)
+{
+	m->question = true;
+	m->section = (int)topic;
+	m->method = ASSIGN_QUESTION;
+}
+
+/* A moderator's labelled message: the first with a number asks that
+ * question. A later one with the same number, within QUESTION_THREAD_MS of
+ * the first, restates it (a correction or a cross-post: its wording becomes
+ * the question's) or adds a second part; any later one is the moderator
+ * answering or commenting ("Q5: Habermas, Freire ... helped me"), placed by
+ * its label like anyone's answer. */
+static void labelled_question(summary_t *s, size_t i, int number)
+{
+	summary_message_t *m = &s->messages[i];
+	long t = topic_by_number(s, number);
+	if (t < 0) {
+		mark_question(m, add_topic(s, number, i));
+		return;
+	}
+	summary_topic_t *topic = &s->topics[t];
+	if (m->record.created_ms - topic->start >= QUESTION_THREAD_MS)
+		return;
+	if (same_wording(s->messages[topic->question].record.text, m->record.text))
+		topic->question = (long)i;
+	mark_question(m, t);
+}
+
+/* Moderators who never number their questions ("First question - how did
+ * ...?", "Speaking of reactions, what's the worst you had?"): in a session
+ * without a labelled question, each moderator message that asks something,
+ * is no reply and names nobody first is a topic question, numbered in
+ * order. */
+static void unlabelled_questions(summary_t *s)
+{
+	for (size_t i = 0; i < s->n_messages; i++) {
+		summary_message_t *m = &s->messages[i];
+		const char *text = m->record.text ? m->record.text : "";
+		if (m->moderator && !m->record.reply_to && text[0] != '@' && text[0] != '.' &&
+		    strchr(text, '?') && !closes_chat(text))
+			mark_question(m, add_topic(s, (int)s->n_topics + 1, i));
+	}
 }
 
 static void find_questions(summary_t *s)
@@ -263,32 +375,17 @@ static void find_questions(summary_t *s)
 		if (!m->moderator)
 			continue;
 		if (summary_parse_labels(m->record.text, true, &number, 1) == 1) {
-			long t = topic_by_number(s, number);
-			if (t < 0) {
-				s->topics =
-				    realloc(s->topics, (s->n_topics + 1) * sizeof *s->topics);
-				if (!s->topics)
-					abort();
-				t = (long)s->n_topics++;
-				s->topics[t] = (summary_topic_t){.number = number,
-				                                 .start = m->record.created_ms};
-			}
-			/* A re-post (the other network, or a correction) counts once;
-			 * its latest wording is the question. */
-			s->topics[t].question = (long)i;
-			m->question = true;
-			m->section = (int)t;
-			m->method = ASSIGN_QUESTION;
+			labelled_question(s, i, number);
 		} else if (m->parent >= 0 && s->messages[m->parent].question && m->n_labels == 0 &&
 		           !strcasecmp(s->messages[m->parent].record.author, m->record.author) &&
 		           m->record.created_ms - s->messages[m->parent].record.created_ms <
 		               QUESTION_THREAD_MS) {
 			/* The question's second part, posted as a reply to the first. */
-			m->question = true;
-			m->section = s->messages[m->parent].section;
-			m->method = ASSIGN_QUESTION;
+			mark_question(m, s->messages[m->parent].section);
 		}
 	}
+	if (s->n_topics == 0)
+		unlabelled_questions(s);
 }
 
 static bool closes_chat(const char *text)

@@ -9,27 +9,48 @@ D="$TMP/d"
 G="$ROOT/tests/gold"
 "$CHATARC" --data "$D" import --chat hcsmdemo "$G"/nolabels-dst/*.json "$G"/late-replies/*.json >/dev/null
 
-# accuracy DATE GOLD.tsv: compares each message's section with its gold label.
+# Sessions phrased as real chats are: in a data dir of their own, so that
+# the sample's newcomers stay as they are.
+DR="$TMP/real"
+"$CHATARC" --data "$DR" init --sample >/dev/null
+"$CHATARC" --data "$DR" import --chat hcsmdemo "$G"/real-phrasing/*.json >/dev/null
+
+# accuracy DIR DATE GOLD.tsv: compares each message's section with its gold
+# label; prints "GOOD TOTAL QFOUND QTOTAL LGOOD LTOTAL": messages in their
+# topic, gold topics whose question was found (the topic exists and its
+# question is a message of that topic), and messages that carry an answer
+# label ("A1", "Q1:", "(Q1)", "#q2", after @mentions) placed right.
 accuracy() {
-	"$CHATARC" --data "$D" summarise hcsmdemo "$1" --format json >"$TMP/s.json" || return 1
+	"$CHATARC" --data "$1" summarise hcsmdemo "$2" --format json >"$TMP/s.json" || return 1
 	jq -r '(.intro.messages[] | [.uri, "intro"]), (.topics[] | .label as $t | .messages[] | [.uri, $t]),
 		(.wrap.messages[] | [.uri, "wrap"]), (.unassigned.messages[] | [.uri, "unassigned"]) | @tsv' \
 		"$TMP/s.json" | sort >"$TMP/got.tsv"
-	grep -v '^#' "$2" | sort >"$TMP/gold.tsv"
-	join -t $'\t' -a 2 "$TMP/gold.tsv" "$TMP/got.tsv" | awk -F'\t' '
-		{ n++; if ($2 == $3) ok++; else printf "     miss: %s gold %s got %s\n", $1, $2, ($3 == "" ? "(absent)" : $3) > "/dev/stderr" }
-		END { printf "%d %d\n", ok, n }'
+	jq -r '.topics[] | .label as $l | .question.ref as $r | .messages[] | select(.id == $r) | [.uri, $l] | @tsv' "$TMP/s.json" | sort >"$TMP/questions.tsv"
+	jq -r '.. | objects | select(has("method") and (.question | not)) | select(.text | test("^([.@][^ ]+ +)*[(#\\[]?[AQTaqt] ?[0-9]")) | .uri' \
+		"$TMP/s.json" | sort >"$TMP/labelled.txt"
+	grep -v '^#' "$3" | sort >"$TMP/gold.tsv"
+	join -t $'\t' -a 2 "$TMP/gold.tsv" "$TMP/got.tsv" | awk -F'\t' -v qfile="$TMP/questions.tsv" -v lfile="$TMP/labelled.txt" '
+		BEGIN { while ((getline l < qfile) > 0) { split(l, f, "\t"); q[f[1]] = f[2] }
+			while ((getline l < lfile) > 0) labelled[l] = 1 }
+		{ n++; if ($2 == $3) ok++; else printf "     miss: %s gold %s got %s\n", $1, $2, ($3 == "" ? "(absent)" : $3) > "/dev/stderr"
+		  if ($2 ~ /^T/) topics[$2] = 1
+		  if (($1 in q) && q[$1] == $2) found[$2] = 1
+		  if ($1 in labelled) { lt++; if ($2 == $3) lok++ } }
+		END { for (t in topics) { qt++; if (t in found) qok++ }
+			printf "%d %d %d %d %d %d\n", ok, n, qok, qt, lok, lt }'
 }
-for session in "2026-11-18 hcsmdemo-2026-11-18.tsv the bundled sample" \
-	"2026-11-04 nolabels-dst.tsv few labels, first week after DST ended" \
-	"2026-11-11 late-replies.tsv late replies across networks, two labels in one"; do
+for session in "$D 2026-11-18 hcsmdemo-2026-11-18.tsv the bundled sample" \
+	"$D 2026-11-04 nolabels-dst.tsv few labels, first week after DST ended" \
+	"$D 2026-11-11 late-replies.tsv late replies across networks, two labels in one" \
+	"$DR 2026-10-28 real-phrasing.tsv questions and answers phrased as in real chats"; do
 	set -- $session
-	read -r good total < <(accuracy "$1" "$G/$2" 2>"$TMP/misses")
-	desc="${session#* * }"
-	if [ -n "$total" ] && [ "$total" -gt 0 ] && [ $((good * 100)) -ge $((total * 95)) ]; then
-		ok "summarise: gold $1 ($desc): $good/$total messages in their topic ($((good * 100 / total))%)"
+	read -r good total qok qt lok lt < <(accuracy "$1" "$2" "$G/$3" 2>"$TMP/misses")
+	desc="${session#* * * }"
+	if [ -n "$total" ] && [ "$total" -gt 0 ] && [ $((good * 100)) -ge $((total * 95)) ] &&
+		[ $((qok * 100)) -ge $((qt * 95)) ] && [ $((lok * 100)) -ge $((lt * 90)) ]; then
+		ok "summarise: gold $2 ($desc): $good/$total messages in their topic ($((good * 100 / total))%), questions found $qok/$qt, labelled answers placed $lok/$lt"
 	else
-		fail "summarise: gold $1 ($desc): $good/$total" "$(cat "$TMP/misses")"
+		fail "summarise: gold $2 ($desc): $good/$total, questions $qok/$qt, labelled $lok/$lt" "$(cat "$TMP/misses")"
 	fi
 done
 

@@ -42,7 +42,33 @@ static void test_question_labels(void)
 	CHECK_STR(labels("Topic 3: What?", true), "3");
 	CHECK_STR(labels("Question 4) What?", true), "4");
 	CHECK_STR(labels("A1: not a question", true), "");
-	CHECK_STR(labels("T1 without punctuation", true), "");
+	/* As real moderators write them (chats of 2015): a label without
+	 * punctuation, after a lead-in, glued to the text. */
+	CHECK_STR(labels("Q3 What might a digital syllabus look like?", true), "3");
+	CHECK_STR(labels("Okay: Q1 What aspects of open pedagogy matter?", true), "1");
+	CHECK_STR(labels("Great! This lack of consensus brings us to: Q2 What is", true), "2");
+	CHECK_STR(labels("Let's get started! Q1.What kinds of tools?", true), "1");
+	CHECK_STR(labels("Eeeep! Two more Qs! Q5. What is the role of", true), "5");
+	CHECK_STR(labels("Last question: Q6. How does this change", true), "6");
+	/* Announcements and mentions of a question are not the question. */
+	CHECK_STR(labels("Coming up on Q4 (out of five)", true), "");
+	CHECK_STR(labels("Cool, people are already getting to Q4, but I'll post it", true), "");
+	CHECK_STR(labels("Bringing Q5 in a minute", true), "");
+	CHECK_STR(labels("Forgot to tag Q2, sorry! Fixed now.", true), "");
+	CHECK_STR(labels("T1D is hard", true), "");
+}
+
+static void test_real_answer_labels(void)
+{
+	CHECK_STR(labels("Q1: students need agency", false), "1");
+	CHECK_STR(labels("Q1 cont. and also time", false), "1");
+	CHECK_STR(labels("(Q1) we tried this", false), "1");
+	CHECK_STR(labels("#q2 open licences", false), "2");
+	CHECK_STR(labels("A1.1 a second thought", false), "1");
+	CHECK_STR(labels("A2.2 and another", false), "2");
+	CHECK_STR(labels("@prof @mod A3 after mentions", false), "3");
+	CHECK_STR(labels("A4 is really a Q I wonder about", false), "4");
+	CHECK_STR(labels("#a11y matters", false), "");
 }
 
 static void test_links(void)
@@ -68,6 +94,7 @@ static void test_links(void)
 const unit_test_t summary_tests[] = {
     {"summary: answer labels near the start, and words that are not", test_answer_labels},
     {"summary: topic question labels", test_question_labels},
+    {"summary: answer labels as real participants write them", test_real_answer_labels},
     {"summary: links lose tracking parameters only", test_links},
     {NULL, NULL},
 };
