@@ -14,6 +14,16 @@ G="$ROOT/tests/gold"
 DR="$TMP/real"
 "$CHATARC" --data "$DR" init --sample >/dev/null
 "$CHATARC" --data "$DR" import --chat hcsmdemo "$G"/real-phrasing/*.json >/dev/null
+# A real chat: #cancerchat, 19 June 2014 (tests/fixtures/csv/cancerchat), in
+# the converted copy made by tools/topsy-to-v11.py. Its host never numbers
+# the questions, and the answers are @-replies without labels.
+DC="$TMP/cancerchat"
+mkdir -p "$DC"
+cat >"$DC/chatarc.conf" <<'EOF'
+{"chats": {"hcsmdemo": {"tags": ["cancerchat"], "moderators": ["EverydayAbleism"],
+  "schedule": {"weekday": "Thu", "start": "21:00", "minutes": 60, "tz": "Europe/London"}}}, "sources": {}}
+EOF
+"$CHATARC" --data "$DC" import --chat hcsmdemo "$FIXTURES/csv/cancerchat/cancerchat.v11.jsonl" >/dev/null
 
 # accuracy DIR DATE GOLD.tsv: compares each message's section with its gold
 # label; prints "GOOD TOTAL QFOUND QTOTAL LGOOD LTOTAL": messages in their
@@ -39,14 +49,18 @@ accuracy() {
 		END { for (t in topics) { qt++; if (t in found) qok++ }
 			printf "%d %d %d %d %d %d\n", ok, n, qok, qt, lok, lt }'
 }
-for session in "$D 2026-11-18 hcsmdemo-2026-11-18.tsv the bundled sample" \
-	"$D 2026-11-04 nolabels-dst.tsv few labels, first week after DST ended" \
-	"$D 2026-11-11 late-replies.tsv late replies across networks, two labels in one" \
-	"$DR 2026-10-28 real-phrasing.tsv questions and answers phrased as in real chats"; do
+# Messages in their topic: at least 95% where replies and labels tell; 90%
+# in the real #cancerchat, where the CSV kept no reply links and only time
+# places an answer (two of its answers reply to the question before).
+for session in "$D 2026-11-18 hcsmdemo-2026-11-18.tsv 95 the bundled sample" \
+	"$D 2026-11-04 nolabels-dst.tsv 95 few labels, first week after DST ended" \
+	"$D 2026-11-11 late-replies.tsv 95 late replies across networks, two labels in one" \
+	"$DR 2026-10-28 real-phrasing.tsv 95 questions and answers phrased as in real chats" \
+	"$DC 2014-06-19 cancerchat-2014-06-19.tsv 90 real #cancerchat: unnumbered questions, unlabelled answers"; do
 	set -- $session
 	read -r good total qok qt lok lt < <(accuracy "$1" "$2" "$G/$3" 2>"$TMP/misses")
-	desc="${session#* * * }"
-	if [ -n "$total" ] && [ "$total" -gt 0 ] && [ $((good * 100)) -ge $((total * 95)) ] &&
+	desc="${session#* * * * }"
+	if [ -n "$total" ] && [ "$total" -gt 0 ] && [ $((good * 100)) -ge $((total * $4)) ] &&
 		[ $((qok * 100)) -ge $((qt * 95)) ] && [ $((lok * 100)) -ge $((lt * 90)) ]; then
 		ok "summarise: gold $2 ($desc): $good/$total messages in their topic ($((good * 100 / total))%), questions found $qok/$qt, labelled answers placed $lok/$lt"
 	else
