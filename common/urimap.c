@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 struct urimap_slot {
 	uint64_t hash; /* 0 marks an empty slot */
 	size_t key_offset;
@@ -12,9 +14,7 @@ struct urimap_slot {
 
 static uint64_t uri_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	uint64_t h = fnv1a(FNV1A_START, s, strlen(s));
 	return h ? h : 1;
 }
 

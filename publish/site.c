@@ -23,6 +23,7 @@
 #include <libxslt/xsltutils.h>
 
 #include "../common/fsutil.h"
+#include "../common/hash.h"
 #include "../common/strbuf.h"
 #include "../common/timeutil.h"
 #include "../common/urimap.h"
@@ -56,18 +57,6 @@ struct publisher {
 	publish_stats_t *stats;
 	struct render_cache cache;
 };
-
-/* FNV-1a, 64 bits: change detection of our own inputs, not security. */
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-#define FNV_START 0xcbf29ce484222325ULL
 
 static bool is_stylesheet(const char *name)
 {
@@ -112,11 +101,11 @@ static void cache_load(publisher_t *pub)
 	urimap_init(&cache->pages);
 	strbuf_init(&sb, 0);
 	strbuf_addf(&sb, "%s/state/publish/%016llx.rendered", pub->options.data_dir,
-	            (unsigned long long)fnv1a(FNV_START, out, strlen(out)));
+	            (unsigned long long)fnv1a(FNV1A_START, out, strlen(out)));
 	cache->path = strbuf_detach(&sb, NULL);
 	free(real);
 
-	cache->styles_hash = fnv1a(FNV_START, CHATARC_VERSION, strlen(CHATARC_VERSION));
+	cache->styles_hash = fnv1a(FNV1A_START, CHATARC_VERSION, strlen(CHATARC_VERSION));
 	strbuf_init(&sb, 0);
 	strbuf_addf(&sb, "%s/xslt", pub->options.share_dir);
 	fs_list_dir(sb.buf, is_stylesheet, &styles);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/hash.h"
 #include "../common/json.h"
 #include "../common/urimap.h"
 #include "summary.h"
@@ -235,9 +236,15 @@ static const char *method_name(assign_method_t m)
 	return names[m];
 }
 
-static void message_id(long index, char out[24])
+/* A message's anchor on the transcript page comes from its identity, not
+ * its place: a late federated post must never renumber the links people
+ * have shared. 48 bits of the uri's hash: two messages of one session
+ * sharing them is a chance in 10^8 at 2,000 messages. */
+static void message_id(const summary_t *s, long index, char out[24])
 {
-	snprintf(out, 24, "m%ld", index + 1);
+	const char *uri = s->messages[index].record.uri ? s->messages[index].record.uri : "";
+	snprintf(out, 24, "m%012llx",
+	         (unsigned long long)(fnv1a(FNV1A_START, uri, strlen(uri)) >> 16));
 }
 
 static void write_message(struct emitter *e, const summary_t *s, long i)
@@ -246,7 +253,7 @@ static void write_message(struct emitter *e, const summary_t *s, long i)
 	const chatarc_record_t *r = &m->record;
 	char id[24], parent[24], utc[CHATARC_TIME_ISO_LEN], labels[48] = "";
 
-	message_id(i, id);
+	message_id(s, i, id);
 	time_format_iso(r->created_ms, utc);
 	for (int k = 0; k < m->n_labels; k++)
 		snprintf(labels + strlen(labels), sizeof labels - strlen(labels), "%s%d",
@@ -262,7 +269,7 @@ static void write_message(struct emitter *e, const summary_t *s, long i)
 	attr_str(e, "local", m->local_time);
 	attr_str(e, "url", r->url);
 	if (m->parent >= 0) {
-		message_id(m->parent, parent);
+		message_id(s, m->parent, parent);
 		attr_str(e, "reply-to", parent);
 	} else if (r->reply_to) {
 		attr_str(e, "reply-to-uri", r->reply_to);
@@ -451,7 +458,7 @@ static void write_topic(struct emitter *e, const summary_t *s, size_t t)
 	attr_str(e, "start", start);
 	attr_int(e, "message-count", (long long)topic->n_messages);
 	attr_int(e, "participant-count", (long long)participants);
-	message_id(topic->question, qref);
+	message_id(s, topic->question, qref);
 	obj_begin(e, "question");
 	attr_str(e, "ref", qref);
 	text_child(e, "text", s->messages[topic->question].record.text);
@@ -459,7 +466,7 @@ static void write_topic(struct emitter *e, const summary_t *s, size_t t)
 	list_begin(e, "highlights");
 	for (int h = 0; h < topic->n_highlights; h++) {
 		char ref[24];
-		message_id(topic->highlights[h], ref);
+		message_id(s, topic->highlights[h], ref);
 		obj_begin(e, "highlight");
 		attr_str(e, "ref", ref);
 		obj_end(e);

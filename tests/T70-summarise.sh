@@ -74,7 +74,7 @@ check "summarise: the XML validates against share/schema/summary.rng" \
 expect_eq "summarise: without DATE, the latest session" "$(grep -o 'date="[0-9-]*"' "$TMP/latest.xml" | head -1)" 'date="2026-11-18"'
 "$CHATARC" --data "$D" summarise hcsmdemo 2026-11-18 >"$TMP/again.xml"
 expect_file_eq "summarise: the same archive gives byte-identical output" "$TMP/again.xml" "$TMP/latest.xml"
-xml_ids=$(grep -o '<message id="m[0-9]*"' "$TMP/latest.xml" | cut -d'"' -f2 | sort | tr '\n' ' ')
+xml_ids=$(grep -o '<message id="m[0-9a-f]*"' "$TMP/latest.xml" | cut -d'"' -f2 | sort | tr '\n' ' ')
 json_ids=$("$CHATARC" --data "$D" summarise hcsmdemo --format json | jq -r '.. | objects | select(has("method")) | .id' | sort | tr '\n' ' ')
 expect_eq "summarise: JSON holds the same messages as XML" "$json_ids" "$xml_ids"
 

@@ -29,12 +29,15 @@ expect_eq "publish: every message has one permalink anchor" \
 	"$(xp "$page" 'count(//div[starts-with(@id, "m")][contains(@class, "msg")])') $(xp "$page" 'count(//a[@class="permalink"])')" "158 158"
 expect_eq "publish: one section a topic, anchored #t1..#t5" \
 	"$(xp "$page" 'count(//div[@id="t1" or @id="t2" or @id="t3" or @id="t4" or @id="t5"][contains(@class, "topic")])')" "5"
+# Anchors are named by each message's uri (m + 48 bits of its hash): Maya's
+# answer .../maya/statuses/117638748579348746 is m3b0cd81f5164, Pete's reply
+# .../pete/statuses/117638755201275171 is m93f05084dc1f.
 expect_eq "publish: replies nest under their parent (Pete's reply inside Maya's answer)" \
-	"$(xp "$page" 'string(//div[@id="m16"]/div[@class="replies"]/div[1]/@id)')" "m21"
+	"$(xp "$page" 'string(//div[@id="m3b0cd81f5164"]/div[@class="replies"]/div[1]/@id)')" "m93f05084dc1f"
 expect_eq "publish: a Mastodon mention links the full account's server" \
-	"$(xp "$page" 'string(//div[@id="m21"]/p[@class="text"]/a[@class="mention"]/@href)')" "https://toot.example/@maya"
+	"$(xp "$page" 'string(//div[@id="m93f05084dc1f"]/p[@class="text"]/a[@class="mention"]/@href)')" "https://toot.example/@maya"
 expect_eq "publish: times in the chat's zone on the page, UTC in the title" \
-	"$(xp "$page" 'string(//div[@id="m16"]//span[@class="time"])') $(xp "$page" 'string(//div[@id="m16"]//span[@class="time"]/@title)')" \
+	"$(xp "$page" 'string(//div[@id="m3b0cd81f5164"]//span[@class="time"])') $(xp "$page" 'string(//div[@id="m3b0cd81f5164"]//span[@class="time"]/@title)')" \
 	"13:00 2026-11-18T18:00:50.148Z"
 expect_eq "publish: the activity chart is inline SVG, one bar a busy minute" \
 	"$(xp "$page" 'count(//svg/rect)')" "$("$CHATARC" --data "$D" summarise hcsmdemo --format json | jq '[.activity[] | select(.count > 0)] | length')"
@@ -75,6 +78,12 @@ expect_eq "publish: every internal link and anchor resolves" "$(check_links "$S"
 # its page by rename (a new inode), leaving the others alone.
 expect_eq "publish: a rerun writes nothing" "$("$CHATARC" --data "$D" publish -v)" \
 	"published 1 sessions to $S/index.html: 0 files written, 5 unchanged"
+# anchors PAGE: each message's anchor with what it points at (its time and
+# its original post), one a line, sorted.
+anchors() { python3 -c 'import re, sys
+for m in re.findall(r"<div class=\"msg[^\"]*\" id=\"(m[0-9a-f]+)\"><p class=\"meta\">.*?<span class=\"time\" title=\"([^\"]*)\".*?href=\"([^\"]*)\" rel=\"nofollow ugc noopener\" class=\"original\"", open(sys.argv[1]).read()):
+    print(" ".join(m))' "$1" | sort; }
+anchors "$page" >"$TMP/anchors.before"
 inode_before=$(stat -c %i "$page")
 css_before=$(stat -c %i "$S/style.css")
 jq -n -c '{data: [{id: "1990000000000000001", text: "A2 a late thought on trust #hcsmdemo", created_at: "2026-11-18T18:40:00.000Z", author_id: "77"}], includes: {users: [{id: "77", username: "latecomer", name: "Late Comer"}]}}' >"$TMP/late.json"
@@ -87,6 +96,11 @@ expect_eq "publish: a new message rewrites its session, the chat page, feed and 
 	fail "publish: atomic replacement" "inodes $inode_before -> $(stat -c %i "$page")"
 expect_eq "publish: the new message is on the page" \
 	"$(xp "$page" 'count(//div[contains(@class, "msg")])') $(grep -c 'a late thought on trust' "$page")" "159 1"
+# A late post (18:40, in the middle of the session) renumbers nothing: every
+# anchor of before still names the same message.
+anchors "$page" >"$TMP/anchors.after"
+expect_eq "publish: a late message leaves every earlier anchor on the same message" \
+	"$(wc -l <"$TMP/anchors.before") $(comm -23 "$TMP/anchors.before" "$TMP/anchors.after" | wc -l) $(comm -13 "$TMP/anchors.before" "$TMP/anchors.after" | wc -l)" "158 0 1"
 # A page is not transformed again when its summary is unchanged, but one
 # that was removed or damaged is.
 cp "$page" "$TMP/page.keep"
