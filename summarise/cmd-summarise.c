@@ -15,8 +15,38 @@ static const command_help_t summarise_help = {
     "minute, who replied to whom, highlights per topic). DATE is the session's\n"
     "local date in the chat's time zone; the default is the latest session.\n"
     "The session window is the chat's schedule with slack_minutes either side,\n"
-    "or, without a schedule, the busiest run of messages that day.\n"
+    "or, without a schedule, the busiest run of messages that day. A DATE\n"
+    "with no session exits 1 and names the nearest sessions.\n"
     "xml follows share/schema/summary.rng; json carries the same content."};
+
+/* A DATE with nothing in its session window (off the schedule, in the
+ * future, before the archive): says so with the nearest dates that have a
+ * session, rather than printing an empty session that looks like one. */
+static chatarc_status_t no_session(const cli_context_t *ctx, const chatarc_chat_t *chat,
+                                   const char *date, chatarc_error_t *err)
+{
+	strlist_t dates = {0};
+	chatarc_status_t status = summary_list_sessions(ctx->data_dir, chat, &dates, err);
+	if (status != CHATARC_OK)
+		return status;
+	const char *before = NULL, *after = NULL;
+	for (size_t i = 0; i < dates.len; i++) {
+		if (strcmp(dates.items[i], date) < 0)
+			before = dates.items[i];
+		else if (strcmp(dates.items[i], date) > 0 && !after)
+			after = dates.items[i];
+	}
+	char nearest[64] = "it has no sessions yet";
+	if (before || after)
+		snprintf(nearest, sizeof nearest, "the nearest %s %s%s%s",
+		         before && after ? "are" : "is", before ? before : "",
+		         before && after ? " and " : "", after ? after : "");
+	status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+	                           "%s has no session on %s (nothing archived in its window); %s",
+	                           chat->name, date, nearest);
+	strlist_clear(&dates);
+	return status;
+}
 
 int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 {
@@ -48,6 +78,10 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 	status = summary_build(ctx->data_dir, chat, argc == 3 ? argv[2] : NULL, &history, &summary,
 	                       &err);
 	summary_history_release(&history);
+	if (status == CHATARC_OK && argc == 3 && summary->n_messages == 0) {
+		status = no_session(ctx, chat, argv[2], &err);
+		summary_free(summary);
+	}
 	config_release(&config);
 	if (status != CHATARC_OK)
 		return cli_report("summarise", status, &err);
