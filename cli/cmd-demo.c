@@ -36,7 +36,7 @@ static chatarc_status_t count_record(void *ctx, const chatarc_record_t *r, chata
 	for (int i = 0; i < 3; i++)
 		if (r->network && !strcmp(r->network, networks[i]))
 			t->by_network[i]++;
-	t->replies += r->reply_to != NULL;
+	t->replies += record_is_reply(r);
 	if (r->author)
 		strlist_add_unique(&t->authors, r->author);
 	return CHATARC_OK;

@@ -1,16 +1,63 @@
 /* Record life cycle, its one JSON form, merging of versions, CSV rows. */
 #include "record.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 
-const char *const record_field_names[] = {
-    "uri",         "network", "source",  "chat",     "created_at", "author",
-    "author_name", "text",    "url",     "reply_to", "tags",       "mentions",
-    "links",       "replies", "reposts", "likes",    "raw",        NULL};
+/* Every field of the record once, in archive and export order (raw last:
+ * the archive reader cuts a line before it). */
+enum field_kind { FIELD_STRING, FIELD_TIME, FIELD_LIST, FIELD_COUNT, FIELD_RAW };
+static const struct record_field {
+	const char *name;
+	enum field_kind kind;
+	size_t offset;
+} record_fields[] = {
+#define F(name, kind)                                                                              \
+	{                                                                                          \
+#name, kind, offsetof(chatarc_record_t, name)                                      \
+	}
+    F(uri, FIELD_STRING),
+    F(network, FIELD_STRING),
+    F(source, FIELD_STRING),
+    F(chat, FIELD_STRING),
+    {"created_at", FIELD_TIME, offsetof(chatarc_record_t, created_ms)},
+    F(author, FIELD_STRING),
+    F(author_name, FIELD_STRING),
+    F(text, FIELD_STRING),
+    F(url, FIELD_STRING),
+    F(native_id, FIELD_STRING),
+    F(reply_to, FIELD_STRING),
+    F(reply_to_id, FIELD_STRING),
+    F(reply_to_account, FIELD_STRING),
+    F(tags, FIELD_LIST),
+    F(mentions, FIELD_LIST),
+    F(links, FIELD_LIST),
+    F(replies, FIELD_COUNT),
+    F(reposts, FIELD_COUNT),
+    F(likes, FIELD_COUNT),
+    F(raw, FIELD_RAW),
+#undef F
+};
+#define N_FIELDS (sizeof record_fields / sizeof *record_fields)
+
+static char **string_at(const chatarc_record_t *r, const struct record_field *f)
+{
+	return (char **)((char *)r + f->offset);
+}
+
+static strlist_t *list_at(const chatarc_record_t *r, const struct record_field *f)
+{
+	return (strlist_t *)((char *)r + f->offset);
+}
+
+static long long *count_at(const chatarc_record_t *r, const struct record_field *f)
+{
+	return (long long *)((char *)r + f->offset);
+}
 
 static char *xstrdup(const char *s)
 {
@@ -20,6 +67,11 @@ static char *xstrdup(const char *s)
 		abort();
 	}
 	return copy;
+}
+
+bool record_is_reply(const chatarc_record_t *r)
+{
+	return (r->reply_to && *r->reply_to) || (r->reply_to_id && *r->reply_to_id);
 }
 
 void strlist_add(strlist_t *list, const char *s)
@@ -56,13 +108,13 @@ void record_init(chatarc_record_t *r)
 
 void record_clear(chatarc_record_t *r)
 {
-	char **strings[] = {&r->uri,         &r->network, &r->source, &r->chat,     &r->author,
-	                    &r->author_name, &r->text,    &r->url,    &r->reply_to, &r->raw};
-	for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
-		free(*strings[i]);
-	strlist_clear(&r->tags);
-	strlist_clear(&r->mentions);
-	strlist_clear(&r->links);
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		const struct record_field *f = &record_fields[i];
+		if (f->kind == FIELD_STRING || f->kind == FIELD_RAW)
+			free(*string_at(r, f));
+		else if (f->kind == FIELD_LIST)
+			strlist_clear(list_at(r, f));
+	}
 	record_init(r);
 }
 
@@ -81,23 +133,16 @@ static void copy_list(strlist_t *dst, const strlist_t *src)
 void record_copy(chatarc_record_t *dst, const chatarc_record_t *src)
 {
 	record_init(dst);
-	record_set(&dst->uri, src->uri);
-	record_set(&dst->network, src->network);
-	record_set(&dst->source, src->source);
-	record_set(&dst->chat, src->chat);
 	dst->created_ms = src->created_ms;
-	record_set(&dst->author, src->author);
-	record_set(&dst->author_name, src->author_name);
-	record_set(&dst->text, src->text);
-	record_set(&dst->url, src->url);
-	record_set(&dst->reply_to, src->reply_to);
-	copy_list(&dst->tags, &src->tags);
-	copy_list(&dst->mentions, &src->mentions);
-	copy_list(&dst->links, &src->links);
-	dst->replies = src->replies;
-	dst->reposts = src->reposts;
-	dst->likes = src->likes;
-	record_set(&dst->raw, src->raw);
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		const struct record_field *f = &record_fields[i];
+		if (f->kind == FIELD_STRING || f->kind == FIELD_RAW)
+			record_set(string_at(dst, f), *string_at(src, f));
+		else if (f->kind == FIELD_LIST)
+			copy_list(list_at(dst, f), list_at(src, f));
+		else if (f->kind == FIELD_COUNT)
+			*count_at(dst, f) = *count_at(src, f);
+	}
 }
 
 static void add_key(strbuf_t *out, const char *key)
@@ -135,22 +180,22 @@ void record_to_json(const chatarc_record_t *r, strbuf_t *out)
 
 	time_format_iso(r->created_ms, created);
 	strbuf_addch(out, '{');
-	add_string_field(out, "uri", r->uri);
-	add_string_field(out, "network", r->network);
-	add_string_field(out, "source", r->source);
-	add_string_field(out, "chat", r->chat);
-	add_string_field(out, "created_at", created);
-	add_string_field(out, "author", r->author);
-	add_string_field(out, "author_name", r->author_name);
-	add_string_field(out, "text", r->text);
-	add_string_field(out, "url", r->url);
-	add_string_field(out, "reply_to", r->reply_to);
-	add_list_field(out, "tags", &r->tags);
-	add_list_field(out, "mentions", &r->mentions);
-	add_list_field(out, "links", &r->links);
-	strbuf_addf(out, "\"replies\":%lld,\"reposts\":%lld,\"likes\":%lld,\"raw\":", r->replies,
-	            r->reposts, r->likes);
-	strbuf_addstr(out, r->raw ? r->raw : "null");
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		const struct record_field *f = &record_fields[i];
+		switch (f->kind) {
+		case FIELD_STRING: add_string_field(out, f->name, *string_at(r, f)); break;
+		case FIELD_TIME: add_string_field(out, f->name, created); break;
+		case FIELD_LIST: add_list_field(out, f->name, list_at(r, f)); break;
+		case FIELD_COUNT:
+			add_key(out, f->name);
+			strbuf_addf(out, "%lld,", *count_at(r, f));
+			break;
+		case FIELD_RAW:
+			add_key(out, f->name);
+			strbuf_addstr(out, r->raw ? r->raw : "null");
+			break;
+		}
+	}
 	strbuf_addch(out, '}');
 }
 
@@ -178,25 +223,21 @@ chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "not a chatarc record (needs uri and created_at)");
 	}
-	record_set(&r->uri, json_get_string(doc, "uri"));
-	record_set(&r->network, json_get_string(doc, "network"));
-	record_set(&r->source, json_get_string(doc, "source"));
-	record_set(&r->chat, json_get_string(doc, "chat"));
-	record_set(&r->author, json_get_string(doc, "author"));
-	record_set(&r->author_name, json_get_string(doc, "author_name"));
-	record_set(&r->text, json_get_string(doc, "text"));
-	record_set(&r->url, json_get_string(doc, "url"));
-	record_set(&r->reply_to, json_get_string(doc, "reply_to"));
-	read_list(doc, "tags", &r->tags);
-	read_list(doc, "mentions", &r->mentions);
-	read_list(doc, "links", &r->links);
-	r->replies = json_get_count(doc, "replies");
-	r->reposts = json_get_count(doc, "reposts");
-	r->likes = json_get_count(doc, "likes");
-	strbuf_t raw;
-	strbuf_init(&raw, 0);
-	json_add_value(&raw, json_get(doc, "raw"));
-	r->raw = strbuf_detach(&raw, NULL);
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		const struct record_field *f = &record_fields[i];
+		if (f->kind == FIELD_STRING) {
+			record_set(string_at(r, f), json_get_string(doc, f->name));
+		} else if (f->kind == FIELD_LIST) {
+			read_list(doc, f->name, list_at(r, f));
+		} else if (f->kind == FIELD_COUNT) {
+			*count_at(r, f) = json_get_count(doc, f->name);
+		} else if (f->kind == FIELD_RAW) {
+			strbuf_t raw;
+			strbuf_init(&raw, 0);
+			json_add_value(&raw, json_get(doc, f->name));
+			r->raw = strbuf_detach(&raw, NULL);
+		}
+	}
 	yajl_tree_free(doc);
 	return CHATARC_OK;
 }
@@ -246,7 +287,10 @@ bool record_merge(chatarc_record_t *into, const chatarc_record_t *later)
 	changed |= fill_missing(&into->author_name, later->author_name);
 	changed |= fill_missing(&into->author, later->author);
 	changed |= fill_missing(&into->url, later->url);
+	changed |= fill_missing(&into->native_id, later->native_id);
 	changed |= fill_missing(&into->reply_to, later->reply_to);
+	changed |= fill_missing(&into->reply_to_id, later->reply_to_id);
+	changed |= fill_missing(&into->reply_to_account, later->reply_to_account);
 	changed |= fill_list(&into->tags, &later->tags);
 	changed |= fill_list(&into->mentions, &later->mentions);
 	changed |= fill_list(&into->links, &later->links);
@@ -262,8 +306,8 @@ static unsigned clamp_count(long long n)
 }
 
 static void summarise_fields(const char *text, const char *author_name, const char *reply_to,
-                             long long replies, long long reposts, long long likes,
-                             record_summary_t *out)
+                             const char *native_id, long long replies, long long reposts,
+                             long long likes, record_summary_t *out)
 {
 	size_t len = text ? strlen(text) : 0;
 	out->text_len = len > 0xffffffffu ? 0xffffffffu : (unsigned)len;
@@ -272,19 +316,23 @@ static void summarise_fields(const char *text, const char *author_name, const ch
 	out->likes = clamp_count(likes);
 	out->has_author_name = author_name && *author_name;
 	out->has_reply_to = reply_to && *reply_to;
+	/* Records archived before native ids were kept take them from a
+	 * re-import (with the reply's id and account). */
+	out->has_native_id = native_id && *native_id;
 }
 
 void record_summarise(const chatarc_record_t *r, record_summary_t *out)
 {
-	summarise_fields(r->text, r->author_name, r->reply_to, r->replies, r->reposts, r->likes,
-	                 out);
+	summarise_fields(r->text, r->author_name, r->reply_to, r->native_id, r->replies, r->reposts,
+	                 r->likes, out);
 }
 
 void record_summary_from_json(yajl_val doc, record_summary_t *out)
 {
 	summarise_fields(json_get_string(doc, "text"), json_get_string(doc, "author_name"),
-	                 json_get_string(doc, "reply_to"), json_get_count(doc, "replies"),
-	                 json_get_count(doc, "reposts"), json_get_count(doc, "likes"), out);
+	                 json_get_string(doc, "reply_to"), json_get_string(doc, "native_id"),
+	                 json_get_count(doc, "replies"), json_get_count(doc, "reposts"),
+	                 json_get_count(doc, "likes"), out);
 }
 
 static bool raise_unsigned(unsigned *into, unsigned from)
@@ -312,6 +360,7 @@ bool record_summary_merge(record_summary_t *stored, const record_summary_t *late
 	changed |= raise_unsigned(&stored->likes, later->likes);
 	changed |= raise_flag(&stored->has_author_name, later->has_author_name);
 	changed |= raise_flag(&stored->has_reply_to, later->has_reply_to);
+	changed |= raise_flag(&stored->has_native_id, later->has_native_id);
 	return changed;
 }
 
@@ -347,29 +396,35 @@ static void csv_list(strbuf_t *out, const strlist_t *list)
 
 void record_csv_header(strbuf_t *out)
 {
-	for (size_t i = 0; record_field_names[i + 1]; i++) {
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		if (record_fields[i].kind == FIELD_RAW)
+			continue;
 		if (i)
 			strbuf_addch(out, ',');
-		strbuf_addstr(out, record_field_names[i]);
+		strbuf_addstr(out, record_fields[i].name);
 	}
 	strbuf_add(out, "\r\n", 2);
 }
 
+/* Every field but raw; lists space-separated. */
 void record_to_csv(const chatarc_record_t *r, strbuf_t *out)
 {
 	char created[CHATARC_TIME_ISO_LEN];
-	const char *strings[] = {r->uri,    r->network,     r->source, r->chat, created,
-	                         r->author, r->author_name, r->text,   r->url,  r->reply_to};
 
 	time_format_iso(r->created_ms, created);
-	for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
-		csv_field(out, strings[i]);
-		strbuf_addch(out, ',');
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		const struct record_field *f = &record_fields[i];
+		if (f->kind == FIELD_RAW)
+			continue;
+		if (i)
+			strbuf_addch(out, ',');
+		switch (f->kind) {
+		case FIELD_STRING: csv_field(out, *string_at(r, f)); break;
+		case FIELD_TIME: csv_field(out, created); break;
+		case FIELD_LIST: csv_list(out, list_at(r, f)); break;
+		case FIELD_COUNT: strbuf_addf(out, "%lld", *count_at(r, f)); break;
+		case FIELD_RAW: break;
+		}
 	}
-	csv_list(out, &r->tags);
-	strbuf_addch(out, ',');
-	csv_list(out, &r->mentions);
-	strbuf_addch(out, ',');
-	csv_list(out, &r->links);
-	strbuf_addf(out, ",%lld,%lld,%lld\r\n", r->replies, r->reposts, r->likes);
+	strbuf_add(out, "\r\n", 2);
 }

@@ -32,7 +32,15 @@ typedef struct chatarc_record {
 	char *author_name;
 	char *text;
 	char *url;
+	char *native_id; /* the post's id on the network (Bluesky: its at:// uri) */
+	/* A reply: the parent's uri once known (the same file or run, or
+	 * always, where the wire names it: Bluesky, Twitter); the parent as the
+	 * wire names it (Mastodon: its id on the server the reply was read
+	 * from); the account replied to. The last two are kept even when the
+	 * parent is never seen, so that a reply always counts as one. */
 	char *reply_to;
+	char *reply_to_id;
+	char *reply_to_account;
 	strlist_t tags; /* lower-case, without '#' */
 	strlist_t mentions;
 	strlist_t links;
@@ -40,8 +48,8 @@ typedef struct chatarc_record {
 	char *raw; /* the original object as JSON text */
 } chatarc_record_t;
 
-/* The fields in their archive/export order; CSV uses all but raw. */
-extern const char *const record_field_names[];
+/* A reply, whether or not its parent is known. */
+bool record_is_reply(const chatarc_record_t *r);
 
 void record_init(chatarc_record_t *r);
 void record_clear(chatarc_record_t *r);
@@ -65,7 +73,7 @@ bool record_merge(chatarc_record_t *into, const chatarc_record_t *later);
 typedef struct record_summary {
 	unsigned text_len;
 	unsigned replies, reposts, likes;
-	bool has_author_name, has_reply_to;
+	bool has_author_name, has_reply_to, has_native_id;
 } record_summary_t;
 
 void record_summarise(const chatarc_record_t *r, record_summary_t *out);

@@ -114,8 +114,17 @@ chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, cha
 	}
 	const char *parent_path[] = {"reply", "parent", "uri", NULL};
 	yajl_val parent = json_get_path(record, parent_path);
-	if (YAJL_IS_STRING(parent))
+	record_set(&r.native_id, uri);
+	if (YAJL_IS_STRING(parent)) {
 		record_set(&r.reply_to, parent->u.string);
+		record_set(&r.reply_to_id, parent->u.string);
+		/* at://DID/...: the account replied to is the parent's DID. */
+		const char *did = parent->u.string;
+		if (!strncmp(did, "at://", 5)) {
+			did += 5;
+			r.reply_to_account = strndup(did, strcspn(did, "/"));
+		}
+	}
 
 	add_facets(&r, json_get(record, "facets"));
 	yajl_val tags = json_get(record, "tags");

@@ -286,25 +286,53 @@ static const char *bridged_bluesky_uri(const char *uri)
 	return uri + sizeof prefix - 1;
 }
 
+/* An account as chatarc names its author: HANDLE@bsky.brid.gy is the
+ * Bluesky account HANDLE. Takes acct (allocated) and returns it, or the
+ * handle in its place. */
+static char *unbridged_account(char *acct)
+{
+	static const char bridge_host[] = "@bsky.brid.gy";
+	size_t len = strlen(acct), host_len = sizeof bridge_host - 1;
+	if (len > host_len && !strcmp(acct + len - host_len, bridge_host))
+		acct[len - host_len] = '\0';
+	return acct;
+}
+
 static void set_bridged_identity(chatarc_record_t *r, const char *at_uri, const char *acct,
                                  const char *url)
 {
-	static const char bridge_host[] = "@bsky.brid.gy";
 	static const char *const redirects[] = {"https://fed.brid.gy/r/", "https://bsky.brid.gy/r/",
 	                                        NULL};
-	size_t len = strlen(acct), host_len = sizeof bridge_host - 1;
 	record_set(&r->uri, at_uri);
 	record_set(&r->network, "bluesky");
 	free(r->author);
-	r->author = len > host_len && !strcmp(acct + len - host_len, bridge_host)
-	                ? strndup(acct, len - host_len)
-	                : strdup(acct);
+	r->author = unbridged_account(strdup(acct));
 	for (const char *const *redirect = redirects; url && *redirect; redirect++)
 		if (!strncmp(url, *redirect, strlen(*redirect)) &&
 		    !strncmp(url + strlen(*redirect), "https://", 8)) {
 			record_set(&r->url, url + strlen(*redirect));
 			break;
 		}
+}
+
+/* The account a reply answers, from in_reply_to_account_id: the author
+ * (a thread), else the mention with that id, named as authors are. */
+static char *replied_account(yajl_val status, yajl_val account, const char *author)
+{
+	const char *to = json_get_string(status, "in_reply_to_account_id");
+	const char *own = json_get_string(account, "id");
+	if (!to)
+		return NULL;
+	if (own && !strcmp(own, to))
+		return strdup(author);
+	yajl_val mentions = json_get(status, "mentions");
+	for (size_t i = 0; i < json_array_len(mentions); i++) {
+		yajl_val m = json_array_at(mentions, i);
+		const char *m_id = json_get_string(m, "id"), *m_acct = json_get_string(m, "acct");
+		if (m_id && m_acct && !strcmp(m_id, to))
+			return unbridged_account(full_acct(m_acct, json_get_string(m, "url")));
+	}
+	return NULL;
 }
 
 chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status,
@@ -394,6 +422,11 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 
 	const char *id = json_get_string(status, "id");
 	const char *parent_id = json_get_string(status, "in_reply_to_id");
+	record_set(&r.native_id, id);
+	if (parent_id) {
+		record_set(&r.reply_to_id, parent_id);
+		r.reply_to_account = replied_account(status, account, r.author);
+	}
 	threads_get(conv);
 	chatarc_status_t rc2 = threads_seen(conv, id, uri, err);
 	if (rc2 != CHATARC_OK) {

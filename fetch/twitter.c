@@ -166,9 +166,13 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 	record_set(&r.author_name, name);
 	r.text = decode_entities(text);
 
+	record_set(&r.native_id, id);
 	const char *reply_id = json_get_string(tweet, "in_reply_to_status_id_str");
-	if (reply_id && *reply_id)
+	if (reply_id && *reply_id) {
 		r.reply_to = status_url("i/web", reply_id);
+		record_set(&r.reply_to_id, reply_id);
+		record_set(&r.reply_to_account, json_get_string(tweet, "in_reply_to_screen_name"));
+	}
 
 	static const char *const tag_key[] = {"text", NULL},
 	                         *const mention_key[] = {"screen_name", NULL},
@@ -247,8 +251,16 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 	/* Tweets over 280 characters keep their whole text in note_tweet. */
 	const char *note = json_get_string(json_get(tweet, "note_tweet"), "text");
 	r.text = decode_entities(note ? note : text);
-	if (reply_id)
+	record_set(&r.native_id, id);
+	if (reply_id) {
 		r.reply_to = status_url("i/web", reply_id);
+		record_set(&r.reply_to_id, reply_id);
+		/* The account replied to, when the page's includes name it. */
+		const char *to_user = json_get_string(tweet, "in_reply_to_user_id");
+		yajl_val replied = find_by_id(includes, "users", to_user);
+		const char *to_name = json_get_string(replied, "username");
+		record_set(&r.reply_to_account, to_name ? to_name : to_user);
+	}
 
 	static const char *const tag_key[] = {"tag", NULL},
 	                         *const mention_key[] = {"username", NULL},

@@ -82,7 +82,7 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	add_term(&terms, "chat", ix->chat);
 	if (r->network)
 		add_term(&terms, "network", r->network);
-	add_term(&terms, "reply", r->reply_to ? "yes" : "no");
+	add_term(&terms, "reply", record_is_reply(r) ? "yes" : "no");
 	urimap_value_t *place = urimap_find(&ix->places.uris, r->uri);
 	if (place && *ix->places.topics.items[place->index])
 		add_term(&terms, "topic", ix->places.topics.items[place->index]);

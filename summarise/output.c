@@ -487,7 +487,7 @@ static void write_session(struct emitter *e, const summary_t *s)
 	time_format_iso(s->window_end, end);
 	for (size_t i = 0; i < s->n_messages; i++) {
 		unassigned += s->messages[i].section == SECTION_UNASSIGNED;
-		replies += s->messages[i].parent >= 0;
+		replies += record_is_reply(&s->messages[i].record);
 	}
 	obj_begin(e, "session");
 	attr_str(e, "chat", s->chat);

@@ -482,23 +482,38 @@ static void assign(summary_t *s, chatarc_ms_t wrap)
 			s->topics[s->messages[i].section].n_messages++;
 }
 
+/* A reply's parent in the session: by the parent's uri where the reply
+ * names it, else by the id the wire gave (a Mastodon reply read in another
+ * file or run than its parent names it only by the parent's id on the
+ * server both were read from; a status local to that server also carries
+ * the id at the end of its uri). */
 static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 {
-	urimap_t uris;
+	urimap_t uris, ids;
 	bool added;
 	urimap_init(&uris);
+	urimap_init(&ids);
 	for (size_t i = 0; i < s->n_messages; i++) {
 		summary_message_t *m = &s->messages[i];
-		urimap_insert(&uris, m->record.uri, &added)->index = i;
-		m->moderator = is_moderator(chat, m->record.author);
-		m->n_labels = summary_parse_labels(m->record.text, false, m->labels, 4);
-		time_to_local(m->record.created_ms, m->local_time, NULL, NULL, NULL);
+		const chatarc_record_t *r = &m->record;
+		urimap_insert(&uris, r->uri, &added)->index = i;
+		if (r->native_id)
+			urimap_insert(&ids, r->native_id, &added)->index = i;
+		const char *tail = r->uri ? strrchr(r->uri, '/') : NULL;
+		if (tail && tail[1] && r->network && !strcmp(r->network, "mastodon") &&
+		    !urimap_find(&ids, tail + 1))
+			urimap_insert(&ids, tail + 1, &added)->index = i;
+		m->moderator = is_moderator(chat, r->author);
+		m->n_labels = summary_parse_labels(r->text, false, m->labels, 4);
+		time_to_local(r->created_ms, m->local_time, NULL, NULL, NULL);
+		urimap_value_t *parent = r->reply_to ? urimap_find(&uris, r->reply_to) : NULL;
+		if (!parent && r->reply_to_id)
+			parent = urimap_find(&ids, r->reply_to_id);
 		/* Parents come first in time order: a later "parent" is bogus. */
-		urimap_value_t *parent =
-		    m->record.reply_to ? urimap_find(&uris, m->record.reply_to) : NULL;
 		if (parent && parent->index < i)
 			m->parent = (long)parent->index;
 	}
+	urimap_release(&ids);
 	urimap_release(&uris);
 }
 

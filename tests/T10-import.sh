@@ -120,4 +120,28 @@ expect_eq "import: a bridged Bluesky post merges with its Bluesky original" "$((
 got=$("$CHATARC" --data "$D" export fx | jq -r 'select(.author == "someone.example") | .reply_to')
 expect_eq "import: a Bluesky reply to a post first seen on Mastodon finds its parent" "$got" "$bridged"
 
+# Replies keep what the wire says whatever the file split: the real
+# #ichbinhanna pages imported one status a file (no reply finds its parent
+# in its own file) count as many replies as the wire's in_reply_to_id.
+R=$(new_data replies hanna)
+mkdir -p "$TMP/split"
+for page in 1 2; do http_body "$FIXTURES/mastodon/rtoot_ichbinhanna_page$page.http"; done |
+	jq -c -s 'add | unique_by(.uri) | .[]' >"$TMP/hanna.jsonl"
+wire=$(jq -s '[.[] | select(.in_reply_to_id != null)] | length' "$TMP/hanna.jsonl")
+n=0
+while read -r status; do
+	n=$((n + 1))
+	printf '[%s]\n' "$status" >"$TMP/split/$n.json"
+done <"$TMP/hanna.jsonl"
+"$CHATARC" --data "$R" import --chat hanna "$TMP/split"/*.json >/dev/null
+got=$("$CHATARC" --data "$R" export hanna | jq -s '[.[] | select(.reply_to != null or .reply_to_id != null)] | length')
+expect_eq "import: replies split one status a file still count as the wire's ($wire of $n)" "$got" "$wire"
+got=$("$CHATARC" --data "$R" export hanna --format csv | head -1 | tr -d '\r' | tr ',' '\n' | grep -c '^reply_to')
+expect_eq "import: export shows reply_to, reply_to_id and reply_to_account" "$got" "3"
+want=$(jq -r 'select(.in_reply_to_id != null) | .id + " " + .in_reply_to_id' "$TMP/hanna.jsonl" | sort)
+got=$("$CHATARC" --data "$R" export hanna | jq -r 'select(.reply_to_id != null) | .native_id + " " + .reply_to_id' | sort)
+expect_eq "import: each reply keeps its parent's id as the wire gave it" "$got" "$want"
+want=$(jq -s '[.[] | select(.in_reply_to_id != null and .in_reply_to_account_id == .account.id)] | length' "$TMP/hanna.jsonl")
+got=$("$CHATARC" --data "$R" export hanna | jq -s '[.[] | select(.reply_to_id != null and .reply_to_account == .author)] | length')
+expect_eq "import: a reply in its author's own thread names the author as the account replied to ($want)" "$got" "$want"
 test_done

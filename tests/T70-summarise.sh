@@ -73,6 +73,22 @@ check "summarise: the XML validates against share/schema/summary.rng" \
 	xmllint --noout --relaxng "$ROOT/share/schema/summary.rng" "$TMP/latest.xml"
 expect_eq "summarise: without DATE, the latest session" "$(grep -o 'date="[0-9-]*"' "$TMP/latest.xml" | head -1)" 'date="2026-11-18"'
 "$CHATARC" --data "$D" summarise hcsmdemo 2026-11-18 >"$TMP/again.xml"
+# The same sample imported one status a run, newest first (no Mastodon reply
+# finds its parent while importing): replies resolve by the parent's id when
+# the session is read, and the summary is the same byte for byte.
+DS="$TMP/split"
+"$CHATARC" --data "$DS" init --sample >/dev/null && rm -rf "$DS/archive/hcsmdemo" # its config, none of its posts
+mkdir -p "$DS/in"
+for f in "$ROOT"/share/sample/hcsmdemo/mastodon-*.json; do
+	jq -c '.[]' "$f" | awk -v d="$DS/in" -v b="$(basename "$f" .json)" '{ print "[" $0 "]" > (d "/" b "-" NR ".json") }'
+done
+for f in $(ls -r "$DS"/in/*.json); do "$CHATARC" --data "$DS" import --chat hcsmdemo "$f" >/dev/null; done
+"$CHATARC" --data "$DS" import --chat hcsmdemo "$ROOT"/share/sample/hcsmdemo/bluesky-*.json \
+	"$G"/nolabels-dst/*.json "$G"/late-replies/*.json >/dev/null
+"$CHATARC" --data "$DS" summarise hcsmdemo 2026-11-18 >"$TMP/split.xml"
+expect_eq "summarise: the sample split one status a file resolves the same replies (parents known: $(grep -c ' reply-to="m' "$TMP/again.xml"))" \
+	"$(grep -c ' reply-to="m' "$TMP/split.xml") $(cmp -s "$TMP/split.xml" "$TMP/again.xml" && echo identical)" \
+	"$(grep -c ' reply-to="m' "$TMP/again.xml") identical"
 expect_file_eq "summarise: the same archive gives byte-identical output" "$TMP/again.xml" "$TMP/latest.xml"
 xml_ids=$(grep -o '<message id="m[0-9a-f]*"' "$TMP/latest.xml" | cut -d'"' -f2 | sort | tr '\n' ' ')
 json_ids=$("$CHATARC" --data "$D" summarise hcsmdemo --format json | jq -r '.. | objects | select(has("method")) | .id' | sort | tr '\n' ' ')

@@ -83,14 +83,16 @@ static void test_csv(void)
 	sample_record(&r);
 	strbuf_init(&sb, 0);
 	record_csv_header(&sb);
-	CHECK_STR(sb.buf, "uri,network,source,chat,created_at,author,author_name,text,url,reply_to,"
-	                  "tags,mentions,links,replies,reposts,likes\r\n");
+	CHECK_STR(sb.buf,
+	          "uri,network,source,chat,created_at,author,author_name,text,url,native_id,"
+	          "reply_to,reply_to_id,reply_to_account,tags,mentions,links,replies,reposts,"
+	          "likes\r\n");
 	strbuf_reset(&sb);
 	record_to_csv(&r, &sb);
 	CHECK_STR(sb.buf,
 	          "https://toot.example/users/ana/statuses/1,mastodon,import,hcsmdemo,"
 	          "2013-03-13T17:00:00.000Z,ana@toot.example,\"Ana \"\"the nurse\"\"\","
-	          "\"A1: yes, and\nno, \"\"really\"\"\",https://toot.example/@ana/1,,hcsmdemo,,"
+	          "\"A1: yes, and\nno, \"\"really\"\"\",https://toot.example/@ana/1,,,,,hcsmdemo,,"
 	          "https://a.example/x?y=1 https://b.example/,0,0,3\r\n");
 	strbuf_release(&sb);
 	record_clear(&r);
