@@ -693,8 +693,8 @@ static chatarc_status_t scan_author(void *ctx, char *line, size_t len, chatarc_e
 	chatarc_ms_t at;
 	char iso[40];
 	(void)len;
-	if (!created || !author)
-		return CHATARC_OK; /* no author (or not a record): nothing to note */
+	if (!created)
+		return CHATARC_OK; /* not a record */
 	created += sizeof created_key - 1;
 	const char *created_end = string_end(created, &escaped);
 	if (!created_end || created_end - created >= (long)sizeof iso)
@@ -703,28 +703,33 @@ static chatarc_status_t scan_author(void *ctx, char *line, size_t len, chatarc_e
 	iso[created_end - created] = '\0';
 	if (!time_parse_iso8601(iso, &at) || at < scan->from || at >= scan->to)
 		return CHATARC_OK;
-	author += sizeof author_key - 1;
-	const char *author_end = string_end(author, &escaped);
-	if (!author_end)
-		return CHATARC_OK;
+	const char *author_end = NULL;
+	if (author) {
+		author += sizeof author_key - 1;
+		author_end = string_end(author, &escaped);
+	}
 	strbuf_setlen(&scan->decoded, 0);
-	if (escaped) {
+	if (!author_end) {
+		/* no author: the time still counts */
+	} else if (escaped) {
 		/* Rare: let the JSON parser undo the escapes. */
 		yajl_val value;
 		strbuf_addch(&scan->decoded, '[');
 		strbuf_add(&scan->decoded, author - 1, (size_t)(author_end - author) + 2);
 		strbuf_addch(&scan->decoded, ']');
 		chatarc_error_t ignored;
-		if (json_parse(scan->decoded.buf, &value, &ignored) != CHATARC_OK)
-			return CHATARC_OK;
-		strbuf_setlen(&scan->decoded, 0);
-		if (YAJL_IS_STRING(json_array_at(value, 0)))
-			strbuf_addstr(&scan->decoded, json_array_at(value, 0)->u.string);
-		yajl_tree_free(value);
+		if (json_parse(scan->decoded.buf, &value, &ignored) == CHATARC_OK) {
+			strbuf_setlen(&scan->decoded, 0);
+			if (YAJL_IS_STRING(json_array_at(value, 0)))
+				strbuf_addstr(&scan->decoded, json_array_at(value, 0)->u.string);
+			yajl_tree_free(value);
+		} else {
+			strbuf_setlen(&scan->decoded, 0);
+		}
 	} else {
 		strbuf_add(&scan->decoded, author, (size_t)(author_end - author));
 	}
-	return scan->decoded.len ? scan->fn(scan->ctx, scan->decoded.buf, err) : CHATARC_OK;
+	return scan->fn(scan->ctx, scan->decoded.len ? scan->decoded.buf : NULL, at, err);
 }
 
 chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat, chatarc_ms_t from,

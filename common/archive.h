@@ -68,11 +68,13 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
                                   chatarc_ms_t to, archive_record_fn fn, void *ctx,
                                   chatarc_error_t *err);
 
-/* The author of each of the chat's messages created in [from, to), one
- * call a line (a message with several versions comes more than once). Reads
- * the two fields from the line's text without parsing the record: for work
- * that needs only who wrote (a session's newcomers), over years of archive. */
-typedef chatarc_status_t (*archive_author_fn)(void *ctx, const char *author, chatarc_error_t *err);
+/* The author (NULL if none) and time of each of the chat's messages created
+ * in [from, to), one call a line, in file order (a message with several
+ * versions comes more than once). Reads the two fields from the line's text
+ * without parsing the record: for work that needs only who wrote and when
+ * (a session's newcomers, bursts of activity), over years of archive. */
+typedef chatarc_status_t (*archive_author_fn)(void *ctx, const char *author,
+                                              chatarc_ms_t created_ms, chatarc_error_t *err);
 chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat, chatarc_ms_t from,
                                          chatarc_ms_t to, archive_author_fn fn, void *ctx,
                                          chatarc_error_t *err);

@@ -246,7 +246,7 @@ static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val 
                                   chatarc_chat_t *chat)
 {
 	static const char *const keys[] = {"title",   "tags",          "schedule", "moderators",
-	                                   "sources", "allow_noindex", NULL};
+	                                   "sources", "allow_noindex", "tz",       NULL};
 	char path[256], sub[400];
 	chatarc_status_t rc;
 
@@ -285,9 +285,19 @@ static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val 
 	if (json_get(v, "sources") &&
 	    (rc = read_string_list(c, json_get(v, "sources"), sub, "source names", &chat->sources)))
 		return rc;
+	/* A chat without a schedule still has a zone its pages and dates
+	 * are in; with one, the schedule's zone. */
+	const char *tz = json_get_string(v, "tz");
+	snprintf(sub, sizeof sub, "%s.tz", path);
+	if (json_get(v, "tz") && (!tz || !tz_exists(tz)))
+		return complain(c, sub, "expected an IANA time zone such as \"Europe/Berlin\"");
+	if (tz)
+		record_set(&chat->tz, tz);
 	snprintf(sub, sizeof sub, "%s.schedule", path);
 	if (json_get(v, "schedule") && (rc = read_schedule(c, json_get(v, "schedule"), sub, chat)))
 		return rc;
+	if (tz && chat->schedule.set && strcmp(tz, chat->tz))
+		return complain(c, path, "\"tz\" and \"schedule\".tz differ: give the zone once");
 	yajl_val noindex = json_get(v, "allow_noindex");
 	snprintf(sub, sizeof sub, "%s.allow_noindex", path);
 	if (noindex && !YAJL_IS_TRUE(noindex) && !YAJL_IS_FALSE(noindex))

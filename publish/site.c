@@ -393,6 +393,38 @@ static void add_next_session(xmlNodePtr chat_node, const chatarc_chat_t *chat, l
 	tz_scope_leave(&scope);
 }
 
+/* The latest messages outside every session, on the chat page, so that a
+ * post between sessions is published somewhere. */
+#define OUTSIDE_SHOWN 50
+static chatarc_status_t add_outside(publisher_t *pub, xmlNodePtr chat_node,
+                                    const chatarc_chat_t *chat, const chatarc_ms_t (*windows)[2],
+                                    size_t n_windows, chatarc_error_t *err)
+{
+	summary_t *outside;
+	size_t total;
+	chatarc_status_t status = summary_build_outside(
+	    pub->options.data_dir, chat, windows, n_windows, OUTSIDE_SHOWN, &outside, &total, err);
+	if (status != CHATARC_OK || total == 0)
+		return status;
+	xmlNodePtr node = xmlNewChild(chat_node, NULL, BAD_CAST "outside", NULL);
+	set_prop_long(node, "count", (long)total);
+	set_prop_long(node, "shown", (long)outside->n_messages);
+	strbuf_t xml;
+	strbuf_init(&xml, 65536);
+	summary_write_messages_xml(outside, &xml);
+	summary_free(outside);
+	xmlDocPtr doc = xmlReadMemory(xml.buf, (int)xml.len, "outside.xml", "UTF-8",
+	                              XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS);
+	strbuf_release(&xml);
+	if (!doc)
+		return chatarc_error_set(
+		    err, CHATARC_ERR_FORMAT,
+		    "%s: the messages outside sessions are not well-formed XML", chat->name);
+	xmlAddChild(node, xmlDocCopyNode(xmlDocGetRootElement(doc), chat_node->doc, 1));
+	xmlFreeDoc(doc);
+	return CHATARC_OK;
+}
+
 static bool chat_wanted(const publish_options_t *o, const char *name)
 {
 	if (!o->chats || o->chats->len == 0)
@@ -426,6 +458,10 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 	xmlNodePtr newest_entry = NULL;
 	summary_history_t history;
 	summary_history_init(&history);
+	chatarc_ms_t(*windows)[2] = calloc(dates.len ? dates.len : 1, sizeof *windows);
+	size_t n_windows = 0;
+	if (!windows)
+		abort();
 
 	/* Oldest first, so the history of who took part only moves forward. */
 	for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
@@ -453,12 +489,18 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 		strbuf_release(&page);
 		strbuf_release(&path);
 		newest_entry = add_session_entry(root, newest_entry, s, doc);
+		windows[n_windows][0] = s->window_start;
+		windows[n_windows++][1] = s->window_end;
 		time_format_iso(s->messages[s->n_messages - 1].record.created_ms, updated);
 		pub->stats->sessions++;
 		xmlFreeDoc(doc);
 		summary_free(s);
 	}
 	set_prop(root, "updated", updated);
+	if (status == CHATARC_OK)
+		status =
+		    add_outside(pub, root, chat, (const chatarc_ms_t(*)[2])windows, n_windows, err);
+	free(windows);
 	strbuf_t page;
 	strbuf_init(&page, 0);
 	if (status == CHATARC_OK) {

@@ -557,6 +557,18 @@ void summary_write_xml(const summary_t *s, strbuf_t *out)
 	xmlBufferFree(buf);
 }
 
+void summary_write_messages_xml(const summary_t *s, strbuf_t *out)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	struct emitter e = {.json = false, .xml = xmlNewTextWriterMemory(buf, 0)};
+	xmlTextWriterStartDocument(e.xml, NULL, "UTF-8", NULL);
+	write_messages_of(&e, s, SECTION_INTRO);
+	xmlTextWriterEndDocument(e.xml);
+	xmlFreeTextWriter(e.xml);
+	strbuf_add(out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+	xmlBufferFree(buf);
+}
+
 void summary_write_json(const summary_t *s, strbuf_t *out)
 {
 	struct emitter e = {.json = true, .out = out};

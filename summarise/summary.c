@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "../common/archive.h"
+#include "../common/hash.h"
 #include "../common/urimap.h"
 
 /* A continuation of a question posted as a thread must follow it within this. */
@@ -203,13 +204,110 @@ static void latest_session_date(const chatarc_chat_t *chat, chatarc_ms_t latest,
 	}
 }
 
+/* Chats without a schedule (a hashtag stream): a session is a burst of at
+ * least BURST_MIN_MESSAGES messages with no silence longer than
+ * BURST_GAP_MS, which may cross midnight; it is named by the local date it
+ * starts on. Messages outside every burst are no session. */
+#define BURST_MIN_MESSAGES 10
+
+struct moment {
+	chatarc_ms_t at;
+	uint64_t author; /* hash: two versions of one message are one moment */
+};
+
+struct moments {
+	struct moment *items;
+	size_t n, alloc;
+};
+
+static chatarc_status_t note_moment(void *ctx, const char *author, chatarc_ms_t created_ms,
+                                    chatarc_error_t *err)
+{
+	struct moments *m = ctx;
+	(void)err;
+	if (m->n == m->alloc) {
+		m->alloc = m->alloc ? m->alloc * 2 : 1024;
+		m->items = realloc(m->items, m->alloc * sizeof *m->items);
+		if (!m->items)
+			abort();
+	}
+	m->items[m->n++] = (struct moment){
+	    .at = created_ms, .author = author ? fnv1a(FNV1A_START, author, strlen(author)) : 0};
+	return CHATARC_OK;
+}
+
+static int compare_moments(const void *a, const void *b)
+{
+	const struct moment *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->author < y->author ? -1 : x->author > y->author;
+}
+
+/* The bursts of messages created in [from, to), oldest first. */
+static chatarc_status_t find_bursts(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                    chatarc_ms_t to, summary_burst_t **out, size_t *n_out,
+                                    chatarc_error_t *err)
+{
+	struct moments m = {0};
+	*out = NULL;
+	*n_out = 0;
+	chatarc_status_t status =
+	    archive_for_each_author(data_dir, chat, from, to, note_moment, &m, err);
+	if (status == CHATARC_OK && m.n)
+		qsort(m.items, m.n, sizeof *m.items, compare_moments);
+	size_t alloc = 0, run_start = 0, distinct = 0;
+	for (size_t i = 0; status == CHATARC_OK && i <= m.n; i++) {
+		bool ends = i == m.n || (i > 0 && m.items[i].at - m.items[i - 1].at > BURST_GAP_MS);
+		if (ends && distinct >= BURST_MIN_MESSAGES) {
+			if (*n_out == alloc) {
+				alloc = alloc ? alloc * 2 : 16;
+				*out = realloc(*out, alloc * sizeof **out);
+				if (!*out)
+					abort();
+			}
+			(*out)[(*n_out)++] = (summary_burst_t){.start = m.items[run_start].at,
+			                                       .end = m.items[i - 1].at + 1,
+			                                       .messages = distinct};
+		}
+		if (i == m.n)
+			break;
+		if (ends || i == 0) {
+			run_start = i;
+			distinct = 0;
+		}
+		distinct += i == run_start || compare_moments(&m.items[i], &m.items[i - 1]) != 0;
+	}
+	free(m.items);
+	return status;
+}
+
+chatarc_status_t summary_list_bursts(const char *data_dir, const chatarc_chat_t *chat,
+                                     summary_burst_t **bursts, size_t *n, chatarc_error_t *err)
+{
+	return find_bursts(data_dir, chat->name, INT64_MIN, INT64_MAX, bursts, n, err);
+}
+
 chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
                                        strlist_t *dates, chatarc_error_t *err)
 {
 	strlist_t days = {0};
+	summary_burst_t *bursts = NULL;
+	size_t n_bursts = 0;
 	tz_scope_t scope;
-	chatarc_status_t status = archive_list_days(data_dir, chat->name, &days, err);
+	chatarc_status_t status =
+	    chat->schedule.set
+	        ? archive_list_days(data_dir, chat->name, &days, err)
+	        : find_bursts(data_dir, chat->name, INT64_MIN, INT64_MAX, &bursts, &n_bursts, err);
 	tz_scope_enter(&scope, chat->tz ? chat->tz : "UTC");
+	/* Bursts start oldest first, so local dates never go back: a repeat
+	 * can only be the last one added. */
+	for (size_t i = 0; status == CHATARC_OK && i < n_bursts; i++) {
+		char local[11];
+		time_to_local(bursts[i].start, NULL, local, NULL, NULL);
+		if (!dates->len || strcmp(dates->items[dates->len - 1], local))
+			strlist_add(dates, local);
+	}
 	for (size_t i = 0; status == CHATARC_OK && i < days.len; i++) {
 		chatarc_ms_t utc_start;
 		archive_day_of_path(days.items[i], NULL, &utc_start);
@@ -219,15 +317,33 @@ chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_
 			char local[11];
 			int weekday;
 			time_to_local(ends[e], NULL, local, &weekday, NULL);
-			/* Days come oldest first, so local dates never go back:
-			 * a repeat can only be the last one added. */
 			bool repeat = dates->len && !strcmp(dates->items[dates->len - 1], local);
-			if (!repeat && (!chat->schedule.set || weekday == chat->schedule.weekday))
+			if (!repeat && weekday == chat->schedule.weekday)
 				strlist_add(dates, local);
 		}
 	}
 	tz_scope_leave(&scope);
+	free(bursts);
 	strlist_clear(&days);
+	return status;
+}
+
+/* Inside the chat's tz scope: the local date the latest burst started on. */
+static chatarc_status_t latest_burst_date(const char *data_dir, const chatarc_chat_t *chat,
+                                          char date[11], chatarc_error_t *err)
+{
+	summary_burst_t *bursts;
+	size_t n;
+	chatarc_status_t status =
+	    find_bursts(data_dir, chat->name, INT64_MIN, INT64_MAX, &bursts, &n, err);
+	if (status == CHATARC_OK && n == 0)
+		status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+		                           "chat '%s' has no session yet: no burst of %d messages "
+		                           "without a %d-minute silence",
+		                           chat->name, BURST_MIN_MESSAGES, BURST_GAP_MS / 60000);
+	if (status == CHATARC_OK)
+		time_to_local(bursts[n - 1].start, NULL, date, NULL, NULL);
+	free(bursts);
 	return status;
 }
 
@@ -244,32 +360,29 @@ static chatarc_status_t scheduled_window(const chatarc_chat_t *chat, const char 
 	return CHATARC_OK;
 }
 
-/* Without a schedule: the busiest run of messages on that local day, runs
- * being split where the chat falls silent for BURST_GAP_MS. */
+/* Without a schedule: the largest burst that starts on that local date.
+ * A burst is at most a day long here: one starting the day before is that
+ * day's session, even when it runs past midnight. */
 static chatarc_status_t burst_window(const char *data_dir, const chatarc_chat_t *chat,
                                      const char *date, summary_t *s, chatarc_error_t *err)
 {
-	struct collected c = {0};
 	chatarc_ms_t from, to;
+	summary_burst_t *bursts;
+	size_t n;
 	if (!time_local_to_utc(date, 0, &from) || !time_local_to_utc(date, 24 * 60, &to))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date (YYYY-MM-DD)",
 		                         date);
 	chatarc_status_t status =
-	    archive_for_each(data_dir, chat->name, from, to, collect_message, &c, err);
-	size_t best_start = 0, best_len = 0;
-	for (size_t i = 0, run = 0; status == CHATARC_OK && i < c.n; i++) {
-		if (i > 0 && c.messages[i].record.created_ms - c.messages[i - 1].record.created_ms >
-		                 BURST_GAP_MS)
-			run = i;
-		if (i - run + 1 > best_len) {
-			best_len = i - run + 1;
-			best_start = run;
+	    find_bursts(data_dir, chat->name, from - 86400000, to + 86400000, &bursts, &n, err);
+	s->window_start = s->window_end = from;
+	size_t best = 0;
+	for (size_t i = 0; status == CHATARC_OK && i < n; i++)
+		if (bursts[i].start >= from && bursts[i].start < to && bursts[i].messages > best) {
+			best = bursts[i].messages;
+			s->window_start = bursts[i].start;
+			s->window_end = bursts[i].end;
 		}
-	}
-	s->window_start = best_len ? c.messages[best_start].record.created_ms : from;
-	s->window_end =
-	    best_len ? c.messages[best_start + best_len - 1].record.created_ms + 1 : from;
-	free_collected(&c);
+	free(bursts);
 	return status;
 }
 
@@ -543,11 +656,13 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 			goto out;
 		}
 		memcpy(s->date, date, 11);
-	} else {
+	} else if (chat->schedule.set) {
 		chatarc_ms_t latest;
 		if ((status = latest_message_time(data_dir, chat->name, &latest, err)))
 			goto out;
 		latest_session_date(chat, latest, s->date);
+	} else if ((status = latest_burst_date(data_dir, chat, s->date, err))) {
+		goto out;
 	}
 	status = chat->schedule.set ? scheduled_window(chat, s->date, s, err)
 	                            : burst_window(data_dir, chat, s->date, s, err);
@@ -576,6 +691,92 @@ out:
 	return CHATARC_OK;
 }
 
+/* Whether t falls in one of the sorted windows, moving *next forward (the
+ * times asked come in order). */
+static bool in_windows(const chatarc_ms_t (*windows)[2], size_t n, size_t *next, chatarc_ms_t t)
+{
+	while (*next < n && windows[*next][1] <= t)
+		(*next)++;
+	return *next < n && windows[*next][0] <= t;
+}
+
+struct outside {
+	const chatarc_ms_t (*windows)[2];
+	size_t n_windows, next;
+	struct collected kept;
+};
+
+static chatarc_status_t collect_outside(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+{
+	struct outside *o = ctx;
+	if (in_windows(o->windows, o->n_windows, &o->next, r->created_ms))
+		return CHATARC_OK;
+	return collect_message(&o->kept, r, err);
+}
+
+chatarc_status_t summary_build_outside(const char *data_dir, const chatarc_chat_t *chat,
+                                       const chatarc_ms_t (*windows)[2], size_t n_windows,
+                                       size_t max, summary_t **out, size_t *total,
+                                       chatarc_error_t *err)
+{
+	struct moments m = {0};
+	*out = NULL;
+	*total = 0;
+	chatarc_status_t status = archive_for_each_author(data_dir, chat->name, INT64_MIN,
+	                                                  INT64_MAX, note_moment, &m, err);
+	if (status == CHATARC_OK && m.n)
+		qsort(m.items, m.n, sizeof *m.items, compare_moments);
+	/* Count distinct moments outside; the time from which the latest
+	 * `max` of them are read in full. */
+	size_t next = 0;
+	chatarc_ms_t *outside_times = malloc((m.n ? m.n : 1) * sizeof *outside_times);
+	if (!outside_times)
+		abort();
+	for (size_t i = 0; status == CHATARC_OK && i < m.n; i++)
+		if ((i == 0 || compare_moments(&m.items[i], &m.items[i - 1])) &&
+		    !in_windows(windows, n_windows, &next, m.items[i].at))
+			outside_times[(*total)++] = m.items[i].at;
+	chatarc_ms_t from = *total > max ? outside_times[*total - max] : INT64_MIN;
+	free(outside_times);
+	free(m.items);
+	if (status != CHATARC_OK || *total == 0 || max == 0)
+		return status;
+
+	struct outside o = {.windows = windows, .n_windows = n_windows};
+	status = archive_for_each(data_dir, chat->name, from, INT64_MAX, collect_outside, &o, err);
+	summary_t *s = calloc(1, sizeof *s);
+	if (status != CHATARC_OK || !s) {
+		free_collected(&o.kept);
+		free(s);
+		return status != CHATARC_OK
+		           ? status
+		           : chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	}
+	/* Ties at `from` may bring a few more: keep the latest max. */
+	size_t drop = o.kept.n > max ? o.kept.n - max : 0;
+	for (size_t i = 0; i < drop; i++)
+		record_clear(&o.kept.messages[i].record);
+	memmove(o.kept.messages, o.kept.messages + drop,
+	        (o.kept.n - drop) * sizeof *o.kept.messages);
+	s->messages = o.kept.messages;
+	s->n_messages = o.kept.n - drop;
+	urimap_init(&s->newcomers);
+	s->chat = strdup(chat->name);
+	s->tz = strdup(chat->tz ? chat->tz : "UTC");
+	tz_scope_t scope;
+	tz_scope_enter(&scope, s->tz);
+	link_parents(s, chat);
+	tz_scope_leave(&scope);
+	for (size_t i = 0; i < s->n_messages; i++)
+		s->messages[i].section = SECTION_INTRO;
+	if (s->n_messages) {
+		s->window_start = s->messages[0].record.created_ms;
+		s->window_end = s->messages[s->n_messages - 1].record.created_ms + 1;
+	}
+	*out = s;
+	return CHATARC_OK;
+}
+
 void summary_history_init(summary_history_t *history)
 {
 	urimap_init(&history->authors);
@@ -587,12 +788,15 @@ void summary_history_release(summary_history_t *history)
 	urimap_release(&history->authors);
 }
 
-static chatarc_status_t note_author(void *ctx, const char *author, chatarc_error_t *err)
+static chatarc_status_t note_author(void *ctx, const char *author, chatarc_ms_t created_ms,
+                                    chatarc_error_t *err)
 {
 	summary_history_t *history = ctx;
 	bool added;
 	(void)err;
-	urimap_insert(&history->authors, author, &added);
+	(void)created_ms;
+	if (author)
+		urimap_insert(&history->authors, author, &added);
 	return CHATARC_OK;
 }
 

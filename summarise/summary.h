@@ -83,11 +83,22 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
                                summary_history_t *history, summary_t **out, chatarc_error_t *err);
 void summary_free(summary_t *summary);
 /* The local dates (YYYY-MM-DD, oldest first) on which CHAT may have had a
- * session: for a scheduled chat, its weekday on every day with messages;
- * otherwise every local day with messages. A date may still turn out empty
- * (messages outside the window): its summary has no messages. */
+ * session: for a scheduled chat, its weekday on every day with messages
+ * (a date may still turn out empty: messages outside the window, and its
+ * summary has no messages); otherwise the start of every burst of activity
+ * (see summary_list_bursts). */
 chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
                                        strlist_t *dates, chatarc_error_t *err);
+
+/* A chat without a schedule: a run of at least 10 messages with no
+ * silence over 20 minutes. */
+typedef struct summary_burst {
+	chatarc_ms_t start, end; /* [first message, last message + 1 ms) */
+	size_t messages;
+} summary_burst_t;
+/* Every burst of CHAT, oldest first (*bursts: free() it). */
+chatarc_status_t summary_list_bursts(const char *data_dir, const chatarc_chat_t *chat,
+                                     summary_burst_t **bursts, size_t *n, chatarc_error_t *err);
 
 /* Label parsing, exposed for tests: the topic numbers named near the start
  * of text ("A1", "@mod T2:", "Q3 answer", "A1 & A2"); `question` asks for a
@@ -100,6 +111,17 @@ char *summary_normalise_link(const char *url);
 void summary_pick_highlights(summary_t *summary);
 
 void summary_write_xml(const summary_t *summary, strbuf_t *out);
+/* Only the messages, as <messages><message .../></messages>. */
+void summary_write_messages_xml(const summary_t *summary, strbuf_t *out);
+
+/* The messages of CHAT outside every session, so that none is published
+ * nowhere. windows: the sessions' [start, end), oldest first. *total: how
+ * many messages fall outside; *out: the latest `max` of them as a summary
+ * without topics (every message in the welcome section). */
+chatarc_status_t summary_build_outside(const char *data_dir, const chatarc_chat_t *chat,
+                                       const chatarc_ms_t (*windows)[2], size_t n_windows,
+                                       size_t max, summary_t **out, size_t *total,
+                                       chatarc_error_t *err);
 void summary_write_json(const summary_t *summary, strbuf_t *out);
 
 #endif

@@ -181,14 +181,24 @@ expect_eq "summarise: a date between sessions names both neighbours" "$?:$(grep 
 got=$("$CHATARC" --data "$E" summarise oz 2026-10-07 --format json | jq -c '[.start, ."message-count"]')
 expect_eq "summarise: a Sydney session after DST starts is cut at local time" "$got" '["2026-10-07T07:45:00.000Z",3]'
 
-# Without a schedule: the busiest run of messages that day.
+# Without a schedule: a session is a burst of 10 or more messages with no
+# 20-minute silence, named by the local date it starts on, even when it
+# runs past midnight; lone posts are no session.
 {
 	post f1 ann.example 2026-12-02T14:00:00Z "a lone morning post"
-	for i in 10 11 12 13 14 15; do post "f$i" bob.example "2026-12-02T20:$i:00Z" "burst $i"; done
+	post f2 ann.example 2026-12-02T16:00:00Z "another lone post"
+	for i in 50 52 54 56 58; do post "f$i" bob.example "2026-12-02T23:$i:00Z" "burst $i"; done
+	for i in 00 02 04 06 08 10 12; do post "g$i" cyd.example "2026-12-03T00:$i:00Z" "burst after midnight $i"; done
+	post f3 ann.example 2026-12-05T09:00:00Z "a lone post days later"
 } | jq -s '{posts: .}' >"$E/free.json"
 "$CHATARC" --data "$E" import --chat free "$E/free.json" >/dev/null
-got=$("$CHATARC" --data "$E" summarise free 2026-12-02 --format json | jq -c '[.window, ."message-count", .start]')
-expect_eq "summarise: without a schedule, the session is the day's burst" "$got" '["burst",6,"2026-12-02T20:10:00.000Z"]'
+got=$("$CHATARC" --data "$E" summarise free 2026-12-02 --format json | jq -c '[.window, ."message-count", .start, .end]')
+expect_eq "summarise: without a schedule, the session is a burst, across midnight" "$got" \
+	'["burst",12,"2026-12-02T23:50:00.000Z","2026-12-03T00:12:00.001Z"]'
+got=$("$CHATARC" --data "$E" summarise free --format json | jq -c '[.date, ."message-count"]')
+expect_eq "summarise: the latest session of a chat without a schedule is its latest burst" "$got" '["2026-12-02",12]'
+"$CHATARC" --data "$E" summarise free 2026-12-05 >/dev/null 2>"$TMP/err"
+expect_eq "summarise: a day of lone posts is no session" "$?:$(grep -o 'the nearest.*' "$TMP/err")" "1:the nearest is 2026-12-02"
 
 "$CHATARC" --data "$E" summarise nochat >/dev/null 2>&1
 expect_eq "summarise: an unknown chat fails (exit 1)" "$?" "1"

@@ -217,4 +217,29 @@ expect_eq "publish: the chat page lists sessions newest first" \
 	"$(xp "$H/site/hist/index.html" '//div[@id="content"]//a[contains(@href, "20")]/@href' | grep -o '20[0-9-]*' | paste -sd' ')" \
 	"$(echo $dates | tr ' ' '\n' | sort -r | paste -sd' ')"
 
+# A chat without a schedule (a real hashtag stream, #ichbinhanna, 80 posts
+# over six weeks, and a burst of 12 posts crossing local midnight): one
+# session page for the burst, named by its local start date, and every
+# other post on the chat page, not one page a day.
+F="$TMP/free"
+mkdir -p "$F"
+echo '{"chats": {"free": {"tags": ["ichbinhanna"], "tz": "Europe/Berlin"}}, "sources": {}}' >"$F/chatarc.conf"
+for p in 1 2; do http_body "$FIXTURES/mastodon/rtoot_ichbinhanna_page$p.http"; done | jq -c -s 'add | unique_by(.uri)' >"$F/hanna.json"
+jq -n -c '{data: [range(0; 12) | {id: ("19900000000000001" + (10 + . | tostring)), text: "burst post \(.) #ichbinhanna",
+	created_at: ("2025-06-01T21:\(50 + . * 2 | if . >= 60 then . - 60 else . end | tostring | if length == 1 then "0" + . else . end):00.000Z"
+		| if (. | test("T21:0|T21:1")) then sub("T21"; "T22") else . end), author_id: "9"}],
+	includes: {users: [{id: "9", username: "burster", name: "Burst <b>Er</b>"}]}}' >"$F/burst.json"
+"$CHATARC" --data "$F" import --chat free "$F/hanna.json" "$F/burst.json" >/dev/null
+"$CHATARC" --data "$F" publish >/dev/null
+expect_eq "publish: a chat without a schedule gets one page a burst, named by its local start date" \
+	"$(cd "$F/site/free" && ls *.html | tr '\n' ' ')" "2025-06-01.html index.html "
+got=$(xp "$F/site/free/2025-06-01.html" 'count(//div[contains(@class, "msg")])')
+expect_eq "publish: the burst page holds the 12 posts across midnight (23:50-00:12 Berlin)" "$got" "12"
+expect_eq "publish: every post outside a session is counted on the chat page, the latest 50 shown" \
+	"$(xp "$F/site/free/index.html" 'normalize-space(//div[contains(@class, "outside")]/p[1])') $(xp "$F/site/free/index.html" 'count(//div[contains(@class, "outside")]//div[contains(@class, "msg")])')" \
+	"80 messages were posted outside every session; the latest 50 are below (all of them: chatarc export). 50"
+newest=$(jq -r 'max_by(.created_at) | .url' "$F/hanna.json")
+expect_eq "publish: the newest post between sessions comes first, with its date" \
+	"$(xp "$F/site/free/index.html" 'string((//div[contains(@class, "outside")]//a[@class="original"])[1]/@href)')" "$newest"
+
 test_done

@@ -30,7 +30,33 @@
             </xsl:for-each>
           </tbody>
         </table>
+        <xsl:apply-templates select="outside"/>
       </xsl:with-param>
     </xsl:call-template>
+  </xsl:template>
+
+  <!-- Posts outside every session (before a chat, between chats, a hashtag
+       stream's quiet hours): the latest of them, so none is published
+       nowhere. -->
+  <xsl:template match="outside">
+    <div class="section outside" role="region" aria-labelledby="outside-h">
+      <h2 id="outside-h">Between sessions</h2>
+      <p>
+        <xsl:value-of select="@count"/>
+        <xsl:choose>
+          <xsl:when test="@count = 1"> message was</xsl:when>
+          <xsl:otherwise> messages were</xsl:otherwise>
+        </xsl:choose>
+        <xsl:text> posted outside every session</xsl:text>
+        <xsl:if test="@shown &lt; @count">; the latest <xsl:value-of select="@shown"/> are below (all of them: <code>chatarc export</code>)</xsl:if>
+        <xsl:text>.</xsl:text>
+      </p>
+      <xsl:for-each select="messages/message">
+        <xsl:sort select="@time" order="descending"/>
+        <div class="msg net-{@network}" id="{@id}">
+          <xsl:apply-templates select="." mode="body"><xsl:with-param name="dated" select="true()"/></xsl:apply-templates>
+        </div>
+      </xsl:for-each>
+    </div>
   </xsl:template>
 </xsl:stylesheet>

@@ -113,6 +113,7 @@
   </xsl:template>
 
   <xsl:template match="message" mode="body">
+    <xsl:param name="dated" select="false()"/>
     <p class="meta">
       <span class="author"><xsl:value-of select="@name"/></span>
       <xsl:text> </xsl:text>
@@ -120,7 +121,7 @@
       <xsl:text> </xsl:text>
       <span class="badge badge-{@network}"><xsl:call-template name="network-name"><xsl:with-param name="network" select="@network"/></xsl:call-template></span>
       <xsl:text> </xsl:text>
-      <a class="permalink" href="#{@id}" title="Link to this message"><span class="time" title="{@time}"><xsl:call-template name="clock"><xsl:with-param name="local" select="@local"/></xsl:call-template></span></a>
+      <a class="permalink" href="#{@id}" title="Link to this message"><span class="time" title="{@time}"><xsl:if test="$dated"><xsl:value-of select="concat(substring(@local, 1, 10), ' ')"/></xsl:if><xsl:call-template name="clock"><xsl:with-param name="local" select="@local"/></xsl:call-template></span></a>
       <xsl:if test="@reply-to and key('message', @reply-to)">
         <xsl:text> </xsl:text>
         <a class="in-reply" href="#{@reply-to}">in reply to <xsl:value-of select="key('message', @reply-to)/@name"/></a>

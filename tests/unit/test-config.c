@@ -67,10 +67,35 @@ static void test_errors_name_line_and_expectation(void)
 	expect_error("{\"sources\": {\"m\": {\"type\": \"myspace\", \"url\": \"https://x\"}}}",
 	             "sources.m.type", "mastodon");
 	expect_error("[]", ":1:", "expected an object");
+	expect_error("{\"chats\": {\"a\": {\"tags\": [\"x\"], \"tz\": \"Mars/Olympus\"}}}",
+	             "chats.a.tz", "IANA time zone");
+	expect_error("{\"chats\": {\"a\": {\"tags\": [\"x\"], \"tz\": \"Europe/Berlin\", "
+	             "\"schedule\": {\"weekday\": \"Wed\", \"start\": \"13:00\", \"minutes\": 60, "
+	             "\"tz\": \"UTC\"}}}}",
+	             "chats.a", "differ");
+}
+
+/* A chat without a schedule names its zone beside its tags. */
+static void test_chat_zone(void)
+{
+	chatarc_config_t config;
+	chatarc_error_t err;
+	CHECK(load_text("{\"chats\": {\"s\": {\"tags\": [\"x\"], \"tz\": \"Europe/Berlin\"},"
+	                " \"u\": {\"tags\": [\"y\"]}}}",
+	                &config, &err) == CHATARC_OK);
+	const chatarc_chat_t *s = config_find_chat(&config, "s"),
+	                     *u = config_find_chat(&config, "u");
+	CHECK(s && !s->schedule.set);
+	if (s && u) {
+		CHECK_STR(s->tz, "Europe/Berlin");
+		CHECK_STR(u->tz, "UTC");
+	}
+	config_release(&config);
 }
 
 const unit_test_t config_tests[] = {
     {"config: both templates load", test_templates_load},
     {"config: errors name file, line and what was expected", test_errors_name_line_and_expectation},
+    {"config: a chat without a schedule names its zone", test_chat_zone},
     {NULL, NULL},
 };
