@@ -175,45 +175,83 @@ void json_add_value(strbuf_t *out, yajl_val v)
 	}
 }
 
-bool utf8_valid(const char *str, size_t len)
+size_t utf8_decode(const char *str, size_t len, unsigned *code_point)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t extra;
-		unsigned cp;
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			extra = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			extra = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			extra = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + extra >= len)
-			return false;
-		for (size_t k = 1; k <= extra; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-		    (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += extra + 1;
+	unsigned char c = len ? s[0] : 0;
+	size_t extra;
+	unsigned cp;
+	if (len == 0 || c == 0)
+		return 0;
+	if (c < 0x80) {
+		*code_point = c;
+		return 1;
 	}
+	if ((c & 0xe0) == 0xc0) {
+		extra = 1;
+		cp = c & 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		extra = 2;
+		cp = c & 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		extra = 3;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (extra >= len)
+		return 0;
+	for (size_t k = 1; k <= extra; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+	    (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*code_point = cp;
+	return extra + 1;
+}
+
+bool utf8_valid(const char *str, size_t len)
+{
+	unsigned cp;
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = utf8_decode(str + i, len - i, &cp)))
+			return false;
 	return true;
+}
+
+/* XML 1.0 (section 2.2) holds tab, newline, carriage return, U+0020 to
+ * U+D7FF, U+E000 to U+FFFD and U+10000 up; not even escaped can it hold the
+ * other C0 controls, U+FFFE, U+FFFF, surrogates or bytes that are not
+ * UTF-8. */
+static bool xml_char(unsigned cp)
+{
+	return cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0xd7ff) ||
+	       (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+}
+
+char *xml_clean_copy(const char *value)
+{
+	size_t len = strlen(value), i = 0, n;
+	unsigned cp;
+	while (i < len && (n = utf8_decode(value + i, len - i, &cp)) && xml_char(cp))
+		i += n;
+	if (i == len)
+		return NULL;
+	strbuf_t clean;
+	strbuf_init(&clean, len + 8);
+	strbuf_add(&clean, value, i);
+	while (i < len) {
+		n = utf8_decode(value + i, len - i, &cp);
+		if (n && xml_char(cp)) {
+			strbuf_add(&clean, value + i, n);
+		} else {
+			strbuf_addstr(&clean, "\xEF\xBF\xBD");
+			n = n ? n : 1; /* a byte that starts no character: that byte */
+		}
+		i += n;
+	}
+	return strbuf_detach(&clean, NULL);
 }

@@ -41,5 +41,15 @@ void json_add_value(strbuf_t *out, yajl_val v);
 
 /* True when s[0..len) is valid UTF-8 without NUL bytes. */
 bool utf8_valid(const char *s, size_t len);
+/* The character that starts s[0..len): its length in bytes and *code_point,
+ * or 0 for a NUL, a cut or an invalid sequence (overlong, surrogate). */
+size_t utf8_decode(const char *s, size_t len, unsigned *code_point);
+
+/* The one guard of every XML chatarc writes (summaries, site documents):
+ * a post may hold characters XML 1.0 cannot (C0 controls, U+FFFE, U+FFFF,
+ * surrogates, bytes that are not UTF-8), which would make the whole
+ * document ill-formed; each becomes U+FFFD. NULL when value is fine as it
+ * is, else a new string. */
+char *xml_clean_copy(const char *value);
 
 #endif

@@ -24,6 +24,7 @@
 
 #include "../common/fsutil.h"
 #include "../common/hash.h"
+#include "../common/json.h"
 #include "../common/strbuf.h"
 #include "../common/timeutil.h"
 #include "../common/urimap.h"
@@ -276,7 +277,9 @@ static chatarc_status_t render(publisher_t *pub, int style, xmlDocPtr doc, const
 static void set_prop(xmlNodePtr node, const char *name, const char *value)
 {
 	/* xmlNewProp takes the value literally: '&' and '<' stay text. */
-	xmlNewProp(node, BAD_CAST name, BAD_CAST(value ? value : ""));
+	char *clean = value ? xml_clean_copy(value) : NULL;
+	xmlNewProp(node, BAD_CAST name, BAD_CAST(clean ? clean : value ? value : ""));
+	free(clean);
 }
 
 static void set_prop_long(xmlNodePtr node, const char *name, long value)
@@ -356,8 +359,12 @@ static xmlNodePtr add_session_entry(xmlNodePtr chat_node, xmlNodePtr newer, cons
 	              (long)xpath_number(session_doc, "count(/session/participants/participant)"));
 	for (size_t t = 0; t < s->n_topics; t++) {
 		const char *question = s->messages[s->topics[t].question].record.text;
+		char *clean = question ? xml_clean_copy(question) : NULL;
 		xmlNodePtr topic = xmlNewTextChild(node, NULL, BAD_CAST "topic",
-		                                   BAD_CAST(question ? question : ""));
+		                                   BAD_CAST(clean      ? clean
+		                                            : question ? question
+		                                                       : ""));
+		free(clean);
 		char id[16];
 		snprintf(id, sizeof id, "t%d", s->topics[t].number);
 		set_prop(topic, "id", id);

@@ -88,28 +88,6 @@ static void list_end(struct emitter *e)
 	strbuf_addch(e->out, ']');
 }
 
-/* XML 1.0 cannot hold C0 control characters other than tab, newline and
- * carriage return, even escaped; JSON can. A post may carry them (they are
- * kept in the archive): in XML each becomes U+FFFD. NULL when value is
- * already fine, else a new string. */
-static char *xml_clean_copy(const char *value)
-{
-	const unsigned char *p = (const unsigned char *)value;
-	while (*p && (*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	if (!*p)
-		return NULL;
-	strbuf_t clean;
-	strbuf_init(&clean, strlen(value) + 8);
-	for (p = (const unsigned char *)value; *p; p++) {
-		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
-			strbuf_addstr(&clean, "\xEF\xBF\xBD");
-		else
-			strbuf_addch(&clean, (char)*p);
-	}
-	return strbuf_detach(&clean, NULL);
-}
-
 static void attr_str(struct emitter *e, const char *name, const char *value)
 {
 	if (!value)

@@ -154,6 +154,29 @@ grep -q '<script>' "$ROOT/tests/xss/payloads.txt" && "$CHATARC" --data "$X" expo
 	ok "xss: the archive kept the payloads verbatim (nothing was neutralised before publishing)" ||
 	fail "xss: payloads not kept verbatim"
 
+# Characters XML cannot hold, in a post, a display name and a moderator's
+# topic question (U+FFFF, U+FFFE, a lone surrogate, C0 controls): one such
+# post once made every page and feed ill-formed. Each becomes U+FFFD at the
+# one place XML is written; every page and feed stays well-formed.
+H=$(new_data chars chars)
+sed -i 's|"tags": \["chars"\]|"tags": ["chars"], "moderators": ["mod.example"]|' "$H/chatarc.conf"
+printf '%s\n' '{"posts": [' \
+	'{"uri": "at://did:plc:m/app.bsky.feed.post/q1", "author": {"handle": "mod.example", "displayName": "Mod \uffff"}, "record": {"text": "T1: what \u0001 breaks \u001b[31m feeds? #chars", "createdAt": "2026-11-18T18:05:00Z"}},' \
+	'{"uri": "at://did:plc:a/app.bsky.feed.post/a1", "author": {"handle": "a.example", "displayName": "Ann \ufffe \ud800"}, "record": {"text": "A1 nonchar \uffff and \ufffe and \ud83d alone #chars", "createdAt": "2026-11-18T18:06:00Z"}}' \
+	']}' >"$TMP/chars.json"
+"$CHATARC" --data "$H" import --chat chars "$TMP/chars.json" >/dev/null 2>&1
+"$CHATARC" --data "$H" publish >/dev/null 2>"$TMP/chars.err"
+code=$?
+bad=""
+for f in $(find "$H/site" -name '*.atom' -o -name '*.xml'); do xmllint --noout "$f" 2>/dev/null || bad="$bad ${f#$H/site/}"; done
+for f in $(find "$H/site" -name '*.html'); do
+	python3 -c 'import sys; from html.parser import HTMLParser; d = open(sys.argv[1], "rb").read().decode("utf-8"); sys.exit(any(0xfffe <= ord(c) <= 0xffff or 0xd800 <= ord(c) <= 0xdfff or (ord(c) < 32 and c not in "\t\n\r") for c in d))' "$f" || bad="$bad ${f#$H/site/}"
+done
+expect_eq "publish: characters XML cannot hold become U+FFFD: exit 0, every page and feed well-formed" \
+	"$code $(find "$H/site" -name '2026-11-18.html' | wc -l)$bad" "0 1"
+expect_eq "publish: the question keeps its words around the replaced characters" \
+	"$(xp "$H/site/chars/index.html" 'string(//td/text()[contains(., "breaks")])')" "T1: what � breaks �[31m feeds? #chars"
+
 # Names become paths: a chat whose name would leave the site is refused.
 E=$(new_data evil evil)
 sed -i 's|"evil"|"../../escape"|' "$E/chatarc.conf"
