@@ -27,7 +27,33 @@ struct search_output {
 	const chatarc_config_t *config;
 	strbuf_t line;
 	chatarc_record_t record; /* the hit being marked */
+	strbuf_t shown;          /* its text as the terminal may see it */
 };
+
+/* Text for a terminal: a post's control characters (ESC sequences that
+ * would recolour, move the cursor or retitle the window, BEL, DEL, the C1
+ * range) shown as \xHH or \uHHHH instead of acted on; line breaks become
+ * spaces so a hit is one line. */
+static void add_for_terminal(strbuf_t *out, const char *text)
+{
+	size_t len = strlen(text), n;
+	unsigned cp;
+	for (size_t i = 0; i < len; i += n) {
+		n = utf8_decode(text + i, len - i, &cp);
+		if (!n) {
+			strbuf_addf(out, "\\x%02x", (unsigned char)text[i]);
+			n = 1;
+		} else if (cp == '\n' || cp == '\r' || cp == '\t') {
+			strbuf_addch(out, ' ');
+		} else if (cp < 0x20 || cp == 0x7f) {
+			strbuf_addf(out, "\\x%02x", cp);
+		} else if (cp >= 0x80 && cp < 0xa0) {
+			strbuf_addf(out, "\\u%04x", cp);
+		} else {
+			strbuf_add(out, text + i, n);
+		}
+	}
+}
 
 static const char *chat_tz(const chatarc_config_t *config, const char *chat)
 {
@@ -35,14 +61,36 @@ static const char *chat_tz(const chatarc_config_t *config, const char *chat)
 	return c && c->tz ? c->tz : "UTC";
 }
 
+/* Xapian's snippets are HTML-escaped; a terminal wants the text itself. */
+static void add_html_unescaped(strbuf_t *out, const char *html)
+{
+	static const struct {
+		const char *entity, *text;
+	} entities[] = {{"&amp;", "&"},   {"&lt;", "<"},  {"&gt;", ">"},
+	                {"&quot;", "\""}, {"&#39;", "'"}, {"&#x27;", "'"}};
+	for (const char *p = html; *p;) {
+		size_t k = 0, n = sizeof entities / sizeof *entities;
+		if (*p == '&')
+			while (k < n && strncmp(p, entities[k].entity, strlen(entities[k].entity)))
+				k++;
+		if (*p == '&' && k < n) {
+			strbuf_addstr(out, entities[k].text);
+			p += strlen(entities[k].entity);
+		} else {
+			strbuf_addch(out, *p++);
+		}
+	}
+}
+
 /* The text of a hit, for marking (kept until the next call). */
 static const char *hit_text(void *ctx, const char *data)
 {
 	struct search_output *out = ctx;
 	record_clear(&out->record);
-	if (record_from_json(data, &out->record, NULL) != CHATARC_OK)
-		return "";
-	return out->record.text ? out->record.text : "";
+	strbuf_reset(&out->shown);
+	if (record_from_json(data, &out->record, NULL) == CHATARC_OK)
+		add_for_terminal(&out->shown, out->record.text ? out->record.text : "");
+	return out->shown.buf;
 }
 
 static chatarc_status_t print_hit(void *ctx, const char *data, double score,
@@ -73,12 +121,15 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score,
 			tz_scope_leave(&scope);
 			local[10] = ' ';
 			local[16] = '\0';
-			strbuf_addf(&out->line, "%s  %s  ", local, r.author ? r.author : "?");
-			for (const char *p = marked_text ? marked_text
-			                     : r.text    ? r.text
-			                                 : "";
-			     *p; p++)
-				strbuf_addch(&out->line, *p == '\n' || *p == '\r' ? ' ' : *p);
+			strbuf_addf(&out->line, "%s  ", local);
+			add_for_terminal(&out->line, r.author ? r.author : "?");
+			strbuf_addstr(&out->line, "  ");
+			/* Marked text was made from the escaped text (hit_text):
+			 * only the marks are escape sequences. */
+			if (marked_text)
+				add_html_unescaped(&out->line, marked_text);
+			else
+				add_for_terminal(&out->line, r.text ? r.text : "");
 			strbuf_addch(&out->line, '\n');
 		}
 		record_clear(&r);
@@ -172,9 +223,11 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	const xdb_marks_t bold = {"\033[1m", "\033[0m", hit_text};
 	bool mark = !strcmp(format, "text") && ctx->stdout_tty;
 	record_init(&out.record);
+	strbuf_init(&out.shown, 256);
 	status = xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL,
 	                    print_hit, &out, &total, &err);
 	record_clear(&out.record);
+	strbuf_release(&out.shown);
 	if (status == CHATARC_OK && count_only)
 		printf("%zu\n", total);
 	xdb_close(db);
