@@ -589,14 +589,21 @@ static chatarc_status_t mastodon_read_page(struct job *job, const strbuf_t *body
 	if (*p != '[')
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "expected a JSON array of statuses, got %.40s", p);
+	/* "[]" is an empty page (the end of a walk); jsonstream would call a
+	 * stream without objects an error. Only that: a page cut short before
+	 * its first whole status has no objects either, and must fail. */
+	const char *q = p + 1;
+	while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')
+		q++;
+	if (*q == ']') {
+		for (q++; *q == ' ' || *q == '\n' || *q == '\r' || *q == '\t';)
+			q++;
+		if (!*q)
+			return CHATARC_OK;
+	}
 	jsonstream_t js;
 	jsonstream_init(&js, mastodon_status_object, job);
 	chatarc_status_t status = jsonstream_feed(&js, body->buf, body->len, err);
-	if (status == CHATARC_OK && job->page_posts == 0 && js.objects == 0) {
-		/* "[]": jsonstream reports a stream without objects; that is an empty page. */
-		jsonstream_release(&js);
-		return CHATARC_OK;
-	}
 	if (status == CHATARC_OK)
 		status = jsonstream_finish(&js, err);
 	if (status != CHATARC_OK)

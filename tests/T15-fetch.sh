@@ -159,6 +159,26 @@ fault_run "connection reset mid-body" '[{"match": "max_id", "kind": "reset", "ti
 fault_run "stalled body" '[{"match": "/a/", "kind": "stall", "seconds": 3, "times": 1}]'
 fault_run "malformed JSON" '[{"match": "/a/", "kind": "malformed", "times": 1}]'
 fault_run "HTML error page with status 200" '[{"match": "/a/", "kind": "html", "times": 1}]'
+fault_run "a page cut before its first status, Content-Length matching" '[{"match": "max_id", "kind": "cut", "bytes": 200, "times": 1}]'
+
+# A walk back whose second page always comes cut short before its first
+# whole status (HTTP 200, the length matching the cut): never taken for an
+# empty page, the end of the walk. The source
+# fails (exit 3) after its retries, and the cursor stays where the walk was,
+# so the next run walks on from there instead of never fetching older posts.
+calm
+ctl '{"faults": [{"match": "max_id", "kind": "cut", "bytes": 200, "times": 100}]}'
+conf "$TMP/cut" "" '["a"]'
+"$CHATARC" --data "$TMP/cut" fetch hanna --since 2020-01-01 >"$TMP/cut.out" 2>&1
+expect_eq "fetch: a page that never parses fails the source (exit 3, says why)" \
+	"$?:$(grep -c 'source a.*not what the API returns.*gave up after retrying' "$TMP/cut.out")" "3:1"
+expect_eq "fetch: ... and the walk back is still under way in the cursor" \
+	"$(jq -r '(.backfill_since // "none") + " " + ((.backfill_max_id // .max_id // "") | length > 0 | tostring)' "$TMP/cut/state/hanna/a/ichbinhanna.json")" \
+	"2020-01-01T00:00:00.000Z true"
+calm
+"$CHATARC" --data "$TMP/cut" fetch hanna --since 2020-01-01 >/dev/null 2>&1
+expect_eq "fetch: the next run walks on from there: archive exact" \
+	"$?:$(uris "$TMP/cut" hanna | md5sum)" "0:$(md5sum <"$TMP/want-now")"
 
 # A page that spends the rate limit holds the next request until the reset.
 calm

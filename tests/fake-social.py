@@ -23,7 +23,8 @@ Control (for tests):
         "reset_in" seconds), foreign_link (a good page whose Link points
         to another host),
         reset (connection closed mid-body), stall (half the body, then
-        silence for "seconds"), malformed (JSON cut short), html (an HTML
+        silence for "seconds"), malformed (JSON cut short), cut (half the
+        body, or its first "bytes", its Content-Length saying that is all), html (an HTML
         page with status 200), 401, 403
   GET  /_log     one JSON object a line per request served
 Run: fake-social.py --fixtures DIR --port-file FILE [--generate N --instances K]
@@ -248,6 +249,11 @@ class Handler(BaseHTTPRequestHandler):
             return True
         if kind == "malformed":
             self.send_body(200, body[: len(body) // 2] + b'"}]', headers=headers)
+            return True
+        if kind == "cut":
+            # A server that lies: half the page, with a Content-Length that
+            # matches, so the transfer itself succeeds.
+            self.send_body(200, body[: fault.get("bytes", len(body) // 2)], headers=headers)
             return True
         if kind in ("reset", "stall"):
             self.send_response(200)
