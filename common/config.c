@@ -382,6 +382,8 @@ static chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
 	    {"follow_interval", 1, 86400, offsetof(chatarc_fetch_settings_t, follow_interval_s)},
 	    {"connect_timeout", 1, 600, offsetof(chatarc_fetch_settings_t, connect_timeout_s)},
 	    {"stall_timeout", 1, 3600, offsetof(chatarc_fetch_settings_t, stall_timeout_s)},
+	    {"request_timeout", 1, 3600, offsetof(chatarc_fetch_settings_t, request_timeout_s)},
+	    {"max_pages", 1, 1000000, offsetof(chatarc_fetch_settings_t, max_pages)},
 	    {"retries", 0, 100, offsetof(chatarc_fetch_settings_t, retries)},
 	    {"backoff_base_ms", 1, 600000, offsetof(chatarc_fetch_settings_t, backoff_base_ms)},
 	    {"backoff_max_ms", 1, 3600000, offsetof(chatarc_fetch_settings_t, backoff_max_ms)},
@@ -425,6 +427,8 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 	config->fetch = (chatarc_fetch_settings_t){.follow_interval_s = 30,
 	                                           .connect_timeout_s = 10,
 	                                           .stall_timeout_s = 30,
+	                                           .request_timeout_s = 300,
+	                                           .max_pages = 1000,
 	                                           .retries = 5,
 	                                           .backoff_base_ms = 1000,
 	                                           .backoff_max_ms = 60000,
@@ -604,8 +608,9 @@ void config_template(strbuf_t *out, bool with_sample)
 	         "//\n"
 	         "// \"fetch\": {\"follow_interval\": 30, \"connect_timeout\": 10, "
 	         "\"stall_timeout\": 30,\n"
-	         "//   \"retries\": 5, \"backoff_base_ms\": 1000, \"backoff_max_ms\": 60000, "
-	         "\"max_wait\": 900}\n"
+	         "//   \"request_timeout\": 300, \"max_pages\": 1000, \"retries\": 5, "
+	         "\"backoff_base_ms\": 1000,\n"
+	         "//   \"backoff_max_ms\": 60000, \"max_wait\": 900}\n"
 	         "// paces `chatarc fetch` (seconds unless named _ms); these are the defaults.\n"
 	         "//\n"
 	         "// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON)\n"

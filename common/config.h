@@ -49,7 +49,9 @@ typedef struct chatarc_source {
 typedef struct chatarc_fetch_settings {
 	int follow_interval_s; /* --follow polls this often (30) */
 	int connect_timeout_s; /* (10) */
-	int stall_timeout_s;   /* a transfer with no byte for this long fails (30) */
+	int stall_timeout_s;   /* a transfer under 100 bytes/s for this long fails (30) */
+	int request_timeout_s; /* a transfer may take this long in all (300) */
+	int max_pages;         /* pages one source reads in one run; the rest next run (1000) */
 	int retries;           /* attempts after the first, per request (5) */
 	int backoff_base_ms;   /* first retry delay, doubled each time (1000) */
 	int backoff_max_ms;    /* cap on one delay (60000) */

@@ -79,6 +79,7 @@ struct job {
 	char *resume_id;             /* ... forward walks start after this id (overlap) */
 	bool backfill;               /* Mastodon: a walk back is under way */
 	char *backfill_max_id;       /* ... continuing below this id (NULL: from the top) */
+	int walk_pages;              /* pages with posts in this walk, against fetch.max_pages */
 	chatarc_ms_t backfill_since; /* ... down to here */
 	chatarc_ms_t done_until;     /* Bluesky: everything before is archived */
 	bool window;                 /* Bluesky: a search window is under way */
@@ -718,6 +719,17 @@ static void mastodon_advance(struct job *job, const http_response_t *r)
 		mastodon_note_resume(job);
 	bool reached =
 	    job->page_posts == 0 || (job->page_oldest && job->page_oldest < job->backfill_since);
+	/* Each page back starts below the last: a server whose pages do not go
+	 * back (the same or newer ids behind new Links) would be followed for
+	 * ever. */
+	if (!reached && job->page_min_id && job->backfill_max_id &&
+	    id_compare(job->page_min_id, job->backfill_max_id) >= 0) {
+		job_fail(job,
+		         "the server's next page does not go back (ids from %s, asked below %s); "
+		         "stopped so as not to loop",
+		         job->page_min_id, job->backfill_max_id);
+		return;
+	}
 	if (!reached && job->page_min_id) {
 		set_string(&job->backfill_max_id, job->page_min_id);
 		if (take_link(job, r->link_next))
@@ -951,7 +963,10 @@ static void page_done(struct job *job, const http_response_t *r)
 		         job->request.url);
 		return;
 	} else if (r->status != 200) {
-		snprintf(why, sizeof why, "HTTP %ld%s", r->status, detail);
+		if (r->error[0]) /* a redirect refused: says where to */
+			snprintf(why, sizeof why, "%s", r->error);
+		else
+			snprintf(why, sizeof why, "HTTP %ld%s", r->status, detail);
 		job_retry_or_fail(job, r, false, why);
 		return;
 	} else if (!is_json(r)) {
@@ -990,12 +1005,36 @@ static void page_done(struct job *job, const http_response_t *r)
 	job->attempt = 0;
 	job->stats->pages++;
 	job->stats->waiting_until = 0;
+	enum phase walk = job->phase;
 	if (mastodon)
 		mastodon_advance(job, r);
 	else
 		bluesky_advance(job, cursor);
+	/* fetch.max_pages counts the pages with posts of one walk (forward, or
+	 * back): an empty page ends a walk anyway, and the walk back still
+	 * starts after a forward walk that used the budget up. */
+	job->walk_pages = job->phase == walk ? job->walk_pages + (job->page_posts > 0) : 0;
 	if (job_save_state(job, &err) != CHATARC_OK)
 		job_fail(job, "cannot save the fetch cursor: %s", err.message);
+	/* A bound on one walk of one run: the cursor is saved, so the next run
+	 * goes on from here; a walk back still pending starts now. */
+	if (job->phase != PHASE_DONE && job->walk_pages >= job->run->config->fetch.max_pages) {
+		if (job->run->options->log) {
+			char line[300];
+			snprintf(
+			    line, sizeof line,
+			    "%s %s: read fetch.max_pages (%d) pages in this walk; the next run "
+			    "goes on",
+			    job->stats->chat, job->stats->source,
+			    job->run->config->fetch.max_pages);
+			job->run->options->log(job->run->options->ctx, line);
+		}
+		bool walk_back =
+		    job->phase == PHASE_FORWARD && job->link->mastodon && job->backfill;
+		job->phase = walk_back ? PHASE_BACKFILL : PHASE_DONE;
+		job->walk_pages = 0;
+		set_string(&job->next_url, NULL);
+	}
 	if (job->phase == PHASE_DONE && !job->stats->failed)
 		job->stats->done = true;
 }
@@ -1323,6 +1362,7 @@ chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *confi
 	                        .seed = (unsigned)http_now_ms() ^ (unsigned)getpid()};
 	http_client_options_t http_options = {.connect_timeout_s = config->fetch.connect_timeout_s,
 	                                      .stall_timeout_s = config->fetch.stall_timeout_s,
+	                                      .request_timeout_s = config->fetch.request_timeout_s,
 	                                      .max_body = MAX_BODY,
 	                                      .log = options->log,
 	                                      .log_ctx = options->ctx};

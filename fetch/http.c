@@ -145,12 +145,28 @@ static void parse_link(http_request_t *request, const char *value)
 	}
 }
 
+/* A whole number of seconds as a server wrote it, read without overflow:
+ * anything past year 9999 as an epoch (or as a wait) is as good as for
+ * ever and is held there. False when value is not only digits (then
+ * trailing blanks). */
+#define SECONDS_FOREVER 253402300799LL
+static bool parse_seconds(const char *value, long long *out)
+{
+	long long n = 0;
+	const char *p = value;
+	for (; *p >= '0' && *p <= '9'; p++)
+		n = n > SECONDS_FOREVER ? n : n * 10 + (*p - '0');
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*out = n > SECONDS_FOREVER ? SECONDS_FOREVER : n;
+	return p != value && *p == '\0';
+}
+
 /* Seconds, or an HTTP date (RFC 9110 section 10.2.3). */
 static chatarc_ms_t parse_retry_after(const char *value, chatarc_ms_t now)
 {
-	char *end;
-	long long seconds = strtoll(value, &end, 10);
-	if (end != value && (*end == '\0' || *end == ' ') && seconds >= 0)
+	long long seconds;
+	if (parse_seconds(value, &seconds))
 		return now + seconds * 1000;
 	time_t t = curl_getdate(value, NULL);
 	return t > 0 ? (chatarc_ms_t)t * 1000 : 0;
@@ -160,10 +176,9 @@ static chatarc_ms_t parse_retry_after(const char *value, chatarc_ms_t now)
  * seconds from now. A number below a billion cannot be a recent epoch. */
 static chatarc_ms_t parse_reset(const char *value, chatarc_ms_t now)
 {
-	char *end;
-	long long n = strtoll(value, &end, 10);
+	long long n;
 	chatarc_ms_t at;
-	if (end != value && *end == '\0')
+	if (parse_seconds(value, &n))
 		return n >= 1000000000LL ? n * 1000 : now + n * 1000;
 	return time_parse_iso8601(value, &at) ? at : 0;
 }
@@ -198,7 +213,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 		r->retry_after = parse_retry_after(value, http_now_ms());
 	} else if (!strcasecmp(line, "x-ratelimit-remaining") ||
 	           !strcasecmp(line, "ratelimit-remaining")) {
-		r->ratelimit_remaining = strtoll(value, NULL, 10);
+		long long remaining;
+		r->ratelimit_remaining = parse_seconds(value, &remaining) ? remaining : -1;
 	} else if (!strcasecmp(line, "x-ratelimit-reset") || !strcasecmp(line, "ratelimit-reset")) {
 		r->ratelimit_reset = parse_reset(value, http_now_ms());
 	}
@@ -214,6 +230,7 @@ chatarc_status_t http_start(http_client_t *client, http_request_t *request, chat
 	response_clear(&request->response);
 	request->client = client;
 	request->easy = easy;
+	request->redirects = 0;
 
 	headers = curl_slist_append(headers, "Accept: application/json");
 	if (request->post_json)
@@ -236,15 +253,19 @@ chatarc_status_t http_start(http_client_t *client, http_request_t *request, chat
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+	/* Redirects are followed by finish(), to the same origin only: the
+	 * rule a Link header obeys. */
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, ""); /* gzip if the server offers */
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, (long)client->options.connect_timeout_s);
-	/* A stalled transfer: under 1 byte/s for stall_timeout seconds. */
-	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* A stalled or dripping transfer: under HTTP_LOW_SPEED bytes/s for
+	 * stall_timeout seconds; and a bound on the whole. */
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, (long)HTTP_LOW_SPEED);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, (long)client->options.stall_timeout_s);
+	if (client->options.request_timeout_s > 0)
+		curl_easy_setopt(easy, CURLOPT_TIMEOUT, (long)client->options.request_timeout_s);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, request);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -272,6 +293,42 @@ void http_abort(http_request_t *request)
 	request->headers = NULL;
 }
 
+/* A 3xx to the request's own origin starts over at its Location (the
+ * request's url is replaced); one to another origin fails, as a Link to
+ * another server does. True when the transfer started again. */
+static bool follow_redirect(http_client_t *client, http_request_t *request, const char *location)
+{
+	http_response_t *r = &request->response;
+	if (!http_same_origin(request->url, location)) {
+		/* Not a transport failure: the answer (a 3xx, never retried)
+		 * came, and is refused. */
+		snprintf(r->error, sizeof r->error,
+		         "HTTP %ld redirect to another server refused (%.150s)", r->status,
+		         location);
+		return false;
+	}
+	if (request->redirects >= HTTP_MAX_REDIRECTS) {
+		r->transport_ok = false;
+		snprintf(r->error, sizeof r->error, "more than %d redirects", HTTP_MAX_REDIRECTS);
+		return false;
+	}
+	char *next = strdup(location);
+	if (!next)
+		return false;
+	int redirects = request->redirects + 1;
+	http_abort(request);
+	free(request->url);
+	request->url = next;
+	chatarc_error_t err;
+	if (http_start(client, request, &err) != CHATARC_OK) {
+		r->transport_ok = false;
+		snprintf(r->error, sizeof r->error, "%.200s", err.message);
+		return false;
+	}
+	request->redirects = redirects;
+	return true;
+}
+
 static void finish(http_client_t *client, CURL *easy, CURLcode result)
 {
 	http_request_t *request = NULL;
@@ -284,9 +341,22 @@ static void finish(http_client_t *client, CURL *easy, CURLcode result)
 	r->transport_ok = result == CURLE_OK;
 	if (!r->transport_ok && !r->error[0])
 		snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(result));
-	if (!r->transport_ok && result == CURLE_OPERATION_TIMEDOUT)
-		snprintf(r->error, sizeof r->error, "no data for %d s (stalled transfer)",
-		         client->options.stall_timeout_s);
+	if (!r->transport_ok && result == CURLE_OPERATION_TIMEDOUT) {
+		if (client->options.request_timeout_s > 0 &&
+		    r->elapsed_ms >= client->options.request_timeout_s * 1000L)
+			snprintf(r->error, sizeof r->error,
+			         "the transfer took over %d s (fetch.request_timeout)",
+			         client->options.request_timeout_s);
+		else
+			snprintf(r->error, sizeof r->error,
+			         "under %d bytes/s for %d s (a stalled or dripping transfer)",
+			         HTTP_LOW_SPEED, client->options.stall_timeout_s);
+	}
+	char *location = NULL;
+	if (r->transport_ok && r->status >= 300 && r->status < 400 &&
+	    curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location &&
+	    follow_redirect(client, request, location))
+		return;
 	http_abort(request);
 	if (client->options.log) {
 		char line[1024];

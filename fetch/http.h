@@ -13,10 +13,17 @@
 
 typedef struct http_client http_client_t;
 
+/* The slowest a transfer may go for stall_timeout_s (bytes a second): a
+ * server dripping a few bytes a second would hold a cron run for ever. */
+#define HTTP_LOW_SPEED 100
+/* Redirects followed, each to the request's own origin only. */
+#define HTTP_MAX_REDIRECTS 5
+
 typedef struct http_client_options {
 	int connect_timeout_s;
-	int stall_timeout_s; /* no byte for this long: the transfer fails */
-	size_t max_body;     /* a longer body fails the transfer (a server that lies) */
+	int stall_timeout_s;   /* under HTTP_LOW_SPEED bytes/s for this long: it fails */
+	int request_timeout_s; /* longer than this in all: it fails (a server that drips) */
+	size_t max_body;       /* a longer body fails the transfer (a server that lies) */
 	/* Called with one line per finished transfer when set (--verbose). */
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
@@ -48,6 +55,7 @@ struct http_request {
 	/* Filled by the client. */
 	http_response_t response;
 	/* Private. */
+	int redirects; /* followed so far */
 	void *easy;
 	void *headers;
 	http_client_t *client;

@@ -180,6 +180,54 @@ calm
 expect_eq "fetch: the next run walks on from there: archive exact" \
 	"$?:$(uris "$TMP/cut" hanna | md5sum)" "0:$(md5sum <"$TMP/want-now")"
 
+fault_run "a redirect to the same server" '[{"match": "/a/", "kind": "redirect", "times": 1}]'
+
+# Servers that lie or stall. A Retry-After past year 9999 is waited for no
+# longer than fetch.max_wait (it once overflowed); a server that drips 2
+# bytes a second is cut off after stall_timeout (1 s here) below 100 bytes/s
+# and the page is asked for again; a redirect to another origin is refused
+# as a Link to one is; a walk back whose pages never go back stops.
+calm
+ctl '{"faults": [{"match": "/a/", "kind": "429", "retry_after": "99999999999999999999", "times": 1}]}'
+conf "$TMP/forever" "" '["a"]'
+"$CHATARC" --data "$TMP/forever" fetch hanna --since 2020-01-01 >"$TMP/forever.out" 2>&1
+expect_eq "fetch: Retry-After: 99999999999999999999 gives up at once, saying so (exit 3)" \
+	"$?:$(grep -c 'source a.*more than fetch.max_wait' "$TMP/forever.out"):$(server_log | wc -l)" "3:1:1"
+calm
+ctl '{"faults": [{"match": "/a/", "kind": "drip", "seconds": 30, "times": 1}]}'
+conf "$TMP/drip" "" '["a"]'
+start=$SECONDS
+"$CHATARC" --data "$TMP/drip" fetch hanna --since 2020-01-01 >"$TMP/drip.out" 2>&1
+expect_eq "fetch: a server dripping 2 bytes/s is cut off and the page asked again: exit 0, archive exact" \
+	"$?:$(uris "$TMP/drip" hanna | md5sum)" "0:$(md5sum <"$TMP/want-now")"
+if [ $((SECONDS - start)) -lt 15 ]; then ok "fetch: ... within $((SECONDS - start)) s (the drip would last 30 s)"; else fail "fetch: the drip held the run $((SECONDS - start)) s"; fi
+calm
+ctl '{"faults": [{"match": "/a/", "kind": "redirect_foreign", "times": 1}]}'
+conf "$TMP/redir" "" '["a"]'
+"$CHATARC" --data "$TMP/redir" fetch hanna --since 2020-01-01 >"$TMP/redir.out" 2>&1
+expect_eq "fetch: a redirect to another origin (localhost for 127.0.0.1) is refused, not followed (exit 3)" \
+	"$?:$(grep -c 'source a.*redirect to another server refused' "$TMP/redir.out"):$(server_log | jq -r .path | grep -c redirected=1)" "3:1:0"
+calm
+ctl '{"faults": [{"match": "max_id", "kind": "stuck_link", "times": 1000}]}'
+conf "$TMP/stuck" "" '["a"]'
+timeout 60 "$CHATARC" --data "$TMP/stuck" fetch hanna --since 2020-01-01 >"$TMP/stuck.out" 2>&1
+expect_eq "fetch: Links whose pages never go back are stopped (exit 3, 3 requests, not hundreds)" \
+	"$?:$(grep -c 'source a.*does not go back' "$TMP/stuck.out"):$(server_log | wc -l)" "3:1:3"
+# fetch.max_pages bounds one run; the saved cursor carries the walk on.
+calm
+conf "$TMP/paged" "" '["a"]' ', "max_pages": 3'
+runs=0
+while [ $runs -lt 6 ]; do
+	runs=$((runs + 1))
+	since=""
+	[ $runs -eq 1 ] && since="--since 2020-01-01" # later runs: where the cursor says
+	"$CHATARC" --data "$TMP/paged" fetch hanna $since >/dev/null 2>&1 || break
+	[ $runs -eq 1 ] && first=$(uris "$TMP/paged" hanna | wc -l) && first_requests=$(server_log | wc -l)
+	cmp -s <(uris "$TMP/paged" hanna) "$TMP/want-now" && break
+done
+expect_eq "fetch: max_pages 3 reads 3 pages in the first run ($first of $(wc -l <"$TMP/want-now") posts), the next run ends the walk" \
+	"$first_requests $((first < $(wc -l <"$TMP/want-now"))) $runs $(uris "$TMP/paged" hanna | md5sum)" "3 1 2 $(md5sum <"$TMP/want-now")"
+
 # A page that spends the rate limit holds the next request until the reset.
 calm
 ctl '{"faults": [{"match": "/a/", "kind": "exhausted", "reset_in": 2, "times": 1}]}'

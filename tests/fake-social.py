@@ -24,7 +24,10 @@ Control (for tests):
         to another host),
         reset (connection closed mid-body), stall (half the body, then
         silence for "seconds"), malformed (JSON cut short), cut (half the
-        body, or its first "bytes", its Content-Length saying that is all), html (an HTML
+        body, or its first "bytes", its Content-Length saying that is all),
+        drip (2 bytes a second for "seconds"), redirect / redirect_foreign
+        (302 to the same page on this origin / on localhost), stuck_link (a
+        good page whose next Link never goes back), html (an HTML
         page with status 200), 401, 403
   GET  /_log     one JSON object a line per request served
 Run: fake-social.py --fixtures DIR --port-file FILE [--generate N --instances K]
@@ -249,6 +252,43 @@ class Handler(BaseHTTPRequestHandler):
             return True
         if kind == "malformed":
             self.send_body(200, body[: len(body) // 2] + b'"}]', headers=headers)
+            return True
+        if kind in ("redirect", "redirect_foreign"):
+            # 302 to this page again (marked so the fault does not match
+            # twice), on this host or under another name for it.
+            host = self.headers["Host"]
+            if kind == "redirect_foreign":
+                host = "localhost:" + host.rsplit(":", 1)[1]
+            self.send_response(302)
+            self.send_header("Location", "http://%s%s&redirected=1" % (host, self.path))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            self.record(302)
+            return True
+        if kind == "stuck_link":
+            # A server that lies: a good page whose next Link names a new
+            # max_id each time, above every id: its pages never go back.
+            headers = dict(headers)
+            STATE["stuck"] = STATE.get("stuck", 0) + 1
+            base = "http://%s%s" % (self.headers["Host"], self.path.split("?")[0])
+            headers["Link"] = '<%s?limit=40&max_id=%d>; rel="next"' % (base, 999999999999999999 - STATE["stuck"])
+            self.send_body(200, body, headers=headers)
+            return True
+        if kind == "drip":
+            # A server that drips: 2 bytes a second, for at most "seconds".
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.record(-3)
+            try:
+                for i in range(0, min(len(body), 2 * fault.get("seconds", 20)), 2):
+                    self.wfile.write(body[i:i + 2])
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                pass
+            self.close_connection = True
             return True
         if kind == "cut":
             # A server that lies: half the page, with a Content-Length that
