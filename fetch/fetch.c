@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,6 +186,54 @@ static void job_fail(struct job *job, const char *fmt, ...)
 
 /* ---- secrets ---------------------------------------------------------- */
 
+/* A secret goes into a request header: a control character (a line break
+ * above all) would let a file or variable add headers of its own. */
+static bool secret_clean(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* Where a secret file may be: inside DIR (a relative path that does not
+ * climb out, and does not leave through a link either), or an absolute
+ * path to a regular file of the user's own that no one else may read. */
+static chatarc_status_t secret_path(const char *data_dir, const char *source, const char *what,
+                                    const char *file, strbuf_t *path, chatarc_error_t *err)
+{
+	struct stat st;
+	if (file[0] == '/') {
+		strbuf_addstr(path, file);
+		if (stat(file, &st) != 0)
+			return CHATARC_OK; /* fs_read_file says why */
+		if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+			return chatarc_error_set(
+			    err, CHATARC_ERR_CONFIG,
+			    "sources.%s: its %s file %s must be a file of yours that only you can "
+			    "read (chmod 600 %s), or sit inside the data directory",
+			    source, what, file, file);
+		return CHATARC_OK;
+	}
+	bool climbs = !strncmp(file, "../", 3) || strstr(file, "/../") ||
+	              (strlen(file) >= 3 && !strcmp(file + strlen(file) - 3, "/..")) ||
+	              !strcmp(file, "..");
+	strbuf_addf(path, "%s/%s", data_dir, file);
+	char *real_dir = realpath(data_dir, NULL), *real_file = realpath(path->buf, NULL);
+	size_t n = real_dir ? strlen(real_dir) : 0;
+	bool outside = climbs || (real_dir && real_file &&
+	                          (strncmp(real_file, real_dir, n) || real_file[n] != '/'));
+	free(real_dir);
+	free(real_file);
+	if (outside)
+		return chatarc_error_set(err, CHATARC_ERR_CONFIG,
+		                         "sources.%s: its %s file %s leads out of the data "
+		                         "directory; keep it inside, or "
+		                         "give an absolute path to a file only you can read",
+		                         source, what, file);
+	return CHATARC_OK;
+}
+
 static chatarc_status_t read_secret(const char *data_dir, const char *source,
                                     const chatarc_secret_ref_t *ref, const char *what, char **out,
                                     chatarc_error_t *err)
@@ -197,6 +246,12 @@ static chatarc_status_t read_secret(const char *data_dir, const char *source,
 			    err, CHATARC_ERR_CONFIG,
 			    "sources.%s names $%s for its %s, but it is not set", source, ref->env,
 			    what);
+		if (!secret_clean(value))
+			return chatarc_error_set(
+			    err, CHATARC_ERR_CONFIG,
+			    "sources.%s: $%s holds a control character (a line "
+			    "break?); its %s must be one line",
+			    source, ref->env, what);
 		*out = strdup(value);
 		return CHATARC_OK;
 	}
@@ -205,27 +260,34 @@ static chatarc_status_t read_secret(const char *data_dir, const char *source,
 	strbuf_t path, text;
 	strbuf_init(&path, 0);
 	strbuf_init(&text, 0);
-	if (ref->file[0] == '/')
-		strbuf_addstr(&path, ref->file);
-	else
-		strbuf_addf(&path, "%s/%s", data_dir, ref->file);
-	if (fs_read_file(path.buf, &text, 65536, err) != CHATARC_OK) {
+	chatarc_status_t status = secret_path(data_dir, source, what, ref->file, &path, err);
+	if (status == CHATARC_OK && fs_read_file(path.buf, &text, 65536, err) != CHATARC_OK) {
 		chatarc_error_prefix(err, "sources.%s: cannot read its %s", source, what);
-		strbuf_release(&path);
-		strbuf_release(&text);
-		return CHATARC_ERR_CONFIG;
+		status = CHATARC_ERR_CONFIG;
 	}
-	while (text.len && (text.buf[text.len - 1] == '\n' || text.buf[text.len - 1] == '\r' ||
-	                    text.buf[text.len - 1] == ' '))
-		strbuf_setlen(&text, text.len - 1);
 	strbuf_release(&path);
-	if (!text.len) {
+	if (status != CHATARC_OK) {
+		strbuf_release(&text);
+		return status;
+	}
+	/* The first line, without the blanks around it: a file saved by an
+	 * editor ends with a line break, and nothing after the first line is
+	 * the secret. */
+	size_t start = strspn(text.buf, " \t"), end = start + strcspn(text.buf + start, "\r\n");
+	while (end > start && (text.buf[end - 1] == ' ' || text.buf[end - 1] == '\t'))
+		end--;
+	text.buf[end] = '\0';
+	if (end == start || !secret_clean(text.buf + start)) {
 		strbuf_release(&text);
 		return chatarc_error_set(err, CHATARC_ERR_CONFIG,
-		                         "sources.%s: the %s file %s is empty", source, what,
-		                         ref->file);
+		                         end == start
+		                             ? "sources.%s: the %s file %s is empty"
+		                             : "sources.%s: the first line of the %s file %s "
+		                               "holds a control character",
+		                         source, what, ref->file);
 	}
-	*out = strbuf_detach(&text, NULL);
+	*out = strdup(text.buf + start);
+	strbuf_release(&text);
 	return CHATARC_OK;
 }
 

@@ -296,6 +296,37 @@ mkdir -p "$D3/secrets" && echo "tok-SECRET-42" >"$D3/secrets/a-token"
 "$CHATARC" --data "$D3" fetch hanna -v >"$TMP/token.out" 2>&1
 expect_eq "fetch: a token_file's token goes in every request as a Bearer, and is never printed" \
 	"$?:$(server_log | jq -r .auth | sort -u):$(grep -c tok-SECRET "$TMP/token.out")" "0:Bearer :0"
+# Only the first line of a token file is the token: a second line cannot
+# smuggle a header into the request.
+calm
+printf 'tok-SECRET-42  \nX-Injected: yes\n' >"$D3/secrets/a-token"
+"$CHATARC" --data "$D3" fetch hanna >"$TMP/token.out" 2>&1
+expect_eq "fetch: a token file's second line never reaches the server as a header" \
+	"$?:$(server_log | jq -r .injected | sort -u):$(server_log | jq -r .auth | sort -u)" "0::Bearer "
+sed -i 's|"token_file": "secrets/a-token"|"token_env": "X_TOKEN"|' "$D3/chatarc.conf"
+X_TOKEN=$'tok\r\nX-Injected: yes' "$CHATARC" --data "$D3" fetch hanna >"$TMP/token.out" 2>&1
+expect_eq "fetch: a token variable with a line break is refused, not sent" \
+	"$?:$(grep -c 'sources.a: \$X_TOKEN holds a control character' "$TMP/token.out")" "1:1"
+# Where a token file may be: inside DIR, or a file of the user's own that
+# only they can read; not ../../etc/shadow.
+sed -i 's|"token_env": "X_TOKEN"|"token_file": "../../../../../etc/passwd"|' "$D3/chatarc.conf"
+"$CHATARC" --data "$D3" fetch hanna >"$TMP/token.out" 2>&1
+expect_eq "fetch: a token_file that climbs out of the data directory is refused" \
+	"$?:$(grep -c 'sources.a: its access token file ../../../../../etc/passwd leads out of the data directory' "$TMP/token.out")" "1:1"
+ln -s /etc/passwd "$D3/secrets/link"
+sed -i 's|"token_file": "../../../../../etc/passwd"|"token_file": "secrets/link"|' "$D3/chatarc.conf"
+"$CHATARC" --data "$D3" fetch hanna >"$TMP/token.out" 2>&1
+expect_eq "fetch: ... and so is one that leaves through a symlink" "$?:$(grep -c 'leads out of the data directory' "$TMP/token.out")" "1:1"
+echo "tok-SECRET-42" >"$TMP/abs-token" && chmod 644 "$TMP/abs-token"
+sed -i 's|"token_file": "secrets/link"|"token_file": "'"$TMP"'/abs-token"|' "$D3/chatarc.conf"
+"$CHATARC" --data "$D3" fetch hanna >"$TMP/token.out" 2>&1
+expect_eq "fetch: an absolute token_file others can read is refused, saying chmod 600" \
+	"$?:$(grep -c 'only you can read (chmod 600' "$TMP/token.out")" "1:1"
+chmod 600 "$TMP/abs-token"
+calm
+"$CHATARC" --data "$D3" fetch hanna >"$TMP/token.out" 2>&1
+expect_eq "fetch: ... and accepted once it is 0600" "$?:$(server_log | jq -r .auth | sort -u)" "0:Bearer "
+sed -i 's|"token_file": "'"$TMP"'/abs-token"|"token_file": "secrets/a-token"|' "$D3/chatarc.conf"
 rm "$D3/secrets/a-token"
 "$CHATARC" --data "$D3" fetch hanna >"$TMP/token.out" 2>&1
 expect_eq "fetch: a missing token file is a config error that names it" \

@@ -190,6 +190,9 @@ class Handler(BaseHTTPRequestHandler):
             STATE["log"].append({
                 "t": time.time(), "method": self.command, "path": self.path, "status": status,
                 "ua": self.headers.get("User-Agent", ""),
+                # Headers a client must never send: what a token with a
+                # line break would smuggle in.
+                "injected": self.headers.get("X-Injected", ""),
                 "auth": self.headers.get("Authorization", "")[:7],
             })
 
