@@ -58,6 +58,17 @@ static bool valid_date(int y, int m, int d)
 	return true;
 }
 
+/* The instants chatarc can keep: years 1970 to 9999 in UTC, the range of
+ * the archive's YYYY/YYYY-MM-DD day files and of ISO 8601's four digits.
+ * A local time inside it can fall outside once its offset is taken
+ * ("9999-12-31T23:59:59-14:00" is in year 10000 UTC): refused here, once,
+ * for every reader and writer. */
+#define TIME_MAX_MS 253402300800000LL /* 10000-01-01T00:00:00Z */
+static bool time_in_range(chatarc_ms_t ms)
+{
+	return ms >= 0 && ms < TIME_MAX_MS;
+}
+
 bool time_parse_iso8601(const char *s, chatarc_ms_t *out)
 {
 	int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, offset_min = 0;
@@ -102,6 +113,8 @@ bool time_parse_iso8601(const char *s, chatarc_ms_t *out)
 		return false;
 	int64_t days = time_days_from_civil(y, (unsigned)mo, (unsigned)d);
 	int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+	if (!time_in_range(secs * 1000 + ms))
+		return false;
 	*out = secs * 1000 + ms;
 	return true;
 }
@@ -127,7 +140,10 @@ bool time_parse_twitter(const char *s, chatarc_ms_t *out)
 		return false;
 	int offset_min = (sign == '-' ? -1 : 1) * (oh * 60 + om);
 	int64_t days = time_days_from_civil(y, (unsigned)mo, (unsigned)d);
-	*out = (days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60) * 1000;
+	chatarc_ms_t ms = (days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60) * 1000;
+	if (!time_in_range(ms))
+		return false;
+	*out = ms;
 	return true;
 }
 

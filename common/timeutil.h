@@ -15,6 +15,8 @@ typedef int64_t chatarc_ms_t;
 
 /* ISO 8601 / RFC 3339: a date alone (midnight UTC), or date and time with an
  * optional fraction and Z or a numeric offset (no offset means UTC). */
+/* False too for an instant outside 1970-01-01 to 9999-12-31 UTC (after the
+ * offset is taken): the range the archive's day files can hold. */
 bool time_parse_iso8601(const char *text, chatarc_ms_t *out);
 /* Twitter API v1.1 and tweets.js: "Fri Jul 12 23:40:37 +0000 2019". */
 bool time_parse_twitter(const char *text, chatarc_ms_t *out);

@@ -95,9 +95,11 @@ chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, cha
 	posts_record_start(conv, &r, "bluesky", post);
 	if (!created || !time_parse_iso8601(created, &r.created_ms)) {
 		record_clear(&r);
-		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-		                         "%s: record.createdAt is missing or not an ISO 8601 time",
-		                         what);
+		return chatarc_error_set(
+		    err, CHATARC_ERR_FORMAT,
+		    "%s: record.createdAt is missing, not an ISO 8601 time, or outside "
+		    "1970-9999 UTC",
+		    what);
 	}
 	record_set(&r.uri, uri);
 	record_set(&r.author, handle);

@@ -368,9 +368,10 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 	posts_record_start(conv, &r, "mastodon", status);
 	if (!time_parse_iso8601(created, &r.created_ms)) {
 		record_clear(&r);
-		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-		                         "%s: \"created_at\" is not an ISO 8601 time: \"%s\"", what,
-		                         created);
+		return chatarc_error_set(
+		    err, CHATARC_ERR_FORMAT,
+		    "%s: \"created_at\" is not an ISO 8601 time in 1970-9999 UTC: \"%s\"", what,
+		    created);
 	}
 	record_set(&r.uri, uri);
 	r.author = full_acct(acct, json_get_string(account, "url"));

@@ -45,6 +45,13 @@ run_bad "a directory" "$B/a-directory" "is a directory"
 run_bad "an HTML error page" "$B/html-error-page.json" "invalid JSON"
 run_bad "JSON of an unknown shape" "$B/unknown-shape.json" "not a post chatarc knows"
 run_bad "a missing file" "$B/no-such-file.json" "No such file"
+# Times that fall outside 1970-9999 once in UTC: refused with file and line,
+# never written to a 0000/ or 1969/ day file that no reader lists.
+printf '%s\n' '{"uri": "at://did:plc:t/app.bsky.feed.post/1", "author": {"handle": "t.example"}, "record": {"text": "fine", "createdAt": "2026-01-01T10:00:00Z"}}' \
+	'{"uri": "at://did:plc:t/app.bsky.feed.post/2", "author": {"handle": "t.example"}, "record": {"text": "year 10000 in UTC", "createdAt": "9999-12-31T23:59:59-14:00"}}' >"$B/year-10000.jsonl"
+run_bad "a time in year 10000 UTC" "$B/year-10000.jsonl" "year-10000.jsonl:2: Bluesky post: record.createdAt is missing, not an ISO 8601 time, or outside 1970-9999 UTC"
+printf '%s\n' '{"uri": "at://did:plc:t/app.bsky.feed.post/3", "author": {"handle": "t.example"}, "record": {"text": "1969 in UTC", "createdAt": "1970-01-01T00:00:00+01:00"}}' >"$B/year-1969.jsonl"
+run_bad "a time in 1969 UTC" "$B/year-1969.jsonl" "year-1969.jsonl:1:"
 
 # --keep-going keeps the good posts of a damaged file and says which failed.
 "$CHATARC" --data "$D" import --keep-going --chat fx "$B/bad-utf8.jsonl" >/dev/null 2>"$TMP/err"

@@ -27,6 +27,13 @@ static void test_iso8601_forms(void)
 	CHECK(!time_parse_iso8601("2013-03-13x", &ignored));
 	CHECK(!time_parse_iso8601("13/03/2013", &ignored));
 	CHECK(time_parse_iso8601("2024-02-29T23:59:59.999Z", &ignored));
+	/* Only instants of 1970 to 9999 UTC, the archive's day files' range,
+	 * once the offset is taken. */
+	CHECK(!time_parse_iso8601("9999-12-31T23:59:59-14:00", &ignored));
+	CHECK(!time_parse_iso8601("1970-01-01T00:00:00+01:00", &ignored));
+	CHECK(time_parse_iso8601("9999-12-31T23:59:59.999Z", &ignored));
+	CHECK(time_parse_iso8601("1970-01-01T00:00:00-01:00", &ignored));
+	CHECK(!time_parse_twitter("Fri Dec 31 23:59:59 -1400 9999", &ignored));
 }
 
 static void test_twitter_and_snowflake(void)
