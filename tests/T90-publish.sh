@@ -177,6 +177,29 @@ expect_eq "publish: characters XML cannot hold become U+FFFD: exit 0, every page
 expect_eq "publish: the question keeps its words around the replaced characters" \
 	"$(xp "$H/site/chars/index.html" 'string(//td/text()[contains(., "breaks")])')" "T1: what � breaks �[31m feeds? #chars"
 
+# Long posts: 1,500 words (past libxslt's recursion limit when linked word
+# by word) and 20,000 words across lines, each fourth word a hashtag, a link
+# or a mention: published, every word there, every tag linked.
+L=$(new_data long long)
+python3 -c '
+import json
+def text(n, sep):
+    words = []
+    for i in range(n):
+        words.append(["w%d" % i, "#t%d" % i, "https://x.example/p%d" % i, "@u%d" % i][i % 4])
+    return sep.join(words)
+posts = [{"uri": "at://did:plc:l/app.bsky.feed.post/%d" % k, "author": {"handle": "l.example"},
+          "record": {"text": t, "createdAt": "2026-11-18T18:%02d:00Z" % (10 + k)}}
+         for k, t in enumerate([text(1500, " "), text(20000, " \n")])]
+print(json.dumps({"posts": posts}))' >"$TMP/long.json"
+"$CHATARC" --data "$L" import --chat long "$TMP/long.json" >/dev/null
+"$CHATARC" --data "$L" publish >/dev/null 2>"$TMP/long.err"
+code=$?
+lp="$L/site/long/2026-11-18.html"
+expect_eq "publish: posts of 1,500 and 20,000 words publish, whole, every hashtag linked" \
+	"$code $(grep -o 'w19996' "$lp" | head -1) $(grep -o 'class="tag">#t[0-9]*<' "$lp" | wc -l) $(grep -o 'href="https://x.example/p19998"' "$lp" | wc -l)" \
+	"0 w19996 5375 1"
+
 # Names become paths: a chat whose name would leave the site is refused.
 E=$(new_data evil evil)
 sed -i 's|"evil"|"../../escape"|' "$E/chatarc.conf"

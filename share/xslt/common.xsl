@@ -143,9 +143,58 @@
     </p>
   </xsl:template>
 
-  <!-- Post text, word by word: whitespace kept (the CSS keeps line breaks),
-       each word that is a link, a #hashtag or an @mention made a link. -->
+  <!-- Post text: a long one is cut in two at a space or line break near its
+       middle, each half linked alone, so the recursion is as deep as the
+       log of its length plus the words of one short piece (word by word,
+       a 1,500-word post passed libxslt's recursion limit and took the
+       whole site down). -->
   <xsl:template name="linkify">
+    <xsl:param name="text"/>
+    <xsl:param name="network"/>
+    <xsl:param name="host"/>
+    <xsl:param name="mentions" select="/.."/>
+    <xsl:variable name="half" select="floor(string-length($text) div 2)"/>
+    <xsl:variable name="rest" select="substring($text, $half + 1)"/>
+    <xsl:variable name="to-space" select="substring-before($rest, ' ')"/>
+    <xsl:variable name="to-newline" select="substring-before($rest, '&#10;')"/>
+    <xsl:variable name="cut">
+      <xsl:choose>
+        <xsl:when test="contains($rest, ' ') and (not(contains($rest, '&#10;')) or string-length($to-space) &lt; string-length($to-newline))"><xsl:value-of select="$half + string-length($to-space)"/></xsl:when>
+        <xsl:when test="contains($rest, '&#10;')"><xsl:value-of select="$half + string-length($to-newline)"/></xsl:when>
+        <xsl:otherwise>-1</xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:choose>
+      <xsl:when test="string-length($text) &gt; 400 and $cut &gt;= 0">
+        <xsl:call-template name="linkify">
+          <xsl:with-param name="text" select="substring($text, 1, $cut)"/>
+          <xsl:with-param name="network" select="$network"/>
+          <xsl:with-param name="host" select="$host"/>
+          <xsl:with-param name="mentions" select="$mentions"/>
+        </xsl:call-template>
+        <xsl:value-of select="substring($text, $cut + 1, 1)"/>
+        <xsl:call-template name="linkify">
+          <xsl:with-param name="text" select="substring($text, $cut + 2)"/>
+          <xsl:with-param name="network" select="$network"/>
+          <xsl:with-param name="host" select="$host"/>
+          <xsl:with-param name="mentions" select="$mentions"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="linkify-words">
+          <xsl:with-param name="text" select="$text"/>
+          <xsl:with-param name="network" select="$network"/>
+          <xsl:with-param name="host" select="$host"/>
+          <xsl:with-param name="mentions" select="$mentions"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- A short text, word by word: whitespace kept (the CSS keeps line
+       breaks), each word that is a link, a #hashtag or an @mention made a
+       link. -->
+  <xsl:template name="linkify-words">
     <xsl:param name="text"/>
     <xsl:param name="network"/>
     <xsl:param name="host"/>
@@ -166,7 +215,7 @@
         <xsl:with-param name="mentions" select="$mentions"/>
       </xsl:call-template>
       <xsl:value-of select="substring($text, string-length($word) + 1, 1)"/>
-      <xsl:call-template name="linkify">
+      <xsl:call-template name="linkify-words">
         <xsl:with-param name="text" select="substring($text, string-length($word) + 2)"/>
         <xsl:with-param name="network" select="$network"/>
         <xsl:with-param name="host" select="$host"/>
