@@ -5,7 +5,10 @@
 #include <string.h>
 
 /* One post is a few kilobytes; an object this big is not a post. */
-#define JSONSTREAM_MAX_OBJECT (256u << 20)
+/* The largest object: a whole API page (100 tweets with their includes is
+ * about 2 MB) with room to spare. A single post is tens of kilobytes; a
+ * 100 MB "post" is an attack on memory (import once took 556 MB for one). */
+#define JSONSTREAM_MAX_OBJECT (16u << 20)
 
 enum {
 	JS_START,       /* nothing seen yet */
@@ -98,9 +101,11 @@ static chatarc_status_t scan_object(jsonstream_t *js, const char *p, const char 
 	strbuf_add(&js->object, p, (size_t)(q - p));
 	*used = (size_t)(q - p);
 	if (js->object.len > JSONSTREAM_MAX_OBJECT)
-		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-		                         "one JSON object is larger than %u MB: not a post",
-		                         JSONSTREAM_MAX_OBJECT >> 20);
+		return chatarc_error_set(
+		    err, CHATARC_ERR_FORMAT,
+		    "one JSON object is larger than %u MB: not a post or a page of "
+		    "posts",
+		    JSONSTREAM_MAX_OBJECT >> 20);
 	if (js->depth == 0 && js->object.len) {
 		js->objects++;
 		js->state = js->in_array ? JS_ELEM_AFTER : JS_TOP;

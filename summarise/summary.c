@@ -12,6 +12,8 @@
 #include "../common/hash.h"
 #include "../common/urimap.h"
 
+/* The most of a post's text a summary (and so a page) holds. */
+#define SUMMARY_MAX_TEXT (64 * 1024)
 /* A continuation of a question posted as a thread must follow it within this. */
 #define QUESTION_THREAD_MS (3 * 60 * 1000)
 /* Messages further apart than this end a burst (chats without a schedule). */
@@ -36,10 +38,19 @@ static chatarc_status_t collect_message(void *ctx, const chatarc_record_t *r, ch
 	}
 	summary_message_t *m = &c->messages[c->n++];
 	memset(m, 0, sizeof *m);
-	/* The summary never shows raw: not copying it halves the memory. */
+	/* The summary never shows raw: not copying it halves the memory. And a
+	 * page shows at most SUMMARY_MAX_TEXT of a post (the archive keeps it
+	 * whole): one huge post cannot make publishing take gigabytes. */
 	chatarc_record_t without_raw = *r;
 	without_raw.raw = NULL;
+	strbuf_t cut;
+	strbuf_init(&cut, 0);
+	if (r->text && strlen(r->text) > SUMMARY_MAX_TEXT) {
+		strbuf_add_abbrev(&cut, r->text, SUMMARY_MAX_TEXT);
+		without_raw.text = cut.buf;
+	}
 	record_copy(&m->record, &without_raw);
+	strbuf_release(&cut);
 	m->parent = -1;
 	m->section = SECTION_UNASSIGNED;
 	m->method = ASSIGN_NONE;

@@ -52,6 +52,12 @@ printf '%s\n' '{"uri": "at://did:plc:t/app.bsky.feed.post/1", "author": {"handle
 run_bad "a time in year 10000 UTC" "$B/year-10000.jsonl" "year-10000.jsonl:2: Bluesky post: record.createdAt is missing, not an ISO 8601 time, or outside 1970-9999 UTC"
 printf '%s\n' '{"uri": "at://did:plc:t/app.bsky.feed.post/3", "author": {"handle": "t.example"}, "record": {"text": "1969 in UTC", "createdAt": "1970-01-01T00:00:00+01:00"}}' >"$B/year-1969.jsonl"
 run_bad "a time in 1969 UTC" "$B/year-1969.jsonl" "year-1969.jsonl:1:"
+# A 100 MB "post": refused as it streams in, with memory bounded.
+python3 -c 'import sys; sys.stdout.write("{\"uri\": \"at://did:plc:t/app.bsky.feed.post/huge\", \"author\": {\"handle\": \"t.example\"}, \"record\": {\"createdAt\": \"2026-01-01T10:00:00Z\", \"text\": \"" + "x" * 100000000 + "\"}}\n")' >"$B/huge-post.jsonl"
+run_bad "a 100 MB post" "$B/huge-post.jsonl" "one JSON object is larger than 16 MB"
+/usr/bin/time -f %M -o "$TMP/huge.kb" "$CHATARC" --data "$D" import --chat fx "$B/huge-post.jsonl" >/dev/null 2>&1
+if [ "$(cat "$TMP/huge.kb" | tail -1)" -lt 100000 ]; then ok "bad input: ... in under 100 MB of memory ($(($(tail -1 "$TMP/huge.kb") / 1024)) MB)"; else fail "bad input: a 100 MB post took $(($(tail -1 "$TMP/huge.kb") / 1024)) MB"; fi
+rm -f "$B/huge-post.jsonl"
 
 # --keep-going keeps the good posts of a damaged file and says which failed.
 "$CHATARC" --data "$D" import --keep-going --chat fx "$B/bad-utf8.jsonl" >/dev/null 2>"$TMP/err"

@@ -178,7 +178,7 @@ expect_eq "publish: the question keeps its words around the replaced characters"
 	"$(xp "$H/site/chars/index.html" 'string(//td/text()[contains(., "breaks")])')" "T1: what � breaks �[31m feeds? #chars"
 
 # Long posts: 1,500 words (past libxslt's recursion limit when linked word
-# by word) and 20,000 words across lines, each fourth word a hashtag, a link
+# by word) and 4,000 words across lines (48 KB), each fourth word a hashtag, a link
 # or a mention: published, every word there, every tag linked.
 L=$(new_data long long)
 python3 -c '
@@ -190,15 +190,29 @@ def text(n, sep):
     return sep.join(words)
 posts = [{"uri": "at://did:plc:l/app.bsky.feed.post/%d" % k, "author": {"handle": "l.example"},
           "record": {"text": t, "createdAt": "2026-11-18T18:%02d:00Z" % (10 + k)}}
-         for k, t in enumerate([text(1500, " "), text(20000, " \n")])]
+         for k, t in enumerate([text(1500, " "), text(4000, " \n")])]
 print(json.dumps({"posts": posts}))' >"$TMP/long.json"
 "$CHATARC" --data "$L" import --chat long "$TMP/long.json" >/dev/null
 "$CHATARC" --data "$L" publish >/dev/null 2>"$TMP/long.err"
 code=$?
 lp="$L/site/long/2026-11-18.html"
-expect_eq "publish: posts of 1,500 and 20,000 words publish, whole, every hashtag linked" \
-	"$code $(grep -o 'w19996' "$lp" | head -1) $(grep -o 'class="tag">#t[0-9]*<' "$lp" | wc -l) $(grep -o 'href="https://x.example/p19998"' "$lp" | wc -l)" \
-	"0 w19996 5375 1"
+expect_eq "publish: posts of 1,500 and 4,000 words publish, whole, every hashtag linked" \
+	"$code $(grep -o 'w3996' "$lp" | head -1) $(grep -o 'class="tag">#t[0-9]*<' "$lp" | wc -l) $(grep -o 'href="https://x.example/p3998"' "$lp" | wc -l)" \
+	"0 w3996 1375 1"
+
+# A post of 300 KB (real posts are tens of kilobytes): the archive keeps it
+# whole, a page shows its first 64 KB, cut at a word and marked.
+python3 -c '
+import json
+t = " ".join("word%d" % i for i in range(40000)) + " THE-END"
+print(json.dumps({"posts": [{"uri": "at://did:plc:l/app.bsky.feed.post/big", "author": {"handle": "l.example"},
+      "record": {"text": t, "createdAt": "2026-11-18T18:30:00Z"}}]}))' >"$TMP/big.json"
+"$CHATARC" --data "$L" import --chat long "$TMP/big.json" >/dev/null
+"$CHATARC" --data "$L" publish >/dev/null
+big_html=$(python3 -c 'import re, sys; s = open(sys.argv[1]).read(); m = re.search(r"word0 word1 .*?</p>", s); print(60000 < len(m.group(0).encode()) <= 65536 + 7, m.group(0).endswith("\u2026</p>"))' "$lp")
+expect_eq "publish: a 300 KB post shows its first 64 KB on the page, marked as cut; the archive keeps it all" \
+	"$big_html $("$CHATARC" --data "$L" export long | jq -r 'select(.uri | endswith("/big")) | .text | length') $(grep -c THE-END "$lp")" \
+	"True True 388897 0"
 
 # Names become paths: a chat whose name would leave the site is refused.
 E=$(new_data evil evil)
