@@ -91,6 +91,28 @@ tests/unit-tests: $(BUILD)/tests/unit-tests
 tools/gen-posts: $(BUILD)/tools/gen-posts.o $(BUILD)/common/timeutil.o $(BUILD)/common/status.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDLIBS)
 
+# Fuzzing (libFuzzer, with AddressSanitizer and UBSan): one harness each for
+# the importers, the archive line reader, the HTTP header parsers and the
+# config reader. `make fuzz` runs each for FUZZ_SECONDS on a corpus seeded
+# from tests/fixtures; a crash leaves its input in build/fuzz/ and fails.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build/fuzz
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/index/xapian-shim.o
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(ALL_CPPFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ_BUILD)/index/xapian-shim.o: index/xapian-shim.cc
+	@mkdir -p $(dir $@)
+	clang++ $(ALL_CPPFLAGS) -std=c++17 $(FUZZ_FLAGS) -c -o $@ $<
+$(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/tests/fuzz/fuzz-%.o $(FUZZ_LIB_OBJ)
+	clang++ $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(ALL_LDLIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%) >/dev/null
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
 # The README's two commands: each installs what it needs, builds, runs.
 deps:
 	@tools/install-deps
@@ -113,7 +135,8 @@ install: chatarc
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/chatarc/
 
 # Every C, C++ and header file, formatted by .clang-format; CI checks it.
-FORMAT_SRC = $(sort $(PROGRAM_SRC) index/xapian-shim.cc $(wildcard */*.h tests/*/*.h) $(UNIT_SRC) $(TOOL_SRC))
+FORMAT_SRC = $(sort $(PROGRAM_SRC) index/xapian-shim.cc $(wildcard */*.h tests/*/*.h) $(UNIT_SRC) \
+	$(TOOL_SRC) $(wildcard tests/fuzz/*.c))
 format:
 	clang-format -i $(FORMAT_SRC)
 
@@ -125,5 +148,5 @@ clean:
 
 # chatarc and tests/unit-tests are copies of the current build (release or
 # SANITIZE=1): always refreshed, so a sanitizer binary never lingers.
-.PHONY: all deps check check-format demo bench install format clean chatarc tests/unit-tests FORCE
+.PHONY: all deps check check-format demo bench fuzz install format clean chatarc tests/unit-tests FORCE
 -include $(PROGRAM_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(SHIM_OBJ:.o=.d)

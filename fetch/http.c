@@ -185,9 +185,13 @@ static chatarc_ms_t parse_reset(const char *value, chatarc_ms_t now)
 
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
-	http_request_t *request = ctx;
+	http_read_header(ctx, data, size * n);
+	return size * n;
+}
+
+void http_read_header(http_request_t *request, const char *data, size_t len)
+{
 	http_response_t *r = &request->response;
-	size_t len = size * n;
 	char line[4096];
 	size_t keep = len < sizeof line - 1 ? len : sizeof line - 1;
 	memcpy(line, data, keep);
@@ -195,11 +199,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	line[strcspn(line, "\r\n")] = '\0';
 	if (!strncmp(line, "HTTP/", 5)) {
 		headers_clear(r);
-		return len;
+		return;
 	}
 	char *colon = strchr(line, ':');
 	if (!colon)
-		return len;
+		return;
 	*colon = '\0';
 	char *value = colon + 1;
 	while (*value == ' ' || *value == '\t')
@@ -218,7 +222,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	} else if (!strcasecmp(line, "x-ratelimit-reset") || !strcasecmp(line, "ratelimit-reset")) {
 		r->ratelimit_reset = parse_reset(value, http_now_ms());
 	}
-	return len;
+	return;
 }
 
 chatarc_status_t http_start(http_client_t *client, http_request_t *request, chatarc_error_t *err)

@@ -76,6 +76,10 @@ int http_client_run(http_client_t *client, long timeout_ms);
 bool http_client_busy(const http_client_t *client);
 
 void http_request_release(http_request_t *request);
+/* Reads one header line of the response as it arrives (the status line
+ * starts a new set): Content-Type, Link, Retry-After, rate limits. Exposed
+ * for the fuzz harness; the client calls it for each line. */
+void http_read_header(http_request_t *request, const char *data, size_t len);
 
 /* The retry policy: -1 when this response must not be retried (success, or
  * a 4xx other than 408/429); else how many ms to wait before attempt

@@ -1,0 +1,54 @@
+/* Fuzz harness: the importers. Bytes as a post file would hold them go
+ * through the streaming splitter and every network's converter; each
+ * record must write and read back as an archive line. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/json.h"
+#include "../../common/record.h"
+#include "../../fetch/jsonstream.h"
+#include "../../fetch/posts.h"
+
+static chatarc_status_t check_record(void *ctx, chatarc_record_t *record, chatarc_error_t *err)
+{
+	strbuf_t line;
+	chatarc_record_t again;
+	(void)ctx;
+	strbuf_init(&line, 256);
+	record_to_json(record, &line);
+	/* What the converter made, the archive must be able to read. */
+	if (record_from_json(line.buf, &again, err) != CHATARC_OK)
+		abort();
+	record_clear(&again);
+	strbuf_release(&line);
+	record_clear(record);
+	return CHATARC_OK;
+}
+
+static chatarc_status_t convert(void *ctx, char *json, size_t len, long line, chatarc_error_t *err)
+{
+	post_converter_t *conv = ctx;
+	yajl_val obj;
+	(void)len;
+	(void)line;
+	if (json_parse(json, &obj, err) != CHATARC_OK)
+		return CHATARC_OK; /* an error the importer reports; not a crash */
+	posts_convert_object(conv, obj, err);
+	yajl_tree_free(obj);
+	return CHATARC_OK;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	post_converter_t conv = {
+	    .chat = "fuzz", .source = "import", .sink = check_record, .honour_consent = true};
+	jsonstream_t js;
+	chatarc_error_t err;
+	jsonstream_init(&js, convert, &conv);
+	if (jsonstream_feed(&js, (const char *)data, size, &err) == CHATARC_OK)
+		jsonstream_finish(&js, &err);
+	jsonstream_release(&js);
+	posts_finish(&conv, &err);
+	return 0;
+}
