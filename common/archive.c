@@ -46,6 +46,7 @@ struct txn_file {
 
 struct chatarc_archive {
 	char *chat;
+	char *data_dir;
 	char *chat_dir;
 	int lock_fd;
 	int level;
@@ -85,18 +86,19 @@ chatarc_status_t archive_open(const char *data_dir, const char *chat,
 	if (!archive)
 		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
 	archive->chat = strdup(chat);
+	archive->data_dir = strdup(data_dir);
 	archive->chat_dir = chat_dir_path(data_dir, chat);
 	archive->level = options && options->compression_level ? options->compression_level
 	                                                       : ARCHIVE_DEFAULT_LEVEL;
 	archive->lock_fd = -1;
 	strbuf_init(&archive->line, 4096);
-	status = fs_mkdir_p(archive->chat_dir, err);
+	status = fs_mkdir_under(data_dir, archive->chat_dir, err);
 	if (status != CHATARC_OK)
 		goto fail;
 
 	strbuf_init(&lock_path, 0);
 	strbuf_addf(&lock_path, "%s/.lock", archive->chat_dir);
-	archive->lock_fd = open(lock_path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	archive->lock_fd = open(lock_path.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
 	if (archive->lock_fd < 0) {
 		status = errno_error(err, lock_path.buf, "cannot open lock");
 		strbuf_release(&lock_path);
@@ -187,6 +189,7 @@ void archive_close(chatarc_archive_t *archive)
 		close(archive->lock_fd); /* releases the flock */
 	strbuf_release(&archive->line);
 	free(archive->chat_dir);
+	free(archive->data_dir);
 	free(archive->chat);
 	free(archive);
 }
@@ -300,11 +303,20 @@ static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day
 		return CHATARC_OK;
 	if (day->fd < 0) {
 		char *dir = fs_dirname(day->path);
-		status = fs_mkdir_p(dir, err);
+		status = fs_mkdir_under(archive->data_dir, dir, err);
 		free(dir);
 		if (status != CHATARC_OK)
 			return status;
-		day->fd = open(day->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+		/* A link planted at a day file's path (dangling or not) would
+		 * have us append to a file outside the data directory. */
+		day->fd =
+		    open(day->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+		if (day->fd < 0 && errno == ELOOP)
+			return chatarc_error_set(
+			    err, CHATARC_ERR_IO,
+			    "%s is a symbolic link: chatarc never writes through a "
+			    "link inside its data directory; remove the link",
+			    day->path);
 		if (day->fd < 0)
 			return errno_error(err, day->path, "cannot open for appending");
 	}
@@ -475,10 +487,19 @@ chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *
 	strbuf_t member;
 	z_stream z;
 	off_t consumed = 0, whole = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A day file is never read through a link either: one planted there
+	 * would have us read, and a writer extend, a file outside the data
+	 * directory. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0) {
 		free(chunk);
+		if (errno == ELOOP)
+			return chatarc_error_set(
+			    err, CHATARC_ERR_IO,
+			    "%s is a symbolic link: chatarc never reads or writes "
+			    "through a link inside its data directory; remove the link",
+			    path);
 		return errno_error(err, path, "cannot open");
 	}
 	memset(&z, 0, sizeof z);

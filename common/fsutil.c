@@ -55,6 +55,53 @@ chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err)
 	return status;
 }
 
+chatarc_status_t fs_check_under(const char *base, const char *path, chatarc_error_t *err)
+{
+	size_t n = strlen(base);
+	if (strncmp(path, base, n) || (path[n] != '/' && path[n] != '\0'))
+		return CHATARC_OK; /* not ours: a place the user named */
+	char *copy = strdup(path);
+	chatarc_status_t status = CHATARC_OK;
+	if (!copy)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	for (char *p = copy + n; *p && status == CHATARC_OK;) {
+		char *next = strchr(p + 1, '/');
+		if (next)
+			*next = '\0';
+		struct stat st;
+		if (lstat(copy, &st) < 0) {
+			if (errno != ENOENT)
+				status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", copy,
+				                           strerror(errno));
+			break; /* what does not exist yet cannot lead anywhere */
+		}
+		if (S_ISLNK(st.st_mode))
+			status = chatarc_error_set(
+			    err, CHATARC_ERR_IO,
+			    "%s is a symbolic link: chatarc never writes or deletes through a link "
+			    "inside its data directory (it would reach outside it); remove the "
+			    "link",
+			    copy);
+		if (!next)
+			break;
+		*next = '/';
+		p = next;
+	}
+	free(copy);
+	return status;
+}
+
+chatarc_status_t fs_mkdir_under(const char *base, const char *path, chatarc_error_t *err)
+{
+	chatarc_status_t status = fs_check_under(base, path, err);
+	if (status == CHATARC_OK)
+		status = fs_mkdir_p(path, err);
+	/* Checked again: a link made between the two would be caught here. */
+	if (status == CHATARC_OK)
+		status = fs_check_under(base, path, err);
+	return status;
+}
+
 chatarc_status_t fs_write_all(int fd, const void *data, size_t len, const char *path,
                               chatarc_error_t *err)
 {
@@ -112,7 +159,7 @@ chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t
 	int fd;
 
 	snprintf(tmp, tmp_len, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, (mode_t)mode);
 	if (fd < 0) {
 		status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot create: %s", tmp,
 		                           strerror(errno));

@@ -13,6 +13,14 @@
 bool fs_name_valid(const char *name);
 
 chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err);
+/* Inside the data directory base, nothing of ours is a symbolic link: a link
+ * planted there (a day file, DIR/site, DIR/index.d) would send our writes,
+ * or a clean-up's deletes, outside it. fs_check_under: every component of
+ * path below base that exists is a real file or directory, not a link
+ * (base itself, and what is above it, are the user's to link).
+ * fs_mkdir_under: that, with the directories made. */
+chatarc_status_t fs_check_under(const char *base, const char *path, chatarc_error_t *err);
+chatarc_status_t fs_mkdir_under(const char *base, const char *path, chatarc_error_t *err);
 /* Writes all of data, retrying short writes and EINTR. */
 chatarc_status_t fs_write_all(int fd, const void *data, size_t len, const char *path,
                               chatarc_error_t *err);

@@ -240,7 +240,10 @@ static void remove_generation(const char *data_dir, long generation)
 	chatarc_error_t ignored;
 	strbuf_init(&path, 0);
 	strbuf_addf(&path, "%s/index.d/%ld", data_dir, generation);
-	fs_remove_tree(path.buf, &ignored);
+	/* Never through a link: index.d linked elsewhere once had this delete
+	 * a directory outside DIR. */
+	if (fs_check_under(data_dir, path.buf, &ignored) == CHATARC_OK)
+		fs_remove_tree(path.buf, &ignored);
 	strbuf_release(&path);
 }
 
@@ -261,8 +264,9 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 	strbuf_init(&path, 0);
 	strbuf_addf(&path, "%s/index.d/%ld", data_dir, target);
 	/* A rebuild killed earlier may have left this generation half done. */
-	if ((fresh && (status = fs_remove_tree(path.buf, err))) ||
-	    (status = fs_mkdir_p(path.buf, err)) ||
+	if ((status = fs_check_under(data_dir, path.buf, err)) ||
+	    (fresh && (status = fs_remove_tree(path.buf, err))) ||
+	    (status = fs_mkdir_under(data_dir, path.buf, err)) ||
 	    (generation == 0 && (status = point_index_at(data_dir, target, err))) ||
 	    (status = xdb_open_writable(path.buf, &ix.db, err)))
 		goto out;
@@ -294,7 +298,8 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 		strbuf_t compacted;
 		strbuf_init(&compacted, 0);
 		strbuf_addf(&compacted, "%s/index.d/%ld", data_dir, next);
-		if (!(status = fs_remove_tree(compacted.buf, err)))
+		if (!(status = fs_check_under(data_dir, compacted.buf, err)) &&
+		    !(status = fs_remove_tree(compacted.buf, err)))
 			status = xdb_compact_to(ix.db, compacted.buf, err);
 		strbuf_release(&compacted);
 	}

@@ -242,7 +242,7 @@ static chatarc_status_t write_page(publisher_t *pub, const char *relative, const
 		pub->stats->pages_unchanged++;
 	} else {
 		char *dir = fs_dirname(path.buf);
-		if ((status = fs_mkdir_p(dir, err)) == CHATARC_OK &&
+		if ((status = fs_mkdir_under(pub->options.data_dir, dir, err)) == CHATARC_OK &&
 		    (status = fs_replace_file(path.buf, data, len, err)) == CHATARC_OK)
 			pub->stats->pages_written++;
 		free(dir);
