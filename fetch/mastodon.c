@@ -105,8 +105,15 @@ static chatarc_status_t threads_seen(post_converter_t *conv, const char *id, con
 			return status;
 	}
 	first->index = SIZE_MAX;
-	if (t->n_waiting == 0) /* every slot is free: start the array again */
+	if (t->n_waiting == 0) {
+		/* Every slot is free: start the array again, and forget which
+		 * parents were awaited. A reply pushed out by the bound left its
+		 * parent's entry pointing at a slot that is now reused: kept, a
+		 * late parent would hand its uri to whichever reply sits there. */
 		t->n_held = t->oldest = 0;
+		urimap_release(&t->waiting);
+		urimap_init(&t->waiting);
+	}
 	return CHATARC_OK;
 }
 

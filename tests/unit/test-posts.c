@@ -424,7 +424,73 @@ static void test_mastodon_settle_and_consent(void)
 	got_clear(&got);
 }
 
+/* Counts what comes out, and keeps the reply_to of one uri. */
+struct watch {
+	const char *uri;
+	char *reply_to;
+	bool seen;
+	long emitted;
+};
+
+static chatarc_status_t watch_sink(void *ctx, chatarc_record_t *record, chatarc_error_t *err)
+{
+	struct watch *w = ctx;
+	(void)err;
+	w->emitted++;
+	if (record->uri && !strcmp(record->uri, w->uri)) {
+		w->seen = true;
+		free(w->reply_to);
+		w->reply_to = record->reply_to ? strdup(record->reply_to) : NULL;
+	}
+	record_clear(record);
+	return CHATARC_OK;
+}
+
+static void hold_reply(post_converter_t *conv, const char *id, const char *parent)
+{
+	char text[512];
+	chatarc_error_t err;
+	snprintf(
+	    text, sizeof text,
+	    "{\"id\": \"%s\", \"uri\": \"https://x.example/s/%s\", \"created_at\": "
+	    "\"2026-01-01T00:00:00Z\", \"content\": \"<p>r</p>\", \"account\": {\"id\": \"9\", "
+	    "\"acct\": \"a\", \"url\": \"https://x.example/@a\"}%s%s%s}",
+	    id, id, parent ? ", \"in_reply_to_id\": \"" : "", parent ? parent : "",
+	    parent ? "\"" : "");
+	yajl_val v;
+	CHECK(json_parse(text, &v, &err) == CHATARC_OK);
+	CHECK(posts_convert_object(conv, v, &err) == CHATARC_OK);
+	yajl_tree_free(v);
+}
+
+/* Over 10,000 replies waiting: the oldest goes on without its parent. Once
+ * every slot is free the slots are used again; a parent arriving late must
+ * not hand its uri to the reply now in its old reply's slot. */
+static void test_mastodon_held_replies_overflow(void)
+{
+	struct watch w = {.uri = "https://x.example/s/z"};
+	post_converter_t conv = {
+	    .chat = "c", .source = "import", .sink = watch_sink, .sink_ctx = &w};
+	chatarc_error_t err;
+	char id[32];
+	hold_reply(&conv, "r0", "p0"); /* slot 0, waiting for p0 */
+	for (int i = 1; i <= 10000; i++) {
+		snprintf(id, sizeof id, "r%d", i);
+		hold_reply(&conv, id, "p1"); /* the 10,000th pushes r0 out */
+	}
+	hold_reply(&conv, "p1", NULL); /* releases every p1 reply: all slots free */
+	hold_reply(&conv, "z", "p2");  /* z takes slot 0 again */
+	hold_reply(&conv, "p0", NULL); /* r0's parent, late: must not touch z */
+	CHECK(posts_finish(&conv, &err) == CHATARC_OK);
+	CHECK(w.seen);
+	CHECK(w.reply_to == NULL);
+	CHECK(w.emitted == 10000 + 1 + 1 + 1 + 1);
+	free(w.reply_to);
+}
+
 const unit_test_t posts_tests[] = {
+    {"posts: over 10,000 held Mastodon replies never give one the wrong parent",
+     test_mastodon_held_replies_overflow},
     {"posts: fetched pages settle held replies; consent honoured",
      test_mastodon_settle_and_consent},
     {"posts: Mastodon replies find their parent's uri in the same file",
