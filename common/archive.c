@@ -20,6 +20,8 @@
 /* Days kept in memory while writing: imports run roughly in time order, so a
  * few dozen days cover the working set and bound memory for any input size. */
 #define ARCHIVE_CACHE_DAYS 32
+/* Neighbouring days found not to exist, not to be asked of the disk again. */
+#define ARCHIVE_ABSENT_DAYS 8
 /* Uncompressed bytes per gzip member: bounds what a reader buffers and what a
  * crash can cut off before the next commit. */
 #define ARCHIVE_MEMBER_BYTES (4u << 20)
@@ -55,6 +57,8 @@ struct chatarc_archive {
 	struct txn_file *txn;
 	size_t txn_len, txn_alloc;
 	strbuf_t line;
+	char absent[ARCHIVE_ABSENT_DAYS][11];
+	size_t n_absent;
 };
 
 static chatarc_status_t errno_error(chatarc_error_t *err, const char *path, const char *what)
@@ -378,17 +382,68 @@ static chatarc_status_t day_get(chatarc_archive_t *archive, const char *day_key,
 	return CHATARC_OK;
 }
 
+static bool day_known_absent(const chatarc_archive_t *archive, const char *day_key)
+{
+	for (size_t i = 0; i < ARCHIVE_ABSENT_DAYS && i < archive->n_absent; i++)
+		if (!memcmp(archive->absent[i], day_key, 11))
+			return true;
+	return false;
+}
+
+static struct archive_day *day_cached(chatarc_archive_t *archive, const char *day_key)
+{
+	for (struct archive_day *day = archive->newest; day; day = day->older)
+		if (!memcmp(day->day, day_key, sizeof day->day))
+			return day;
+	return NULL;
+}
+
+/* The day file a record belongs in: its UTC day's, unless the message is
+ * already in the day before or after. A time that moved across midnight
+ * between two reads (an edit, another server's clock, a v1.1 and a v2
+ * copy of a tweet) must not make one message two. */
+static chatarc_status_t day_for(chatarc_archive_t *archive, const chatarc_record_t *record,
+                                struct archive_day **out, chatarc_error_t *err)
+{
+	char own[11], key[11];
+	time_format_day(record->created_ms, own);
+	chatarc_status_t status = day_get(archive, own, out, err);
+	if (status != CHATARC_OK || urimap_find(&(*out)->uris, record->uri))
+		return status;
+	for (size_t i = 0; i < ARCHIVE_ABSENT_DAYS; i++) /* it exists from now on */
+		if (!memcmp(archive->absent[i], own, 11))
+			archive->absent[i][0] = '\0';
+	for (int side = -1; side <= 1; side += 2) {
+		time_format_day(record->created_ms + side * 86400000LL, key);
+		struct archive_day *near = day_cached(archive, key);
+		if (!near && !day_known_absent(archive, key)) {
+			strbuf_t path;
+			strbuf_init(&path, 0);
+			strbuf_addf(&path, "%s/%.4s/%s.jsonl.gz", archive->chat_dir, key, key);
+			bool exists = fs_exists(path.buf);
+			strbuf_release(&path);
+			status = exists ? day_get(archive, key, &near, err) : CHATARC_OK;
+			if (status != CHATARC_OK)
+				return status;
+			if (!exists) /* a day we write is cached: absent stays absent */
+				memcpy(archive->absent[archive->n_absent++ % ARCHIVE_ABSENT_DAYS],
+				       key, 11);
+		}
+		if (near && urimap_find(&near->uris, record->uri))
+			return day_get(archive, key, out, err); /* also marks it recent */
+	}
+	return day_get(archive, own, out, err);
+}
+
 chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t *record,
                              archive_outcome_t *outcome, chatarc_error_t *err)
 {
-	char day_key[11];
 	struct archive_day *day;
 	record_summary_t summary;
 	bool added;
 	chatarc_status_t status;
 
-	time_format_day(record->created_ms, day_key);
-	status = day_get(archive, day_key, &day, err);
+	status = day_for(archive, record, &day, err);
 	if (status != CHATARC_OK)
 		return status;
 	record_summarise(record, &summary);
@@ -655,6 +710,12 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
 {
 	strlist_t paths = {0};
 	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
+	/* The uris given from the day read before: a message an older chatarc wrote
+	 * into two neighbouring day files (its time moved across midnight) is
+	 * given once, as the first day has it. */
+	urimap_t before;
+	chatarc_ms_t before_start = INT64_MIN;
+	urimap_init(&before);
 
 	for (size_t i = 0; status == CHATARC_OK && i < paths.len; i++) {
 		chatarc_ms_t day_start;
@@ -667,15 +728,26 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
 		status = archive_read_lines(paths.items[i], collect_line, &day, NULL, err);
 		if (status == CHATARC_OK && day.len > 0)
 			qsort(day.records, day.len, sizeof *day.records, compare_records);
+		bool adjacent = before_start == day_start - 86400000;
+		urimap_t given;
+		urimap_init(&given);
 		for (size_t k = 0; k < day.len; k++) {
 			chatarc_record_t *r = &day.records[k];
-			if (status == CHATARC_OK && r->created_ms >= from && r->created_ms < to)
+			bool added;
+			if (status == CHATARC_OK && r->created_ms >= from && r->created_ms < to &&
+			    !(adjacent && urimap_find(&before, r->uri))) {
+				urimap_insert(&given, r->uri, &added);
 				status = fn(ctx, r, err);
+			}
 			record_clear(r);
 		}
 		free(day.records);
 		urimap_release(&day.uris);
+		urimap_release(&before);
+		before = given;
+		before_start = day_start;
 	}
+	urimap_release(&before);
 	strlist_clear(&paths);
 	return status;
 }

@@ -49,4 +49,20 @@ expect_eq "export: a bad DATE is a usage error (exit 2)" "$?" "2"
 code=$?
 if [ "$code" -eq 1 ] && grep -q "no chat named 'nochat'" "$TMP/err"; then ok "export: an unknown chat is named"; else fail "export: unknown chat" "$code $(cat "$TMP/err")"; fi
 
+# One message whose time moved across UTC midnight between two reads: one
+# message, not two, in the archive, export and search; and an archive an
+# older chatarc wrote with it in both day files is read as one too.
+M=$(new_data midnight m)
+echo '{"uri": "at://did:plc:m/app.bsky.feed.post/1", "author": {"handle": "m.example"}, "record": {"text": "short #m", "createdAt": "2026-01-01T23:59:59Z"}}' >"$TMP/a.json"
+echo '{"uri": "at://did:plc:m/app.bsky.feed.post/1", "author": {"handle": "m.example"}, "record": {"text": "short #m, and longer", "createdAt": "2026-01-02T00:00:01Z"}}' >"$TMP/b.json"
+"$CHATARC" --data "$M" import --chat m "$TMP/a.json" >/dev/null
+"$CHATARC" --data "$M" import --chat m "$TMP/b.json" >/dev/null
+"$CHATARC" --data "$M" index >/dev/null
+expect_eq "export: a message whose time crossed midnight between two imports is one message, in its first day" \
+	"$("$CHATARC" --data "$M" export m | jq -c '[.created_at, .text]' | tr '\n' ' ')$(find "$M/archive" -name '*.gz' | wc -l) $("$CHATARC" --data "$M" search longer --count)" \
+	'["2026-01-01T23:59:59.000Z","short #m, and longer"] 1 1'
+"$CHATARC" --data "$M" export m | jq -c '.created_at = "2026-01-02T00:00:01.000Z" | .text = "the copy"' | gzip >"$M/archive/m/2026/2026-01-02.jsonl.gz"
+expect_eq "export: ... and one already written in both day files is read once, as its first day has it" \
+	"$("$CHATARC" --data "$M" export m | jq -r .text | tr '\n' ' ')" "short #m, and longer "
+
 test_done
