@@ -41,8 +41,31 @@ void posts_record_start(const post_converter_t *conv, chatarc_record_t *r, const
 	r->raw = strbuf_detach(&sb, NULL);
 }
 
+/* An identity must be exact: no control character, and no U+FFFD (what a
+ * NUL in the wire's JSON becomes, or bytes that were not UTF-8). */
+static const char *bad_identity(const chatarc_record_t *r)
+{
+	const char *fields[] = {r->uri, r->native_id, r->author};
+	const char *names[] = {"uri", "id", "author"};
+	for (size_t i = 0; i < 3; i++) {
+		const char *p = fields[i];
+		for (; p && *p; p++)
+			if ((unsigned char)*p < 0x20 || !strncmp(p, "\xEF\xBF\xBD", 3))
+				return names[i];
+	}
+	return NULL;
+}
+
 chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r, chatarc_error_t *err)
 {
+	const char *bad = bad_identity(r);
+	if (bad) {
+		record_clear(r);
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+		                         "the post's %s holds a NUL or a control character; an "
+		                         "identity must be exact, so the post is refused",
+		                         bad);
+	}
 	chatarc_status_t status = conv->sink(conv->sink_ctx, r, err);
 	record_clear(r);
 	if (status == CHATARC_OK)

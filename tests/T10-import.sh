@@ -144,4 +144,19 @@ expect_eq "import: each reply keeps its parent's id as the wire gave it" "$got" 
 want=$(jq -s '[.[] | select(.in_reply_to_id != null and .in_reply_to_account_id == .account.id)] | length' "$TMP/hanna.jsonl")
 got=$("$CHATARC" --data "$R" export hanna | jq -s '[.[] | select(.reply_to_id != null and .reply_to_account == .author)] | length')
 expect_eq "import: a reply in its author's own thread names the author as the account replied to ($want)" "$got" "$want"
+# A NUL in the wire's JSON: text keeps everything after it (U+FFFD in its
+# place); an identity holding one is refused, so two uris that differ only
+# after a NUL never merge into one message.
+N=$(new_data nul n)
+printf '%s\n' '{"uri": "at://did:plc:n/app.bsky.feed.post/1", "author": {"handle": "n.example"}, "record": {"text": "before\u0000after, all of it", "createdAt": "2026-01-01T10:00:00Z"}}' >"$TMP/nul-text.jsonl"
+"$CHATARC" --data "$N" import --chat n "$TMP/nul-text.jsonl" >/dev/null
+expect_eq "import: a NUL in text never cuts it short (U+FFFD in its place)" \
+	"$("$CHATARC" --data "$N" export n | jq -r .text)" "before�after, all of it"
+printf '%s\n' '{"uri": "at://did:plc:n/app.bsky.feed.post/2\u0000a", "author": {"handle": "n.example"}, "record": {"text": "one", "createdAt": "2026-01-01T11:00:00Z"}}' \
+	'{"uri": "at://did:plc:n/app.bsky.feed.post/2\u0000b", "author": {"handle": "n.example"}, "record": {"text": "two", "createdAt": "2026-01-01T11:00:01Z"}}' >"$TMP/nul-uri.jsonl"
+"$CHATARC" --data "$N" import --chat n "$TMP/nul-uri.jsonl" >/dev/null 2>"$TMP/err"
+expect_eq "import: a NUL in a uri is refused with file and line, nothing merged or kept" \
+	"$?:$(grep -c 'nul-uri.jsonl:1: .*uri holds a NUL' "$TMP/err"):$("$CHATARC" --data "$N" export n | wc -l)" "1:1:1"
+
+
 test_done
