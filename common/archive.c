@@ -175,11 +175,46 @@ static void forget_days(chatarc_archive_t *archive)
 	}
 }
 
+/* The transaction's journal, DIR/archive/CHAT/.txn: for each day file the
+ * open transaction appends to, its committed size ("SIZE PATH" a line).
+ * Readers that find it while a writer holds the chat's lock read no
+ * further than that (archive_read_lines), so an import that fails and
+ * rolls back, or is still running, never shows in an index or a page. */
+static char *txn_journal_path(const char *chat_dir)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 0);
+	strbuf_addf(&sb, "%s/.txn", chat_dir);
+	return strbuf_detach(&sb, NULL);
+}
+
 static void txn_clear(chatarc_archive_t *archive)
 {
 	for (size_t i = 0; i < archive->txn_len; i++)
 		free(archive->txn[i].path);
 	archive->txn_len = 0;
+	if (archive->chat_dir) {
+		char *journal = txn_journal_path(archive->chat_dir);
+		unlink(journal);
+		free(journal);
+	}
+}
+
+/* Notes one file in the journal before anything is appended to it. */
+static void txn_journal_add(chatarc_archive_t *archive, const struct txn_file *f)
+{
+	char *journal = txn_journal_path(archive->chat_dir);
+	int fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+	free(journal);
+	if (fd < 0)
+		return; /* readers then see what is there, as before */
+	strbuf_t line;
+	strbuf_init(&line, 0);
+	strbuf_addf(&line, "%lld %s\n", (long long)f->size, f->path);
+	chatarc_error_t ignored;
+	fs_write_all(fd, line.buf, line.len, f->path, &ignored);
+	strbuf_release(&line);
+	close(fd);
 }
 
 void archive_close(chatarc_archive_t *archive)
@@ -211,7 +246,11 @@ static void txn_note_file(chatarc_archive_t *archive, const char *path, bool exi
 	}
 	archive->txn[archive->txn_len++] =
 	    (struct txn_file){.path = strdup(path), .existed = existed, .size = size};
+	txn_journal_add(archive, &archive->txn[archive->txn_len - 1]);
 }
+
+static chatarc_status_t read_lines(const char *path, off_t limit, archive_line_fn fn, void *ctx,
+                                   off_t *whole_bytes, chatarc_error_t *err);
 
 /* Loading a day file: remember each uri with what it holds. Only the
  * summary is read; raw is never rebuilt. */
@@ -273,7 +312,9 @@ static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key
 
 	if (stat(day->path, &st) == 0) {
 		off_t whole = 0;
-		status = archive_read_lines(day->path, remember_line, day, &whole, err);
+		/* The writer's own reading: everything there, its own
+		 * uncommitted appends too. */
+		status = read_lines(day->path, -1, remember_line, day, &whole, err);
 		if (status != CHATARC_OK)
 			goto fail;
 		/* A torn member from a killed writer: cut it off before appending
@@ -534,8 +575,55 @@ static chatarc_status_t deliver_lines(strbuf_t *member, archive_line_fn fn, void
 	return CHATARC_OK;
 }
 
+/* How much of a day file is committed: its size in the journal of a
+ * transaction under way (a writer holds the chat's lock), else all of it
+ * (-1). */
+static off_t committed_size(const char *path)
+{
+	const char *end = strrchr(path, '/');
+	while (end && end > path && end[-1] != '/')
+		end--; /* back over the year */
+	if (!end || end == path)
+		return -1;
+	strbuf_t dir;
+	strbuf_init(&dir, 0);
+	strbuf_add(&dir, path, (size_t)(end - 1 - path));
+	char *journal = txn_journal_path(dir.buf);
+	strbuf_t text;
+	strbuf_init(&text, 0);
+	off_t limit = -1;
+	chatarc_error_t ignored;
+	if (fs_read_file(journal, &text, 1 << 20, &ignored) == CHATARC_OK && text.len) {
+		strbuf_addstr(&dir, "/.lock");
+		int fd = open(dir.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		bool writing = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+		if (fd >= 0)
+			close(fd); /* releases the shared lock if it was taken */
+		for (char *line = text.buf; writing && line && *line;) {
+			char *next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			char *space = strchr(line, ' ');
+			if (space && !strcmp(space + 1, path))
+				limit = (off_t)strtoll(line, NULL, 10);
+			line = next;
+		}
+	}
+	free(journal);
+	strbuf_release(&text);
+	strbuf_release(&dir);
+	return limit;
+}
+
 chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *ctx,
                                     off_t *whole_bytes, chatarc_error_t *err)
+{
+	return read_lines(path, committed_size(path), fn, ctx, whole_bytes, err);
+}
+
+/* limit: read no further than this (-1: to the end). */
+static chatarc_status_t read_lines(const char *path, off_t limit, archive_line_fn fn, void *ctx,
+                                   off_t *whole_bytes, chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
 	unsigned char *chunk = malloc(ARCHIVE_READ_CHUNK);
@@ -560,10 +648,16 @@ chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *
 	memset(&z, 0, sizeof z);
 	inflateInit2(&z, 15 + 16);
 	strbuf_init(&member, 1 << 16);
+	off_t read_so_far = 0;
 	for (;;) {
-		ssize_t n = read(fd, chunk, ARCHIVE_READ_CHUNK);
+		size_t want = ARCHIVE_READ_CHUNK;
+		if (limit >= 0 && (off_t)want > limit - read_so_far)
+			want = (size_t)(limit - read_so_far);
+		ssize_t n = want ? read(fd, chunk, want) : 0;
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n > 0)
+			read_so_far += n;
 		if (n < 0) {
 			status = errno_error(err, path, "read failed");
 			break;

@@ -63,4 +63,24 @@ for f in $(find "$D/archive" -name '*.gz'); do gzip -t "$f" 2>/dev/null || bad=$
 expect_eq "kill: every archive file is whole gzip after the re-run" "$bad" "0"
 expect_eq "kill: a run after that adds nothing" "$(archive_sum "$D")" "$("$CHATARC" --data "$D" import --chat big "$TMP/big.jsonl.gz" >/dev/null 2>&1; archive_sum "$D")"
 
+# Readers see only committed data: an import whose last line is bad fails
+# and rolls back; while it runs, export, index and search never show its
+# posts (they once did, and the index kept them after the rollback).
+R=$(new_data readers big)
+{ zcat "$TMP/big.jsonl.gz" | head -n 60000; echo '{"broken'; } >"$TMP/fails.jsonl"
+"$CHATARC" --data "$R" import --chat big "$TMP/fails.jsonl" >/dev/null 2>"$TMP/fails.err" &
+pid=$!
+seen=0 polls=0
+while kill -0 "$pid" 2>/dev/null; do
+	n=$("$CHATARC" --data "$R" export big 2>/dev/null | wc -l)
+	polls=$((polls + 1))
+	[ "$n" -gt 0 ] && seen=$((seen + 1))
+	[ $polls -eq 3 ] && "$CHATARC" --data "$R" index >/dev/null 2>&1
+done
+wait "$pid"
+code=$?
+"$CHATARC" --data "$R" index >/dev/null 2>&1
+expect_eq "kill: a failing import's posts are never seen by export while it runs, nor indexed ($polls polls)" \
+	"$code $seen $("$CHATARC" --data "$R" export big | wc -l) $("$CHATARC" --data "$R" search --count 'chat:big' 2>/dev/null || echo 0)" "1 0 0 0"
+
 test_done
