@@ -8,9 +8,11 @@
 #include "index.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -247,13 +249,98 @@ static void remove_generation(const char *data_dir, long generation)
 	strbuf_release(&path);
 }
 
+static void remove_generation(const char *data_dir, long generation);
+static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_config_t *config,
+                                            bool rebuild, index_progress_fn progress, void *ctx,
+                                            index_stats_t *stats, chatarc_error_t *err);
+
+/* What a database holds as committed (0 when it cannot be opened). */
+static size_t committed_documents(const char *path)
+{
+	xdb_t *db;
+	chatarc_error_t ignored;
+	const char *paths[] = {path};
+	if (xdb_open_readonly(paths, 1, &db, &ignored) != CHATARC_OK)
+		return 0;
+	size_t n = xdb_document_count(db);
+	xdb_close(db);
+	return n;
+}
+
+static bool is_generation_name(const char *name)
+{
+	return *name >= '0' && *name <= '9';
+}
+
+/* One index run at a time (DIR/state/index.lock): two would write the same
+ * generation, or clear each other's. *fd: -1 when it could not be had. */
+static chatarc_status_t take_index_lock(const char *data_dir, int *fd, chatarc_error_t *err)
+{
+	strbuf_t path;
+	strbuf_init(&path, 0);
+	strbuf_addf(&path, "%s/state", data_dir);
+	chatarc_status_t status = fs_mkdir_under(data_dir, path.buf, err);
+	strbuf_addstr(&path, "/index.lock");
+	*fd = status == CHATARC_OK ? open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666)
+	                           : -1;
+	if (status == CHATARC_OK && *fd < 0)
+		status =
+		    chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path.buf, strerror(errno));
+	if (status == CHATARC_OK && flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		close(*fd);
+		*fd = -1;
+		status = chatarc_error_set(err, CHATARC_ERR_BUSY,
+		                           "another `chatarc index` is under way on %s; try again "
+		                           "when it is done",
+		                           data_dir);
+	}
+	strbuf_release(&path);
+	return status;
+}
+
+/* Generations that are not the one searched: a rebuild or a first index
+ * killed, or failed on a full disk, half built. Gone at the next start,
+ * so they cost no disk for long. */
+static void remove_stray_generations(const char *data_dir, long current)
+{
+	strbuf_t dir;
+	strlist_t names = {0};
+	strbuf_init(&dir, 0);
+	strbuf_addf(&dir, "%s/index.d", data_dir);
+	chatarc_error_t ignored;
+	if (fs_check_under(data_dir, dir.buf, &ignored) == CHATARC_OK)
+		fs_list_dir(dir.buf, is_generation_name, &names);
+	for (size_t i = 0; i < names.len; i++) {
+		long n = atol(strrchr(names.items[i], '/') + 1);
+		if (n != current)
+			remove_generation(data_dir, n);
+	}
+	strlist_clear(&names);
+	strbuf_release(&dir);
+}
+
 chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *config, bool rebuild,
                               index_progress_fn progress, void *ctx, index_stats_t *stats,
                               chatarc_error_t *err)
 {
+	int lock_fd;
+	chatarc_status_t status = take_index_lock(data_dir, &lock_fd, err);
+	if (status != CHATARC_OK)
+		return status;
+	status = index_update_locked(data_dir, config, rebuild, progress, ctx, stats, err);
+	close(lock_fd);
+	return status;
+}
+
+static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_config_t *config,
+                                            bool rebuild, index_progress_fn progress, void *ctx,
+                                            index_stats_t *stats, chatarc_error_t *err)
+{
 	long generation = current_generation(data_dir);
+	remove_stray_generations(data_dir, generation);
 	/* Only a rebuild is written aside: a first index has nothing to protect,
-	 * so it is linked at once and a killed first run resumes like any other. */
+	 * so it is linked at once and a killed first run resumes like any other
+	 * (one that fails before its first commit is unlinked again, below). */
 	bool fresh = rebuild && generation > 0;
 	long target = generation == 0 ? 1 : fresh ? generation + 1 : generation;
 	strbuf_t path;
@@ -316,6 +403,19 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 	     old++)
 		remove_generation(data_dir, old);
 out:
+	/* A failed run leaves nothing aside that is not searched; a first
+	 * index that failed before committing anything (a full disk) is no
+	 * index, so search says so instead of answering 0 hits. */
+	if (status != CHATARC_OK && generation == 0 && committed_documents(path.buf) == 0) {
+		strbuf_t link;
+		strbuf_init(&link, 0);
+		strbuf_addf(&link, "%s/index", data_dir);
+		unlink(link.buf);
+		strbuf_release(&link);
+		remove_stray_generations(data_dir, 0);
+	} else if (status != CHATARC_OK) {
+		remove_stray_generations(data_dir, current_generation(data_dir));
+	}
 	strbuf_release(&path);
 	return status;
 }

@@ -186,4 +186,33 @@ expect_eq "search: on a terminal only the bold marks are escapes, and the text i
 	"$(cut -c19- "$TMP/tty-term.out")" \
 	$'evil.example  \033[1mpolicy\033[0m \\x1b[2J\\x1b[31mred <b> & more \\u009b bell\\x07 #t'
 
+# What an index run leaves behind. A generation a killed rebuild half built
+# goes at the next run; one index run at a time.
+S2=$(new_data stray hcsmdemo)
+"$CHATARC" --data "$S2" import --chat hcsmdemo "$ROOT"/share/sample/hcsmdemo/* >/dev/null
+"$CHATARC" --data "$S2" index >/dev/null
+mkdir -p "$S2/index.d/99" && head -c 100000 /dev/urandom >"$S2/index.d/99/postlist.glass"
+"$CHATARC" --data "$S2" index >/dev/null
+expect_eq "index: a half-built generation (a killed rebuild's) is removed at the next run" \
+	"$(ls "$S2/index.d" | tr '\n' ' ')$("$CHATARC" --data "$S2" search --count trust)" "$(readlink "$S2/index" | cut -d/ -f2) 11"
+# A full disk: the first index fails, says so, and leaves no index that
+# would answer 0 hits; search says there is none; with room, it works.
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$TMP/full" && mount -t tmpfs -o size=1200k tmpfs "$TMP/full" 2>/dev/null; then
+	F2="$TMP/full/d"
+	mkdir -p "$F2" && cp "$S2/chatarc.conf" "$F2/"
+	"$CHATARC" --data "$F2" import --chat hcsmdemo "$ROOT"/share/sample/hcsmdemo/* >/dev/null
+	head -c 1100000 /dev/urandom >"$TMP/full/filler" 2>/dev/null
+	"$CHATARC" --data "$F2" index >/dev/null 2>"$TMP/full.err"
+	code=$?
+	"$CHATARC" --data "$F2" search --count trust >/dev/null 2>"$TMP/full-search.err"
+	expect_eq "index: on a full disk the first index fails, leaves no generation, and search exits 1 saying there is no index" \
+		"$code $(ls "$F2/index.d" 2>/dev/null | wc -l) $([ -e "$F2/index" ] && echo linked) $? $(grep -c 'no index yet' "$TMP/full-search.err")" "1 0  1 1"
+	rm "$TMP/full/filler"
+	"$CHATARC" --data "$F2" index >/dev/null 2>&1
+	expect_eq "index: ... and with room again it indexes" "$?:$("$CHATARC" --data "$F2" search --count trust)" "0:11"
+	umount "$TMP/full"
+else
+	skip "index: full disk" "needs root to mount a small tmpfs"
+fi
+
 test_done
