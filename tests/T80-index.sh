@@ -195,6 +195,10 @@ mkdir -p "$S2/index.d/99" && head -c 100000 /dev/urandom >"$S2/index.d/99/postli
 "$CHATARC" --data "$S2" index >/dev/null
 expect_eq "index: a half-built generation (a killed rebuild's) is removed at the next run" \
 	"$(ls "$S2/index.d" | tr '\n' ' ')$("$CHATARC" --data "$S2" search --count trust)" "$(readlink "$S2/index" | cut -d/ -f2) 11"
+# A damaged index fails loudly, never as 0 hits.
+dd if=/dev/urandom of="$(readlink -f "$S2/index")/postlist.glass" bs=1 count=3000 conv=notrunc 2>/dev/null
+"$CHATARC" --data "$S2" search --count trust >"$TMP/damaged.out" 2>&1
+expect_eq "search: a damaged index exits 1 and says it is corrupt" "$?:$(grep -c 'DatabaseCorruptError' "$TMP/damaged.out")" "1:1"
 # A full disk: the first index fails, says so, and leaves no index that
 # would answer 0 hits; search says there is none; with room, it works.
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$TMP/full" && mount -t tmpfs -o size=1200k tmpfs "$TMP/full" 2>/dev/null; then
