@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../common/archive.h"
@@ -329,6 +330,18 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 		return status;
 	status = index_update_locked(data_dir, config, rebuild, progress, ctx, stats, err);
 	close(lock_fd);
+	/* Xapian says only "Error writing block N" when the disk is full. */
+	struct statvfs fs;
+	if (status != CHATARC_OK && statvfs(data_dir, &fs) == 0 &&
+	    (unsigned long long)fs.f_bavail * fs.f_frsize < (1ULL << 20)) {
+		char why[sizeof err->message];
+		snprintf(why, sizeof why, "%s", err->message);
+		chatarc_error_set(
+		    err, status,
+		    "%s: the disk holding %s is full; free some space and run `chatarc "
+		    "index` again (nothing half-built is kept)",
+		    why, data_dir);
+	}
 	return status;
 }
 

@@ -209,8 +209,8 @@ if [ "$(id -u)" -eq 0 ] && mkdir -p "$TMP/full" && mount -t tmpfs -o size=1200k 
 	"$CHATARC" --data "$F2" index >/dev/null 2>"$TMP/full.err"
 	code=$?
 	"$CHATARC" --data "$F2" search --count trust >/dev/null 2>"$TMP/full-search.err"
-	expect_eq "index: on a full disk the first index fails, leaves no generation, and search exits 1 saying there is no index" \
-		"$code $(ls "$F2/index.d" 2>/dev/null | wc -l) $([ -e "$F2/index" ] && echo linked) $? $(grep -c 'no index yet' "$TMP/full-search.err")" "1 0  1 1"
+	expect_eq "index: on a full disk the first index fails saying so, leaves no generation, and search exits 1 saying there is no index" \
+		"$code $(grep -c 'the disk holding .* is full' "$TMP/full.err") $(ls "$F2/index.d" 2>/dev/null | wc -l) $([ -e "$F2/index" ] && echo linked) $? $(grep -c 'no index yet' "$TMP/full-search.err")" "1 1 0  1 1"
 	rm "$TMP/full/filler"
 	"$CHATARC" --data "$F2" index >/dev/null 2>&1
 	expect_eq "index: ... and with room again it indexes" "$?:$("$CHATARC" --data "$F2" search --count trust)" "0:11"
