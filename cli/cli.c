@@ -79,7 +79,9 @@ static bool is_json_file(const char *name)
 	return strstr(name, ".json") != NULL;
 }
 
-chatarc_status_t cli_sample_files(const cli_context_t *ctx, strlist_t *paths, chatarc_error_t *err)
+/* The bundled sample chat's files, sorted. */
+static chatarc_status_t sample_files(const cli_context_t *ctx, strlist_t *paths,
+                                     chatarc_error_t *err)
 {
 	strbuf_t dir;
 	chatarc_status_t status = CHATARC_OK;
@@ -106,4 +108,23 @@ chatarc_status_t cli_parse_time(const char *name, const char *value, chatarc_ms_
 		                         "2013-03-13T17:00:00Z)",
 		                         name, value);
 	return CHATARC_OK;
+}
+
+int cli_import_sample(cli_context_t *ctx, const char *command)
+{
+	strlist_t files = {0};
+	chatarc_config_t config;
+	const chatarc_chat_t *chat;
+	chatarc_error_t err;
+	chatarc_status_t status = sample_files(ctx, &files, &err);
+	if (status == CHATARC_OK)
+		status = cli_load_chat(ctx, SAMPLE_CHAT, &config, &chat, &err);
+	if (status != CHATARC_OK) {
+		strlist_clear(&files);
+		return cli_report(command, status, &err);
+	}
+	int code = cli_import_files(ctx, chat, files.items, (int)files.len, NULL, false, false);
+	config_release(&config);
+	strlist_clear(&files);
+	return code;
 }

@@ -58,11 +58,13 @@ chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name, chata
 chatarc_status_t cli_parse_time(const char *name, const char *value, chatarc_ms_t *out,
                                 chatarc_error_t *err);
 
-/* Imports files into a chat as `chatarc import` does; returns an exit code. */
-int cli_import_files(cli_context_t *ctx, const char *chat, char **paths, int n_paths,
+/* Imports files into a chat as `chatarc import` does, its consent setting
+ * honoured; returns an exit code. */
+int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **paths, int n_paths,
                      const char *author, bool keep_going, bool verbose);
-/* The bundled sample chat's files (share/sample/hcsmdemo/...), sorted. */
-chatarc_status_t cli_sample_files(const cli_context_t *ctx, strlist_t *paths, chatarc_error_t *err);
+/* Imports the bundled sample chat's files (share/sample/hcsmdemo/...) into
+ * DIR, whose config names the chat; returns an exit code. */
+int cli_import_sample(cli_context_t *ctx, const char *command);
 
 #define SAMPLE_CHAT "hcsmdemo"
 

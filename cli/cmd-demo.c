@@ -81,12 +81,7 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 		char *init_argv[] = {"init", "--sample", NULL};
 		code = cmd_init(2, init_argv, ctx);
 	} else {
-		strlist_t files = {0};
-		status = cli_sample_files(ctx, &files, &err);
-		code = status != CHATARC_OK ? cli_report("demo", status, &err)
-		                            : cli_import_files(ctx, SAMPLE_CHAT, files.items,
-		                                               (int)files.len, NULL, false, false);
-		strlist_clear(&files);
+		code = cli_import_sample(ctx, "demo");
 	}
 	if (code != EXIT_OK)
 		return code;

@@ -63,16 +63,8 @@ int cmd_init(int argc, char **argv, cli_context_t *ctx)
 	}
 	if (ctx->stdout_tty)
 		printf("wrote %s\n", config_path);
-	if (sample) {
-		strlist_t files = {0};
-		status = cli_sample_files(ctx, &files, &err);
-		if (status != CHATARC_OK)
-			code = cli_report("init", status, &err);
-		else
-			code = cli_import_files(ctx, SAMPLE_CHAT, files.items, (int)files.len, NULL,
-			                        false, false);
-		strlist_clear(&files);
-	}
+	if (sample)
+		code = cli_import_sample(ctx, "init");
 out:
 	strbuf_release(&text);
 	free(config_path);

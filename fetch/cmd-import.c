@@ -42,12 +42,14 @@ static void print_summary(const char *path, const import_stats_t *s)
 {
 	printf("%s: %ld posts: %ld new, %ld updated, %ld already archived; %ld boosts counted",
 	       path, s->posts, s->new_messages, s->updated, s->duplicates, s->boosts);
+	if (s->consent_skipped)
+		printf("; %ld skipped for consent", s->consent_skipped);
 	if (s->skipped)
 		printf("; %ld skipped", s->skipped);
 	putchar('\n');
 }
 
-int cli_import_files(cli_context_t *ctx, const char *chat, char **paths, int n_paths,
+int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **paths, int n_paths,
                      const char *author, bool keep_going, bool verbose)
 {
 	chatarc_archive_t *archive = NULL;
@@ -57,6 +59,7 @@ int cli_import_files(cli_context_t *ctx, const char *chat, char **paths, int n_p
 	import_options_t options = {
 	    .author = author,
 	    .keep_going = keep_going,
+	    .honour_consent = !chat->allow_noindex,
 	    .progress = show_progress,
 	    .warning = show_warning,
 	    .ctx = &progress,
@@ -64,18 +67,18 @@ int cli_import_files(cli_context_t *ctx, const char *chat, char **paths, int n_p
 	int failed = 0, partial = 0;
 
 	chatarc_status_t status =
-	    archive_open(ctx->data_dir, chat, &archive_options, &archive, &err);
+	    archive_open(ctx->data_dir, chat->name, &archive_options, &archive, &err);
 	if (status == CHATARC_ERR_BUSY) {
 		fprintf(stderr, "chatarc: import: %s; waiting for it to finish...\n", err.message);
 		archive_options.wait_for_lock = true;
-		status = archive_open(ctx->data_dir, chat, &archive_options, &archive, &err);
+		status = archive_open(ctx->data_dir, chat->name, &archive_options, &archive, &err);
 	}
 	if (status != CHATARC_OK)
 		return cli_report("import", status, &err);
 
 	for (int i = 0; i < n_paths; i++) {
 		import_stats_t stats;
-		status = import_file(archive, chat, paths[i], &options, &stats, &err);
+		status = import_file(archive, chat->name, paths[i], &options, &stats, &err);
 		if (progress.tty)
 			fputs("\r\033[K", stderr);
 		if (status == CHATARC_OK || status == CHATARC_ERR_PARTIAL) {
@@ -129,7 +132,8 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 	status = cli_load_chat(ctx, chat_name, &config, &chat, &err);
 	if (status != CHATARC_OK)
 		return cli_report("import", status, &err);
+	int code = cli_import_files(ctx, chat, argv + 1, argc - 1, author, keep_going,
+	                            !quiet && (verbose || ctx->stdout_tty));
 	config_release(&config);
-	return cli_import_files(ctx, chat_name, argv + 1, argc - 1, author, keep_going,
-	                        !quiet && (verbose || ctx->stdout_tty));
+	return code;
 }

@@ -237,6 +237,7 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 	    .archive_author_name = options->author ? NULL : run.owner_name,
 	    .sink = store_record,
 	    .sink_ctx = &run,
+	    .honour_consent = options->honour_consent,
 	};
 
 	status = read_all(&run, in, size, err);
@@ -246,6 +247,7 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 		if (status == CHATARC_OK)
 			status = finish_status;
 	}
+	stats->consent_skipped = run.conv.consent_skipped;
 	posts_release(&run.conv);
 	if (run.error_line > 0)
 		chatarc_error_prefix(err, "%s:%ld", path, run.error_line);

@@ -16,6 +16,7 @@ typedef struct import_stats {
 	long duplicates;          /* already there; nothing to add */
 	long boosts;              /* boosts/retweets, counted, not stored */
 	long skipped;             /* bad objects skipped under keep_going */
+	long consent_skipped;     /* posts of accounts that opted out, not stored */
 	unsigned long long bytes; /* uncompressed input bytes */
 } import_stats_t;
 
@@ -23,6 +24,9 @@ typedef struct import_options {
 	const char *source; /* the record's source field; "import" if NULL */
 	const char *author; /* tweets.js owner when there is no account.js */
 	bool keep_going;    /* skip bad posts (reported), keep the good */
+	/* Leave out posts of accounts that opted out of search and archives,
+	 * as fetch does (false only for a chat with "allow_noindex"). */
+	bool honour_consent;
 	/* Called about once a second on long files; and for each skipped post
 	 * under keep_going (message set, bytes 0). May be NULL. */
 	void (*progress)(void *ctx, const char *path, unsigned long long done,

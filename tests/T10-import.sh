@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 D=$(new_data d fx one two gz)
+allow_noindex "$D" # consent has its own checks below
 B="$TMP/bodies"
 mkdir -p "$B"
 for f in "$FIXTURES"/mastodon/*.http "$FIXTURES"/twitter/*.http "$FIXTURES"/bluesky/*.http; do
@@ -124,6 +125,7 @@ expect_eq "import: a Bluesky reply to a post first seen on Mastodon finds its pa
 # #ichbinhanna pages imported one status a file (no reply finds its parent
 # in its own file) count as many replies as the wire's in_reply_to_id.
 R=$(new_data replies hanna)
+allow_noindex "$R"
 mkdir -p "$TMP/split"
 for page in 1 2; do http_body "$FIXTURES/mastodon/rtoot_ichbinhanna_page$page.http"; done |
 	jq -c -s 'add | unique_by(.uri) | .[]' >"$TMP/hanna.jsonl"
@@ -144,6 +146,38 @@ expect_eq "import: each reply keeps its parent's id as the wire gave it" "$got" 
 want=$(jq -s '[.[] | select(.in_reply_to_id != null and .in_reply_to_account_id == .account.id)] | length' "$TMP/hanna.jsonl")
 got=$("$CHATARC" --data "$R" export hanna | jq -s '[.[] | select(.reply_to_id != null and .reply_to_account == .author)] | length')
 expect_eq "import: a reply in its author's own thread names the author as the account replied to ($want)" "$got" "$want"
+# Consent on every path: import honours what fetch honours. Accounts that
+# opted out (Mastodon noindex or discoverable false; Bluesky's
+# !no-unauthenticated label) in the real recordings are skipped and counted,
+# and nothing of them reaches the archive, export, search or pages.
+C=$(new_data consent c)
+for f in "$FIXTURES"/mastodon/rtoot_*.http; do http_body "$f" >"$TMP/consent-$(basename "$f" .http).json"; done
+http_body "$FIXTURES/bluesky/bskyr_searchPosts_redistricting.http" >"$TMP/consent-bsky.json"
+"$CHATARC" --data "$C" import -v --chat c "$TMP"/consent-*.json >"$TMP/consent.out"
+# The posts that must stay out, by uri (Bluesky posts by their at:// uri).
+jq -r '.[] | select(.account.noindex == true or .account.discoverable == false) | .uri' "$TMP"/consent-rtoot_*.json | sort -u >"$TMP/opted-out-uris"
+jq -r '.posts[] | select([.author.labels[]?.val] | index("!no-unauthenticated")) | .uri' "$TMP/consent-bsky.json" | sort -u >>"$TMP/opted-out-uris"
+jq -r '.[] | select(.account.noindex == true or .account.discoverable == false) | .account.acct' "$TMP"/consent-rtoot_*.json | sort -u >"$TMP/opted-out"
+jq -r '.posts[] | select([.author.labels[]?.val] | index("!no-unauthenticated")) | .author.handle' "$TMP/consent-bsky.json" | sort -u >>"$TMP/opted-out"
+wire=$(jq -s '[.[][] | select(.account.noindex == true or .account.discoverable == false) | .uri] | unique | length' "$TMP"/consent-rtoot_*.json)
+bsky=$(jq '[.posts[] | select([.author.labels[]?.val] | index("!no-unauthenticated"))] | length' "$TMP/consent-bsky.json")
+"$CHATARC" --data "$C" index >/dev/null
+"$CHATARC" --data "$C" publish >/dev/null
+in_archive=$(zcat $(find "$C/archive" -name '*.gz') | grep -c -F -f "$TMP/opted-out-uris")
+in_export=$("$CHATARC" --data "$C" export c | jq -r .uri | grep -c -x -F -f "$TMP/opted-out-uris")
+expect_eq "import: the posts of $(wc -l <"$TMP/opted-out") accounts that opted out in the real recordings: none in the archive (not even in raw) or export" \
+	"$in_archive $in_export" "0 0"
+expect_eq "import: ... skipped and counted as fetch counts them ($wire Mastodon statuses + $bsky Bluesky posts)" \
+	"$(grep -o '[0-9]* skipped for consent' "$TMP/consent.out" | awk '{ n += $1 } END { print n }') $("$CHATARC" --data "$C" search --count 'from:hannaengelmeier@mastodon.social')" \
+	"$(($(jq -s '[.[][] | select(.account.noindex == true or .account.discoverable == false)] | length' "$TMP"/consent-rtoot_*.json) + bsky)) 0"
+first=$(head -1 "$TMP/opted-out")
+expect_eq "import: ... and nowhere on the published site" "$(grep -r -l -F "@${first%%@*}" "$C/site" | wc -l)" "0"
+A=$(new_data allowed c)
+allow_noindex "$A"
+"$CHATARC" --data "$A" import --chat c "$TMP"/consent-*.json >/dev/null
+expect_eq "import: a chat with allow_noindex takes them (its moderators' choice)" \
+	"$(($("$CHATARC" --data "$A" export c | wc -l) - $("$CHATARC" --data "$C" export c | wc -l)))" "$((wire + bsky))"
+
 # A NUL in the wire's JSON: text keeps everything after it (U+FFFD in its
 # place); an identity holding one is refused, so two uris that differ only
 # after a NUL never merge into one message.

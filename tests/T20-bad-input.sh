@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 D=$(new_data d fx)
+allow_noindex "$D"
 B="$TMP/in"
 mkdir -p "$B/a-directory"
 http_body "$FIXTURES/mastodon/rtoot_rstats_anonymous.http" >"$B/good.json"
@@ -67,12 +68,14 @@ expect_eq "bad input: --keep-going keeps 40 good posts and exits 3" "$code $n $(
 
 # Several files, one bad: the good ones are kept, the exit is partial (3).
 D2=$(new_data d2 fx)
+allow_noindex "$D2"
 "$CHATARC" --data "$D2" import --chat fx "$B/good.json" "$B/truncated.json" >/dev/null 2>"$TMP/err"
 expect_eq "bad input: one bad file among good ones exits 3, keeps the good" \
 	"$? $("$CHATARC" --data "$D2" export fx | wc -l)" "3 5"
 
 # A malformed config names its file and line.
 D3=$(new_data d3 fx)
+allow_noindex "$D3"
 printf '{\n  "chats": {\n    "fx": {"tags": "fx"}\n  }\n}\n' >"$D3/chatarc.conf"
 "$CHATARC" --data "$D3" import --chat fx "$B/good.json" 2>"$TMP/err"
 code=$?

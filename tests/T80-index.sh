@@ -198,7 +198,7 @@ expect_eq "index: a half-built generation (a killed rebuild's) is removed at the
 # A damaged index fails loudly, never as 0 hits.
 dd if=/dev/urandom of="$(readlink -f "$S2/index")/postlist.glass" bs=1 count=3000 conv=notrunc 2>/dev/null
 "$CHATARC" --data "$S2" search --count trust >"$TMP/damaged.out" 2>&1
-expect_eq "search: a damaged index exits 1 and says it is corrupt" "$?:$(grep -c 'DatabaseCorruptError' "$TMP/damaged.out")" "1:1"
+expect_eq "search: a damaged index exits 1 and says what Xapian found" "$?:$(grep -c -E 'search: .*Database[A-Za-z]*Error' "$TMP/damaged.out")" "1:1"
 # A full disk: the first index fails, says so, and leaves no index that
 # would answer 0 hits; search says there is none; with room, it works.
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$TMP/full" && mount -t tmpfs -o size=1200k tmpfs "$TMP/full" 2>/dev/null; then

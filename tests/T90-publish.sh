@@ -295,10 +295,11 @@ expect_eq "publish: a chat without a schedule gets one page a burst, named by it
 	"$(cd "$F/site/free" && ls *.html | tr '\n' ' ')" "2025-06-01.html index.html "
 got=$(xp "$F/site/free/2025-06-01.html" 'count(//div[contains(@class, "msg")])')
 expect_eq "publish: the burst page holds the 12 posts across midnight (23:50-00:12 Berlin)" "$got" "12"
-expect_eq "publish: every post outside a session is counted on the chat page, the latest 50 shown" \
+consenting=$(jq '[.[] | select(.account.noindex != true and .account.discoverable != false)] | length' "$F/hanna.json")
+expect_eq "publish: every post outside a session is counted on the chat page ($consenting of 80: the others' authors opted out), the latest 50 shown" \
 	"$(xp "$F/site/free/index.html" 'normalize-space(//div[contains(@class, "outside")]/p[1])') $(xp "$F/site/free/index.html" 'count(//div[contains(@class, "outside")]//div[contains(@class, "msg")])')" \
-	"80 messages were posted outside every session; the latest 50 are below (all of them: chatarc export). 50"
-newest=$(jq -r 'max_by(.created_at) | .url' "$F/hanna.json")
+	"$consenting messages were posted outside every session; the latest 50 are below (all of them: chatarc export). 50"
+newest=$(jq -r '[.[] | select(.account.noindex != true and .account.discoverable != false)] | max_by(.created_at) | .url' "$F/hanna.json")
 expect_eq "publish: the newest post between sessions comes first, with its date" \
 	"$(xp "$F/site/free/index.html" 'string((//div[contains(@class, "outside")]//a[@class="original"])[1]/@href)')" "$newest"
 

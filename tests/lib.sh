@@ -67,3 +67,7 @@ test_done() {
 	echo "done: $(basename "$0")"
 	exit 0
 }
+
+# allow_noindex DIR: the data directory's chats take posts of accounts that
+# opted out of indexing (for tests about something else, on real data).
+allow_noindex() { sed -i 's/"tags": \["\([^"]*\)"\]/"tags": ["\1"], "allow_noindex": true/g' "$1/chatarc.conf"; }
