@@ -391,7 +391,10 @@ int http_client_run(http_client_t *client, long timeout_ms)
 			finished++;
 		}
 		chatarc_ms_t now = http_now_ms();
-		if (finished || client->running == 0 || now >= deadline)
+		/* With nothing running this still waits (curl_multi_poll sleeps
+		 * the timeout out): a caller between retries must sleep, not spin
+		 * (a dead source once burned a third of a core in back-off). */
+		if (finished || now >= deadline)
 			break;
 		long wait = (long)(deadline - now);
 		/* A signal ends poll early; the caller checks its stop flag. */

@@ -71,7 +71,8 @@ chatarc_status_t http_start(http_client_t *client, http_request_t *request, chat
 /* Stops a transfer without calling done. */
 void http_abort(http_request_t *request);
 /* Runs transfers for up to timeout_ms, returning early once any finished
- * (after calling their done). Returns the number still running. */
+ * (after calling their done) or a signal came; with none running it sleeps
+ * the time out. Returns the number still running. */
 int http_client_run(http_client_t *client, long timeout_ms);
 bool http_client_busy(const http_client_t *client);
 

@@ -280,6 +280,20 @@ expect_eq "fetch: retries back off (no more than 1 + retries requests)" \
 expect_eq "fetch: the failed source's cursor still says where to walk back to, and nothing more" \
 	"$(jq -c . "$D3/state/hanna/a/ichbinhanna.json")" '{"version":1,"backfill_since":"2020-01-01T00:00:00.000Z"}'
 
+# Waiting between retries sleeps: a source that keeps failing, with a
+# second of back-off, costs almost no CPU while it waits.
+calm
+ctl '{"faults": [{"match": "/a/", "kind": "500", "times": 100}]}'
+conf "$TMP/backoff" "" '["a"]'
+sed -i 's/"backoff_base_ms": 100, "backoff_max_ms": 2000/"backoff_base_ms": 1500, "backoff_max_ms": 3000/' "$TMP/backoff/chatarc.conf"
+/usr/bin/time -f '%e %U %S' -o "$TMP/backoff.time" "$CHATARC" --data "$TMP/backoff" fetch hanna --since 2020-01-01 >/dev/null 2>&1
+read -r wall user sys < <(tail -n 1 "$TMP/backoff.time")
+if awk -v w="$wall" -v u="$user" -v s="$sys" 'BEGIN { exit !(w >= 1.5 && (u + s) < 0.05 * w) }'; then
+	ok "fetch: back-off sleeps: $user s user + $sys s system over $wall s of retries (under 5%)"
+else
+	fail "fetch: back-off burns CPU: $user s user + $sys s system over $wall s"
+fi
+
 # 7. Credentials: a Mastodon server that wants a token; Bluesky's AppView without a session.
 calm
 ctl '{"faults": [{"match": "/a/", "kind": "401", "times": 5}]}'
