@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../common/alloc.h"
 #include "../common/archive.h"
 #include "../common/hash.h"
 #include "../common/urimap.h"
@@ -30,12 +31,7 @@ static chatarc_status_t collect_message(void *ctx, const chatarc_record_t *r, ch
 {
 	struct collected *c = ctx;
 	(void)err;
-	if (c->n == c->alloc) {
-		c->alloc = c->alloc ? c->alloc * 2 : 256;
-		c->messages = realloc(c->messages, c->alloc * sizeof *c->messages);
-		if (!c->messages)
-			abort();
-	}
+	ALLOC_GROW(c->messages, c->n + 1, c->alloc);
 	summary_message_t *m = &c->messages[c->n++];
 	memset(m, 0, sizeof *m);
 	/* The summary never shows raw: not copying it halves the memory. And a
@@ -236,12 +232,7 @@ static chatarc_status_t note_moment(void *ctx, const char *author, chatarc_ms_t 
 {
 	struct moments *m = ctx;
 	(void)err;
-	if (m->n == m->alloc) {
-		m->alloc = m->alloc ? m->alloc * 2 : 1024;
-		m->items = realloc(m->items, m->alloc * sizeof *m->items);
-		if (!m->items)
-			abort();
-	}
+	ALLOC_GROW(m->items, m->n + 1, m->alloc);
 	m->items[m->n++] = (struct moment){
 	    .at = created_ms, .author = author ? fnv1a(FNV1A_START, author, strlen(author)) : 0};
 	return CHATARC_OK;
@@ -271,12 +262,7 @@ static chatarc_status_t find_bursts(const char *data_dir, const char *chat, chat
 	for (size_t i = 0; status == CHATARC_OK && i <= m.n; i++) {
 		bool ends = i == m.n || (i > 0 && m.items[i].at - m.items[i - 1].at > BURST_GAP_MS);
 		if (ends && distinct >= BURST_MIN_MESSAGES) {
-			if (*n_out == alloc) {
-				alloc = alloc ? alloc * 2 : 16;
-				*out = realloc(*out, alloc * sizeof **out);
-				if (!*out)
-					abort();
-			}
+			ALLOC_GROW(*out, *n_out + 1, alloc);
 			(*out)[(*n_out)++] = (summary_burst_t){.start = m.items[run_start].at,
 			                                       .end = m.items[i - 1].at + 1,
 			                                       .messages = distinct};
@@ -436,9 +422,7 @@ static bool same_wording(const char *a, const char *b)
 
 static long add_topic(summary_t *s, int number, size_t question)
 {
-	s->topics = realloc(s->topics, (s->n_topics + 1) * sizeof *s->topics);
-	if (!s->topics)
-		abort();
+	s->topics = xrealloc_array(s->topics, s->n_topics + 1, sizeof *s->topics);
 	s->topics[s->n_topics] =
 	    (summary_topic_t){.number = number,
 	                      .question = (long)question,
