@@ -1,4 +1,5 @@
 /* `chatarc search QUERY...`: the index, read as researchers need it. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,12 @@ static const command_help_t search_help = {
     "               [--sort relevance|date|-date] [--count] QUERY...",
     "Searches the index (build it with `chatarc index`). QUERY: words (English\n"
     "stemming: policy finds policies), \"exact phrases\", AND, OR, NOT and\n"
-    "brackets (words alone are ANDed), and fields: from:AUTHOR tag:TAG chat:CHAT\n"
-    "network:mastodon|bluesky|twitter reply:yes|no date:2013-03-13..2013-03-20\n"
-    "(either end may be open; UTC days).\n"
+    "brackets (words alone are ANDed), and fields: from:AUTHOR (maya@toot.example,\n"
+    "@maya@toot.example, or maya on any server) tag:TAG chat:CHAT topic:T1\n"
+    "session:2013-03-13 network:mastodon|bluesky|twitter reply:yes|no and\n"
+    "date:2013-03-13 (a day), date:2013-03 (a month), date:2013 (a year) or\n"
+    "date:2013-03-13..2013-03-20 (either end may be open; UTC days). * is every\n"
+    "message.\n"
     "text: a line per hit, time in the chat's zone. json: one record a line\n"
     "with its score. csv: a header row, RFC 4180, score last.\n"
     "A query Xapian cannot read exits 2 and says why."};
@@ -53,6 +57,23 @@ static void add_for_terminal(strbuf_t *out, const char *text)
 			strbuf_add(out, text + i, n);
 		}
 	}
+}
+
+static void add_value(void *ctx, const char *value)
+{
+	strlist_add(ctx, value);
+}
+
+/* from:NAME without a server: the index's accounts NAME@SERVER. */
+static void authors_named(void *ctx, const char *name, strlist_t *out)
+{
+	strbuf_t prefix;
+	strbuf_init(&prefix, 0);
+	strbuf_addf(&prefix, "%s@", name);
+	for (char *p = prefix.buf; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	xdb_field_values(ctx, "from", prefix.buf, add_value, out);
+	strbuf_release(&prefix);
 }
 
 static const char *chat_tz(const chatarc_config_t *config, const char *chat)
@@ -206,6 +227,18 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 		config_release(&config);
 		return cli_report("search", status, &err);
 	}
+	strbuf_t rewritten;
+	strbuf_init(&rewritten, 0);
+	status = index_query_rewrite(query.buf, authors_named, db, &rewritten, &err);
+	if (status != CHATARC_OK) {
+		xdb_close(db);
+		strbuf_release(&rewritten);
+		strbuf_release(&query);
+		config_release(&config);
+		return cli_report("search", status, &err);
+	}
+	strbuf_release(&query);
+	query = rewritten;
 	struct search_output out = {.format = format, .config = &config};
 	strbuf_init(&out.line, 1024);
 	if (!strcmp(format, "csv") && !count_only) {

@@ -7,6 +7,7 @@
 
 #include "../common/config.h"
 #include "../common/status.h"
+#include "../common/strbuf.h"
 
 typedef struct index_stats {
 	long days_indexed; /* day files (re)indexed this run */
@@ -25,5 +26,15 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 
 /* DIR/index, the path searches open. */
 char *index_path(const char *data_dir);
+
+/* The search query as typed, made into what the index answers (index/
+ * query.c): date: of a day, month or year as its range; from:@acct as
+ * from:acct; from:NAME without a server as NAME on every server that
+ * `authors` (may be NULL) lists as NAME@SERVER. An empty query, or a field
+ * with no value, is CHATARC_ERR_USAGE saying what to write; "*" gives ""
+ * (every message). */
+typedef void (*index_authors_fn)(void *ctx, const char *name, strlist_t *out);
+chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors, void *ctx,
+                                     strbuf_t *out, chatarc_error_t *err);
 
 #endif

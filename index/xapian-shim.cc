@@ -214,6 +214,25 @@ extern "C" chatarc_status_t xdb_compact_to(xdb_t *db, const char *dest, chatarc_
 	}
 }
 
+extern "C" void xdb_field_values(xdb_t *db, const char *field, const char *value_prefix,
+                                 void (*fn)(void *ctx, const char *value), void *ctx)
+{
+	std::string prefix;
+	for (const auto &f : boolean_fields)
+		if (!std::strcmp(field, f.field))
+			prefix = f.prefix;
+	if (prefix.empty())
+		return;
+	try {
+		std::string start = prefix + value_prefix;
+		for (auto t = db->db().allterms_begin(start); t != db->db().allterms_end(start);
+		     ++t)
+			fn(ctx, (*t).substr(prefix.size()).c_str());
+	} catch (const Xapian::Error &) {
+		/* no expansion: the query still runs as written */
+	}
+}
+
 extern "C" size_t xdb_document_count(xdb_t *db)
 {
 	try {
@@ -238,10 +257,14 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 			parser.add_boolean_prefix(f.field, f.prefix);
 		Xapian::DateRangeProcessor dates(XDB_SLOT_DAY, "date:");
 		parser.add_rangeprocessor(&dates);
-		Xapian::Query query = parser.parse_query(
-		    lowercase_field_values(query_text),
-		    Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
-		        Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_PURE_NOT);
+		/* An empty query is every message ("*" as typed). */
+		Xapian::Query query =
+		    !*query_text ? Xapian::Query::MatchAll
+		                 : parser.parse_query(lowercase_field_values(query_text),
+		                                      Xapian::QueryParser::FLAG_BOOLEAN |
+		                                          Xapian::QueryParser::FLAG_PHRASE |
+		                                          Xapian::QueryParser::FLAG_LOVEHATE |
+		                                          Xapian::QueryParser::FLAG_PURE_NOT);
 		Xapian::Enquire enquire(db->db());
 		enquire.set_query(query);
 		if (sort != XDB_SORT_RELEVANCE)

@@ -69,6 +69,10 @@ chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort, size_
                             size_t limit, const xdb_marks_t *marks, xdb_hit_fn fn, void *ctx,
                             size_t *total, chatarc_error_t *err);
 size_t xdb_document_count(xdb_t *db);
+/* Calls fn with each value of a boolean field ("from") that starts with
+ * value_prefix, in order. */
+void xdb_field_values(xdb_t *db, const char *field, const char *value_prefix,
+                      void (*fn)(void *ctx, const char *value), void *ctx);
 
 #ifdef __cplusplus
 }

@@ -195,6 +195,17 @@ mkdir -p "$S2/index.d/99" && head -c 100000 /dev/urandom >"$S2/index.d/99/postli
 "$CHATARC" --data "$S2" index >/dev/null
 expect_eq "index: a half-built generation (a killed rebuild's) is removed at the next run" \
 	"$(ls "$S2/index.d" | tr '\n' ' ')$("$CHATARC" --data "$S2" search --count trust)" "$(readlink "$S2/index" | cut -d/ -f2) 11"
+# Search that forgives: what a person meant, or exit 2 saying what to write.
+for q in "date:2026-11-18=158" "date:2026-11=158" "date:2026=158" "date:2026-11-19=0" "from:maya=9" \
+	"from:@maya@toot.example=9" "from:maya@toot.example=9" "*=158" "(from:maya OR from:lina) trust=1"; do
+	got=$("$CHATARC" --data "$S2" search --count "${q%=*}" 2>&1)
+	expect_eq "search: '${q%=*}' finds ${q##*=}" "$got" "${q##*=}"
+done
+for q in "from:=from: needs a value" "=give a QUERY" "date:2026-13=give a day (date:2025-07-17), a month" "tag:=tag: needs a value"; do
+	"$CHATARC" --data "$S2" search --count "${q%%=*}" >/dev/null 2>"$TMP/q.err"
+	expect_eq "search: '${q%%=*}' exits 2 and says what to write" "$?:$(grep -c -F "${q#*=}" "$TMP/q.err")" "2:1"
+done
+
 # A damaged index fails loudly, never as 0 hits.
 dd if=/dev/urandom of="$(readlink -f "$S2/index")/postlist.glass" bs=1 count=3000 conv=notrunc 2>/dev/null
 "$CHATARC" --data "$S2" search --count trust >"$TMP/damaged.out" 2>&1
