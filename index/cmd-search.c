@@ -227,6 +227,17 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 		config_release(&config);
 		return cli_report("search", status, &err);
 	}
+	/* A stale index answers too, but says so (on stderr: the output stays
+	 * clean for scripts). Only DIR/index is compared with DIR/archive. */
+	size_t stale = config.n_chats && !config.index_shards.len
+	                   ? index_stale_days(ctx->data_dir, &config, db)
+	                   : 0;
+	if (stale)
+		fprintf(stderr,
+		        "chatarc: search: warning: %zu day file%s of the archive changed since the "
+		        "index last read %s; results may be incomplete: run `chatarc --data %s "
+		        "index`\n",
+		        stale, stale == 1 ? "" : "s", stale == 1 ? "it" : "them", ctx->data_dir);
 	strbuf_t rewritten;
 	strbuf_init(&rewritten, 0);
 	status = index_query_rewrite(query.buf, authors_named, db, &rewritten, &err);

@@ -250,6 +250,30 @@ static void remove_generation(const char *data_dir, long generation)
 	strbuf_release(&path);
 }
 
+size_t index_stale_days(const char *data_dir, const chatarc_config_t *config, xdb_t *db)
+{
+	size_t stale = 0;
+	for (size_t c = 0; c < config->n_chats; c++) {
+		strlist_t days = {0};
+		chatarc_error_t ignored;
+		archive_list_days(data_dir, config->chats[c].name, &days, &ignored);
+		for (size_t d = 0; d < days.len; d++) {
+			char day[11], key[128], size_text[32];
+			struct stat st;
+			archive_day_of_path(days.items[d], day, NULL);
+			snprintf(key, sizeof key, "day:%s/%s", config->chats[c].name, day);
+			if (stat(days.items[d], &st) < 0)
+				continue;
+			snprintf(size_text, sizeof size_text, "%lld", (long long)st.st_size);
+			char *indexed = xdb_get_metadata(db, key);
+			stale += strcmp(indexed, size_text) != 0;
+			free(indexed);
+		}
+		strlist_clear(&days);
+	}
+	return stale;
+}
+
 static void remove_generation(const char *data_dir, long generation);
 static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_config_t *config,
                                             bool rebuild, index_progress_fn progress, void *ctx,

@@ -27,6 +27,12 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 /* DIR/index, the path searches open. */
 char *index_path(const char *data_dir);
 
+/* How many of the configured chats' day files changed since the index
+ * last read them (db: the index of DIR, open for reading): a search then
+ * says its results may be incomplete instead of being silently so. */
+struct xdb;
+size_t index_stale_days(const char *data_dir, const chatarc_config_t *config, struct xdb *db);
+
 /* The search query as typed, made into what the index answers (index/
  * query.c): date: of a day, month or year as its range; from:@acct as
  * from:acct; from:NAME without a server as NAME on every server that
