@@ -136,6 +136,7 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	fetch_options.progress = draw_progress;
 	fetch_options.log = verbose ? log_line : NULL;
 	fetch_options.warning = log_line;
+	fetch_options.notice = verbose || ctx->stderr_tty ? log_line : NULL;
 	fetch_options.ctx = &view;
 
 	struct sigaction action = {.sa_handler = on_signal};
@@ -150,13 +151,23 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	int code;
 	if (status == CHATARC_ERR_PARTIAL) {
 		size_t failed = 0;
-		for (size_t i = 0; i < report.n_jobs; i++)
+		long stored = 0;
+		for (size_t i = 0; i < report.n_jobs; i++) {
 			failed += report.jobs[i].failed;
-		fprintf(stderr,
-		        "chatarc: fetch: %zu of %zu sources failed (said above); what the others "
-		        "gave is archived\n",
-		        failed, report.n_jobs);
-		code = EXIT_PARTIAL;
+			stored += report.jobs[i].new_messages + report.jobs[i].updated;
+		}
+		if (failed == report.n_jobs && stored == 0) {
+			/* Nothing came: a failure, not a partial run. */
+			fprintf(stderr, "chatarc: fetch: every source failed (said above); nothing "
+			                "was fetched\n");
+			code = EXIT_FAILURE_RUNTIME;
+		} else {
+			fprintf(stderr,
+			        "chatarc: fetch: %zu of %zu sources failed (said above); what the "
+			        "others gave is archived\n",
+			        failed, report.n_jobs);
+			code = EXIT_PARTIAL;
+		}
 	} else if (status != CHATARC_OK) {
 		code = cli_report("fetch", status, &err);
 	} else {

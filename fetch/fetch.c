@@ -1291,34 +1291,27 @@ static void close_archives(struct fetch_run *run)
 
 static chatarc_status_t lock_targets(struct fetch_run *run, chatarc_error_t *err)
 {
-	size_t busy = 0;
 	for (size_t i = 0; i < run->n_targets; i++) {
-		struct chat_target *t = &run->targets[i];
-		chatarc_status_t status = lock_chat(run, t, err);
+		chatarc_status_t status = lock_chat(run, &run->targets[i], err);
 		if (status != CHATARC_OK)
 			return status;
-		busy += t->busy;
 	}
-	for (size_t j = 0; j < run->n_jobs; j++) {
-		struct job *job = &run->jobs[j];
-		if (!job->target->busy)
-			continue;
-		snprintf(job->stats->error, sizeof job->stats->error,
-		         "%s: another `chatarc fetch` of this chat is running; left to it",
-		         job->stats->chat);
-		job->stats->failed = true;
-		job->phase = PHASE_DONE;
-	}
+	/* Another run of the same chat (an overlapping cron job) is normal:
+	 * its jobs are left to it, neither failed nor done, and said only on a
+	 * terminal or with --verbose. */
+	for (size_t j = 0; j < run->n_jobs; j++)
+		if (run->jobs[j].target->busy)
+			run->jobs[j].phase = PHASE_DONE;
 	for (size_t i = 0; i < run->n_targets; i++)
-		if (run->targets[i].busy)
-			say(run,
+		if (run->targets[i].busy && run->options->notice) {
+			char line[300];
+			snprintf(
+			    line, sizeof line,
 			    "%s: another `chatarc fetch` of this chat is running (a cron job?); "
 			    "this run leaves it alone",
 			    run->targets[i].chat->name);
-	if (busy && busy == run->n_targets)
-		return chatarc_error_set(err, CHATARC_ERR_BUSY,
-		                         "every chat asked for is being fetched by another "
-		                         "`chatarc fetch`; nothing to do");
+			run->options->notice(run->options->ctx, line);
+		}
 	return CHATARC_OK;
 }
 

@@ -41,17 +41,20 @@ typedef struct fetch_options {
 	const volatile sig_atomic_t *stop; /* set by a signal handler; may be NULL */
 	/* Each may be NULL. progress: something changed (at most a few times a
 	 * second); log: one line per request (--verbose); warning: a problem
-	 * worth saying at once (a job failed, a chat skipped). */
+	 * worth saying at once (a job failed); notice: what is normal but worth
+	 * knowing on a terminal or with --verbose (a chat left to another run,
+	 * as overlapping cron runs do). */
 	void (*progress)(void *ctx, const fetch_report_t *report);
 	void (*log)(void *ctx, const char *line);
 	void (*warning)(void *ctx, const char *line);
+	void (*notice)(void *ctx, const char *line);
 	void *ctx;
 } fetch_options_t;
 
 /* Fetches the named chats (all chats with sources when chats is empty).
- * CHATARC_OK when every job caught up; CHATARC_ERR_PARTIAL when some
- * failed (each job's error says which source and why); CHATARC_ERR_BUSY
- * when every chat was being fetched by another process. The report holds
+ * CHATARC_OK when every job caught up or was left to another run of the
+ * same chat (normal under cron: a notice, not an error); CHATARC_ERR_PARTIAL
+ * when some failed (each job's error says which source and why). The report holds
  * one entry per job either way; release it with fetch_report_release. */
 chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *config,
                              const strlist_t *chats, const fetch_options_t *options,

@@ -191,8 +191,8 @@ calm
 ctl '{"faults": [{"match": "/a/", "kind": "429", "retry_after": "99999999999999999999", "times": 1}]}'
 conf "$TMP/forever" "" '["a"]'
 "$CHATARC" --data "$TMP/forever" fetch hanna --since 2020-01-01 >"$TMP/forever.out" 2>&1
-expect_eq "fetch: Retry-After: 99999999999999999999 gives up at once, saying so (exit 3)" \
-	"$?:$(grep -c 'source a.*more than fetch.max_wait' "$TMP/forever.out"):$(server_log | wc -l)" "3:1:1"
+expect_eq "fetch: Retry-After: 99999999999999999999 gives up at once, saying so (exit 1: its one source, nothing fetched)" \
+	"$?:$(grep -c 'source a.*more than fetch.max_wait' "$TMP/forever.out"):$(server_log | wc -l)" "1:1:1"
 calm
 ctl '{"faults": [{"match": "/a/", "kind": "drip", "seconds": 30, "times": 1}]}'
 conf "$TMP/drip" "" '["a"]'
@@ -205,8 +205,8 @@ calm
 ctl '{"faults": [{"match": "/a/", "kind": "redirect_foreign", "times": 1}]}'
 conf "$TMP/redir" "" '["a"]'
 "$CHATARC" --data "$TMP/redir" fetch hanna --since 2020-01-01 >"$TMP/redir.out" 2>&1
-expect_eq "fetch: a redirect to another origin (localhost for 127.0.0.1) is refused, not followed (exit 3)" \
-	"$?:$(grep -c 'source a.*redirect to another server refused' "$TMP/redir.out"):$(server_log | jq -r .path | grep -c redirected=1)" "3:1:0"
+expect_eq "fetch: a redirect to another origin (localhost for 127.0.0.1) is refused, not followed (exit 1)" \
+	"$?:$(grep -c 'source a.*redirect to another server refused' "$TMP/redir.out"):$(server_log | jq -r .path | grep -c redirected=1)" "1:1:0"
 calm
 ctl '{"faults": [{"match": "max_id", "kind": "stuck_link", "times": 1000}]}'
 conf "$TMP/stuck" "" '["a"]'
@@ -259,8 +259,8 @@ conf "$TMP/404" "" '["nope"]'
 expect_eq "fetch: 404 Record not found is an empty tag (exit 0)" "$?" "0"
 sed -i "s|$BASE/nope|$BASE/not/an/instance|" "$TMP/404/chatarc.conf"
 "$CHATARC" --data "$TMP/404" fetch hanna >"$TMP/404.out" 2>&1
-expect_eq "fetch: any other 404 fails the source and asks about its url" \
-	"$?:$(grep -c "source nope.*HTTP 404.*is the source's url" "$TMP/404.out")" "3:1"
+expect_eq "fetch: any other 404 fails the source and asks about its url (exit 1: the only source)" \
+	"$?:$(grep -c "source nope.*HTTP 404.*is the source's url" "$TMP/404.out")" "1:1"
 
 # 6. A source that keeps failing: named, exit 3, the others archived, its cursor untouched.
 calm
@@ -294,12 +294,20 @@ else
 	fail "fetch: back-off burns CPU: $user s user + $sys s system over $wall s"
 fi
 
+# Every source failing is a failure (exit 1), not a partial run (3).
+calm
+ctl '{"faults": [{"match": "/a/", "kind": "500", "times": 100}]}'
+conf "$TMP/alldown" "" '["a"]'
+"$CHATARC" --data "$TMP/alldown" fetch hanna --since 2020-01-01 >"$TMP/alldown.out" 2>&1
+expect_eq "fetch: when every source fails, exit 1 and say nothing was fetched" \
+	"$?:$(grep -c 'every source failed (said above); nothing was fetched' "$TMP/alldown.out")" "1:1"
+
 # 7. Credentials: a Mastodon server that wants a token; Bluesky's AppView without a session.
 calm
 ctl '{"faults": [{"match": "/a/", "kind": "401", "times": 5}]}'
 conf "$D3" "" '["a"]'
 "$CHATARC" --data "$D3" fetch hanna >"$TMP/401.out" 2>&1
-expect_eq "fetch: 401 exits 3" "$?" "3"
+expect_eq "fetch: 401 on the only source exits 1" "$?" "1"
 check "fetch: 401 says a token is needed and where it goes" grep -q 'source a.*HTTP 401.*token_env' "$TMP/401.out"
 expect_eq "fetch: a 401 is not retried" "$(server_log | jq -r .path | wc -l)" "1"
 # With a token (from a file named in the config), every request carries it.
@@ -350,8 +358,8 @@ conf "$D3" "" '["anon"]'
 "$CHATARC" --data "$D3" fetch hanna >"$TMP/403.out" 2>&1
 check "fetch: Bluesky's 403 says to sign in with an app password" grep -q 'source anon.*HTTP 403.*identifier.*password_env' "$TMP/403.out"
 BSKY_PW=wrong "$CHATARC" --data "$D3" fetch red >"$TMP/badpw.out" 2>&1
-expect_eq "fetch: a wrong app password exits 3 and says so" \
-	"$?:$(grep -c 'sign-in as chatarc-test.bsky.social refused with HTTP 401' "$TMP/badpw.out")" "3:1"
+expect_eq "fetch: a wrong app password exits 1 and says so" \
+	"$?:$(grep -c 'sign-in as chatarc-test.bsky.social refused with HTTP 401' "$TMP/badpw.out")" "1:1"
 check "fetch: the password is never printed" bash -c "! grep -q wrong '$TMP/badpw.out'"
 
 # 8. Bluesky: session, expired access token, refresh, cursor paging.
@@ -416,8 +424,14 @@ for _ in $(seq 100); do [ -n "$(server_log)" ] && break; sleep 0.05; done
 rc2=$?
 wait $pid
 rc1=$?
-expect_eq "fetch: concurrent runs: the first finishes, the second exits 1" "$rc1:$rc2" "0:1"
-check "fetch: the second run says another fetch is running" grep -q 'another `chatarc fetch` of this chat is running' "$TMP/second.out"
+expect_eq "fetch: concurrent runs (overlapping cron jobs): the first finishes, the second exits 0 and says nothing without a terminal" \
+	"$rc1:$rc2:$(wc -c <"$TMP/second.out")" "0:0:0"
+"$CHATARC" --data "$D5" fetch hanna --since 2020-01-01 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -n "$(server_log)" ] && break; sleep 0.05; done
+"$CHATARC" --data "$D5" fetch hanna -v >"$TMP/second.out" 2>&1
+wait $pid
+check "fetch: with --verbose the second run says another fetch is running" grep -q 'another `chatarc fetch` of this chat is running' "$TMP/second.out"
 expect_file_eq "fetch: concurrent runs leave the archive exact" <(uris "$D5" hanna) "$TMP/want-now"
 
 # 11. --follow polls until SIGTERM, and keeps what came in between.
