@@ -269,7 +269,7 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	record_init(&out.record);
 	strbuf_init(&out.shown, 256);
 	status = xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL,
-	                    print_hit, &out, &total, &err);
+	                    print_hit, &out, count_only ? &total : NULL, &err);
 	record_clear(&out.record);
 	strbuf_release(&out.shown);
 	if (status == CHATARC_OK && count_only)

@@ -63,8 +63,9 @@ typedef struct xdb_marks {
 
 /* Runs a query in chatarc's language (README: free text, "phrases", AND OR
  * NOT ( ), from: tag: chat: network: reply: date:A..B). A malformed query is
- * CHATARC_ERR_USAGE with Xapian's reason. *total gets the number of matches
- * (exact: searches here are for research, where estimates mislead). */
+ * CHATARC_ERR_USAGE with Xapian's reason. *total, when total is not NULL,
+ * gets the number of matches (exact: searches here are for research, where
+ * estimates mislead; it costs a count of every match). */
 chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort, size_t offset,
                             size_t limit, const xdb_marks_t *marks, xdb_hit_fn fn, void *ctx,
                             size_t *total, chatarc_error_t *err);
