@@ -292,11 +292,19 @@ corrupt:
 	    "%s: a line is not a chatarc record; move the file aside and re-import", day->path);
 }
 
+/* DIR/archive/CHAT/YYYY/YYYY-MM-DD.jsonl.gz (a new string). */
+static char *day_path(const chatarc_archive_t *archive, const char *day_key)
+{
+	strbuf_t path;
+	strbuf_init(&path, 0);
+	strbuf_addf(&path, "%s/%.4s/%s.jsonl.gz", archive->chat_dir, day_key, day_key);
+	return strbuf_detach(&path, NULL);
+}
+
 static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key,
                                  struct archive_day **out, chatarc_error_t *err)
 {
 	struct archive_day *day = calloc(1, sizeof *day);
-	strbuf_t path;
 	struct stat st;
 	chatarc_status_t status = CHATARC_OK;
 
@@ -306,9 +314,7 @@ static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key
 	day->fd = -1;
 	urimap_init(&day->uris);
 	strbuf_init(&day->pending, 0);
-	strbuf_init(&path, 0);
-	strbuf_addf(&path, "%s/%.4s/%s.jsonl.gz", archive->chat_dir, day_key, day_key);
-	day->path = strbuf_detach(&path, NULL);
+	day->path = day_path(archive, day_key);
 
 	if (stat(day->path, &st) == 0) {
 		off_t whole = 0;
@@ -357,11 +363,7 @@ static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day
 		day->fd =
 		    open(day->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
 		if (day->fd < 0 && errno == ELOOP)
-			return chatarc_error_set(
-			    err, CHATARC_ERR_IO,
-			    "%s is a symbolic link: chatarc never writes through a "
-			    "link inside its data directory; remove the link",
-			    day->path);
+			return fs_link_refused(day->path, err);
 		if (day->fd < 0)
 			return errno_error(err, day->path, "cannot open for appending");
 	}
@@ -390,15 +392,20 @@ static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day
 	return status;
 }
 
+static struct archive_day *day_cached(chatarc_archive_t *archive, const char *day_key)
+{
+	for (struct archive_day *day = archive->newest; day; day = day->older)
+		if (!memcmp(day->day, day_key, sizeof day->day))
+			return day;
+	return NULL;
+}
+
 static chatarc_status_t day_get(chatarc_archive_t *archive, const char *day_key,
                                 struct archive_day **out, chatarc_error_t *err)
 {
-	struct archive_day *day;
+	struct archive_day *day = day_cached(archive, day_key);
 	chatarc_status_t status;
 
-	for (day = archive->newest; day; day = day->older)
-		if (!memcmp(day->day, day_key, sizeof day->day))
-			break;
 	if (day) {
 		if (day != archive->newest) {
 			day_unlink_lru(archive, day);
@@ -431,14 +438,6 @@ static bool day_known_absent(const chatarc_archive_t *archive, const char *day_k
 	return false;
 }
 
-static struct archive_day *day_cached(chatarc_archive_t *archive, const char *day_key)
-{
-	for (struct archive_day *day = archive->newest; day; day = day->older)
-		if (!memcmp(day->day, day_key, sizeof day->day))
-			return day;
-	return NULL;
-}
-
 /* The day file a record belongs in: its UTC day's, unless the message is
  * already in the day before or after. A time that moved across midnight
  * between two reads (an edit, another server's clock, a v1.1 and a v2
@@ -458,11 +457,9 @@ static chatarc_status_t day_for(chatarc_archive_t *archive, const chatarc_record
 		time_format_day(record->created_ms + side * 86400000LL, key);
 		struct archive_day *near = day_cached(archive, key);
 		if (!near && !day_known_absent(archive, key)) {
-			strbuf_t path;
-			strbuf_init(&path, 0);
-			strbuf_addf(&path, "%s/%.4s/%s.jsonl.gz", archive->chat_dir, key, key);
-			bool exists = fs_exists(path.buf);
-			strbuf_release(&path);
+			char *path = day_path(archive, key);
+			bool exists = fs_exists(path);
+			free(path);
 			status = exists ? day_get(archive, key, &near, err) : CHATARC_OK;
 			if (status != CHATARC_OK)
 				return status;
@@ -638,11 +635,7 @@ static chatarc_status_t read_lines(const char *path, off_t limit, archive_line_f
 	if (fd < 0) {
 		free(chunk);
 		if (errno == ELOOP)
-			return chatarc_error_set(
-			    err, CHATARC_ERR_IO,
-			    "%s is a symbolic link: chatarc never reads or writes "
-			    "through a link inside its data directory; remove the link",
-			    path);
+			return fs_link_refused(path, err);
 		return errno_error(err, path, "cannot open");
 	}
 	memset(&z, 0, sizeof z);

@@ -55,6 +55,15 @@ chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err)
 	return status;
 }
 
+chatarc_status_t fs_link_refused(const char *path, chatarc_error_t *err)
+{
+	return chatarc_error_set(err, CHATARC_ERR_IO,
+	                         "%s is a symbolic link: chatarc never reads, writes or deletes "
+	                         "through a link inside its data directory (it would reach "
+	                         "outside it); remove the link",
+	                         path);
+}
+
 chatarc_status_t fs_check_under(const char *base, const char *path, chatarc_error_t *err)
 {
 	size_t n = strlen(base);
@@ -76,12 +85,7 @@ chatarc_status_t fs_check_under(const char *base, const char *path, chatarc_erro
 			break; /* what does not exist yet cannot lead anywhere */
 		}
 		if (S_ISLNK(st.st_mode))
-			status = chatarc_error_set(
-			    err, CHATARC_ERR_IO,
-			    "%s is a symbolic link: chatarc never writes or deletes through a link "
-			    "inside its data directory (it would reach outside it); remove the "
-			    "link",
-			    copy);
+			status = fs_link_refused(copy, err);
 		if (!next)
 			break;
 		*next = '/';

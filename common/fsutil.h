@@ -21,6 +21,9 @@ chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err);
  * fs_mkdir_under: that, with the directories made. */
 chatarc_status_t fs_check_under(const char *base, const char *path, chatarc_error_t *err);
 chatarc_status_t fs_mkdir_under(const char *base, const char *path, chatarc_error_t *err);
+/* The one error for a link found where a file or directory of ours belongs
+ * (an open with O_NOFOLLOW that failed with ELOOP, or fs_check_under). */
+chatarc_status_t fs_link_refused(const char *path, chatarc_error_t *err);
 /* Writes all of data, retrying short writes and EINTR. */
 chatarc_status_t fs_write_all(int fd, const void *data, size_t len, const char *path,
                               chatarc_error_t *err);

@@ -164,29 +164,46 @@ static void find_places(struct indexer *ix, chatarc_ms_t day_start)
 	}
 }
 
+/* What the index knows of one day file: its metadata key ("day:CHAT/DAY"),
+ * the file's size now (what the key holds once the day is indexed), and
+ * whether the key holds it already (*current) or nothing (*never). */
+static chatarc_status_t day_state(xdb_t *db, const char *chat, const char *path, char key[128],
+                                  char size_text[32], bool *current, bool *never,
+                                  chatarc_error_t *err)
+{
+	char day[11];
+	struct stat st;
+	archive_day_of_path(path, day, NULL);
+	snprintf(key, 128, "day:%s/%s", chat, day);
+	if (stat(path, &st) < 0)
+		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path, strerror(errno));
+	snprintf(size_text, 32, "%lld", (long long)st.st_size);
+	char *indexed = xdb_get_metadata(db, key);
+	*current = !strcmp(indexed, size_text);
+	*never = indexed[0] == '\0';
+	free(indexed);
+	return CHATARC_OK;
+}
+
 static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, const char *path,
                                   chatarc_error_t *err)
 {
-	char day[11], key[128], size_text[32];
-	struct stat st;
+	char key[128], size_text[32];
 	chatarc_ms_t from;
+	bool current;
 
-	archive_day_of_path(path, day, &from);
-	snprintf(key, sizeof key, "day:%s/%s", ix->chat, day);
-	if (stat(path, &st) < 0)
-		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path, strerror(errno));
-	snprintf(size_text, sizeof size_text, "%lld", (long long)st.st_size);
-	char *indexed = xdb_get_metadata(ix->db, key);
-	bool current = !strcmp(indexed, size_text);
-	ix->day_is_new = indexed[0] == '\0';
-	free(indexed);
+	archive_day_of_path(path, NULL, &from);
+	chatarc_status_t status =
+	    day_state(ix->db, ix->chat, path, key, size_text, &current, &ix->day_is_new, err);
+	if (status != CHATARC_OK)
+		return status;
 	if (current) {
 		ix->stats->days_current++;
 		return CHATARC_OK;
 	}
 	/* The day's merged messages, all of them: versions may have changed. */
 	find_places(ix, from);
-	chatarc_status_t status = xdb_set_metadata(ix->db, key, "indexing", err);
+	status = xdb_set_metadata(ix->db, key, "indexing", err);
 	if (status == CHATARC_OK)
 		status = archive_for_each(data_dir, ix->chat, from, from + 86400000, index_record,
 		                          ix, err);
@@ -258,16 +275,11 @@ size_t index_stale_days(const char *data_dir, const chatarc_config_t *config, xd
 		chatarc_error_t ignored;
 		archive_list_days(data_dir, config->chats[c].name, &days, &ignored);
 		for (size_t d = 0; d < days.len; d++) {
-			char day[11], key[128], size_text[32];
-			struct stat st;
-			archive_day_of_path(days.items[d], day, NULL);
-			snprintf(key, sizeof key, "day:%s/%s", config->chats[c].name, day);
-			if (stat(days.items[d], &st) < 0)
-				continue;
-			snprintf(size_text, sizeof size_text, "%lld", (long long)st.st_size);
-			char *indexed = xdb_get_metadata(db, key);
-			stale += strcmp(indexed, size_text) != 0;
-			free(indexed);
+			char key[128], size_text[32];
+			bool current, never;
+			if (day_state(db, config->chats[c].name, days.items[d], key, size_text,
+			              &current, &never, &ignored) == CHATARC_OK)
+				stale += !current;
 		}
 		strlist_clear(&days);
 	}
