@@ -217,6 +217,11 @@ static void latest_session_date(const chatarc_chat_t *chat, chatarc_ms_t latest,
  * starts on. Messages outside every burst are no session. */
 #define BURST_MIN_MESSAGES 10
 
+typedef struct summary_burst {
+	chatarc_ms_t start, end; /* [first message, last message + 1 ms) */
+	size_t messages;
+} summary_burst_t;
+
 struct moment {
 	chatarc_ms_t at;
 	uint64_t author; /* hash: two versions of one message are one moment */
@@ -277,12 +282,6 @@ static chatarc_status_t find_bursts(const char *data_dir, const char *chat, chat
 	}
 	free(m.items);
 	return status;
-}
-
-chatarc_status_t summary_list_bursts(const char *data_dir, const chatarc_chat_t *chat,
-                                     summary_burst_t **bursts, size_t *n, chatarc_error_t *err)
-{
-	return find_bursts(data_dir, chat->name, INT64_MIN, INT64_MAX, bursts, n, err);
 }
 
 chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,

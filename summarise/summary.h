@@ -86,19 +86,9 @@ void summary_free(summary_t *summary);
  * session: for a scheduled chat, its weekday on every day with messages
  * (a date may still turn out empty: messages outside the window, and its
  * summary has no messages); otherwise the start of every burst of activity
- * (see summary_list_bursts). */
+ * (a run of at least 10 messages with no silence over 20 minutes). */
 chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
                                        strlist_t *dates, chatarc_error_t *err);
-
-/* A chat without a schedule: a run of at least 10 messages with no
- * silence over 20 minutes. */
-typedef struct summary_burst {
-	chatarc_ms_t start, end; /* [first message, last message + 1 ms) */
-	size_t messages;
-} summary_burst_t;
-/* Every burst of CHAT, oldest first (*bursts: free() it). */
-chatarc_status_t summary_list_bursts(const char *data_dir, const chatarc_chat_t *chat,
-                                     summary_burst_t **bursts, size_t *n, chatarc_error_t *err);
 
 /* Label parsing, exposed for tests: the topic numbers named near the start
  * of text ("A1", "@mod T2:", "Q3 answer", "A1 & A2"); `question` asks for a
