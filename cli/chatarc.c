@@ -31,6 +31,7 @@ static const struct command {
     {"search", cmd_search, "search every chat: words, phrases, fields; text, JSON or CSV"},
     {"summarise", cmd_summarise, "one session's messages by topic, and its recap (XML or JSON)"},
     {"publish", cmd_publish, "render sessions into a static site of transcripts and feeds"},
+    {"forget", cmd_forget, "remove messages or accounts for good (a takedown request)"},
     {"digest", cmd_digest, "render the weekly digest across chats (for cron)"},
     {"demo", cmd_demo, "run the pipeline on the bundled sample chat"},
     {NULL, NULL, NULL},

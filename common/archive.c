@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "forgotten.h"
 #include "fsutil.h"
 #include "json.h"
 #include "urimap.h"
@@ -59,6 +60,7 @@ struct chatarc_archive {
 	strbuf_t line;
 	char absent[ARCHIVE_ABSENT_DAYS][11];
 	size_t n_absent;
+	forgotten_t *forgotten; /* what `chatarc forget` removed stays out */
 };
 
 static chatarc_status_t errno_error(chatarc_error_t *err, const char *path, const char *what)
@@ -97,6 +99,8 @@ chatarc_status_t archive_open(const char *data_dir, const char *chat,
 	archive->lock_fd = -1;
 	strbuf_init(&archive->line, 4096);
 	status = fs_mkdir_under(data_dir, archive->chat_dir, err);
+	if (status == CHATARC_OK)
+		status = forgotten_load(data_dir, &archive->forgotten, err);
 	if (status != CHATARC_OK)
 		goto fail;
 
@@ -227,6 +231,7 @@ void archive_close(chatarc_archive_t *archive)
 	if (archive->lock_fd >= 0)
 		close(archive->lock_fd); /* releases the flock */
 	strbuf_release(&archive->line);
+	forgotten_free(archive->forgotten);
 	free(archive->chat_dir);
 	free(archive->data_dir);
 	free(archive->chat);
@@ -343,11 +348,34 @@ fail:
 	return status;
 }
 
+/* Appends data to out as one gzip member. */
+static chatarc_status_t gzip_member(int level, const char *data, size_t len, strbuf_t *out,
+                                    chatarc_error_t *err)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	/* windowBits 15 + 16: a gzip wrapper, so each flush is a gzip member. */
+	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "zlib: cannot start compressing");
+	size_t bound = deflateBound(&z, len);
+	strbuf_grow(out, bound);
+	z.next_in = (Bytef *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out->buf + out->len;
+	z.avail_out = (uInt)bound;
+	int rc = deflate(&z, Z_FINISH);
+	out->len += z.total_out;
+	out->buf[out->len] = '\0';
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END)
+		return chatarc_error_set(err, CHATARC_ERR_IO, "zlib: compressing failed (%d)", rc);
+	return CHATARC_OK;
+}
+
 static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day *day,
                                   chatarc_error_t *err)
 {
 	chatarc_status_t status;
-	z_stream z;
 	strbuf_t member;
 
 	if (!day->pending.len)
@@ -367,23 +395,10 @@ static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day
 		if (day->fd < 0)
 			return errno_error(err, day->path, "cannot open for appending");
 	}
-	memset(&z, 0, sizeof z);
-	/* windowBits 15 + 16: a gzip wrapper, so each flush is a gzip member. */
-	if (deflateInit2(&z, archive->level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "zlib: cannot start compressing");
-	strbuf_init(&member, deflateBound(&z, day->pending.len));
-	z.next_in = (Bytef *)day->pending.buf;
-	z.avail_in = (uInt)day->pending.len;
-	z.next_out = (Bytef *)member.buf;
-	z.avail_out = (uInt)(member.alloc - 1);
-	int rc = deflate(&z, Z_FINISH);
-	member.len = z.total_out;
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		strbuf_release(&member);
-		return chatarc_error_set(err, CHATARC_ERR_IO, "zlib: compressing failed (%d)", rc);
-	}
-	status = fs_write_all(day->fd, member.buf, member.len, day->path, err);
+	strbuf_init(&member, 0);
+	status = gzip_member(archive->level, day->pending.buf, day->pending.len, &member, err);
+	if (status == CHATARC_OK)
+		status = fs_write_all(day->fd, member.buf, member.len, day->path, err);
 	strbuf_release(&member);
 	if (status == CHATARC_OK && fsync(day->fd) < 0)
 		status = errno_error(err, day->path, "fsync failed");
@@ -481,6 +496,10 @@ chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t 
 	bool added;
 	chatarc_status_t status;
 
+	if (forgotten_matches(archive->forgotten, record)) {
+		*outcome = ARCHIVE_FORGOTTEN;
+		return CHATARC_OK;
+	}
 	status = day_for(archive, record, &day, err);
 	if (status != CHATARC_OK)
 		return status;
@@ -549,6 +568,107 @@ chatarc_status_t archive_rollback(chatarc_archive_t *archive, chatarc_error_t *e
 			status = errno_error(err, f->path, "cannot undo the import");
 	}
 	txn_clear(archive);
+	return status;
+}
+
+/* Removing. */
+
+struct day_rewrite {
+	archive_drop_fn drop;
+	void *ctx;
+	strbuf_t lines;   /* every line of the file, each ending in '\n' */
+	strlist_t uris;   /* each line's uri */
+	urimap_t dropped; /* uris to leave out */
+	chatarc_record_t record;
+};
+
+static chatarc_status_t note_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
+{
+	struct day_rewrite *rw = ctx;
+	bool added;
+	chatarc_status_t status = record_from_json(line, &rw->record, err);
+	if (status != CHATARC_OK)
+		return status;
+	strbuf_add(&rw->lines, line, len);
+	strbuf_addch(&rw->lines, '\n');
+	strlist_add(&rw->uris, rw->record.uri);
+	if (rw->drop(rw->ctx, &rw->record))
+		urimap_insert(&rw->dropped, rw->record.uri, &added);
+	record_clear(&rw->record);
+	return CHATARC_OK;
+}
+
+/* The kept lines of the file, as gzip members of at most
+ * ARCHIVE_MEMBER_BYTES, as the writer would have made them. */
+static chatarc_status_t kept_members(const chatarc_archive_t *archive, struct day_rewrite *rw,
+                                     strlist_t *removed, strbuf_t *out, chatarc_error_t *err)
+{
+	strbuf_t member;
+	chatarc_status_t status = CHATARC_OK;
+	const char *line = rw->lines.buf;
+
+	strbuf_init(&member, 0);
+	for (size_t i = 0; status == CHATARC_OK && i < rw->uris.len; i++) {
+		const char *end = strchr(line, '\n') + 1;
+		if (urimap_find(&rw->dropped, rw->uris.items[i]))
+			strlist_add_unique(removed, rw->uris.items[i]);
+		else
+			strbuf_add(&member, line, (size_t)(end - line));
+		line = end;
+		if (member.len >= ARCHIVE_MEMBER_BYTES || (i + 1 == rw->uris.len && member.len)) {
+			status = gzip_member(archive->level, member.buf, member.len, out, err);
+			strbuf_reset(&member);
+		}
+	}
+	strbuf_release(&member);
+	return status;
+}
+
+static chatarc_status_t rewrite_day(chatarc_archive_t *archive, const char *path,
+                                    archive_drop_fn drop, void *ctx, strlist_t *removed,
+                                    chatarc_error_t *err)
+{
+	struct day_rewrite rw = {.drop = drop, .ctx = ctx};
+	strbuf_t packed;
+	chatarc_status_t status;
+
+	strbuf_init(&rw.lines, 0);
+	strbuf_init(&packed, 0);
+	urimap_init(&rw.dropped);
+	record_init(&rw.record);
+	status = read_lines(path, -1, note_line, &rw, NULL, err);
+	if (status == CHATARC_OK && rw.dropped.count)
+		status = kept_members(archive, &rw, removed, &packed, err);
+	if (status != CHATARC_OK || !rw.dropped.count) {
+		/* nothing of it goes, or it cannot be read: left as it is */
+	} else if (packed.len) {
+		status = fs_replace_file(path, packed.buf, packed.len, err);
+	} else if (unlink(path) < 0) {
+		status = errno_error(err, path, "cannot remove");
+	} else {
+		char *dir = fs_dirname(path);
+		status = fs_sync_dir(dir, err);
+		free(dir);
+	}
+	record_clear(&rw.record);
+	strbuf_release(&rw.lines);
+	strbuf_release(&packed);
+	strlist_clear(&rw.uris);
+	urimap_release(&rw.dropped);
+	return status;
+}
+
+chatarc_status_t archive_remove(chatarc_archive_t *archive, archive_drop_fn drop, void *ctx,
+                                strlist_t *removed, chatarc_error_t *err)
+{
+	strlist_t days = {0};
+	chatarc_status_t status;
+
+	forget_days(archive); /* nothing cached may outlive the files */
+	status = archive_list_days(archive->data_dir, archive->chat, &days, err);
+	for (size_t i = 0; status == CHATARC_OK && i < days.len; i++)
+		status = rewrite_day(archive, days.items[i], drop, ctx, removed, err);
+	strlist_clear(&days);
 	return status;
 }
 

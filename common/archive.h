@@ -22,6 +22,7 @@ typedef enum archive_outcome {
 	ARCHIVE_NEW,       /* a message the archive did not have */
 	ARCHIVE_DUPLICATE, /* already there, nothing to add */
 	ARCHIVE_UPDATED,   /* already there; this version adds counts or text */
+	ARCHIVE_FORGOTTEN, /* forgotten at a person's request (DIR/forgotten): not stored */
 } archive_outcome_t;
 
 typedef struct archive_options {
@@ -44,6 +45,16 @@ chatarc_status_t archive_rollback(chatarc_archive_t *archive, chatarc_error_t *e
 /* Closes without committing: what was not committed may or may not be kept,
  * as after a crash. */
 void archive_close(chatarc_archive_t *archive);
+
+/* Removing, for `chatarc forget`: rewrites each day file that holds a
+ * message `drop` picks (asked of every version of every message) without
+ * any version of it. Each file is replaced whole (new file, fsync,
+ * rename), so a crash leaves it as it was or as it will be; a file left
+ * with nothing is removed. The uris removed are added to *removed. Call on
+ * a freshly opened archive (its lock is what keeps writers out). */
+typedef bool (*archive_drop_fn)(void *ctx, const chatarc_record_t *record);
+chatarc_status_t archive_remove(chatarc_archive_t *archive, archive_drop_fn drop, void *ctx,
+                                strlist_t *removed, chatarc_error_t *err);
 
 /* Reading. */
 typedef chatarc_status_t (*archive_line_fn)(void *ctx, char *line, size_t len,

@@ -81,9 +81,11 @@ static void print_summary(const fetch_report_t *report)
 	for (size_t i = 0; i < report->n_jobs; i++) {
 		const fetch_job_stats_t *j = &report->jobs[i];
 		printf("%s %s #%s: %ld new, %ld duplicate, %ld updated, %ld skipped for consent, "
-		       "%ld boosts counted, %ld errors (%ld pages, %ld requests, %ld retries)\n",
+		       "%ld forgotten, %ld boosts counted, %ld errors (%ld pages, %ld requests, "
+		       "%ld retries)\n",
 		       j->chat, j->source, j->tag, j->new_messages, j->duplicates, j->updated,
-		       j->consent_skipped, j->boosts, j->errors, j->pages, j->requests, j->retries);
+		       j->consent_skipped, j->forgotten, j->boosts, j->errors, j->pages,
+		       j->requests, j->retries);
 	}
 }
 

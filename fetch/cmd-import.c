@@ -44,6 +44,8 @@ static void print_summary(const char *path, const import_stats_t *s)
 	       path, s->posts, s->new_messages, s->updated, s->duplicates, s->boosts);
 	if (s->consent_skipped)
 		printf("; %ld skipped for consent", s->consent_skipped);
+	if (s->forgotten)
+		printf("; %ld forgotten before (not stored)", s->forgotten);
 	if (s->skipped)
 		printf("; %ld skipped", s->skipped);
 	putchar('\n');

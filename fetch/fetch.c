@@ -580,6 +580,8 @@ static chatarc_status_t store_record(void *ctx, chatarc_record_t *record, chatar
 		job->stats->new_messages++;
 	else if (outcome == ARCHIVE_UPDATED)
 		job->stats->updated++;
+	else if (outcome == ARCHIVE_FORGOTTEN)
+		job->stats->forgotten++;
 	else
 		job->stats->duplicates++;
 	return CHATARC_OK;

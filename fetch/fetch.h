@@ -21,6 +21,7 @@ typedef struct fetch_job_stats {
 	long requests, pages, retries;
 	long new_messages, updated, duplicates;
 	long consent_skipped, boosts;
+	long forgotten;             /* posts `chatarc forget` removed, not stored again */
 	long errors;                /* failures over the run (a --follow run may recover) */
 	bool failed;                /* the job's last attempt failed; error says why */
 	bool done;                  /* caught up (until the next --follow round) */

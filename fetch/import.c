@@ -44,6 +44,8 @@ static chatarc_status_t store_record(void *ctx, chatarc_record_t *record, chatar
 		run->stats->new_messages++;
 	else if (outcome == ARCHIVE_UPDATED)
 		run->stats->updated++;
+	else if (outcome == ARCHIVE_FORGOTTEN)
+		run->stats->forgotten++;
 	else
 		run->stats->duplicates++;
 	return CHATARC_OK;

@@ -17,6 +17,7 @@ typedef struct import_stats {
 	long boosts;              /* boosts/retweets, counted, not stored */
 	long skipped;             /* bad objects skipped under keep_going */
 	long consent_skipped;     /* posts of accounts that opted out, not stored */
+	long forgotten;           /* posts `chatarc forget` removed, not stored again */
 	unsigned long long bytes; /* uncompressed input bytes */
 } import_stats_t;
 

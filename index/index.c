@@ -311,7 +311,8 @@ static bool is_generation_name(const char *name)
 
 /* One index run at a time (DIR/state/index.lock): two would write the same
  * generation, or clear each other's. *fd: -1 when it could not be had. */
-static chatarc_status_t take_index_lock(const char *data_dir, int *fd, chatarc_error_t *err)
+static chatarc_status_t take_index_lock(const char *data_dir, bool wait, int *fd,
+                                        chatarc_error_t *err)
 {
 	strbuf_t path;
 	strbuf_init(&path, 0);
@@ -323,7 +324,7 @@ static chatarc_status_t take_index_lock(const char *data_dir, int *fd, chatarc_e
 	if (status == CHATARC_OK && *fd < 0)
 		status =
 		    chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path.buf, strerror(errno));
-	if (status == CHATARC_OK && flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+	if (status == CHATARC_OK && flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 		close(*fd);
 		*fd = -1;
 		status = chatarc_error_set(err, CHATARC_ERR_BUSY,
@@ -361,7 +362,7 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
                               chatarc_error_t *err)
 {
 	int lock_fd;
-	chatarc_status_t status = take_index_lock(data_dir, &lock_fd, err);
+	chatarc_status_t status = take_index_lock(data_dir, false, &lock_fd, err);
 	if (status != CHATARC_OK)
 		return status;
 	status = index_update_locked(data_dir, config, rebuild, progress, ctx, stats, err);
@@ -378,6 +379,50 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 		    "index` again (nothing half-built is kept)",
 		    why, data_dir);
 	}
+	return status;
+}
+
+/* Deletes uris from the current generation, and writes its compacted copy
+ * as the next one (nothing deleted survives in an old block). */
+static chatarc_status_t remove_documents(const char *data_dir, const strlist_t *uris,
+                                         chatarc_error_t *err)
+{
+	long generation = current_generation(data_dir);
+	strbuf_t path, compacted;
+	xdb_t *db = NULL;
+	chatarc_status_t status;
+
+	strbuf_init(&path, 0);
+	strbuf_init(&compacted, 0);
+	strbuf_addf(&path, "%s/index.d/%ld", data_dir, generation);
+	strbuf_addf(&compacted, "%s/index.d/%ld", data_dir, generation + 1);
+	status = xdb_open_writable(path.buf, &db, err);
+	for (size_t i = 0; status == CHATARC_OK && i < uris->len; i++)
+		status = xdb_delete(db, uris->items[i], err);
+	if (status == CHATARC_OK)
+		status = xdb_commit(db, err);
+	if (status == CHATARC_OK && !(status = fs_check_under(data_dir, compacted.buf, err)) &&
+	    !(status = fs_remove_tree(compacted.buf, err)))
+		status = xdb_compact_to(db, compacted.buf, err);
+	xdb_close(db);
+	if (status == CHATARC_OK)
+		status = point_index_at(data_dir, generation + 1, err);
+	if (status == CHATARC_OK)
+		remove_generation(data_dir, generation);
+	strbuf_release(&path);
+	strbuf_release(&compacted);
+	return status;
+}
+
+chatarc_status_t index_remove(const char *data_dir, const strlist_t *uris, chatarc_error_t *err)
+{
+	int lock_fd;
+	if (current_generation(data_dir) == 0)
+		return CHATARC_OK;
+	chatarc_status_t status = take_index_lock(data_dir, true, &lock_fd, err);
+	if (status == CHATARC_OK)
+		status = remove_documents(data_dir, uris, err);
+	close(lock_fd);
 	return status;
 }
 

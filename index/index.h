@@ -24,6 +24,13 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
                               index_progress_fn progress, void *ctx, index_stats_t *stats,
                               chatarc_error_t *err);
 
+/* Deletes the messages `uris` from DIR/index (for `chatarc forget`, before
+ * the archive loses them: a run cut short is done again in full), waiting
+ * for an index run under way. The database is then compacted into a new
+ * generation and the old one removed, so no block of the index still holds
+ * what was deleted. No index: nothing to do. */
+chatarc_status_t index_remove(const char *data_dir, const strlist_t *uris, chatarc_error_t *err);
+
 /* DIR/index, the path searches open. */
 char *index_path(const char *data_dir);
 

@@ -174,6 +174,16 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 	}
 }
 
+extern "C" chatarc_status_t xdb_delete(xdb_t *db, const char *id, chatarc_error_t *err)
+{
+	try {
+		db->write->delete_document(std::string("Q") + id);
+		return CHATARC_OK;
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, "index", e);
+	}
+}
+
 extern "C" chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
                                              chatarc_error_t *err)
 {

@@ -37,6 +37,8 @@ void xdb_close(xdb_t *db);
 
 /* Adds or replaces the document with this id. */
 chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *doc, chatarc_error_t *err);
+/* Deletes the document with this id, if there is one. */
+chatarc_status_t xdb_delete(xdb_t *db, const char *id, chatarc_error_t *err);
 /* Durable progress notes, committed with the documents. */
 chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
                                   chatarc_error_t *err);

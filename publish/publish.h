@@ -46,6 +46,11 @@ chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
 chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config, const char *week,
                                 long *n_sessions, publish_stats_t *stats, chatarc_error_t *err);
 
+/* Every digest the site has, made again from the archive as it is now (a
+ * week left without sessions loses its digest). */
+chatarc_status_t publish_refresh_digests(publisher_t *pub, const chatarc_config_t *config,
+                                         publish_stats_t *stats, chatarc_error_t *err);
+
 /* Now, or SOURCE_DATE_EPOCH when set (the reproducible-builds convention:
  * pages showing the next session can then be rebuilt byte for byte). */
 long long publish_now_ms(void);

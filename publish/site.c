@@ -442,6 +442,47 @@ static bool chat_wanted(const publish_options_t *o, const char *name)
 	return false;
 }
 
+/* "YYYY-MM-DD.html" */
+static bool is_session_page(const char *name)
+{
+	if (strlen(name) != 15 || strcmp(name + 10, ".html"))
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? name[i] != '-' : name[i] < '0' || name[i] > '9')
+			return false;
+	return true;
+}
+
+/* A session page whose session is gone (every message of it forgotten)
+ * goes too: a transcript must not outlive what it shows. `dates`: the
+ * sessions that have a page. */
+static chatarc_status_t remove_stale_sessions(publisher_t *pub, const chatarc_chat_t *chat,
+                                              const strlist_t *dates, chatarc_error_t *err)
+{
+	strlist_t pages = {0};
+	strbuf_t dir;
+	chatarc_status_t status = CHATARC_OK;
+	strbuf_init(&dir, 0);
+	strbuf_addf(&dir, "%s/%s", pub->options.out_dir, chat->name);
+	fs_list_dir(dir.buf, is_session_page, &pages);
+	for (size_t i = 0; status == CHATARC_OK && i < pages.len; i++) {
+		const char *name = strrchr(pages.items[i], '/') + 1;
+		bool current = false;
+		for (size_t d = 0; !current && d < dates->len; d++)
+			current = !strncmp(name, dates->items[d], 10);
+		if (current)
+			continue;
+		if (unlink(pages.items[i]) < 0)
+			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot remove: %s",
+			                           pages.items[i], strerror(errno));
+		else
+			pub->stats->pages_written++;
+	}
+	strlist_clear(&pages);
+	strbuf_release(&dir);
+	return status;
+}
+
 /* One chat: every session's page (newest first in the listing), the chat's
  * page and feed. Adds the chat's entry to the site document. */
 static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *chat,
@@ -465,6 +506,7 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 	xmlNodePtr newest_entry = NULL;
 	summary_history_t history;
 	summary_history_init(&history);
+	strlist_t rendered = {0}; /* the sessions that have a page */
 	chatarc_ms_t(*windows)[2] = calloc(dates.len ? dates.len : 1, sizeof *windows);
 	size_t n_windows = 0;
 	if (!windows)
@@ -496,6 +538,7 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 		strbuf_release(&page);
 		strbuf_release(&path);
 		newest_entry = add_session_entry(root, newest_entry, s, doc);
+		strlist_add(&rendered, s->date);
 		windows[n_windows][0] = s->window_start;
 		windows[n_windows++][1] = s->window_end;
 		time_format_iso(s->messages[s->n_messages - 1].record.created_ms, updated);
@@ -504,6 +547,8 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 		summary_free(s);
 	}
 	set_prop(root, "updated", updated);
+	if (status == CHATARC_OK)
+		status = remove_stale_sessions(pub, chat, &rendered, err);
 	if (status == CHATARC_OK)
 		status =
 		    add_outside(pub, root, chat, (const chatarc_ms_t(*)[2])windows, n_windows, err);
@@ -524,6 +569,7 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 	xmlFreeDoc(chat_doc);
 	summary_history_release(&history);
 	strlist_clear(&dates);
+	strlist_clear(&rendered);
 	return status;
 }
 
@@ -668,6 +714,25 @@ static chatarc_status_t write_digest_feed(publisher_t *pub, chatarc_error_t *err
 	return status;
 }
 
+/* A digest whose week has no session left (all of it forgotten): its page
+ * and input go, and the feed is made again without it. */
+static chatarc_status_t remove_digest(publisher_t *pub, const char *week, chatarc_error_t *err)
+{
+	static const char *const kinds[] = {"xml", "html"};
+	bool removed = false;
+	for (size_t k = 0; k < 2; k++) {
+		strbuf_t path;
+		strbuf_init(&path, 0);
+		strbuf_addf(&path, "%s/digest/%s.%s", pub->options.out_dir, week, kinds[k]);
+		if (unlink(path.buf) == 0) {
+			removed = true;
+			pub->stats->pages_written++;
+		}
+		strbuf_release(&path);
+	}
+	return removed ? write_digest_feed(pub, err) : CHATARC_OK;
+}
+
 chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config, const char *week,
                                 long *n_sessions, publish_stats_t *stats, chatarc_error_t *err)
 {
@@ -740,7 +805,30 @@ chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config
 		if (status == CHATARC_OK)
 			status = write_digest_feed(pub, err);
 		strbuf_release(&page);
+	} else if (status == CHATARC_OK && !(pub->options.chats && pub->options.chats->len)) {
+		status = remove_digest(pub, week, err);
 	}
 	xmlFreeDoc(digest);
+	return status;
+}
+
+chatarc_status_t publish_refresh_digests(publisher_t *pub, const chatarc_config_t *config,
+                                         publish_stats_t *stats, chatarc_error_t *err)
+{
+	strlist_t weeks = {0};
+	strbuf_t dir;
+	chatarc_status_t status = CHATARC_OK;
+	strbuf_init(&dir, 0);
+	strbuf_addf(&dir, "%s/digest", pub->options.out_dir);
+	fs_list_dir(dir.buf, is_digest_xml, &weeks);
+	for (size_t i = 0; status == CHATARC_OK && i < weeks.len; i++) {
+		char week[9];
+		long sessions;
+		memcpy(week, strrchr(weeks.items[i], '/') + 1, 8);
+		week[8] = '\0';
+		status = publish_digest(pub, config, week, &sessions, stats, err);
+	}
+	strlist_clear(&weeks);
+	strbuf_release(&dir);
 	return status;
 }

@@ -488,6 +488,6 @@ script -qec "'$CHATARC' --data '$TMP/tty' fetch hanna --since 2020-01-01" /dev/n
 expect_eq "fetch: on a terminal, each source's progress line ends up to date" \
 	"$(grep -c -E '^hanna (a|b) #ichbinhanna: [0-9]+ pages, [0-9]+ new, up to date' "$TMP/tty.out" | awk '{print ($1 >= 2)}')" "1"
 expect_eq "fetch: on a terminal, a summary line per source" \
-	"$(grep -c -E '^hanna (a|b) #ichbinhanna: [0-9]+ new, [0-9]+ duplicate, [0-9]+ updated, [0-9]+ skipped for consent, 0 boosts counted, 0 errors' "$TMP/tty.out")" "2"
+	"$(grep -c -E '^hanna (a|b) #ichbinhanna: [0-9]+ new, [0-9]+ duplicate, [0-9]+ updated, [0-9]+ skipped for consent, 0 forgotten, 0 boosts counted, 0 errors' "$TMP/tty.out")" "2"
 
 test_done

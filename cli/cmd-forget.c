@@ -1,0 +1,229 @@
+/* `chatarc forget`: a participant's takedown request. What they named goes
+ * from the index first, then the archive, then the site, so that a run cut
+ * short anywhere is finished by running it again: the archive still names
+ * what is left to remove until its own files are rewritten. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/archive.h"
+#include "../common/forgotten.h"
+#include "../common/fsutil.h"
+#include "../common/options.h"
+#include "../index/index.h"
+#include "../publish/publish.h"
+#include "cli.h"
+
+static const command_help_t forget_help = {
+    "chatarc forget [--dry-run] [--chat CHAT] [--site DIR] (WHAT... | --file F)",
+    "Removes messages for good from the archive, the search index and the\n"
+    "published site. WHAT is a message's uri or url, or an account as `export`\n"
+    "shows its author (user@instance, a Bluesky handle, a Twitter screen name):\n"
+    "every message of it goes. --file reads one WHAT a line ('#' starts a\n"
+    "comment). Every chat is searched unless --chat names one.\n"
+    "Day files are rewritten whole (new file, fsync, rename) under the chat's\n"
+    "lock; the index loses the documents and is compacted, so no old block\n"
+    "keeps them; the site (DIR/site unless --site) has its transcripts, chat\n"
+    "pages, feeds and digests rendered again. What was named is kept in\n"
+    "DIR/forgotten as salted SHA-256 hashes, never as text, so a later fetch or\n"
+    "import drops it again. --dry-run lists what would go and changes nothing.\n"
+    "A run cut short (killed, a full disk) is finished by running it again."};
+
+struct forget_run {
+	cli_context_t *ctx;
+	forgotten_t *list;
+	const char *site;
+	bool dry_run;
+	const char *chat_only; /* --chat */
+	const char *chat;      /* the chat being read */
+	strlist_t uris;        /* of every message found */
+	long found_in_chat;    /* messages found in the chat being read */
+};
+
+static chatarc_status_t read_names(const char *path, strlist_t *names, chatarc_error_t *err)
+{
+	strbuf_t text;
+	strbuf_init(&text, 0);
+	chatarc_status_t status =
+	    fs_read_file(strcmp(path, "-") ? path : "/dev/stdin", &text, 0, err);
+	for (char *line = text.buf; status == CHATARC_OK && line && *line;) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		line += strspn(line, " \t\r");
+		size_t len = strcspn(line, " \t\r");
+		line[len] = '\0';
+		if (*line)
+			strlist_add(names, line);
+		line = next;
+	}
+	strbuf_release(&text);
+	return status;
+}
+
+static chatarc_status_t note_match(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+{
+	struct forget_run *run = ctx;
+	(void)err;
+	if (!forgotten_matches(run->list, r))
+		return CHATARC_OK;
+	strlist_add(&run->uris, r->uri);
+	run->found_in_chat++;
+	if (run->dry_run) {
+		char when[CHATARC_TIME_ISO_LEN];
+		time_format_iso(r->created_ms, when);
+		printf("%s\t%s\t%s\t%s\n", run->chat, when, r->author ? r->author : "", r->uri);
+	}
+	return CHATARC_OK;
+}
+
+static bool drop_forgotten(void *ctx, const chatarc_record_t *record)
+{
+	return forgotten_matches(ctx, record);
+}
+
+/* The site's pages again, and each digest it has, from the archive as it
+ * is now. */
+static chatarc_status_t republish(struct forget_run *run, const chatarc_config_t *config,
+                                  long *pages, chatarc_error_t *err)
+{
+	publish_options_t options = {.data_dir = run->ctx->data_dir,
+	                             .share_dir = run->ctx->share_dir,
+	                             .out_dir = run->site,
+	                             .now_ms = publish_now_ms()};
+	publisher_t *pub;
+	publish_stats_t stats = {0};
+	chatarc_status_t status = publisher_open(&options, &pub, err);
+	if (status != CHATARC_OK)
+		return status;
+	status = publish_refresh_digests(pub, config, &stats, err);
+	if (status == CHATARC_OK)
+		status = publish_site(pub, config, &stats, err);
+	*pages = stats.pages_written;
+	publisher_close(pub);
+	return status;
+}
+
+static chatarc_status_t remove_from_chat(struct forget_run *run, const char *chat,
+                                         chatarc_error_t *err)
+{
+	chatarc_archive_t *archive;
+	archive_options_t options = {.wait_for_lock = true};
+	strlist_t removed = {0};
+	chatarc_status_t status = archive_open(run->ctx->data_dir, chat, &options, &archive, err);
+	if (status != CHATARC_OK)
+		return status;
+	status = archive_remove(archive, drop_forgotten, run->list, &removed, err);
+	archive_close(archive);
+	strlist_clear(&removed);
+	return status;
+}
+
+static chatarc_status_t forget(struct forget_run *run, const chatarc_config_t *config,
+                               const strlist_t *names, chatarc_error_t *err)
+{
+	strlist_t chats = {0};
+	chatarc_status_t status = forgotten_add(run->list, names, err);
+	if (status == CHATARC_OK && !run->dry_run)
+		status = forgotten_save(run->list, err);
+	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
+		run->chat = config->chats[c].name;
+		if (run->chat_only && strcmp(run->chat, run->chat_only))
+			continue;
+		run->found_in_chat = 0;
+		status = archive_for_each(run->ctx->data_dir, run->chat, INT64_MIN, INT64_MAX,
+		                          note_match, run, err);
+		if (run->found_in_chat)
+			strlist_add(&chats, run->chat);
+	}
+	if (status != CHATARC_OK || run->dry_run) {
+		if (status == CHATARC_OK)
+			printf("would forget %zu messages in %zu chats\n", run->uris.len,
+			       chats.len);
+		strlist_clear(&chats);
+		return status;
+	}
+	if (run->uris.len)
+		status = index_remove(run->ctx->data_dir, &run->uris, err);
+	for (size_t c = 0; status == CHATARC_OK && c < chats.len; c++)
+		status = remove_from_chat(run, chats.items[c], err);
+	long pages = 0;
+	index_stats_t index_stats = {0};
+	char *index = index_path(run->ctx->data_dir);
+	if (status == CHATARC_OK && run->uris.len && fs_exists(index))
+		status =
+		    index_update(run->ctx->data_dir, config, false, NULL, NULL, &index_stats, err);
+	free(index);
+	strbuf_t site_index;
+	strbuf_init(&site_index, 0);
+	strbuf_addf(&site_index, "%s/index.html", run->site);
+	if (status == CHATARC_OK && run->uris.len && fs_exists(site_index.buf))
+		status = republish(run, config, &pages, err);
+	strbuf_release(&site_index);
+	if (status == CHATARC_OK)
+		printf("forgot %zu messages in %zu chats (%ld pages rewritten); %zu names kept "
+		       "as hashes in %s/forgotten\n",
+		       run->uris.len, chats.len, pages, names->len, run->ctx->data_dir);
+	strlist_clear(&chats);
+	return status;
+}
+
+int cmd_forget(int argc, char **argv, cli_context_t *ctx)
+{
+	struct forget_run run = {.ctx = ctx};
+	const char *file = NULL;
+	bool help = false;
+	const chatarc_option_t options[] = {
+	    {OPTION_FLAG, "dry-run", 'n', NULL, "list what would go; change nothing", &run.dry_run},
+	    {OPTION_STRING, "chat", 'c', "CHAT", "only this chat (default: every chat)",
+	     &run.chat_only},
+	    {OPTION_STRING, "file", 'f', "F", "read what to forget from F, one a line ('-': stdin)",
+	     &file},
+	    {OPTION_STRING, "site", 0, "DIR", "the published site (default DIR/site)", &run.site},
+	    {0},
+	};
+	chatarc_error_t err;
+	chatarc_config_t config;
+	strlist_t names = {0};
+	strbuf_t default_site;
+
+	chatarc_status_t status = options_parse(options, &forget_help, &argc, argv, &help, &err);
+	if (status != CHATARC_OK || help)
+		return cli_report("forget", status, &err);
+	for (int i = 1; i < argc; i++)
+		strlist_add(&names, argv[i]);
+	if (file && (status = read_names(file, &names, &err)) != CHATARC_OK) {
+		strlist_clear(&names);
+		return cli_report("forget", status, &err);
+	}
+	if (!names.len) {
+		fprintf(stderr,
+		        "chatarc: forget: name what to forget (a uri, a url or an "
+		        "account), or give --file\nusage: %s\n",
+		        forget_help.usage);
+		return EXIT_USAGE;
+	}
+	status = cli_load_config(ctx, &config, &err);
+	bool have_config = status == CHATARC_OK;
+	if (status == CHATARC_OK && run.chat_only && !config_find_chat(&config, run.chat_only))
+		status = chatarc_error_set(&err, CHATARC_ERR_USAGE,
+		                           "no chat named '%s' in the config", run.chat_only);
+	strbuf_init(&default_site, 0);
+	strbuf_addf(&default_site, "%s/site", ctx->data_dir);
+	if (!run.site)
+		run.site = default_site.buf;
+	if (status == CHATARC_OK)
+		status = forgotten_load(ctx->data_dir, &run.list, &err);
+	if (status == CHATARC_OK)
+		status = forget(&run, &config, &names, &err);
+	forgotten_free(run.list);
+	strlist_clear(&run.uris);
+	strlist_clear(&names);
+	strbuf_release(&default_site);
+	if (have_config)
+		config_release(&config);
+	return cli_report("forget", status, &err);
+}
