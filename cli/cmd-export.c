@@ -20,6 +20,7 @@ static const command_help_t export_help = {
 
 struct export_state {
 	bool csv;
+	const chatarc_chat_t *chat; /* its hide list stays out */
 	strbuf_t out;
 };
 
@@ -27,6 +28,8 @@ static chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
                                      chatarc_error_t *err)
 {
 	struct export_state *state = ctx;
+	if (config_chat_hides(state->chat, record))
+		return CHATARC_OK;
 	strbuf_reset(&state->out);
 	if (state->csv) {
 		record_to_csv(record, &state->out);
@@ -85,7 +88,7 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 		to = to < day_end ? to : day_end;
 	}
 
-	struct export_state state = {.csv = !strcmp(format, "csv")};
+	struct export_state state = {.csv = !strcmp(format, "csv"), .chat = chat};
 	strbuf_init(&state.out, 8192);
 	if (state.csv) {
 		record_csv_header(&state.out);

@@ -245,8 +245,9 @@ static chatarc_status_t read_schedule(struct checker *c, yajl_val v, const char 
 static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val v,
                                   chatarc_chat_t *chat)
 {
-	static const char *const keys[] = {"title",   "tags",          "schedule", "moderators",
-	                                   "sources", "allow_noindex", "tz",       NULL};
+	static const char *const keys[] = {"title",      "tags",    "schedule",
+	                                   "moderators", "sources", "allow_noindex",
+	                                   "tz",         "hide",    NULL};
 	char path[256], sub[400];
 	chatarc_status_t rc;
 
@@ -303,6 +304,10 @@ static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val 
 	if (noindex && !YAJL_IS_TRUE(noindex) && !YAJL_IS_FALSE(noindex))
 		return complain(c, sub, "expected true or false");
 	chat->allow_noindex = YAJL_IS_TRUE(noindex);
+	snprintf(sub, sizeof sub, "%s.hide", path);
+	if (json_get(v, "hide") && (rc = read_string_list(c, json_get(v, "hide"), sub,
+	                                                  "accounts, uris or urls", &chat->hide)))
+		return rc;
 	return CHATARC_OK;
 }
 
@@ -415,7 +420,9 @@ static chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
 
 static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_config_t *config)
 {
-	static const char *const keys[] = {"chats", "sources", "index_shards", "fetch", NULL};
+	static const char *const keys[] = {"chats", "sources", "index_shards",
+	                                   "fetch", "hide",    NULL};
+	strlist_t hide = {0};
 	chatarc_status_t rc;
 
 	if (!YAJL_IS_OBJECT(root))
@@ -453,16 +460,23 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 				return rc;
 		}
 	}
+	if (json_get(root, "hide") && (rc = read_string_list(c, json_get(root, "hide"), "hide",
+	                                                     "accounts, uris or urls", &hide)))
+		return rc;
 	yajl_val chats = json_get(root, "chats");
 	if (chats && !YAJL_IS_OBJECT(chats))
-		return complain(c, "chats", "expected an object of named chats");
-	if (!chats)
-		return CHATARC_OK;
+		rc = complain(c, "chats", "expected an object of named chats");
+	if (!chats || rc) {
+		strlist_clear(&hide);
+		return rc;
+	}
 	config->chats = calloc(chats->u.object.len + 1, sizeof *config->chats);
 	for (size_t i = 0; i < chats->u.object.len; i++) {
 		chatarc_chat_t *chat = &config->chats[config->n_chats++];
 		if ((rc = read_chat(c, chats->u.object.keys[i], chats->u.object.values[i], chat)))
-			return rc;
+			break;
+		for (size_t k = 0; k < hide.len; k++)
+			strlist_add_unique(&chat->hide, hide.items[k]);
 		for (size_t k = 0; k < chat->sources.len; k++) {
 			size_t s;
 			for (s = 0; s < config->n_sources; s++)
@@ -471,13 +485,45 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 			if (s == config->n_sources) {
 				char path[300];
 				snprintf(path, sizeof path, "chats.%s.sources", chat->name);
-				return complain(c, path,
-				                "\"%s\" is not a source defined under \"sources\"",
-				                chat->sources.items[k]);
+				rc = complain(c, path,
+				              "\"%s\" is not a source defined under \"sources\"",
+				              chat->sources.items[k]);
 			}
 		}
+		if (rc)
+			break;
 	}
-	return CHATARC_OK;
+	strlist_clear(&hide);
+	return rc;
+}
+
+/* Accounts compare without a leading '@' and in any letter case. */
+static bool same_account(const char *listed, const char *author)
+{
+	listed += listed[0] == '@';
+	author += author[0] == '@';
+	return !strcasecmp(listed, author);
+}
+
+bool config_chat_hides_author(const chatarc_chat_t *chat, const char *author)
+{
+	for (size_t i = 0; author && i < chat->hide.len; i++)
+		if (!strstr(chat->hide.items[i], "://") &&
+		    same_account(chat->hide.items[i], author))
+			return true;
+	return false;
+}
+
+bool config_chat_hides(const chatarc_chat_t *chat, const chatarc_record_t *record)
+{
+	for (size_t i = 0; i < chat->hide.len; i++) {
+		const char *item = chat->hide.items[i];
+		if (strstr(item, "://") ? (record->uri && !strcmp(item, record->uri)) ||
+		                              (record->url && !strcmp(item, record->url))
+		                        : record->author && same_account(item, record->author))
+			return true;
+	}
+	return false;
 }
 
 static chatarc_status_t read_text(const char *path, strbuf_t *text, chatarc_error_t *err)
@@ -549,6 +595,7 @@ void config_release(chatarc_config_t *config)
 		free(chat->tz);
 		strlist_clear(&chat->tags);
 		strlist_clear(&chat->moderators);
+		strlist_clear(&chat->hide);
 		strlist_clear(&chat->sources);
 	}
 	for (size_t i = 0; i < config->n_sources; i++) {
@@ -598,6 +645,13 @@ void config_template(strbuf_t *out, bool with_sample)
 	         "//   moderators  accounts that post the topic questions (T1:, Q1:, ...)\n"
 	         "//               as user@instance (Mastodon), handle (Bluesky), user (Twitter)\n"
 	         "//   sources     names from \"sources\" below that `chatarc fetch` reads\n"
+	         "//   allow_noindex  true takes posts of accounts that opted out of search\n"
+	         "//               (Mastodon noindex/discoverable, Bluesky !no-unauthenticated);\n"
+	         "//               they are skipped and counted by default\n"
+	         "//   hide        accounts, or messages by uri or url, kept off pages,\n"
+	         "//               digests, search and exports without being erased (spam,\n"
+	         "//               bots); a top-level \"hide\" applies to every chat. To erase\n"
+	         "//               for good (a takedown request): `chatarc forget`\n"
 	         "//\n"
 	         "// \"sources\" names each server to fetch from: {\"type\": \"mastodon\" or\n"
 	         "// \"bluesky\", \"url\": \"https://server\"}. Credentials never go here: name\n"

@@ -26,6 +26,11 @@ typedef struct chatarc_chat {
 	char *tz; /* IANA zone; "UTC" when not given */
 	chatarc_schedule_t schedule;
 	bool allow_noindex;
+	/* The moderators' hide list (the chat's "hide" and the config's):
+	 * accounts and single messages (uri or url) kept off pages, digests,
+	 * search results and exports, without being erased (that is `chatarc
+	 * forget`). */
+	strlist_t hide;
 } chatarc_chat_t;
 
 /* Credentials are named, never held, by the config: an environment
@@ -75,6 +80,11 @@ chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc
 void config_release(chatarc_config_t *config);
 const chatarc_source_t *config_find_source(const chatarc_config_t *config, const char *name);
 const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const char *name);
+/* The chat's hide list names the record: its author (an account: no
+ * leading '@', any letter case), its uri or its url. */
+bool config_chat_hides(const chatarc_chat_t *chat, const chatarc_record_t *record);
+/* The same for an account alone (work that reads only authors). */
+bool config_chat_hides_author(const chatarc_chat_t *chat, const char *author);
 
 /* The commented file `chatarc init` writes; with_sample adds the bundled chat. */
 void config_template(strbuf_t *out, bool with_sample);

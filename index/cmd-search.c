@@ -159,6 +159,28 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score,
 	return CHATARC_OK;
 }
 
+/* The moderators' hide list, asked of each candidate hit. */
+static int not_hidden(void *ctx, const char *data)
+{
+	struct search_output *out = ctx;
+	chatarc_record_t r;
+	const chatarc_chat_t *chat;
+	if (record_from_json(data, &r, NULL) != CHATARC_OK)
+		return 1;
+	chat = r.chat ? config_find_chat(out->config, r.chat) : NULL;
+	int keep = !chat || !config_chat_hides(chat, &r);
+	record_clear(&r);
+	return keep;
+}
+
+static bool any_hidden(const chatarc_config_t *config)
+{
+	for (size_t i = 0; i < config->n_chats; i++)
+		if (config->chats[i].hide.len)
+			return true;
+	return false;
+}
+
 int cmd_search(int argc, char **argv, cli_context_t *ctx)
 {
 	const char *format = "text", *sort_name = "relevance";
@@ -268,8 +290,10 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	bool mark = !strcmp(format, "text") && ctx->stdout_tty;
 	record_init(&out.record);
 	strbuf_init(&out.shown, 256);
+	const xdb_filter_t hide = {not_hidden, &out};
 	status = xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL,
-	                    print_hit, &out, count_only ? &total : NULL, &err);
+	                    any_hidden(&config) ? &hide : NULL, print_hit, &out,
+	                    count_only ? &total : NULL, &err);
 	record_clear(&out.record);
 	strbuf_release(&out.shown);
 	if (status == CHATARC_OK && count_only)

@@ -252,10 +252,28 @@ extern "C" size_t xdb_document_count(xdb_t *db)
 	}
 }
 
+namespace
+{
+// The C filter as Xapian asks it of each candidate document.
+class FilterDecider : public Xapian::MatchDecider
+{
+	const xdb_filter_t *filter;
+
+      public:
+	explicit FilterDecider(const xdb_filter_t *f) : filter(f)
+	{
+	}
+	bool operator()(const Xapian::Document &doc) const override
+	{
+		return filter->keep(filter->ctx, doc.get_data().c_str()) != 0;
+	}
+};
+} // namespace
+
 extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_sort_t sort,
                                        size_t offset, size_t limit, const xdb_marks_t *marks,
-                                       xdb_hit_fn fn, void *ctx, size_t *total,
-                                       chatarc_error_t *err)
+                                       const xdb_filter_t *filter, xdb_hit_fn fn, void *ctx,
+                                       size_t *total, chatarc_error_t *err)
 {
 	try {
 		Xapian::QueryParser parser;
@@ -284,8 +302,10 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		// exact, not estimated. Not asked: only the hits shown are
 		// needed (counting every match cost a search 4x at p99).
 		Xapian::doccount size = total ? db->db().get_doccount() : 0;
+		FilterDecider decider(filter);
 		Xapian::MSet hits =
-		    enquire.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, size);
+		    enquire.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, size,
+		                     nullptr, filter ? &decider : nullptr);
 		if (total)
 			*total = hits.get_matches_estimated();
 		Xapian::Stem english("english");

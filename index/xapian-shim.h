@@ -63,14 +63,22 @@ typedef struct xdb_marks {
 	const char *(*text_of)(void *ctx, const char *data); /* the text to mark */
 } xdb_marks_t;
 
+/* Optional: a hit is shown (and counted) only if keep(ctx, its data) is
+ * true: the moderators' hide list. Asked of every candidate, so given only
+ * when there is something to hide. */
+typedef struct xdb_filter {
+	int (*keep)(void *ctx, const char *data);
+	void *ctx;
+} xdb_filter_t;
+
 /* Runs a query in chatarc's language (README: free text, "phrases", AND OR
  * NOT ( ), from: tag: chat: network: reply: date:A..B). A malformed query is
  * CHATARC_ERR_USAGE with Xapian's reason. *total, when total is not NULL,
  * gets the number of matches (exact: searches here are for research, where
  * estimates mislead; it costs a count of every match). */
 chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort, size_t offset,
-                            size_t limit, const xdb_marks_t *marks, xdb_hit_fn fn, void *ctx,
-                            size_t *total, chatarc_error_t *err);
+                            size_t limit, const xdb_marks_t *marks, const xdb_filter_t *filter,
+                            xdb_hit_fn fn, void *ctx, size_t *total, chatarc_error_t *err);
 size_t xdb_document_count(xdb_t *db);
 /* Calls fn with each value of a boolean field ("from") that starts with
  * value_prefix, in order. */

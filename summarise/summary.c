@@ -25,12 +25,15 @@
 struct collected {
 	summary_message_t *messages;
 	size_t n, alloc;
+	const chatarc_chat_t *chat; /* its hide list is left out; NULL: nothing is */
 };
 
 static chatarc_status_t collect_message(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
 {
 	struct collected *c = ctx;
 	(void)err;
+	if (c->chat && config_chat_hides(c->chat, r))
+		return CHATARC_OK;
 	ALLOC_GROW(c->messages, c->n + 1, c->alloc);
 	summary_message_t *m = &c->messages[c->n++];
 	memset(m, 0, sizeof *m);
@@ -633,7 +636,7 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 	summary_t *s = calloc(1, sizeof *s);
 	chatarc_status_t status = CHATARC_OK;
 	tz_scope_t scope;
-	struct collected c = {0};
+	struct collected c = {.chat = chat};
 
 	if (!s)
 		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
@@ -668,6 +671,7 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 	s->messages = c.messages;
 	s->n_messages = c.n;
 	memset(&c, 0, sizeof c);
+	c.chat = chat;
 	link_parents(s, chat);
 	find_questions(s);
 	assign(s, wrap_start(s, chat, s->date));
@@ -736,7 +740,7 @@ chatarc_status_t summary_build_outside(const char *data_dir, const chatarc_chat_
 	if (status != CHATARC_OK || *total == 0 || max == 0)
 		return status;
 
-	struct outside o = {.windows = windows, .n_windows = n_windows};
+	struct outside o = {.windows = windows, .n_windows = n_windows, .kept.chat = chat};
 	status = archive_for_each(data_dir, chat->name, from, INT64_MAX, collect_outside, &o, err);
 	summary_t *s = calloc(1, sizeof *s);
 	if (status != CHATARC_OK || !s) {

@@ -87,6 +87,30 @@ expect_eq "forget: a damaged DIR/forgotten stops import with a clear error" \
 	"$? $(grep -c 'forgotten: not a list of forgotten posts' "$TMP/corrupt.err")" "1 1"
 cp "$TMP/forgotten.good" "$D/forgotten"
 
+# The moderators' hide list: an account (spam, a bot) and one message kept
+# off pages, search and exports, without being erased.
+HIDDEN=rheinze.bsky.social
+hidden_url=$("$CHATARC" --data "$D" export c | jq -r 'select(.author == "MissJonesTravel@norden.social") | .url' | head -1)
+cp "$D/chatarc.conf" "$TMP/conf.plain"
+n_all=$("$CHATARC" --data "$D" export c | wc -l)
+n_hidden=$("$CHATARC" --data "$D" export c | jq -r --arg a "$HIDDEN" --arg u "$hidden_url" 'select(.author == $a or .url == $u) | .uri' | wc -l)
+n_found=$("$CHATARC" --data "$D" search --count "from:$HIDDEN")
+grep -q -F "$HIDDEN" "$D/site/c/2025-07-02.html" && on_site=yes || on_site=no
+expect_eq "hide: the account is on a transcript and in search before" "$on_site $n_found" "yes 1"
+sed -i "s|\"allow_noindex\": true|\"allow_noindex\": true, \"hide\": [\"@RHEINZE.bsky.social\"]|" "$D/chatarc.conf"
+sed -i "s|}}}, \"sources\"|}}}, \"hide\": [\"$hidden_url\"], \"sources\"|" "$D/chatarc.conf"
+"$CHATARC" --data "$D" publish >/dev/null
+"$CHATARC" --data "$D" digest --week 2025-W27 >/dev/null
+expect_eq "hide: the account (chat's list) and the message (config's list) are out of export, search and pages" \
+	"$("$CHATARC" --data "$D" export c | wc -l) $("$CHATARC" --data "$D" export c | grep -c -F "$hidden_url") $("$CHATARC" --data "$D" search --count "from:$HIDDEN") $(grep -r -l -F "$HIDDEN" "$D/site" | wc -l)" \
+	"$((n_all - n_hidden)) 0 0 0"
+expect_eq "hide: ... and still in the archive (hidden, not erased)" \
+	"$(find "$D/archive" -name '*.gz' -exec zcat {} + | grep -c -F "\"author\":\"$HIDDEN\"")" "1"
+cp "$TMP/conf.plain" "$D/chatarc.conf"
+"$CHATARC" --data "$D" publish >/dev/null
+expect_eq "hide: taken off the list, they are back" \
+	"$("$CHATARC" --data "$D" export c | wc -l) $(grep -c -F "$HIDDEN" "$D/site/c/2025-07-02.html")" "$n_all 1"
+
 # SIGKILL during forget, at moments spread over a run (each on a fresh copy
 # of the archive): each day file stays whole and is either as before or as
 # after; a rerun finishes.
