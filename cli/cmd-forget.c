@@ -80,11 +80,6 @@ static chatarc_status_t note_match(void *ctx, const chatarc_record_t *r, chatarc
 	return CHATARC_OK;
 }
 
-static bool drop_forgotten(void *ctx, const chatarc_record_t *record)
-{
-	return forgotten_matches(ctx, record);
-}
-
 /* The site's pages again, and each digest it has, from the archive as it
  * is now. */
 static chatarc_status_t republish(struct forget_run *run, const chatarc_config_t *config,
@@ -108,7 +103,7 @@ static chatarc_status_t republish(struct forget_run *run, const chatarc_config_t
 }
 
 static chatarc_status_t remove_from_chat(struct forget_run *run, const char *chat,
-                                         chatarc_error_t *err)
+                                         const strlist_t *names, chatarc_error_t *err)
 {
 	chatarc_archive_t *archive;
 	archive_options_t options = {.wait_for_lock = true};
@@ -116,7 +111,7 @@ static chatarc_status_t remove_from_chat(struct forget_run *run, const char *cha
 	chatarc_status_t status = archive_open(run->ctx->data_dir, chat, &options, &archive, err);
 	if (status != CHATARC_OK)
 		return status;
-	status = archive_remove(archive, drop_forgotten, run->list, &removed, err);
+	status = archive_forget(archive, names, &removed, err);
 	archive_close(archive);
 	strlist_clear(&removed);
 	return status;
@@ -149,7 +144,7 @@ static chatarc_status_t forget(struct forget_run *run, const chatarc_config_t *c
 	if (run->uris.len)
 		status = index_remove(run->ctx->data_dir, &run->uris, err);
 	for (size_t c = 0; status == CHATARC_OK && c < chats.len; c++)
-		status = remove_from_chat(run, chats.items[c], err);
+		status = remove_from_chat(run, chats.items[c], names, err);
 	long pages = 0;
 	index_stats_t index_stats = {0};
 	char *index = index_path(run->ctx->data_dir);

@@ -672,6 +672,24 @@ chatarc_status_t archive_remove(chatarc_archive_t *archive, archive_drop_fn drop
 	return status;
 }
 
+static bool drop_forgotten(void *ctx, const chatarc_record_t *record)
+{
+	return forgotten_matches(ctx, record);
+}
+
+chatarc_status_t archive_forget(chatarc_archive_t *archive, const strlist_t *names,
+                                strlist_t *removed, chatarc_error_t *err)
+{
+	chatarc_status_t status = archive_commit(archive, err);
+	if (status == CHATARC_OK)
+		status = forgotten_add(archive->forgotten, names, err);
+	if (status == CHATARC_OK)
+		status = forgotten_save(archive->forgotten, err);
+	if (status == CHATARC_OK)
+		status = archive_remove(archive, drop_forgotten, archive->forgotten, removed, err);
+	return status;
+}
+
 /* Reading. */
 
 static chatarc_status_t deliver_lines(strbuf_t *member, archive_line_fn fn, void *ctx,

@@ -56,6 +56,13 @@ typedef bool (*archive_drop_fn)(void *ctx, const chatarc_record_t *record);
 chatarc_status_t archive_remove(chatarc_archive_t *archive, archive_drop_fn drop, void *ctx,
                                 strlist_t *removed, chatarc_error_t *err);
 
+/* Forgets `names` (forgotten_add: uris, urls, accounts) for good: DIR/
+ * forgotten learns them (durably, first), then archive_remove takes out
+ * every message they name or named before. For `chatarc forget` and for
+ * posts fetch finds deleted upstream. */
+chatarc_status_t archive_forget(chatarc_archive_t *archive, const strlist_t *names,
+                                strlist_t *removed, chatarc_error_t *err);
+
 /* Reading. */
 typedef chatarc_status_t (*archive_line_fn)(void *ctx, char *line, size_t len,
                                             chatarc_error_t *err);

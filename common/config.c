@@ -393,6 +393,8 @@ static chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
 	    {"backoff_base_ms", 1, 600000, offsetof(chatarc_fetch_settings_t, backoff_base_ms)},
 	    {"backoff_max_ms", 1, 3600000, offsetof(chatarc_fetch_settings_t, backoff_max_ms)},
 	    {"max_wait", 0, 86400, offsetof(chatarc_fetch_settings_t, max_wait_s)},
+	    {"recheck_days", 0, 3650, offsetof(chatarc_fetch_settings_t, recheck_days)},
+	    {"recheck_every", 0, 8760, offsetof(chatarc_fetch_settings_t, recheck_every_h)},
 	};
 	const char *keys[sizeof knobs / sizeof *knobs + 1];
 	char sub[128];
@@ -439,7 +441,9 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 	                                           .retries = 5,
 	                                           .backoff_base_ms = 1000,
 	                                           .backoff_max_ms = 60000,
-	                                           .max_wait_s = 900};
+	                                           .max_wait_s = 900,
+	                                           .recheck_days = 14,
+	                                           .recheck_every_h = 6};
 	if (json_get(root, "fetch") &&
 	    (rc = read_fetch_settings(c, json_get(root, "fetch"), &config->fetch)))
 		return rc;
@@ -664,8 +668,11 @@ void config_template(strbuf_t *out, bool with_sample)
 	         "\"stall_timeout\": 30,\n"
 	         "//   \"request_timeout\": 300, \"max_pages\": 1000, \"retries\": 5, "
 	         "\"backoff_base_ms\": 1000,\n"
-	         "//   \"backoff_max_ms\": 60000, \"max_wait\": 900}\n"
+	         "//   \"backoff_max_ms\": 60000, \"max_wait\": 900, \"recheck_days\": 14,\n"
+	         "//   \"recheck_every\": 6}\n"
 	         "// paces `chatarc fetch` (seconds unless named _ms); these are the defaults.\n"
+	         "// Posts of the last recheck_days are asked for again every recheck_every\n"
+	         "// hours: deleted ones leave the archive, edits replace the text (0: off).\n"
 	         "//\n"
 	         "// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON)\n"
 	         "// go in with `chatarc import --chat NAME FILE...`.\n"

@@ -61,6 +61,8 @@ typedef struct chatarc_fetch_settings {
 	int backoff_base_ms;   /* first retry delay, doubled each time (1000) */
 	int backoff_max_ms;    /* cap on one delay (60000) */
 	int max_wait_s;        /* longest Retry-After honoured before giving up (900) */
+	int recheck_days;      /* posts this recent are re-checked for deletions (14; 0: off) */
+	int recheck_every_h;   /* ... at most this often per chat and source (6) */
 } chatarc_fetch_settings_t;
 
 typedef struct chatarc_config {

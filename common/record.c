@@ -39,6 +39,7 @@ static const struct record_field {
     F(replies, FIELD_COUNT),
     F(reposts, FIELD_COUNT),
     F(likes, FIELD_COUNT),
+    F(edited_at, FIELD_STRING),
     F(raw, FIELD_RAW),
 #undef F
 };
@@ -272,11 +273,24 @@ static bool raise_count(long long *into, long long from)
 	return true;
 }
 
+static chatarc_ms_t edited_ms(const char *edited_at)
+{
+	chatarc_ms_t ms = 0;
+	return edited_at && time_parse_iso8601(edited_at, &ms) ? ms : 0;
+}
+
 bool record_merge(chatarc_record_t *into, const chatarc_record_t *later)
 {
 	bool changed = false;
 
-	if (text_len(later) > text_len(into)) {
+	if (edited_ms(later->edited_at) > edited_ms(into->edited_at)) {
+		/* The author edited it since: the edit is the text now. */
+		record_set(&into->text, later->text);
+		record_set(&into->raw, later->raw);
+		record_set(&into->edited_at, later->edited_at);
+		changed = true;
+	} else if (edited_ms(later->edited_at) == edited_ms(into->edited_at) &&
+	           text_len(later) > text_len(into)) {
 		/* The fuller text (a v1.1 truncated tweet against its full form)
 		 * brings the object it came from. */
 		record_set(&into->text, later->text);
@@ -307,9 +321,10 @@ static unsigned clamp_count(long long n)
 
 static void summarise_fields(const char *text, const char *author_name, const char *reply_to,
                              const char *native_id, long long replies, long long reposts,
-                             long long likes, record_summary_t *out)
+                             long long likes, const char *edited_at, record_summary_t *out)
 {
 	size_t len = text ? strlen(text) : 0;
+	out->edited_ms = edited_ms(edited_at);
 	out->text_len = len > 0xffffffffu ? 0xffffffffu : (unsigned)len;
 	out->replies = clamp_count(replies);
 	out->reposts = clamp_count(reposts);
@@ -324,7 +339,7 @@ static void summarise_fields(const char *text, const char *author_name, const ch
 void record_summarise(const chatarc_record_t *r, record_summary_t *out)
 {
 	summarise_fields(r->text, r->author_name, r->reply_to, r->native_id, r->replies, r->reposts,
-	                 r->likes, out);
+	                 r->likes, r->edited_at, out);
 }
 
 void record_summary_from_json(yajl_val doc, record_summary_t *out)
@@ -332,7 +347,7 @@ void record_summary_from_json(yajl_val doc, record_summary_t *out)
 	summarise_fields(json_get_string(doc, "text"), json_get_string(doc, "author_name"),
 	                 json_get_string(doc, "reply_to"), json_get_string(doc, "native_id"),
 	                 json_get_count(doc, "replies"), json_get_count(doc, "reposts"),
-	                 json_get_count(doc, "likes"), out);
+	                 json_get_count(doc, "likes"), json_get_string(doc, "edited_at"), out);
 }
 
 static bool raise_unsigned(unsigned *into, unsigned from)
@@ -354,7 +369,13 @@ static bool raise_flag(bool *into, bool from)
 bool record_summary_merge(record_summary_t *stored, const record_summary_t *later)
 {
 	bool changed = false;
-	changed |= raise_unsigned(&stored->text_len, later->text_len);
+	if (later->edited_ms > stored->edited_ms) {
+		stored->edited_ms = later->edited_ms;
+		stored->text_len = later->text_len;
+		changed = true;
+	} else if (later->edited_ms == stored->edited_ms) {
+		changed |= raise_unsigned(&stored->text_len, later->text_len);
+	}
 	changed |= raise_unsigned(&stored->replies, later->replies);
 	changed |= raise_unsigned(&stored->reposts, later->reposts);
 	changed |= raise_unsigned(&stored->likes, later->likes);

@@ -45,6 +45,10 @@ typedef struct chatarc_record {
 	strlist_t mentions;
 	strlist_t links;
 	long long replies, reposts, likes;
+	/* When the author last edited it (ISO 8601 as the wire gives it;
+	 * Mastodon's edited_at), NULL if never: a later edit's text replaces
+	 * the earlier, even a shorter one. */
+	char *edited_at;
 	char *raw; /* the original object as JSON text */
 } chatarc_record_t;
 
@@ -63,14 +67,15 @@ void record_to_json(const chatarc_record_t *r, strbuf_t *out);
 /* Reads one archive line (NUL-terminated). */
 chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc_error_t *err);
 
-/* Folds a later version of the same uri into `into`: the longer text (with its
- * raw, author name and url) wins, counts keep the highest seen, missing
- * fields are filled. Returns true if `into` changed. */
+/* Folds a later version of the same uri into `into`: a later edit's text
+ * (edited_at), else the longer text, wins with its raw; counts keep the
+ * highest seen, missing fields are filled. Returns true if `into` changed. */
 bool record_merge(chatarc_record_t *into, const chatarc_record_t *later);
 
 /* What the archive writer remembers of a stored record to decide, without
  * reading it back, whether a new version would add anything. */
 typedef struct record_summary {
+	chatarc_ms_t edited_ms; /* 0: never edited */
 	unsigned text_len;
 	unsigned replies, reposts, likes;
 	bool has_author_name, has_reply_to, has_native_id;

@@ -82,10 +82,10 @@ static void print_summary(const fetch_report_t *report)
 		const fetch_job_stats_t *j = &report->jobs[i];
 		printf("%s %s #%s: %ld new, %ld duplicate, %ld updated, %ld skipped for consent, "
 		       "%ld forgotten, %ld boosts counted, %ld errors (%ld pages, %ld requests, "
-		       "%ld retries)\n",
+		       "%ld retries); %ld re-checked, %ld deleted upstream\n",
 		       j->chat, j->source, j->tag, j->new_messages, j->duplicates, j->updated,
 		       j->consent_skipped, j->forgotten, j->boosts, j->errors, j->pages,
-		       j->requests, j->retries);
+		       j->requests, j->retries, j->rechecked, j->deleted);
 	}
 }
 

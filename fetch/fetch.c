@@ -23,6 +23,7 @@
 #include "http.h"
 #include "jsonstream.h"
 #include "posts.h"
+#include "recheck.h"
 
 #define DAY_MS         (24LL * 3600 * 1000)
 #define FIRST_RUN_DAYS 7
@@ -60,7 +61,9 @@ struct source_link {
 	chatarc_ms_t not_before; /* a rate limit said to wait */
 };
 
-enum phase { PHASE_FORWARD, PHASE_BACKFILL, PHASE_DONE };
+/* RECHECK comes after a walk, on the first job of each chat and source:
+ * recent archived posts asked for again (fetch/recheck.h). */
+enum phase { PHASE_FORWARD, PHASE_BACKFILL, PHASE_RECHECK, PHASE_DONE };
 enum request_kind { REQUEST_PAGE, REQUEST_SIGN_IN, REQUEST_REFRESH };
 
 struct fetch_run;
@@ -86,6 +89,9 @@ struct job {
 	bool window;                 /* Bluesky: a search window is under way */
 	chatarc_ms_t window_since, window_until;
 	char *window_cursor;
+	bool recheck_owner;        /* this job re-checks its chat's posts from this source */
+	chatarc_ms_t rechecked_at; /* ... last done then */
+	recheck_t *recheck;        /* ... under way */
 
 	enum phase phase;
 	char *next_url; /* a Link the server gave for the next page */
@@ -320,6 +326,8 @@ static chatarc_status_t job_save_state(struct job *job, chatarc_error_t *err)
 	strbuf_t sb;
 	strbuf_init(&sb, 256);
 	strbuf_addstr(&sb, "{\"version\":1");
+	if (job->rechecked_at)
+		add_time_field(&sb, "rechecked_at", job->rechecked_at);
 	if (job->link->mastodon) {
 		if (job->newest_id) {
 			strbuf_addstr(&sb, ",\"newest_id\":");
@@ -392,6 +400,7 @@ static chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err)
 	job->window = state_time(doc, "window_since", &job->window_since) &&
 	              state_time(doc, "window_until", &job->window_until);
 	set_string(&job->window_cursor, json_get_string(doc, "window_cursor"));
+	state_time(doc, "rechecked_at", &job->rechecked_at);
 	yajl_tree_free(doc);
 	return CHATARC_OK;
 }
@@ -551,9 +560,10 @@ static void job_step(struct job *job)
 		bluesky_sign_in(job, link->refresh_jwt != NULL);
 		return;
 	}
-	char *url = job->next_url    ? strdup(job->next_url)
-	            : link->mastodon ? mastodon_page_url(job)
-	                             : bluesky_page_url(job);
+	char *url = job->phase == PHASE_RECHECK ? recheck_next_url(job->recheck, link->base)
+	            : job->next_url             ? strdup(job->next_url)
+	            : link->mastodon            ? mastodon_page_url(job)
+	                                        : bluesky_page_url(job);
 	job->page_posts = 0;
 	job->page_oldest = 0;
 	strlist_clear(&job->page_ids);
@@ -995,6 +1005,97 @@ static void session_done(struct job *job, const http_response_t *r)
 	                  r->transport_ok ? "sign-in failed" : r->error);
 }
 
+/* ---- re-checking what was archived ----------------------------------------- */
+
+static chatarc_status_t recheck_store(void *ctx, yajl_val post, chatarc_error_t *err)
+{
+	struct job *job = ctx;
+	return convert_counted(job, post, job->link->mastodon, err);
+}
+
+/* Ends the re-check: what was found gone leaves the archive (and is
+ * remembered in DIR/forgotten, so no other server's copy brings it back). */
+static void recheck_finish(struct job *job, bool completed)
+{
+	chatarc_error_t err;
+	if (completed && recheck_gone(job->recheck)->len) {
+		strlist_t removed = {0};
+		if (archive_forget(job->target->archive, recheck_gone(job->recheck), &removed,
+		                   &err) != CHATARC_OK)
+			job_fail(job, "cannot remove posts deleted upstream: %s", err.message);
+		job->stats->deleted += (long)removed.len;
+		strlist_clear(&removed);
+	}
+	if (completed && recheck_unproven_batches(job->recheck) && job->run->options->log) {
+		char line[300];
+		snprintf(line, sizeof line,
+		         "%s %s: %ld batches of posts came back empty: not taken as deletions",
+		         job->stats->chat, job->stats->source,
+		         recheck_unproven_batches(job->recheck));
+		job->run->options->log(job->run->options->ctx, line);
+	}
+	recheck_free(job->recheck);
+	job->recheck = NULL;
+	job->rechecked_at = http_now_ms();
+	job->phase = PHASE_DONE;
+	if (!job->stats->failed && job_save_state(job, &err) != CHATARC_OK)
+		job_fail(job, "cannot save the fetch cursor: %s", err.message);
+	if (!job->stats->failed)
+		job->stats->done = true;
+}
+
+/* After a walk: re-check the chat's recent posts from this source, when
+ * due (fetch.recheck_days, at most every fetch.recheck_every hours). */
+static void recheck_start(struct job *job)
+{
+	const chatarc_fetch_settings_t *f = &job->run->config->fetch;
+	chatarc_ms_t now = http_now_ms();
+	chatarc_error_t err;
+	if (!job->recheck_owner || !job->keep_state || f->recheck_days == 0 || job->recheck ||
+	    now - job->rechecked_at < (chatarc_ms_t)f->recheck_every_h * 3600000)
+		return;
+	chatarc_status_t status = archive_commit(job->target->archive, &err);
+	if (status == CHATARC_OK)
+		status = recheck_load(job->run->data_dir, job->stats->chat, job->stats->source,
+		                      job->link->mastodon, now - f->recheck_days * DAY_MS,
+		                      &job->recheck, &err);
+	if (status != CHATARC_OK) {
+		job_fail(job, "cannot read the archive to re-check it: %s", err.message);
+		return;
+	}
+	job->stats->rechecked += (long)recheck_candidates(job->recheck);
+	job->attempt = 0;
+	if (recheck_candidates(job->recheck) == 0)
+		recheck_finish(job, true);
+	else
+		job->phase = PHASE_RECHECK;
+}
+
+static void recheck_page_done(struct job *job, const http_response_t *r)
+{
+	chatarc_error_t err;
+	chatarc_status_t status = recheck_read(job->recheck, &r->body, recheck_store, job, &err);
+	chatarc_error_t commit_err;
+	if (job_commit(job, &commit_err) != CHATARC_OK) {
+		job_fail(job, "cannot store what was fetched: %s", commit_err.message);
+		return;
+	}
+	if (status == CHATARC_ERR_JSON || status == CHATARC_ERR_FORMAT) {
+		char why[600];
+		snprintf(why, sizeof why, "the answer is not what the API returns (%.400s)",
+		         err.message);
+		job_retry_or_fail(job, r, true, why);
+		return;
+	}
+	if (status != CHATARC_OK) {
+		job_fail(job, "%s", err.message);
+		return;
+	}
+	job->attempt = 0;
+	if (!recheck_more(job->recheck))
+		recheck_finish(job, true);
+}
+
 static void page_done(struct job *job, const http_response_t *r)
 {
 	char why[700], detail[400];
@@ -1019,6 +1120,19 @@ static void page_done(struct job *job, const http_response_t *r)
 		refused(job, r, detail);
 		return;
 	}
+	if (job->phase == PHASE_RECHECK && (r->status == 404 || r->status == 400)) {
+		/* Mastodon before 4.3 has no batch lookup; nothing is lost. */
+		if (job->run->options->notice) {
+			char line[900];
+			snprintf(line, sizeof line,
+			         "%s %s: the server cannot look up posts in batches (HTTP %ld%s); "
+			         "deletions there are not followed",
+			         job->stats->chat, job->stats->source, r->status, detail);
+			job->run->options->notice(job->run->options->ctx, line);
+		}
+		recheck_finish(job, false);
+		return;
+	}
 	if (mastodon && r->status == 404 && strstr(detail, "Record not found")) {
 		/* Some versions say so for a tag no one has used yet: nothing to read. */
 		job->page_posts = 0;
@@ -1041,6 +1155,10 @@ static void page_done(struct job *job, const http_response_t *r)
 		return;
 	}
 
+	if (job->phase == PHASE_RECHECK) {
+		recheck_page_done(job, r);
+		return;
+	}
 	char *cursor = NULL;
 	chatarc_status_t status = CHATARC_OK;
 	if (r->status == 200)
@@ -1099,6 +1217,8 @@ static void page_done(struct job *job, const http_response_t *r)
 		job->walk_pages = 0;
 		set_string(&job->next_url, NULL);
 	}
+	if (job->phase == PHASE_DONE && !job->stats->failed)
+		recheck_start(job);
 	if (job->phase == PHASE_DONE && !job->stats->failed)
 		job->stats->done = true;
 }
@@ -1237,6 +1357,7 @@ static chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
 				job->keep_state = !run->options->until;
 				job->state_path =
 				    state_path(run->data_dir, chat->name, source->name, job->tag);
+				job->recheck_owner = t == 0;
 				stats->chat = chat->name;
 				stats->source = source->name;
 				stats->tag = job->tag;
@@ -1379,6 +1500,7 @@ static void run_release(struct fetch_run *run)
 		free(job->next_url);
 		free(job->page_max_id);
 		free(job->page_min_id);
+		recheck_free(job->recheck);
 	}
 	close_archives(run);
 	for (size_t i = 0; i < run->n_targets; i++)

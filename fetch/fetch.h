@@ -22,6 +22,8 @@ typedef struct fetch_job_stats {
 	long new_messages, updated, duplicates;
 	long consent_skipped, boosts;
 	long forgotten;             /* posts `chatarc forget` removed, not stored again */
+	long rechecked;             /* archived posts asked for again (deletions, edits) */
+	long deleted;               /* ... found deleted upstream, and removed */
 	long errors;                /* failures over the run (a --follow run may recover) */
 	bool failed;                /* the job's last attempt failed; error says why */
 	bool done;                  /* caught up (until the next --follow round) */

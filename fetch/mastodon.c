@@ -384,6 +384,7 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 	r.author = full_acct(acct, json_get_string(account, "url"));
 	record_set(&r.author_name, json_get_string(account, "display_name"));
 	record_set(&r.url, url ? url : uri);
+	record_set(&r.edited_at, json_get_string(status, "edited_at"));
 	if (bridged_bluesky_uri(uri)) {
 		uri = bridged_bluesky_uri(uri);
 		set_bridged_identity(&r, uri, acct, url);

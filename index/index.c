@@ -56,6 +56,8 @@ struct indexer {
 	long pending;
 	index_stats_t *stats;
 	strbuf_t data, text;
+	urimap_t day_uris; /* the uris the day being indexed holds now */
+	strlist_t stale;   /* documents of the day no longer in the archive */
 };
 
 /* Adds a boolean term "field:value", lower-cased as the query parser
@@ -111,6 +113,8 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	                      .data = ix->data.buf,
 	                      .is_new = ix->day_is_new};
 	chatarc_status_t status = xdb_replace(ix->db, &doc, err);
+	bool added;
+	urimap_insert(&ix->day_uris, r->uri, &added);
 	strlist_clear(&terms);
 	if (status == CHATARC_OK) {
 		ix->pending++;
@@ -185,6 +189,33 @@ static chatarc_status_t day_state(xdb_t *db, const char *chat, const char *path,
 	return CHATARC_OK;
 }
 
+static void note_if_stale(void *ctx, const char *id)
+{
+	struct indexer *ix = ctx;
+	if (!urimap_find(&ix->day_uris, id))
+		strlist_add(&ix->stale, id);
+}
+
+/* A day indexed before that holds fewer messages now (forgotten, deleted
+ * upstream): its documents that the archive no longer has go too. */
+static chatarc_status_t remove_stale(struct indexer *ix, chatarc_ms_t day_start,
+                                     chatarc_error_t *err)
+{
+	char day[11], compact[9], chat_term[128];
+	time_format_day(day_start, day);
+	snprintf(compact, sizeof compact, "%.4s%.2s%.2s", day, day + 5, day + 8);
+	snprintf(chat_term, sizeof chat_term, "chat:%s", ix->chat);
+	for (char *p = chat_term; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	strlist_clear(&ix->stale);
+	chatarc_status_t status = xdb_day_ids(ix->db, chat_term, compact, note_if_stale, ix, err);
+	for (size_t i = 0; status == CHATARC_OK && i < ix->stale.len; i++)
+		status = xdb_delete(ix->db, ix->stale.items[i], err);
+	strlist_clear(&ix->stale);
+	return status;
+}
+
 static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, const char *path,
                                   chatarc_error_t *err)
 {
@@ -204,9 +235,13 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 	/* The day's merged messages, all of them: versions may have changed. */
 	find_places(ix, from);
 	status = xdb_set_metadata(ix->db, key, "indexing", err);
+	urimap_release(&ix->day_uris);
+	urimap_init(&ix->day_uris);
 	if (status == CHATARC_OK)
 		status = archive_for_each(data_dir, ix->chat, from, from + 86400000, index_record,
 		                          ix, err);
+	if (status == CHATARC_OK && !ix->day_is_new)
+		status = remove_stale(ix, from, err);
 	if (status == CHATARC_OK)
 		status = xdb_set_metadata(ix->db, key, size_text, err);
 	if (status == CHATARC_OK && ix->pending >= INDEX_COMMIT_EVERY) {
@@ -454,6 +489,7 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 	strbuf_init(&ix.data, 4096);
 	strbuf_init(&ix.text, 1024);
 	urimap_init(&ix.places.uris);
+	urimap_init(&ix.day_uris);
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
 		strlist_t days = {0};
 		ix.chat = config->chats[c].name;
@@ -489,6 +525,7 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 	strbuf_release(&ix.text);
 	places_reset(&ix.places);
 	urimap_release(&ix.places.uris);
+	urimap_release(&ix.day_uris);
 	if (status == CHATARC_OK && next != generation)
 		status = point_index_at(data_dir, next, err);
 	/* Searches that opened an old generation keep their open files; left

@@ -184,6 +184,32 @@ extern "C" chatarc_status_t xdb_delete(xdb_t *db, const char *id, chatarc_error_
 	}
 }
 
+extern "C" chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const char *day,
+                                        void (*fn)(void *ctx, const char *id), void *ctx,
+                                        chatarc_error_t *err)
+{
+	try {
+		Xapian::Query query(
+		    Xapian::Query::OP_FILTER,
+		    Xapian::Query(Xapian::Query::OP_VALUE_RANGE, XDB_SLOT_DAY, day, day),
+		    Xapian::Query(prefixed_term(chat_term)));
+		Xapian::Enquire enquire(db->db());
+		enquire.set_query(query);
+		enquire.set_weighting_scheme(Xapian::BoolWeight());
+		Xapian::MSet hits = enquire.get_mset(0, db->db().get_doccount());
+		for (Xapian::MSetIterator it = hits.begin(); it != hits.end(); ++it) {
+			Xapian::Document doc = it.get_document();
+			Xapian::TermIterator t = doc.termlist_begin();
+			t.skip_to("Q");
+			if (t != doc.termlist_end() && (*t)[0] == 'Q')
+				fn(ctx, (*t).c_str() + 1);
+		}
+		return CHATARC_OK;
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, "index", e);
+	}
+}
+
 extern "C" chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
                                              chatarc_error_t *err)
 {

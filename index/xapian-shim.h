@@ -39,6 +39,11 @@ void xdb_close(xdb_t *db);
 chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *doc, chatarc_error_t *err);
 /* Deletes the document with this id, if there is one. */
 chatarc_status_t xdb_delete(xdb_t *db, const char *id, chatarc_error_t *err);
+/* Calls fn with the id of each document of chat_term ("chat:NAME") created
+ * on UTC day `day` (YYYYMMDD). */
+chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const char *day,
+                             void (*fn)(void *ctx, const char *id), void *ctx,
+                             chatarc_error_t *err);
 /* Durable progress notes, committed with the documents. */
 chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
                                   chatarc_error_t *err);

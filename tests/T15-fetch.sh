@@ -215,7 +215,7 @@ expect_eq "fetch: Links whose pages never go back are stopped (exit 3, 3 request
 	"$?:$(grep -c 'source a.*does not go back' "$TMP/stuck.out"):$(server_log | wc -l)" "3:1:3"
 # fetch.max_pages bounds one run; the saved cursor carries the walk on.
 calm
-conf "$TMP/paged" "" '["a"]' ', "max_pages": 3'
+conf "$TMP/paged" "" '["a"]' ', "max_pages": 3, "recheck_days": 0'
 runs=0
 while [ $runs -lt 6 ]; do
 	runs=$((runs + 1))
@@ -378,7 +378,7 @@ expect_eq "fetch: Bluesky paged with the cursor" \
 	"cursor=10 cursor=20 "
 check "fetch: tokens never appear in the verbose log" bash -c "! grep -q -e access- -e refresh- -e app-pass '$TMP/bsky.out'"
 expect_eq "fetch: the Bluesky cursor records the window done" \
-	"$(jq -r 'keys | join(",")' "$D4/state/red/bsky/redistricting.json")" "done_until,version"
+	"$(jq -r 'keys | join(",")' "$D4/state/red/bsky/redistricting.json")" "done_until,rechecked_at,version"
 # The session outlives the run (createSession is rate-limited), private to its owner.
 SESSION="$D4/state/.sessions/bsky.json"
 expect_eq "fetch: the Bluesky session is kept, readable by its owner only, without the password" \

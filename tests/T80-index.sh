@@ -54,7 +54,7 @@ expect_eq "search: --sort date is time order" "$got" "$(echo "$got" | sort)"
 got=$("$CHATARC" --data "$D" search --format json --sort -date --limit 3 --offset 1 tag:hcsmdemo | jq -r .created_at | tr '\n' ' ')
 expect_eq "search: --sort -date with --limit and --offset" "$got" "$(jq -r .created_at "$TMP/all.jsonl" | sort -r | sed -n 2,4p | tr '\n' ' ')"
 head=$("$CHATARC" --data "$D" search --format csv policy | head -1)
-expect_eq "search: CSV has a header with the score last" "$head" $'uri,network,source,chat,created_at,author,author_name,text,url,native_id,reply_to,reply_to_id,reply_to_account,tags,mentions,links,replies,reposts,likes,score\r'
+expect_eq "search: CSV has a header with the score last" "$head" $'uri,network,source,chat,created_at,author,author_name,text,url,native_id,reply_to,reply_to_id,reply_to_account,tags,mentions,links,replies,reposts,likes,edited_at,score\r'
 line=$("$CHATARC" --data "$D" search --limit 1 '"reading panels"')
 expect_eq "search: text shows local time, author and text" "$line" \
 	"2026-11-18 13:29  healthlib@toot.example  @lina we run reading panels with volunteers from the community. Happy to share how #hcsmdemo"

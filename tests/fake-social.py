@@ -12,12 +12,17 @@ instance, /b another; the same status has a different local id on each
   POST /xrpc/com.atproto.server.createSession   {identifier, password}
   POST /xrpc/com.atproto.server.refreshSession  (Bearer refreshJwt)
   GET  /xrpc/app.bsky.feed.searchPosts?q=&sort=latest&since=&until=&limit=&cursor=
+  GET  /PREFIX/api/v1/statuses?id[]=..   (Mastodon 4.3: at most 20; unknown ids left out)
+  GET  /PREFIX/api/v1/statuses/ID        (404 {"error":"Record not found"} once deleted)
+  GET  /xrpc/app.bsky.feed.getPosts?uris=..  (at most 25; deleted posts left out)
 
 Control (for tests):
   POST /_control  {"faults": [{"match": "substring of path?query", "kind": K,
                    "times": N, ...}], "latency_ms": 0, "token_uses": 0,
                    "require_auth": true, "bsky_max_limit": 100,
-                   "add": {"PREFIX": [status, ...]}, "clear_log": true}
+                   "add": {"PREFIX": [status, ...]}, "clear_log": true,
+                   "delete": {"PREFIX": [id, ...], "bsky": [uri, ...]},
+                   "edit": {"PREFIX": {id: {field: value, ...}}}}
      K: 429 (with "retry_after": seconds or an HTTP date), 503, 500,
         exhausted (a good page with X-RateLimit-Remaining: 0, reset in
         "reset_in" seconds), foreign_link (a good page whose Link points
@@ -28,7 +33,9 @@ Control (for tests):
         drip (2 bytes a second for "seconds"), redirect / redirect_foreign
         (302 to the same page on this origin / on localhost), stuck_link (a
         good page whose next Link never goes back), html (an HTML
-        page with status 200), 401, 403
+        page with status 200), 401, 403, 404 (an endpoint the server's
+        version lacks), empty (200 with an empty list:
+        a server that lies)
   GET  /_log     one JSON object a line per request served
 Run: fake-social.py --fixtures DIR --port-file FILE [--generate N --instances K]
 Only the Python standard library is used.
@@ -218,6 +225,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def apply_fault(self, fault, body, headers):
         kind = fault["kind"]
+        if kind == "404":
+            # An endpoint this server's version does not have.
+            self.send_body(404, '{"error":"Record not found"}')
+            return True
         if kind in ("429", "503"):
             h = {}
             if "retry_after" in fault:
@@ -357,7 +368,40 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/xrpc/app.bsky.feed.searchPosts":
             self.search_posts(query)
             return
+        if len(parts) in (4, 5) and parts[1:4] == ["api", "v1", "statuses"] and parts[0] in INSTANCES:
+            with LOCK:
+                by_id = {s["id"]: s for s in INSTANCES[parts[0]]}
+            if len(parts) == 5:
+                found = by_id.get(parts[4])
+                self.send_body(200 if found else 404,
+                               json.dumps(found) if found else '{"error":"Record not found"}')
+                return
+            ids = query.get("id[]", [])
+            if len(ids) > 20:
+                self.send_body(422, '{"error":"Too many ids"}')
+                return
+            self.send_lookup([by_id[i] for i in ids if i in by_id], "[]")
+            return
+        if url.path == "/xrpc/app.bsky.feed.getPosts":
+            uris = query.get("uris", [])
+            if len(uris) > 25:
+                self.send_body(400, '{"error":"InvalidRequest","message":"uris: at most 25"}')
+                return
+            with LOCK:
+                by_uri = {p["uri"]: p for p in BLUESKY}
+            self.send_lookup({"posts": [by_uri[u] for u in uris if u in by_uri]}, '{"posts":[]}')
+            return
         self.send_body(404, '{"error":"NotFound"}')
+
+    def send_lookup(self, result, empty):
+        fault = self.take_fault()
+        if fault and fault["kind"] == "empty":
+            self.send_body(200, empty)
+            return
+        body = json.dumps(result).encode()
+        if fault and self.apply_fault(fault, body, {}):
+            return
+        self.send_body(200, body)
 
     def bearer(self):
         h = self.headers.get("Authorization", "")
@@ -386,6 +430,15 @@ class Handler(BaseHTTPRequestHandler):
                 for prefix, statuses in cmd.get("add", {}).items():
                     INSTANCES.setdefault(prefix, []).extend(statuses)
                     INSTANCES[prefix].sort(key=lambda s: id_key(s["id"]), reverse=True)
+                for prefix, ids in cmd.get("delete", {}).items():
+                    if prefix == "bsky":
+                        BLUESKY[:] = [p for p in BLUESKY if p["uri"] not in ids]
+                    else:
+                        INSTANCES[prefix] = [s for s in INSTANCES[prefix] if s["id"] not in ids]
+                for prefix, edits in cmd.get("edit", {}).items():
+                    for s in INSTANCES[prefix]:
+                        if s["id"] in edits:
+                            s.update(edits[s["id"]])
                 if cmd.get("clear_log"):
                     STATE["log"] = []
             self.send_body(200, "{}")

@@ -1,0 +1,166 @@
+/* Re-checking archived posts in batches (recheck.h). */
+#include "recheck.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/alloc.h"
+#include "../common/archive.h"
+#include "../common/json.h"
+#include "../common/urimap.h"
+#include "http.h"
+
+#define MASTODON_BATCH 20 /* Mastodon's limit for id[] */
+#define BLUESKY_BATCH  25 /* getPosts' limit for uris */
+
+struct recheck {
+	bool mastodon;
+	const char *source;
+	strlist_t ids;  /* what the server is asked for */
+	strlist_t uris; /* the archived uri of each */
+	size_t next;    /* first id of the next batch */
+	size_t asked_from, asked_to;
+	urimap_t seen; /* ids returned for the batch asked */
+	strlist_t gone;
+	long unproven;
+};
+
+static chatarc_status_t note_candidate(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+{
+	recheck_t *rc = ctx;
+	(void)err;
+	if (!r->source || strcmp(r->source, rc->source))
+		return CHATARC_OK;
+	if (!rc->mastodon) {
+		if (r->network && !strcmp(r->network, "bluesky") && !strncmp(r->uri, "at://", 5)) {
+			strlist_add(&rc->ids, r->uri);
+			strlist_add(&rc->uris, r->uri);
+		}
+		return CHATARC_OK;
+	}
+	/* A record's raw and source always come from the same read (record_
+	 * merge moves them together); native_id may be another server's. */
+	yajl_val raw;
+	chatarc_error_t ignored;
+	if (!r->raw || json_parse(r->raw, &raw, &ignored) != CHATARC_OK)
+		return CHATARC_OK;
+	const char *id = json_get_string(raw, "id");
+	if (id && *id && strspn(id, "0123456789") == strlen(id)) {
+		strlist_add(&rc->ids, id);
+		strlist_add(&rc->uris, r->uri);
+	}
+	yajl_tree_free(raw);
+	return CHATARC_OK;
+}
+
+chatarc_status_t recheck_load(const char *data_dir, const char *chat, const char *source,
+                              bool mastodon, chatarc_ms_t since, recheck_t **out,
+                              chatarc_error_t *err)
+{
+	recheck_t *rc = calloc(1, sizeof *rc);
+	if (!rc)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	rc->mastodon = mastodon;
+	rc->source = source;
+	urimap_init(&rc->seen);
+	chatarc_status_t status =
+	    archive_for_each(data_dir, chat, since, INT64_MAX, note_candidate, rc, err);
+	if (status != CHATARC_OK) {
+		recheck_free(rc);
+		return status;
+	}
+	*out = rc;
+	return CHATARC_OK;
+}
+
+void recheck_free(recheck_t *rc)
+{
+	if (!rc)
+		return;
+	strlist_clear(&rc->ids);
+	strlist_clear(&rc->uris);
+	strlist_clear(&rc->gone);
+	urimap_release(&rc->seen);
+	free(rc);
+}
+
+size_t recheck_candidates(const recheck_t *rc)
+{
+	return rc->ids.len;
+}
+
+bool recheck_more(const recheck_t *rc)
+{
+	return rc->next < rc->ids.len;
+}
+
+char *recheck_next_url(recheck_t *rc, const char *base)
+{
+	if (rc->next >= rc->ids.len)
+		return NULL;
+	size_t batch = rc->mastodon ? MASTODON_BATCH : BLUESKY_BATCH;
+	strbuf_t url;
+	strbuf_init(&url, 0);
+	strbuf_addf(&url, "%s%s", base,
+	            rc->mastodon ? "/api/v1/statuses?" : "/xrpc/app.bsky.feed.getPosts?");
+	rc->asked_from = rc->next;
+	rc->asked_to = rc->next + batch < rc->ids.len ? rc->next + batch : rc->ids.len;
+	for (size_t i = rc->asked_from; i < rc->asked_to; i++) {
+		char *escaped = http_escape(rc->ids.items[i]);
+		strbuf_addf(&url, "%s%s=%s", i > rc->asked_from ? "&" : "",
+		            rc->mastodon ? "id%5B%5D" : "uris", escaped);
+		free(escaped);
+	}
+	return strbuf_detach(&url, NULL);
+}
+
+chatarc_status_t recheck_read(recheck_t *rc, const strbuf_t *body,
+                              chatarc_status_t (*fn)(void *ctx, yajl_val post,
+                                                     chatarc_error_t *err),
+                              void *ctx, chatarc_error_t *err)
+{
+	yajl_val doc;
+	chatarc_status_t status = json_parse(body->buf ? body->buf : "", &doc, err);
+	if (status != CHATARC_OK)
+		return status;
+	yajl_val posts = rc->mastodon ? doc : json_get(doc, "posts");
+	if (!YAJL_IS_ARRAY(posts)) {
+		yajl_tree_free(doc);
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+		                         rc->mastodon
+		                             ? "expected a JSON array of statuses"
+		                             : "expected {\"posts\": [...]} from getPosts");
+	}
+	urimap_release(&rc->seen);
+	urimap_init(&rc->seen);
+	for (size_t i = 0; status == CHATARC_OK && i < posts->u.array.len; i++) {
+		yajl_val post = posts->u.array.values[i];
+		const char *id = json_get_string(post, rc->mastodon ? "id" : "uri");
+		bool added;
+		if (id)
+			urimap_insert(&rc->seen, id, &added);
+		status = fn(ctx, post, err);
+	}
+	yajl_tree_free(doc);
+	if (status != CHATARC_OK)
+		return status;
+	if (rc->seen.count == 0) {
+		rc->unproven++;
+	} else {
+		for (size_t i = rc->asked_from; i < rc->asked_to; i++)
+			if (!urimap_find(&rc->seen, rc->ids.items[i]))
+				strlist_add(&rc->gone, rc->uris.items[i]);
+	}
+	rc->next = rc->asked_to;
+	return CHATARC_OK;
+}
+
+const strlist_t *recheck_gone(const recheck_t *rc)
+{
+	return &rc->gone;
+}
+
+long recheck_unproven_batches(const recheck_t *rc)
+{
+	return rc->unproven;
+}
