@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/alloc.h"
 #include "cli.h"
 
 #ifndef CHATARC_VERSION
@@ -61,7 +62,7 @@ static char *find_share_dir(void)
 	const char *env = getenv("CHATARC_SHARE");
 	char exe[PATH_MAX], candidate[PATH_MAX + 16];
 	if (env && *env)
-		return strdup(env);
+		return xstrdup(env);
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';
@@ -70,10 +71,10 @@ static char *find_share_dir(void)
 			*slash = '\0';
 			snprintf(candidate, sizeof candidate, "%s/share", exe);
 			if (is_dir(candidate))
-				return strdup(candidate);
+				return xstrdup(candidate);
 		}
 	}
-	return strdup(CHATARC_SHAREDIR);
+	return xstrdup(CHATARC_SHAREDIR);
 }
 
 int main(int argc, char **argv)

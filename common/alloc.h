@@ -1,22 +1,54 @@
-/* Growing arrays, with one out-of-memory policy for the whole program:
- * say so and abort (as git's ALLOC_GROW does; a chat archive that cannot
- * get memory has nothing sensible left to do). */
+/* Memory, with one out-of-memory policy for the whole program: say so and
+ * abort (as git's xmalloc and ALLOC_GROW do). A chat archive that cannot
+ * get memory has nothing sensible left to do, and a check at every call
+ * site is a check that is sometimes forgotten. */
 #ifndef CHATARC_ALLOC_H
 #define CHATARC_ALLOC_H
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+static inline void *alloc_or_die(void *p)
+{
+	if (!p) {
+		fputs("chatarc: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static inline void *xmalloc(size_t size)
+{
+	return alloc_or_die(malloc(size ? size : 1));
+}
+
+static inline void *xcalloc(size_t n, size_t size)
+{
+	return alloc_or_die(calloc(n ? n : 1, size ? size : 1));
+}
+
+static inline char *xstrdup(const char *s)
+{
+	return alloc_or_die(strdup(s));
+}
+
+static inline char *xstrndup(const char *s, size_t n)
+{
+	char *copy = xmalloc(n + 1);
+	size_t len = strnlen(s, n);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
+}
 
 /* realloc of n elements of size bytes, the multiplication checked. */
 static inline void *xrealloc_array(void *p, size_t n, size_t size)
 {
-	void *q = n && size > SIZE_MAX / n ? NULL : realloc(p, n * size);
-	if (!q && n && size) {
-		fputs("chatarc: out of memory\n", stderr);
-		abort();
-	}
-	return q;
+	if (n && size > SIZE_MAX / n)
+		alloc_or_die(NULL);
+	return n && size ? alloc_or_die(realloc(p, n * size)) : (free(p), NULL);
 }
 
 /* Makes room for at least `need` elements in array x, of which `alloc` are

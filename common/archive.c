@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "alloc.h"
 #include "forgotten.h"
 #include "fsutil.h"
 #include "json.h"
@@ -88,11 +89,9 @@ chatarc_status_t archive_open(const char *data_dir, const char *chat,
 		return chatarc_error_set(
 		    err, CHATARC_ERR_USAGE,
 		    "'%s' is not a valid chat name (letters, digits, '_', '-', '.')", chat);
-	archive = calloc(1, sizeof *archive);
-	if (!archive)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
-	archive->chat = strdup(chat);
-	archive->data_dir = strdup(data_dir);
+	archive = xcalloc(1, sizeof *archive);
+	archive->chat = xstrdup(chat);
+	archive->data_dir = xstrdup(data_dir);
 	archive->chat_dir = chat_dir_path(data_dir, chat);
 	archive->level = options && options->compression_level ? options->compression_level
 	                                                       : ARCHIVE_DEFAULT_LEVEL;
@@ -243,14 +242,9 @@ static void txn_note_file(chatarc_archive_t *archive, const char *path, bool exi
 	for (size_t i = 0; i < archive->txn_len; i++)
 		if (!strcmp(archive->txn[i].path, path))
 			return;
-	if (archive->txn_len == archive->txn_alloc) {
-		archive->txn_alloc = archive->txn_alloc ? archive->txn_alloc * 2 : 16;
-		archive->txn = realloc(archive->txn, archive->txn_alloc * sizeof *archive->txn);
-		if (!archive->txn)
-			abort();
-	}
+	ALLOC_GROW(archive->txn, archive->txn_len + 1, archive->txn_alloc);
 	archive->txn[archive->txn_len++] =
-	    (struct txn_file){.path = strdup(path), .existed = existed, .size = size};
+	    (struct txn_file){.path = xstrdup(path), .existed = existed, .size = size};
 	txn_journal_add(archive, &archive->txn[archive->txn_len - 1]);
 }
 
@@ -309,12 +303,10 @@ static char *day_path(const chatarc_archive_t *archive, const char *day_key)
 static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key,
                                  struct archive_day **out, chatarc_error_t *err)
 {
-	struct archive_day *day = calloc(1, sizeof *day);
+	struct archive_day *day = xcalloc(1, sizeof *day);
 	struct stat st;
 	chatarc_status_t status = CHATARC_OK;
 
-	if (!day)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
 	memcpy(day->day, day_key, sizeof day->day);
 	day->fd = -1;
 	urimap_init(&day->uris);
@@ -761,7 +753,7 @@ static chatarc_status_t read_lines(const char *path, off_t limit, archive_line_f
                                    off_t *whole_bytes, chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
-	unsigned char *chunk = malloc(ARCHIVE_READ_CHUNK);
+	unsigned char *chunk = xmalloc(ARCHIVE_READ_CHUNK);
 	strbuf_t member;
 	z_stream z;
 	off_t consumed = 0, whole = 0;
@@ -898,12 +890,7 @@ static chatarc_status_t collect_line(void *ctx, char *line, size_t len, chatarc_
 		record_clear(&record);
 		return CHATARC_OK;
 	}
-	if (day->len == day->alloc) {
-		day->alloc = day->alloc ? day->alloc * 2 : 256;
-		day->records = realloc(day->records, day->alloc * sizeof *day->records);
-		if (!day->records)
-			abort();
-	}
+	ALLOC_GROW(day->records, day->len + 1, day->alloc);
 	value->index = day->len;
 	day->records[day->len++] = record;
 	return CHATARC_OK;

@@ -12,6 +12,7 @@
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
+#include "alloc.h"
 #include "fsutil.h"
 #include "json.h"
 
@@ -44,7 +45,7 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
 	if (map->depth == 0 || map->depth > 32)
 		return 1;
 	free(map->stack[map->depth - 1]);
-	map->stack[map->depth - 1] = strndup((const char *)key, len);
+	map->stack[map->depth - 1] = xstrndup((const char *)key, len);
 	strbuf_init(&path, 0);
 	for (int i = 0; i < map->depth; i++) {
 		if (!map->stack[i])
@@ -53,10 +54,7 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
 			strbuf_addch(&path, '.');
 		strbuf_addstr(&path, map->stack[i]);
 	}
-	if (map->len == map->alloc) {
-		map->alloc = map->alloc ? map->alloc * 2 : 32;
-		map->keys = realloc(map->keys, map->alloc * sizeof *map->keys);
-	}
+	ALLOC_GROW(map->keys, map->len + 1, map->alloc);
 	map->keys[map->len].path = strbuf_detach(&path, NULL);
 	map->keys[map->len].line = line_at(map->text, yajl_get_bytes_consumed(map->parser));
 	map->len++;
@@ -456,7 +454,7 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 	if (sources && !YAJL_IS_OBJECT(sources))
 		return complain(c, "sources", "expected an object of named sources");
 	if (sources) {
-		config->sources = calloc(sources->u.object.len + 1, sizeof *config->sources);
+		config->sources = xcalloc(sources->u.object.len + 1, sizeof *config->sources);
 		for (size_t i = 0; i < sources->u.object.len; i++) {
 			chatarc_source_t *source = &config->sources[config->n_sources++];
 			if ((rc = read_source(c, sources->u.object.keys[i],
@@ -474,7 +472,7 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 		strlist_clear(&hide);
 		return rc;
 	}
-	config->chats = calloc(chats->u.object.len + 1, sizeof *config->chats);
+	config->chats = xcalloc(chats->u.object.len + 1, sizeof *config->chats);
 	for (size_t i = 0; i < chats->u.object.len; i++) {
 		chatarc_chat_t *chat = &config->chats[config->n_chats++];
 		if ((rc = read_chat(c, chats->u.object.keys[i], chats->u.object.values[i], chat)))
@@ -548,7 +546,7 @@ chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc
 	yajl_val root = NULL;
 
 	memset(config, 0, sizeof *config);
-	config->path = strdup(path);
+	config->path = xstrdup(path);
 	strbuf_init(&text, 0);
 	status = read_text(path, &text, err);
 	if (status != CHATARC_OK)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "alloc.h"
 #include "fsutil.h"
 #include "strbuf.h"
 #include "urimap.h"
@@ -108,11 +109,9 @@ static chatarc_status_t new_salt(struct forgotten *list, chatarc_error_t *err)
 
 chatarc_status_t forgotten_load(const char *data_dir, forgotten_t **out, chatarc_error_t *err)
 {
-	struct forgotten *list = calloc(1, sizeof *list);
+	struct forgotten *list = xcalloc(1, sizeof *list);
 	chatarc_status_t status;
 
-	if (!list)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
 	strbuf_init(&list->text, 0);
 	strbuf_init(&list->scratch, 0);
 	urimap_init(&list->hashes);

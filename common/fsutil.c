@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "record.h"
 
 bool fs_name_valid(const char *name)
@@ -31,11 +32,9 @@ bool fs_name_valid(const char *name)
 
 chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err)
 {
-	char *copy = strdup(path);
+	char *copy = xstrdup(path);
 	chatarc_status_t status = CHATARC_OK;
 
-	if (!copy)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
 	for (char *p = copy + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
@@ -69,10 +68,8 @@ chatarc_status_t fs_check_under(const char *base, const char *path, chatarc_erro
 	size_t n = strlen(base);
 	if (strncmp(path, base, n) || (path[n] != '/' && path[n] != '\0'))
 		return CHATARC_OK; /* not ours: a place the user named */
-	char *copy = strdup(path);
+	char *copy = xstrdup(path);
 	chatarc_status_t status = CHATARC_OK;
-	if (!copy)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
 	for (char *p = copy + n; *p && status == CHATARC_OK;) {
 		char *next = strchr(p + 1, '/');
 		if (next)
@@ -141,10 +138,10 @@ char *fs_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	if (!slash)
-		return strdup(".");
+		return xstrdup(".");
 	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
 }
 
 chatarc_status_t fs_replace_file(const char *path, const void *data, size_t len,
@@ -157,7 +154,7 @@ chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t
                                       chatarc_error_t *err)
 {
 	size_t tmp_len = strlen(path) + 32;
-	char *tmp = malloc(tmp_len);
+	char *tmp = xmalloc(tmp_len);
 	char *dir = fs_dirname(path);
 	chatarc_status_t status = CHATARC_OK;
 	int fd;
@@ -209,7 +206,7 @@ void fs_list_dir(const char *dir, bool (*want)(const char *name), struct strlist
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || !want(e->d_name))
 			continue;
-		char *path = malloc(strlen(dir) + strlen(e->d_name) + 2);
+		char *path = xmalloc(strlen(dir) + strlen(e->d_name) + 2);
 		sprintf(path, "%s/%s", dir, e->d_name);
 		strlist_add(paths, path);
 		free(path);

@@ -1,6 +1,7 @@
 /* yajl tree access and JSON writing. */
 #include "json.h"
 
+#include "alloc.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@ static char *without_nul_escapes(const char *text)
 {
 	if (!strstr(text, "\\u0000"))
 		return NULL;
-	char *copy = strdup(text);
+	char *copy = xstrdup(text);
 	if (!copy)
 		return NULL;
 	for (char *p = copy; *p; p++) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "json.h"
 
 /* Every field of the record once, in archive and export order (raw last:
@@ -60,16 +61,6 @@ static long long *count_at(const chatarc_record_t *r, const struct record_field 
 	return (long long *)((char *)r + f->offset);
 }
 
-static char *xstrdup(const char *s)
-{
-	char *copy = strdup(s);
-	if (!copy) {
-		fputs("chatarc: out of memory\n", stderr);
-		abort();
-	}
-	return copy;
-}
-
 bool record_is_reply(const chatarc_record_t *r)
 {
 	return (r->reply_to && *r->reply_to) || (r->reply_to_id && *r->reply_to_id);
@@ -77,12 +68,7 @@ bool record_is_reply(const chatarc_record_t *r)
 
 void strlist_add(strlist_t *list, const char *s)
 {
-	if (list->len == list->alloc) {
-		list->alloc = list->alloc ? list->alloc * 2 : 4;
-		list->items = realloc(list->items, list->alloc * sizeof *list->items);
-		if (!list->items)
-			abort();
-	}
+	ALLOC_GROW(list->items, list->len + 1, list->alloc);
 	list->items[list->len++] = xstrdup(s);
 }
 

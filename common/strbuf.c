@@ -2,6 +2,7 @@
  * useful without memory, and checking every append would bury the logic. */
 #include "strbuf.h"
 
+#include "alloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,7 @@ void strbuf_grow(strbuf_t *sb, size_t extra)
 		want = sb->alloc * 2;
 	if (want < 64)
 		want = 64;
-	grown = realloc(sb->alloc ? sb->buf : NULL, want);
-	if (!grown) {
-		fputs("chatarc: out of memory\n", stderr);
-		abort();
-	}
+	grown = xrealloc_array(sb->alloc ? sb->buf : NULL, want, 1);
 	if (!sb->alloc)
 		grown[0] = '\0';
 	sb->buf = grown;

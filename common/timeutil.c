@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* tm_gmtoff */
 #include "timeutil.h"
 
+#include "alloc.h"
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -220,7 +221,7 @@ void tz_scope_enter(tz_scope_t *scope, const char *tz)
 {
 	const char *old = getenv("TZ");
 	scope->had = old != NULL;
-	scope->saved = old ? strdup(old) : NULL;
+	scope->saved = old ? xstrdup(old) : NULL;
 	setenv("TZ", tz && *tz ? tz : "UTC", 1);
 	tzset();
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "hash.h"
 
 struct urimap_slot {
@@ -56,9 +57,7 @@ static void grow(urimap_t *map)
 	struct urimap_slot *old = map->slots;
 
 	map->capacity = old_capacity ? old_capacity * 2 : 64;
-	map->slots = calloc(map->capacity, sizeof *map->slots);
-	if (!map->slots)
-		abort();
+	map->slots = xcalloc(map->capacity, sizeof *map->slots);
 	for (size_t i = 0; i < old_capacity; i++) {
 		if (!old[i].hash)
 			continue;

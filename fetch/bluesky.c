@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/alloc.h"
 #include "../common/json.h"
 #include "posts.h"
 
@@ -15,7 +16,7 @@ static char *facet_text(const char *text, long long start, long long end)
 	if (start < 0 || end <= start || (size_t)end > len ||
 	    !utf8_valid(text + start, (size_t)(end - start)))
 		return NULL;
-	return strndup(text + start, (size_t)(end - start));
+	return xstrndup(text + start, (size_t)(end - start));
 }
 
 static void add_facets(chatarc_record_t *r, yajl_val facets)
@@ -32,7 +33,7 @@ static void add_facets(chatarc_record_t *r, yajl_val facets)
 				continue;
 			if (!strcmp(type, "app.bsky.richtext.facet#tag") &&
 			    json_get_string(feature, "tag")) {
-				char *tag = strdup(json_get_string(feature, "tag"));
+				char *tag = xstrdup(json_get_string(feature, "tag"));
 				posts_lowercase(tag);
 				strlist_add_unique(&r->tags, tag);
 				free(tag);
@@ -124,7 +125,7 @@ chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, cha
 		const char *did = parent->u.string;
 		if (!strncmp(did, "at://", 5)) {
 			did += 5;
-			r.reply_to_account = strndup(did, strcspn(did, "/"));
+			r.reply_to_account = xstrndup(did, strcspn(did, "/"));
 		}
 	}
 
@@ -133,7 +134,7 @@ chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, cha
 	for (size_t i = 0; i < json_array_len(tags); i++) {
 		yajl_val tag = json_array_at(tags, i);
 		if (YAJL_IS_STRING(tag)) {
-			char *lower = strdup(tag->u.string);
+			char *lower = xstrdup(tag->u.string);
 			posts_lowercase(lower);
 			strlist_add_unique(&r.tags, lower);
 			free(lower);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/alloc.h"
 #include "../common/archive.h"
 #include "../common/fsutil.h"
 #include "../common/json.h"
@@ -167,7 +168,7 @@ static int id_compare(const char *a, const char *b)
 
 static void set_string(char **slot, const char *value)
 {
-	char *copy = value ? strdup(value) : NULL;
+	char *copy = value ? xstrdup(value) : NULL;
 	free(*slot);
 	*slot = copy;
 }
@@ -258,7 +259,7 @@ static chatarc_status_t read_secret(const char *data_dir, const char *source,
 			    "sources.%s: $%s holds a control character (a line "
 			    "break?); its %s must be one line",
 			    source, ref->env, what);
-		*out = strdup(value);
+		*out = xstrdup(value);
 		return CHATARC_OK;
 	}
 	if (!ref->file)
@@ -292,7 +293,7 @@ static chatarc_status_t read_secret(const char *data_dir, const char *source,
 		                               "holds a control character",
 		                         source, what, ref->file);
 	}
-	*out = strdup(text.buf + start);
+	*out = xstrdup(text.buf + start);
 	strbuf_release(&text);
 	return CHATARC_OK;
 }
@@ -510,7 +511,7 @@ static void job_send(struct job *job, enum request_kind kind, char *url, char *p
 	free(req->bearer);
 	req->url = url;
 	req->post_json = post_json;
-	req->bearer = bearer ? strdup(bearer) : NULL;
+	req->bearer = bearer ? xstrdup(bearer) : NULL;
 	req->done = request_done;
 	req->ctx = job;
 	job->kind = kind;
@@ -561,7 +562,7 @@ static void job_step(struct job *job)
 		return;
 	}
 	char *url = job->phase == PHASE_RECHECK ? recheck_next_url(job->recheck, link->base)
-	            : job->next_url             ? strdup(job->next_url)
+	            : job->next_url             ? xstrdup(job->next_url)
 	            : link->mastodon            ? mastodon_page_url(job)
 	                                        : bluesky_page_url(job);
 	job->page_posts = 0;
@@ -607,14 +608,7 @@ static void note_status(struct job *job, yajl_val status)
 	bool dated = created && time_parse_iso8601(created, &at);
 	job->page_posts++;
 	if (id && dated) {
-		if (job->page_ids.len == job->page_times_alloc) {
-			job->page_times_alloc =
-			    job->page_times_alloc ? 2 * job->page_times_alloc : 64;
-			job->page_times = realloc(job->page_times,
-			                          job->page_times_alloc * sizeof *job->page_times);
-			if (!job->page_times)
-				abort();
-		}
+		ALLOC_GROW(job->page_times, job->page_ids.len + 1, job->page_times_alloc);
 		job->page_times[job->page_ids.len] = at;
 		strlist_add(&job->page_ids, id);
 	}
@@ -713,7 +707,7 @@ static chatarc_status_t bluesky_read_page(struct job *job, const strbuf_t *body,
 			chatarc_error_prefix(err, "posts[%zu]", i);
 	}
 	*cursor = status == CHATARC_OK && json_get_string(page, "cursor")
-	              ? strdup(json_get_string(page, "cursor"))
+	              ? xstrdup(json_get_string(page, "cursor"))
 	              : NULL;
 	yajl_tree_free(page);
 	return status;
@@ -1322,12 +1316,10 @@ static chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
 		                         config->path);
 	for (size_t i = 0; i < config->n_chats; i++)
 		max_jobs += config->chats[i].sources.len * config->chats[i].tags.len;
-	run->targets = calloc(config->n_chats + 1, sizeof *run->targets);
-	run->links = calloc(config->n_sources + 1, sizeof *run->links);
-	run->jobs = calloc(max_jobs + 1, sizeof *run->jobs);
-	run->report->jobs = calloc(max_jobs + 1, sizeof *run->report->jobs);
-	if (!run->targets || !run->links || !run->jobs || !run->report->jobs)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	run->targets = xcalloc(config->n_chats + 1, sizeof *run->targets);
+	run->links = xcalloc(config->n_sources + 1, sizeof *run->links);
+	run->jobs = xcalloc(max_jobs + 1, sizeof *run->jobs);
+	run->report->jobs = xcalloc(max_jobs + 1, sizeof *run->report->jobs);
 
 	for (size_t c = 0; c < config->n_chats && status == CHATARC_OK; c++) {
 		const chatarc_chat_t *chat = &config->chats[c];

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../common/alloc.h"
 #include "../common/timeutil.h"
 
 struct http_client {
@@ -30,9 +31,7 @@ chatarc_status_t http_client_new(const http_client_options_t *options, http_clie
 	/* Not thread-safe, but chatarc has one thread and calls this once a run. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return chatarc_error_set(err, CHATARC_ERR_IO, "cannot start libcurl");
-	http_client_t *client = calloc(1, sizeof *client);
-	if (!client)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	http_client_t *client = xcalloc(1, sizeof *client);
 	client->multi = curl_multi_init();
 	client->options = *options;
 	if (!client->multi) {
@@ -120,8 +119,8 @@ static void parse_link(http_request_t *request, const char *value)
 			return;
 		const char *params = end + 1;
 		size_t params_len = strcspn(params, "<");
-		char *target = strndup(p + 1, (size_t)(end - p - 1));
-		char *rel = strndup(params, params_len);
+		char *target = xstrndup(p + 1, (size_t)(end - p - 1));
+		char *rel = xstrndup(params, params_len);
 		char **slot = NULL;
 		if (strstr(rel, "rel=\"next\"") || strstr(rel, "rel=next"))
 			slot = &r->link_next;
@@ -210,7 +209,7 @@ void http_read_header(http_request_t *request, const char *data, size_t len)
 		value++;
 	if (!strcasecmp(line, "content-type")) {
 		free(r->content_type);
-		r->content_type = strdup(value);
+		r->content_type = xstrdup(value);
 	} else if (!strcasecmp(line, "link")) {
 		parse_link(request, value);
 	} else if (!strcasecmp(line, "retry-after")) {
@@ -316,7 +315,7 @@ static bool follow_redirect(http_client_t *client, http_request_t *request, cons
 		snprintf(r->error, sizeof r->error, "more than %d redirects", HTTP_MAX_REDIRECTS);
 		return false;
 	}
-	char *next = strdup(location);
+	char *next = xstrdup(location);
 	if (!next)
 		return false;
 	int redirects = request->redirects + 1;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../common/alloc.h"
 #include "../common/fsutil.h"
 #include "../common/json.h"
 #include "jsonstream.h"
@@ -97,9 +98,9 @@ static chatarc_status_t read_owner_object(void *ctx, char *json, size_t len, lon
 	yajl_val account = json_get(obj, "account");
 	const char *username = json_get_string(account, "username");
 	if (username && !run->owner) {
-		run->owner = strdup(username);
+		run->owner = xstrdup(username);
 		const char *name = json_get_string(account, "accountDisplayName");
-		run->owner_name = name ? strdup(name) : NULL;
+		run->owner_name = name ? xstrdup(name) : NULL;
 	}
 	yajl_tree_free(obj);
 	return CHATARC_OK;
@@ -177,7 +178,7 @@ static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned lon
                                  chatarc_error_t *err)
 {
 	const import_options_t *options = run->options;
-	char *chunk = malloc(IMPORT_CHUNK);
+	char *chunk = xmalloc(IMPORT_CHUNK);
 	jsonstream_t js;
 	chatarc_status_t status = CHATARC_OK;
 	time_t last_progress = time(NULL);

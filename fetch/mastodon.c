@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/alloc.h"
 #include "../common/json.h"
 #include "../common/strbuf.h"
 #include "../common/urimap.h"
@@ -32,9 +33,7 @@ struct mastodon_threads {
 static mastodon_threads_t *threads_get(post_converter_t *conv)
 {
 	if (!conv->threads) {
-		conv->threads = calloc(1, sizeof *conv->threads);
-		if (!conv->threads)
-			abort();
+		conv->threads = xcalloc(1, sizeof *conv->threads);
 		urimap_init(&conv->threads->ids);
 		urimap_init(&conv->threads->waiting);
 	}
@@ -131,16 +130,11 @@ static chatarc_status_t threads_hold(post_converter_t *conv, chatarc_record_t *r
 				return status;
 		}
 	}
-	if (t->n_held == t->alloc_held) {
-		t->alloc_held = t->alloc_held ? t->alloc_held * 2 : 64;
-		t->held = realloc(t->held, t->alloc_held * sizeof *t->held);
-		if (!t->held)
-			abort();
-	}
+	ALLOC_GROW(t->held, t->n_held + 1, t->alloc_held);
 	size_t index = t->n_held++;
 	urimap_value_t *first = urimap_insert(&t->waiting, parent_id, &added);
 	t->held[index] = (struct held_reply){.record = *r,
-	                                     .parent_id = strdup(parent_id),
+	                                     .parent_id = xstrdup(parent_id),
 	                                     .next = added ? SIZE_MAX : first->index,
 	                                     .waiting = true};
 	first->index = index;
@@ -313,7 +307,7 @@ static void set_bridged_identity(chatarc_record_t *r, const char *at_uri, const 
 	record_set(&r->uri, at_uri);
 	record_set(&r->network, "bluesky");
 	free(r->author);
-	r->author = unbridged_account(strdup(acct));
+	r->author = unbridged_account(xstrdup(acct));
 	for (const char *const *redirect = redirects; url && *redirect; redirect++)
 		if (!strncmp(url, *redirect, strlen(*redirect)) &&
 		    !strncmp(url + strlen(*redirect), "https://", 8)) {
@@ -331,7 +325,7 @@ static char *replied_account(yajl_val status, yajl_val account, const char *auth
 	if (!to)
 		return NULL;
 	if (own && !strcmp(own, to))
-		return strdup(author);
+		return xstrdup(author);
 	yajl_val mentions = json_get(status, "mentions");
 	for (size_t i = 0; i < json_array_len(mentions); i++) {
 		yajl_val m = json_array_at(mentions, i);
@@ -409,7 +403,7 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 	for (size_t i = 0; i < json_array_len(tags); i++) {
 		const char *name = json_get_string(json_array_at(tags, i), "name");
 		if (name) {
-			char *lower = strdup(name);
+			char *lower = xstrdup(name);
 			posts_lowercase(lower);
 			strlist_add_unique(&r.tags, lower);
 			free(lower);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/alloc.h"
 #include "../common/json.h"
 #include "posts.h"
 
@@ -25,7 +26,7 @@ char *posts_url_host(const char *url)
 	else
 		return NULL;
 	size_t n = strcspn(p, "/:?#");
-	return n ? strndup(p, n) : NULL;
+	return n ? xstrndup(p, n) : NULL;
 }
 
 void posts_record_start(const post_converter_t *conv, chatarc_record_t *r, const char *network,

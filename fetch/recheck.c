@@ -57,9 +57,7 @@ chatarc_status_t recheck_load(const char *data_dir, const char *chat, const char
                               bool mastodon, chatarc_ms_t since, recheck_t **out,
                               chatarc_error_t *err)
 {
-	recheck_t *rc = calloc(1, sizeof *rc);
-	if (!rc)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	recheck_t *rc = xcalloc(1, sizeof *rc);
 	rc->mastodon = mastodon;
 	rc->source = source;
 	urimap_init(&rc->seen);

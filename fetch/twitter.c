@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/alloc.h"
 #include "../common/json.h"
 #include "posts.h"
 
@@ -23,7 +24,7 @@ static char *decode_entities(const char *text)
 	strbuf_t out;
 
 	if (!amp)
-		return strdup(text);
+		return xstrdup(text);
 	strbuf_init(&out, strlen(text));
 	for (const char *p = text; amp; amp = strchr(p, '&')) {
 		strbuf_add(&out, p, (size_t)(amp - p));
@@ -60,7 +61,7 @@ static void set_identity(chatarc_record_t *r, const char *id, const char *screen
 
 static void add_lowercase(strlist_t *list, const char *s)
 {
-	char *lower = strdup(s);
+	char *lower = xstrdup(s);
 	posts_lowercase(lower);
 	strlist_add_unique(list, lower);
 	free(lower);

@@ -65,15 +65,17 @@ static void add_value(void *ctx, const char *value)
 }
 
 /* from:NAME without a server: the index's accounts NAME@SERVER. */
-static void authors_named(void *ctx, const char *name, strlist_t *out)
+static chatarc_status_t authors_named(void *ctx, const char *name, strlist_t *out,
+                                      chatarc_error_t *err)
 {
 	strbuf_t prefix;
 	strbuf_init(&prefix, 0);
 	strbuf_addf(&prefix, "%s@", name);
 	for (char *p = prefix.buf; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	xdb_field_values(ctx, "from", prefix.buf, add_value, out);
+	chatarc_status_t status = xdb_field_values(ctx, "from", prefix.buf, add_value, out, err);
 	strbuf_release(&prefix);
+	return status;
 }
 
 static const char *chat_tz(const chatarc_config_t *config, const char *chat)
@@ -222,38 +224,15 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 
 	if (cli_load_config(ctx, &config, &err) != CHATARC_OK)
 		memset(&config, 0, sizeof config); /* times then show in UTC */
-	/* DIR/index, then each configured shard: searched as one database. */
-	strlist_t paths = {0};
-	char *path = index_path(ctx->data_dir);
-	if (fs_exists(path) || config.index_shards.len == 0)
-		strlist_add(&paths, path);
-	for (size_t i = 0; i < config.index_shards.len; i++) {
-		const char *shard = config.index_shards.items[i];
-		strbuf_t full;
-		strbuf_init(&full, 0);
-		if (shard[0] == '/' || !strncmp(shard, "tcp:", 4))
-			strbuf_addstr(&full, shard);
-		else
-			strbuf_addf(&full, "%s/%s", ctx->data_dir, shard);
-		strlist_add(&paths, full.buf);
-		strbuf_release(&full);
-	}
-	status = xdb_open_readonly((const char *const *)paths.items, paths.len, &db, &err);
-	if (status == CHATARC_ERR_NOT_FOUND && paths.len == 1 && !strcmp(paths.items[0], path))
-		chatarc_error_set(&err, status, "%s: no index yet: run `chatarc --data %s index`",
-		                  path, ctx->data_dir);
-	free(path);
-	strlist_clear(&paths);
+	/* A stale index answers too, but says so (on stderr: the output stays
+	 * clean for scripts). */
+	size_t stale;
+	status = index_open_for_search(ctx->data_dir, &config, &db, &stale, &err);
 	if (status != CHATARC_OK) {
 		strbuf_release(&query);
 		config_release(&config);
 		return cli_report("search", status, &err);
 	}
-	/* A stale index answers too, but says so (on stderr: the output stays
-	 * clean for scripts). Only DIR/index is compared with DIR/archive. */
-	size_t stale = config.n_chats && !config.index_shards.len
-	                   ? index_stale_days(ctx->data_dir, &config, db)
-	                   : 0;
 	if (stale)
 		fprintf(stderr,
 		        "chatarc: search: warning: %zu day file%s of the archive changed since the "

@@ -34,18 +34,22 @@ char *index_path(const char *data_dir)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Each message's place in its session, from the summariser: topic ("t1",
- * "intro", "wrap") and session date, by uri. */
+/* One local date's session, from the summariser: each message's topic
+ * ("t1", "intro", "wrap", "" when unassigned), by uri. A UTC day touches
+ * three local dates, and consecutive days share two: each date is built
+ * once and kept while a day being indexed needs it. */
+#define PLACE_DATES 3
 struct session_places {
-	urimap_t uris; /* uri -> index into topics and sessions */
-	strlist_t topics, sessions;
+	char date[11]; /* "" when the slot holds nothing */
+	urimap_t uris; /* uri -> index into topics */
+	strlist_t topics;
 };
 
 struct indexer {
 	xdb_t *db;
 	const char *data_dir;
 	const chatarc_chat_t *chat_config;
-	struct session_places places;
+	struct session_places places[PLACE_DATES]; /* the dates of the day being indexed */
 	/* The day being indexed was never indexed: none of its messages is in
 	 * the database (each uri lives in one day file), so they are added, not
 	 * replaced. Xapian may commit by itself mid-day (every 10,000 changes),
@@ -88,11 +92,15 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	if (r->network)
 		add_term(&terms, "network", r->network);
 	add_term(&terms, "reply", record_is_reply(r) ? "yes" : "no");
-	urimap_value_t *place = urimap_find(&ix->places.uris, r->uri);
-	if (place && *ix->places.topics.items[place->index])
-		add_term(&terms, "topic", ix->places.topics.items[place->index]);
+	const struct session_places *session = NULL;
+	urimap_value_t *place = NULL;
+	for (size_t i = 0; !place && i < PLACE_DATES; i++)
+		if ((place = urimap_find(&ix->places[i].uris, r->uri)))
+			session = &ix->places[i];
+	if (place && *session->topics.items[place->index])
+		add_term(&terms, "topic", session->topics.items[place->index]);
 	if (place)
-		add_term(&terms, "session", ix->places.sessions.items[place->index]);
+		add_term(&terms, "session", session->date);
 	strlist_add(&terms, ""); /* room for the NULL end */
 	free(terms.items[terms.len - 1]);
 	terms.items[terms.len - 1] = NULL;
@@ -127,45 +135,79 @@ static void places_reset(struct session_places *p)
 {
 	urimap_release(&p->uris);
 	strlist_clear(&p->topics);
-	strlist_clear(&p->sessions);
 	urimap_init(&p->uris);
+	p->date[0] = '\0';
+}
+
+static chatarc_status_t places_build(struct indexer *ix, struct session_places *p, const char *date,
+                                     chatarc_error_t *err)
+{
+	summary_t *s;
+	places_reset(p);
+	chatarc_status_t status = summary_build(ix->data_dir, ix->chat_config, date, NULL, &s, err);
+	if (status != CHATARC_OK)
+		return status;
+	for (size_t i = 0; i < s->n_messages; i++) {
+		const summary_message_t *m = &s->messages[i];
+		bool added;
+		char topic[16];
+		urimap_value_t *v = urimap_insert(&p->uris, m->record.uri, &added);
+		if (!added)
+			continue;
+		/* Every message of the window is in the session; an unassigned
+		 * one has no topic. */
+		if (m->section >= 0)
+			snprintf(topic, sizeof topic, "t%d", s->topics[m->section].number);
+		else
+			snprintf(topic, sizeof topic, "%s",
+			         m->section == SECTION_INTRO  ? "intro"
+			         : m->section == SECTION_WRAP ? "wrap"
+			                                      : "");
+		v->index = p->topics.len;
+		strlist_add(&p->topics, topic);
+	}
+	memcpy(p->date, s->date, sizeof p->date);
+	summary_free(s);
+	return CHATARC_OK;
 }
 
 /* The sessions that may hold messages of UTC day `day`: local dates run up
- * to a day either side of it. */
-static void find_places(struct indexer *ix, chatarc_ms_t day_start)
+ * to a day either side of it. Dates already built for the day before are
+ * kept; a message in two windows belongs to the earlier date (slots are
+ * left in date order). A summary that cannot be built (an unreadable
+ * archive) stops the run: documents without their session would be wrong
+ * silently. */
+static chatarc_status_t find_places(struct indexer *ix, chatarc_ms_t day_start,
+                                    chatarc_error_t *err)
 {
-	places_reset(&ix->places);
-	for (int offset = -1; offset <= 1; offset++) {
-		char date[11];
-		summary_t *s;
-		chatarc_error_t ignored;
-		time_format_day(day_start + offset * 86400000LL, date);
-		if (summary_build(ix->data_dir, ix->chat_config, date, NULL, &s, &ignored) !=
-		    CHATARC_OK)
-			continue;
-		for (size_t i = 0; i < s->n_messages; i++) {
-			const summary_message_t *m = &s->messages[i];
-			bool added;
-			char topic[16];
-			urimap_value_t *v = urimap_insert(&ix->places.uris, m->record.uri, &added);
-			if (!added)
-				continue;
-			/* Every message of the window is in the session; an
-			 * unassigned one has no topic. */
-			if (m->section >= 0)
-				snprintf(topic, sizeof topic, "t%d", s->topics[m->section].number);
-			else
-				snprintf(topic, sizeof topic, "%s",
-				         m->section == SECTION_INTRO  ? "intro"
-				         : m->section == SECTION_WRAP ? "wrap"
-				                                      : "");
-			v->index = ix->places.topics.len;
-			strlist_add(&ix->places.topics, topic);
-			strlist_add(&ix->places.sessions, s->date);
+	struct session_places kept[PLACE_DATES];
+	char dates[PLACE_DATES][11];
+	for (int i = 0; i < PLACE_DATES; i++)
+		time_format_day(day_start + (i - 1) * 86400000LL, dates[i]);
+	memcpy(kept, ix->places, sizeof kept);
+	chatarc_status_t status = CHATARC_OK;
+	for (int i = 0; i < PLACE_DATES; i++) {
+		struct session_places *found = NULL;
+		for (int k = 0; !found && k < PLACE_DATES; k++)
+			if (kept[k].date[0] && !strcmp(kept[k].date, dates[i])) {
+				found = &kept[k];
+				ix->places[i] = *found;
+				found->date[0] = '\0';
+				urimap_init(&found->uris); /* moved, not freed */
+				memset(&found->topics, 0, sizeof found->topics);
+			}
+		if (!found) {
+			urimap_init(&ix->places[i].uris);
+			memset(&ix->places[i].topics, 0, sizeof ix->places[i].topics);
+			ix->places[i].date[0] = '\0';
 		}
-		summary_free(s);
 	}
+	for (int k = 0; k < PLACE_DATES; k++)
+		places_reset(&kept[k]);
+	for (int i = 0; status == CHATARC_OK && i < PLACE_DATES; i++)
+		if (!ix->places[i].date[0])
+			status = places_build(ix, &ix->places[i], dates[i], err);
+	return status;
 }
 
 /* What the index knows of one day file: its metadata key ("day:CHAT/DAY"),
@@ -182,7 +224,10 @@ static chatarc_status_t day_state(xdb_t *db, const char *chat, const char *path,
 	if (stat(path, &st) < 0)
 		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path, strerror(errno));
 	snprintf(size_text, 32, "%lld", (long long)st.st_size);
-	char *indexed = xdb_get_metadata(db, key);
+	char *indexed;
+	chatarc_status_t status = xdb_get_metadata(db, key, &indexed, err);
+	if (status != CHATARC_OK)
+		return status;
 	*current = !strcmp(indexed, size_text);
 	*never = indexed[0] == '\0';
 	free(indexed);
@@ -233,8 +278,9 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 		return CHATARC_OK;
 	}
 	/* The day's merged messages, all of them: versions may have changed. */
-	find_places(ix, from);
-	status = xdb_set_metadata(ix->db, key, "indexing", err);
+	status = find_places(ix, from, err);
+	if (status == CHATARC_OK)
+		status = xdb_set_metadata(ix->db, key, "indexing", err);
 	urimap_release(&ix->day_uris);
 	urimap_init(&ix->day_uris);
 	if (status == CHATARC_OK)
@@ -302,23 +348,56 @@ static void remove_generation(const char *data_dir, long generation)
 	strbuf_release(&path);
 }
 
-size_t index_stale_days(const char *data_dir, const chatarc_config_t *config, xdb_t *db)
+static chatarc_status_t stale_days(const char *data_dir, const chatarc_config_t *config, xdb_t *db,
+                                   size_t *stale, chatarc_error_t *err)
 {
-	size_t stale = 0;
-	for (size_t c = 0; c < config->n_chats; c++) {
+	chatarc_status_t status = CHATARC_OK;
+	*stale = 0;
+	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
 		strlist_t days = {0};
-		chatarc_error_t ignored;
-		archive_list_days(data_dir, config->chats[c].name, &days, &ignored);
-		for (size_t d = 0; d < days.len; d++) {
+		status = archive_list_days(data_dir, config->chats[c].name, &days, err);
+		for (size_t d = 0; status == CHATARC_OK && d < days.len; d++) {
 			char key[128], size_text[32];
 			bool current, never;
-			if (day_state(db, config->chats[c].name, days.items[d], key, size_text,
-			              &current, &never, &ignored) == CHATARC_OK)
-				stale += !current;
+			status = day_state(db, config->chats[c].name, days.items[d], key, size_text,
+			                   &current, &never, err);
+			*stale += !current;
 		}
 		strlist_clear(&days);
 	}
-	return stale;
+	return status;
+}
+
+chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_config_t *config,
+                                       xdb_t **db, size_t *stale, chatarc_error_t *err)
+{
+	strlist_t paths = {0};
+	char *path = index_path(data_dir);
+	*stale = 0;
+	if (fs_exists(path) || config->index_shards.len == 0)
+		strlist_add(&paths, path);
+	for (size_t i = 0; i < config->index_shards.len; i++) {
+		const char *shard = config->index_shards.items[i];
+		strbuf_t full;
+		strbuf_init(&full, 0);
+		if (shard[0] == '/' || !strncmp(shard, "tcp:", 4))
+			strbuf_addstr(&full, shard);
+		else
+			strbuf_addf(&full, "%s/%s", data_dir, shard);
+		strlist_add(&paths, full.buf);
+		strbuf_release(&full);
+	}
+	chatarc_status_t status =
+	    xdb_open_readonly((const char *const *)paths.items, paths.len, db, err);
+	if (status == CHATARC_ERR_NOT_FOUND && paths.len == 1 && !strcmp(paths.items[0], path))
+		chatarc_error_set(err, status, "%s: no index yet: run `chatarc --data %s index`",
+		                  path, data_dir);
+	free(path);
+	strlist_clear(&paths);
+	if (status == CHATARC_OK && config->n_chats && !config->index_shards.len &&
+	    (status = stale_days(data_dir, config, *db, stale, err)) != CHATARC_OK)
+		xdb_close(*db);
+	return status;
 }
 
 static void remove_generation(const char *data_dir, long generation);
@@ -332,9 +411,11 @@ static size_t committed_documents(const char *path)
 	xdb_t *db;
 	chatarc_error_t ignored;
 	const char *paths[] = {path};
+	size_t n = 0;
 	if (xdb_open_readonly(paths, 1, &db, &ignored) != CHATARC_OK)
 		return 0;
-	size_t n = xdb_document_count(db);
+	if (xdb_document_count(db, &n, &ignored) != CHATARC_OK)
+		n = 0;
 	xdb_close(db);
 	return n;
 }
@@ -488,12 +569,15 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 		goto out;
 	strbuf_init(&ix.data, 4096);
 	strbuf_init(&ix.text, 1024);
-	urimap_init(&ix.places.uris);
+	for (int i = 0; i < PLACE_DATES; i++)
+		places_reset(&ix.places[i]);
 	urimap_init(&ix.day_uris);
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
 		strlist_t days = {0};
 		ix.chat = config->chats[c].name;
 		ix.chat_config = &config->chats[c];
+		for (int i = 0; i < PLACE_DATES; i++)
+			places_reset(&ix.places[i]); /* dates are per chat */
 		status = archive_list_days(data_dir, ix.chat, &days, err);
 		for (size_t d = 0; status == CHATARC_OK && d < days.len; d++) {
 			if (progress)
@@ -502,9 +586,12 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 		}
 		strlist_clear(&days);
 	}
+	size_t documents = 0;
 	if (status == CHATARC_OK)
 		status = xdb_commit(ix.db, err);
-	stats->documents = (long)xdb_document_count(ix.db);
+	if (status == CHATARC_OK)
+		status = xdb_document_count(ix.db, &documents, err);
+	stats->documents = (long)documents;
 	/* Incremental writes leave B-tree blocks part empty: when this run wrote
 	 * a good share of the database (a first build, a rebuild, a big
 	 * import), a compacted copy becomes the next generation: 40% smaller. */
@@ -523,8 +610,10 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 	xdb_close(ix.db);
 	strbuf_release(&ix.data);
 	strbuf_release(&ix.text);
-	places_reset(&ix.places);
-	urimap_release(&ix.places.uris);
+	for (int i = 0; i < PLACE_DATES; i++) {
+		places_reset(&ix.places[i]);
+		urimap_release(&ix.places[i].uris);
+	}
 	urimap_release(&ix.day_uris);
 	if (status == CHATARC_OK && next != generation)
 		status = point_index_at(data_dir, next, err);

@@ -34,11 +34,14 @@ chatarc_status_t index_remove(const char *data_dir, const strlist_t *uris, chata
 /* DIR/index, the path searches open. */
 char *index_path(const char *data_dir);
 
-/* How many of the configured chats' day files changed since the index
- * last read them (db: the index of DIR, open for reading): a search then
- * says its results may be incomplete instead of being silently so. */
 struct xdb;
-size_t index_stale_days(const char *data_dir, const chatarc_config_t *config, struct xdb *db);
+/* DIR/index and the config's index_shards, open for searching as one
+ * database; no index yet is CHATARC_ERR_NOT_FOUND saying what to run.
+ * *stale: how many of the configured chats' day files changed since
+ * DIR/index last read them (0 with shards: only DIR/index is compared),
+ * so that a search says its results may be incomplete. */
+chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_config_t *config,
+                                       struct xdb **db, size_t *stale, chatarc_error_t *err);
 
 /* The search query as typed, made into what the index answers (index/
  * query.c): date: of a day, month or year as its range; from:@acct as
@@ -46,7 +49,8 @@ size_t index_stale_days(const char *data_dir, const chatarc_config_t *config, st
  * `authors` (may be NULL) lists as NAME@SERVER. An empty query, or a field
  * with no value, is CHATARC_ERR_USAGE saying what to write; "*" gives ""
  * (every message). */
-typedef void (*index_authors_fn)(void *ctx, const char *name, strlist_t *out);
+typedef chatarc_status_t (*index_authors_fn)(void *ctx, const char *name, strlist_t *out,
+                                             chatarc_error_t *err);
 chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors, void *ctx,
                                      strbuf_t *out, chatarc_error_t *err);
 

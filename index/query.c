@@ -3,6 +3,7 @@
  * its @; from:NAME with no server finds NAME on every server; a field with
  * no value, or no query at all, is a usage error that says what to write. */
 #define _GNU_SOURCE /* memmem */
+#include "../common/alloc.h"
 #include "index.h"
 
 #include <ctype.h>
@@ -60,19 +61,21 @@ static chatarc_status_t add_date(strbuf_t *out, const char *value, size_t len, c
 }
 
 /* from:NAME with no server: every account called NAME, on any server. */
-static void add_any_server(strbuf_t *out, const char *name, size_t len, index_authors_fn authors,
-                           void *ctx)
+static chatarc_status_t add_any_server(strbuf_t *out, const char *name, size_t len,
+                                       index_authors_fn authors, void *ctx, chatarc_error_t *err)
 {
 	strlist_t found = {0};
-	char *copy = strndup(name, len);
-	if (authors && copy)
-		authors(ctx, copy, &found);
+	char *copy = xstrndup(name, len);
+	chatarc_status_t status = CHATARC_OK;
+	if (authors)
+		status = authors(ctx, copy, &found, err);
 	strbuf_addf(out, "(from:%.*s", (int)len, name);
 	for (size_t i = 0; i < found.len; i++)
 		strbuf_addf(out, " OR from:%s", found.items[i]);
 	strbuf_addstr(out, ")");
 	strlist_clear(&found);
 	free(copy);
+	return status;
 }
 
 chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors, void *ctx,
@@ -128,7 +131,7 @@ chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors
 				vlen--;
 			}
 			if (!memchr(value, '@', vlen) && !memchr(value, '.', vlen))
-				add_any_server(out, value, vlen, authors, ctx);
+				status = add_any_server(out, value, vlen, authors, ctx, err);
 			else
 				strbuf_addf(out, "from:%.*s", (int)vlen, value);
 		} else {

@@ -45,6 +45,32 @@ static chatarc_status_t fail(chatarc_error_t *err, chatarc_status_t status, cons
 	                         e.get_msg().c_str());
 }
 
+// Called from a catch (...) in every function: rethrows what was caught and
+// maps it to a status and message, in one place (notmuch's
+// _notmuch_xapian_error_private is the model). Nothing escapes to C.
+static chatarc_status_t xapian_error(chatarc_error_t *err, const char *what)
+{
+	try {
+		throw;
+	} catch (const Xapian::DatabaseLockError &e) {
+		return fail(err, CHATARC_ERR_BUSY, what, e);
+	} catch (const Xapian::DatabaseNotFoundError &e) {
+		return fail(err, CHATARC_ERR_NOT_FOUND, what, e);
+	} catch (const Xapian::DatabaseOpeningError &e) {
+		return fail(err, CHATARC_ERR_NOT_FOUND, what, e);
+	} catch (const Xapian::DatabaseCorruptError &e) {
+		return fail(err, CHATARC_ERR_CORRUPT, what, e);
+	} catch (const Xapian::Error &e) {
+		return fail(err, CHATARC_ERR_IO, what, e);
+	} catch (const std::bad_alloc &) {
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "%s: out of memory", what);
+	} catch (const std::exception &e) {
+		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", what, e.what());
+	} catch (...) {
+		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: unknown error", what);
+	}
+}
+
 // "from:ana@x" -> "Aana@x": a document's boolean terms in their prefixed form.
 static std::string prefixed_term(const char *field_and_value)
 {
@@ -89,10 +115,8 @@ extern "C" chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, cha
 		db->terms.set_database(*db->write);
 		*out = db.release();
 		return CHATARC_OK;
-	} catch (const Xapian::DatabaseLockError &e) {
-		return fail(err, CHATARC_ERR_BUSY, path, e);
-	} catch (const Xapian::Error &e) {
-		return fail(err, CHATARC_ERR_IO, path, e);
+	} catch (...) {
+		return xapian_error(err, path);
 	}
 }
 
@@ -122,12 +146,8 @@ extern "C" chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n
 		}
 		*out = db.release();
 		return CHATARC_OK;
-	} catch (const Xapian::DatabaseNotFoundError &e) {
-		return fail(err, CHATARC_ERR_NOT_FOUND, current, e);
-	} catch (const Xapian::DatabaseOpeningError &e) {
-		return fail(err, CHATARC_ERR_NOT_FOUND, current, e);
-	} catch (const Xapian::Error &e) {
-		return fail(err, CHATARC_ERR_IO, current, e);
+	} catch (...) {
+		return xapian_error(err, current);
 	}
 }
 
@@ -169,8 +189,8 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		else
 			db->write->replace_document(id_term, doc);
 		return CHATARC_OK;
-	} catch (const Xapian::Error &e) {
-		return fail(err, CHATARC_ERR_IO, "index", e);
+	} catch (...) {
+		return xapian_error(err, "index");
 	}
 }
 
@@ -179,8 +199,8 @@ extern "C" chatarc_status_t xdb_delete(xdb_t *db, const char *id, chatarc_error_
 	try {
 		db->write->delete_document(std::string("Q") + id);
 		return CHATARC_OK;
-	} catch (const Xapian::Error &e) {
-		return fail(err, CHATARC_ERR_IO, "index", e);
+	} catch (...) {
+		return xapian_error(err, "index");
 	}
 }
 
@@ -205,8 +225,8 @@ extern "C" chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const 
 				fn(ctx, (*t).c_str() + 1);
 		}
 		return CHATARC_OK;
-	} catch (const Xapian::Error &e) {
-		return fail(err, CHATARC_ERR_IO, "index", e);
+	} catch (...) {
+		return xapian_error(err, "index");
 	}
 }
 
@@ -216,17 +236,20 @@ extern "C" chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const c
 	try {
 		db->write->set_metadata(key, value);
 		return CHATARC_OK;
-	} catch (const Xapian::Error &e) {
-		return fail(err, CHATARC_ERR_IO, "index metadata", e);
+	} catch (...) {
+		return xapian_error(err, "index metadata");
 	}
 }
 
-extern "C" char *xdb_get_metadata(xdb_t *db, const char *key)
+extern "C" chatarc_status_t xdb_get_metadata(xdb_t *db, const char *key, char **value,
+                                             chatarc_error_t *err)
 {
 	try {
-		return strdup(db->db().get_metadata(key).c_str());
-	} catch (const Xapian::Error &) {
-		return strdup("");
+		*value = strdup(db->db().get_metadata(key).c_str());
+		return *value ? CHATARC_OK
+		              : chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+	} catch (...) {
+		return xapian_error(err, "index metadata");
 	}
 }
 
@@ -235,8 +258,8 @@ extern "C" chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err)
 	try {
 		db->write->commit();
 		return CHATARC_OK;
-	} catch (const Xapian::Error &e) {
-		return fail(err, CHATARC_ERR_IO, "index commit", e);
+	} catch (...) {
+		return xapian_error(err, "index commit");
 	}
 }
 
@@ -245,36 +268,39 @@ extern "C" chatarc_status_t xdb_compact_to(xdb_t *db, const char *dest, chatarc_
 	try {
 		db->db().compact(dest);
 		return CHATARC_OK;
-	} catch (const Xapian::Error &e) {
-		return fail(err, CHATARC_ERR_IO, dest, e);
+	} catch (...) {
+		return xapian_error(err, dest);
 	}
 }
 
-extern "C" void xdb_field_values(xdb_t *db, const char *field, const char *value_prefix,
-                                 void (*fn)(void *ctx, const char *value), void *ctx)
+extern "C" chatarc_status_t xdb_field_values(xdb_t *db, const char *field, const char *value_prefix,
+                                             void (*fn)(void *ctx, const char *value), void *ctx,
+                                             chatarc_error_t *err)
 {
 	std::string prefix;
 	for (const auto &f : boolean_fields)
 		if (!std::strcmp(field, f.field))
 			prefix = f.prefix;
 	if (prefix.empty())
-		return;
+		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a field", field);
 	try {
 		std::string start = prefix + value_prefix;
 		for (auto t = db->db().allterms_begin(start); t != db->db().allterms_end(start);
 		     ++t)
 			fn(ctx, (*t).substr(prefix.size()).c_str());
-	} catch (const Xapian::Error &) {
-		/* no expansion: the query still runs as written */
+		return CHATARC_OK;
+	} catch (...) {
+		return xapian_error(err, "index terms");
 	}
 }
 
-extern "C" size_t xdb_document_count(xdb_t *db)
+extern "C" chatarc_status_t xdb_document_count(xdb_t *db, size_t *count, chatarc_error_t *err)
 {
 	try {
-		return db->db().get_doccount();
-	} catch (const Xapian::Error &) {
-		return 0;
+		*count = db->db().get_doccount();
+		return CHATARC_OK;
+	} catch (...) {
+		return xapian_error(err, "index");
 	}
 }
 
@@ -353,7 +379,7 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 	} catch (const Xapian::QueryParserError &e) {
 		return chatarc_error_set(err, CHATARC_ERR_USAGE, "cannot read the query \"%s\": %s",
 		                         query_text, e.get_msg().c_str());
-	} catch (const Xapian::Error &e) {
-		return fail(err, CHATARC_ERR_IO, "search", e);
+	} catch (...) {
+		return xapian_error(err, "search");
 	}
 }

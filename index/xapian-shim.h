@@ -47,8 +47,8 @@ chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const char *day,
 /* Durable progress notes, committed with the documents. */
 chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
                                   chatarc_error_t *err);
-/* The value, or "" when unset; free() it. */
-char *xdb_get_metadata(xdb_t *db, const char *key);
+/* *value: the value, or "" when unset; free() it. */
+chatarc_status_t xdb_get_metadata(xdb_t *db, const char *key, char **value, chatarc_error_t *err);
 chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err);
 /* Writes a compacted copy of the committed database to `dest` (a new
  * directory): full B-tree blocks, about half the size, faster to search.
@@ -84,11 +84,12 @@ typedef struct xdb_filter {
 chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort, size_t offset,
                             size_t limit, const xdb_marks_t *marks, const xdb_filter_t *filter,
                             xdb_hit_fn fn, void *ctx, size_t *total, chatarc_error_t *err);
-size_t xdb_document_count(xdb_t *db);
+chatarc_status_t xdb_document_count(xdb_t *db, size_t *count, chatarc_error_t *err);
 /* Calls fn with each value of a boolean field ("from") that starts with
  * value_prefix, in order. */
-void xdb_field_values(xdb_t *db, const char *field, const char *value_prefix,
-                      void (*fn)(void *ctx, const char *value), void *ctx);
+chatarc_status_t xdb_field_values(xdb_t *db, const char *field, const char *value_prefix,
+                                  void (*fn)(void *ctx, const char *value), void *ctx,
+                                  chatarc_error_t *err);
 
 #ifdef __cplusplus
 }

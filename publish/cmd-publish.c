@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../cli/cli.h"
+#include "../common/alloc.h"
 #include "../common/config.h"
 #include "../common/options.h"
 #include "publish.h"
@@ -53,7 +54,7 @@ static chatarc_status_t run_open(struct run *r, int argc, char **argv, chatarc_e
 	}
 	if (!r->out) {
 		size_t n = strlen(r->ctx->data_dir) + 8;
-		r->default_out = malloc(n);
+		r->default_out = xmalloc(n);
 		snprintf(r->default_out, n, "%s/site", r->ctx->data_dir);
 		r->out = r->default_out;
 	}

@@ -3,6 +3,7 @@
  * digests and the feeds are small XML documents built here with libxml2's
  * tree API (which escapes every value) and rendered by their stylesheets. */
 #define _DEFAULT_SOURCE
+#include "../common/alloc.h"
 #include "publish.h"
 
 #include <errno.h>
@@ -73,10 +74,9 @@ static void cache_set(struct render_cache *cache, const char *page, uint64_t has
 		if (cache->n == cache->alloc) {
 			cache->alloc = cache->alloc ? 2 * cache->alloc : 256;
 			cache->hashes =
-			    realloc(cache->hashes, cache->alloc * sizeof *cache->hashes);
-			cache->sizes = realloc(cache->sizes, cache->alloc * sizeof *cache->sizes);
-			if (!cache->hashes || !cache->sizes)
-				abort();
+			    xrealloc_array(cache->hashes, cache->alloc, sizeof *cache->hashes);
+			cache->sizes =
+			    xrealloc_array(cache->sizes, cache->alloc, sizeof *cache->sizes);
 		}
 		v->index = cache->n++;
 		strlist_add(&cache->names, page);
@@ -182,7 +182,7 @@ static chatarc_status_t take_lock(publisher_t *pub, chatarc_error_t *err)
 chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **out,
                                 chatarc_error_t *err)
 {
-	publisher_t *pub = calloc(1, sizeof *pub);
+	publisher_t *pub = xcalloc(1, sizeof *pub);
 	pub->options = *options;
 	pub->lock_fd = -1;
 	chatarc_status_t status = CHATARC_OK;
@@ -507,10 +507,8 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 	summary_history_t history;
 	summary_history_init(&history);
 	strlist_t rendered = {0}; /* the sessions that have a page */
-	chatarc_ms_t(*windows)[2] = calloc(dates.len ? dates.len : 1, sizeof *windows);
+	chatarc_ms_t(*windows)[2] = xcalloc(dates.len ? dates.len : 1, sizeof *windows);
 	size_t n_windows = 0;
-	if (!windows)
-		abort();
 
 	/* Oldest first, so the history of who took part only moves forward. */
 	for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/alloc.h"
 #include "../common/urimap.h"
 #include "summary.h"
 
@@ -42,13 +43,13 @@ struct term_count {
 struct doc {
 	long message;
 	struct term_count *terms;
-	size_t n_terms;
+	size_t n_terms, terms_alloc;
 	double centrality, engagement, score;
 };
 
 /* Words of a message: lower-case, 3+ letters, no mentions, tags, links. */
 static void add_terms(struct doc *d, const char *text, urimap_t *vocab, size_t **df,
-                      size_t *n_vocab)
+                      size_t *n_vocab, size_t *df_alloc)
 {
 	char word[64];
 	const char *p = text ? text : "";
@@ -72,14 +73,14 @@ static void add_terms(struct doc *d, const char *text, urimap_t *vocab, size_t *
 		urimap_value_t *v = urimap_insert(vocab, word, &added);
 		if (added) {
 			v->index = (*n_vocab)++;
-			*df = realloc(*df, *n_vocab * sizeof **df);
+			ALLOC_GROW(*df, *n_vocab, *df_alloc);
 			(*df)[v->index] = 0;
 		}
 		size_t k;
 		for (k = 0; k < d->n_terms && d->terms[k].term != v->index; k++)
 			;
 		if (k == d->n_terms) {
-			d->terms = realloc(d->terms, (d->n_terms + 1) * sizeof *d->terms);
+			ALLOC_GROW(d->terms, d->n_terms + 1, d->terms_alloc);
 			d->terms[d->n_terms++] = (struct term_count){v->index, 0};
 			(*df)[v->index]++;
 		}
@@ -104,7 +105,7 @@ static int by_position(const void *a, const void *b)
 static void topic_highlights(summary_t *s, size_t topic)
 {
 	struct doc *docs = NULL;
-	size_t n = 0, n_vocab = 0, *df = NULL;
+	size_t n = 0, n_alloc = 0, n_vocab = 0, df_alloc = 0, *df = NULL;
 	urimap_t vocab;
 	urimap_init(&vocab);
 
@@ -113,14 +114,14 @@ static void topic_highlights(summary_t *s, size_t topic)
 		if (m->section != (int)topic || m->question || m->moderator || !m->record.text ||
 		    strlen(m->record.text) < HIGHLIGHT_MIN_TEXT)
 			continue;
-		docs = realloc(docs, (n + 1) * sizeof *docs);
+		ALLOC_GROW(docs, n + 1, n_alloc);
 		docs[n] = (struct doc){.message = (long)i};
-		add_terms(&docs[n], m->record.text, &vocab, &df, &n_vocab);
+		add_terms(&docs[n], m->record.text, &vocab, &df, &n_vocab, &df_alloc);
 		const chatarc_record_t *r = &m->record;
 		docs[n].engagement = log1p((double)(r->likes + 2 * r->reposts + r->replies));
 		n++;
 	}
-	double *centroid = calloc(n_vocab ? n_vocab : 1, sizeof *centroid);
+	double *centroid = xcalloc(n_vocab ? n_vocab : 1, sizeof *centroid);
 	for (size_t d = 0; d < n; d++) {
 		double norm = 0;
 		for (size_t k = 0; k < docs[d].n_terms; k++) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/alloc.h"
 #include "../common/hash.h"
 #include "../common/json.h"
 #include "../common/urimap.h"
@@ -146,6 +147,7 @@ struct tally {
 	urimap_t index;
 	strlist_t keys;
 	long *counts;
+	size_t counts_alloc;
 	long *order;
 };
 
@@ -156,7 +158,7 @@ static void tally_add(struct tally *t, const char *key)
 	if (added) {
 		v->index = t->keys.len;
 		strlist_add(&t->keys, key);
-		t->counts = realloc(t->counts, t->keys.len * sizeof *t->counts);
+		ALLOC_GROW(t->counts, t->keys.len, t->counts_alloc);
 		t->counts[v->index] = 0;
 	}
 	t->counts[v->index]++;
@@ -173,7 +175,7 @@ static int by_count(const void *a, const void *b, void *ctx)
 
 static void tally_sort(struct tally *t)
 {
-	t->order = realloc(t->order, (t->keys.len + 1) * sizeof *t->order);
+	t->order = xrealloc_array(t->order, t->keys.len + 1, sizeof *t->order);
 	for (size_t i = 0; i < t->keys.len; i++)
 		t->order[i] = (long)i;
 	qsort_r(t->order, t->keys.len, sizeof *t->order, by_count, t);
@@ -370,7 +372,7 @@ static void write_recap(struct emitter *e, const summary_t *s)
 
 	/* Activity: messages per minute across the window. */
 	long minutes = (long)((s->window_end - s->window_start + 59999) / 60000);
-	long *per_minute = calloc((size_t)(minutes > 0 ? minutes : 1), sizeof *per_minute);
+	long *per_minute = xcalloc((size_t)(minutes > 0 ? minutes : 1), sizeof *per_minute);
 	for (size_t i = 0; i < s->n_messages; i++) {
 		long at = (long)((s->messages[i].record.created_ms - s->window_start) / 60000);
 		if (at >= 0 && at < minutes)
@@ -392,7 +394,7 @@ static void write_recap(struct emitter *e, const summary_t *s)
 	tally_sort(&edges);
 	list_begin(e, "reply-network");
 	for (size_t k = 0; k < edges.keys.len; k++) {
-		char *key = strdup(edges.keys.items[edges.order[k]]);
+		char *key = xstrdup(edges.keys.items[edges.order[k]]);
 		char *tab = strchr(key, '\t');
 		*tab = '\0';
 		obj_begin(e, "edge");
@@ -496,7 +498,7 @@ static void write_session(struct emitter *e, const summary_t *s)
 	write_messages_of(e, s, SECTION_INTRO);
 	obj_end(e);
 	/* Topics by number: a moderator may ask T3 before T2. */
-	size_t *order = malloc((s->n_topics + 1) * sizeof *order);
+	size_t *order = xmalloc((s->n_topics + 1) * sizeof *order);
 	for (size_t t = 0; t < s->n_topics; t++)
 		order[t] = t;
 	qsort_r(order, s->n_topics, sizeof *order, topic_order, (void *)s);

@@ -633,17 +633,15 @@ static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
                                summary_history_t *history, summary_t **out, chatarc_error_t *err)
 {
-	summary_t *s = calloc(1, sizeof *s);
+	summary_t *s = xcalloc(1, sizeof *s);
 	chatarc_status_t status = CHATARC_OK;
 	tz_scope_t scope;
 	struct collected c = {.chat = chat};
 
-	if (!s)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
 	urimap_init(&s->newcomers);
-	s->chat = strdup(chat->name);
-	s->title = chat->title ? strdup(chat->title) : NULL;
-	s->tz = strdup(chat->tz ? chat->tz : "UTC");
+	s->chat = xstrdup(chat->name);
+	s->title = chat->title ? xstrdup(chat->title) : NULL;
+	s->tz = xstrdup(chat->tz ? chat->tz : "UTC");
 	tz_scope_enter(&scope, s->tz);
 	if (date) {
 		chatarc_ms_t ignored;
@@ -727,9 +725,7 @@ chatarc_status_t summary_build_outside(const char *data_dir, const chatarc_chat_
 	/* Count distinct moments outside; the time from which the latest
 	 * `max` of them are read in full. */
 	size_t next = 0;
-	chatarc_ms_t *outside_times = malloc((m.n ? m.n : 1) * sizeof *outside_times);
-	if (!outside_times)
-		abort();
+	chatarc_ms_t *outside_times = xcalloc(m.n, sizeof *outside_times);
 	for (size_t i = 0; status == CHATARC_OK && i < m.n; i++)
 		if ((i == 0 || compare_moments(&m.items[i], &m.items[i - 1])) &&
 		    !in_windows(windows, n_windows, &next, m.items[i].at))
@@ -742,14 +738,11 @@ chatarc_status_t summary_build_outside(const char *data_dir, const chatarc_chat_
 
 	struct outside o = {.windows = windows, .n_windows = n_windows, .kept.chat = chat};
 	status = archive_for_each(data_dir, chat->name, from, INT64_MAX, collect_outside, &o, err);
-	summary_t *s = calloc(1, sizeof *s);
-	if (status != CHATARC_OK || !s) {
+	if (status != CHATARC_OK) {
 		free_collected(&o.kept);
-		free(s);
-		return status != CHATARC_OK
-		           ? status
-		           : chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+		return status;
 	}
+	summary_t *s = xcalloc(1, sizeof *s);
 	/* Ties at `from` may bring a few more: keep the latest max. */
 	size_t drop = o.kept.n > max ? o.kept.n - max : 0;
 	for (size_t i = 0; i < drop; i++)
@@ -759,8 +752,8 @@ chatarc_status_t summary_build_outside(const char *data_dir, const chatarc_chat_
 	s->messages = o.kept.messages;
 	s->n_messages = o.kept.n - drop;
 	urimap_init(&s->newcomers);
-	s->chat = strdup(chat->name);
-	s->tz = strdup(chat->tz ? chat->tz : "UTC");
+	s->chat = xstrdup(chat->name);
+	s->tz = xstrdup(chat->tz ? chat->tz : "UTC");
 	tz_scope_t scope;
 	tz_scope_enter(&scope, s->tz);
 	link_parents(s, chat);
