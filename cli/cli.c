@@ -53,9 +53,9 @@ int cli_no_arguments(const char *command, int argc, char **argv, const command_h
 {
 	if (argc <= 1)
 		return EXIT_OK;
-	fprintf(stderr, "chatarc: %s: unexpected argument '%s'\nusage: %s\n", command, argv[1],
-	        help->usage);
-	return EXIT_USAGE;
+	char why[300];
+	snprintf(why, sizeof why, "unexpected argument '%.200s'", argv[1]);
+	return options_usage_error(command, help, why);
 }
 
 chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name, chatarc_config_t *config,

@@ -44,13 +44,17 @@ static chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
 
 int cmd_export(int argc, char **argv, cli_context_t *ctx)
 {
-	const char *format = "json", *since = NULL, *until = NULL;
+	static const char *const formats[] = {"json", "csv", NULL};
+	enum { FORMAT_JSON, FORMAT_CSV };
+	int format = FORMAT_JSON;
+	const char *since = NULL, *until = NULL;
 	bool help = false;
 	const chatarc_option_t options[] = {
-	    {OPTION_STRING, "format", 'f', "json|csv", "output format (default json)", &format},
-	    {OPTION_STRING, "since", 0, "T", "only messages created at or after T", &since},
-	    {OPTION_STRING, "until", 0, "T", "only messages created before T", &until},
-	    {0},
+	    OPT_KEYWORD("format", 'f', "json|csv", "output format (default json)", &format,
+	                formats),
+	    OPT_STRING("since", 0, "T", "only messages created at or after T", &since),
+	    OPT_STRING("until", 0, "T", "only messages created before T", &until),
+	    OPT_END,
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;
@@ -60,17 +64,9 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	chatarc_status_t status = options_parse(options, &export_help, &argc, argv, &help, &err);
 	if (status != CHATARC_OK || help)
 		return cli_report("export", status, &err);
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr,
-		        "chatarc: export: name one CHAT (and at most one DATE)\nusage: %s\n",
-		        export_help.usage);
-		return EXIT_USAGE;
-	}
-	if (strcmp(format, "json") && strcmp(format, "csv")) {
-		fprintf(stderr, "chatarc: export: --format must be json or csv, not '%s'\n",
-		        format);
-		return EXIT_USAGE;
-	}
+	if (argc < 2 || argc > 3)
+		return options_usage_error("export", &export_help,
+		                           "name one CHAT (and at most one DATE)");
 	if ((status = cli_parse_time("since", since, &from, &err)) ||
 	    (status = cli_parse_time("until", until, &to, &err)))
 		return cli_report("export", status, &err);
@@ -88,7 +84,7 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 		to = to < day_end ? to : day_end;
 	}
 
-	struct export_state state = {.csv = !strcmp(format, "csv"), .chat = chat};
+	struct export_state state = {.csv = format == FORMAT_CSV, .chat = chat};
 	strbuf_init(&state.out, 8192);
 	if (state.csv) {
 		record_csv_header(&state.out);

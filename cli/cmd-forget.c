@@ -172,13 +172,12 @@ int cmd_forget(int argc, char **argv, cli_context_t *ctx)
 	const char *file = NULL;
 	bool help = false;
 	const chatarc_option_t options[] = {
-	    {OPTION_FLAG, "dry-run", 'n', NULL, "list what would go; change nothing", &run.dry_run},
-	    {OPTION_STRING, "chat", 'c', "CHAT", "only this chat (default: every chat)",
-	     &run.chat_only},
-	    {OPTION_STRING, "file", 'f', "F", "read what to forget from F, one a line ('-': stdin)",
-	     &file},
-	    {OPTION_STRING, "site", 0, "DIR", "the published site (default DIR/site)", &run.site},
-	    {0},
+	    OPT_FLAG("dry-run", 'n', NULL, "list what would go; change nothing", &run.dry_run),
+	    OPT_STRING("chat", 'c', "CHAT", "only this chat (default: every chat)", &run.chat_only),
+	    OPT_STRING("file", 'f', "F", "read what to forget from F, one a line ('-': stdin)",
+	               &file),
+	    OPT_STRING("site", 0, "DIR", "the published site (default DIR/site)", &run.site),
+	    OPT_END,
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;
@@ -195,11 +194,10 @@ int cmd_forget(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("forget", status, &err);
 	}
 	if (!names.len) {
-		fprintf(stderr,
-		        "chatarc: forget: name what to forget (a uri, a url or an "
-		        "account), or give --file\nusage: %s\n",
-		        forget_help.usage);
-		return EXIT_USAGE;
+		strlist_clear(&names);
+		return options_usage_error(
+		    "forget", &forget_help,
+		    "name what to forget (a uri, a url or an account), or give --file");
 	}
 	status = cli_load_config(ctx, &config, &err);
 	bool have_config = status == CHATARC_OK;

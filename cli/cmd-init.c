@@ -32,9 +32,9 @@ int cmd_init(int argc, char **argv, cli_context_t *ctx)
 {
 	bool sample = false, force = false, help = false;
 	const chatarc_option_t options[] = {
-	    {OPTION_FLAG, "sample", 0, NULL, "add and import the bundled sample chat", &sample},
-	    {OPTION_FLAG, "force", 'f', NULL, "replace an existing chatarc.conf", &force},
-	    {0},
+	    OPT_FLAG("sample", 0, NULL, "add and import the bundled sample chat", &sample),
+	    OPT_FLAG("force", 'f', NULL, "replace an existing chatarc.conf", &force),
+	    OPT_END,
 	};
 	chatarc_error_t err;
 	chatarc_status_t status = options_parse(options, &init_help, &argc, argv, &help, &err);

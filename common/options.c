@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 void options_print_help(FILE *out, const chatarc_option_t *options, const command_help_t *help)
 {
 	fprintf(out, "usage: %s\n\n%s\n", help->usage, help->summary);
@@ -37,9 +39,30 @@ static chatarc_status_t set_value(const chatarc_option_t *o, const char *arg, ch
 			                         o->long_name, arg);
 		*(long *)o->value = n;
 		return CHATARC_OK;
+	case OPTION_KEYWORD:
+		for (int k = 0; o->keywords[k]; k++)
+			if (!strcmp(o->keywords[k], arg)) {
+				*(int *)o->value = k;
+				return CHATARC_OK;
+			}
+		strbuf_t words;
+		strbuf_init(&words, 0);
+		for (int k = 0; o->keywords[k]; k++)
+			strbuf_addf(&words, "%s%s", k ? (o->keywords[k + 1] ? ", " : " or ") : "",
+			            o->keywords[k]);
+		chatarc_error_set(err, CHATARC_ERR_USAGE, "--%s must be %s, not '%s'", o->long_name,
+		                  words.buf, arg);
+		strbuf_release(&words);
+		return CHATARC_ERR_USAGE;
 	case OPTION_END: break;
 	}
 	return CHATARC_ERR_USAGE;
+}
+
+int options_usage_error(const char *command, const command_help_t *help, const char *why)
+{
+	fprintf(stderr, "chatarc: %s: %s\nusage: %s\n", command, why, help->usage);
+	return 2;
 }
 
 static const chatarc_option_t *find_long(const chatarc_option_t *options, const char *name,

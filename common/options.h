@@ -10,9 +10,10 @@
 
 typedef enum option_type {
 	OPTION_END = 0,
-	OPTION_FLAG,   /* bool */
-	OPTION_STRING, /* const char * */
-	OPTION_INT,    /* long */
+	OPTION_FLAG,    /* bool */
+	OPTION_STRING,  /* const char * */
+	OPTION_INT,     /* long */
+	OPTION_KEYWORD, /* int: the index in `keywords` of the word given */
 } option_type_t;
 
 typedef struct chatarc_option {
@@ -22,7 +23,30 @@ typedef struct chatarc_option {
 	const char *arg_name;
 	const char *help;
 	void *value;
+	const char *const *keywords; /* OPTION_KEYWORD: the words it takes, NULL-ended */
 } chatarc_option_t;
+
+/* Table entries, in the style of git's OPT_* macros. */
+#define OPT_FLAG(l, s, a, h, v)                                                                    \
+	{                                                                                          \
+		OPTION_FLAG, (l), (s), (a), (h), (v), NULL                                         \
+	}
+#define OPT_STRING(l, s, a, h, v)                                                                  \
+	{                                                                                          \
+		OPTION_STRING, (l), (s), (a), (h), (v), NULL                                       \
+	}
+#define OPT_INT(l, s, a, h, v)                                                                     \
+	{                                                                                          \
+		OPTION_INT, (l), (s), (a), (h), (v), NULL                                          \
+	}
+#define OPT_KEYWORD(l, s, a, h, v, words)                                                          \
+	{                                                                                          \
+		OPTION_KEYWORD, (l), (s), (a), (h), (v), (words)                                   \
+	}
+#define OPT_END                                                                                    \
+	{                                                                                          \
+		OPTION_END, NULL, 0, NULL, NULL, NULL, NULL                                        \
+	}
 
 typedef struct command_help {
 	const char *usage;   /* "chatarc import --chat CHAT [options] FILE..." */
@@ -36,5 +60,9 @@ typedef struct command_help {
 chatarc_status_t options_parse(const chatarc_option_t *options, const command_help_t *help,
                                int *argc, char **argv, bool *help_shown, chatarc_error_t *err);
 void options_print_help(FILE *out, const chatarc_option_t *options, const command_help_t *help);
+
+/* Prints "chatarc: COMMAND: why" and the usage line to stderr; returns the
+ * usage exit code (2). */
+int options_usage_error(const char *command, const command_help_t *help, const char *why);
 
 #endif

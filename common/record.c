@@ -66,28 +66,6 @@ bool record_is_reply(const chatarc_record_t *r)
 	return (r->reply_to && *r->reply_to) || (r->reply_to_id && *r->reply_to_id);
 }
 
-void strlist_add(strlist_t *list, const char *s)
-{
-	ALLOC_GROW(list->items, list->len + 1, list->alloc);
-	list->items[list->len++] = xstrdup(s);
-}
-
-void strlist_add_unique(strlist_t *list, const char *s)
-{
-	for (size_t i = 0; i < list->len; i++)
-		if (!strcmp(list->items[i], s))
-			return;
-	strlist_add(list, s);
-}
-
-void strlist_clear(strlist_t *list)
-{
-	for (size_t i = 0; i < list->len; i++)
-		free(list->items[i]);
-	free(list->items);
-	memset(list, 0, sizeof *list);
-}
-
 void record_init(chatarc_record_t *r)
 {
 	memset(r, 0, sizeof *r);
@@ -328,7 +306,7 @@ void record_summarise(const chatarc_record_t *r, record_summary_t *out)
 	                 r->likes, r->edited_at, out);
 }
 
-void record_summary_from_json(yajl_val doc, record_summary_t *out)
+void record_summary_from_json(struct yajl_val_s *doc, record_summary_t *out)
 {
 	summarise_fields(json_get_string(doc, "text"), json_get_string(doc, "author_name"),
 	                 json_get_string(doc, "reply_to"), json_get_string(doc, "native_id"),

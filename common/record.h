@@ -5,22 +5,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <yajl/yajl_tree.h>
 
 #include "status.h"
 #include "strbuf.h"
+#include "strlist.h"
 #include "timeutil.h"
 
-typedef struct strlist {
-	char **items;
-	size_t len;
-	size_t alloc;
-} strlist_t;
-
-void strlist_add(strlist_t *list, const char *s);
-/* Adds s unless an equal string is already there (lists are short). */
-void strlist_add_unique(strlist_t *list, const char *s);
-void strlist_clear(strlist_t *list);
+struct yajl_val_s; /* yajl's parsed value, for the reader that has one */
 
 typedef struct chatarc_record {
 	char *uri;
@@ -83,7 +74,7 @@ typedef struct record_summary {
 
 void record_summarise(const chatarc_record_t *r, record_summary_t *out);
 /* The same from a parsed archive line, without building the record. */
-void record_summary_from_json(yajl_val doc, record_summary_t *out);
+void record_summary_from_json(struct yajl_val_s *doc, record_summary_t *out);
 /* True if merging a record with summary `later` would change `stored`;
  * updates stored to the merged summary. */
 bool record_summary_merge(record_summary_t *stored, const record_summary_t *later);

@@ -94,16 +94,15 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	const char *since = NULL, *until = NULL, *source = NULL;
 	bool follow = false, verbose = false, quiet = false, help = false;
 	const chatarc_option_t options[] = {
-	    {OPTION_STRING, "since", 0, "T", "walk back to T (ISO 8601) on this run", &since},
-	    {OPTION_STRING, "until", 0, "T",
-	     "only messages before T (a one-off: cursors untouched)", &until},
-	    {OPTION_STRING, "source", 's', "NAME", "only this source of each chat", &source},
-	    {OPTION_FLAG, "follow", 'f', NULL, "keep polling until interrupted (SIGINT/SIGTERM)",
-	     &follow},
-	    {OPTION_FLAG, "verbose", 'v', NULL, "log each request, and print the summary",
-	     &verbose},
-	    {OPTION_FLAG, "quiet", 'q', NULL, "no progress or summary even on a terminal", &quiet},
-	    {0},
+	    OPT_STRING("since", 0, "T", "walk back to T (ISO 8601) on this run", &since),
+	    OPT_STRING("until", 0, "T", "only messages before T (a one-off: cursors untouched)",
+	               &until),
+	    OPT_STRING("source", 's', "NAME", "only this source of each chat", &source),
+	    OPT_FLAG("follow", 'f', NULL, "keep polling until interrupted (SIGINT/SIGTERM)",
+	             &follow),
+	    OPT_FLAG("verbose", 'v', NULL, "log each request, and print the summary", &verbose),
+	    OPT_FLAG("quiet", 'q', NULL, "no progress or summary even on a terminal", &quiet),
+	    OPT_END,
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;

@@ -108,15 +108,15 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 	const char *chat_name = NULL, *author = NULL;
 	bool keep_going = false, verbose = false, quiet = false, help = false;
 	const chatarc_option_t options[] = {
-	    {OPTION_STRING, "chat", 'c', "CHAT", "the chat the posts belong to (required)",
-	     &chat_name},
-	    {OPTION_STRING, "author", 0, "USER",
-	     "owner of a tweets.js without account.js beside it", &author},
-	    {OPTION_FLAG, "keep-going", 'k', NULL,
-	     "skip posts that cannot be read (each reported) and keep the rest", &keep_going},
-	    {OPTION_FLAG, "verbose", 'v', NULL, "print a summary line per file", &verbose},
-	    {OPTION_FLAG, "quiet", 'q', NULL, "no summary even on a terminal", &quiet},
-	    {0},
+	    OPT_STRING("chat", 'c', "CHAT", "the chat the posts belong to (required)", &chat_name),
+	    OPT_STRING("author", 0, "USER", "owner of a tweets.js without account.js beside it",
+	               &author),
+	    OPT_FLAG("keep-going", 'k', NULL,
+	             "skip posts that cannot be read (each reported) and keep the rest",
+	             &keep_going),
+	    OPT_FLAG("verbose", 'v', NULL, "print a summary line per file", &verbose),
+	    OPT_FLAG("quiet", 'q', NULL, "no summary even on a terminal", &quiet),
+	    OPT_END,
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;
@@ -125,12 +125,10 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 	chatarc_status_t status = options_parse(options, &import_help, &argc, argv, &help, &err);
 	if (status != CHATARC_OK || help)
 		return cli_report("import", status, &err);
-	if (!chat_name || argc < 2) {
-		fprintf(stderr, "chatarc: import: %s\nusage: %s\n",
-		        !chat_name ? "--chat CHAT is required" : "name at least one FILE",
-		        import_help.usage);
-		return EXIT_USAGE;
-	}
+	if (!chat_name || argc < 2)
+		return options_usage_error("import", &import_help,
+		                           !chat_name ? "--chat CHAT is required"
+		                                      : "name at least one FILE");
 	status = cli_load_chat(ctx, chat_name, &config, &chat, &err);
 	if (status != CHATARC_OK)
 		return cli_report("import", status, &err);

@@ -57,7 +57,7 @@ struct source_link {
 	char *password; /* Bluesky app password */
 	char *access_jwt, *refresh_jwt;
 	enum auth_state auth;
-	char auth_error[600];
+	chatarc_error_t auth_error;
 	bool busy;               /* one request at a time per server */
 	chatarc_ms_t not_before; /* a rate limit said to wait */
 };
@@ -182,13 +182,13 @@ static void job_fail(struct job *job, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	snprintf(job->stats->error, sizeof job->stats->error, "%s: source %s (#%s): %s",
-	         job->stats->chat, job->stats->source, job->tag, reason);
+	snprintf(job->stats->error.message, sizeof job->stats->error.message,
+	         "%s: source %s (#%s): %s", job->stats->chat, job->stats->source, job->tag, reason);
 	job->stats->failed = true;
 	job->stats->errors++;
 	job->stats->waiting_until = 0;
 	job->phase = PHASE_DONE;
-	say(job->run, "%s", job->stats->error);
+	say(job->run, "%s", job->stats->error.message);
 }
 
 /* ---- secrets ---------------------------------------------------------- */
@@ -552,7 +552,7 @@ static void job_step(struct job *job)
 {
 	struct source_link *link = job->link;
 	if (link->auth == AUTH_FAILED) {
-		job_fail(job, "%s", link->auth_error);
+		job_fail(job, "%s", link->auth_error.message);
 		return;
 	}
 	if (link->auth == AUTH_SIGNING_IN)
@@ -986,17 +986,17 @@ static void session_done(struct job *job, const http_response_t *r)
 	}
 	if (r->transport_ok && (r->status == 401 || r->status == 400 || r->status == 403)) {
 		link->auth = AUTH_FAILED;
-		snprintf(link->auth_error, sizeof link->auth_error,
+		snprintf(link->auth_error.message, sizeof link->auth_error.message,
 		         "sign-in as %s refused with HTTP %ld%s: check the identifier and the app "
 		         "password (%s)",
 		         link->source->identifier, r->status, detail,
 		         link->source->password.env ? "password_env" : "password_file");
-		job_fail(job, "%s", link->auth_error);
+		job_fail(job, "%s", link->auth_error.message);
 		return;
 	}
 	link->auth = AUTH_SIGNED_OUT;
 	job_retry_or_fail(job, r, r->transport_ok && r->status == 200,
-	                  r->transport_ok ? "sign-in failed" : r->error);
+	                  r->transport_ok ? "sign-in failed" : r->error.message);
 }
 
 /* ---- re-checking what was archived ----------------------------------------- */
@@ -1075,10 +1075,10 @@ static void recheck_page_done(struct job *job, const http_response_t *r)
 		return;
 	}
 	if (status == CHATARC_ERR_JSON || status == CHATARC_ERR_FORMAT) {
-		char why[600];
-		snprintf(why, sizeof why, "the answer is not what the API returns (%.400s)",
-		         err.message);
-		job_retry_or_fail(job, r, true, why);
+		chatarc_error_t why;
+		snprintf(why.message, sizeof why.message,
+		         "the answer is not what the API returns (%.400s)", err.message);
+		job_retry_or_fail(job, r, true, why.message);
 		return;
 	}
 	if (status != CHATARC_OK) {
@@ -1092,12 +1092,13 @@ static void recheck_page_done(struct job *job, const http_response_t *r)
 
 static void page_done(struct job *job, const http_response_t *r)
 {
-	char why[700], detail[400];
+	chatarc_error_t why;
+	char detail[400];
 	chatarc_error_t err;
 	bool mastodon = job->link->mastodon;
 
 	if (!r->transport_ok) {
-		job_retry_or_fail(job, r, false, r->error);
+		job_retry_or_fail(job, r, false, r->error.message);
 		return;
 	}
 	error_detail(r, detail, sizeof detail);
@@ -1135,17 +1136,17 @@ static void page_done(struct job *job, const http_response_t *r)
 		         job->request.url);
 		return;
 	} else if (r->status != 200) {
-		if (r->error[0]) /* a redirect refused: says where to */
-			snprintf(why, sizeof why, "%s", r->error);
+		if (r->error.message[0]) /* a redirect refused: says where to */
+			snprintf(why.message, sizeof why.message, "%s", r->error.message);
 		else
-			snprintf(why, sizeof why, "HTTP %ld%s", r->status, detail);
-		job_retry_or_fail(job, r, false, why);
+			snprintf(why.message, sizeof why.message, "HTTP %ld%s", r->status, detail);
+		job_retry_or_fail(job, r, false, why.message);
 		return;
 	} else if (!is_json(r)) {
-		snprintf(why, sizeof why,
+		snprintf(why.message, sizeof why.message,
 		         "HTTP 200 but %.60s, not JSON (a maintenance or proxy page?)",
 		         r->content_type ? r->content_type : "no content type");
-		job_retry_or_fail(job, r, true, why);
+		job_retry_or_fail(job, r, true, why.message);
 		return;
 	}
 
@@ -1168,9 +1169,9 @@ static void page_done(struct job *job, const http_response_t *r)
 	}
 	if (status == CHATARC_ERR_JSON || status == CHATARC_ERR_FORMAT) {
 		free(cursor);
-		snprintf(why, sizeof why, "the page is not what the API returns (%.400s)",
-		         err.message);
-		job_retry_or_fail(job, r, true, why);
+		snprintf(why.message, sizeof why.message,
+		         "the page is not what the API returns (%.400s)", err.message);
+		job_retry_or_fail(job, r, true, why.message);
 		return;
 	}
 	if (status != CHATARC_OK) {
@@ -1563,7 +1564,7 @@ chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *confi
 	for (size_t j = 0; j < report->n_jobs; j++)
 		if (report->jobs[j].failed)
 			return chatarc_error_set(err, CHATARC_ERR_PARTIAL, "%s",
-			                         report->jobs[j].error);
+			                         report->jobs[j].error.message);
 	return CHATARC_OK;
 }
 

@@ -28,7 +28,7 @@ typedef struct fetch_job_stats {
 	bool failed;                /* the job's last attempt failed; error says why */
 	bool done;                  /* caught up (until the next --follow round) */
 	chatarc_ms_t waiting_until; /* waiting for a rate limit or a retry; 0 if not */
-	char error[600];
+	chatarc_error_t error;
 } fetch_job_stats_t;
 
 typedef struct fetch_report {

@@ -84,7 +84,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	http_response_t *r = &request->response;
 	size_t len = size * n;
 	if (r->body.len + len > request->client->options.max_body) {
-		snprintf(r->error, sizeof r->error, "response longer than %zu MB: refused",
+		snprintf(r->error.message, sizeof r->error.message,
+		         "response longer than %zu MB: refused",
 		         request->client->options.max_body >> 20);
 		return 0;
 	}
@@ -305,14 +306,15 @@ static bool follow_redirect(http_client_t *client, http_request_t *request, cons
 	if (!http_same_origin(request->url, location)) {
 		/* Not a transport failure: the answer (a 3xx, never retried)
 		 * came, and is refused. */
-		snprintf(r->error, sizeof r->error,
+		snprintf(r->error.message, sizeof r->error.message,
 		         "HTTP %ld redirect to another server refused (%.150s)", r->status,
 		         location);
 		return false;
 	}
 	if (request->redirects >= HTTP_MAX_REDIRECTS) {
 		r->transport_ok = false;
-		snprintf(r->error, sizeof r->error, "more than %d redirects", HTTP_MAX_REDIRECTS);
+		snprintf(r->error.message, sizeof r->error.message, "more than %d redirects",
+		         HTTP_MAX_REDIRECTS);
 		return false;
 	}
 	char *next = xstrdup(location);
@@ -325,7 +327,7 @@ static bool follow_redirect(http_client_t *client, http_request_t *request, cons
 	chatarc_error_t err;
 	if (http_start(client, request, &err) != CHATARC_OK) {
 		r->transport_ok = false;
-		snprintf(r->error, sizeof r->error, "%.200s", err.message);
+		snprintf(r->error.message, sizeof r->error.message, "%.200s", err.message);
 		return false;
 	}
 	request->redirects = redirects;
@@ -342,16 +344,17 @@ static void finish(http_client_t *client, CURL *easy, CURLcode result)
 	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &seconds);
 	r->elapsed_ms = (long)(seconds * 1000);
 	r->transport_ok = result == CURLE_OK;
-	if (!r->transport_ok && !r->error[0])
-		snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(result));
+	if (!r->transport_ok && !r->error.message[0])
+		snprintf(r->error.message, sizeof r->error.message, "%s",
+		         curl_easy_strerror(result));
 	if (!r->transport_ok && result == CURLE_OPERATION_TIMEDOUT) {
 		if (client->options.request_timeout_s > 0 &&
 		    r->elapsed_ms >= client->options.request_timeout_s * 1000L)
-			snprintf(r->error, sizeof r->error,
+			snprintf(r->error.message, sizeof r->error.message,
 			         "the transfer took over %d s (fetch.request_timeout)",
 			         client->options.request_timeout_s);
 		else
-			snprintf(r->error, sizeof r->error,
+			snprintf(r->error.message, sizeof r->error.message,
 			         "under %d bytes/s for %d s (a stalled or dripping transfer)",
 			         HTTP_LOW_SPEED, client->options.stall_timeout_s);
 	}
@@ -362,15 +365,18 @@ static void finish(http_client_t *client, CURL *easy, CURLcode result)
 		return;
 	http_abort(request);
 	if (client->options.log) {
-		char line[1024];
+		strbuf_t line;
+		strbuf_init(&line, 256);
 		if (r->transport_ok)
-			snprintf(line, sizeof line, "%s %s -> %ld, %zu bytes, %ld ms",
-			         request->post_json ? "POST" : "GET", request->url, r->status,
-			         r->body.len, r->elapsed_ms);
+			strbuf_addf(&line, "%s %s -> %ld, %zu bytes, %ld ms",
+			            request->post_json ? "POST" : "GET", request->url, r->status,
+			            r->body.len, r->elapsed_ms);
 		else
-			snprintf(line, sizeof line, "%s %s -> failed: %s",
-			         request->post_json ? "POST" : "GET", request->url, r->error);
-		client->options.log(client->options.log_ctx, line);
+			strbuf_addf(&line, "%s %s -> failed: %s",
+			            request->post_json ? "POST" : "GET", request->url,
+			            r->error.message);
+		client->options.log(client->options.log_ctx, line.buf);
+		strbuf_release(&line);
 	}
 	request->done(request->ctx, request);
 }

@@ -30,9 +30,9 @@ typedef struct http_client_options {
 } http_client_options_t;
 
 typedef struct http_response {
-	long status;       /* HTTP status; 0 when no response came */
-	bool transport_ok; /* false: connect failure, reset, timeout, cut-off body */
-	char error[256];   /* why, when !transport_ok */
+	long status;           /* HTTP status; 0 when no response came */
+	bool transport_ok;     /* false: connect failure, reset, timeout, cut-off body */
+	chatarc_error_t error; /* why, when !transport_ok */
 	strbuf_t body;
 	char *content_type;
 	char *link_next, *link_prev;   /* Link: <url>; rel="next" / rel="prev" */

@@ -25,9 +25,9 @@ int cmd_index(int argc, char **argv, cli_context_t *ctx)
 {
 	bool rebuild = false, verbose = false, help = false;
 	const chatarc_option_t options[] = {
-	    {OPTION_FLAG, "rebuild", 0, NULL, "build a new index and swap it in", &rebuild},
-	    {OPTION_FLAG, "verbose", 'v', NULL, "print what was done", &verbose},
-	    {0},
+	    OPT_FLAG("rebuild", 0, NULL, "build a new index and swap it in", &rebuild),
+	    OPT_FLAG("verbose", 'v', NULL, "print what was done", &verbose),
+	    OPT_END,
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "../cli/cli.h"
+#include "../common/alloc.h"
 #include "../common/fsutil.h"
 #include "../common/json.h"
 #include "../common/options.h"
+#include "../common/tzfile.h"
 #include "index.h"
 #include "xapian-shim.h"
 
@@ -29,6 +31,7 @@ static const command_help_t search_help = {
 struct search_output {
 	const char *format;
 	const chatarc_config_t *config;
+	tz_zone_t **zones; /* each configured chat's zone, read on its first hit */
 	strbuf_t line;
 	chatarc_record_t record; /* the hit being marked */
 	strbuf_t shown;          /* its text as the terminal may see it */
@@ -78,10 +81,18 @@ static chatarc_status_t authors_named(void *ctx, const char *name, strlist_t *ou
 	return status;
 }
 
-static const char *chat_tz(const chatarc_config_t *config, const char *chat)
+/* Seconds east of UTC in the hit's chat's zone at ms (UTC for a chat not
+ * in the config). The process's TZ is never touched. */
+static long chat_offset(struct search_output *out, const char *chat, chatarc_ms_t ms)
 {
-	const chatarc_chat_t *c = chat ? config_find_chat(config, chat) : NULL;
-	return c && c->tz ? c->tz : "UTC";
+	const chatarc_chat_t *c = chat ? config_find_chat(out->config, chat) : NULL;
+	if (!c || !c->tz)
+		return 0;
+	size_t i = (size_t)(c - out->config->chats);
+	chatarc_error_t ignored;
+	if (!out->zones[i] && tz_zone_load(c->tz, &out->zones[i], &ignored) != CHATARC_OK)
+		return 0;
+	return tz_zone_offset(out->zones[i], ms);
 }
 
 /* Xapian's snippets are HTML-escaped; a terminal wants the text itself. */
@@ -137,11 +148,9 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score,
 			strbuf_setlen(&out->line, out->line.len - 2); /* the CRLF */
 			strbuf_addf(&out->line, ",%.4f\r\n", score);
 		} else {
-			char local[32];
-			tz_scope_t scope;
-			tz_scope_enter(&scope, chat_tz(out->config, r.chat));
-			time_to_local(r.created_ms, local, NULL, NULL, NULL);
-			tz_scope_leave(&scope);
+			char local[CHATARC_TIME_ISO_LEN];
+			time_format_iso(
+			    r.created_ms + chat_offset(out, r.chat, r.created_ms) * 1000, local);
 			local[10] = ' ';
 			local[16] = '\0';
 			strbuf_addf(&out->line, "%s  ", local);
@@ -185,18 +194,21 @@ static bool any_hidden(const chatarc_config_t *config)
 
 int cmd_search(int argc, char **argv, cli_context_t *ctx)
 {
-	const char *format = "text", *sort_name = "relevance";
+	static const char *const formats[] = {"text", "json", "csv", NULL};
+	static const char *const sorts[] = {"relevance", "date", "-date", NULL};
+	int format_index = 0, sort_index = 0;
 	long limit = -1, offset = 0;
 	bool count_only = false, help = false;
 	const chatarc_option_t options[] = {
-	    {OPTION_STRING, "format", 'f', "text|json|csv", "output format (default text)",
-	     &format},
-	    {OPTION_INT, "limit", 'n', "N", "at most N hits (default 20 for text, all otherwise)",
-	     &limit},
-	    {OPTION_INT, "offset", 0, "N", "skip the first N hits", &offset},
-	    {OPTION_STRING, "sort", 0, "ORDER", "relevance (default), date, or -date", &sort_name},
-	    {OPTION_FLAG, "count", 'c', NULL, "print only the number of matches", &count_only},
-	    {0},
+	    OPT_KEYWORD("format", 'f', "text|json|csv", "output format (default text)",
+	                &format_index, formats),
+	    OPT_INT("limit", 'n', "N", "at most N hits (default 20 for text, all otherwise)",
+	            &limit),
+	    OPT_INT("offset", 0, "N", "skip the first N hits", &offset),
+	    OPT_KEYWORD("sort", 0, "ORDER", "relevance (default), date, or -date", &sort_index,
+	                sorts),
+	    OPT_FLAG("count", 'c', NULL, "print only the number of matches", &count_only),
+	    OPT_END,
 	};
 	chatarc_error_t err;
 	chatarc_config_t config = {0};
@@ -205,18 +217,13 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	chatarc_status_t status = options_parse(options, &search_help, &argc, argv, &help, &err);
 	if (status != CHATARC_OK || help)
 		return cli_report("search", status, &err);
-	xdb_sort_t sort = !strcmp(sort_name, "date")    ? XDB_SORT_DATE
-	                  : !strcmp(sort_name, "-date") ? XDB_SORT_DATE_DESC
-	                                                : XDB_SORT_RELEVANCE;
-	if (argc < 2 ||
-	    (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) ||
-	    (sort == XDB_SORT_RELEVANCE && strcmp(sort_name, "relevance")) || offset < 0) {
-		fprintf(stderr, "chatarc: search: %s\nusage: %s\n",
-		        argc < 2 ? "give a QUERY"
-		                 : "unknown --format, --sort or a negative --offset",
-		        search_help.usage);
-		return EXIT_USAGE;
-	}
+	static const xdb_sort_t sort_of[] = {XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC};
+	xdb_sort_t sort = sort_of[sort_index];
+	const char *format = formats[format_index];
+	if (argc < 2 || offset < 0)
+		return options_usage_error("search", &search_help,
+		                           argc < 2 ? "give a QUERY"
+		                                    : "--offset must not be negative");
 	strbuf_t query;
 	strbuf_init(&query, 0);
 	for (int i = 1; i < argc; i++)
@@ -251,7 +258,9 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	}
 	strbuf_release(&query);
 	query = rewritten;
-	struct search_output out = {.format = format, .config = &config};
+	struct search_output out = {.format = format,
+	                            .config = &config,
+	                            .zones = xcalloc(config.n_chats, sizeof *out.zones)};
 	strbuf_init(&out.line, 1024);
 	if (!strcmp(format, "csv") && !count_only) {
 		record_csv_header(&out.line);
@@ -278,6 +287,9 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	if (status == CHATARC_OK && count_only)
 		printf("%zu\n", total);
 	xdb_close(db);
+	for (size_t i = 0; i < config.n_chats; i++)
+		tz_zone_free(out.zones[i]);
+	free(out.zones);
 	strbuf_release(&out.line);
 	strbuf_release(&query);
 	config_release(&config);

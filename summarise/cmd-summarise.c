@@ -50,11 +50,13 @@ static chatarc_status_t no_session(const cli_context_t *ctx, const chatarc_chat_
 
 int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 {
-	const char *format = "xml";
+	static const char *const formats[] = {"xml", "json", NULL};
+	enum { FORMAT_XML, FORMAT_JSON };
+	int format = FORMAT_XML;
 	bool help = false;
 	const chatarc_option_t options[] = {
-	    {OPTION_STRING, "format", 'f', "xml|json", "output format (default xml)", &format},
-	    {0},
+	    OPT_KEYWORD("format", 'f', "xml|json", "output format (default xml)", &format, formats),
+	    OPT_END,
 	};
 	chatarc_error_t err;
 	chatarc_config_t config;
@@ -64,13 +66,9 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 	chatarc_status_t status = options_parse(options, &summarise_help, &argc, argv, &help, &err);
 	if (status != CHATARC_OK || help)
 		return cli_report("summarise", status, &err);
-	if (argc < 2 || argc > 3 || (strcmp(format, "xml") && strcmp(format, "json"))) {
-		fprintf(stderr, "chatarc: summarise: %s\nusage: %s\n",
-		        argc < 2 || argc > 3 ? "name one CHAT and at most one DATE"
-		                             : "--format must be xml or json",
-		        summarise_help.usage);
-		return EXIT_USAGE;
-	}
+	if (argc < 2 || argc > 3)
+		return options_usage_error("summarise", &summarise_help,
+		                           "name one CHAT and at most one DATE");
 	if ((status = cli_load_chat(ctx, argv[1], &config, &chat, &err)))
 		return cli_report("summarise", status, &err);
 	summary_history_t history;
@@ -87,7 +85,7 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("summarise", status, &err);
 	strbuf_t out;
 	strbuf_init(&out, 1 << 16);
-	if (!strcmp(format, "xml"))
+	if (format == FORMAT_XML)
 		summary_write_xml(summary, &out);
 	else
 		summary_write_json(summary, &out);

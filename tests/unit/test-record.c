@@ -86,19 +86,48 @@ static void test_csv(void)
 	CHECK_STR(sb.buf,
 	          "uri,network,source,chat,created_at,author,author_name,text,url,native_id,"
 	          "reply_to,reply_to_id,reply_to_account,tags,mentions,links,replies,reposts,"
-	          "likes\r\n");
+	          "likes,edited_at\r\n");
 	strbuf_reset(&sb);
 	record_to_csv(&r, &sb);
 	CHECK_STR(sb.buf,
 	          "https://toot.example/users/ana/statuses/1,mastodon,import,hcsmdemo,"
 	          "2013-03-13T17:00:00.000Z,ana@toot.example,\"Ana \"\"the nurse\"\"\","
 	          "\"A1: yes, and\nno, \"\"really\"\"\",https://toot.example/@ana/1,,,,,hcsmdemo,,"
-	          "https://a.example/x?y=1 https://b.example/,0,0,3\r\n");
+	          "https://a.example/x?y=1 https://b.example/,0,0,3,\r\n");
 	strbuf_release(&sb);
 	record_clear(&r);
 }
 
+/* An edit's text replaces the earlier, even a shorter one; an older
+ * version read later (another server's stale copy) does not undo it. */
+static void test_merge_edits(void)
+{
+	chatarc_record_t first, edit, stale;
+	sample_record(&first);
+	sample_record(&edit);
+	sample_record(&stale);
+	record_set(&edit.text, "short");
+	record_set(&edit.edited_at, "2013-03-13T17:05:00.000Z");
+	record_set(&stale.text, "the original text, longer than the edit by far");
+	CHECK(record_merge(&first, &edit));
+	CHECK_STR(first.text, "short");
+	CHECK(!record_merge(&first, &stale));
+	CHECK_STR(first.text, "short");
+	record_summary_t a, b;
+	record_summarise(&first, &a);
+	record_summarise(&stale, &b);
+	CHECK(!record_summary_merge(&a, &b)); /* the writer would not append it */
+	record_summarise(&edit, &b);
+	record_set(&edit.edited_at, "2013-03-13T17:09:00.000Z");
+	record_summarise(&edit, &b);
+	CHECK(record_summary_merge(&a, &b)); /* a later edit is new */
+	record_clear(&first);
+	record_clear(&edit);
+	record_clear(&stale);
+}
+
 const unit_test_t record_tests[] = {
+    {"record: an edit's text wins, a stale copy does not undo it", test_merge_edits},
     {"record: JSON line round trip", test_json_roundtrip},
     {"record: merging versions keeps fuller text and highest counts", test_merge},
     {"record: CSV header and RFC 4180 quoting", test_csv},

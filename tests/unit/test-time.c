@@ -1,5 +1,6 @@
 /* Time parsing and formatting, including zones across DST changes. */
 #include "../../common/timeutil.h"
+#include "../../common/tzfile.h"
 #include "unit.h"
 
 static chatarc_ms_t iso(const char *s)
@@ -72,7 +73,47 @@ static void test_day_bounds_across_dst(void)
 	CHECK(time_local_day_bounds("UTC", "2026-13-04", &start, &end, &err) == CHATARC_ERR_USAGE);
 }
 
+/* The TZif reader agrees with the C library (through TZ) at every hour of
+ * 2025-2027 in three zones with DST rules on both hemispheres, and the
+ * DST change in Toronto falls where it should. */
+static void test_tzfile_against_libc(void)
+{
+	static const char *const zones[] = {"America/Toronto", "Europe/Berlin", "Australia/Sydney",
+	                                    "Asia/Kolkata", "UTC"};
+	chatarc_error_t err;
+	for (size_t z = 0; z < sizeof zones / sizeof *zones; z++) {
+		tz_zone_t *zone;
+		CHECK(tz_zone_load(zones[z], &zone, &err) == CHATARC_OK);
+		tz_scope_t scope;
+		tz_scope_enter(&scope, zones[z]);
+		long disagree = 0;
+		for (chatarc_ms_t ms = iso("2025-01-01"); ms < iso("2028-01-01"); ms += 3600000) {
+			char local[32];
+			time_to_local(ms, local, NULL, NULL, NULL);
+			/* "...T13:05:00-05:00": the offset is the last 6 characters. */
+			size_t n = strlen(local);
+			long offset = (local[n - 6] == '-' ? -1 : 1) *
+			              ((local[n - 5] - '0') * 36000 + (local[n - 4] - '0') * 3600 +
+			               (local[n - 2] - '0') * 600 + (local[n - 1] - '0') * 60);
+			if (n < 25)
+				offset = 0; /* "Z" */
+			disagree += tz_zone_offset(zone, ms) != offset;
+		}
+		tz_scope_leave(&scope);
+		CHECK(disagree == 0);
+		tz_zone_free(zone);
+	}
+	tz_zone_t *toronto;
+	CHECK(tz_zone_load("America/Toronto", &toronto, &err) == CHATARC_OK);
+	CHECK(tz_zone_offset(toronto, iso("2026-03-08T06:59:59Z")) == -5 * 3600);
+	CHECK(tz_zone_offset(toronto, iso("2026-03-08T07:00:00Z")) == -4 * 3600);
+	tz_zone_free(toronto);
+	CHECK(tz_zone_load("../../etc/passwd", &toronto, &err) == CHATARC_ERR_NOT_FOUND);
+	CHECK(tz_zone_load("Nowhere/Atlantis", &toronto, &err) != CHATARC_OK);
+}
+
 const unit_test_t time_tests[] = {
+    {"time: the TZif reader agrees with the C library, hour by hour", test_tzfile_against_libc},
     {"time: ISO 8601 forms and offsets", test_iso8601_forms},
     {"time: Twitter dates and snowflake ids", test_twitter_and_snowflake},
     {"time: local day bounds across DST in both hemispheres", test_day_bounds_across_dst},
