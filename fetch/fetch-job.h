@@ -1,0 +1,178 @@
+/* Inside fetch: what the scheduler (fetch.c), the network handlers
+ * (fetch-mastodon.c, fetch-bluesky.c) and the saved state (fetch-state.c)
+ * share. Each network is a table of functions, as curl's Curl_handler is
+ * per protocol: the scheduler walks, paces and retries without knowing
+ * which network it talks to. */
+#ifndef CHATARC_FETCH_JOB_H
+#define CHATARC_FETCH_JOB_H
+
+#include <stdbool.h>
+#include <yajl/yajl_tree.h>
+
+#include "../common/archive.h"
+#include "../common/strbuf.h"
+#include "fetch.h"
+#include "http.h"
+#include "posts.h"
+#include "recheck.h"
+
+#define DAY_MS         (24LL * 3600 * 1000)
+#define FIRST_RUN_DAYS 7
+#define MAX_BODY       (32u << 20)
+
+/* One chat's archive and its fetch lock. */
+struct chat_target {
+	const chatarc_chat_t *chat;
+	chatarc_archive_t *archive;
+	int lock_fd;
+	bool busy; /* another fetch holds the lock */
+};
+
+enum auth_state { AUTH_NONE, AUTH_SIGNED_OUT, AUTH_SIGNING_IN, AUTH_READY, AUTH_FAILED };
+
+/* What jobs on one source share: credentials, session, pacing. */
+struct source_link {
+	char *session_path; /* Bluesky: where the session outlives the run */
+	const chatarc_source_t *source;
+	const char *base; /* where requests go: url, or pds when signing in */
+	const struct network_handler *net;
+	char *token;    /* Mastodon access token */
+	char *password; /* Bluesky app password */
+	char *access_jwt, *refresh_jwt;
+	enum auth_state auth;
+	chatarc_error_t auth_error;
+	bool busy;               /* one request at a time per server */
+	chatarc_ms_t not_before; /* a rate limit said to wait */
+};
+
+/* RECHECK comes after a walk, on the first job of each chat and source:
+ * recent archived posts asked for again (fetch/recheck.h). */
+enum phase { PHASE_FORWARD, PHASE_BACKFILL, PHASE_RECHECK, PHASE_DONE };
+enum request_kind { REQUEST_PAGE, REQUEST_SIGN_IN, REQUEST_REFRESH };
+
+struct fetch_run;
+
+struct job {
+	struct fetch_run *run;
+	fetch_job_stats_t *stats;
+	struct chat_target *target;
+	struct source_link *link;
+	const char *tag;
+	char *state_path;
+	bool keep_state; /* false under --until: a one-off window */
+
+	/* Cursors (saved to state_path after each committed page). */
+	char *newest_id;             /* Mastodon: everything up to here is archived */
+	chatarc_ms_t newest_at;      /* ... the newest status's created_at */
+	char *resume_id;             /* ... forward walks start after this id (overlap) */
+	bool backfill;               /* Mastodon: a walk back is under way */
+	char *backfill_max_id;       /* ... continuing below this id (NULL: from the top) */
+	int walk_pages;              /* pages with posts in this walk, against fetch.max_pages */
+	chatarc_ms_t backfill_since; /* ... down to here */
+	chatarc_ms_t done_until;     /* Bluesky: everything before is archived */
+	bool window;                 /* Bluesky: a search window is under way */
+	chatarc_ms_t window_since, window_until;
+	char *window_cursor;
+	bool recheck_owner;        /* this job re-checks its chat's posts from this source */
+	chatarc_ms_t rechecked_at; /* ... last done then */
+	recheck_t *recheck;        /* ... under way */
+
+	enum phase phase;
+	char *next_url; /* a Link the server gave for the next page */
+	enum request_kind kind;
+	http_request_t request;
+	bool in_flight;
+	int attempt;
+	chatarc_ms_t not_before;
+	post_converter_t conv;
+
+	/* The page being read. */
+	long page_posts;
+	char *page_max_id, *page_min_id;
+	chatarc_ms_t page_oldest;
+	strlist_t page_ids; /* each status's id and created_at, for resume_id */
+	chatarc_ms_t *page_times;
+	size_t page_times_alloc;
+};
+
+struct fetch_run {
+	const char *data_dir;
+	const chatarc_config_t *config;
+	const fetch_options_t *options;
+	fetch_report_t *report;
+	struct chat_target *targets;
+	size_t n_targets;
+	struct source_link *links;
+	size_t n_links;
+	struct job *jobs;
+	size_t n_jobs;
+	http_client_t *http;
+	unsigned seed;
+	chatarc_ms_t last_progress;
+};
+
+struct network_handler {
+	const char *type; /* a source's "type" in the config */
+	/* Credentials (and a saved session) for a new link; CHATARC_OK when
+	 * none are needed. */
+	chatarc_status_t (*link_setup)(struct fetch_run *run, struct source_link *link,
+	                               chatarc_error_t *err);
+	/* Sets up the walk of a round; true when the cursor changed and must
+	 * be saved before the first request. */
+	bool (*start_round)(struct job *job, bool first, chatarc_ms_t since, chatarc_ms_t now);
+	char *(*page_url)(const struct job *job); /* the walk's next page (a new string) */
+	/* Reads a page of posts into the archive, through the job's converter;
+	 * *cursor: the next page's cursor when the wire gives one (a new string). */
+	chatarc_status_t (*read_page)(struct job *job, const strbuf_t *body, char **cursor,
+	                              chatarc_error_t *err);
+	/* After a committed page: moves the cursor; takes cursor. */
+	void (*advance)(struct job *job, const http_response_t *r, char *cursor);
+	/* One post object into records (fetch/posts.h). */
+	chatarc_status_t (*convert)(post_converter_t *conv, yajl_val post, chatarc_error_t *err);
+	/* The cursor's fields into the state file (",\"key\":value" each), and back. */
+	void (*save_state)(const struct job *job, strbuf_t *sb);
+	void (*load_state)(struct job *job, yajl_val doc);
+	/* A 401/403 on a page: fails the job saying what the user must set. */
+	void (*refused)(struct job *job, const http_response_t *r, const char *detail);
+	/* An error answer that means "nothing here yet" (may be NULL). */
+	bool (*empty_answer)(const http_response_t *r, const char *detail);
+	/* The session's access token ran out: sign in again and retry (may be NULL). */
+	bool (*token_expired)(const struct job *job, const http_response_t *r, const char *detail);
+	/* Signing in (may be NULL): starts a sign-in or refresh request, and
+	 * reads its answer. */
+	void (*sign_in)(struct job *job, bool refresh);
+	void (*sign_in_done)(struct job *job, const http_response_t *r);
+	const char *(*bearer)(const struct source_link *link);
+	bool walk_back; /* a forward walk may be followed by a walk back */
+	bool local_ids; /* post ids are the server's own (re-checks go by raw id) */
+};
+
+extern const struct network_handler mastodon_handler, bluesky_handler;
+
+/* fetch.c */
+void say(struct fetch_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void job_fail(struct job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void set_string(char **slot, const char *value);
+int id_compare(const char *a, const char *b);
+void job_send(struct job *job, enum request_kind kind, char *url, char *post_json,
+              const char *bearer);
+void job_retry_or_fail(struct job *job, const http_response_t *r, bool bad_body, const char *why);
+/* The "error" a JSON error body names (Mastodon and XRPC both use it). */
+void error_detail(const http_response_t *r, char *out, size_t size);
+/* Accepts a Link only to the same server (sets next_url), else fails the job. */
+bool take_link(struct job *job, const char *link);
+/* The converter's counts are the job's. */
+chatarc_status_t convert_counted(struct job *job, yajl_val post, chatarc_error_t *err);
+
+/* fetch-state.c */
+char *state_path(const char *data_dir, const char *chat, const char *source, const char *tag);
+chatarc_status_t job_save_state(struct job *job, chatarc_error_t *err);
+chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err);
+void add_time_field(strbuf_t *sb, const char *key, chatarc_ms_t ms);
+bool state_time(yajl_val doc, const char *key, chatarc_ms_t *out);
+/* A credential the config names (an environment variable or a file). */
+chatarc_status_t read_secret(const char *data_dir, const char *source,
+                             const chatarc_secret_ref_t *ref, const char *what, char **out,
+                             chatarc_error_t *err);
+
+#endif
