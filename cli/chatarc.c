@@ -22,20 +22,22 @@
 static const struct command {
 	const char *name;
 	command_fn fn;
+	bool needs_config; /* main loads DIR/chatarc.conf before it runs */
 	const char *summary;
 } commands[] = {
-    {"init", cmd_init, "write DIR/chatarc.conf; --sample adds the bundled chat"},
-    {"fetch", cmd_fetch, "pull chats' hashtags from Mastodon instances and Bluesky"},
-    {"import", cmd_import, "read Twitter, Mastodon or Bluesky files into a chat's archive"},
-    {"export", cmd_export, "write a chat's messages as JSON lines or CSV"},
-    {"index", cmd_index, "bring the search index up to date with the archive"},
-    {"search", cmd_search, "search every chat: words, phrases, fields; text, JSON or CSV"},
-    {"summarise", cmd_summarise, "one session's messages by topic, and its recap (XML or JSON)"},
-    {"publish", cmd_publish, "render sessions into a static site of transcripts and feeds"},
-    {"forget", cmd_forget, "remove messages or accounts for good (a takedown request)"},
-    {"digest", cmd_digest, "render the weekly digest across chats (for cron)"},
-    {"demo", cmd_demo, "run the pipeline on the bundled sample chat"},
-    {NULL, NULL, NULL},
+    {"init", cmd_init, false, "write DIR/chatarc.conf; --sample adds the bundled chat"},
+    {"fetch", cmd_fetch, true, "pull chats' hashtags from Mastodon instances and Bluesky"},
+    {"import", cmd_import, true, "read Twitter, Mastodon or Bluesky files into a chat's archive"},
+    {"export", cmd_export, true, "write a chat's messages as JSON lines or CSV"},
+    {"index", cmd_index, true, "bring the search index up to date with the archive"},
+    {"search", cmd_search, true, "search every chat: words, phrases, fields; text, JSON or CSV"},
+    {"summarise", cmd_summarise, true,
+     "one session's messages by topic, and its recap (XML or JSON)"},
+    {"publish", cmd_publish, true, "render sessions into a static site of transcripts and feeds"},
+    {"forget", cmd_forget, true, "remove messages or accounts for good (a takedown request)"},
+    {"digest", cmd_digest, true, "render the weekly digest across chats (for cron)"},
+    {"demo", cmd_demo, false, "run the pipeline on the bundled sample chat"},
+    {NULL, NULL, false, NULL},
 };
 
 static void print_usage(FILE *out)
@@ -118,7 +120,14 @@ int main(int argc, char **argv)
 		ctx.stderr_tty = isatty(STDERR_FILENO);
 		ctx.stdout_tty = isatty(STDOUT_FILENO);
 		xmlInitParser();
+		/* A missing or bad config is reported by the command, after
+		 * its options: `chatarc export --help` works anywhere. */
+		ctx.config_status = c->needs_config
+		                        ? cli_load_config(&ctx, &ctx.config, &ctx.config_error)
+		                        : CHATARC_ERR_NOT_FOUND;
 		int code = c->fn(argc - i, argv + i, &ctx);
+		if (c->needs_config && ctx.config_status == CHATARC_OK)
+			config_release(&ctx.config);
 		xmlCleanupParser();
 		free(share);
 		if (fflush(stdout) != 0 || ferror(stdout)) {

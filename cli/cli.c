@@ -58,6 +58,28 @@ int cli_no_arguments(const char *command, int argc, char **argv, const command_h
 	return options_usage_error(command, help, why);
 }
 
+const chatarc_config_t *cli_config(const cli_context_t *ctx, chatarc_error_t *err)
+{
+	if (ctx->config_status == CHATARC_OK)
+		return &ctx->config;
+	*err = ctx->config_error;
+	return NULL;
+}
+
+chatarc_status_t cli_find_chat(const cli_context_t *ctx, const char *name,
+                               const chatarc_chat_t **chat, chatarc_error_t *err)
+{
+	const chatarc_config_t *config = cli_config(ctx, err);
+	if (!config)
+		return ctx->config_status;
+	*chat = config_find_chat(config, name);
+	if (*chat)
+		return CHATARC_OK;
+	return chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+	                         "no chat named '%s' in %s: add it under \"chats\"", name,
+	                         config->path);
+}
+
 chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name, chatarc_config_t *config,
                                const chatarc_chat_t **chat, chatarc_error_t *err)
 {

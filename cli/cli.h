@@ -24,6 +24,11 @@ typedef struct cli_context {
 	const char *share_dir;
 	bool stderr_tty; /* progress goes to stderr, only on a terminal */
 	bool stdout_tty;
+	/* DIR/chatarc.conf, loaded once by main for the commands that use it
+	 * (a flag in the command table); config_status says why it is not. */
+	chatarc_config_t config;
+	chatarc_status_t config_status;
+	chatarc_error_t config_error;
 } cli_context_t;
 
 typedef int (*command_fn)(int argc, char **argv, cli_context_t *ctx);
@@ -45,9 +50,15 @@ int cli_exit_code(chatarc_status_t status);
 int cli_report(const char *command, chatarc_status_t status, const chatarc_error_t *err);
 /* DIR/chatarc.conf, newly allocated. */
 char *cli_config_path(const cli_context_t *ctx);
-/* Loads DIR/chatarc.conf, with an error that says to run init if missing. */
+/* Loads DIR/chatarc.conf, with an error that says to run init if missing
+ * (main, for the commands that use it; init and demo, which write it). */
 chatarc_status_t cli_load_config(const cli_context_t *ctx, chatarc_config_t *config,
                                  chatarc_error_t *err);
+/* The config main loaded, or NULL with the reason it could not be. */
+const chatarc_config_t *cli_config(const cli_context_t *ctx, chatarc_error_t *err);
+/* A chat of that config, with errors that say what to do. */
+chatarc_status_t cli_find_chat(const cli_context_t *ctx, const char *name,
+                               const chatarc_chat_t **chat, chatarc_error_t *err);
 /* For commands that take no arguments: EXIT_OK, or prints why and gives EXIT_USAGE. */
 struct command_help;
 int cli_no_arguments(const char *command, int argc, char **argv, const struct command_help *help);

@@ -64,10 +64,12 @@ static chatarc_status_t publish_sample(const cli_context_t *ctx, const chatarc_c
 	return status;
 }
 
+static int demo_pipeline(cli_context_t *ctx);
+
 int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 {
 	bool help = false;
-	const chatarc_option_t options[] = {{0}};
+	const chatarc_option_t options[] = {OPT_END};
 	chatarc_error_t err;
 	chatarc_status_t status = options_parse(options, &demo_help, &argc, argv, &help, &err);
 	if (status != CHATARC_OK || help)
@@ -85,7 +87,21 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 	}
 	if (code != EXIT_OK)
 		return code;
+	/* The config exists now: loaded once for the rest of the pipeline. */
+	ctx->config_status = cli_load_config(ctx, &ctx->config, &ctx->config_error);
+	if (ctx->config_status != CHATARC_OK)
+		return cli_report("demo", ctx->config_status, &ctx->config_error);
+	code = demo_pipeline(ctx);
+	config_release(&ctx->config);
+	ctx->config_status = CHATARC_ERR_NOT_FOUND;
+	return code;
+}
 
+/* What the demo shows once the sample is archived. */
+static int demo_pipeline(cli_context_t *ctx)
+{
+	chatarc_error_t err;
+	chatarc_status_t status;
 	struct tally t = {0};
 	status = archive_for_each(ctx->data_dir, SAMPLE_CHAT, INT64_MIN, INT64_MAX, count_record,
 	                          &t, &err);
@@ -101,16 +117,14 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 	       t.replies);
 	strlist_clear(&t.authors);
 
-	chatarc_config_t config;
 	const chatarc_chat_t *chat;
 	summary_t *summary;
-	if ((status = cli_load_chat(ctx, SAMPLE_CHAT, &config, &chat, &err)))
+	if ((status = cli_find_chat(ctx, SAMPLE_CHAT, &chat, &err)))
 		return cli_report("demo", status, &err);
 	summary_history_t history;
 	summary_history_init(&history);
 	status = summary_build(ctx->data_dir, chat, NULL, &history, &summary, &err);
 	summary_history_release(&history);
-	config_release(&config);
 	if (status != CHATARC_OK)
 		return cli_report("demo", status, &err);
 	size_t unassigned = 0;
@@ -130,17 +144,13 @@ int cmd_demo(int argc, char **argv, cli_context_t *ctx)
 	summary_free(summary);
 
 	index_stats_t stats;
-	chatarc_config_t all;
-	if ((status = cli_load_config(ctx, &all, &err)) != CHATARC_OK)
-		return cli_report("demo", status, &err);
-	status = index_update(ctx->data_dir, &all, false, NULL, NULL, &stats, &err);
+	status = index_update(ctx->data_dir, &ctx->config, false, NULL, NULL, &stats, &err);
 	if (status == CHATARC_OK)
 		printf("  search index: %ld documents in %s/index\n", stats.documents,
 		       ctx->data_dir);
 	char *site = NULL;
 	if (status == CHATARC_OK)
-		status = publish_sample(ctx, &all, &site, &err);
-	config_release(&all);
+		status = publish_sample(ctx, &ctx->config, &site, &err);
 	if (status != CHATARC_OK) {
 		free(site);
 		return cli_report("demo", status, &err);

@@ -57,7 +57,6 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	    OPT_END,
 	};
 	chatarc_error_t err;
-	chatarc_config_t config;
 	const chatarc_chat_t *chat;
 	chatarc_ms_t from = INT64_MIN, to = INT64_MAX;
 
@@ -70,16 +69,14 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	if ((status = cli_parse_time("since", since, &from, &err)) ||
 	    (status = cli_parse_time("until", until, &to, &err)))
 		return cli_report("export", status, &err);
-	status = cli_load_chat(ctx, argv[1], &config, &chat, &err);
+	status = cli_find_chat(ctx, argv[1], &chat, &err);
 	if (status != CHATARC_OK)
 		return cli_report("export", status, &err);
 	if (argc == 3) {
 		chatarc_ms_t day_start, day_end;
 		status = time_local_day_bounds(chat->tz, argv[2], &day_start, &day_end, &err);
-		if (status != CHATARC_OK) {
-			config_release(&config);
+		if (status != CHATARC_OK)
 			return cli_report("export", status, &err);
-		}
 		from = from > day_start ? from : day_start;
 		to = to < day_end ? to : day_end;
 	}
@@ -92,6 +89,5 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	}
 	status = archive_for_each(ctx->data_dir, chat->name, from, to, write_record, &state, &err);
 	strbuf_release(&state.out);
-	config_release(&config);
 	return cli_report("export", status, &err);
 }

@@ -180,7 +180,7 @@ int cmd_forget(int argc, char **argv, cli_context_t *ctx)
 	    OPT_END,
 	};
 	chatarc_error_t err;
-	chatarc_config_t config;
+	const chatarc_config_t *config;
 	strlist_t names = {0};
 	strbuf_t default_site;
 
@@ -199,9 +199,9 @@ int cmd_forget(int argc, char **argv, cli_context_t *ctx)
 		    "forget", &forget_help,
 		    "name what to forget (a uri, a url or an account), or give --file");
 	}
-	status = cli_load_config(ctx, &config, &err);
-	bool have_config = status == CHATARC_OK;
-	if (status == CHATARC_OK && run.chat_only && !config_find_chat(&config, run.chat_only))
+	config = cli_config(ctx, &err);
+	status = config ? CHATARC_OK : ctx->config_status;
+	if (status == CHATARC_OK && run.chat_only && !config_find_chat(config, run.chat_only))
 		status = chatarc_error_set(&err, CHATARC_ERR_USAGE,
 		                           "no chat named '%s' in the config", run.chat_only);
 	strbuf_init(&default_site, 0);
@@ -211,12 +211,10 @@ int cmd_forget(int argc, char **argv, cli_context_t *ctx)
 	if (status == CHATARC_OK)
 		status = forgotten_load(ctx->data_dir, &run.list, &err);
 	if (status == CHATARC_OK)
-		status = forget(&run, &config, &names, &err);
+		status = forget(&run, config, &names, &err);
 	forgotten_free(run.list);
 	strlist_clear(&run.uris);
 	strlist_clear(&names);
 	strbuf_release(&default_site);
-	if (have_config)
-		config_release(&config);
 	return cli_report("forget", status, &err);
 }

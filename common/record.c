@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "json.h"
+#include "sprinter.h"
 
 /* Every field of the record once, in archive and export order (raw last:
  * the archive reader cuts a line before it). */
@@ -110,58 +111,37 @@ void record_copy(chatarc_record_t *dst, const chatarc_record_t *src)
 	}
 }
 
-static void add_key(strbuf_t *out, const char *key)
-{
-	strbuf_addch(out, '"');
-	strbuf_addstr(out, key);
-	strbuf_add(out, "\":", 2);
-}
-
-static void add_string_field(strbuf_t *out, const char *key, const char *value)
-{
-	add_key(out, key);
-	if (value)
-		json_add_string(out, value);
-	else
-		strbuf_add(out, "null", 4);
-	strbuf_addch(out, ',');
-}
-
-static void add_list_field(strbuf_t *out, const char *key, const strlist_t *list)
-{
-	add_key(out, key);
-	strbuf_addch(out, '[');
-	for (size_t i = 0; i < list->len; i++) {
-		if (i)
-			strbuf_addch(out, ',');
-		json_add_string(out, list->items[i]);
-	}
-	strbuf_add(out, "],", 2);
-}
-
-void record_to_json(const chatarc_record_t *r, strbuf_t *out)
+void record_write_fields(sprinter_t *sp, const chatarc_record_t *r)
 {
 	char created[CHATARC_TIME_ISO_LEN];
 
 	time_format_iso(r->created_ms, created);
-	strbuf_addch(out, '{');
 	for (size_t i = 0; i < N_FIELDS; i++) {
 		const struct record_field *f = &record_fields[i];
 		switch (f->kind) {
-		case FIELD_STRING: add_string_field(out, f->name, *string_at(r, f)); break;
-		case FIELD_TIME: add_string_field(out, f->name, created); break;
-		case FIELD_LIST: add_list_field(out, f->name, list_at(r, f)); break;
-		case FIELD_COUNT:
-			add_key(out, f->name);
-			strbuf_addf(out, "%lld,", *count_at(r, f));
-			break;
-		case FIELD_RAW:
-			add_key(out, f->name);
-			strbuf_addstr(out, r->raw ? r->raw : "null");
+		case FIELD_STRING: sp->nullable(sp, f->name, *string_at(r, f)); break;
+		case FIELD_TIME: sp->nullable(sp, f->name, created); break;
+		case FIELD_LIST: {
+			const strlist_t *list = list_at(r, f);
+			sp->begin_list(sp, f->name);
+			for (size_t k = 0; k < list->len; k++)
+				sp->string(sp, f->name, list->items[k]);
+			sp->end_list(sp);
 			break;
 		}
+		case FIELD_COUNT: sp->integer(sp, f->name, *count_at(r, f)); break;
+		case FIELD_RAW: sp->raw_json(sp, f->name, r->raw); break;
+		}
 	}
-	strbuf_addch(out, '}');
+}
+
+void record_to_json(const chatarc_record_t *r, strbuf_t *out)
+{
+	struct sprinter_json json;
+	sprinter_json_init(&json, out);
+	json.sp.begin_object(&json.sp, "message");
+	record_write_fields(&json.sp, r);
+	json.sp.end_object(&json.sp);
 }
 
 static void read_list(yajl_val doc, const char *key, strlist_t *list)
@@ -349,36 +329,6 @@ bool record_summary_merge(record_summary_t *stored, const record_summary_t *late
 	return changed;
 }
 
-static void csv_field(strbuf_t *out, const char *s)
-{
-	if (!s)
-		s = "";
-	if (!strpbrk(s, ",\"\r\n")) {
-		strbuf_addstr(out, s);
-		return;
-	}
-	strbuf_addch(out, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			strbuf_addch(out, '"');
-		strbuf_addch(out, *s);
-	}
-	strbuf_addch(out, '"');
-}
-
-static void csv_list(strbuf_t *out, const strlist_t *list)
-{
-	strbuf_t joined;
-	strbuf_init(&joined, 0);
-	for (size_t i = 0; i < list->len; i++) {
-		if (i)
-			strbuf_addch(&joined, ' ');
-		strbuf_addstr(&joined, list->items[i]);
-	}
-	csv_field(out, joined.buf);
-	strbuf_release(&joined);
-}
-
 void record_csv_header(strbuf_t *out)
 {
 	for (size_t i = 0; i < N_FIELDS; i++) {
@@ -394,22 +344,10 @@ void record_csv_header(strbuf_t *out)
 /* Every field but raw; lists space-separated. */
 void record_to_csv(const chatarc_record_t *r, strbuf_t *out)
 {
-	char created[CHATARC_TIME_ISO_LEN];
-
-	time_format_iso(r->created_ms, created);
-	for (size_t i = 0; i < N_FIELDS; i++) {
-		const struct record_field *f = &record_fields[i];
-		if (f->kind == FIELD_RAW)
-			continue;
-		if (i)
-			strbuf_addch(out, ',');
-		switch (f->kind) {
-		case FIELD_STRING: csv_field(out, *string_at(r, f)); break;
-		case FIELD_TIME: csv_field(out, created); break;
-		case FIELD_LIST: csv_list(out, list_at(r, f)); break;
-		case FIELD_COUNT: strbuf_addf(out, "%lld", *count_at(r, f)); break;
-		case FIELD_RAW: break;
-		}
-	}
-	strbuf_add(out, "\r\n", 2);
+	struct sprinter_csv csv;
+	sprinter_csv_init(&csv, out);
+	csv.sp.begin_object(&csv.sp, "message");
+	record_write_fields(&csv.sp, r);
+	csv.sp.end_object(&csv.sp);
+	sprinter_csv_release(&csv);
 }

@@ -53,6 +53,11 @@ void record_copy(chatarc_record_t *dst, const chatarc_record_t *src);
 /* Replaces *field with a copy of value (NULL allowed). */
 void record_set(char **field, const char *value);
 
+/* Every field, in archive and export order, through a sprinter (the
+ * caller begins and ends the object, and may add its own fields): the one
+ * place the record's fields are listed for output. */
+struct sprinter;
+void record_write_fields(struct sprinter *sp, const chatarc_record_t *r);
 /* One archive line, without the trailing newline. */
 void record_to_json(const chatarc_record_t *r, strbuf_t *out);
 /* Reads one archive line (NUL-terminated). */

@@ -105,7 +105,7 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	    OPT_END,
 	};
 	chatarc_error_t err;
-	chatarc_config_t config;
+	const chatarc_config_t *config;
 	fetch_options_t fetch_options = {0};
 	fetch_report_t report;
 	strlist_t chats = {0};
@@ -124,9 +124,8 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 		    chatarc_error_set(&err, CHATARC_ERR_USAGE, "--since must be before --until");
 	if (status != CHATARC_OK || help)
 		return cli_report("fetch", status, &err);
-	status = cli_load_config(ctx, &config, &err);
-	if (status != CHATARC_OK)
-		return cli_report("fetch", status, &err);
+	if (!(config = cli_config(ctx, &err)))
+		return cli_report("fetch", ctx->config_status, &err);
 	for (int i = 1; i < argc; i++)
 		strlist_add(&chats, argv[i]);
 
@@ -145,7 +144,7 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	sigaction(SIGINT, &action, NULL);
 	sigaction(SIGTERM, &action, NULL);
 
-	status = fetch_chats(ctx->data_dir, &config, &chats, &fetch_options, &report, &err);
+	status = fetch_chats(ctx->data_dir, config, &chats, &fetch_options, &report, &err);
 	if ((status == CHATARC_OK || status == CHATARC_ERR_PARTIAL) && !quiet &&
 	    (verbose || ctx->stdout_tty))
 		print_summary(&report);
@@ -180,6 +179,5 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	}
 	fetch_report_release(&report);
 	strlist_clear(&chats);
-	config_release(&config);
 	return code;
 }

@@ -119,7 +119,6 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 	    OPT_END,
 	};
 	chatarc_error_t err;
-	chatarc_config_t config;
 	const chatarc_chat_t *chat;
 
 	chatarc_status_t status = options_parse(options, &import_help, &argc, argv, &help, &err);
@@ -129,11 +128,10 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 		return options_usage_error("import", &import_help,
 		                           !chat_name ? "--chat CHAT is required"
 		                                      : "name at least one FILE");
-	status = cli_load_chat(ctx, chat_name, &config, &chat, &err);
+	status = cli_find_chat(ctx, chat_name, &chat, &err);
 	if (status != CHATARC_OK)
 		return cli_report("import", status, &err);
 	int code = cli_import_files(ctx, chat, argv + 1, argc - 1, author, keep_going,
 	                            !quiet && (verbose || ctx->stdout_tty));
-	config_release(&config);
 	return code;
 }

@@ -30,7 +30,7 @@ int cmd_index(int argc, char **argv, cli_context_t *ctx)
 	    OPT_END,
 	};
 	chatarc_error_t err;
-	chatarc_config_t config;
+	const chatarc_config_t *config;
 	index_stats_t stats;
 
 	chatarc_status_t status = options_parse(options, &index_help, &argc, argv, &help, &err);
@@ -39,10 +39,9 @@ int cmd_index(int argc, char **argv, cli_context_t *ctx)
 	int code = cli_no_arguments("index", argc, argv, &index_help);
 	if (code != EXIT_OK)
 		return code;
-	if ((status = cli_load_config(ctx, &config, &err)) != CHATARC_OK)
+	if (!(config = cli_config(ctx, &err)))
 		return cli_report("index", status, &err);
-	status = index_update(ctx->data_dir, &config, rebuild, show_progress, ctx, &stats, &err);
-	config_release(&config);
+	status = index_update(ctx->data_dir, config, rebuild, show_progress, ctx, &stats, &err);
 	if (ctx->stderr_tty)
 		fputs("\r\033[K", stderr);
 	if (status == CHATARC_ERR_BUSY)

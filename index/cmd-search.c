@@ -9,6 +9,7 @@
 #include "../common/fsutil.h"
 #include "../common/json.h"
 #include "../common/options.h"
+#include "../common/sprinter.h"
 #include "../common/tzfile.h"
 #include "index.h"
 #include "xapian-shim.h"
@@ -28,8 +29,10 @@ static const command_help_t search_help = {
     "with its score. csv: a header row, RFC 4180, score last.\n"
     "A query Xapian cannot read exits 2 and says why."};
 
+enum search_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+
 struct search_output {
-	const char *format;
+	enum search_format format;
 	const chatarc_config_t *config;
 	tz_zone_t **zones; /* each configured chat's zone, read on its first hit */
 	strbuf_t line;
@@ -135,18 +138,23 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score,
 	size_t len = strlen(data);
 
 	strbuf_reset(&out->line);
-	if (!strcmp(out->format, "json")) {
-		/* data is the record's JSON object: the score joins it. */
+	if (out->format == FORMAT_JSON) {
+		/* data is the record's JSON object (record_to_json, raw left
+		 * out): the score joins it without parsing it again. */
 		strbuf_add(&out->line, data, len ? len - 1 : 0);
 		strbuf_addf(&out->line, ",\"score\":%.4f}\n", score);
 	} else {
 		chatarc_status_t status = record_from_json(data, &r, err);
 		if (status != CHATARC_OK)
 			return status;
-		if (!strcmp(out->format, "csv")) {
-			record_to_csv(&r, &out->line);
-			strbuf_setlen(&out->line, out->line.len - 2); /* the CRLF */
-			strbuf_addf(&out->line, ",%.4f\r\n", score);
+		if (out->format == FORMAT_CSV) {
+			struct sprinter_csv csv;
+			sprinter_csv_init(&csv, &out->line);
+			csv.sp.begin_object(&csv.sp, "hit");
+			record_write_fields(&csv.sp, &r);
+			csv.sp.number(&csv.sp, "score", score);
+			csv.sp.end_object(&csv.sp);
+			sprinter_csv_release(&csv);
 		} else {
 			char local[CHATARC_TIME_ISO_LEN];
 			time_format_iso(
@@ -211,7 +219,8 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	    OPT_END,
 	};
 	chatarc_error_t err;
-	chatarc_config_t config = {0};
+	static const chatarc_config_t no_config; /* no config: times in UTC */
+	const chatarc_config_t *config;
 	xdb_t *db;
 
 	chatarc_status_t status = options_parse(options, &search_help, &argc, argv, &help, &err);
@@ -219,7 +228,6 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("search", status, &err);
 	static const xdb_sort_t sort_of[] = {XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC};
 	xdb_sort_t sort = sort_of[sort_index];
-	const char *format = formats[format_index];
 	if (argc < 2 || offset < 0)
 		return options_usage_error("search", &search_help,
 		                           argc < 2 ? "give a QUERY"
@@ -229,15 +237,14 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	for (int i = 1; i < argc; i++)
 		strbuf_addf(&query, "%s%s", i > 1 ? " " : "", argv[i]);
 
-	if (cli_load_config(ctx, &config, &err) != CHATARC_OK)
-		memset(&config, 0, sizeof config); /* times then show in UTC */
+	if (!(config = cli_config(ctx, &err)))
+		config = &no_config;
 	/* A stale index answers too, but says so (on stderr: the output stays
 	 * clean for scripts). */
 	size_t stale;
-	status = index_open_for_search(ctx->data_dir, &config, &db, &stale, &err);
+	status = index_open_for_search(ctx->data_dir, config, &db, &stale, &err);
 	if (status != CHATARC_OK) {
 		strbuf_release(&query);
-		config_release(&config);
 		return cli_report("search", status, &err);
 	}
 	if (stale)
@@ -253,45 +260,43 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 		xdb_close(db);
 		strbuf_release(&rewritten);
 		strbuf_release(&query);
-		config_release(&config);
 		return cli_report("search", status, &err);
 	}
 	strbuf_release(&query);
 	query = rewritten;
-	struct search_output out = {.format = format,
-	                            .config = &config,
-	                            .zones = xcalloc(config.n_chats, sizeof *out.zones)};
+	struct search_output out = {.format = (enum search_format)format_index,
+	                            .config = config,
+	                            .zones = xcalloc(config->n_chats, sizeof *out.zones)};
 	strbuf_init(&out.line, 1024);
-	if (!strcmp(format, "csv") && !count_only) {
+	if (out.format == FORMAT_CSV && !count_only) {
 		record_csv_header(&out.line);
 		strbuf_setlen(&out.line, out.line.len - 2);
 		strbuf_addstr(&out.line, ",score\r\n");
 		fwrite(out.line.buf, 1, out.line.len, stdout);
 	}
 	size_t total = 0;
-	size_t want = count_only                ? 0
-	              : limit >= 0              ? (size_t)limit
-	              : !strcmp(format, "text") ? 20
-	                                        : (size_t)-1 / 2;
+	size_t want = count_only                  ? 0
+	              : limit >= 0                ? (size_t)limit
+	              : out.format == FORMAT_TEXT ? 20
+	                                          : (size_t)-1 / 2;
 	/* On a terminal, text output shows the matched terms in bold. */
 	const xdb_marks_t bold = {"\033[1m", "\033[0m", hit_text};
-	bool mark = !strcmp(format, "text") && ctx->stdout_tty;
+	bool mark = out.format == FORMAT_TEXT && ctx->stdout_tty;
 	record_init(&out.record);
 	strbuf_init(&out.shown, 256);
 	const xdb_filter_t hide = {not_hidden, &out};
 	status = xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL,
-	                    any_hidden(&config) ? &hide : NULL, print_hit, &out,
+	                    any_hidden(config) ? &hide : NULL, print_hit, &out,
 	                    count_only ? &total : NULL, &err);
 	record_clear(&out.record);
 	strbuf_release(&out.shown);
 	if (status == CHATARC_OK && count_only)
 		printf("%zu\n", total);
 	xdb_close(db);
-	for (size_t i = 0; i < config.n_chats; i++)
+	for (size_t i = 0; i < config->n_chats; i++)
 		tz_zone_free(out.zones[i]);
 	free(out.zones);
 	strbuf_release(&out.line);
 	strbuf_release(&query);
-	config_release(&config);
 	return cli_report("search", status, &err);
 }

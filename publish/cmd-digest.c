@@ -45,9 +45,9 @@ int cmd_digest(int argc, char **argv, cli_context_t *ctx)
 	long sessions = 0;
 	publish_stats_t digest_stats = {0};
 	/* The digest first, so the site index lists it. */
-	status = publish_digest(r.pub, &r.config, week, &sessions, &digest_stats, &err);
+	status = publish_digest(r.pub, r.config, week, &sessions, &digest_stats, &err);
 	if (status == CHATARC_OK && sessions > 0)
-		status = publish_site(r.pub, &r.config, &r.stats, &err);
+		status = publish_site(r.pub, r.config, &r.stats, &err);
 	if (status == CHATARC_OK && (r.verbose || ctx->stdout_tty)) {
 		if (sessions == 0)
 			printf("no sessions in %s: no digest written\n", week);

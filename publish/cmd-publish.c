@@ -24,12 +24,12 @@ static const command_help_t publish_help = {
 chatarc_status_t publish_run_open(struct publish_run *r, int argc, char **argv,
                                   chatarc_error_t *err)
 {
-	chatarc_status_t status = cli_load_config(r->ctx, &r->config, err);
-	if (status != CHATARC_OK)
-		return status;
+	chatarc_status_t status;
+	if (!(r->config = cli_config(r->ctx, err)))
+		return r->ctx->config_status;
 	for (int i = 1; i < argc; i++) {
-		if (!config_find_chat(&r->config, argv[i])) {
-			config_release(&r->config);
+		if (!config_find_chat(r->config, argv[i])) {
+			strlist_clear(&r->chats);
 			return chatarc_error_set(err, CHATARC_ERR_USAGE,
 			                         "no chat named '%s' in the config", argv[i]);
 		}
@@ -49,7 +49,6 @@ chatarc_status_t publish_run_open(struct publish_run *r, int argc, char **argv,
 	status = publisher_open(&options, &r->pub, err);
 	if (status != CHATARC_OK) {
 		free(r->default_out);
-		config_release(&r->config);
 		strlist_clear(&r->chats);
 	}
 	return status;
@@ -58,7 +57,6 @@ chatarc_status_t publish_run_open(struct publish_run *r, int argc, char **argv,
 void publish_run_close(struct publish_run *r)
 {
 	publisher_close(r->pub);
-	config_release(&r->config);
 	strlist_clear(&r->chats);
 	free(r->default_out);
 }
@@ -78,7 +76,7 @@ int cmd_publish(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("publish", status, &err);
 	if ((status = publish_run_open(&r, argc, argv, &err)) != CHATARC_OK)
 		return cli_report("publish", status, &err);
-	status = publish_site(r.pub, &r.config, &r.stats, &err);
+	status = publish_site(r.pub, r.config, &r.stats, &err);
 	if (status == CHATARC_OK && (r.verbose || ctx->stdout_tty))
 		printf(
 		    "published %ld sessions to %s/index.html: %ld files written, %ld unchanged\n",

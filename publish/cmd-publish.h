@@ -13,7 +13,7 @@ struct publish_run {
 	char *default_out; /* DIR/site */
 	bool verbose;
 	strlist_t chats;
-	chatarc_config_t config;
+	const chatarc_config_t *config;
 	publisher_t *pub;
 	publish_stats_t stats;
 };

@@ -59,7 +59,6 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 	    OPT_END,
 	};
 	chatarc_error_t err;
-	chatarc_config_t config;
 	const chatarc_chat_t *chat;
 	summary_t *summary;
 
@@ -69,7 +68,7 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 	if (argc < 2 || argc > 3)
 		return options_usage_error("summarise", &summarise_help,
 		                           "name one CHAT and at most one DATE");
-	if ((status = cli_load_chat(ctx, argv[1], &config, &chat, &err)))
+	if ((status = cli_find_chat(ctx, argv[1], &chat, &err)))
 		return cli_report("summarise", status, &err);
 	summary_history_t history;
 	summary_history_init(&history);
@@ -80,7 +79,6 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 		status = no_session(ctx, chat, argv[2], &err);
 		summary_free(summary);
 	}
-	config_release(&config);
 	if (status != CHATARC_OK)
 		return cli_report("summarise", status, &err);
 	strbuf_t out;

@@ -1,145 +1,60 @@
-/* Writing a summary. One walk over the summary (write_session) drives an
- * emitter, which is either XML (libxml2's xmlTextWriter: it escapes every
- * text and attribute) or JSON, so both formats carry the same content. The
+/* Writing a summary. One walk over the summary (write_session) drives a
+ * sprinter (common/sprinter.h), XML or JSON, so both formats carry the
+ * same content. The
  * XML's shape is share/schema/summary.rng. Output is deterministic: every
  * list has a total order. */
 #define _GNU_SOURCE /* qsort_r */
-#include <libxml/xmlwriter.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/alloc.h"
 #include "../common/hash.h"
 #include "../common/json.h"
+#include "../common/sprinter.h"
 #include "../common/urimap.h"
 #include "summary.h"
 
 #define TOP_N 10
 
-/* The emitter: objects with attributes, text children and named lists. */
-struct emitter {
-	bool json;
-	xmlTextWriterPtr xml;
-	strbuf_t *out;
-	bool first[64]; /* JSON: nothing written yet at this depth */
-	bool in_list[64];
-	int depth;
-};
-
-static void json_sep(struct emitter *e)
+/* The walk writes through a sprinter (common/sprinter.h): XML or JSON. */
+static void obj_begin(sprinter_t *e, const char *name)
 {
-	if (!e->first[e->depth])
-		strbuf_addch(e->out, ',');
-	e->first[e->depth] = false;
+	e->begin_object(e, name);
 }
 
-static void json_key(struct emitter *e, const char *name)
+static void obj_end(sprinter_t *e)
 {
-	json_sep(e);
-	if (!e->in_list[e->depth]) {
-		json_add_string(e->out, name);
-		strbuf_addch(e->out, ':');
-	}
+	e->end_object(e);
 }
 
-static void obj_begin(struct emitter *e, const char *name)
+static void list_begin(sprinter_t *e, const char *name)
 {
-	if (!e->json) {
-		xmlTextWriterStartElement(e->xml, BAD_CAST name);
-		return;
-	}
-	if (e->depth > 0)
-		json_key(e, name);
-	strbuf_addch(e->out, '{');
-	e->depth++;
-	e->first[e->depth] = true;
-	e->in_list[e->depth] = false;
+	e->begin_list(e, name);
 }
 
-static void obj_end(struct emitter *e)
+static void list_end(sprinter_t *e)
 {
-	if (!e->json) {
-		xmlTextWriterEndElement(e->xml);
-		return;
-	}
-	e->depth--;
-	strbuf_addch(e->out, '}');
+	e->end_list(e);
 }
 
-static void list_begin(struct emitter *e, const char *name)
+static void attr_str(sprinter_t *e, const char *name, const char *value)
 {
-	if (!e->json) {
-		xmlTextWriterStartElement(e->xml, BAD_CAST name);
-		return;
-	}
-	json_key(e, name);
-	strbuf_addch(e->out, '[');
-	e->depth++;
-	e->first[e->depth] = true;
-	e->in_list[e->depth] = true;
+	e->string(e, name, value);
 }
 
-static void list_end(struct emitter *e)
+static void attr_int(sprinter_t *e, const char *name, long long value)
 {
-	if (!e->json) {
-		xmlTextWriterEndElement(e->xml);
-		return;
-	}
-	e->depth--;
-	strbuf_addch(e->out, ']');
+	e->integer(e, name, value);
 }
 
-static void attr_str(struct emitter *e, const char *name, const char *value)
+static void attr_bool(sprinter_t *e, const char *name, bool value)
 {
-	if (!value)
-		return;
-	if (!e->json) {
-		char *clean = xml_clean_copy(value);
-		xmlTextWriterWriteAttribute(e->xml, BAD_CAST name, BAD_CAST(clean ? clean : value));
-		free(clean);
-		return;
-	}
-	json_key(e, name);
-	json_add_string(e->out, value);
+	e->boolean(e, name, value);
 }
 
-static void attr_int(struct emitter *e, const char *name, long long value)
+static void text_child(sprinter_t *e, const char *name, const char *value)
 {
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", value);
-	if (!e->json) {
-		xmlTextWriterWriteAttribute(e->xml, BAD_CAST name, BAD_CAST buf);
-		return;
-	}
-	json_key(e, name);
-	strbuf_addstr(e->out, buf);
-}
-
-static void attr_bool(struct emitter *e, const char *name, bool value)
-{
-	if (!value)
-		return;
-	if (!e->json) {
-		xmlTextWriterWriteAttribute(e->xml, BAD_CAST name, BAD_CAST "yes");
-		return;
-	}
-	json_key(e, name);
-	strbuf_addstr(e->out, "true");
-}
-
-static void text_child(struct emitter *e, const char *name, const char *value)
-{
-	if (!e->json) {
-		char *clean = value ? xml_clean_copy(value) : NULL;
-		xmlTextWriterWriteElement(e->xml, BAD_CAST name,
-		                          BAD_CAST(clean   ? clean
-		                                   : value ? value
-		                                           : ""));
-		free(clean);
-		return;
-	}
-	json_key(e, name);
-	json_add_string(e->out, value ? value : "");
+	e->text(e, name, value);
 }
 
 /* Counting: key -> count, reported most frequent first, then by key. */
@@ -196,7 +111,7 @@ static void tally_init(struct tally *t)
 	urimap_init(&t->index);
 }
 
-static void write_tally(struct emitter *e, struct tally *t, const char *list, const char *item,
+static void write_tally(sprinter_t *e, struct tally *t, const char *list, const char *item,
                         const char *key_name, size_t limit)
 {
 	tally_sort(t);
@@ -227,7 +142,7 @@ static void message_id(const summary_t *s, long index, char out[24])
 	         (unsigned long long)(fnv1a(FNV1A_START, uri, strlen(uri)) >> 16));
 }
 
-static void write_message(struct emitter *e, const summary_t *s, long i)
+static void write_message(sprinter_t *e, const summary_t *s, long i)
 {
 	const summary_message_t *m = &s->messages[i];
 	const chatarc_record_t *r = &m->record;
@@ -277,7 +192,7 @@ static void write_message(struct emitter *e, const summary_t *s, long i)
 	obj_end(e);
 }
 
-static void write_messages_of(struct emitter *e, const summary_t *s, int section)
+static void write_messages_of(sprinter_t *e, const summary_t *s, int section)
 {
 	list_begin(e, "messages");
 	for (size_t i = 0; i < s->n_messages; i++)
@@ -286,7 +201,7 @@ static void write_messages_of(struct emitter *e, const summary_t *s, int section
 	list_end(e);
 }
 
-static void write_participants(struct emitter *e, const summary_t *s, int section)
+static void write_participants(sprinter_t *e, const summary_t *s, int section)
 {
 	struct tally t;
 	tally_init(&t);
@@ -320,7 +235,7 @@ static void write_participants(struct emitter *e, const summary_t *s, int sectio
 	tally_release(&t);
 }
 
-static void write_links(struct emitter *e, const summary_t *s, int section)
+static void write_links(sprinter_t *e, const summary_t *s, int section)
 {
 	struct tally t;
 	tally_init(&t);
@@ -338,7 +253,7 @@ static void write_links(struct emitter *e, const summary_t *s, int section)
 	tally_release(&t);
 }
 
-static void write_recap(struct emitter *e, const summary_t *s)
+static void write_recap(sprinter_t *e, const summary_t *s)
 {
 	struct tally networks, sources, tags, mentions, edges;
 	tally_init(&networks);
@@ -414,7 +329,7 @@ static void write_recap(struct emitter *e, const summary_t *s)
 
 static int topic_order(const void *a, const void *b, void *ctx);
 
-static void write_topic(struct emitter *e, const summary_t *s, size_t t)
+static void write_topic(sprinter_t *e, const summary_t *s, size_t t)
 {
 	const summary_topic_t *topic = &s->topics[t];
 	char id[16], label[16], start[CHATARC_TIME_ISO_LEN], qref[24];
@@ -458,7 +373,7 @@ static void write_topic(struct emitter *e, const summary_t *s, size_t t)
 	obj_end(e);
 }
 
-static void write_session(struct emitter *e, const summary_t *s)
+static void write_session(sprinter_t *e, const summary_t *s)
 {
 	char start[CHATARC_TIME_ISO_LEN], end[CHATARC_TIME_ISO_LEN];
 	size_t unassigned = 0, replies = 0;
@@ -525,34 +440,22 @@ static int topic_order(const void *a, const void *b, void *ctx)
 
 void summary_write_xml(const summary_t *s, strbuf_t *out)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
-	struct emitter e = {.json = false, .xml = xmlNewTextWriterMemory(buf, 0)};
-	xmlTextWriterSetIndent(e.xml, 1);
-	xmlTextWriterSetIndentString(e.xml, BAD_CAST " ");
-	xmlTextWriterStartDocument(e.xml, NULL, "UTF-8", NULL);
-	write_session(&e, s);
-	xmlTextWriterEndDocument(e.xml);
-	xmlFreeTextWriter(e.xml);
-	strbuf_add(out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
-	xmlBufferFree(buf);
+	sprinter_t *e = sprinter_xml_new(out, true);
+	write_session(e, s);
+	sprinter_xml_finish(e);
 }
 
 void summary_write_messages_xml(const summary_t *s, strbuf_t *out)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
-	struct emitter e = {.json = false, .xml = xmlNewTextWriterMemory(buf, 0)};
-	xmlTextWriterStartDocument(e.xml, NULL, "UTF-8", NULL);
-	write_messages_of(&e, s, SECTION_INTRO);
-	xmlTextWriterEndDocument(e.xml);
-	xmlFreeTextWriter(e.xml);
-	strbuf_add(out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
-	xmlBufferFree(buf);
+	sprinter_t *e = sprinter_xml_new(out, false);
+	write_messages_of(e, s, SECTION_INTRO);
+	sprinter_xml_finish(e);
 }
 
 void summary_write_json(const summary_t *s, strbuf_t *out)
 {
-	struct emitter e = {.json = true, .out = out};
-	e.first[0] = true;
-	write_session(&e, s);
+	struct sprinter_json json;
+	sprinter_json_init(&json, out);
+	write_session(&json.sp, s);
 	strbuf_addch(out, '\n');
 }

@@ -1,0 +1,321 @@
+/* The formats of sprinter.h. */
+#include "sprinter.h"
+
+#include <libxml/xmlwriter.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "json.h"
+
+/* ---- JSON ---- */
+
+static void json_key(struct sprinter_json *j, const char *name)
+{
+	if (!j->first[j->depth])
+		strbuf_addch(j->out, ',');
+	j->first[j->depth] = false;
+	if (j->depth > 0 && !j->in_list[j->depth]) {
+		json_add_string(j->out, name);
+		strbuf_addch(j->out, ':');
+	}
+}
+
+static void json_open(struct sprinter_json *j, const char *name, char bracket, bool list)
+{
+	json_key(j, name);
+	strbuf_addch(j->out, bracket);
+	j->depth++;
+	j->first[j->depth] = true;
+	j->in_list[j->depth] = list;
+}
+
+static void json_begin_object(sprinter_t *sp, const char *name)
+{
+	json_open((struct sprinter_json *)sp, name, '{', false);
+}
+
+static void json_begin_list(sprinter_t *sp, const char *name)
+{
+	json_open((struct sprinter_json *)sp, name, '[', true);
+}
+
+static void json_end_object(sprinter_t *sp)
+{
+	struct sprinter_json *j = (struct sprinter_json *)sp;
+	j->depth--;
+	strbuf_addch(j->out, '}');
+}
+
+static void json_end_list(sprinter_t *sp)
+{
+	struct sprinter_json *j = (struct sprinter_json *)sp;
+	j->depth--;
+	strbuf_addch(j->out, ']');
+}
+
+static void json_string(sprinter_t *sp, const char *name, const char *value)
+{
+	struct sprinter_json *j = (struct sprinter_json *)sp;
+	if (!value)
+		return;
+	json_key(j, name);
+	json_add_string(j->out, value);
+}
+
+static void json_nullable(sprinter_t *sp, const char *name, const char *value)
+{
+	struct sprinter_json *j = (struct sprinter_json *)sp;
+	json_key(j, name);
+	if (value)
+		json_add_string(j->out, value);
+	else
+		strbuf_add(j->out, "null", 4);
+}
+
+static void json_text(sprinter_t *sp, const char *name, const char *value)
+{
+	struct sprinter_json *j = (struct sprinter_json *)sp;
+	json_key(j, name);
+	json_add_string(j->out, value ? value : "");
+}
+
+static void json_integer(sprinter_t *sp, const char *name, long long value)
+{
+	struct sprinter_json *j = (struct sprinter_json *)sp;
+	json_key(j, name);
+	strbuf_addf(j->out, "%lld", value);
+}
+
+static void json_number(sprinter_t *sp, const char *name, double value)
+{
+	struct sprinter_json *j = (struct sprinter_json *)sp;
+	json_key(j, name);
+	strbuf_addf(j->out, "%.4f", value);
+}
+
+static void json_boolean(sprinter_t *sp, const char *name, bool value)
+{
+	struct sprinter_json *j = (struct sprinter_json *)sp;
+	if (!value)
+		return;
+	json_key(j, name);
+	strbuf_addstr(j->out, "true");
+}
+
+static void json_raw(sprinter_t *sp, const char *name, const char *json)
+{
+	struct sprinter_json *j = (struct sprinter_json *)sp;
+	json_key(j, name);
+	strbuf_addstr(j->out, json ? json : "null");
+}
+
+void sprinter_json_init(struct sprinter_json *json, strbuf_t *out)
+{
+	memset(json, 0, sizeof *json);
+	json->sp = (sprinter_t){json_begin_object, json_end_object, json_begin_list, json_end_list,
+	                        json_string,       json_nullable,   json_integer,    json_number,
+	                        json_boolean,      json_text,       json_raw};
+	json->out = out;
+	json->first[0] = true;
+}
+
+/* ---- CSV ---- */
+
+static void csv_quoted(strbuf_t *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		strbuf_addstr(out, s);
+		return;
+	}
+	strbuf_addch(out, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			strbuf_addch(out, '"');
+		strbuf_addch(out, *s);
+	}
+	strbuf_addch(out, '"');
+}
+
+static void csv_field(struct sprinter_csv *c, const char *value)
+{
+	if (c->in_list) {
+		if (!c->list_empty)
+			strbuf_addch(&c->list, ' ');
+		c->list_empty = false;
+		strbuf_addstr(&c->list, value ? value : "");
+		return;
+	}
+	if (!c->first_field)
+		strbuf_addch(c->out, ',');
+	c->first_field = false;
+	csv_quoted(c->out, value ? value : "");
+}
+
+static void csv_begin_object(sprinter_t *sp, const char *name)
+{
+	(void)name;
+	((struct sprinter_csv *)sp)->first_field = true;
+}
+
+static void csv_end_object(sprinter_t *sp)
+{
+	strbuf_add(((struct sprinter_csv *)sp)->out, "\r\n", 2);
+}
+
+static void csv_begin_list(sprinter_t *sp, const char *name)
+{
+	struct sprinter_csv *c = (struct sprinter_csv *)sp;
+	(void)name;
+	c->in_list = true;
+	c->list_empty = true;
+	strbuf_reset(&c->list);
+}
+
+static void csv_end_list(sprinter_t *sp)
+{
+	struct sprinter_csv *c = (struct sprinter_csv *)sp;
+	c->in_list = false;
+	csv_field(c, c->list.buf);
+}
+
+static void csv_string(sprinter_t *sp, const char *name, const char *value)
+{
+	(void)name;
+	csv_field((struct sprinter_csv *)sp, value);
+}
+
+static void csv_integer(sprinter_t *sp, const char *name, long long value)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%lld", value);
+	csv_string(sp, name, buf);
+}
+
+static void csv_number(sprinter_t *sp, const char *name, double value)
+{
+	char buf[64];
+	snprintf(buf, sizeof buf, "%.4f", value);
+	csv_string(sp, name, buf);
+}
+
+static void csv_boolean(sprinter_t *sp, const char *name, bool value)
+{
+	csv_string(sp, name, value ? "true" : "false");
+}
+
+static void csv_raw(sprinter_t *sp, const char *name, const char *json)
+{
+	(void)sp, (void)name, (void)json; /* CSV holds no nested objects */
+}
+
+void sprinter_csv_init(struct sprinter_csv *csv, strbuf_t *out)
+{
+	memset(csv, 0, sizeof *csv);
+	csv->sp = (sprinter_t){csv_begin_object, csv_end_object, csv_begin_list, csv_end_list,
+	                       csv_string,       csv_string,     csv_integer,    csv_number,
+	                       csv_boolean,      csv_string,     csv_raw};
+	csv->out = out;
+	strbuf_init(&csv->list, 0);
+}
+
+void sprinter_csv_release(struct sprinter_csv *csv)
+{
+	strbuf_release(&csv->list);
+}
+
+/* ---- XML ---- */
+
+struct sprinter_xml {
+	sprinter_t sp;
+	strbuf_t *out;
+	xmlBufferPtr buf;
+	xmlTextWriterPtr writer;
+};
+
+static xmlTextWriterPtr writer_of(sprinter_t *sp)
+{
+	return ((struct sprinter_xml *)sp)->writer;
+}
+
+static void xml_begin(sprinter_t *sp, const char *name)
+{
+	xmlTextWriterStartElement(writer_of(sp), BAD_CAST name);
+}
+
+static void xml_end(sprinter_t *sp)
+{
+	xmlTextWriterEndElement(writer_of(sp));
+}
+
+static void xml_string(sprinter_t *sp, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	char *clean = xml_clean_copy(value);
+	xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST(clean ? clean : value));
+	free(clean);
+}
+
+static void xml_integer(sprinter_t *sp, const char *name, long long value)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%lld", value);
+	xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST buf);
+}
+
+static void xml_number(sprinter_t *sp, const char *name, double value)
+{
+	char buf[64];
+	snprintf(buf, sizeof buf, "%.4f", value);
+	xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST buf);
+}
+
+static void xml_boolean(sprinter_t *sp, const char *name, bool value)
+{
+	if (value)
+		xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST "yes");
+}
+
+static void xml_text(sprinter_t *sp, const char *name, const char *value)
+{
+	char *clean = value ? xml_clean_copy(value) : NULL;
+	xmlTextWriterWriteElement(writer_of(sp), BAD_CAST name,
+	                          BAD_CAST(clean   ? clean
+	                                   : value ? value
+	                                           : ""));
+	free(clean);
+}
+
+static void xml_raw(sprinter_t *sp, const char *name, const char *json)
+{
+	(void)sp, (void)name, (void)json; /* the XML carries no original objects */
+}
+
+sprinter_t *sprinter_xml_new(strbuf_t *out, bool indent)
+{
+	struct sprinter_xml *x = xcalloc(1, sizeof *x);
+	x->sp = (sprinter_t){xml_begin,   xml_end,    xml_begin,   xml_end,  xml_string, xml_string,
+	                     xml_integer, xml_number, xml_boolean, xml_text, xml_raw};
+	x->out = out;
+	x->buf = xmlBufferCreate();
+	x->writer = xmlNewTextWriterMemory(x->buf, 0);
+	if (!x->buf || !x->writer)
+		alloc_or_die(NULL);
+	if (indent) {
+		xmlTextWriterSetIndent(x->writer, 1);
+		xmlTextWriterSetIndentString(x->writer, BAD_CAST " ");
+	}
+	xmlTextWriterStartDocument(x->writer, NULL, "UTF-8", NULL);
+	return &x->sp;
+}
+
+void sprinter_xml_finish(sprinter_t *sp)
+{
+	struct sprinter_xml *x = (struct sprinter_xml *)sp;
+	xmlTextWriterEndDocument(x->writer);
+	xmlFreeTextWriter(x->writer);
+	strbuf_add(x->out, xmlBufferContent(x->buf), (size_t)xmlBufferLength(x->buf));
+	xmlBufferFree(x->buf);
+	free(x);
+}

@@ -1,0 +1,58 @@
+/* Structured output with one implementation per format, after notmuch's
+ * sprinter.h: the code that walks a message or a summary says what it
+ * writes (objects, attributes, lists, text) once, and the format decides
+ * how. JSON, XML (libxml2's xmlTextWriter: every text and attribute
+ * escaped) and CSV (one row an object, RFC 4180; a list inside a row is
+ * one field, its items space-separated). */
+#ifndef CHATARC_SPRINTER_H
+#define CHATARC_SPRINTER_H
+
+#include <stdbool.h>
+
+#include "strbuf.h"
+
+typedef struct sprinter sprinter_t;
+struct sprinter {
+	/* name: the element (XML) or key (JSON; ignored at the top and in lists). */
+	void (*begin_object)(sprinter_t *sp, const char *name);
+	void (*end_object)(sprinter_t *sp);
+	void (*begin_list)(sprinter_t *sp, const char *name);
+	void (*end_list)(sprinter_t *sp);
+	/* A string attribute; NULL writes nothing. In a list: an item. */
+	void (*string)(sprinter_t *sp, const char *name, const char *value);
+	/* A string that may be absent: JSON null, CSV empty, XML nothing. */
+	void (*nullable)(sprinter_t *sp, const char *name, const char *value);
+	void (*integer)(sprinter_t *sp, const char *name, long long value);
+	void (*number)(sprinter_t *sp, const char *name, double value); /* 4 decimals */
+	void (*boolean)(sprinter_t *sp, const char *name, bool value);  /* false: nothing */
+	/* A child element of text (XML); a string elsewhere. */
+	void (*text)(sprinter_t *sp, const char *name, const char *value);
+	/* JSON text as it is (JSON); nothing in other formats. */
+	void (*raw_json)(sprinter_t *sp, const char *name, const char *json);
+};
+
+/* JSON into out. */
+struct sprinter_json {
+	sprinter_t sp;
+	strbuf_t *out;
+	int depth;
+	bool first[64], in_list[64];
+};
+void sprinter_json_init(struct sprinter_json *json, strbuf_t *out);
+
+/* CSV rows into out. */
+struct sprinter_csv {
+	sprinter_t sp;
+	strbuf_t *out;
+	bool first_field, in_list, list_empty;
+	strbuf_t list;
+};
+void sprinter_csv_init(struct sprinter_csv *csv, strbuf_t *out);
+void sprinter_csv_release(struct sprinter_csv *csv);
+
+/* An XML document into out (declaration, then what is written);
+ * sprinter_xml_finish ends it. indent: one space a level. */
+sprinter_t *sprinter_xml_new(strbuf_t *out, bool indent);
+void sprinter_xml_finish(sprinter_t *sp);
+
+#endif
