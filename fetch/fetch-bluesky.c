@@ -302,4 +302,12 @@ const struct network_handler bluesky_handler = {
     .sign_in = bluesky_sign_in,
     .sign_in_done = session_done,
     .bearer = bluesky_bearer,
+    /* app.bsky.feed.getPosts: at most 25 at:// uris; deleted posts are
+     * left out of "posts". */
+    .lookup = {.path = "/xrpc/app.bsky.feed.getPosts?",
+               .param = "uris",
+               .batch = 25,
+               .list_key = "posts",
+               .id_key = "uri",
+               .network = "bluesky"},
 };

@@ -143,8 +143,8 @@ struct network_handler {
 	void (*sign_in)(struct job *job, bool refresh);
 	void (*sign_in_done)(struct job *job, const http_response_t *r);
 	const char *(*bearer)(const struct source_link *link);
-	bool walk_back; /* a forward walk may be followed by a walk back */
-	bool local_ids; /* post ids are the server's own (re-checks go by raw id) */
+	bool walk_back;          /* a forward walk may be followed by a walk back */
+	recheck_lookup_t lookup; /* looking archived posts up again (recheck.h) */
 };
 
 extern const struct network_handler mastodon_handler, bluesky_handler;

@@ -270,5 +270,11 @@ const struct network_handler mastodon_handler = {
     .empty_answer = mastodon_empty_answer,
     .bearer = mastodon_bearer,
     .walk_back = true,
-    .local_ids = true,
+    /* Mastodon 4.3's GET /api/v1/statuses?id[]=...: at most 20, the
+     * server's own ids; statuses it no longer has are left out. */
+    .lookup = {.path = "/api/v1/statuses?",
+               .param = "id%5B%5D",
+               .batch = 20,
+               .id_key = "id",
+               .local_ids = true},
 };

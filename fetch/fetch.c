@@ -326,7 +326,7 @@ static void recheck_start(struct job *job)
 	chatarc_status_t status = archive_commit(job->target->archive, &err);
 	if (status == CHATARC_OK)
 		status = recheck_load(job->run->data_dir, job->stats->chat, job->stats->source,
-		                      job->link->net->local_ids, now - f->recheck_days * DAY_MS,
+		                      &job->link->net->lookup, now - f->recheck_days * DAY_MS,
 		                      &job->recheck, &err);
 	if (status != CHATARC_OK) {
 		job_fail(job, "cannot read the archive to re-check it: %s", err.message);

@@ -10,11 +10,8 @@
 #include "../common/urimap.h"
 #include "http.h"
 
-#define MASTODON_BATCH 20 /* Mastodon's limit for id[] */
-#define BLUESKY_BATCH  25 /* getPosts' limit for uris */
-
 struct recheck {
-	bool mastodon;
+	const recheck_lookup_t *lookup;
 	const char *source;
 	strlist_t ids;  /* what the server is asked for */
 	strlist_t uris; /* the archived uri of each */
@@ -31,8 +28,8 @@ static chatarc_status_t note_candidate(void *ctx, const chatarc_record_t *r, cha
 	(void)err;
 	if (!r->source || strcmp(r->source, rc->source))
 		return CHATARC_OK;
-	if (!rc->mastodon) {
-		if (r->network && !strcmp(r->network, "bluesky") && !strncmp(r->uri, "at://", 5)) {
+	if (!rc->lookup->local_ids) {
+		if (r->network && !strcmp(r->network, rc->lookup->network)) {
 			strlist_add(&rc->ids, r->uri);
 			strlist_add(&rc->uris, r->uri);
 		}
@@ -54,11 +51,11 @@ static chatarc_status_t note_candidate(void *ctx, const chatarc_record_t *r, cha
 }
 
 chatarc_status_t recheck_load(const char *data_dir, const char *chat, const char *source,
-                              bool mastodon, chatarc_ms_t since, recheck_t **out,
+                              const recheck_lookup_t *lookup, chatarc_ms_t since, recheck_t **out,
                               chatarc_error_t *err)
 {
 	recheck_t *rc = xcalloc(1, sizeof *rc);
-	rc->mastodon = mastodon;
+	rc->lookup = lookup;
 	rc->source = source;
 	urimap_init(&rc->seen);
 	chatarc_status_t status =
@@ -96,17 +93,16 @@ char *recheck_next_url(recheck_t *rc, const char *base)
 {
 	if (rc->next >= rc->ids.len)
 		return NULL;
-	size_t batch = rc->mastodon ? MASTODON_BATCH : BLUESKY_BATCH;
+	size_t batch = rc->lookup->batch;
 	strbuf_t url;
 	strbuf_init(&url, 0);
-	strbuf_addf(&url, "%s%s", base,
-	            rc->mastodon ? "/api/v1/statuses?" : "/xrpc/app.bsky.feed.getPosts?");
+	strbuf_addf(&url, "%s%s", base, rc->lookup->path);
 	rc->asked_from = rc->next;
 	rc->asked_to = rc->next + batch < rc->ids.len ? rc->next + batch : rc->ids.len;
 	for (size_t i = rc->asked_from; i < rc->asked_to; i++) {
 		char *escaped = http_escape(rc->ids.items[i]);
-		strbuf_addf(&url, "%s%s=%s", i > rc->asked_from ? "&" : "",
-		            rc->mastodon ? "id%5B%5D" : "uris", escaped);
+		strbuf_addf(&url, "%s%s=%s", i > rc->asked_from ? "&" : "", rc->lookup->param,
+		            escaped);
 		free(escaped);
 	}
 	return strbuf_detach(&url, NULL);
@@ -121,19 +117,19 @@ chatarc_status_t recheck_read(recheck_t *rc, const strbuf_t *body,
 	chatarc_status_t status = json_parse(body->buf ? body->buf : "", &doc, err);
 	if (status != CHATARC_OK)
 		return status;
-	yajl_val posts = rc->mastodon ? doc : json_get(doc, "posts");
+	const char *key = rc->lookup->list_key;
+	yajl_val posts = key ? json_get(doc, key) : doc;
 	if (!YAJL_IS_ARRAY(posts)) {
 		yajl_tree_free(doc);
-		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-		                         rc->mastodon
-		                             ? "expected a JSON array of statuses"
-		                             : "expected {\"posts\": [...]} from getPosts");
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "expected %s%s%s from %s",
+		                         key ? "{\"" : "a list of posts", key ? key : "",
+		                         key ? "\": [...]}" : "", rc->lookup->path);
 	}
 	urimap_release(&rc->seen);
 	urimap_init(&rc->seen);
 	for (size_t i = 0; status == CHATARC_OK && i < posts->u.array.len; i++) {
 		yajl_val post = posts->u.array.values[i];
-		const char *id = json_get_string(post, rc->mastodon ? "id" : "uri");
+		const char *id = json_get_string(post, rc->lookup->id_key);
 		bool added;
 		if (id)
 			urimap_insert(&rc->seen, id, &added);

@@ -18,11 +18,23 @@
 
 typedef struct recheck recheck_t;
 
-/* The posts of `chat` archived from `source` and created since `since`.
- * mastodon: ids are the source's own status ids (from each post's raw
- * object, which always came from the record's source); else at:// uris. */
+/* How a network looks posts up in batches (its fetch handler holds one). */
+typedef struct recheck_lookup {
+	const char *path;     /* "/api/v1/statuses?" */
+	const char *param;    /* each id as PARAM=ID: "id%5B%5D" (id[]) */
+	size_t batch;         /* ids a request */
+	const char *list_key; /* the answer's list of posts; NULL: the answer is the list */
+	const char *id_key;   /* each post's id in the answer */
+	/* Ids are the server's own (from each post's raw object, which always
+	 * came from the record's source), not its uri; network: the records'
+	 * network when ids are uris. */
+	bool local_ids;
+	const char *network;
+} recheck_lookup_t;
+
+/* The posts of `chat` archived from `source` and created since `since`. */
 chatarc_status_t recheck_load(const char *data_dir, const char *chat, const char *source,
-                              bool mastodon, chatarc_ms_t since, recheck_t **out,
+                              const recheck_lookup_t *lookup, chatarc_ms_t since, recheck_t **out,
                               chatarc_error_t *err);
 void recheck_free(recheck_t *rc);
 size_t recheck_candidates(const recheck_t *rc);
