@@ -36,6 +36,7 @@ static const struct command {
     {"publish", cmd_publish, true, "render sessions into a static site of transcripts and feeds"},
     {"forget", cmd_forget, true, "remove messages or accounts for good (a takedown request)"},
     {"digest", cmd_digest, true, "render the weekly digest across chats (for cron)"},
+    {"update", cmd_update, true, "fetch, index, publish and the weekly digest, for cron"},
     {"demo", cmd_demo, false, "run the pipeline on the bundled sample chat"},
     {NULL, NULL, false, NULL},
 };

@@ -27,6 +27,9 @@ SECOND=judithbeyer.bsky.social
 expect_eq "forget: the account is on the site before (transcript, digest input)" \
 	"$(grep -r -l -F "$ACCOUNT" "$D/site" | sed "s|$D/site/||" | sort | tr '\n' ' ')" \
 	"c/2025-05-28.html digest/2025-W22.xml "
+expect_eq "pages: a session of one message by one person says so in the singular" \
+	"$(grep -o -E '<strong>1</strong> (message|messages|participant|participants)<' "$D/site/c/2025-05-28.html" | tr '\n' ' ')" \
+	"<strong>1</strong> message< <strong>1</strong> participant< "
 mine=$(jq -r --arg a "$ACCOUNT" 'select(.author == $a) | .uri' "$TMP/before.jsonl" | wc -l)
 expect_eq "forget: the account has messages in the archive and the index before" \
 	"$mine $("$CHATARC" --data "$D" search --count "from:$ACCOUNT")" "2 2"

@@ -16,7 +16,7 @@
       <author><name><xsl:value-of select="concat('#', @name)"/></name></author>
       <xsl:for-each select="session[position() &lt;= 20]">
         <entry>
-          <title><xsl:value-of select="concat('#', ../@name, ', ', @date, ': ', @message-count, ' messages')"/></title>
+          <title><xsl:value-of select="concat('#', ../@name, ', ', @date, ': ', @message-count, ' message', substring('s', 1, number(@message-count != 1)))"/></title>
           <id><xsl:value-of select="concat('urn:chatarc:', ../@name, ':', @date)"/></id>
           <updated><xsl:value-of select="@last"/></updated>
           <link rel="alternate" type="text/html" href="{@href}"/>
@@ -41,7 +41,7 @@
           <link rel="alternate" type="text/html" href="{@week}.html"/>
           <summary type="text">
             <xsl:for-each select="session">
-              <xsl:value-of select="concat('#', @chat, ' ', @date, ': ', @message-count, ' messages')"/>
+              <xsl:value-of select="concat('#', @chat, ' ', @date, ': ', @message-count, ' message', substring('s', 1, number(@message-count != 1)))"/>
               <xsl:for-each select="topics/topic"><xsl:value-of select="concat('&#10;  ', question/text)"/></xsl:for-each>
               <xsl:text>&#10;</xsl:text>
             </xsl:for-each>

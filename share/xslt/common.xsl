@@ -48,6 +48,15 @@
   </xsl:template>
 
   <!-- "2026-11-18T12:55:10-05:00" -> "12:55" -->
+  <!-- "1 message", "2 messages": a count and its noun, singular for one. -->
+  <xsl:template name="count">
+    <xsl:param name="n"/>
+    <xsl:param name="one"/>
+    <xsl:param name="many"/>
+    <strong><xsl:value-of select="$n"/></strong>
+    <xsl:value-of select="concat(' ', substring($one, 1, string-length($one) * ($n = 1)), substring($many, 1, string-length($many) * not($n = 1)))"/>
+  </xsl:template>
+
   <xsl:template name="clock">
     <xsl:param name="local"/>
     <xsl:value-of select="substring($local, 12, 5)"/>

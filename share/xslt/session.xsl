@@ -55,10 +55,10 @@
         </xsl:if>
       </p>
       <ul class="counts">
-        <li><strong><xsl:value-of select="@message-count"/></strong> messages</li>
-        <li><strong><xsl:value-of select="count(participants/participant)"/></strong> participants</li>
-        <li><strong><xsl:value-of select="@topic-count"/></strong> topics</li>
-        <li><strong><xsl:value-of select="@reply-count"/></strong> replies</li>
+        <li><xsl:call-template name="count"><xsl:with-param name="n" select="@message-count"/><xsl:with-param name="one" select="'message'"/><xsl:with-param name="many" select="'messages'"/></xsl:call-template></li>
+        <li><xsl:call-template name="count"><xsl:with-param name="n" select="count(participants/participant)"/><xsl:with-param name="one" select="'participant'"/><xsl:with-param name="many" select="'participants'"/></xsl:call-template></li>
+        <li><xsl:call-template name="count"><xsl:with-param name="n" select="@topic-count"/><xsl:with-param name="one" select="'topic'"/><xsl:with-param name="many" select="'topics'"/></xsl:call-template></li>
+        <li><xsl:call-template name="count"><xsl:with-param name="n" select="@reply-count"/><xsl:with-param name="one" select="'reply'"/><xsl:with-param name="many" select="'replies'"/></xsl:call-template></li>
         <xsl:for-each select="networks/network">
           <li><strong><xsl:value-of select="@count"/></strong><xsl:text> on </xsl:text><xsl:call-template name="network-name"><xsl:with-param name="network" select="@name"/></xsl:call-template></li>
         </xsl:for-each>

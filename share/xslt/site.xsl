@@ -20,7 +20,7 @@
               <ul>
                 <xsl:for-each select="session[position() &lt;= 3]">
                   <li><a href="{../@name}/{@href}"><xsl:value-of select="@date"/></a>
-                    <xsl:value-of select="concat(': ', @message-count, ' messages, ', @topic-count, ' topics')"/></li>
+                    <xsl:value-of select="concat(': ', @message-count, ' message', substring('s', 1, number(@message-count != 1)), ', ', @topic-count, ' topic', substring('s', 1, number(@topic-count != 1)))"/></li>
                 </xsl:for-each>
               </ul>
             </xsl:if>
