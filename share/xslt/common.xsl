@@ -203,36 +203,67 @@
   <!-- A short text, word by word: whitespace kept (the CSS keeps line
        breaks), each word that is a link, a #hashtag or an @mention made a
        link. -->
+  <!-- Plain words are copied in one piece: the template jumps to the next
+       word that may become a link (one starting with #, @ or http), so it
+       recurses once per such word, not once per word. -->
   <xsl:template name="linkify-words">
     <xsl:param name="text"/>
     <xsl:param name="network"/>
     <xsl:param name="host"/>
     <xsl:param name="mentions" select="/.."/>
     <xsl:if test="$text != ''">
-      <xsl:variable name="to-space" select="substring-before(concat($text, ' '), ' ')"/>
-      <xsl:variable name="to-newline" select="substring-before(concat($text, '&#10;'), '&#10;')"/>
-      <xsl:variable name="word">
-        <xsl:choose>
-          <xsl:when test="string-length($to-newline) &lt; string-length($to-space)"><xsl:value-of select="$to-newline"/></xsl:when>
-          <xsl:otherwise><xsl:value-of select="$to-space"/></xsl:otherwise>
-        </xsl:choose>
-      </xsl:variable>
-      <xsl:call-template name="word">
-        <xsl:with-param name="word" select="string($word)"/>
-        <xsl:with-param name="network" select="$network"/>
-        <xsl:with-param name="host" select="$host"/>
-        <xsl:with-param name="mentions" select="$mentions"/>
-      </xsl:call-template>
-      <xsl:value-of select="substring($text, string-length($word) + 1, 1)"/>
-      <xsl:call-template name="linkify-words">
-        <xsl:with-param name="text" select="substring($text, string-length($word) + 2)"/>
-        <xsl:with-param name="network" select="$network"/>
-        <xsl:with-param name="host" select="$host"/>
-        <xsl:with-param name="mentions" select="$mentions"/>
-      </xsl:call-template>
+      <xsl:choose>
+        <xsl:when test="starts-with($text, '#') or starts-with($text, '@') or starts-with($text, 'http')">
+          <xsl:variable name="to-space" select="substring-before(concat($text, ' '), ' ')"/>
+          <xsl:variable name="to-newline" select="substring-before(concat($text, '&#10;'), '&#10;')"/>
+          <xsl:variable name="word">
+            <xsl:choose>
+              <xsl:when test="string-length($to-newline) &lt; string-length($to-space)"><xsl:value-of select="$to-newline"/></xsl:when>
+              <xsl:otherwise><xsl:value-of select="$to-space"/></xsl:otherwise>
+            </xsl:choose>
+          </xsl:variable>
+          <xsl:call-template name="word">
+            <xsl:with-param name="word" select="string($word)"/>
+            <xsl:with-param name="network" select="$network"/>
+            <xsl:with-param name="host" select="$host"/>
+            <xsl:with-param name="mentions" select="$mentions"/>
+          </xsl:call-template>
+          <xsl:value-of select="substring($text, string-length($word) + 1, 1)"/>
+          <xsl:call-template name="linkify-words">
+            <xsl:with-param name="text" select="substring($text, string-length($word) + 2)"/>
+            <xsl:with-param name="network" select="$network"/>
+            <xsl:with-param name="host" select="$host"/>
+            <xsl:with-param name="mentions" select="$mentions"/>
+          </xsl:call-template>
+        </xsl:when>
+        <xsl:otherwise>
+          <!-- Where the next such word starts: after the first space or
+               line break followed by #, @ or http (0: none). -->
+          <xsl:variable name="none" select="string-length($text) + 1"/>
+          <xsl:variable name="s1" select="(string-length(substring-before($text, ' #')) + 1) * contains($text, ' #') + $none * not(contains($text, ' #'))"/>
+          <xsl:variable name="s2" select="(string-length(substring-before($text, ' @')) + 1) * contains($text, ' @') + $none * not(contains($text, ' @'))"/>
+          <xsl:variable name="s3" select="(string-length(substring-before($text, ' http')) + 1) * contains($text, ' http') + $none * not(contains($text, ' http'))"/>
+          <xsl:variable name="n1" select="(string-length(substring-before($text, '&#10;#')) + 1) * contains($text, '&#10;#') + $none * not(contains($text, '&#10;#'))"/>
+          <xsl:variable name="n2" select="(string-length(substring-before($text, '&#10;@')) + 1) * contains($text, '&#10;@') + $none * not(contains($text, '&#10;@'))"/>
+          <xsl:variable name="n3" select="(string-length(substring-before($text, '&#10;http')) + 1) * contains($text, '&#10;http') + $none * not(contains($text, '&#10;http'))"/>
+          <xsl:variable name="m1" select="$s1 * ($s1 &lt;= $s2) + $s2 * ($s2 &lt; $s1)"/>
+          <xsl:variable name="m2" select="$m1 * ($m1 &lt;= $s3) + $s3 * ($s3 &lt; $m1)"/>
+          <xsl:variable name="m3" select="$m2 * ($m2 &lt;= $n1) + $n1 * ($n1 &lt; $m2)"/>
+          <xsl:variable name="m4" select="$m3 * ($m3 &lt;= $n2) + $n2 * ($n2 &lt; $m3)"/>
+          <xsl:variable name="jump" select="$m4 * ($m4 &lt;= $n3) + $n3 * ($n3 &lt; $m4)"/>
+          <xsl:value-of select="substring($text, 1, $jump)"/>
+          <xsl:if test="$jump &lt; $none">
+            <xsl:call-template name="linkify-words">
+              <xsl:with-param name="text" select="substring($text, $jump + 1)"/>
+              <xsl:with-param name="network" select="$network"/>
+              <xsl:with-param name="host" select="$host"/>
+              <xsl:with-param name="mentions" select="$mentions"/>
+            </xsl:call-template>
+          </xsl:if>
+        </xsl:otherwise>
+      </xsl:choose>
     </xsl:if>
   </xsl:template>
-
   <xsl:template name="word">
     <xsl:param name="word"/>
     <xsl:param name="network"/>
