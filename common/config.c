@@ -710,7 +710,10 @@ void config_template(strbuf_t *out, bool with_sample)
 	    "    // \"mastodon.social\": {\"type\": \"mastodon\", \"url\": "
 	    "\"https://mastodon.social\"},\n"
 	    "    // \"bluesky\": {\"type\": \"bluesky\", \"url\": "
-	    "\"https://public.api.bsky.app\"}\n"
+	    "\"https://public.api.bsky.app\",\n"
+	    "    //             \"identifier\": \"you.bsky.social\", \"password_env\": "
+	    "\"BSKY_APP_PASSWORD\",\n"
+	    "    //             \"pds\": \"https://bsky.social\"}\n"
 	    "  }\n"
 	    "}\n");
 }

@@ -30,6 +30,14 @@ D="$TMP/fresh"
 "$CHATARC" --data "$D" init >"$TMP/out" 2>&1
 expect_eq "cli: init writes a commented config quietly without a TTY" "$? $(wc -c <"$TMP/out") $([ "$(grep -c '^//' "$D/chatarc.conf")" -gt 10 ] && echo commented)" "0 0 commented"
 [ -d "$D/archive" ] && [ -d "$D/state" ] && ok "cli: init makes archive/ and state/" || fail "cli: init layout"
+# The template's example sources, uncommented as a user would, are a valid
+# config: the Bluesky one shows its credentials keys.
+sed -n '/^  "sources": {/,$p' "$D/chatarc.conf" | sed 's|^    // "|    "|; s|^    //             "|                 "|' >"$TMP/sources"
+{ sed '/^  "sources": {/,$d' "$D/chatarc.conf"; cat "$TMP/sources"; } >"$TMP/uncommented.conf"
+mkdir -p "$TMP/uc" && cp "$TMP/uncommented.conf" "$TMP/uc/chatarc.conf"
+BSKY_APP_PASSWORD=x "$CHATARC" --data "$TMP/uc" export nothing >/dev/null 2>"$TMP/uc.err"
+expect_eq "cli: the template's example sources, uncommented, load (Bluesky with identifier, password_env, pds)" \
+	"$(grep -c "no chat named 'nothing'" "$TMP/uc.err") $(grep -c -E '"identifier"|"password_env"|"pds"' "$TMP/sources")" "1 2"
 "$CHATARC" --data "$D" init >/dev/null 2>"$TMP/err"
 expect_eq "cli: init refuses to overwrite a config" "$? $(grep -c -- '--force' "$TMP/err")" "1 1"
 CHATARC_DATA="$D" "$CHATARC" init --force >/dev/null 2>&1
