@@ -1,4 +1,4 @@
-/* `chatarc summarise CHAT [DATE] [--format xml|json]`. */
+/* `chatarc summarise CHAT [DATE] [--format xml|json|md|text]`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,7 +7,7 @@
 #include "summary.h"
 
 static const command_help_t summarise_help = {
-    "chatarc summarise CHAT [DATE] [--format xml|json]",
+    "chatarc summarise CHAT [DATE] [--format xml|json|md|text]",
     "Cuts one session of CHAT out of the archive and writes its summary: the\n"
     "messages grouped by topic question (T1, T2, ...), with the welcome and\n"
     "wrap-up sections, each message's assignment method, and the recap\n"
@@ -17,7 +17,10 @@ static const command_help_t summarise_help = {
     "The session window is the chat's schedule with slack_minutes either side,\n"
     "or, without a schedule, the busiest run of messages that day. A DATE\n"
     "with no session exits 1 and names the nearest sessions.\n"
-    "xml follows share/schema/summary.rng; json carries the same content."};
+    "xml follows share/schema/summary.rng; json carries the same content. md and\n"
+    "text are the recap to post back or mail: when, how many, each question with\n"
+    "its answers and highlights, top participants, newcomers, top links, and the\n"
+    "transcript's page in the site."};
 
 /* A DATE with nothing in its session window (off the schedule, in the
  * future, before the archive): says so with the nearest dates that have a
@@ -50,12 +53,13 @@ static chatarc_status_t no_session(const cli_context_t *ctx, const chatarc_chat_
 
 int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 {
-	static const char *const formats[] = {"xml", "json", NULL};
-	enum { FORMAT_XML, FORMAT_JSON };
+	static const char *const formats[] = {"xml", "json", "md", "text", NULL};
+	enum { FORMAT_XML, FORMAT_JSON, FORMAT_MD, FORMAT_TEXT };
 	int format = FORMAT_XML;
 	bool help = false;
 	const chatarc_option_t options[] = {
-	    OPT_KEYWORD("format", 'f', "xml|json", "output format (default xml)", &format, formats),
+	    OPT_KEYWORD("format", 'f', "xml|json|md|text", "output format (default xml)", &format,
+	                formats),
 	    OPT_END,
 	};
 	chatarc_error_t err;
@@ -83,10 +87,16 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("summarise", status, &err);
 	strbuf_t out;
 	strbuf_init(&out, 1 << 16);
-	if (format == FORMAT_XML)
+	if (format == FORMAT_XML) {
 		summary_write_xml(summary, &out);
-	else
+	} else if (format == FORMAT_JSON) {
 		summary_write_json(summary, &out);
+	} else {
+		/* The page `chatarc publish` writes for it, relative to the site. */
+		char transcript[160];
+		snprintf(transcript, sizeof transcript, "%s/%s.html", summary->chat, summary->date);
+		summary_write_recap(summary, format == FORMAT_MD, transcript, &out);
+	}
 	fwrite(out.buf, 1, out.len, stdout);
 	strbuf_release(&out);
 	summary_free(summary);

@@ -101,6 +101,11 @@ char *summary_normalise_link(const char *url);
 void summary_pick_highlights(summary_t *summary);
 
 void summary_write_xml(const summary_t *summary, strbuf_t *out);
+/* The recap as Markdown (markdown) or plain text: when and how much, each
+ * question with its answers and highlights, top participants, newcomers,
+ * top links, and `transcript` (the page's address; may be NULL). */
+void summary_write_recap(const summary_t *summary, bool markdown, const char *transcript,
+                         strbuf_t *out);
 /* Only the messages, as <messages><message .../></messages>. */
 void summary_write_messages_xml(const summary_t *summary, strbuf_t *out);
 

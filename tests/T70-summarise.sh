@@ -205,4 +205,38 @@ expect_eq "summarise: an unknown chat fails (exit 1)" "$?" "1"
 "$CHATARC" --data "$E" summarise edge 2026-99-01 >/dev/null 2>&1
 expect_eq "summarise: a bad date is a usage error (exit 2)" "$?" "2"
 
+# The recap (--format md / text), on the real #cancerchat: its figures are
+# the summary's, checked against the JSON.
+"$CHATARC" --data "$DC" summarise hcsmdemo 2014-06-19 --format json >"$TMP/recap.json"
+"$CHATARC" --data "$DC" summarise hcsmdemo 2014-06-19 --format md >"$TMP/recap.md"
+want_head="$(jq -r '"\(."message-count") message\(if ."message-count" == 1 then "" else "s" end) from \(.participants | length) participant"' "$TMP/recap.json")"
+expect_eq "recap: the real #cancerchat session's counts are the summary's" \
+	"$(grep -c -F "$want_head" "$TMP/recap.md")" "1"
+expect_eq "recap: each question with its answer count as the summary has it" \
+	"$(grep -o -E '\([0-9]+ answers?\)$' "$TMP/recap.md" | tr -dc '0-9\n' | tr '\n' ' ')" \
+	"$(jq -r '[.topics[] | ."message-count" - (if .question then 1 else 0 end)] | map(tostring) | join(" ")' "$TMP/recap.json") "
+expect_eq "recap: the top participant first, and the transcript's page" \
+	"$(grep -c -F "1. " "$TMP/recap.md") $(tail -1 "$TMP/recap.md")" \
+	"1 Transcript: hcsmdemo/2014-06-19.html"
+"$CHATARC" --data "$DC" summarise hcsmdemo 2014-06-19 --format text >"$TMP/recap.txt"
+expect_eq "recap --format text: the same figures, no Markdown" \
+	"$(grep -c -E '^(## |> )|\*\*' "$TMP/recap.txt") $(grep -c -F "$want_head" "$TMP/recap.txt")" "0 1"
+
+# Hostile posts: quoted, never links, images, HTML or headings in the recap.
+H="$TMP/hostile"
+mkdir -p "$H"
+printf '%s\n' '{"chats": {"h": {"tags": ["h"], "moderators": ["mod.example"], "schedule": {"weekday": "Wed", "start": "13:00", "minutes": 60, "tz": "UTC"}}}, "sources": {}}' >"$H/chatarc.conf"
+post() { jq -n -c --arg id "$1" --arg h "$2" --arg name "$3" --arg text "$4" --arg at "$5" --argjson likes "$6" \
+	'{uri: ("at://did:plc:" + $h + "/app.bsky.feed.post/" + $id), author: {handle: $h, displayName: $name}, record: {text: $text, createdAt: ("2026-11-18T13:" + $at + ":00Z")}, likeCount: $likes}'; }
+{
+	post 1 mod.example "Mod" "T1: What do you think of links? #h" 05 0
+	post 2 a.example "[x](javascript:alert(1))" "A1 [click me](javascript:alert(1)) and ![img](https://evil.example/x.png) really now #h" 06 50
+	post 3 b.example "B" "A1 <script>alert(1)</script> <img src=x onerror=alert(1)> *bold* and _under_ #h" 07 40
+	post 4 c.example "C" "# Heading attempt A1 with | table | cells | and \`code\` here #h" 08 30
+} >"$H/posts.jsonl"
+"$CHATARC" --data "$H" import --chat h "$H/posts.jsonl" >/dev/null
+"$CHATARC" --data "$H" summarise h 2026-11-18 --format md >"$H/recap.md"
+unescaped=$(($(grep -E '^(> |[0-9]+\. )' "$H/recap.md" | sed 's/\\.//g' | grep -c -E '\[|<|\*|_|`|\|') + $(grep -c -E '^> #' "$H/recap.md")))
+expect_eq "recap: hostile posts' [links](..), ![images], <html>, *emphasis*, code and | tables are escaped" \
+	"$unescaped $(grep -c -E '^> ' "$H/recap.md") $(grep -E '^#' "$H/recap.md" | grep -c -v -E '^(# \\#h, |## (Questions|Top participants|First time here|Top links)$)')" "0 3 0"
 test_done
