@@ -442,6 +442,50 @@ static bool chat_wanted(const publish_options_t *o, const char *name)
 	return false;
 }
 
+/* A session's page waiting for its neighbours' dates. */
+struct session_page {
+	xmlDocPtr doc;
+	uint64_t hash; /* of its summary XML and the stylesheets */
+	char date[11];
+};
+
+/* Renders (or, its input unchanged, leaves) a session's page, then frees
+ * its document. The previous and next sessions' dates are part of the
+ * input: a new session changes the one before it. */
+static chatarc_status_t render_session_page(publisher_t *pub, const chatarc_chat_t *chat,
+                                            struct session_page *p, chatarc_error_t *err)
+{
+	chatarc_status_t status = CHATARC_OK;
+	strbuf_t page, path;
+	strbuf_init(&page, 0);
+	strbuf_init(&path, 0);
+	strbuf_addf(&page, "%s/%s.html", chat->name, p->date);
+	strbuf_addf(&path, "%s/%s", pub->options.out_dir, page.buf);
+	xmlNodePtr root = xmlDocGetRootElement(p->doc);
+	xmlChar *prev = xmlGetProp(root, BAD_CAST "prev"),
+	        *next = xmlGetProp(root, BAD_CAST "next");
+	char around[32];
+	snprintf(around, sizeof around, "%s %s", prev ? (const char *)prev : "",
+	         next ? (const char *)next : "");
+	xmlFree(prev);
+	xmlFree(next);
+	uint64_t hash = fnv1a(p->hash, around, strlen(around));
+	urimap_value_t *cached = urimap_find(&pub->cache.pages, page.buf);
+	if (cached && pub->cache.hashes[cached->index] == hash &&
+	    pub->cache.sizes[cached->index] == file_size(path.buf)) {
+		pub->stats->pages_unchanged++; /* same input, same page: not transformed */
+	} else {
+		status = render(pub, STYLE_SESSION, p->doc, "../", page.buf, err);
+		if (status == CHATARC_OK)
+			cache_set(&pub->cache, page.buf, hash, file_size(path.buf));
+	}
+	strbuf_release(&page);
+	strbuf_release(&path);
+	xmlFreeDoc(p->doc);
+	p->doc = NULL;
+	return status;
+}
+
 /* "YYYY-MM-DD.html" */
 static bool is_session_page(const char *name)
 {
@@ -510,7 +554,10 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 	chatarc_ms_t(*windows)[2] = xcalloc(dates.len ? dates.len : 1, sizeof *windows);
 	size_t n_windows = 0;
 
-	/* Oldest first, so the history of who took part only moves forward. */
+	/* Oldest first, so the history of who took part only moves forward.
+	 * A page is rendered once the next session is known (its "next" link):
+	 * one session behind the one being built. */
+	struct session_page pending = {0};
 	for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
 		summary_t *s;
 		xmlDocPtr doc;
@@ -519,31 +566,24 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 		    session_document(pub, chat, dates.items[i], &history, &s, &doc, &hash, err);
 		if (status != CHATARC_OK || !doc)
 			continue;
-		strbuf_t page, path;
-		strbuf_init(&page, 0);
-		strbuf_init(&path, 0);
-		strbuf_addf(&page, "%s/%s.html", chat->name, s->date);
-		strbuf_addf(&path, "%s/%s", pub->options.out_dir, page.buf);
-		urimap_value_t *cached = urimap_find(&pub->cache.pages, page.buf);
-		if (cached && pub->cache.hashes[cached->index] == hash &&
-		    pub->cache.sizes[cached->index] == file_size(path.buf)) {
-			pub->stats->pages_unchanged++; /* same input, same page: not transformed */
-		} else {
-			status = render(pub, STYLE_SESSION, doc, "../", page.buf, err);
-			if (status == CHATARC_OK)
-				cache_set(&pub->cache, page.buf, hash, file_size(path.buf));
+		if (pending.doc) {
+			set_prop(xmlDocGetRootElement(pending.doc), "next", s->date);
+			set_prop(xmlDocGetRootElement(doc), "prev", pending.date);
+			status = render_session_page(pub, chat, &pending, err);
 		}
-		strbuf_release(&page);
-		strbuf_release(&path);
 		newest_entry = add_session_entry(root, newest_entry, s, doc);
 		strlist_add(&rendered, s->date);
 		windows[n_windows][0] = s->window_start;
 		windows[n_windows++][1] = s->window_end;
 		time_format_iso(s->messages[s->n_messages - 1].record.created_ms, updated);
 		pub->stats->sessions++;
-		xmlFreeDoc(doc);
+		pending = (struct session_page){.doc = doc, .hash = hash};
+		memcpy(pending.date, s->date, sizeof pending.date);
 		summary_free(s);
 	}
+	if (pending.doc && status == CHATARC_OK)
+		status = render_session_page(pub, chat, &pending, err);
+	xmlFreeDoc(pending.doc);
 	set_prop(root, "updated", updated);
 	if (status == CHATARC_OK)
 		status = remove_stale_sessions(pub, chat, &rendered, err);

@@ -30,6 +30,10 @@ expect_eq "forget: the account is on the site before (transcript, digest input)"
 expect_eq "pages: a session of one message by one person says so in the singular" \
 	"$(grep -o -E '<strong>1</strong> (message|messages|participant|participants)<' "$D/site/c/2025-05-28.html" | tr '\n' ' ')" \
 	"<strong>1</strong> message< <strong>1</strong> participant< "
+links() { grep -o -E 'rel="(prev|next)" href="[^"]*"' "$1" | tr '\n' ' '; }
+expect_eq "pages: transcripts link the previous and next sessions (the real #ichbinhanna's two)" \
+	"$(links "$D/site/c/2025-05-28.html")| $(links "$D/site/c/2025-07-02.html")" \
+	'rel="next" href="2025-07-02.html" | rel="prev" href="2025-05-28.html" '
 mine=$(jq -r --arg a "$ACCOUNT" 'select(.author == $a) | .uri' "$TMP/before.jsonl" | wc -l)
 expect_eq "forget: the account has messages in the archive and the index before" \
 	"$mine $("$CHATARC" --data "$D" search --count "from:$ACCOUNT")" "2 2"
@@ -50,6 +54,7 @@ expect_eq "forget: no trace in search (from:, and the words of the post)" \
 	"$("$CHATARC" --data "$D" search --count "from:$ACCOUNT") $("$CHATARC" --data "$D" search --count '"Story, die mit Entfristung endet"')" "0 0"
 expect_eq "forget: no trace on the site; the transcript of the session it alone made, and its week's digest, are gone" \
 	"$(grep -r -l -F "$ACCOUNT" "$D/site" | wc -l) $(ls "$D/site/c/2025-05-28.html" "$D/site/digest/2025-W22.html" 2>/dev/null | wc -l) $(grep -c 2025-05-28 "$D/site/c/index.html")" "0 0 0"
+expect_eq "pages: the session left has no link to the one that went" "$(links "$D/site/c/2025-07-02.html")" ""
 "$CHATARC" --data "$D" export c >"$TMP/after.jsonl"
 jq -c --arg a "$ACCOUNT" 'select(.author != $a)' "$TMP/before.jsonl" >"$TMP/want.jsonl"
 expect_file_eq "forget: every other message byte-identical in export" "$TMP/after.jsonl" <(grep -v -F "\"author\":\"$ACCOUNT\"" "$TMP/before.jsonl")

@@ -63,6 +63,12 @@
           <li><strong><xsl:value-of select="@count"/></strong><xsl:text> on </xsl:text><xsl:call-template name="network-name"><xsl:with-param name="network" select="@name"/></xsl:call-template></li>
         </xsl:for-each>
       </ul>
+      <xsl:if test="@prev or @next">
+        <div role="navigation" aria-label="Sessions" class="prevnext">
+          <xsl:if test="@prev"><a rel="prev" href="{@prev}.html">← <xsl:value-of select="@prev"/></a></xsl:if>
+          <xsl:if test="@next"><a rel="next" href="{@next}.html"><xsl:value-of select="@next"/> →</a></xsl:if>
+        </div>
+      </xsl:if>
     </div>
   </xsl:template>
 
