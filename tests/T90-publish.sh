@@ -14,7 +14,7 @@ D="$TMP/sample"
 "$CHATARC" --data "$D" import --chat hcsmdemo "$ROOT"/share/sample/hcsmdemo/* >/dev/null
 out=$("$CHATARC" --data "$D" publish -v)
 expect_eq "publish: the sample's site is written" "$out" \
-	"published 1 sessions to $D/site/index.html: 5 files written, 0 unchanged"
+	"published 1 session to $D/site/index.html: 5 files written, 0 unchanged"
 S="$D/site"
 for page in index.html hcsmdemo/index.html hcsmdemo/2026-11-18.html hcsmdemo/feed.atom; do
 	expect_file_eq "publish: $page matches the reviewed golden page" "$S/$page" "$EXPECTED/$page"
@@ -77,7 +77,7 @@ expect_eq "publish: every internal link and anchor resolves" "$(check_links "$S"
 # Incremental and atomic: a rerun writes nothing; a changed session rewrites
 # its page by rename (a new inode), leaving the others alone.
 expect_eq "publish: a rerun writes nothing" "$("$CHATARC" --data "$D" publish -v)" \
-	"published 1 sessions to $S/index.html: 0 files written, 5 unchanged"
+	"published 1 session to $S/index.html: 0 files written, 5 unchanged"
 # anchors PAGE: each message's anchor with what it points at (its time and
 # its original post), one a line, sorted.
 anchors() { python3 -c 'import re, sys
@@ -90,7 +90,7 @@ jq -n -c '{data: [{id: "1990000000000000001", text: "A2 a late thought on trust 
 "$CHATARC" --data "$D" import --chat hcsmdemo "$TMP/late.json" >/dev/null
 out=$("$CHATARC" --data "$D" publish -v)
 expect_eq "publish: a new message rewrites its session, the chat page, feed and index" "$out" \
-	"published 1 sessions to $S/index.html: 4 files written, 1 unchanged"
+	"published 1 session to $S/index.html: 4 files written, 1 unchanged"
 [ "$(stat -c %i "$page")" != "$inode_before" ] && [ "$(stat -c %i "$S/style.css")" == "$css_before" ] &&
 	ok "publish: the changed page was replaced by rename, the unchanged file kept" ||
 	fail "publish: atomic replacement" "inodes $inode_before -> $(stat -c %i "$page")"
@@ -130,7 +130,7 @@ jq -R -s -c 'split("\n") | map(select(length > 0)) | to_entries | {
 		+ [{id: "99", username: "bell", name: "Bell"}])}}' "$ROOT/tests/xss/payloads.txt" >"$TMP/xss.json"
 "$CHATARC" --data "$X" import --chat xss "$TMP/xss.json" >/dev/null
 out=$("$CHATARC" --data "$X" publish -v 2>&1)
-expect_eq "xss: the hostile session publishes" "$out" "published 1 sessions to $X/site/index.html: 5 files written, 0 unchanged"
+expect_eq "xss: the hostile session publishes" "$out" "published 1 session to $X/site/index.html: 5 files written, 0 unchanged"
 xpage="$X/site/xss/2026-11-18.html"
 browser --dump-dom "file://$xpage" >"$TMP/xss-dom.html"
 expect_eq "xss: no payload ran in chromium (the page is whole)" \

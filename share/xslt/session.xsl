@@ -79,7 +79,12 @@
       <xsl:if test="topics/topic/highlights/highlight">
         <h3>Highlights</h3>
         <xsl:for-each select="topics/topic[highlights/highlight]">
-          <h4><a href="#{@id}"><xsl:value-of select="@label"/></a></h4>
+          <h4><a href="#{@id}">
+            <xsl:choose>
+              <xsl:when test="question/text"><xsl:value-of select="question/text"/></xsl:when>
+              <xsl:otherwise><xsl:value-of select="@label"/></xsl:otherwise>
+            </xsl:choose>
+          </a></h4>
           <ul class="highlights">
             <xsl:for-each select="highlights/highlight">
               <xsl:variable name="m" select="key('message', @ref)"/>
