@@ -135,13 +135,19 @@ void record_write_fields(sprinter_t *sp, const chatarc_record_t *r)
 	}
 }
 
+/* The record as one object (a JSON line, a CSV row). */
+static void record_write(sprinter_t *sp, const chatarc_record_t *r)
+{
+	sp->begin_object(sp, "message");
+	record_write_fields(sp, r);
+	sp->end_object(sp);
+}
+
 void record_to_json(const chatarc_record_t *r, strbuf_t *out)
 {
 	struct sprinter_json json;
 	sprinter_json_init(&json, out);
-	json.sp.begin_object(&json.sp, "message");
-	record_write_fields(&json.sp, r);
-	json.sp.end_object(&json.sp);
+	record_write(&json.sp, r);
 }
 
 static void read_list(yajl_val doc, const char *key, strlist_t *list)
@@ -346,8 +352,6 @@ void record_to_csv(const chatarc_record_t *r, strbuf_t *out)
 {
 	struct sprinter_csv csv;
 	sprinter_csv_init(&csv, out);
-	csv.sp.begin_object(&csv.sp, "message");
-	record_write_fields(&csv.sp, r);
-	csv.sp.end_object(&csv.sp);
+	record_write(&csv.sp, r);
 	sprinter_csv_release(&csv);
 }

@@ -204,9 +204,10 @@ static void csv_boolean(sprinter_t *sp, const char *name, bool value)
 	csv_string(sp, name, value ? "true" : "false");
 }
 
-static void csv_raw(sprinter_t *sp, const char *name, const char *json)
+/* CSV and XML carry no original objects. */
+static void no_raw(sprinter_t *sp, const char *name, const char *json)
 {
-	(void)sp, (void)name, (void)json; /* CSV holds no nested objects */
+	(void)sp, (void)name, (void)json;
 }
 
 void sprinter_csv_init(struct sprinter_csv *csv, strbuf_t *out)
@@ -214,7 +215,7 @@ void sprinter_csv_init(struct sprinter_csv *csv, strbuf_t *out)
 	memset(csv, 0, sizeof *csv);
 	csv->sp = (sprinter_t){csv_begin_object, csv_end_object, csv_begin_list, csv_end_list,
 	                       csv_string,       csv_string,     csv_integer,    csv_number,
-	                       csv_boolean,      csv_string,     csv_raw};
+	                       csv_boolean,      csv_string,     no_raw};
 	csv->out = out;
 	strbuf_init(&csv->list, 0);
 }
@@ -287,16 +288,11 @@ static void xml_text(sprinter_t *sp, const char *name, const char *value)
 	free(clean);
 }
 
-static void xml_raw(sprinter_t *sp, const char *name, const char *json)
-{
-	(void)sp, (void)name, (void)json; /* the XML carries no original objects */
-}
-
 sprinter_t *sprinter_xml_new(strbuf_t *out, bool indent)
 {
 	struct sprinter_xml *x = xcalloc(1, sizeof *x);
 	x->sp = (sprinter_t){xml_begin,   xml_end,    xml_begin,   xml_end,  xml_string, xml_string,
-	                     xml_integer, xml_number, xml_boolean, xml_text, xml_raw};
+	                     xml_integer, xml_number, xml_boolean, xml_text, no_raw};
 	x->out = out;
 	x->buf = xmlBufferCreate();
 	x->writer = xmlNewTextWriterMemory(x->buf, 0);

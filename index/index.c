@@ -500,33 +500,45 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 
 /* Deletes uris from the current generation, and writes its compacted copy
  * as the next one (nothing deleted survives in an old block). */
+/* Writes db's compacted copy as generation `generation` (replacing a
+ * half-built one a killed run left there). */
+static chatarc_status_t compact_into(xdb_t *db, const char *data_dir, long generation,
+                                     chatarc_error_t *err)
+{
+	strbuf_t compacted;
+	chatarc_status_t status;
+	strbuf_init(&compacted, 0);
+	strbuf_addf(&compacted, "%s/index.d/%ld", data_dir, generation);
+	if (!(status = fs_check_under(data_dir, compacted.buf, err)) &&
+	    !(status = fs_remove_tree(compacted.buf, err)))
+		status = xdb_compact_to(db, compacted.buf, err);
+	strbuf_release(&compacted);
+	return status;
+}
+
 static chatarc_status_t remove_documents(const char *data_dir, const strlist_t *uris,
                                          chatarc_error_t *err)
 {
 	long generation = current_generation(data_dir);
-	strbuf_t path, compacted;
+	strbuf_t path;
 	xdb_t *db = NULL;
 	chatarc_status_t status;
 
 	strbuf_init(&path, 0);
-	strbuf_init(&compacted, 0);
 	strbuf_addf(&path, "%s/index.d/%ld", data_dir, generation);
-	strbuf_addf(&compacted, "%s/index.d/%ld", data_dir, generation + 1);
 	status = xdb_open_writable(path.buf, &db, err);
 	for (size_t i = 0; status == CHATARC_OK && i < uris->len; i++)
 		status = xdb_delete(db, uris->items[i], err);
 	if (status == CHATARC_OK)
 		status = xdb_commit(db, err);
-	if (status == CHATARC_OK && !(status = fs_check_under(data_dir, compacted.buf, err)) &&
-	    !(status = fs_remove_tree(compacted.buf, err)))
-		status = xdb_compact_to(db, compacted.buf, err);
+	if (status == CHATARC_OK)
+		status = compact_into(db, data_dir, generation + 1, err);
 	xdb_close(db);
 	if (status == CHATARC_OK)
 		status = point_index_at(data_dir, generation + 1, err);
 	if (status == CHATARC_OK)
 		remove_generation(data_dir, generation);
 	strbuf_release(&path);
-	strbuf_release(&compacted);
 	return status;
 }
 
@@ -599,13 +611,7 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 	if (status == CHATARC_OK && stats->messages > 0 &&
 	    stats->messages * 4 >= stats->documents) {
 		next = target + 1;
-		strbuf_t compacted;
-		strbuf_init(&compacted, 0);
-		strbuf_addf(&compacted, "%s/index.d/%ld", data_dir, next);
-		if (!(status = fs_check_under(data_dir, compacted.buf, err)) &&
-		    !(status = fs_remove_tree(compacted.buf, err)))
-			status = xdb_compact_to(ix.db, compacted.buf, err);
-		strbuf_release(&compacted);
+		status = compact_into(ix.db, data_dir, next, err);
 	}
 	xdb_close(ix.db);
 	strbuf_release(&ix.data);

@@ -61,24 +61,26 @@ static const char *plural(long long n)
 	return n == 1 ? "" : "s";
 }
 
+/* The message with this id in a section's "messages", or NULL. */
+static yajl_val find_message(yajl_val section, const char *id)
+{
+	yajl_val list = json_get(section, "messages");
+	for (size_t i = 0; i < json_array_len(list); i++)
+		if (!strcmp(str(list->u.array.values[i], "id"), id))
+			return list->u.array.values[i];
+	return NULL;
+}
+
 /* The message with this id, in any section. */
 static yajl_val message_by_id(yajl_val doc, const char *id)
 {
 	static const char *const sections[] = {"intro", "wrap", "unassigned"};
-	yajl_val topics = json_get(doc, "topics");
-	for (size_t t = 0; t < json_array_len(topics); t++) {
-		yajl_val list = json_get(topics->u.array.values[t], "messages");
-		for (size_t i = 0; i < json_array_len(list); i++)
-			if (!strcmp(str(list->u.array.values[i], "id"), id))
-				return list->u.array.values[i];
-	}
-	for (size_t s = 0; s < 3; s++) {
-		yajl_val list = json_get(json_get(doc, sections[s]), "messages");
-		for (size_t i = 0; i < json_array_len(list); i++)
-			if (!strcmp(str(list->u.array.values[i], "id"), id))
-				return list->u.array.values[i];
-	}
-	return NULL;
+	yajl_val topics = json_get(doc, "topics"), found = NULL;
+	for (size_t t = 0; !found && t < json_array_len(topics); t++)
+		found = find_message(topics->u.array.values[t], id);
+	for (size_t s = 0; !found && s < 3; s++)
+		found = find_message(json_get(doc, sections[s]), id);
+	return found;
 }
 
 static void heading(struct recap *r, const char *text)
