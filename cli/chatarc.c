@@ -1,7 +1,10 @@
 /* chatarc: archive, search, summarise and publish hashtag chats.
  * main() reads the global options and dispatches to a command's front end. */
 #define _DEFAULT_SOURCE
+#include <errno.h>
+#ifndef CHATARC_FRONT
 #include <libxml/parser.h>
+#endif
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,28 +21,53 @@
 #ifndef CHATARC_SHAREDIR
 #define CHATARC_SHAREDIR "/usr/local/share/chatarc"
 #endif
+#ifndef CHATARC_LIBEXECDIR
+#define CHATARC_LIBEXECDIR "/usr/local/libexec/chatarc"
+#endif
+
+/* Every command, in the order --help lists them: COMMAND(name, needs_config,
+ * program, summary). needs_config: main loads DIR/chatarc.conf before it
+ * runs. program: FRONT for the commands this small program (`chatarc`)
+ * runs itself, FULL for those that need libcurl, libxml2 or libxslt, which
+ * run in chatarc-full. A search, one process a query, then loads 8 shared
+ * libraries instead of 44 (issue 17, BENCHMARKS.md). */
+#define CHATARC_COMMANDS(COMMAND)                                                                  \
+	COMMAND(init, false, FULL, "write DIR/chatarc.conf; --sample adds the bundled chat")       \
+	COMMAND(fetch, true, FULL, "pull chats' hashtags from Mastodon instances and Bluesky")     \
+	COMMAND(import, true, FULL,                                                                \
+	        "read Twitter, Mastodon or Bluesky files into a chat's archive")                   \
+	COMMAND(export, true, FRONT, "write a chat's messages as JSON lines or CSV")               \
+	COMMAND(index, true, FRONT, "bring the search index up to date with the archive")          \
+	COMMAND(search, true, FRONT,                                                               \
+	        "search every chat: words, phrases, fields; text, JSON or CSV")                    \
+	COMMAND(summarise, true, FULL,                                                             \
+	        "one session's messages by topic, and its recap (XML or JSON)")                    \
+	COMMAND(publish, true, FULL,                                                               \
+	        "render sessions into a static site of transcripts and feeds")                     \
+	COMMAND(forget, true, FULL, "remove messages or accounts for good (a takedown request)")   \
+	COMMAND(digest, true, FULL, "render the weekly digest across chats (for cron)")            \
+	COMMAND(update, true, FULL, "fetch, index, publish and the weekly digest, for cron")       \
+	COMMAND(demo, false, FULL, "run the pipeline on the bundled sample chat")
+
+/* This file builds two programs: chatarc (CHATARC_FRONT defined), whose
+ * FULL commands have no function and run chatarc-full instead, and
+ * chatarc-full, which runs every command. */
+#ifdef CHATARC_FRONT
+#define RUN_IN_FRONT(name) cmd_##name
+#define RUN_IN_FULL(name)  NULL
+#else
+#define RUN_IN_FRONT(name) cmd_##name
+#define RUN_IN_FULL(name)  cmd_##name
+#endif
+#define COMMAND_ENTRY(name, needs_config, program, summary)                                        \
+	{#name, RUN_IN_##program(name), needs_config, summary},
 
 static const struct command {
 	const char *name;
-	command_fn fn;
-	bool needs_config; /* main loads DIR/chatarc.conf before it runs */
+	command_fn fn; /* NULL: run by chatarc-full */
+	bool needs_config;
 	const char *summary;
-} commands[] = {
-    {"init", cmd_init, false, "write DIR/chatarc.conf; --sample adds the bundled chat"},
-    {"fetch", cmd_fetch, true, "pull chats' hashtags from Mastodon instances and Bluesky"},
-    {"import", cmd_import, true, "read Twitter, Mastodon or Bluesky files into a chat's archive"},
-    {"export", cmd_export, true, "write a chat's messages as JSON lines or CSV"},
-    {"index", cmd_index, true, "bring the search index up to date with the archive"},
-    {"search", cmd_search, true, "search every chat: words, phrases, fields; text, JSON or CSV"},
-    {"summarise", cmd_summarise, true,
-     "one session's messages by topic, and its recap (XML or JSON)"},
-    {"publish", cmd_publish, true, "render sessions into a static site of transcripts and feeds"},
-    {"forget", cmd_forget, true, "remove messages or accounts for good (a takedown request)"},
-    {"digest", cmd_digest, true, "render the weekly digest across chats (for cron)"},
-    {"update", cmd_update, true, "fetch, index, publish and the weekly digest, for cron"},
-    {"demo", cmd_demo, false, "run the pipeline on the bundled sample chat"},
-    {NULL, NULL, false, NULL},
-};
+} commands[] = {CHATARC_COMMANDS(COMMAND_ENTRY){NULL, NULL, false, NULL}};
 
 static void print_usage(FILE *out)
 {
@@ -58,27 +86,47 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* The directory of the running program, or "" if unknown. */
+static void exe_dir(char dir[PATH_MAX])
+{
+	ssize_t n = readlink("/proc/self/exe", dir, PATH_MAX - 1);
+	dir[n > 0 ? n : 0] = '\0';
+	char *slash = strrchr(dir, '/');
+	*(slash ? slash : dir) = '\0';
+}
+
 /* The data chatarc installs: $CHATARC_SHARE, else share/ beside the binary
  * (a build tree), else the installed directory. */
 static char *find_share_dir(void)
 {
 	const char *env = getenv("CHATARC_SHARE");
-	char exe[PATH_MAX], candidate[PATH_MAX + 16];
+	char dir[PATH_MAX], candidate[PATH_MAX + 16];
 	if (env && *env)
 		return xstrdup(env);
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(candidate, sizeof candidate, "%s/share", exe);
-			if (is_dir(candidate))
-				return xstrdup(candidate);
-		}
-	}
+	exe_dir(dir);
+	snprintf(candidate, sizeof candidate, "%s/share", dir);
+	if (*dir && is_dir(candidate))
+		return xstrdup(candidate);
 	return xstrdup(CHATARC_SHAREDIR);
 }
+
+#ifdef CHATARC_FRONT
+/* Runs the command in chatarc-full with the same arguments: the one beside
+ * this program (a build tree), else the installed one. Returns only if it
+ * cannot be run. */
+static int run_full_program(char **argv)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	exe_dir(dir);
+	snprintf(path, sizeof path, "%s/chatarc-full", dir);
+	if (!*dir || access(path, X_OK) != 0)
+		snprintf(path, sizeof path, "%s/chatarc-full", CHATARC_LIBEXECDIR);
+	execv(path, argv);
+	fprintf(stderr, "chatarc: cannot run %s: %s; reinstall chatarc (`make install`)\n", path,
+	        strerror(errno));
+	return EXIT_FAILURE_RUNTIME;
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -115,12 +163,18 @@ int main(int argc, char **argv)
 	for (const struct command *c = commands; c->name; c++) {
 		if (strcmp(c->name, argv[i]))
 			continue;
+#ifdef CHATARC_FRONT
+		if (!c->fn)
+			return run_full_program(argv);
+#endif
 		char *share = find_share_dir();
 		ctx.share_dir = share;
 		ctx.program = strchr(argv[0], '/') ? argv[0] : "chatarc";
 		ctx.stderr_tty = isatty(STDERR_FILENO);
 		ctx.stdout_tty = isatty(STDOUT_FILENO);
+#ifndef CHATARC_FRONT
 		xmlInitParser();
+#endif
 		/* A missing or bad config is reported by the command, after
 		 * its options: `chatarc export --help` works anywhere. */
 		ctx.config_status = c->needs_config
@@ -129,7 +183,9 @@ int main(int argc, char **argv)
 		int code = c->fn(argc - i, argv + i, &ctx);
 		if (c->needs_config && ctx.config_status == CHATARC_OK)
 			config_release(&ctx.config);
+#ifndef CHATARC_FRONT
 		xmlCleanupParser();
+#endif
 		free(share);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			fputs("chatarc: cannot write the output\n", stderr);

@@ -28,6 +28,50 @@ static chatarc_status_t make_layout(const cli_context_t *ctx, chatarc_error_t *e
 	return CHATARC_OK;
 }
 
+static bool is_json_file(const char *name)
+{
+	return strstr(name, ".json") != NULL;
+}
+
+/* The bundled sample chat's files, sorted. */
+static chatarc_status_t sample_files(const cli_context_t *ctx, strlist_t *paths,
+                                     chatarc_error_t *err)
+{
+	strbuf_t dir;
+	chatarc_status_t status = CHATARC_OK;
+
+	strbuf_init(&dir, 0);
+	strbuf_addf(&dir, "%s/sample/%s", ctx->share_dir, SAMPLE_CHAT);
+	/* Sorted, so every run imports in the same order. */
+	fs_list_dir(dir.buf, is_json_file, paths);
+	if (paths->len == 0)
+		status = chatarc_error_set(
+		    err, CHATARC_ERR_NOT_FOUND,
+		    "%s: the bundled sample is missing (set CHATARC_SHARE to chatarc's share/)",
+		    dir.buf);
+	strbuf_release(&dir);
+	return status;
+}
+
+int cli_import_sample(cli_context_t *ctx, const char *command)
+{
+	strlist_t files = {0};
+	chatarc_config_t config;
+	const chatarc_chat_t *chat;
+	chatarc_error_t err;
+	chatarc_status_t status = sample_files(ctx, &files, &err);
+	if (status == CHATARC_OK)
+		status = cli_load_chat(ctx, SAMPLE_CHAT, &config, &chat, &err);
+	if (status != CHATARC_OK) {
+		strlist_clear(&files);
+		return cli_report(command, status, &err);
+	}
+	int code = cli_import_files(ctx, chat, files.items, (int)files.len, NULL, false, false);
+	config_release(&config);
+	strlist_clear(&files);
+	return code;
+}
+
 int cmd_init(int argc, char **argv, cli_context_t *ctx)
 {
 	bool sample = false, force = false, help = false;

@@ -55,4 +55,7 @@ void sprinter_csv_release(struct sprinter_csv *csv);
 sprinter_t *sprinter_xml_new(strbuf_t *out, bool indent);
 void sprinter_xml_finish(sprinter_t *sp);
 
+/* raw_json for the formats that leave raw JSON out. */
+void sprinter_no_raw(sprinter_t *sp, const char *name, const char *json);
+
 #endif

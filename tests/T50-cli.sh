@@ -58,4 +58,22 @@ lines=$(find "$D2/archive" -name '*.gz' -exec zcat {} + | wc -l)
 expect_eq "cli: a concurrent import waits its turn; nothing is doubled" "$c1 $c2 $lines" "0 0 60000"
 if grep -q "waiting for it to finish" "$TMP/err2"; then ok "cli: the waiting import says why it waits"; else fail "cli: no waiting message" "$(cat "$TMP/err2")"; fi
 
+# chatarc is a front end: it searches, indexes and exports itself without
+# loading libcurl, libxml2 or libxslt (a search starts three times faster),
+# and runs every other command in chatarc-full beside it or installed in
+# PREFIX/libexec/chatarc.
+front_libs=$(ldd "$CHATARC" | grep -c -E 'libcurl|libxml2|libxslt|libcrypto')
+full_libs=$(ldd "$ROOT/chatarc-full" | grep -c -E 'libcurl|libxml2|libxslt|libcrypto')
+expect_eq "cli: the front end loads none of libcurl, libxml2, libxslt, libcrypto; chatarc-full all four" \
+	"$front_libs $full_libs" "0 4"
+mkdir -p "$TMP/bin"
+cp "$CHATARC" "$TMP/bin/chatarc"
+"$TMP/bin/chatarc" --data "$TMP/alone" init >/dev/null 2>"$TMP/alone.err"
+expect_eq "cli: without chatarc-full, a command it runs fails with exit 1 and says to reinstall" \
+	"$? $(grep -c 'cannot run .*chatarc-full.*reinstall' "$TMP/alone.err") $([ -e "$TMP/alone" ] && echo made || echo none)" "1 1 none"
+cp "$ROOT/chatarc-full" "$TMP/bin/chatarc-full"
+CHATARC_SHARE="$ROOT/share" "$TMP/bin/chatarc" --data "$TMP/alone" init --sample >/dev/null 2>"$TMP/alone.err"
+expect_eq "cli: with chatarc-full beside it, init --sample runs there (exit 0, the sample archived)" \
+	"$? $(find "$TMP/alone/archive" -name '*.gz' | wc -l | awk '$1 > 0 { print "archived" }')" "0 archived"
+
 test_done

@@ -1,0 +1,420 @@
+/* Archive reader: whole gzip members only, no further than a writer's open
+ * transaction has committed; and what the writer shares with it. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "alloc.h"
+#include "archive-internal.h"
+#include "archive.h"
+#include "fsutil.h"
+#include "json.h"
+#include "urimap.h"
+
+#define ARCHIVE_READ_CHUNK (256u << 10)
+
+chatarc_status_t archive_errno_error(chatarc_error_t *err, const char *path, const char *what)
+{
+	return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s: %s", path, what, strerror(errno));
+}
+
+char *archive_chat_dir(const char *data_dir, const char *chat)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 0);
+	strbuf_addf(&sb, "%s/archive/%s", data_dir, chat);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* The transaction's journal, DIR/archive/CHAT/.txn: for each day file the
+ * open transaction appends to, its committed size ("SIZE PATH" a line).
+ * Readers that find it while a writer holds the chat's lock read no
+ * further than that (archive_read_lines), so an import that fails and
+ * rolls back, or is still running, never shows in an index or a page. */
+char *archive_journal_path(const char *chat_dir)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 0);
+	strbuf_addf(&sb, "%s/.txn", chat_dir);
+	return strbuf_detach(&sb, NULL);
+}
+
+static chatarc_status_t deliver_lines(strbuf_t *member, archive_line_fn fn, void *ctx,
+                                      chatarc_error_t *err)
+{
+	char *p = member->buf, *end = member->buf + member->len;
+	while (p < end) {
+		char *newline = memchr(p, '\n', (size_t)(end - p));
+		char *line_end = newline ? newline : end;
+		if (line_end > p) {
+			*line_end = '\0';
+			chatarc_status_t status = fn(ctx, p, (size_t)(line_end - p), err);
+			if (status != CHATARC_OK)
+				return status;
+		}
+		p = line_end + 1;
+	}
+	return CHATARC_OK;
+}
+
+/* How much of a day file is committed: its size in the journal of a
+ * transaction under way (a writer holds the chat's lock), else all of it
+ * (-1). */
+static off_t committed_size(const char *path)
+{
+	const char *end = strrchr(path, '/');
+	while (end && end > path && end[-1] != '/')
+		end--; /* back over the year */
+	if (!end || end == path)
+		return -1;
+	strbuf_t dir;
+	strbuf_init(&dir, 0);
+	strbuf_add(&dir, path, (size_t)(end - 1 - path));
+	char *journal = archive_journal_path(dir.buf);
+	strbuf_t text;
+	strbuf_init(&text, 0);
+	off_t limit = -1;
+	chatarc_error_t ignored;
+	if (fs_read_file(journal, &text, 1 << 20, &ignored) == CHATARC_OK && text.len) {
+		strbuf_addstr(&dir, "/.lock");
+		int fd = open(dir.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		bool writing = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+		if (fd >= 0)
+			close(fd); /* releases the shared lock if it was taken */
+		for (char *line = text.buf; writing && line && *line;) {
+			char *next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			char *space = strchr(line, ' ');
+			if (space && !strcmp(space + 1, path))
+				limit = (off_t)strtoll(line, NULL, 10);
+			line = next;
+		}
+	}
+	free(journal);
+	strbuf_release(&text);
+	strbuf_release(&dir);
+	return limit;
+}
+
+chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *ctx,
+                                    off_t *whole_bytes, chatarc_error_t *err)
+{
+	return archive_read_upto(path, committed_size(path), fn, ctx, whole_bytes, err);
+}
+
+/* limit: read no further than this (-1: to the end). */
+chatarc_status_t archive_read_upto(const char *path, off_t limit, archive_line_fn fn, void *ctx,
+                                   off_t *whole_bytes, chatarc_error_t *err)
+{
+	chatarc_status_t status = CHATARC_OK;
+	unsigned char *chunk = xmalloc(ARCHIVE_READ_CHUNK);
+	strbuf_t member;
+	z_stream z;
+	off_t consumed = 0, whole = 0;
+	/* A day file is never read through a link either: one planted there
+	 * would have us read, and a writer extend, a file outside the data
+	 * directory. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		free(chunk);
+		if (errno == ELOOP)
+			return fs_link_refused(path, err);
+		return archive_errno_error(err, path, "cannot open");
+	}
+	memset(&z, 0, sizeof z);
+	inflateInit2(&z, 15 + 16);
+	strbuf_init(&member, 1 << 16);
+	off_t read_so_far = 0;
+	for (;;) {
+		size_t want = ARCHIVE_READ_CHUNK;
+		if (limit >= 0 && (off_t)want > limit - read_so_far)
+			want = (size_t)(limit - read_so_far);
+		ssize_t n = want ? read(fd, chunk, want) : 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0)
+			read_so_far += n;
+		if (n < 0) {
+			status = archive_errno_error(err, path, "read failed");
+			break;
+		}
+		if (n == 0)
+			break;
+		z.next_in = chunk;
+		z.avail_in = (uInt)n;
+		while (z.avail_in) {
+			strbuf_grow(&member, 1 << 16);
+			z.next_out = (Bytef *)member.buf + member.len;
+			z.avail_out = (uInt)(member.alloc - member.len - 1);
+			uInt before_in = z.avail_in;
+			int rc = inflate(&z, Z_NO_FLUSH);
+			consumed += before_in - z.avail_in;
+			strbuf_setlen(&member, member.alloc - 1 - z.avail_out);
+			if (rc == Z_STREAM_END) {
+				whole = consumed;
+				status = deliver_lines(&member, fn, ctx, err);
+				strbuf_reset(&member);
+				inflateReset(&z);
+				if (status != CHATARC_OK)
+					goto out;
+			} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+				status = chatarc_error_set(
+				    err, CHATARC_ERR_CORRUPT,
+				    "%s: damaged gzip data after byte %lld (%s); the archive "
+				    "before it is intact: move the file aside and re-import",
+				    path, (long long)whole, z.msg ? z.msg : "inflate failed");
+				goto out;
+			}
+		}
+	}
+out:
+	inflateEnd(&z);
+	strbuf_release(&member);
+	free(chunk);
+	close(fd);
+	if (whole_bytes)
+		*whole_bytes = whole;
+	if (status == CHATARC_ERR_CORRUPT && !strstr(err->message, path))
+		chatarc_error_prefix(err, "%s", path);
+	return status;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return s[n] == '\0';
+}
+
+static bool is_day_file(const char *name)
+{
+	chatarc_ms_t ignored;
+	char day[11];
+	if (strlen(name) != 19 || strcmp(name + 10, ".jsonl.gz"))
+		return false;
+	memcpy(day, name, 10);
+	day[10] = '\0';
+	return time_parse_iso8601(day, &ignored);
+}
+
+static bool is_year_dir(const char *name)
+{
+	return all_digits(name, 4);
+}
+
+chatarc_status_t archive_list_days(const char *data_dir, const char *chat, strlist_t *paths,
+                                   chatarc_error_t *err)
+{
+	char *chat_dir = archive_chat_dir(data_dir, chat);
+	strlist_t years = {0};
+
+	(void)err;
+	/* Sorted years, each with its sorted days: time order overall. */
+	fs_list_dir(chat_dir, is_year_dir, &years);
+	for (size_t i = 0; i < years.len; i++)
+		fs_list_dir(years.items[i], is_day_file, paths);
+	strlist_clear(&years);
+	free(chat_dir);
+	return CHATARC_OK;
+}
+
+struct day_records {
+	chatarc_record_t *records;
+	size_t len, alloc;
+	urimap_t uris;
+	const char *path;
+};
+
+static chatarc_status_t collect_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
+{
+	struct day_records *day = ctx;
+	chatarc_record_t record;
+	bool added;
+
+	(void)len;
+	if (record_from_json(line, &record, err) != CHATARC_OK) {
+		chatarc_error_prefix(err, "%s", day->path);
+		return CHATARC_ERR_CORRUPT;
+	}
+	urimap_value_t *value = urimap_insert(&day->uris, record.uri, &added);
+	if (!added) {
+		record_merge(&day->records[value->index], &record);
+		record_clear(&record);
+		return CHATARC_OK;
+	}
+	ALLOC_GROW(day->records, day->len + 1, day->alloc);
+	value->index = day->len;
+	day->records[day->len++] = record;
+	return CHATARC_OK;
+}
+
+static int compare_records(const void *a, const void *b)
+{
+	const chatarc_record_t *x = a, *y = b;
+	if (x->created_ms != y->created_ms)
+		return x->created_ms < y->created_ms ? -1 : 1;
+	return strcmp(x->uri, y->uri);
+}
+
+void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start)
+{
+	const char *name = strrchr(path, '/');
+	char date[11];
+	memcpy(date, name ? name + 1 : path, 10);
+	date[10] = '\0';
+	if (day)
+		memcpy(day, date, 11);
+	if (start)
+		time_parse_iso8601(date, start);
+}
+
+chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                  chatarc_ms_t to, archive_record_fn fn, void *ctx,
+                                  chatarc_error_t *err)
+{
+	strlist_t paths = {0};
+	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
+	/* The uris given from the day read before: a message an older chatarc wrote
+	 * into two neighbouring day files (its time moved across midnight) is
+	 * given once, as the first day has it. */
+	urimap_t before;
+	chatarc_ms_t before_start = INT64_MIN;
+	urimap_init(&before);
+
+	for (size_t i = 0; status == CHATARC_OK && i < paths.len; i++) {
+		chatarc_ms_t day_start;
+		archive_day_of_path(paths.items[i], NULL, &day_start);
+		if (day_start + 86400000 <= from || day_start >= to)
+			continue;
+
+		struct day_records day = {.path = paths.items[i]};
+		urimap_init(&day.uris);
+		status = archive_read_lines(paths.items[i], collect_line, &day, NULL, err);
+		if (status == CHATARC_OK && day.len > 0)
+			qsort(day.records, day.len, sizeof *day.records, compare_records);
+		bool adjacent = before_start == day_start - 86400000;
+		urimap_t given;
+		urimap_init(&given);
+		for (size_t k = 0; k < day.len; k++) {
+			chatarc_record_t *r = &day.records[k];
+			bool added;
+			if (status == CHATARC_OK && r->created_ms >= from && r->created_ms < to &&
+			    !(adjacent && urimap_find(&before, r->uri))) {
+				urimap_insert(&given, r->uri, &added);
+				status = fn(ctx, r, err);
+			}
+			record_clear(r);
+		}
+		free(day.records);
+		urimap_release(&day.uris);
+		urimap_release(&before);
+		before = given;
+		before_start = day_start;
+	}
+	urimap_release(&before);
+	strlist_clear(&paths);
+	return status;
+}
+
+struct author_scan {
+	chatarc_ms_t from, to;
+	archive_author_fn fn;
+	void *ctx;
+	strbuf_t decoded;
+};
+
+/* The JSON string value that starts at p (just after the opening quote):
+ * its end, and whether it holds escapes. */
+static const char *string_end(const char *p, bool *escaped)
+{
+	*escaped = false;
+	for (; *p && *p != '"'; p++)
+		if (*p == '\\') {
+			*escaped = true;
+			if (!*++p)
+				break;
+		}
+	return *p == '"' ? p : NULL;
+}
+
+/* Record lines start with chatarc's own fields, in record_to_json's order,
+ * before `raw`: the first `,"author":` is the record's (inside a string,
+ * quotes are escaped, so the pattern cannot occur there). */
+static chatarc_status_t scan_author(void *ctx, char *line, size_t len, chatarc_error_t *err)
+{
+	struct author_scan *scan = ctx;
+	static const char created_key[] = ",\"created_at\":\"", author_key[] = ",\"author\":\"";
+	const char *created = strstr(line, created_key);
+	const char *author = strstr(line, author_key);
+	bool escaped;
+	chatarc_ms_t at;
+	char iso[40];
+	(void)len;
+	if (!created)
+		return CHATARC_OK; /* not a record */
+	created += sizeof created_key - 1;
+	const char *created_end = string_end(created, &escaped);
+	if (!created_end || created_end - created >= (long)sizeof iso)
+		return CHATARC_OK;
+	memcpy(iso, created, (size_t)(created_end - created));
+	iso[created_end - created] = '\0';
+	if (!time_parse_iso8601(iso, &at) || at < scan->from || at >= scan->to)
+		return CHATARC_OK;
+	const char *author_end = NULL;
+	if (author) {
+		author += sizeof author_key - 1;
+		author_end = string_end(author, &escaped);
+	}
+	strbuf_setlen(&scan->decoded, 0);
+	if (!author_end) {
+		/* no author: the time still counts */
+	} else if (escaped) {
+		/* Rare: let the JSON parser undo the escapes. */
+		yajl_val value;
+		strbuf_addch(&scan->decoded, '[');
+		strbuf_add(&scan->decoded, author - 1, (size_t)(author_end - author) + 2);
+		strbuf_addch(&scan->decoded, ']');
+		chatarc_error_t ignored;
+		if (json_parse(scan->decoded.buf, &value, &ignored) == CHATARC_OK) {
+			strbuf_setlen(&scan->decoded, 0);
+			if (YAJL_IS_STRING(json_array_at(value, 0)))
+				strbuf_addstr(&scan->decoded, json_array_at(value, 0)->u.string);
+			yajl_tree_free(value);
+		} else {
+			strbuf_setlen(&scan->decoded, 0);
+		}
+	} else {
+		strbuf_add(&scan->decoded, author, (size_t)(author_end - author));
+	}
+	return scan->fn(scan->ctx, scan->decoded.len ? scan->decoded.buf : NULL, at, err);
+}
+
+chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                         chatarc_ms_t to, archive_author_fn fn, void *ctx,
+                                         chatarc_error_t *err)
+{
+	strlist_t paths = {0};
+	struct author_scan scan = {.from = from, .to = to, .fn = fn, .ctx = ctx};
+	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
+	strbuf_init(&scan.decoded, 64);
+	for (size_t i = 0; status == CHATARC_OK && i < paths.len; i++) {
+		chatarc_ms_t day_start;
+		archive_day_of_path(paths.items[i], NULL, &day_start);
+		if (day_start + 86400000 <= from || day_start >= to)
+			continue;
+		status = archive_read_lines(paths.items[i], scan_author, &scan, NULL, err);
+	}
+	strbuf_release(&scan.decoded);
+	strlist_clear(&paths);
+	return status;
+}
