@@ -15,5 +15,7 @@ char *archive_journal_path(const char *chat_dir);
 /* archive_read_lines, reading no further than limit (-1: to the end). */
 chatarc_status_t archive_read_upto(const char *path, off_t limit, archive_line_fn fn, void *ctx,
                                    off_t *whole_bytes, chatarc_error_t *err);
+/* Ends a record's line before its raw field, in place. */
+void archive_cut_raw(char *line);
 
 #endif

@@ -228,11 +228,24 @@ chatarc_status_t archive_list_days(const char *data_dir, const char *chat, strli
 	return CHATARC_OK;
 }
 
+void archive_cut_raw(char *line)
+{
+	/* raw is the last field (record_to_json) and by far the largest. The
+	 * pattern cannot occur earlier: the fields before raw are strings
+	 * (their quotes escaped), arrays of strings and numbers. */
+	char *raw = strstr(line, ",\"raw\":");
+	if (raw) {
+		raw[0] = '}';
+		raw[1] = '\0';
+	}
+}
+
 struct day_records {
 	chatarc_record_t *records;
 	size_t len, alloc;
 	urimap_t uris;
 	const char *path;
+	bool without_raw;
 };
 
 static chatarc_status_t collect_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
@@ -242,6 +255,8 @@ static chatarc_status_t collect_line(void *ctx, char *line, size_t len, chatarc_
 	bool added;
 
 	(void)len;
+	if (day->without_raw)
+		archive_cut_raw(line);
 	if (record_from_json(line, &record, err) != CHATARC_OK) {
 		chatarc_error_prefix(err, "%s", day->path);
 		return CHATARC_ERR_CORRUPT;
@@ -278,9 +293,9 @@ void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start)
 		time_parse_iso8601(date, start);
 }
 
-chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
-                                  chatarc_ms_t to, archive_record_fn fn, void *ctx,
-                                  chatarc_error_t *err)
+static chatarc_status_t for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                 chatarc_ms_t to, bool without_raw, archive_record_fn fn, void *ctx,
+                                 chatarc_error_t *err)
 {
 	strlist_t paths = {0};
 	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
@@ -297,7 +312,7 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
 		if (day_start + 86400000 <= from || day_start >= to)
 			continue;
 
-		struct day_records day = {.path = paths.items[i]};
+		struct day_records day = {.path = paths.items[i], .without_raw = without_raw};
 		urimap_init(&day.uris);
 		status = archive_read_lines(paths.items[i], collect_line, &day, NULL, err);
 		if (status == CHATARC_OK && day.len > 0)
@@ -324,6 +339,20 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
 	urimap_release(&before);
 	strlist_clear(&paths);
 	return status;
+}
+
+chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                  chatarc_ms_t to, archive_record_fn fn, void *ctx,
+                                  chatarc_error_t *err)
+{
+	return for_each(data_dir, chat, from, to, false, fn, ctx, err);
+}
+
+chatarc_status_t archive_for_each_without_raw(const char *data_dir, const char *chat,
+                                              chatarc_ms_t from, chatarc_ms_t to,
+                                              archive_record_fn fn, void *ctx, chatarc_error_t *err)
+{
+	return for_each(data_dir, chat, from, to, true, fn, ctx, err);
 }
 
 struct author_scan {

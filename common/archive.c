@@ -231,16 +231,8 @@ static chatarc_status_t remember_line(void *ctx, char *line, size_t len, chatarc
 	yajl_val doc;
 	bool added;
 
-	/* raw is the last field (record_to_json) and by far the largest: the
-	 * summary needs none of it, so the line is cut before it. The pattern
-	 * cannot occur earlier: the fields before raw are strings (their
-	 * quotes escaped), arrays of strings and numbers. */
 	(void)len;
-	char *raw = strstr(line, ",\"raw\":");
-	if (raw) {
-		raw[0] = '}';
-		raw[1] = '\0';
-	}
+	archive_cut_raw(line); /* the summary needs none of it */
 	if (json_parse(line, &doc, err) != CHATARC_OK)
 		goto corrupt;
 	const char *uri = json_get_string(doc, "uri");

@@ -18,9 +18,10 @@ static const command_help_t search_help = {
     "chatarc search [--format text|json|csv] [--limit N] [--offset N]\n"
     "               [--sort relevance|date|-date] [--count] QUERY...",
     "Searches the index (build it with `chatarc index`). QUERY: words (English\n"
-    "stemming: policy finds policies), \"exact phrases\", AND, OR, NOT and\n"
-    "brackets (words alone are ANDed), and fields: from:AUTHOR (maya@toot.example,\n"
-    "@maya@toot.example, or maya on any server) tag:TAG chat:CHAT topic:T1\n"
+    "stemming: policy finds policies), \"phrases\" (words in order, each stemmed),\n"
+    "AND, OR, NOT and brackets (words alone are ANDed), and fields: from:AUTHOR\n"
+    "(maya@toot.example, @maya@toot.example, or maya on any server) tag:TAG\n"
+    "chat:CHAT topic:T1\n"
     "session:2013-03-13 network:mastodon|bluesky|twitter reply:yes|no and\n"
     "date:2013-03-13 (a day), date:2013-03 (a month), date:2013 (a year) or\n"
     "date:2013-03-13..2013-03-20 (either end may be open; UTC days). * is every\n"

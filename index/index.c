@@ -9,14 +9,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/alloc.h"
 #include "../common/archive.h"
 #include "../common/fsutil.h"
 #include "../common/urimap.h"
@@ -59,7 +63,7 @@ struct indexer {
 	const char *chat;
 	long pending;
 	index_stats_t *stats;
-	strbuf_t data, text;
+	strbuf_t data;
 	urimap_t day_uris; /* the uris the day being indexed holds now */
 	strlist_t stale;   /* documents of the day no longer in the archive */
 };
@@ -110,12 +114,10 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	shown.raw = NULL;
 	strbuf_reset(&ix->data);
 	record_to_json(&shown, &ix->data);
-	strbuf_reset(&ix->text);
-	strbuf_addf(&ix->text, "%s\n%s", r->text ? r->text : "",
-	            r->author_name ? r->author_name : "");
 	time_format_iso(r->created_ms, created);
 	xdb_document_t doc = {.id = r->uri,
-	                      .text = ix->text.buf,
+	                      .text = r->text,
+	                      .name = r->author_name,
 	                      .boolean_terms = (const char *const *)terms.items,
 	                      .created = created,
 	                      .data = ix->data.buf,
@@ -144,7 +146,8 @@ static chatarc_status_t places_build(struct indexer *ix, struct session_places *
 {
 	summary_t *s;
 	places_reset(p);
-	chatarc_status_t status = summary_build(ix->data_dir, ix->chat_config, date, NULL, &s, err);
+	chatarc_status_t status =
+	    summary_build_topics(ix->data_dir, ix->chat_config, date, &s, err);
 	if (status != CHATARC_OK)
 		return status;
 	for (size_t i = 0; i < s->n_messages; i++) {
@@ -284,8 +287,8 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 	urimap_release(&ix->day_uris);
 	urimap_init(&ix->day_uris);
 	if (status == CHATARC_OK)
-		status = archive_for_each(data_dir, ix->chat, from, from + 86400000, index_record,
-		                          ix, err);
+		status = archive_for_each_without_raw(data_dir, ix->chat, from, from + 86400000,
+		                                      index_record, ix, err);
 	if (status == CHATARC_OK && !ix->day_is_new)
 		status = remove_stale(ix, from, err);
 	if (status == CHATARC_OK)
@@ -335,17 +338,37 @@ static long current_generation(const char *data_dir)
 	return strncmp(target, "index.d/", 8) ? 0 : atol(target + 8);
 }
 
-static void remove_generation(const char *data_dir, long generation)
+/* Removes DIR/index.d/NAME. */
+static void remove_index_dir(const char *data_dir, const char *name)
 {
 	strbuf_t path;
 	chatarc_error_t ignored;
 	strbuf_init(&path, 0);
-	strbuf_addf(&path, "%s/index.d/%ld", data_dir, generation);
+	strbuf_addf(&path, "%s/index.d/%s", data_dir, name);
 	/* Never through a link: index.d linked elsewhere once had this delete
 	 * a directory outside DIR. */
 	if (fs_check_under(data_dir, path.buf, &ignored) == CHATARC_OK)
 		fs_remove_tree(path.buf, &ignored);
 	strbuf_release(&path);
+}
+
+static void remove_generation(const char *data_dir, long generation)
+{
+	char name[32];
+	snprintf(name, sizeof name, "%ld", generation);
+	remove_index_dir(data_dir, name);
+}
+
+/* Whether db's terms are of this chatarc's scheme (XDB_SCHEMA). */
+static chatarc_status_t schema_matches(xdb_t *db, bool *matches, chatarc_error_t *err)
+{
+	char *schema;
+	chatarc_status_t status = xdb_get_metadata(db, "schema", &schema, err);
+	if (status == CHATARC_OK)
+		*matches = !strcmp(schema, XDB_SCHEMA);
+	if (status == CHATARC_OK)
+		free(schema);
+	return status;
 }
 
 static chatarc_status_t stale_days(const char *data_dir, const chatarc_config_t *config, xdb_t *db,
@@ -392,6 +415,17 @@ chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_confi
 	if (status == CHATARC_ERR_NOT_FOUND && paths.len == 1 && !strcmp(paths.items[0], path))
 		chatarc_error_set(err, status, "%s: no index yet: run `chatarc --data %s index`",
 		                  path, data_dir);
+	bool current = true;
+	if (status == CHATARC_OK && !config->index_shards.len &&
+	    ((status = schema_matches(*db, &current, err)) != CHATARC_OK || !current)) {
+		xdb_close(*db);
+		if (status == CHATARC_OK)
+			status = chatarc_error_set(
+			    err, CHATARC_ERR_CORRUPT,
+			    "%s was built by an older chatarc, whose terms this one does not "
+			    "search: run `chatarc --data %s index` (it rebuilds it)",
+			    path, data_dir);
+	}
 	free(path);
 	strlist_clear(&paths);
 	if (status == CHATARC_OK && config->n_chats && !config->index_shards.len &&
@@ -420,9 +454,28 @@ static size_t committed_documents(const char *path)
 	return n;
 }
 
+/* Whether DIR/index's terms are of this chatarc's scheme; one of an older
+ * chatarc is rebuilt. One that cannot be read counts as current: opening
+ * it to write says why. */
+static bool current_schema(const char *data_dir)
+{
+	char *path = index_path(data_dir);
+	const char *paths[] = {path};
+	xdb_t *db;
+	chatarc_error_t ignored;
+	bool matches = true;
+	if (xdb_open_readonly(paths, 1, &db, &ignored) == CHATARC_OK) {
+		schema_matches(db, &matches, &ignored);
+		xdb_close(db);
+	}
+	free(path);
+	return matches;
+}
+
+/* A generation (index.d/N) or a helper's half of one (index.d/part-N). */
 static bool is_generation_name(const char *name)
 {
-	return *name >= '0' && *name <= '9';
+	return (*name >= '0' && *name <= '9') || !strncmp(name, "part-", 5);
 }
 
 /* One index run at a time (DIR/state/index.lock): two would write the same
@@ -465,9 +518,11 @@ static void remove_stray_generations(const char *data_dir, long current)
 	if (fs_check_under(data_dir, dir.buf, &ignored) == CHATARC_OK)
 		fs_list_dir(dir.buf, is_generation_name, &names);
 	for (size_t i = 0; i < names.len; i++) {
-		long n = atol(strrchr(names.items[i], '/') + 1);
-		if (n != current)
-			remove_generation(data_dir, n);
+		const char *name = strrchr(names.items[i], '/') + 1;
+		char current_name[32];
+		snprintf(current_name, sizeof current_name, "%ld", current);
+		if (strcmp(name, current_name))
+			remove_index_dir(data_dir, name);
 	}
 	strlist_clear(&names);
 	strbuf_release(&dir);
@@ -554,73 +609,257 @@ chatarc_status_t index_remove(const char *data_dir, const strlist_t *uris, chata
 	return status;
 }
 
+/* Every configured chat's day files, in order: what a run may index. */
+struct day_job {
+	const chatarc_chat_t *chat;
+	char *path;
+	long number, of; /* its place among the chat's days, for progress */
+};
+struct day_jobs {
+	struct day_job *items;
+	size_t len, alloc;
+	off_t bytes;
+};
+
+static chatarc_status_t list_jobs(const char *data_dir, const chatarc_config_t *config,
+                                  struct day_jobs *jobs, chatarc_error_t *err)
+{
+	chatarc_status_t status = CHATARC_OK;
+	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
+		strlist_t days = {0};
+		status = archive_list_days(data_dir, config->chats[c].name, &days, err);
+		for (size_t d = 0; status == CHATARC_OK && d < days.len; d++) {
+			struct stat st;
+			ALLOC_GROW(jobs->items, jobs->len + 1, jobs->alloc);
+			jobs->items[jobs->len++] = (struct day_job){
+			    &config->chats[c], xstrdup(days.items[d]), (long)d + 1, (long)days.len};
+			if (stat(days.items[d], &st) == 0)
+				jobs->bytes += st.st_size;
+		}
+		strlist_clear(&days);
+	}
+	return status;
+}
+
+static void release_jobs(struct day_jobs *jobs)
+{
+	for (size_t j = 0; j < jobs->len; j++)
+		free(jobs->items[j].path);
+	free(jobs->items);
+}
+
+static chatarc_status_t indexer_open(struct indexer *ix, const char *path, chatarc_error_t *err)
+{
+	chatarc_status_t status = xdb_open_writable(path, &ix->db, err);
+	if (status != CHATARC_OK)
+		return status;
+	strbuf_init(&ix->data, 4096);
+	for (int i = 0; i < PLACE_DATES; i++)
+		places_reset(&ix->places[i]);
+	urimap_init(&ix->day_uris);
+	/* Written to a new database only: a run with nothing to do writes
+	 * nothing. */
+	bool current;
+	status = schema_matches(ix->db, &current, err);
+	if (status == CHATARC_OK && !current)
+		status = xdb_set_metadata(ix->db, "schema", XDB_SCHEMA, err);
+	return status;
+}
+
+static void indexer_close(struct indexer *ix)
+{
+	xdb_close(ix->db);
+	ix->db = NULL;
+	strbuf_release(&ix->data);
+	for (int i = 0; i < PLACE_DATES; i++) {
+		places_reset(&ix->places[i]);
+		urimap_release(&ix->places[i].uris);
+	}
+	urimap_release(&ix->day_uris);
+}
+
+/* Indexes jobs [from, to) and commits. */
+static chatarc_status_t index_jobs(struct indexer *ix, const struct day_jobs *jobs, size_t from,
+                                   size_t to, index_progress_fn progress, void *ctx,
+                                   chatarc_error_t *err)
+{
+	chatarc_status_t status = CHATARC_OK;
+	for (size_t j = from; status == CHATARC_OK && j < to; j++) {
+		const struct day_job *job = &jobs->items[j];
+		if (job->chat != ix->chat_config) {
+			ix->chat = job->chat->name;
+			ix->chat_config = job->chat;
+			for (int i = 0; i < PLACE_DATES; i++)
+				places_reset(&ix->places[i]); /* dates are per chat */
+		}
+		if (progress)
+			progress(ctx, ix->chat, job->number, job->of);
+		status = index_day(ix, ix->data_dir, job->path, err);
+	}
+	return status == CHATARC_OK ? xdb_commit(ix->db, err) : status;
+}
+
+/* A first build of at least this much archive is shared between two
+ * processes (below this, the fork and the merge are not worth it). */
+#define INDEX_PARALLEL_BYTES (1 << 20)
+
+/* What the helper process sends back through its pipe. */
+struct helper_result {
+	chatarc_status_t status;
+	index_stats_t stats;
+	char message[sizeof(((chatarc_error_t *)0)->message)];
+};
+
+/* The second half of a first build, in a child process writing a database
+ * of its own (Xapian has one writer per database): two processes use both
+ * cores, and the parent merges the halves when it compacts (-43% wall on 2
+ * cores, BENCHMARKS.md). The child dies with the parent. */
+static chatarc_status_t start_helper(const char *data_dir, const char *shard,
+                                     const struct day_jobs *jobs, size_t from, pid_t *pid, int *fd,
+                                     chatarc_error_t *err)
+{
+	int pipe_fds[2];
+	if (pipe(pipe_fds) < 0 || (*pid = fork()) < 0)
+		return chatarc_error_set(err, CHATARC_ERR_IO, "cannot start a second indexer: %s",
+		                         strerror(errno));
+	if (*pid > 0) {
+		close(pipe_fds[1]);
+		*fd = pipe_fds[0];
+		return CHATARC_OK;
+	}
+	close(pipe_fds[0]);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1); /* the parent is already gone */
+	struct helper_result result = {0};
+	struct indexer ix = {.stats = &result.stats, .data_dir = data_dir};
+	chatarc_error_t child_err;
+	result.status = fs_mkdir_under(data_dir, shard, &child_err);
+	if (result.status == CHATARC_OK &&
+	    (result.status = indexer_open(&ix, shard, &child_err)) == CHATARC_OK)
+		result.status = index_jobs(&ix, jobs, from, jobs->len, NULL, NULL, &child_err);
+	if (ix.db)
+		indexer_close(&ix);
+	if (result.status != CHATARC_OK)
+		snprintf(result.message, sizeof result.message, "%s", child_err.message);
+	ssize_t ignored = write(pipe_fds[1], &result, sizeof result);
+	(void)ignored;
+	_exit(result.status == CHATARC_OK ? 0 : 1);
+}
+
+/* Waits for the helper; its statistics are added to *stats. */
+static chatarc_status_t finish_helper(pid_t pid, int fd, index_stats_t *stats, chatarc_error_t *err)
+{
+	struct helper_result result;
+	size_t got = 0;
+	ssize_t n;
+	while (got < sizeof result &&
+	       ((n = read(fd, (char *)&result + got, sizeof result - got)) > 0 ||
+	        (n < 0 && errno == EINTR)))
+		got += n > 0 ? (size_t)n : 0;
+	close(fd);
+	int wstatus;
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (got < sizeof result)
+		return chatarc_error_set(err, CHATARC_ERR_IO,
+		                         "the second indexing process died (%s); run `chatarc "
+		                         "index` again",
+		                         WIFSIGNALED(wstatus) ? strsignal(WTERMSIG(wstatus))
+		                                              : "no result");
+	if (result.status != CHATARC_OK)
+		return chatarc_error_set(err, result.status, "%s", result.message);
+	stats->days_indexed += result.stats.days_indexed;
+	stats->days_current += result.stats.days_current;
+	stats->messages += result.stats.messages;
+	return CHATARC_OK;
+}
+
+/* Writes the compacted union of the databases `paths` as generation
+ * `generation`. */
+static chatarc_status_t merge_into(const char *data_dir, const char *const *paths, size_t n_paths,
+                                   long generation, chatarc_error_t *err)
+{
+	xdb_t *db;
+	chatarc_status_t status = xdb_open_readonly(paths, n_paths, &db, err);
+	if (status != CHATARC_OK)
+		return status;
+	status = compact_into(db, data_dir, generation, err);
+	xdb_close(db);
+	return status;
+}
+
 static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_config_t *config,
                                             bool rebuild, index_progress_fn progress, void *ctx,
                                             index_stats_t *stats, chatarc_error_t *err)
 {
 	long generation = current_generation(data_dir);
 	remove_stray_generations(data_dir, generation);
+	if (generation > 0 && !rebuild)
+		rebuild = !current_schema(data_dir);
 	/* Only a rebuild is written aside: a first index has nothing to protect,
 	 * so it is linked at once and a killed first run resumes like any other
 	 * (one that fails before its first commit is unlinked again, below). */
 	bool fresh = rebuild && generation > 0;
 	long target = generation == 0 ? 1 : fresh ? generation + 1 : generation;
-	strbuf_t path;
+	strbuf_t path, shard;
 	struct indexer ix = {.stats = stats, .data_dir = data_dir};
+	struct day_jobs jobs = {0};
+	pid_t helper = -1;
+	int helper_fd = -1;
 	chatarc_status_t status;
 
 	memset(stats, 0, sizeof *stats);
 	strbuf_init(&path, 0);
+	strbuf_init(&shard, 0);
 	strbuf_addf(&path, "%s/index.d/%ld", data_dir, target);
+	strbuf_addf(&shard, "%s/index.d/part-%ld", data_dir, target);
+	/* A database built from nothing, from enough archive, is built by two
+	 * processes: the parent the first half of the days, a helper the rest. */
+	size_t half = 0;
+	if ((status = list_jobs(data_dir, config, &jobs, err)))
+		goto out;
+	if ((generation == 0 || fresh) && jobs.len >= 2 && jobs.bytes >= INDEX_PARALLEL_BYTES)
+		half = jobs.len / 2;
 	/* A rebuild killed earlier may have left this generation half done. */
 	if ((status = fs_check_under(data_dir, path.buf, err)) ||
 	    (fresh && (status = fs_remove_tree(path.buf, err))) ||
 	    (status = fs_mkdir_under(data_dir, path.buf, err)) ||
+	    (half &&
+	     (status = start_helper(data_dir, shard.buf, &jobs, half, &helper, &helper_fd, err))) ||
 	    (generation == 0 && (status = point_index_at(data_dir, target, err))) ||
-	    (status = xdb_open_writable(path.buf, &ix.db, err)))
+	    (status = indexer_open(&ix, path.buf, err)))
 		goto out;
-	strbuf_init(&ix.data, 4096);
-	strbuf_init(&ix.text, 1024);
-	for (int i = 0; i < PLACE_DATES; i++)
-		places_reset(&ix.places[i]);
-	urimap_init(&ix.day_uris);
-	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
-		strlist_t days = {0};
-		ix.chat = config->chats[c].name;
-		ix.chat_config = &config->chats[c];
-		for (int i = 0; i < PLACE_DATES; i++)
-			places_reset(&ix.places[i]); /* dates are per chat */
-		status = archive_list_days(data_dir, ix.chat, &days, err);
-		for (size_t d = 0; status == CHATARC_OK && d < days.len; d++) {
-			if (progress)
-				progress(ctx, ix.chat, (long)d + 1, (long)days.len);
-			status = index_day(&ix, data_dir, days.items[d], err);
-		}
-		strlist_clear(&days);
+	status = index_jobs(&ix, &jobs, 0, half ? half : jobs.len, progress, ctx, err);
+	if (helper > 0) {
+		chatarc_status_t helper_status = finish_helper(
+		    helper, helper_fd, stats, status == CHATARC_OK ? err : &(chatarc_error_t){0});
+		helper = -1;
+		if (status == CHATARC_OK)
+			status = helper_status;
 	}
 	size_t documents = 0;
-	if (status == CHATARC_OK)
-		status = xdb_commit(ix.db, err);
 	if (status == CHATARC_OK)
 		status = xdb_document_count(ix.db, &documents, err);
 	stats->documents = (long)documents;
 	/* Incremental writes leave B-tree blocks part empty: when this run wrote
 	 * a good share of the database (a first build, a rebuild, a big
-	 * import), a compacted copy becomes the next generation: 40% smaller. */
+	 * import), a compacted copy becomes the next generation: 40% smaller.
+	 * A build in two halves is merged by that compaction. */
 	long next = target;
-	if (status == CHATARC_OK && stats->messages > 0 &&
-	    stats->messages * 4 >= stats->documents) {
+	if (status == CHATARC_OK && half) {
+		indexer_close(&ix);
+		const char *halves[] = {path.buf, shard.buf};
+		next = target + 1;
+		status = merge_into(data_dir, halves, 2, next, err);
+		stats->documents = stats->messages;
+	} else if (status == CHATARC_OK && stats->messages > 0 &&
+	           stats->messages * 4 >= stats->documents) {
 		next = target + 1;
 		status = compact_into(ix.db, data_dir, next, err);
 	}
-	xdb_close(ix.db);
-	strbuf_release(&ix.data);
-	strbuf_release(&ix.text);
-	for (int i = 0; i < PLACE_DATES; i++) {
-		places_reset(&ix.places[i]);
-		urimap_release(&ix.places[i].uris);
-	}
-	urimap_release(&ix.day_uris);
+	if (ix.db)
+		indexer_close(&ix);
 	if (status == CHATARC_OK && next != generation)
 		status = point_index_at(data_dir, next, err);
 	/* Searches that opened an old generation keep their open files; left
@@ -629,6 +868,12 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 	     old++)
 		remove_generation(data_dir, old);
 out:
+	if (helper > 0) { /* the parent failed first: the helper's half is lost anyway */
+		kill(helper, SIGKILL);
+		finish_helper(helper, helper_fd, stats, &(chatarc_error_t){0});
+	}
+	if (ix.db)
+		indexer_close(&ix);
 	/* A failed run leaves nothing aside that is not searched; a first
 	 * index that failed before committing anything (a full disk) is no
 	 * index, so search says so instead of answering 0 hits. */
@@ -642,6 +887,9 @@ out:
 	} else if (status != CHATARC_OK) {
 		remove_stray_generations(data_dir, current_generation(data_dir));
 	}
+	remove_stray_generations(data_dir, current_generation(data_dir));
+	release_jobs(&jobs);
 	strbuf_release(&path);
+	strbuf_release(&shard);
 	return status;
 }

@@ -17,7 +17,10 @@ struct xdb {
 	xdb()
 	{
 		terms.set_stemmer(Xapian::Stem("english"));
-		terms.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+		// Stemmed terms only (Z-prefixed, with positions), as the
+		// query parser asks for them: not also every word unstemmed,
+		// which cost a fifth of the indexing time (BENCHMARKS.md).
+		terms.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
 	}
 	~xdb()
 	{
@@ -169,6 +172,12 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		std::string id_term = std::string("Q") + in->id;
 		db->terms.set_document(doc);
 		db->terms.index_text(in->text ? in->text : "");
+		// The author's display name: found by its words, never part of
+		// a phrase, so no positions.
+		if (in->name && *in->name) {
+			db->terms.increase_termpos();
+			db->terms.index_text_without_positions(in->name);
+		}
 		doc.add_boolean_term(id_term);
 		for (const char *const *t = in->boolean_terms; t && *t; t++) {
 			std::string term = prefixed_term(*t);
@@ -331,7 +340,7 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		Xapian::QueryParser parser;
 		parser.set_database(db->db());
 		parser.set_stemmer(Xapian::Stem("english"));
-		parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+		parser.set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);
 		parser.set_default_op(Xapian::Query::OP_AND);
 		for (const auto &f : boolean_fields)
 			parser.add_boolean_prefix(f.field, f.prefix);
@@ -361,14 +370,24 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		if (total)
 			*total = hits.get_matches_estimated();
 		Xapian::Stem english("english");
+		// Xapian marks a phrase of stemmed terms nowhere in a snippet:
+		// marks come from the query's terms alone, ORed (the hits matched
+		// the query itself, phrases and all).
+		Xapian::MSet marking;
+		if (marks) {
+			Xapian::Enquire marker(db->db());
+			marker.set_query(Xapian::Query(
+			    Xapian::Query::OP_OR, query.get_terms_begin(), query.get_terms_end()));
+			marking = marker.get_mset(0, 0);
+		}
 		for (Xapian::MSetIterator it = hits.begin(); it != hits.end(); ++it) {
 			std::string data = it.get_document().get_data(), marked;
 			if (marks) {
 				const char *text = marks->text_of(ctx, data.c_str());
 				// Long enough for any post: the whole text, terms marked.
-				marked = hits.snippet(text ? text : "", 100000, english,
-				                      Xapian::MSet::SNIPPET_EXHAUSTIVE,
-				                      marks->before, marks->after, "");
+				marked = marking.snippet(text ? text : "", 100000, english,
+				                         Xapian::MSet::SNIPPET_EXHAUSTIVE,
+				                         marks->before, marks->after, "");
 			}
 			chatarc_status_t status = fn(ctx, data.c_str(), it.get_weight(),
 			                             marks ? marked.c_str() : nullptr, err);

@@ -182,8 +182,8 @@ static chatarc_status_t latest_message_time(const char *data_dir, const char *ch
 		struct collected c = {0};
 		chatarc_ms_t from;
 		archive_day_of_path(days.items[days.len - 1], NULL, &from);
-		status =
-		    archive_for_each(data_dir, chat, from, INT64_MAX, collect_message, &c, err);
+		status = archive_for_each_without_raw(data_dir, chat, from, INT64_MAX,
+		                                      collect_message, &c, err);
 		*out = c.n ? c.messages[c.n - 1].record.created_ms : from;
 		free_collected(&c);
 	}
@@ -630,8 +630,11 @@ static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
                                        summary_history_t *history, chatarc_error_t *err);
 
-chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-                               summary_history_t *history, summary_t **out, chatarc_error_t *err)
+/* topics_only: the messages and their topics, no highlights or
+ * newcomers. */
+static chatarc_status_t build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
+                              bool topics_only, summary_history_t *history, summary_t **out,
+                              chatarc_error_t *err)
 {
 	summary_t *s = xcalloc(1, sizeof *s);
 	chatarc_status_t status = CHATARC_OK;
@@ -662,8 +665,8 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 	status = chat->schedule.set ? scheduled_window(chat, s->date, s, err)
 	                            : burst_window(data_dir, chat, s->date, s, err);
 	if (status == CHATARC_OK)
-		status = archive_for_each(data_dir, chat->name, s->window_start, s->window_end,
-		                          collect_message, &c, err);
+		status = archive_for_each_without_raw(data_dir, chat->name, s->window_start,
+		                                      s->window_end, collect_message, &c, err);
 	if (status != CHATARC_OK)
 		goto out;
 	s->messages = c.messages;
@@ -673,8 +676,9 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 	link_parents(s, chat);
 	find_questions(s);
 	assign(s, wrap_start(s, chat, s->date));
-	summary_pick_highlights(s);
-	if (history)
+	if (!topics_only)
+		summary_pick_highlights(s);
+	if (history && !topics_only)
 		status = find_newcomers(data_dir, s, history, err);
 out:
 	tz_scope_leave(&scope);
@@ -685,6 +689,18 @@ out:
 	}
 	*out = s;
 	return CHATARC_OK;
+}
+
+chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
+                               summary_history_t *history, summary_t **out, chatarc_error_t *err)
+{
+	return build(data_dir, chat, date, false, history, out, err);
+}
+
+chatarc_status_t summary_build_topics(const char *data_dir, const chatarc_chat_t *chat,
+                                      const char *date, summary_t **out, chatarc_error_t *err)
+{
+	return build(data_dir, chat, date, true, NULL, out, err);
 }
 
 /* Whether t falls in one of the sorted windows, moving *next forward (the
@@ -737,7 +753,8 @@ chatarc_status_t summary_build_outside(const char *data_dir, const chatarc_chat_
 		return status;
 
 	struct outside o = {.windows = windows, .n_windows = n_windows, .kept.chat = chat};
-	status = archive_for_each(data_dir, chat->name, from, INT64_MAX, collect_outside, &o, err);
+	status = archive_for_each_without_raw(data_dir, chat->name, from, INT64_MAX,
+	                                      collect_outside, &o, err);
 	if (status != CHATARC_OK) {
 		free_collected(&o.kept);
 		return status;

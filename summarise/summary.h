@@ -77,10 +77,13 @@ void summary_history_release(summary_history_t *history);
 /* Builds the summary of CHAT's session on local date `date` (NULL: the
  * latest session in the archive). history: brought up to the session's
  * start (read again from the beginning if it is already past it) to find
- * the newcomers; NULL leaves newcomers empty (the indexer, which needs
- * only topics). */
+ * the newcomers; NULL leaves newcomers empty. */
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
                                summary_history_t *history, summary_t **out, chatarc_error_t *err);
+/* The session's messages and their topics only, without highlights or
+ * newcomers: what the indexer needs. */
+chatarc_status_t summary_build_topics(const char *data_dir, const chatarc_chat_t *chat,
+                                      const char *date, summary_t **out, chatarc_error_t *err);
 void summary_free(summary_t *summary);
 /* The local dates (YYYY-MM-DD, oldest first) on which CHAT may have had a
  * session: for a scheduled chat, its weekday on every day with messages
