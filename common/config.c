@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "json.h"
 
 struct key_line {
@@ -551,6 +552,7 @@ chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc
 	status = read_text(path, &text, err);
 	if (status != CHATARC_OK)
 		goto out;
+	config->text_hash = fnv1a(FNV1A_START, text.buf, text.len);
 
 	lines.text = text.buf;
 	lines.parser = yajl_alloc(&line_callbacks, NULL, &lines);

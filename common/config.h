@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "record.h"
 #include "status.h"
@@ -67,6 +68,7 @@ typedef struct chatarc_fetch_settings {
 
 typedef struct chatarc_config {
 	char *path;
+	uint64_t text_hash; /* FNV-1a of the file's bytes: for caches of work it shapes */
 	chatarc_chat_t *chats;
 	size_t n_chats;
 	chatarc_source_t *sources;

@@ -101,6 +101,19 @@ expect_eq "publish: the new message is on the page" \
 anchors "$page" >"$TMP/anchors.after"
 expect_eq "publish: a late message leaves every earlier anchor on the same message" \
 	"$(wc -l <"$TMP/anchors.before") $(comm -23 "$TMP/anchors.before" "$TMP/anchors.after" | wc -l) $(comm -13 "$TMP/anchors.before" "$TMP/anchors.after" | wc -l)" "158 0 1"
+# Nothing changed (no day file, config, stylesheet or program): the chat
+# is not summarised again at all; its pages are known from state.
+strace -f -e trace=open,openat -o "$TMP/strace" "$CHATARC" --data "$D" publish >/dev/null
+expect_eq "publish: a rerun with nothing changed opens no day file of the archive" \
+	"$(grep -c '\.jsonl\.gz' "$TMP/strace")" "0"
+# A change of config is a change: the hide list takes the late post off.
+cp "$D/chatarc.conf" "$TMP/conf.keep"
+sed -i 's|"tags": \["hcsmdemo"\],|"tags": ["hcsmdemo"], "hide": ["latecomer"],|' "$D/chatarc.conf"
+"$CHATARC" --data "$D" publish >/dev/null
+expect_eq "publish: a config change re-renders (the hidden account's post is gone)" \
+	"$(xp "$page" 'count(//div[contains(@class, "msg")])') $(grep -c 'a late thought on trust' "$page")" "158 0"
+cp "$TMP/conf.keep" "$D/chatarc.conf"
+"$CHATARC" --data "$D" publish >/dev/null
 # A page is not transformed again when its summary is unchanged, but one
 # that was removed or damaged is.
 cp "$page" "$TMP/page.keep"
