@@ -419,10 +419,42 @@ static chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
 	return CHATARC_OK;
 }
 
+/* "site": {"title", "base_url"}: what the published site calls itself and
+ * where it is served (feeds and recap posts then carry absolute links). */
+static chatarc_status_t read_site(struct checker *c, yajl_val v, chatarc_config_t *config)
+{
+	static const char *const keys[] = {"title", "base_url", NULL};
+	chatarc_status_t rc;
+	if (!YAJL_IS_OBJECT(v))
+		return complain(c, "site", "expected an object {\"title\", \"base_url\"}");
+	if ((rc = check_keys(c, v, "site", keys)))
+		return rc;
+	yajl_val title = json_get(v, "title"), base = json_get(v, "base_url");
+	if (title && !YAJL_IS_STRING(title))
+		return complain(c, "site.title", "expected a string");
+	const char *url = base ? json_get_string(v, "base_url") : NULL;
+	if (base && (!url || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) ||
+	             strpbrk(url, " \"<>\\") || strlen(url) > 1000))
+		return complain(
+		    c, "site.base_url",
+		    "expected the site's address, https://... (where DIR/site is served)");
+	record_set(&config->site_title, title ? YAJL_GET_STRING(title) : NULL);
+	if (url) {
+		/* Kept with one trailing slash: links are base_url + page. */
+		size_t len = strlen(url);
+		while (len && url[len - 1] == '/')
+			len--;
+		config->site_base_url = xmalloc(len + 2);
+		memcpy(config->site_base_url, url, len);
+		memcpy(config->site_base_url + len, "/", 2);
+	}
+	return CHATARC_OK;
+}
+
 static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_config_t *config)
 {
-	static const char *const keys[] = {"chats", "sources", "index_shards",
-	                                   "fetch", "hide",    NULL};
+	static const char *const keys[] = {"chats", "sources", "index_shards", "fetch", "hide",
+	                                   "site",  NULL};
 	strlist_t hide = {0};
 	chatarc_status_t rc;
 
@@ -445,6 +477,8 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 	                                           .recheck_every_h = 6};
 	if (json_get(root, "fetch") &&
 	    (rc = read_fetch_settings(c, json_get(root, "fetch"), &config->fetch)))
+		return rc;
+	if (json_get(root, "site") && (rc = read_site(c, json_get(root, "site"), config)))
 		return rc;
 	yajl_val shards = json_get(root, "index_shards");
 	if (shards &&
@@ -592,6 +626,8 @@ out:
 
 void config_release(chatarc_config_t *config)
 {
+	free(config->site_title);
+	free(config->site_base_url);
 	for (size_t i = 0; i < config->n_chats; i++) {
 		chatarc_chat_t *chat = &config->chats[i];
 		free(chat->name);
@@ -673,6 +709,12 @@ void config_template(strbuf_t *out, bool with_sample)
 	         "// paces `chatarc fetch` (seconds unless named _ms); these are the defaults.\n"
 	         "// Posts of the last recheck_days are asked for again every recheck_every\n"
 	         "// hours: deleted ones leave the archive, edits replace the text (0: off).\n"
+	         "//\n"
+	         "// \"site\": {\"title\": \"Health chats\", \"base_url\": "
+	         "\"https://chats.example.org/\"}\n"
+	         "// names the published site and the address DIR/site is served at: feeds\n"
+	         "// and recap posts (`chatarc summarise --format mastodon|bluesky`) then\n"
+	         "// carry absolute links.\n"
 	         "//\n"
 	         "// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON)\n"
 	         "// go in with `chatarc import --chat NAME FILE...`.\n"

@@ -77,6 +77,10 @@ typedef struct chatarc_config {
 	 * (relative to DIR) or "tcp:HOST:PORT" (xapian-tcpsrv). */
 	strlist_t index_shards;
 	chatarc_fetch_settings_t fetch;
+	/* "site": the published site's title and the address it is served
+	 * at (ending in '/'), or NULL. */
+	char *site_title;
+	char *site_base_url;
 } chatarc_config_t;
 
 /* CHATARC_ERR_NOT_FOUND when the file does not exist. */

@@ -20,6 +20,7 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include <libxslt/transform.h>
+#include <libxslt/variables.h>
 #include <libxslt/xsltInternals.h>
 #include <libxslt/xsltutils.h>
 
@@ -31,6 +32,7 @@
 #include "../common/timeutil.h"
 #include "../common/urimap.h"
 #include "../summarise/summary.h"
+#include "calendar.h"
 
 /* Weeks of digests the digest feed carries. */
 #define DIGEST_FEED_WEEKS 12
@@ -57,6 +59,7 @@ struct publisher {
 	publish_options_t options;
 	uint64_t program_hash; /* the running program's size and time, and styles_hash */
 	uint64_t config_hash;  /* the config's bytes */
+	const char *site_title, *base_url; /* the config's "site", for the stylesheets */
 	xsltStylesheetPtr styles[N_STYLES];
 	int lock_fd;
 	publish_stats_t *stats;
@@ -265,14 +268,22 @@ static chatarc_status_t write_page(publisher_t *pub, const char *relative, const
 }
 
 /* Renders doc with one stylesheet into OUT/relative. root: the way from
- * that page back to the site's root ("" or "../"). */
+ * that page back to the site's root ("" or "../"). The parameters are
+ * passed as strings, never read as XPath: a site title with a quote in it
+ * stays text. */
 static chatarc_status_t render(publisher_t *pub, int style, xmlDocPtr doc, const char *root,
                                const char *relative, chatarc_error_t *err)
 {
-	char root_param[16];
-	snprintf(root_param, sizeof root_param, "'%s'", root);
-	const char *params[] = {"root", root_param, NULL};
-	xmlDocPtr result = xsltApplyStylesheet(pub->styles[style], doc, params);
+	const char *params[] = {"root",       root,
+	                        "site-title", pub->site_title ? pub->site_title : "",
+	                        "base-url",   pub->base_url ? pub->base_url : "",
+	                        NULL};
+	xsltTransformContextPtr transform = xsltNewTransformContext(pub->styles[style], doc);
+	xmlDocPtr result = NULL;
+	if (transform && xsltQuoteUserParams(transform, params) == 0)
+		result =
+		    xsltApplyStylesheetUser(pub->styles[style], doc, NULL, NULL, NULL, transform);
+	xsltFreeTransformContext(transform);
 	xmlChar *text = NULL;
 	int len = 0;
 	if (!result || xsltSaveResultToString(&text, &len, result, pub->styles[style]) < 0) {
@@ -675,6 +686,42 @@ static chatarc_status_t save_chat_state(publisher_t *pub, const chatarc_chat_t *
 	return status;
 }
 
+/* A session's figures, to compare the next session with. */
+struct session_figures {
+	bool set;
+	char date[11];
+	long messages, people, newcomers, replies;
+};
+
+static struct session_figures figures_of(xmlDocPtr doc, const summary_t *s)
+{
+	struct session_figures f = {.set = true};
+	memcpy(f.date, s->date, sizeof f.date);
+	f.messages = (long)s->n_messages;
+	f.people = (long)xpath_number(doc, "count(/session/participants/participant)");
+	f.newcomers =
+	    (long)xpath_number(doc, "count(/session/participants/participant[@newcomer='yes'])");
+	f.replies = (long)xpath_number(doc, "number(/session/@reply-count)");
+	return f;
+}
+
+/* <previous> on a session's document: the chat's session before it, as
+ * Symplur's recaps compared each chat with the last one. Its figures are
+ * part of the page's render input (*hash). */
+static void add_previous(xmlDocPtr doc, const struct session_figures *p, uint64_t *hash)
+{
+	if (!p->set)
+		return;
+	xmlNodePtr node = xmlNewChild(xmlDocGetRootElement(doc), NULL, BAD_CAST "previous", NULL);
+	set_prop(node, "date", p->date);
+	set_prop_long(node, "message-count", p->messages);
+	set_prop_long(node, "participant-count", p->people);
+	set_prop_long(node, "newcomer-count", p->newcomers);
+	set_prop_long(node, "returning-count", p->people - p->newcomers);
+	set_prop_long(node, "reply-count", p->replies);
+	*hash = fnv1a(*hash, p, sizeof *p);
+}
+
 /* One chat: every session's page (newest first in the listing), the chat's
  * page and feed. Adds the chat's entry to the site document. */
 static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *chat,
@@ -723,6 +770,7 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 	 * A page is rendered once the next session is known (its "next" link):
 	 * one session behind the one being built. */
 	struct session_page pending = {0};
+	struct session_figures previous = {0};
 	for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
 		summary_t *s;
 		xmlDocPtr doc;
@@ -731,6 +779,9 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 		    session_document(pub, chat, dates.items[i], &history, &s, &doc, &hash, err);
 		if (status != CHATARC_OK || !doc)
 			continue;
+		struct session_figures figures = figures_of(doc, s);
+		add_previous(doc, &previous, &hash);
+		previous = figures;
 		if (pending.doc) {
 			set_prop(xmlDocGetRootElement(pending.doc), "next", s->date);
 			set_prop(xmlDocGetRootElement(doc), "prev", pending.date);
@@ -798,11 +849,64 @@ static chatarc_status_t copy_stylesheet_css(publisher_t *pub, chatarc_error_t *e
 	return status;
 }
 
+/* Each scheduled chat's schedule.ics, and schedule.ics of them all at the
+ * site's root. A series starts with the chat's first archived day (the
+ * next session when it has none yet), so the files change only when a
+ * chat's schedule does. */
+static chatarc_status_t write_calendars(publisher_t *pub, const chatarc_config_t *config,
+                                        chatarc_error_t *err)
+{
+	calendar_chat_t *entries = xcalloc(config->n_chats + 1, sizeof *entries);
+	char(*firsts)[11] = xcalloc(config->n_chats + 1, sizeof *firsts);
+	size_t n = 0;
+	chatarc_status_t status = CHATARC_OK;
+	strbuf_t text, page;
+	strbuf_init(&text, 8192);
+	strbuf_init(&page, 0);
+	for (size_t c = 0; c < config->n_chats; c++) {
+		const chatarc_chat_t *chat = &config->chats[c];
+		strlist_t days = {0};
+		if (!chat->schedule.set || !chat_wanted(&pub->options, chat->name) ||
+		    !fs_name_valid(chat->name))
+			continue;
+		chatarc_error_t ignored; /* no archive yet: from today */
+		if (archive_list_days(pub->options.data_dir, chat->name, &days, &ignored) ==
+		        CHATARC_OK &&
+		    days.len)
+			archive_day_of_path(days.items[0], firsts[n], NULL);
+		else
+			time_format_day(pub->options.now_ms, firsts[n]);
+		strlist_clear(&days);
+		entries[n] = (calendar_chat_t){chat, firsts[n]};
+		n++;
+	}
+	for (size_t i = 0; status == CHATARC_OK && i <= n; i++) {
+		/* i < n: one chat's; i == n: all of them, at the root. */
+		strbuf_reset(&text);
+		strbuf_reset(&page);
+		if (i < n)
+			strbuf_addf(&page, "%s/schedule.ics", entries[i].chat->name);
+		else
+			strbuf_addstr(&page, "schedule.ics");
+		status = calendar_write(i < n ? &entries[i] : entries, i < n ? 1 : n, pub->base_url,
+		                        &text, err);
+		if (status == CHATARC_OK && (i < n || n > 0))
+			status = write_page(pub, page.buf, text.buf, text.len, err);
+	}
+	strbuf_release(&text);
+	strbuf_release(&page);
+	free(entries);
+	free(firsts);
+	return status;
+}
+
 chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
                               publish_stats_t *stats, chatarc_error_t *err)
 {
 	pub->stats = stats;
 	pub->config_hash = config->text_hash;
+	pub->site_title = config->site_title;
+	pub->base_url = config->site_base_url;
 	xmlDocPtr site = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "site");
 	xmlDocSetRootElement(site, root);
@@ -810,6 +914,8 @@ chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++)
 		if (chat_wanted(&pub->options, config->chats[c].name))
 			status = publish_chat(pub, &config->chats[c], root, err);
+	if (status == CHATARC_OK)
+		status = write_calendars(pub, config, err);
 	/* The digests written so far, newest first. */
 	strlist_t digests = {0};
 	strbuf_t dir;
@@ -944,6 +1050,8 @@ chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config
 {
 	char monday[11], sunday[11], updated[CHATARC_TIME_ISO_LEN] = "";
 	pub->stats = stats;
+	pub->site_title = config->site_title;
+	pub->base_url = config->site_base_url;
 	*n_sessions = 0;
 	if (!publish_week_bounds(week, monday, sunday))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE,

@@ -1,4 +1,4 @@
-/* `chatarc summarise CHAT [DATE] [--format xml|json|md|text]`. */
+/* `chatarc summarise CHAT [DATE] [--format xml|json|md|text|mastodon|bluesky]`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,7 +7,7 @@
 #include "summary.h"
 
 static const command_help_t summarise_help = {
-    "chatarc summarise CHAT [DATE] [--format xml|json|md|text]",
+    "chatarc summarise CHAT [DATE] [--format xml|json|md|text|mastodon|bluesky]",
     "Cuts one session of CHAT out of the archive and writes its summary: the\n"
     "messages grouped by topic question (T1, T2, ...), with the welcome and\n"
     "wrap-up sections, each message's assignment method, and the recap\n"
@@ -20,7 +20,10 @@ static const command_help_t summarise_help = {
     "xml follows share/schema/summary.rng; json carries the same content. md and\n"
     "text are the recap to post back or mail: when, how many, each question with\n"
     "its answers and highlights, top participants, newcomers, top links, and the\n"
-    "transcript's page in the site."};
+    "transcript's page in the site. mastodon and bluesky are the recap as one\n"
+    "post for that network (500 characters / 300 graphemes, as each counts):\n"
+    "the figures, the questions that fit and the transcript's link, printed to\n"
+    "post by hand (chatarc never posts)."};
 
 /* A DATE with nothing in its session window (off the schedule, in the
  * future, before the archive): says so with the nearest dates that have a
@@ -53,13 +56,14 @@ static chatarc_status_t no_session(const cli_context_t *ctx, const chatarc_chat_
 
 int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 {
-	static const char *const formats[] = {"xml", "json", "md", "text", NULL};
-	enum { FORMAT_XML, FORMAT_JSON, FORMAT_MD, FORMAT_TEXT };
+	static const char *const formats[] = {"xml",      "json",    "md", "text",
+	                                      "mastodon", "bluesky", NULL};
+	enum { FORMAT_XML, FORMAT_JSON, FORMAT_MD, FORMAT_TEXT, FORMAT_MASTODON, FORMAT_BLUESKY };
 	int format = FORMAT_XML;
 	bool help = false;
 	const chatarc_option_t options[] = {
-	    OPT_KEYWORD("format", 'f', "xml|json|md|text", "output format (default xml)", &format,
-	                formats),
+	    OPT_KEYWORD("format", 'f', "xml|json|md|text|mastodon|bluesky",
+	                "output format (default xml)", &format, formats),
 	    OPT_END,
 	};
 	chatarc_error_t err;
@@ -92,10 +96,25 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 	} else if (format == FORMAT_JSON) {
 		summary_write_json(summary, &out);
 	} else {
-		/* The page `chatarc publish` writes for it, relative to the site. */
-		char transcript[160];
-		snprintf(transcript, sizeof transcript, "%s/%s.html", summary->chat, summary->date);
-		summary_write_recap(summary, format == FORMAT_MD, transcript, &out);
+		/* The page `chatarc publish` writes for it: under the site's
+		 * address when the config gives it, else relative to the site. */
+		const char *base = ctx->config.site_base_url;
+		char transcript[1200];
+		snprintf(transcript, sizeof transcript, "%s%s/%s.html", base ? base : "",
+		         summary->chat, summary->date);
+		if (format == FORMAT_MD || format == FORMAT_TEXT)
+			summary_write_recap(summary, format == FORMAT_MD, transcript, &out);
+		else
+			summary_write_post(summary,
+			                   format == FORMAT_MASTODON ? SUMMARY_POST_MASTODON
+			                                             : SUMMARY_POST_BLUESKY,
+			                   chat->tags.len ? chat->tags.items[0] : NULL, transcript,
+			                   &out);
+		if (!base && format >= FORMAT_MASTODON)
+			fprintf(stderr,
+			        "chatarc: summarise: warning: the link is relative to the site; "
+			        "give the site's address in the config (\"site\": "
+			        "{\"base_url\": ...}) for a link people can follow\n");
 	}
 	fwrite(out.buf, 1, out.len, stdout);
 	strbuf_release(&out);

@@ -110,12 +110,13 @@ static void add_header(struct recap *r)
 		newcomers += YAJL_IS_TRUE(json_get(participants->u.array.values[i], "newcomer"));
 	long long messages = num(doc, "message-count"),
 	          people = (long long)json_array_len(participants);
-	strbuf_addf(r->out,
-	            "\n%lld message%s from %lld participant%s (%lld taking part for the first "
-	            "time), %lld repl%s, %lld topic%s.\n",
-	            messages, plural(messages), people, plural(people), newcomers,
-	            num(doc, "reply-count"), num(doc, "reply-count") == 1 ? "y" : "ies",
-	            num(doc, "topic-count"), plural(num(doc, "topic-count")));
+	strbuf_addf(r->out, "\n%lld message%s from %lld participant%s", messages, plural(messages),
+	            people, plural(people));
+	if (newcomers)
+		strbuf_addf(r->out, " (%lld taking part for the first time)", newcomers);
+	strbuf_addf(r->out, ", %lld repl%s, %lld topic%s.\n", num(doc, "reply-count"),
+	            num(doc, "reply-count") == 1 ? "y" : "ies", num(doc, "topic-count"),
+	            plural(num(doc, "topic-count")));
 }
 
 static void add_topics(struct recap *r)

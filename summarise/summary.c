@@ -825,6 +825,11 @@ static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
 		return status;
 	}
 	history->until = s->window_start;
+	/* Nothing archived before the session: who is new cannot be told, and
+	 * marking everyone "first time" on the first archived session would
+	 * be wrong for every regular. */
+	if (history->authors.count == 0)
+		return CHATARC_OK;
 	for (size_t i = 0; i < s->n_messages; i++) {
 		const char *author = s->messages[i].record.author;
 		bool added;

@@ -109,6 +109,17 @@ void summary_write_xml(const summary_t *summary, strbuf_t *out);
  * top links, and `transcript` (the page's address; may be NULL). */
 void summary_write_recap(const summary_t *summary, bool markdown, const char *transcript,
                          strbuf_t *out);
+/* The recap as one post to put back on a network (summarise/post.c): the
+ * chat's hashtag (NULL: its name), the figures, the questions that fit,
+ * and `link` (the transcript's address), within one post as the network
+ * counts it. */
+typedef enum summary_post_network {
+	SUMMARY_POST_MASTODON, /* 500 characters; a link is 23, @user@server is @user */
+	SUMMARY_POST_BLUESKY,  /* 300 graphemes */
+} summary_post_network_t;
+void summary_write_post(const summary_t *summary, summary_post_network_t network,
+                        const char *hashtag, const char *link, strbuf_t *out);
+size_t summary_post_length(summary_post_network_t network, const char *text);
 /* Only the messages, as <messages><message .../></messages>. */
 void summary_write_messages_xml(const summary_t *summary, strbuf_t *out);
 

@@ -33,9 +33,12 @@ t0=$(date +%s%N)
 full_ms=$((($(date +%s%N) - t0) / 1000000))
 rm -rf "$D0"
 
-kills=0 readable=0 with_data=0
+kills=0 readable=0 with_data=0 runs=0
 RANDOM=42
-for i in 1 2 3 4 5 6; do
+# Six kills are wanted; on a machine whose speed changes under other load
+# a run may end before its kill lands, so up to twelve runs are started.
+while [ "$kills" -lt 6 ] && [ "$runs" -lt 12 ]; do
+	runs=$((runs + 1))
 	"$CHATARC" --data "$D" import --chat big "$TMP/big.jsonl.gz" >/dev/null 2>&1 &
 	pid=$!
 	at_ms=$((full_ms * (15 + RANDOM % 70) / 100))
@@ -48,8 +51,8 @@ for i in 1 2 3 4 5 6; do
 	zcat_readable && readable=$((readable + 1))
 done
 if [ "$kills" -ge 3 ]; then ok "kill: import was killed $kills times mid-run"; else fail "kill: too few kills ($kills): the import finished too fast"; fi
-expect_eq "kill: after every kill each archive file reads with zcat up to its last whole record" "$readable" "6"
-if [ "$with_data" -ge 3 ]; then ok "kill: most kills fell after records were written ($with_data of 6)"; else fail "kill: only $with_data kills fell after records were written"; fi
+expect_eq "kill: after every run, killed or not, each archive file reads with zcat up to its last whole record" "$readable" "$runs"
+if [ "$with_data" -ge 3 ]; then ok "kill: most kills fell after records were written ($with_data of $runs runs)"; else fail "kill: only $with_data kills fell after records were written"; fi
 
 "$CHATARC" --data "$D" import --chat big "$TMP/big.jsonl.gz" >/dev/null 2>"$TMP/err"
 expect_eq "kill: a re-run completes" "$?" "0"

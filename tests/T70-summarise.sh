@@ -239,4 +239,61 @@ post() { jq -n -c --arg id "$1" --arg h "$2" --arg name "$3" --arg text "$4" --a
 unescaped=$(($(grep -E '^(> |[0-9]+\. )' "$H/recap.md" | sed 's/\\.//g' | grep -c -E '\[|<|\*|_|`|\|') + $(grep -c -E '^> #' "$H/recap.md")))
 expect_eq "recap: hostile posts' [links](..), ![images], <html>, *emphasis*, code and | tables are escaped" \
 	"$unescaped $(grep -c -E '^> ' "$H/recap.md") $(grep -E '^#' "$H/recap.md" | grep -c -v -E '^(# \\#h, |## (Questions|Top participants|First time here|Top links)$)')" "0 3 0"
+# The first archived session: nobody can be told to be new (nothing came
+# before), so nobody is marked first time; the next session's newcomers are
+# the authors the first did not have (brute force over the export).
+FS="$TMP/first"
+"$CHATARC" --data "$FS" init --sample >/dev/null
+"$CHATARC" --data "$FS" import --chat hcsmdemo "$G"/nolabels-dst/*.json "$G"/late-replies/*.json >/dev/null
+dates=$("$CHATARC" --data "$FS" export hcsmdemo --format json | jq -r '.created_at[0:10]' | sort -u | tr '\n' ' ')
+first=$("$CHATARC" --data "$FS" summarise hcsmdemo 2026-11-04 --format json | jq '[.participants[] | select(.newcomer)] | length')
+second_new=$("$CHATARC" --data "$FS" summarise hcsmdemo 2026-11-11 --format json | jq -r '[.participants[] | select(.newcomer) | .author] | sort | join(" ")')
+want_new=$(comm -13 <("$CHATARC" --data "$FS" export hcsmdemo --until 2026-11-08 --format json | jq -r .author | sort -u) \
+	<("$CHATARC" --data "$FS" summarise hcsmdemo 2026-11-11 --format json | jq -r '.participants[].author' | sort -u) | tr '\n' ' ' | sed 's/ $//')
+expect_eq "summarise: the first archived session marks nobody first time; the next, who the archive never had" \
+	"$first / $second_new" "0 / $want_new"
+
+# The recap as one post (--format mastodon|bluesky), on the real #cancerchat:
+# within each network's limit as that network counts (Bluesky: graphemes,
+# counted here by python3-regex's \X; Mastodon: a link is 23, @user@server
+# is @user), with the transcript's absolute link last.
+sed -i 's|^{"chats"|{"site": {"base_url": "https://chats.example.org/hcsm/"}, "chats"|' "$DC/chatarc.conf"
+for net in mastodon bluesky; do
+	"$CHATARC" --data "$DC" summarise hcsmdemo 2014-06-19 --format "$net" >"$TMP/post.$net"
+done
+count() { /usr/bin/python3 -c 'import regex, sys
+t = open(sys.argv[2], encoding="utf-8").read().rstrip("\n")
+if sys.argv[1] == "bluesky":
+    print(len(regex.findall(r"\X", t)))
+else:
+    t = regex.sub(r"(?<=^|\s)https?://\S+", "x" * 23, t)
+    t = regex.sub(r"(?<=^|\s)(@[^@\s]+)@\S+", r"\1", t)
+    print(len(t))' "$1" "$2"; }
+m=$(count mastodon "$TMP/post.mastodon") b=$(count bluesky "$TMP/post.bluesky")
+[ "$m" -le 500 ] && [ "$m" -ge 300 ] && [ "$b" -le 300 ] && [ "$b" -ge 200 ] &&
+	ok "post: the real #cancerchat recap fills but fits one Mastodon post ($m of 500) and one Bluesky post ($b of 300)" ||
+	fail "post: lengths" "mastodon $m, bluesky $b"
+expect_eq "post: the chat's hashtag and the session's figures first, the transcript's absolute link last" \
+	"$(head -1 "$TMP/post.bluesky" | grep -c -F "#cancerchat 2014-06-19: $(jq '."message-count"' "$TMP/recap.json") messages from $(jq '.participants | length' "$TMP/recap.json") people") $(tail -1 "$TMP/post.mastodon") $(tail -1 "$TMP/post.bluesky")" \
+	"1 Transcript: https://chats.example.org/hcsm/hcsmdemo/2014-06-19.html Transcript: https://chats.example.org/hcsm/hcsmdemo/2014-06-19.html"
+# Questions of emoji sequences (a family: 7 code points, one grapheme) and
+# long words are cut between graphemes, never inside one.
+E2="$TMP/emoji"
+mkdir -p "$E2"
+printf '%s\n' '{"chats": {"e": {"tags": ["e"], "moderators": ["mod.example"], "schedule": {"weekday": "Wed", "start": "13:00", "minutes": 60, "tz": "UTC"}}}, "site": {"base_url": "https://x.example/"}, "sources": {}}' >"$E2/chatarc.conf"
+fam=$(printf '\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7\xe2\x80\x8d\xf0\x9f\x91\xa6')
+for k in 1 2 3; do
+	q="T$k: $(for i in $(seq 120); do printf '%s' "$fam"; done) #e"
+	jq -n -c --arg id "$k" --arg text "$q" --arg at "0$k" '{uri: ("at://did:plc:mod.example/app.bsky.feed.post/" + $id), author: {handle: "mod.example", displayName: "Mod"}, record: {text: $text, createdAt: ("2026-11-18T13:" + $at + ":00Z")}}'
+	jq -n -c --arg id "a$k" --arg text "A$k yes #e" --arg at "1$k" '{uri: ("at://did:plc:a.example/app.bsky.feed.post/" + $id), author: {handle: "a.example", displayName: "A"}, record: {text: $text, createdAt: ("2026-11-18T13:" + $at + ":00Z")}}'
+done >"$E2/posts.jsonl"
+"$CHATARC" --data "$E2" import --chat e "$E2/posts.jsonl" >/dev/null
+"$CHATARC" --data "$E2" summarise e 2026-11-18 --format bluesky >"$E2/post"
+b=$(count bluesky "$E2/post")
+broken=$(/usr/bin/python3 -c 'import regex, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+fam = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"
+print(sum(1 for g in regex.findall(r"\X", t) if "\u200d" in g and g != fam))' "$E2/post")
+expect_eq "post: emoji sequences are cut between graphemes, within 300" "$([ "$b" -le 300 ] && echo fits) $broken $(grep -c '…' "$E2/post")" "fits 0 1"
+
 test_done

@@ -14,7 +14,7 @@ D="$TMP/sample"
 "$CHATARC" --data "$D" import --chat hcsmdemo "$ROOT"/share/sample/hcsmdemo/* >/dev/null
 out=$("$CHATARC" --data "$D" publish -v)
 expect_eq "publish: the sample's site is written" "$out" \
-	"published 1 session to $D/site/index.html: 5 files written, 0 unchanged"
+	"published 1 session to $D/site/index.html: 7 files written, 0 unchanged"
 S="$D/site"
 for page in index.html hcsmdemo/index.html hcsmdemo/2026-11-18.html hcsmdemo/feed.atom; do
 	expect_file_eq "publish: $page matches the reviewed golden page" "$S/$page" "$EXPECTED/$page"
@@ -77,7 +77,7 @@ expect_eq "publish: every internal link and anchor resolves" "$(check_links "$S"
 # Incremental and atomic: a rerun writes nothing; a changed session rewrites
 # its page by rename (a new inode), leaving the others alone.
 expect_eq "publish: a rerun writes nothing" "$("$CHATARC" --data "$D" publish -v)" \
-	"published 1 session to $S/index.html: 0 files written, 5 unchanged"
+	"published 1 session to $S/index.html: 0 files written, 7 unchanged"
 # anchors PAGE: each message's anchor with what it points at (its time and
 # its original post), one a line, sorted.
 anchors() { python3 -c 'import re, sys
@@ -90,7 +90,7 @@ jq -n -c '{data: [{id: "1990000000000000001", text: "A2 a late thought on trust 
 "$CHATARC" --data "$D" import --chat hcsmdemo "$TMP/late.json" >/dev/null
 out=$("$CHATARC" --data "$D" publish -v)
 expect_eq "publish: a new message rewrites its session, the chat page, feed and index" "$out" \
-	"published 1 session to $S/index.html: 4 files written, 1 unchanged"
+	"published 1 session to $S/index.html: 4 files written, 3 unchanged"
 [ "$(stat -c %i "$page")" != "$inode_before" ] && [ "$(stat -c %i "$S/style.css")" == "$css_before" ] &&
 	ok "publish: the changed page was replaced by rename, the unchanged file kept" ||
 	fail "publish: atomic replacement" "inodes $inode_before -> $(stat -c %i "$page")"
@@ -143,7 +143,7 @@ jq -R -s -c 'split("\n") | map(select(length > 0)) | to_entries | {
 		+ [{id: "99", username: "bell", name: "Bell"}])}}' "$ROOT/tests/xss/payloads.txt" >"$TMP/xss.json"
 "$CHATARC" --data "$X" import --chat xss "$TMP/xss.json" >/dev/null
 out=$("$CHATARC" --data "$X" publish -v 2>&1)
-expect_eq "xss: the hostile session publishes" "$out" "published 1 session to $X/site/index.html: 5 files written, 0 unchanged"
+expect_eq "xss: the hostile session publishes" "$out" "published 1 session to $X/site/index.html: 7 files written, 0 unchanged"
 xpage="$X/site/xss/2026-11-18.html"
 browser --dump-dom "file://$xpage" >"$TMP/xss-dom.html"
 expect_eq "xss: no payload ran in chromium (the page is whole)" \
@@ -315,5 +315,109 @@ expect_eq "publish: every post outside a session is counted on the chat page ($c
 newest=$(jq -r '[.[] | select(.account.noindex != true and .account.discoverable != false)] | max_by(.created_at) | .url' "$F/hanna.json")
 expect_eq "publish: the newest post between sessions comes first, with its date" \
 	"$(xp "$F/site/free/index.html" 'string((//div[contains(@class, "outside")]//a[@class="original"])[1]/@href)')" "$newest"
+
+# The config's "site": a title on the front page (text, however it is
+# written) and the address the site is served at, which makes the feeds'
+# links absolute.
+T="$TMP/titled"
+"$CHATARC" --data "$T" init --sample >/dev/null
+sed -i '0,/^{$/s||{ "site": {"title": "Health <b>chats</b> \\"weekly\\"", "base_url": "https://chats.example.org/archive"},|' "$T/chatarc.conf"
+"$CHATARC" --data "$T" publish >/dev/null
+"$CHATARC" --data "$T" digest --week 2026-W47 >/dev/null
+expect_eq "site: the title is the front page's heading and title, as text" \
+	"$(xp "$T/site/index.html" 'string(//h1)') / $(xp "$T/site/index.html" 'count(//h1/b)')" 'Health <b>chats</b> "weekly" / 0'
+links=$(grep -o 'href="[^"]*"' "$T/site/hcsmdemo/feed.atom" "$T/site/digest/feed.atom" | cut -d'"' -f2 | sort -u)
+expect_eq "site: with base_url, every feed link is absolute under it" \
+	"$(echo "$links" | grep -vc '^https://chats.example.org/archive/') $(echo "$links" | grep -c 'archive/hcsmdemo/2026-11-18.html$') $(echo "$links" | grep -c 'archive/digest/2026-W47.html$')" "0 1 1"
+for f in $links; do
+	[ -e "$T/site/${f#https://chats.example.org/archive/}" ] || echo "$f"
+done >"$TMP/missing"
+expect_eq "site: each absolute feed link names a page of the site" "$(cat "$TMP/missing")" ""
+# Calendars (libical): each scheduled chat's schedule.ics and one of all of
+# them, read by a second parser (python3-icalendar): every weekly session
+# at its local hour in its own zone on both sides of a DST change, the UTC
+# hour moving on the right day; the page links it.
+sed -i 's|"chats": {|"chats": {"berlin": {"tags": ["wisskomm"], "schedule": {"weekday": "Fri", "start": "19:00", "minutes": 90, "tz": "Europe/Berlin"}},|' "$T/chatarc.conf"
+"$CHATARC" --data "$T" publish >/dev/null
+cal() { /usr/bin/python3 - "$1" <<'PY'
+import icalendar, sys
+from dateutil.rrule import rrulestr
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+zones = {z["TZID"]: z.to_tz() for z in cal.walk("VTIMEZONE")}
+for ev in sorted(cal.walk("VEVENT"), key=lambda e: str(e["UID"])):
+    start = ev["DTSTART"].dt
+    tz = zones[ev["DTSTART"].params["TZID"]]
+    naive = start.replace(tzinfo=None)
+    rule = rrulestr(ev["RRULE"].to_ical().decode(), dtstart=naive)
+    occurrences = [tz.localize(o) for o in list(rule)[:30]]
+    local = sorted({o.strftime("%a %H:%M") for o in occurrences})
+    utc = [o.astimezone(__import__("datetime").timezone.utc).strftime("%H:%M") for o in occurrences]
+    switch = next(o.strftime("%Y-%m-%d") for o, u in zip(occurrences, utc) if u != utc[0])
+    print(ev["UID"], ev["DURATION"].dt, start.strftime("%Y-%m-%d"), ",".join(local),
+          utc[0], "->", utc[-1], "from", switch, ev.get("URL", "-"))
+PY
+}
+expect_eq "calendar: the site's schedule.ics holds both chats, each at its local hour across DST, UTC moving on the day" \
+	"$(cal "$T/site/schedule.ics")" \
+	"chat-berlin@chats.example.org 1:30:00 2026-11-27 Fri 19:00 18:00 -> 17:00 from 2027-04-02 https://chats.example.org/archive/berlin/index.html
+chat-hcsmdemo@chats.example.org 1:00:00 2026-11-18 Wed 13:00 18:00 -> 17:00 from 2027-03-17 https://chats.example.org/archive/hcsmdemo/index.html"
+expect_eq "calendar: a chat's own schedule.ics holds its event alone" \
+	"$(cal "$T/site/hcsmdemo/schedule.ics" | cut -d' ' -f1)" "chat-hcsmdemo@chats.example.org"
+expect_eq "calendar: the chat page and the front page link their calendars" \
+	"$(xp "$T/site/hcsmdemo/index.html" 'string(//a[@class="ics"]/@href)') $(xp "$T/site/index.html" 'count(//a[@class="ics"])')" \
+	"../hcsmdemo/schedule.ics 2"
+# Session by session: with three sessions, the chat page draws messages and
+# people per session, oldest left, the newest values written out.
+"$CHATARC" --data "$T" import --chat hcsmdemo "$ROOT"/tests/gold/nolabels-dst/*.json "$ROOT"/tests/gold/late-replies/*.json >/dev/null
+"$CHATARC" --data "$T" publish >/dev/null
+counts=$(xp "$T/site/hcsmdemo/index.html" 'concat(count(//table[@class="sessions"]//tr[td]), " ", string((//table[@class="sessions"]//tr[td])[1]/td[1]), " ", string((//table[@class="sessions"]//tr[td])[1]/td[2]))')
+points=$(xp "$T/site/hcsmdemo/index.html" 'string(//*[local-name()="polyline"][@class="trend-messages"]/@points)')
+read -r rows newest_m newest_p <<<"$counts"
+expect_eq "pages: the trend has a point a session, the newest at the right, labelled with its figures" \
+	"$(echo "$points" | wc -w) $(echo "$points" | cut -d' ' -f1 | cut -d, -f1) $(xp "$T/site/hcsmdemo/index.html" 'normalize-space(//*[local-name()="text"][contains(@class, "messages")])') $(xp "$T/site/hcsmdemo/index.html" 'normalize-space(//*[local-name()="text"][contains(@class, "people")])')" \
+	"$rows 470 $newest_m messages $newest_p people"
+# Week over week: a transcript compares its session with the chat's one
+# before (figures recounted here from the two sessions' JSON).
+figs() { "$CHATARC" --data "$T" summarise hcsmdemo "$1" --format json |
+	jq -r '[."message-count", (.participants | length), ([.participants[] | select(.newcomer)] | length), ([.participants[] | select(.newcomer | not)] | length), ."reply-count"] | join(" ")'; }
+read -r m1 p1 n1 r1 y1 <<<"$(figs 2026-11-11)"
+read -r m2 p2 n2 r2 y2 <<<"$(figs 2026-11-18)"
+sign() { if [ "$1" -gt 0 ]; then echo "+$1"; elif [ "$1" -lt 0 ]; then echo "−$((-$1))"; else echo "±0"; fi; }
+expect_eq "pages: a transcript's figures against the session before, each with its change" \
+	"$(xp "$T/site/hcsmdemo/2026-11-18.html" 'normalize-space(//p[@class="compare"])')" \
+	"Against 2026-11-11: messages $m2 ($(sign $((m2 - m1)))), participants $p2 ($(sign $((p2 - p1)))), first time $n2 ($(sign $((n2 - n1)))), returning $r2 ($(sign $((r2 - r1)))), replies $y2 ($(sign $((y2 - y1))))"
+expect_eq "pages: the chat's first session has nothing to compare with" \
+	"$(xp "$T/site/hcsmdemo/2026-11-04.html" 'count(//p[@class="compare"])')" "0"
+# What a person sees, at 1280 and 390 px wide (a phone): screenshots of the
+# front page, a chat's page, a transcript and a digest in tests/artifacts;
+# and, measured in Chromium, the chat page at 390 px scrolls nowhere
+# sideways and gives a session's topics the whole width. Headless Chromium
+# has no window narrower than 500 px, so a phone is a 390 px iframe.
+phone() { # PAGE: a page that shows PAGE in a 390 px wide frame, and measures it
+	cat >"$TMP/phone.html" <<HTML
+<html><body style="margin:0;background:#888"><iframe id="f" src="file://$1" style="width:390px;height:1600px;border:0;background:#fff"></iframe>
+<script>document.getElementById("f").onload = function () { var d = this.contentDocument, c = d.querySelector("table.sessions td:last-child");
+document.title = d.documentElement.scrollWidth + " " + (c ? Math.round(c.getBoundingClientRect().width) : 0); };</script></body></html>
+HTML
+}
+for p in index.html hcsmdemo/index.html hcsmdemo/2026-11-18.html digest/2026-W47.html; do
+	name=$(echo "$p" | tr '/' '-' | sed 's/\.html$//')
+	browser --window-size=1280,1600 --screenshot="$ARTIFACTS/$name-1280.png" "file://$T/site/$p" >/dev/null
+	phone "$T/site/$p"
+	browser --allow-file-access-from-files --window-size=500,1600 --virtual-time-budget=3000 \
+		--screenshot="$ARTIFACTS/$name-390.png" "file://$TMP/phone.html" >/dev/null
+done
+shots=$(for f in "$ARTIFACTS"/*-1280.png "$ARTIFACTS"/*-390.png; do [ "$(stat -c %s "$f")" -gt 20000 ] && echo "$f"; done | wc -l)
+expect_eq "pages: screenshots of 4 pages at 1280 and 390 px, each with something drawn" "$shots" "8"
+phone "$T/site/hcsmdemo/index.html"
+read -r scroll topics < <(browser --allow-file-access-from-files --window-size=500,900 --virtual-time-budget=3000 --dump-dom "file://$TMP/phone.html" |
+	sed -n 's|.*<title>\([0-9]* [0-9]*\)</title>.*|\1|p')
+[ "${scroll:-999}" -le 390 ] && [ "${topics:-0}" -ge 330 ] &&
+	ok "pages: at 390 px the chat page fits the width and its topics get ${topics} px" ||
+	fail "pages: phone layout" "scroll width ${scroll:-?}, topics ${topics:-?} px"
+sed -i 's|"base_url": "https://chats.example.org/archive"|"base_url": "javascript:alert(1)"|' "$T/chatarc.conf"
+"$CHATARC" --data "$T" publish >/dev/null 2>"$TMP/err"
+expect_eq "site: a base_url that is not an http(s) address is a config error naming the key (exit 1)" \
+	"$? $(grep -c 'site.base_url' "$TMP/err")" "1 1"
 
 test_done

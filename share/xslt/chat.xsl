@@ -15,6 +15,7 @@
         <h1><xsl:apply-templates select="." mode="title"/></h1>
         <xsl:apply-templates select="next"/>
         <p><a href="feed.atom">Atom feed of new transcripts</a></p>
+        <xsl:if test="count(session) &gt;= 2"><xsl:call-template name="trend"/></xsl:if>
         <h2>Sessions</h2>
         <table class="sessions">
           <caption>Every session of <xsl:value-of select="concat('#', @name)"/>, newest first</caption>
@@ -33,6 +34,53 @@
         <xsl:apply-templates select="outside"/>
       </xsl:with-param>
     </xsl:call-template>
+  </xsl:template>
+
+
+  <!-- Messages and people per session over the latest 52 sessions (a year
+       of a weekly chat), oldest left, as inline SVG: the scale, the first
+       and last dates and the latest values are written out, so the chart
+       reads without hovering (phones cannot hover). -->
+  <xsl:template name="trend">
+    <xsl:variable name="shown" select="session[position() &lt;= 52]"/>
+    <xsl:variable name="n" select="count($shown)"/>
+    <xsl:variable name="max">
+      <xsl:for-each select="$shown"><xsl:sort select="@message-count" data-type="number" order="descending"/>
+        <xsl:if test="position() = 1"><xsl:value-of select="@message-count"/></xsl:if>
+      </xsl:for-each>
+    </xsl:variable>
+    <xsl:variable name="top" select="number($max) + number($max = 0)"/>
+    <div class="trend" role="region" aria-labelledby="trend-h">
+      <h2 id="trend-h">Session by session</h2>
+      <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 190" width="100%" role="img" aria-labelledby="trend-cap">
+        <line x1="48" y1="150.5" x2="470" y2="150.5" class="axis"/>
+        <line x1="48.5" y1="20" x2="48.5" y2="150" class="axis"/>
+        <text x="44" y="26" text-anchor="end" class="label"><xsl:value-of select="$max"/></text>
+        <text x="44" y="150" text-anchor="end" class="label">0</text>
+        <text x="48" y="170" class="label"><xsl:value-of select="$shown[last()]/@date"/></text>
+        <text x="470" y="170" text-anchor="end" class="label"><xsl:value-of select="$shown[1]/@date"/></text>
+        <xsl:for-each select="$shown[1]">
+          <text x="476" y="{150 - 130 * @message-count div $top + 4}" class="label messages"><xsl:value-of select="concat(@message-count, ' messages')"/></text>
+          <text x="476" y="{150 - 130 * @participant-count div $top + 4}" class="label people"><xsl:value-of select="concat(@participant-count, ' people')"/></text>
+        </xsl:for-each>
+        <polyline class="trend-messages" fill="none">
+          <xsl:attribute name="points">
+            <xsl:for-each select="$shown">
+              <xsl:value-of select="concat(round(470 - 422 * (position() - 1) div ($n - 1)), ',', round(150 - 130 * @message-count div $top), ' ')"/>
+            </xsl:for-each>
+          </xsl:attribute>
+        </polyline>
+        <polyline class="trend-people" fill="none">
+          <xsl:attribute name="points">
+            <xsl:for-each select="$shown">
+              <xsl:value-of select="concat(round(470 - 422 * (position() - 1) div ($n - 1)), ',', round(150 - 130 * @participant-count div $top), ' ')"/>
+            </xsl:for-each>
+          </xsl:attribute>
+        </polyline>
+      </svg>
+      <p id="trend-cap">Messages (dark) and people taking part (light) in each of the latest
+        <xsl:value-of select="$n"/> sessions, oldest left.</p>
+    </div>
   </xsl:template>
 
   <!-- Posts outside every session (before a chat, between chats, a hashtag

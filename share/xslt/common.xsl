@@ -344,6 +344,7 @@
       <xsl:text> at </xsl:text>
       <span class="time" title="{@start}"><xsl:call-template name="clock"><xsl:with-param name="local" select="@local"/></xsl:call-template></span>
       <xsl:value-of select="concat(' ', ../@tz, ' (', substring(@start, 12, 5), ' UTC)')"/>
+      <xsl:text> · </xsl:text><a class="ics" href="{$root}{../@name}/schedule.ics" type="text/calendar">add the weekly session to your calendar</a>
     </p>
   </xsl:template>
 

@@ -4,12 +4,17 @@
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:import href="common.xsl"/>
   <xsl:param name="root" select="''"/>
+  <xsl:param name="site-title" select="''"/>
+  <xsl:variable name="heading">
+    <xsl:value-of select="$site-title"/>
+    <xsl:if test="$site-title = ''">Chat transcripts</xsl:if>
+  </xsl:variable>
 
   <xsl:template match="/site">
     <xsl:call-template name="page">
-      <xsl:with-param name="title">Chat transcripts</xsl:with-param>
+      <xsl:with-param name="title" select="string($heading)"/>
       <xsl:with-param name="body">
-        <h1>Chat transcripts</h1>
+        <h1><xsl:value-of select="$heading"/></h1>
         <xsl:if test="not(chat)"><p>No chats yet.</p></xsl:if>
         <xsl:for-each select="chat">
           <div class="chat-card" role="region" aria-labelledby="chat-{@name}">
