@@ -137,9 +137,12 @@ t0=$(date +%s%N)
 "$CHATARC" --data "$TMP/timing" forget "$victim" >/dev/null
 full_ms=$((($(date +%s%N) - t0) / 1000000))
 rm -rf "$TMP/timing"
-kills=0 whole=0
+kills=0 whole=0 runs=0
 RANDOM=7
-for i in 1 2 3 4 5; do
+# Five kills are wanted; under a changing load a run may end before its
+# kill lands, so up to ten runs are started.
+while [ "$kills" -lt 5 ] && [ "$runs" -lt 10 ]; do
+	runs=$((runs + 1))
 	rm -rf "$K" && cp -a "$TMP/pristine" "$K"
 	"$CHATARC" --data "$K" forget "$victim" >/dev/null 2>&1 &
 	pid=$!
@@ -160,7 +163,7 @@ for i in 1 2 3 4 5; do
 	whole=$((whole + good))
 done
 if [ "$kills" -ge 3 ]; then ok "forget: killed mid-run $kills times"; else fail "forget: too few kills ($kills): it finished too fast"; fi
-expect_eq "forget: after every kill, every day file is whole and either as before or as after" "$whole" "5"
+expect_eq "forget: after every run, killed or not, every day file is whole and either as before or as after" "$whole" "$runs"
 "$CHATARC" --data "$K" forget "$victim" >/dev/null
 expect_eq "forget: a rerun after the kills finishes: the account's $victim_n messages gone, every other kept once" \
 	"$("$CHATARC" --data "$K" export big | jq -r .author | grep -c -x -F "$victim") $("$CHATARC" --data "$K" export big | wc -l) $(find "$K/archive" -name '*.gz' -exec zcat {} + | jq -r .uri | sort | uniq -d | wc -l)" \

@@ -43,10 +43,10 @@ expect_eq "publish: the activity chart is inline SVG, one bar a busy minute" \
 	"$(xp "$page" 'count(//svg/rect)')" "$("$CHATARC" --data "$D" summarise hcsmdemo --format json | jq '[.activity[] | select(.count > 0)] | length')"
 
 # Validity: libxml2's HTML parser finds nothing wrong but the HTML5 names it
-# predates (svg and its shapes); the feeds are well-formed Atom.
+# predates (svg, its shapes and text); the feeds are well-formed Atom.
 bad=""
 for f in $(find "$S" -name '*.html'); do
-	errs=$(xmllint --html --noout "$f" 2>&1 | grep 'error' | grep -v -E 'Tag (svg|rect|line|title) invalid')
+	errs=$(xmllint --html --noout "$f" 2>&1 | grep 'error' | grep -v -E 'Tag (svg|rect|line|title|text|polyline) invalid')
 	[ -n "$errs" ] && bad="$bad $f: $errs"
 done
 expect_eq "publish: every page parses as HTML without errors" "$bad" ""
@@ -124,6 +124,24 @@ echo "<p>defaced</p>" >"$page"
 "$CHATARC" --data "$D" publish >/dev/null
 expect_file_eq "publish: a damaged session page is rendered again" "$page" "$TMP/page.keep"
 
+# The activity chart reads without hovering: its quarter-hour ticks and
+# its busiest minute in the chat's time (converted here with date(1)), the
+# peak's value written over its bar, the UTC range's end.
+"$CHATARC" --data "$D" summarise hcsmdemo 2026-11-18 --format json >"$TMP/act.json"
+peak=$(jq -r '.activity | (map(.count) | max) as $m | map(select(.count == $m))[0] | "\(.time) \(.count)"' "$TMP/act.json")
+first=$(jq -r '.activity[0].time' "$TMP/act.json")
+last=$(jq -r '.activity[-1].time' "$TMP/act.json")
+local_of() { TZ=America/Toronto date -d "$1" +%H:%M; }
+expect_eq "pages: the activity chart's caption gives the busiest minute in local time and UTC, and the range" \
+	"$(xp "$page" 'normalize-space(//p[@id="activity-cap"])')" \
+	"Messages per minute, America/Toronto time: busiest at $(local_of "${peak% *}") ($(date -u -d "${peak% *}" +%H:%M) UTC) with ${peak#* }; $(jq '.activity | length' "$TMP/act.json") minutes from $(date -u -d "$first" +%H:%M) to $(date -u -d "$last + 1 minute" +%H:%M) UTC."
+expect_eq "pages: the chart's first tick is the window's start in local time; the peak's value is written" \
+	"$(xp "$page" 'string((//*[local-name()="svg"]//*[local-name()="text"][@y="77"])[1])') $(xp "$page" 'string(//*[local-name()="text"][contains(@class, "peak")])')" \
+	"$(local_of "$first") ${peak#* }"
+# Likes and boosts beside each message that has any, as the summary has them.
+expect_eq "pages: likes and boosts shown on every message that has them, with the summary's figures" \
+	"$(xp "$page" 'count(//div[contains(@class,"msg")]/p[@class="meta"]/span[@class="reactions"])') $(xp "$page" 'normalize-space(//div[@id="m3b0cd81f5164"]/p[@class="meta"]/span[@class="reactions"])')" \
+	"$(jq '[.. | objects | select(has("method")) | select((.likes // 0) > 0 or (.reposts // 0) > 0)] | length' "$TMP/act.json") $(jq -r '[.. | objects | select(.id? == "m3b0cd81f5164")][0] | [(if (.likes // 0) > 0 then "♥ \(.likes)" else empty end), (if (.reposts // 0) > 0 then "↻ \(.reposts)" else empty end)] | join(" ")' "$TMP/act.json")"
 # A screenshot of the transcript as a person sees it (kept as an artifact).
 browser() { timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions "$@" 2>/dev/null; }
 browser --window-size=1100,2400 --screenshot="$ARTIFACTS/transcript.png" "file://$page" >/dev/null
@@ -415,6 +433,11 @@ read -r scroll topics < <(browser --allow-file-access-from-files --window-size=5
 [ "${scroll:-999}" -le 390 ] && [ "${topics:-0}" -ge 330 ] &&
 	ok "pages: at 390 px the chat page fits the width and its topics get ${topics} px" ||
 	fail "pages: phone layout" "scroll width ${scroll:-?}, topics ${topics:-?} px"
+phone "$T/site/hcsmdemo/2026-11-18.html"
+read -r scroll _ < <(browser --allow-file-access-from-files --window-size=500,900 --virtual-time-budget=3000 --dump-dom "file://$TMP/phone.html" |
+	sed -n 's|.*<title>\([0-9]* [0-9]*\)</title>.*|\1|p')
+[ "${scroll:-999}" -le 390 ] && ok "pages: at 390 px the transcript fits the width (long links wrap: $scroll px)" ||
+	fail "pages: at 390 px the transcript scrolls sideways" "scroll width ${scroll:-?}"
 sed -i 's|"base_url": "https://chats.example.org/archive"|"base_url": "javascript:alert(1)"|' "$T/chatarc.conf"
 "$CHATARC" --data "$T" publish >/dev/null 2>"$TMP/err"
 expect_eq "site: a base_url that is not an http(s) address is a config error naming the key (exit 1)" \

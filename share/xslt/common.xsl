@@ -141,6 +141,7 @@
         <xsl:with-param name="label">original post</xsl:with-param>
         <xsl:with-param name="class">original</xsl:with-param>
       </xsl:call-template>
+      <xsl:call-template name="reactions"/>
     </p>
     <p class="text">
       <xsl:call-template name="linkify">
@@ -150,6 +151,23 @@
         <xsl:with-param name="mentions" select="mentions/mention"/>
       </xsl:call-template>
     </p>
+  </xsl:template>
+
+  <!-- Likes and boosts (reposts, retweets) as the network counted them when
+       the post was last read, when there are any. -->
+  <xsl:template name="reactions">
+    <xsl:if test="@likes &gt; 0 or @reposts &gt; 0">
+      <span class="reactions">
+        <xsl:if test="@likes &gt; 0">
+          <xsl:text> </xsl:text>
+          <span class="likes" title="likes"><xsl:value-of select="concat('♥ ', @likes)"/></span>
+        </xsl:if>
+        <xsl:if test="@reposts &gt; 0">
+          <xsl:text> </xsl:text>
+          <span class="reposts" title="boosts and reposts"><xsl:value-of select="concat('↻ ', @reposts)"/></span>
+        </xsl:if>
+      </span>
+    </xsl:if>
   </xsl:template>
 
   <!-- Post text: a long one is cut in two at a space or line break near its

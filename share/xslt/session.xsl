@@ -122,7 +122,8 @@
             <xsl:for-each select="highlights/highlight">
               <xsl:variable name="m" select="key('message', @ref)"/>
               <li><blockquote><xsl:value-of select="$m/text"/></blockquote>
-                <a href="#{@ref}"><xsl:value-of select="$m/@name"/></a></li>
+                <a href="#{@ref}"><xsl:value-of select="$m/@name"/></a>
+                <xsl:for-each select="$m"><xsl:call-template name="reactions"/></xsl:for-each></li>
             </xsl:for-each>
           </ul>
         </xsl:for-each>
@@ -166,19 +167,45 @@
         <xsl:if test="position() = 1"><xsl:value-of select="@count"/></xsl:if></xsl:for-each>
     </xsl:variable>
     <xsl:variable name="peak" select="minute[@count = $max][1]"/>
-    <xsl:variable name="width" select="count(minute) * 6"/>
+    <xsl:variable name="width" select="count(minute) * 4"/>
+    <!-- The chat's offset from UTC in minutes ("-05:00" -> -300), for the
+         local clock on the axis. -->
+    <xsl:variable name="zone" select="substring(../span/@first-local, 20)"/>
+    <xsl:variable name="offset" select="(1 - 2 * number(starts-with($zone, '-'))) * (substring($zone, 2, 2) * 60 + substring($zone, 5, 2))"/>
     <div class="activity">
-      <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {$width} 64" width="100%" height="96" preserveAspectRatio="none" role="img" aria-labelledby="activity-cap">
+      <svg xmlns="http://www.w3.org/2000/svg" viewBox="-24 -12 {$width + 36} 92" width="100%" role="img" aria-labelledby="activity-cap">
         <xsl:for-each select="minute[@count &gt; 0]">
           <xsl:variable name="h" select="round(60 * @count div $max)"/>
-          <rect x="{@offset * 6}" y="{62 - $h}" width="5" height="{$h}" class="bar"><title><xsl:value-of select="concat(substring(@time, 12, 5), ' UTC: ', @count)"/></title></rect>
+          <rect x="{@offset * 4}" y="{62 - $h}" width="3" height="{$h}" class="bar"><title><xsl:value-of select="concat(substring(@time, 12, 5), ' UTC: ', @count)"/></title></rect>
         </xsl:for-each>
         <line x1="0" y1="62.5" x2="{$width}" y2="62.5" class="axis"/>
+        <text x="-3" y="5" text-anchor="end" class="label"><xsl:value-of select="$max"/></text>
+        <text x="-3" y="62" text-anchor="end" class="label">0</text>
+        <text x="{$peak/@offset * 4 + 1.5}" y="-2" text-anchor="middle" class="label peak"><xsl:value-of select="$max"/></text>
+        <!-- A tick and the local time every quarter hour. -->
+        <xsl:for-each select="minute[number(substring(@time, 15, 2)) mod 15 = 0]">
+          <line x1="{@offset * 4 + 0.5}" y1="63" x2="{@offset * 4 + 0.5}" y2="67" class="axis"/>
+          <text x="{@offset * 4}" y="77" text-anchor="middle" class="label">
+            <xsl:call-template name="shift-clock"><xsl:with-param name="utc" select="substring(@time, 12, 5)"/><xsl:with-param name="by" select="$offset"/></xsl:call-template>
+          </text>
+        </xsl:for-each>
       </svg>
       <p id="activity-cap">
-        <xsl:value-of select="concat('Messages per minute over ', count(minute), ' minutes; busiest at ', substring($peak/@time, 12, 5), ' UTC with ', $max, '.')"/>
+        <xsl:value-of select="concat('Messages per minute, ', ../@tz, ' time: busiest at ')"/>
+        <xsl:call-template name="shift-clock"><xsl:with-param name="utc" select="substring($peak/@time, 12, 5)"/><xsl:with-param name="by" select="$offset"/></xsl:call-template>
+        <xsl:value-of select="concat(' (', substring($peak/@time, 12, 5), ' UTC) with ', $max, '; ', count(minute), ' minutes from ', substring(minute[1]/@time, 12, 5), ' to ')"/>
+        <xsl:call-template name="shift-clock"><xsl:with-param name="utc" select="substring(minute[last()]/@time, 12, 5)"/><xsl:with-param name="by" select="1"/></xsl:call-template>
+        <xsl:text> UTC.</xsl:text>
       </p>
     </div>
+  </xsl:template>
+
+  <!-- "18:24" shifted by `by` minutes, on a 24-hour clock: "13:24". -->
+  <xsl:template name="shift-clock">
+    <xsl:param name="utc"/>
+    <xsl:param name="by"/>
+    <xsl:variable name="m" select="(substring($utc, 1, 2) * 60 + substring($utc, 4, 2) + $by + 1440) mod 1440"/>
+    <xsl:value-of select="concat(format-number(floor($m div 60), '00'), ':', format-number($m mod 60, '00'))"/>
   </xsl:template>
 
   <xsl:template match="intro">
