@@ -168,8 +168,10 @@ static chatarc_ms_t parse_retry_after(const char *value, chatarc_ms_t now)
 	long long seconds;
 	if (parse_seconds(value, &seconds))
 		return now + seconds * 1000;
+	/* A date far in the future ("19 May 1747676784": found by the fuzzer) is
+	 * held at the end of time, as seconds are, not multiplied past it. */
 	time_t t = curl_getdate(value, NULL);
-	return t > 0 ? (chatarc_ms_t)t * 1000 : 0;
+	return t > 0 ? (chatarc_ms_t)(t > SECONDS_FOREVER ? SECONDS_FOREVER : t) * 1000 : 0;
 }
 
 /* Mastodon: ISO 8601; GoToSocial and Bluesky: Unix seconds; the IETF draft:
