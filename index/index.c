@@ -436,8 +436,8 @@ chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_confi
 
 static void remove_generation(const char *data_dir, long generation);
 static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_config_t *config,
-                                            bool rebuild, index_progress_fn progress, void *ctx,
-                                            index_stats_t *stats, chatarc_error_t *err);
+                                            bool rebuild, int lock_fd, index_progress_fn progress,
+                                            void *ctx, index_stats_t *stats, chatarc_error_t *err);
 
 /* What a database holds as committed (0 when it cannot be opened). */
 static size_t committed_documents(const char *path)
@@ -536,7 +536,7 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
 	chatarc_status_t status = take_index_lock(data_dir, false, &lock_fd, err);
 	if (status != CHATARC_OK)
 		return status;
-	status = index_update_locked(data_dir, config, rebuild, progress, ctx, stats, err);
+	status = index_update_locked(data_dir, config, rebuild, lock_fd, progress, ctx, stats, err);
 	close(lock_fd);
 	/* Xapian says only "Error writing block N" when the disk is full. */
 	struct statvfs fs;
@@ -713,10 +713,12 @@ struct helper_result {
 /* The second half of a first build, in a child process writing a database
  * of its own (Xapian has one writer per database): two processes use both
  * cores, and the parent merges the halves when it compacts (-43% wall on 2
- * cores, BENCHMARKS.md). The child dies with the parent. */
+ * cores, BENCHMARKS.md). The child dies with the parent, and lets go of
+ * the index lock (lock_fd) at once: a parent killed mid-run must not leave
+ * a run after it finding the lock held by its dying helper. */
 static chatarc_status_t start_helper(const char *data_dir, const char *shard,
-                                     const struct day_jobs *jobs, size_t from, pid_t *pid, int *fd,
-                                     chatarc_error_t *err)
+                                     const struct day_jobs *jobs, size_t from, int lock_fd,
+                                     pid_t *pid, int *fd, chatarc_error_t *err)
 {
 	int pipe_fds[2];
 	if (pipe(pipe_fds) < 0 || (*pid = fork()) < 0)
@@ -728,6 +730,7 @@ static chatarc_status_t start_helper(const char *data_dir, const char *shard,
 		return CHATARC_OK;
 	}
 	close(pipe_fds[0]);
+	close(lock_fd); /* the parent's flock stays: it shares the open file */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
 		_exit(1); /* the parent is already gone */
@@ -790,8 +793,8 @@ static chatarc_status_t merge_into(const char *data_dir, const char *const *path
 }
 
 static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_config_t *config,
-                                            bool rebuild, index_progress_fn progress, void *ctx,
-                                            index_stats_t *stats, chatarc_error_t *err)
+                                            bool rebuild, int lock_fd, index_progress_fn progress,
+                                            void *ctx, index_stats_t *stats, chatarc_error_t *err)
 {
 	long generation = current_generation(data_dir);
 	remove_stray_generations(data_dir, generation);
@@ -825,8 +828,8 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 	if ((status = fs_check_under(data_dir, path.buf, err)) ||
 	    (fresh && (status = fs_remove_tree(path.buf, err))) ||
 	    (status = fs_mkdir_under(data_dir, path.buf, err)) ||
-	    (half &&
-	     (status = start_helper(data_dir, shard.buf, &jobs, half, &helper, &helper_fd, err))) ||
+	    (half && (status = start_helper(data_dir, shard.buf, &jobs, half, lock_fd, &helper,
+	                                    &helper_fd, err))) ||
 	    (generation == 0 && (status = point_index_at(data_dir, target, err))) ||
 	    (status = indexer_open(&ix, path.buf, err)))
 		goto out;
