@@ -1,10 +1,12 @@
 /* The session's recap as Markdown or plain text, for a blog, a forum or an
- * email: made from the summary's own JSON (summary_write_json), so the
- * recap and the transcript page always carry the same figures. Post text
+ * email, and as one post for Mastodon or Bluesky: made from the summary's
+ * own JSON (summary_write_json), so the recap, the post and the transcript
+ * page always carry the same figures. Post text
  * is quoted with Markdown's special characters escaped: a post cannot add
  * links, images or HTML to the page the recap is pasted into. */
 #include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "../common/json.h"
 #include "summary.h"
@@ -53,6 +55,30 @@ static const char *str(yajl_val v, const char *key)
 static long long num(yajl_val v, const char *key)
 {
 	return json_get_count(v, key);
+}
+
+/* The summary's JSON as a tree (NULL if it cannot be parsed), to free with
+ * yajl_tree_free. */
+static yajl_val summary_doc(const summary_t *s)
+{
+	strbuf_t json;
+	yajl_val doc = NULL;
+	chatarc_error_t ignored;
+	strbuf_init(&json, 65536);
+	summary_write_json(s, &json);
+	if (json_parse(json.buf, &doc, &ignored) != CHATARC_OK)
+		doc = NULL;
+	strbuf_release(&json);
+	return doc;
+}
+
+/* Participants taking part for the first time. */
+static long long count_newcomers(yajl_val participants)
+{
+	long long n = 0;
+	for (size_t i = 0; i < json_array_len(participants); i++)
+		n += YAJL_IS_TRUE(json_get(participants->u.array.values[i], "newcomer"));
+	return n;
 }
 
 /* "s" for a count other than one. */
@@ -105,9 +131,7 @@ static void add_header(struct recap *r)
 		            first + 19);
 	strbuf_addch(r->out, '\n');
 	yajl_val participants = json_get(doc, "participants");
-	long long newcomers = 0;
-	for (size_t i = 0; i < json_array_len(participants); i++)
-		newcomers += YAJL_IS_TRUE(json_get(participants->u.array.values[i], "newcomer"));
+	long long newcomers = count_newcomers(participants);
 	long long messages = num(doc, "message-count"),
 	          people = (long long)json_array_len(participants);
 	strbuf_addf(r->out, "\n%lld message%s from %lld participant%s", messages, plural(messages),
@@ -195,18 +219,171 @@ static void add_people_and_links(struct recap *r)
 
 void summary_write_recap(const summary_t *s, bool markdown, const char *transcript, strbuf_t *out)
 {
-	strbuf_t json;
-	strbuf_init(&json, 65536);
-	summary_write_json(s, &json);
-	struct recap r = {.out = out, .markdown = markdown};
-	chatarc_error_t ignored;
-	if (json_parse(json.buf, &r.doc, &ignored) == CHATARC_OK) {
-		add_header(&r);
-		add_topics(&r);
-		add_people_and_links(&r);
-		if (transcript)
-			strbuf_addf(out, "\nTranscript: %s\n", transcript);
-		yajl_tree_free(r.doc);
+	struct recap r = {.out = out, .markdown = markdown, .doc = summary_doc(s)};
+	if (!r.doc)
+		return;
+	add_header(&r);
+	add_topics(&r);
+	add_people_and_links(&r);
+	if (transcript)
+		strbuf_addf(out, "\nTranscript: %s\n", transcript);
+	yajl_tree_free(r.doc);
+}
+
+/* ---- One post to put back on the networks ----
+ * Its figures, as many questions as fit, and the transcript's link, within
+ * one Mastodon post (500 characters, every link counted as 23, a mention
+ * @user@server as @user) or one Bluesky post (300 graphemes, links counted
+ * whole). chatarc prints it; a moderator posts it. */
+
+/* Bytes of the grapheme cluster at s (at least one code point); 0 at the
+ * end. Unicode's extended grapheme clusters, as Bluesky counts them. */
+static size_t grapheme_len(const char *s, size_t len)
+{
+	utf8proc_int32_t first, next;
+	utf8proc_int32_t state = 0;
+	utf8proc_ssize_t n =
+	    utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &first);
+	if (len == 0)
+		return 0;
+	if (n <= 0)
+		return 1; /* an invalid byte is a grapheme of its own */
+	size_t at = (size_t)n;
+	while (at < len) {
+		utf8proc_ssize_t m = utf8proc_iterate((const utf8proc_uint8_t *)s + at,
+		                                      (utf8proc_ssize_t)(len - at), &next);
+		if (m <= 0 || utf8proc_grapheme_break_stateful(first, next, &state))
+			break;
+		first = next;
+		at += (size_t)m;
 	}
-	strbuf_release(&json);
+	return at;
+}
+
+static size_t bluesky_length(const char *text)
+{
+	size_t n = 0, len = strlen(text);
+	for (size_t at = 0, g; (g = grapheme_len(text + at, len - at)) > 0; at += g)
+		n++;
+	return n;
+}
+
+static bool starts_link(const char *p)
+{
+	return !strncmp(p, "https://", 8) || !strncmp(p, "http://", 7);
+}
+
+/* Mastodon's count: characters, except that a link is 23 whatever its
+ * length and a mention @user@server counts as @user. */
+static size_t mastodon_length(const char *text)
+{
+	size_t n = 0;
+	for (const char *p = text; *p;) {
+		if (starts_link(p) && (p == text || p[-1] == ' ' || p[-1] == '\n')) {
+			n += 23;
+			p += strcspn(p, " \n");
+			continue;
+		}
+		if (*p == '@' && (p == text || p[-1] == ' ' || p[-1] == '\n')) {
+			size_t word = strcspn(p, " \n"), user = strcspn(p + 1, "@ \n") + 1;
+			for (size_t i = 0; i < user; i++)
+				n += ((unsigned char)p[i] & 0xC0) != 0x80;
+			p += word;
+			continue;
+		}
+		if (((unsigned char)*p & 0xC0) != 0x80)
+			n++;
+		p++;
+	}
+	return n;
+}
+
+size_t summary_post_length(summary_post_network_t network, const char *text)
+{
+	return network == SUMMARY_POST_MASTODON ? mastodon_length(text) : bluesky_length(text);
+}
+
+/* Adds text on one line, cut to at most `room` of the network's length with
+ * "…" (whole graphemes only). Returns false when it had to cut. */
+static bool add_fitting(strbuf_t *out, summary_post_network_t network, const char *text,
+                        size_t room)
+{
+	strbuf_t line;
+	strbuf_init(&line, 256);
+	for (const char *p = text; *p; p++)
+		strbuf_addch(&line, *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p);
+	bool whole = summary_post_length(network, line.buf) <= room;
+	if (whole) {
+		strbuf_addstr(out, line.buf);
+	} else if (room > 1) {
+		/* Whole graphemes while the cut text and its "…" fit. */
+		size_t keep = 0, len = line.len;
+		for (size_t g; (g = grapheme_len(line.buf + keep, len - keep)) > 0; keep += g) {
+			char saved = line.buf[keep + g];
+			line.buf[keep + g] = '\0';
+			bool fits = summary_post_length(network, line.buf) + 1 <= room;
+			line.buf[keep + g] = saved;
+			if (!fits)
+				break;
+		}
+		while (keep && line.buf[keep - 1] == ' ')
+			keep--;
+		strbuf_add(out, line.buf, keep);
+		strbuf_addstr(out, "…");
+	}
+	strbuf_release(&line);
+	return whole;
+}
+
+void summary_write_post(const summary_t *s, summary_post_network_t network, const char *hashtag,
+                        const char *link, strbuf_t *out)
+{
+	const size_t limit = network == SUMMARY_POST_MASTODON ? 500 : 300;
+	strbuf_t head, tail, line;
+	yajl_val doc = summary_doc(s);
+	if (!doc)
+		return;
+	strbuf_init(&head, 256);
+	strbuf_init(&tail, 256);
+	strbuf_init(&line, 256);
+	yajl_val participants = json_get(doc, "participants"), topics = json_get(doc, "topics");
+	size_t people = json_array_len(participants);
+	long long newcomers = count_newcomers(participants);
+	long long messages = json_get_count(doc, "message-count");
+	strbuf_addf(&head, "#%s %s: %lld message%s from %zu %s",
+	            hashtag ? hashtag : str(doc, "chat"), str(doc, "date"), messages,
+	            messages == 1 ? "" : "s", people, people == 1 ? "person" : "people");
+	if (newcomers)
+		strbuf_addf(&head, " (%lld new)", newcomers);
+	strbuf_addch(&head, '.');
+	strbuf_addf(&tail, "\nTranscript: %s", link);
+
+	/* The questions in order, while they fit; the last one that does not
+	 * is cut if enough room is left to be worth reading. */
+	strbuf_add(out, head.buf, head.len);
+	size_t fixed = summary_post_length(network, tail.buf);
+	for (size_t t = 0; t < json_array_len(topics); t++) {
+		yajl_val topic = topics->u.array.values[t], question = json_get(topic, "question");
+		const char *label = str(topic, "label"),
+		           *text = question ? str(question, "text") : "";
+		strbuf_reset(&line);
+		if (strncmp(text, label, strlen(label)))
+			strbuf_addf(&line, "%s ", label);
+		strbuf_addstr(&line, text);
+		size_t used = summary_post_length(network, out->buf) + fixed;
+		if (used + 2 >= limit)
+			break;
+		size_t room = limit - used - 1; /* the line break before it */
+		if (summary_post_length(network, line.buf) > room && room < 30)
+			break;
+		strbuf_addch(out, '\n');
+		if (!add_fitting(out, network, line.buf, room))
+			break;
+	}
+	strbuf_add(out, tail.buf, tail.len);
+	strbuf_addch(out, '\n');
+	strbuf_release(&head);
+	strbuf_release(&tail);
+	strbuf_release(&line);
+	yajl_tree_free(doc);
 }

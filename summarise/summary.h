@@ -109,7 +109,7 @@ void summary_write_xml(const summary_t *summary, strbuf_t *out);
  * top links, and `transcript` (the page's address; may be NULL). */
 void summary_write_recap(const summary_t *summary, bool markdown, const char *transcript,
                          strbuf_t *out);
-/* The recap as one post to put back on a network (summarise/post.c): the
+/* The recap as one post to put back on a network (summarise/recap.c): the
  * chat's hashtag (NULL: its name), the figures, the questions that fit,
  * and `link` (the transcript's address), within one post as the network
  * counts it. */
