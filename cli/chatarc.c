@@ -52,12 +52,11 @@
 /* This file builds two programs: chatarc (CHATARC_FRONT defined), whose
  * FULL commands have no function and run chatarc-full instead, and
  * chatarc-full, which runs every command. */
+#define RUN_IN_FRONT(name) cmd_##name
 #ifdef CHATARC_FRONT
-#define RUN_IN_FRONT(name) cmd_##name
-#define RUN_IN_FULL(name)  NULL
+#define RUN_IN_FULL(name) NULL
 #else
-#define RUN_IN_FRONT(name) cmd_##name
-#define RUN_IN_FULL(name)  cmd_##name
+#define RUN_IN_FULL(name) cmd_##name
 #endif
 #define COMMAND_ENTRY(name, needs_config, program, summary)                                        \
 	{#name, RUN_IN_##program(name), needs_config, summary},

@@ -517,10 +517,10 @@ static void remove_stray_generations(const char *data_dir, long current)
 	chatarc_error_t ignored;
 	if (fs_check_under(data_dir, dir.buf, &ignored) == CHATARC_OK)
 		fs_list_dir(dir.buf, is_generation_name, &names);
+	char current_name[32];
+	snprintf(current_name, sizeof current_name, "%ld", current);
 	for (size_t i = 0; i < names.len; i++) {
 		const char *name = strrchr(names.items[i], '/') + 1;
-		char current_name[32];
-		snprintf(current_name, sizeof current_name, "%ld", current);
 		if (strcmp(name, current_name))
 			remove_index_dir(data_dir, name);
 	}

@@ -358,10 +358,28 @@ static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t 
 	return CHATARC_OK;
 }
 
+/* A session's figures, to compare the next session with. */
+struct session_figures {
+	char date[11]; /* "" before the chat's first session */
+	long messages, people, newcomers, replies;
+};
+
+static struct session_figures figures_of(xmlDocPtr doc, const summary_t *s)
+{
+	struct session_figures f = {0};
+	memcpy(f.date, s->date, sizeof f.date);
+	f.messages = (long)s->n_messages;
+	f.people = (long)xpath_number(doc, "count(/session/participants/participant)");
+	f.newcomers =
+	    (long)xpath_number(doc, "count(/session/participants/participant[@newcomer='yes'])");
+	f.replies = (long)xpath_number(doc, "number(/session/@reply-count)");
+	return f;
+}
+
 /* A session's line on its chat's page and in the feed, placed before
  * `newer` (the entry of the next session) so the newest comes first. */
 static xmlNodePtr add_session_entry(xmlNodePtr chat_node, xmlNodePtr newer, const summary_t *s,
-                                    xmlDocPtr session_doc)
+                                    const struct session_figures *figures)
 {
 	char href[32], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
 	xmlNodePtr node = xmlNewDocNode(chat_node->doc, NULL, BAD_CAST "session", NULL);
@@ -378,8 +396,7 @@ static xmlNodePtr add_session_entry(xmlNodePtr chat_node, xmlNodePtr newer, cons
 	set_prop(node, "last", last);
 	set_prop_long(node, "message-count", (long)s->n_messages);
 	set_prop_long(node, "topic-count", (long)s->n_topics);
-	set_prop_long(node, "participant-count",
-	              (long)xpath_number(session_doc, "count(/session/participants/participant)"));
+	set_prop_long(node, "participant-count", figures->people);
 	for (size_t t = 0; t < s->n_topics; t++) {
 		const char *question = s->messages[s->topics[t].question].record.text;
 		char *clean = question ? xml_clean_copy(question) : NULL;
@@ -465,6 +482,20 @@ static bool chat_wanted(const publish_options_t *o, const char *name)
 	return false;
 }
 
+/* Whether a page the render cache knows is on disk as it was written. */
+static bool page_in_place(const publisher_t *pub, const char *page)
+{
+	urimap_value_t *cached = urimap_find(&pub->cache.pages, page);
+	if (!cached)
+		return false;
+	strbuf_t path;
+	strbuf_init(&path, 0);
+	strbuf_addf(&path, "%s/%s", pub->options.out_dir, page);
+	bool same = pub->cache.sizes[cached->index] == file_size(path.buf);
+	strbuf_release(&path);
+	return same;
+}
+
 /* A session's page waiting for its neighbours' dates. */
 struct session_page {
 	xmlDocPtr doc;
@@ -494,8 +525,7 @@ static chatarc_status_t render_session_page(publisher_t *pub, const chatarc_chat
 	xmlFree(next);
 	uint64_t hash = fnv1a(p->hash, around, strlen(around));
 	urimap_value_t *cached = urimap_find(&pub->cache.pages, page.buf);
-	if (cached && pub->cache.hashes[cached->index] == hash &&
-	    pub->cache.sizes[cached->index] == file_size(path.buf)) {
+	if (cached && pub->cache.hashes[cached->index] == hash && page_in_place(pub, page.buf)) {
 		pub->stats->pages_unchanged++; /* same input, same page: not transformed */
 	} else {
 		status = render(pub, STYLE_SESSION, p->doc, "../", page.buf, err);
@@ -597,20 +627,6 @@ static char *chat_state_path(const publisher_t *pub, const chatarc_chat_t *chat)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Whether a page the render cache knows is on disk as it was written. */
-static bool page_in_place(const publisher_t *pub, const char *page)
-{
-	urimap_value_t *cached = urimap_find(&pub->cache.pages, page);
-	if (!cached)
-		return false;
-	strbuf_t path;
-	strbuf_init(&path, 0);
-	strbuf_addf(&path, "%s/%s", pub->options.out_dir, page);
-	bool same = pub->cache.sizes[cached->index] == file_size(path.buf);
-	strbuf_release(&path);
-	return same;
-}
-
 /* The chat's document from its state, when its fingerprint is `fingerprint`
  * and every page of it is in place (NULL otherwise): nothing it is made of
  * changed, so the pages are as they would be written (a 500-session chat
@@ -686,31 +702,12 @@ static chatarc_status_t save_chat_state(publisher_t *pub, const chatarc_chat_t *
 	return status;
 }
 
-/* A session's figures, to compare the next session with. */
-struct session_figures {
-	bool set;
-	char date[11];
-	long messages, people, newcomers, replies;
-};
-
-static struct session_figures figures_of(xmlDocPtr doc, const summary_t *s)
-{
-	struct session_figures f = {.set = true};
-	memcpy(f.date, s->date, sizeof f.date);
-	f.messages = (long)s->n_messages;
-	f.people = (long)xpath_number(doc, "count(/session/participants/participant)");
-	f.newcomers =
-	    (long)xpath_number(doc, "count(/session/participants/participant[@newcomer='yes'])");
-	f.replies = (long)xpath_number(doc, "number(/session/@reply-count)");
-	return f;
-}
-
 /* <previous> on a session's document: the chat's session before it, as
  * Symplur's recaps compared each chat with the last one. Its figures are
  * part of the page's render input (*hash). */
 static void add_previous(xmlDocPtr doc, const struct session_figures *p, uint64_t *hash)
 {
-	if (!p->set)
+	if (!p->date[0])
 		return;
 	xmlNodePtr node = xmlNewChild(xmlDocGetRootElement(doc), NULL, BAD_CAST "previous", NULL);
 	set_prop(node, "date", p->date);
@@ -719,7 +716,11 @@ static void add_previous(xmlDocPtr doc, const struct session_figures *p, uint64_
 	set_prop_long(node, "newcomer-count", p->newcomers);
 	set_prop_long(node, "returning-count", p->people - p->newcomers);
 	set_prop_long(node, "reply-count", p->replies);
-	*hash = fnv1a(*hash, p, sizeof *p);
+	/* As text: the struct's padding bytes are not part of its value. */
+	char text[96];
+	int len = snprintf(text, sizeof text, "%s %ld %ld %ld %ld", p->date, p->messages, p->people,
+	                   p->newcomers, p->replies);
+	*hash = fnv1a(*hash, text, (size_t)len);
 }
 
 /* One chat: every session's page (newest first in the listing), the chat's
@@ -787,7 +788,7 @@ static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *cha
 			set_prop(xmlDocGetRootElement(doc), "prev", pending.date);
 			status = render_session_page(pub, chat, &pending, err);
 		}
-		newest_entry = add_session_entry(root, newest_entry, s, doc);
+		newest_entry = add_session_entry(root, newest_entry, s, &figures);
 		strlist_add(&rendered, s->date);
 		windows[n_windows][0] = s->window_start;
 		windows[n_windows++][1] = s->window_end;
