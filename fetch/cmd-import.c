@@ -11,7 +11,9 @@ static const command_help_t import_help = {
     "chatarc import --chat CHAT [options] FILE...",
     "Reads post files into CHAT's archive. The format is found from the content:\n"
     "Twitter API v2 / twarc2 JSON or JSONL, API v1.1 JSON or JSONL, a Twitter\n"
-    "archive's tweets.js, Mastodon statuses JSON, Bluesky searchPosts JSON.\n"
+    "archive's tweets.js, Mastodon statuses JSON, Bluesky searchPosts JSON, and\n"
+    "tweets in CSV as TAGS, twarc json2csv, twarc-csv, Twitter Archiver or Topsy\n"
+    "wrote them (found from the header row; local times read in the chat's zone).\n"
     "gzip-compressed files are read as they are. Each file goes in whole or not\n"
     "at all; importing a file again adds nothing. Boosts and retweets are counted,\n"
     "and the post they boost is stored once.\n\n"
@@ -60,6 +62,7 @@ int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **path
 	struct progress_state progress = {.tty = ctx->stderr_tty};
 	import_options_t options = {
 	    .author = author,
+	    .time_zone = chat->tz,
 	    .keep_going = keep_going,
 	    .honour_consent = !chat->allow_noindex,
 	    .progress = show_progress,

@@ -16,8 +16,10 @@
 #include "../common/alloc.h"
 #include "../common/fsutil.h"
 #include "../common/json.h"
+#include "csvstream.h"
 #include "jsonstream.h"
 #include "posts.h"
+#include "twitter-csv.h"
 
 #define IMPORT_CHUNK (256u << 10)
 
@@ -31,6 +33,7 @@ struct import_run {
 	long error_line;          /* where the error is, 0 when not inside the JSON */
 	bool object_failed;       /* the error came from an object, not the stream */
 	char *owner, *owner_name; /* from account.js */
+	tweet_csv_t *csv;         /* a CSV file's dialect, once its header is read */
 };
 
 static chatarc_status_t store_record(void *ctx, chatarc_record_t *record, chatarc_error_t *err)
@@ -52,6 +55,25 @@ static chatarc_status_t store_record(void *ctx, chatarc_record_t *record, chatar
 	return CHATARC_OK;
 }
 
+/* A post that cannot be read is skipped under keep_going (reported with its
+ * line); store errors (disk full) are never skipped: they are not the post's. */
+static chatarc_status_t post_failed(struct import_run *run, chatarc_status_t status, long line,
+                                    chatarc_error_t *err)
+{
+	if ((status == CHATARC_ERR_JSON || status == CHATARC_ERR_FORMAT) &&
+	    run->options->keep_going) {
+		char message[sizeof err->message + 256];
+		snprintf(message, sizeof message, "%s:%ld: skipped: %s", run->path, line,
+		         err->message);
+		run->stats->skipped++;
+		if (run->options->warning)
+			run->options->warning(run->options->ctx, message);
+		return CHATARC_OK;
+	}
+	run->object_failed = status != CHATARC_OK;
+	return status;
+}
+
 static chatarc_status_t import_object(void *ctx, char *json, size_t len, long line,
                                       chatarc_error_t *err)
 {
@@ -69,20 +91,24 @@ static chatarc_status_t import_object(void *ctx, char *json, size_t len, long li
 		run->stats->boosts += run->conv.boosts - boosts_before;
 		yajl_tree_free(obj);
 	}
-	/* Store errors (disk full) are never skipped: they are not the post's. */
-	if (status == CHATARC_ERR_JSON || status == CHATARC_ERR_FORMAT) {
-		if (run->options->keep_going) {
-			char message[sizeof err->message + 256];
-			snprintf(message, sizeof message, "%s:%ld: skipped: %s", run->path, line,
-			         err->message);
-			run->stats->skipped++;
-			if (run->options->warning)
-				run->options->warning(run->options->ctx, message);
-			return CHATARC_OK;
-		}
-	}
-	run->object_failed = status != CHATARC_OK;
-	return status;
+	return post_failed(run, status, line, err);
+}
+
+static chatarc_status_t import_row(void *ctx, char **fields, size_t n, long line, long last_line,
+                                   chatarc_error_t *err)
+{
+	struct import_run *run = ctx;
+	(void)last_line;
+	run->stats->objects++;
+	run->object_line = line;
+	long boosts_before = run->conv.boosts;
+	chatarc_status_t status = tweet_csv_row(&run->conv, run->csv, fields, n, err);
+	run->stats->boosts += run->conv.boosts - boosts_before;
+	if (!tweet_csv_dialect(run->csv))
+		return status; /* no header found: the file, not a row, is wrong */
+	if (status == CHATARC_ERR_FORMAT && !run->options->keep_going)
+		chatarc_error_append(err, "--keep-going imports the other rows");
+	return post_failed(run, status, line, err);
 }
 
 /* A Twitter archive names its owner in account.js beside tweets.js. */
@@ -174,21 +200,71 @@ static chatarc_status_t gzip_error(gzFile in, const char *path, chatarc_error_t 
 	                         message);
 }
 
+/* JSON starts with an object, an array or tweets.js's "window.YTD..."
+ * (after a BOM and blanks); anything else is read as CSV, whose header
+ * row then says which dialect it is. */
+static bool looks_like_json(const char *data, size_t len)
+{
+	size_t i = 0;
+	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+		i = 3;
+	while (i < len && strchr(" \t\r\n", data[i]))
+		i++;
+	/* '<': an HTML error page saved as a post file; JSON's reader says so. */
+	return i == len || data[i] == '{' || data[i] == '[' || data[i] == '<' ||
+	       (len - i >= 7 && !memcmp(data + i, "window.", 7));
+}
+
+/* The two readers behind one face: bytes in, posts to the converter. */
+struct post_reader {
+	bool csv;
+	jsonstream_t js;
+	csvstream_t cs;
+};
+
+static chatarc_status_t reader_feed(struct post_reader *reader, const char *data, size_t len,
+                                    chatarc_error_t *err)
+{
+	return reader->csv ? csvstream_feed(&reader->cs, data, len, err)
+	                   : jsonstream_feed(&reader->js, data, len, err);
+}
+
+static chatarc_status_t reader_finish(struct post_reader *reader, chatarc_error_t *err)
+{
+	return reader->csv ? csvstream_finish(&reader->cs, err)
+	                   : jsonstream_finish(&reader->js, err);
+}
+
+static long reader_line(const struct post_reader *reader)
+{
+	return reader->csv ? reader->cs.line : reader->js.line;
+}
+
 static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned long long size,
                                  chatarc_error_t *err)
 {
 	const import_options_t *options = run->options;
 	char *chunk = xmalloc(IMPORT_CHUNK);
-	jsonstream_t js;
+	struct post_reader reader = {0};
+	bool started = false;
 	chatarc_status_t status = CHATARC_OK;
 	time_t last_progress = time(NULL);
 
-	jsonstream_init(&js, import_object, run);
 	for (;;) {
 		int n = gzread(in, chunk, IMPORT_CHUNK);
 		if (n < 0) {
 			status = gzip_error(in, run->path, err);
 			break;
+		}
+		if (!started) {
+			started = true;
+			reader.csv = n > 0 && !looks_like_json(chunk, (size_t)n);
+			if (reader.csv) {
+				csvstream_init(&reader.cs, import_row, run);
+				run->csv = tweet_csv_new(options->time_zone);
+			} else {
+				jsonstream_init(&reader.js, import_object, run);
+			}
 		}
 		if (n == 0) {
 			/* gzread reports a torn stream as end of input plus an error. */
@@ -196,14 +272,19 @@ static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned lon
 			gzerror(in, &code);
 			if (code != Z_OK && code != Z_STREAM_END)
 				status = gzip_error(in, run->path, err);
-			else if ((status = jsonstream_finish(&js, err)) != CHATARC_OK)
-				run->error_line = js.line;
+			else if ((status = reader_finish(&reader, err)) != CHATARC_OK)
+				run->error_line =
+				    run->object_failed ? run->object_line : reader_line(&reader);
+			else if (reader.csv && !tweet_csv_dialect(run->csv))
+				status = chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s: %s",
+				                           run->path, TWEET_CSV_NO_HEADER);
 			break;
 		}
 		run->stats->bytes += (unsigned long long)n;
-		status = jsonstream_feed(&js, chunk, (size_t)n, err);
+		status = reader_feed(&reader, chunk, (size_t)n, err);
 		if (status != CHATARC_OK) {
-			run->error_line = run->object_failed ? run->object_line : js.line;
+			run->error_line =
+			    run->object_failed ? run->object_line : reader_line(&reader);
 			break;
 		}
 		if (options->progress && time(NULL) != last_progress) {
@@ -212,7 +293,13 @@ static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned lon
 			                  size, run->stats);
 		}
 	}
-	jsonstream_release(&js);
+	if (reader.csv) {
+		csvstream_release(&reader.cs);
+		tweet_csv_free(run->csv);
+		run->csv = NULL;
+	} else if (started) {
+		jsonstream_release(&reader.js);
+	}
 	free(chunk);
 	return status;
 }

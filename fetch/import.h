@@ -24,7 +24,10 @@ typedef struct import_stats {
 typedef struct import_options {
 	const char *source; /* the record's source field; "import" if NULL */
 	const char *author; /* tweets.js owner when there is no account.js */
-	bool keep_going;    /* skip bad posts (reported), keep the good */
+	/* The chat's IANA zone: CSV sheets that kept only local times are read
+	 * in it ("UTC" if NULL). */
+	const char *time_zone;
+	bool keep_going; /* skip bad posts (reported), keep the good */
 	/* Leave out posts of accounts that opted out of search and archives,
 	 * as fetch does (false only for a chat with "allow_noindex"). */
 	bool honour_consent;

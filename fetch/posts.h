@@ -69,6 +69,20 @@ char *mastodon_html_to_text(const char *html, strlist_t *links);
 void posts_record_start(const post_converter_t *conv, chatarc_record_t *r, const char *network,
                         yajl_val raw);
 chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r, chatarc_error_t *err);
+/* Adds a hashtag, lower-cased, once. */
+void posts_add_tag(strlist_t *list, const char *tag);
+
+/* Shared by the Twitter converters (JSON and CSV). Twitter escapes &, < and
+ * > in tweet text, in both APIs; returns the text decoded (a new string). */
+char *twitter_decode_entities(const char *text);
+/* "https://twitter.com/PREFIX/status/ID", newly allocated. */
+char *twitter_status_url(const char *prefix, const char *id);
+/* uri (by id alone) and url (with the screen name when known). */
+void twitter_set_identity(chatarc_record_t *r, const char *id, const char *screen_name);
+/* Adds field keys[0] (else keys[1], ...) of each object in entities[list]. */
+void twitter_add_entities(strlist_t *out, yajl_val entities, const char *list,
+                          const char *const *keys, bool lowercase);
+
 /* Lower-cases ASCII letters in place (tags are compared case-insensitively). */
 void posts_lowercase(char *s);
 /* "https://host/path" -> newly allocated "host" (NULL if not a URL). */

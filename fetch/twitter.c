@@ -13,7 +13,7 @@
 
 /* Twitter escapes exactly these three in tweet text, in both APIs. Most
  * tweets have none, so the text is scanned for '&' first. */
-static char *decode_entities(const char *text)
+char *twitter_decode_entities(const char *text)
 {
 	static const struct {
 		const char *entity;
@@ -45,7 +45,7 @@ static char *decode_entities(const char *text)
 	return strbuf_detach(&out, NULL);
 }
 
-static char *status_url(const char *prefix, const char *id)
+char *twitter_status_url(const char *prefix, const char *id)
 {
 	strbuf_t sb;
 	strbuf_init(&sb, 0);
@@ -53,13 +53,13 @@ static char *status_url(const char *prefix, const char *id)
 	return strbuf_detach(&sb, NULL);
 }
 
-static void set_identity(chatarc_record_t *r, const char *id, const char *screen_name)
+void twitter_set_identity(chatarc_record_t *r, const char *id, const char *screen_name)
 {
-	r->uri = status_url("i/web", id);
-	r->url = status_url(screen_name && *screen_name ? screen_name : "i/web", id);
+	r->uri = twitter_status_url("i/web", id);
+	r->url = twitter_status_url(screen_name && *screen_name ? screen_name : "i/web", id);
 }
 
-static void add_lowercase(strlist_t *list, const char *s)
+void posts_add_tag(strlist_t *list, const char *s)
 {
 	char *lower = xstrdup(s);
 	posts_lowercase(lower);
@@ -69,8 +69,8 @@ static void add_lowercase(strlist_t *list, const char *s)
 
 /* Adds field `keys[0]` (else keys[1], ...) of each object in entities[list]:
  * the two APIs name the same entities differently. */
-static void add_entities(strlist_t *out, yajl_val entities, const char *list,
-                         const char *const *keys, bool lowercase)
+void twitter_add_entities(strlist_t *out, yajl_val entities, const char *list,
+                          const char *const *keys, bool lowercase)
 {
 	yajl_val items = json_get(entities, list);
 	for (size_t i = 0; i < json_array_len(items); i++) {
@@ -78,7 +78,7 @@ static void add_entities(strlist_t *out, yajl_val entities, const char *list,
 		for (const char *const *key = keys; *key && !value; key++)
 			value = json_get_string(json_array_at(items, i), *key);
 		if (value && lowercase)
-			add_lowercase(out, value);
+			posts_add_tag(out, value);
 		else if (value)
 			strlist_add_unique(out, value);
 	}
@@ -162,15 +162,15 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "%s %s: \"created_at\" is not a Twitter time", what, id);
 	}
-	set_identity(&r, id, screen_name);
+	twitter_set_identity(&r, id, screen_name);
 	record_set(&r.author, screen_name);
 	record_set(&r.author_name, name);
-	r.text = decode_entities(text);
+	r.text = twitter_decode_entities(text);
 
 	record_set(&r.native_id, id);
 	const char *reply_id = json_get_string(tweet, "in_reply_to_status_id_str");
 	if (reply_id && *reply_id) {
-		r.reply_to = status_url("i/web", reply_id);
+		r.reply_to = twitter_status_url("i/web", reply_id);
 		record_set(&r.reply_to_id, reply_id);
 		record_set(&r.reply_to_account, json_get_string(tweet, "in_reply_to_screen_name"));
 	}
@@ -179,9 +179,9 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 	                         *const mention_key[] = {"screen_name", NULL},
 	                         *const url_key[] = {"expanded_url", NULL};
 	yajl_val entities = json_get(YAJL_IS_OBJECT(extended) ? extended : tweet, "entities");
-	add_entities(&r.tags, entities, "hashtags", tag_key, true);
-	add_entities(&r.mentions, entities, "user_mentions", mention_key, false);
-	add_entities(&r.links, entities, "urls", url_key, false);
+	twitter_add_entities(&r.tags, entities, "hashtags", tag_key, true);
+	twitter_add_entities(&r.mentions, entities, "user_mentions", mention_key, false);
+	twitter_add_entities(&r.links, entities, "urls", url_key, false);
 	r.replies = json_get_count(tweet, "reply_count");
 	r.reposts = json_get_count(tweet, "retweet_count");
 	r.likes = json_get_count(tweet, "favorite_count");
@@ -246,15 +246,15 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 		    err, CHATARC_ERR_FORMAT,
 		    "%s %s: no usable \"created_at\" and the id carries no time", what, id);
 	}
-	set_identity(&r, id, username);
+	twitter_set_identity(&r, id, username);
 	record_set(&r.author, username ? username : author_id);
 	record_set(&r.author_name, json_get_string(author, "name"));
 	/* Tweets over 280 characters keep their whole text in note_tweet. */
 	const char *note = json_get_string(json_get(tweet, "note_tweet"), "text");
-	r.text = decode_entities(note ? note : text);
+	r.text = twitter_decode_entities(note ? note : text);
 	record_set(&r.native_id, id);
 	if (reply_id) {
-		r.reply_to = status_url("i/web", reply_id);
+		r.reply_to = twitter_status_url("i/web", reply_id);
 		record_set(&r.reply_to_id, reply_id);
 		/* The account replied to, when the page's includes name it. */
 		const char *to_user = json_get_string(tweet, "in_reply_to_user_id");
@@ -267,9 +267,9 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 	                         *const mention_key[] = {"username", NULL},
 	                         *const url_keys[] = {"unwound_url", "expanded_url", NULL};
 	yajl_val entities = json_get(tweet, "entities");
-	add_entities(&r.tags, entities, "hashtags", tag_key, true);
-	add_entities(&r.mentions, entities, "mentions", mention_key, false);
-	add_entities(&r.links, entities, "urls", url_keys, false);
+	twitter_add_entities(&r.tags, entities, "hashtags", tag_key, true);
+	twitter_add_entities(&r.mentions, entities, "mentions", mention_key, false);
+	twitter_add_entities(&r.links, entities, "urls", url_keys, false);
 	yajl_val metrics = json_get(tweet, "public_metrics");
 	r.replies = json_get_count(metrics, "reply_count");
 	r.reposts = json_get_count(metrics, "retweet_count");

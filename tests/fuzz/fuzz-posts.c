@@ -1,14 +1,17 @@
 /* Fuzz harness: the importers. Bytes as a post file would hold them go
- * through the streaming splitter and every network's converter; each
- * record must write and read back as an archive line. */
+ * through the streaming JSON splitter and every network's converter, and
+ * through the CSV reader and the tweet CSV dialects; each record must
+ * write and read back as an archive line. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../common/json.h"
 #include "../../common/record.h"
+#include "../../fetch/csvstream.h"
 #include "../../fetch/jsonstream.h"
 #include "../../fetch/posts.h"
+#include "../../fetch/twitter-csv.h"
 
 static chatarc_status_t check_record(void *ctx, chatarc_record_t *record, chatarc_error_t *err)
 {
@@ -39,6 +42,21 @@ static chatarc_status_t convert(void *ctx, char *json, size_t len, long line, ch
 	return CHATARC_OK;
 }
 
+struct csv_run {
+	post_converter_t *conv;
+	tweet_csv_t *csv;
+};
+
+static chatarc_status_t convert_row(void *ctx, char **fields, size_t n, long line, long last_line,
+                                    chatarc_error_t *err)
+{
+	struct csv_run *run = ctx;
+	(void)line;
+	(void)last_line;
+	tweet_csv_row(run->conv, run->csv, fields, n, err);
+	return CHATARC_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	post_converter_t conv = {
@@ -50,5 +68,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		jsonstream_finish(&js, &err);
 	jsonstream_release(&js);
 	posts_finish(&conv, &err);
+
+	post_converter_t csv_conv = {.chat = "fuzz", .source = "import", .sink = check_record};
+	struct csv_run run = {&csv_conv, tweet_csv_new("America/Toronto")};
+	csvstream_t cs;
+	csvstream_init(&cs, convert_row, &run);
+	if (csvstream_feed(&cs, (const char *)data, size, &err) == CHATARC_OK)
+		csvstream_finish(&cs, &err);
+	csvstream_release(&cs);
+	tweet_csv_free(run.csv);
+	posts_finish(&csv_conv, &err);
 	return 0;
 }

@@ -1,0 +1,602 @@
+/* Tweets kept as spreadsheets: the CSV dialects of the tools that archived a
+ * decade of chats, each recognised by its header row (README, "CSV
+ * archives"). A dialect is a table from what a record needs to the
+ * column(s) that hold it; a row is read through that table.
+ *
+ * What spreadsheets do to such files, and what is done about it:
+ * - an id rounded to 15 significant digits (583115456392757000) or shown
+ *   as 5.83115E+17: the true id is taken from the row's status URL; a row
+ *   with neither is refused, naming its line;
+ * - a banner line above the header, the header repeated further down:
+ *   rows before the header are skipped, a repeated header is skipped;
+ * - fields spanning lines: csvstream reads them;
+ * - a column twice (Archiver's Location, twarc's user_screen_name): the
+ *   first is read;
+ * - times in the sheet's own zone (Archiver, Topsy): the time is taken from
+ *   the id (a snowflake, exact to the millisecond) where it has one, else
+ *   from the local time in the chat's time zone. */
+#include "twitter-csv.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/alloc.h"
+#include "../common/json.h"
+#include "../common/tzfile.h"
+
+/* What a record is read from. */
+enum column {
+	COL_ID,
+	COL_STATUS_URL, /* a URL holding /status/ID: the true id */
+	COL_AUTHOR,
+	COL_AUTHOR_NAME,
+	COL_TEXT,
+	COL_CREATED,  /* UTC: Twitter's format or ISO 8601 */
+	COL_LOCAL,    /* the sheet's local date [and time] */
+	COL_REPLY_ID, /* the parent's id */
+	COL_REPLY_TO, /* the account replied to */
+	COL_RETWEET,  /* non-empty: the row is a retweet (its original's id) */
+	COL_TYPE,     /* twarc's tweet_type: original, reply, quote, retweet */
+	COL_TAGS,     /* as the dialect lists them (list_style) */
+	COL_MENTIONS,
+	COL_LINKS,
+	COL_ENTITIES, /* TAGS's entities_str: v1.1 entities as JSON */
+	COL_LIKES,
+	COL_REPOSTS,
+	COL_REPLIES,
+	N_COLUMNS
+};
+
+enum list_style {
+	LIST_SPACES, /* "a b c" (twarc v1, Archiver's Link(s)) */
+	LIST_TILDES, /* "a~b~c" (Topsy) */
+	LIST_JSON,   /* [{"tag": "a"}, ...] (twarc-csv) */
+};
+
+struct dialect {
+	const char *name;
+	/* Every one of these headers must be there (the first names the id). */
+	const char *detect[4];
+	const char *columns[N_COLUMNS];
+	enum list_style lists;
+	const char *const *list_keys[3]; /* LIST_JSON: keys for tags, mentions, links */
+	bool author_has_at;              /* "@name" */
+};
+
+static const char *const v2_tag_keys[] = {"tag", NULL};
+static const char *const v2_mention_keys[] = {"username", NULL};
+static const char *const v2_link_keys[] = {"expanded_url", "url", NULL};
+
+static const struct dialect dialects[] = {
+    {"TAGS (Google Sheets)",
+     {"id_str", "from_user", "text", "created_at"},
+     {[COL_ID] = "id_str",
+      [COL_STATUS_URL] = "status_url",
+      [COL_AUTHOR] = "from_user",
+      [COL_TEXT] = "text",
+      [COL_CREATED] = "created_at",
+      [COL_LOCAL] = "time",
+      [COL_REPLY_ID] = "in_reply_to_status_id_str",
+      [COL_REPLY_TO] = "in_reply_to_screen_name",
+      [COL_ENTITIES] = "entities_str"},
+     LIST_SPACES,
+     {NULL},
+     false},
+    {"twarc json2csv (2015)",
+     {"id", "reweet_id", "tweet_url", "text"},
+     {[COL_ID] = "id",
+      [COL_STATUS_URL] = "tweet_url",
+      [COL_AUTHOR] = "user_screen_name",
+      [COL_AUTHOR_NAME] = "user_name",
+      [COL_TEXT] = "text",
+      [COL_CREATED] = "created_at",
+      [COL_REPLY_ID] = "in_reply_to_status_id",
+      [COL_REPLY_TO] = "in_reply_to_screen_name",
+      [COL_RETWEET] = "reweet_id",
+      [COL_TAGS] = "hashtags",
+      [COL_LINKS] = "urls",
+      [COL_LIKES] = "favorite_count",
+      [COL_REPOSTS] = "retweet_count"},
+     LIST_SPACES,
+     {NULL},
+     false},
+    {"twarc json2csv",
+     {"id", "tweet_type", "tweet_url", "text"},
+     {[COL_ID] = "id",
+      [COL_STATUS_URL] = "tweet_url",
+      [COL_AUTHOR] = "user_screen_name",
+      [COL_AUTHOR_NAME] = "user_name",
+      [COL_TEXT] = "text",
+      [COL_CREATED] = "created_at",
+      [COL_REPLY_ID] = "in_reply_to_status_id",
+      [COL_REPLY_TO] = "in_reply_to_screen_name",
+      [COL_TYPE] = "tweet_type",
+      [COL_TAGS] = "hashtags",
+      [COL_LINKS] = "urls",
+      [COL_LIKES] = "favorite_count",
+      [COL_REPOSTS] = "retweet_count"},
+     LIST_SPACES,
+     {NULL},
+     false},
+    {"twarc-csv (API v2)",
+     {"id", "author.username", "referenced_tweets.replied_to.id", "text"},
+     {[COL_ID] = "id",
+      [COL_AUTHOR] = "author.username",
+      [COL_AUTHOR_NAME] = "author.name",
+      [COL_TEXT] = "text",
+      [COL_CREATED] = "created_at",
+      [COL_REPLY_ID] = "referenced_tweets.replied_to.id",
+      [COL_REPLY_TO] = "in_reply_to_username",
+      [COL_RETWEET] = "referenced_tweets.retweeted.id",
+      [COL_TAGS] = "entities.hashtags",
+      [COL_MENTIONS] = "entities.mentions",
+      [COL_LINKS] = "entities.urls",
+      [COL_LIKES] = "public_metrics.like_count",
+      [COL_REPOSTS] = "public_metrics.retweet_count",
+      [COL_REPLIES] = "public_metrics.reply_count"},
+     LIST_JSON,
+     {v2_tag_keys, v2_mention_keys, v2_link_keys},
+     false},
+    {"Twitter Archiver (Google Sheets)",
+     {"Tweet ID", "Screen Name", "Tweet Text", "Date"},
+     {[COL_ID] = "Tweet ID",
+      [COL_AUTHOR] = "Screen Name",
+      [COL_AUTHOR_NAME] = "Full Name",
+      [COL_TEXT] = "Tweet Text",
+      [COL_LOCAL] = "Date",
+      [COL_LINKS] = "Link(s)",
+      [COL_LIKES] = "Favorites",
+      [COL_REPOSTS] = "Retweets"},
+     LIST_SPACES,
+     {NULL},
+     true},
+    {"Topsy",
+     {"id", "content", "trackback_author_nick", "firstpost_date"},
+     {[COL_ID] = "id",
+      [COL_STATUS_URL] = "trackback_permalink",
+      [COL_AUTHOR] = "trackback_author_nick",
+      [COL_TEXT] = "content",
+      [COL_LOCAL] = "firstpost_date",
+      [COL_TAGS] = "hashtags",
+      [COL_MENTIONS] = "user_mentions",
+      [COL_REPOSTS] = "retweet_count"},
+     LIST_TILDES,
+     {NULL},
+     false},
+};
+
+struct tweet_csv {
+	const struct dialect *dialect;
+	const char *zone_name;
+	tz_zone_t *zone; /* loaded when a row first needs its local time */
+	char **header;   /* the header row's names, to write raw and spot repeats */
+	size_t n_header;
+	int column[N_COLUMNS]; /* index into a row, -1 if the dialect or file lacks it */
+	long rows_before_header;
+};
+
+tweet_csv_t *tweet_csv_new(const char *zone_name)
+{
+	tweet_csv_t *t = xcalloc(1, sizeof *t);
+	t->zone_name = zone_name ? zone_name : "UTC";
+	return t;
+}
+
+void tweet_csv_free(tweet_csv_t *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_header; i++)
+		free(t->header[i]);
+	free(t->header);
+	if (t->zone)
+		tz_zone_free(t->zone);
+	free(t);
+}
+
+const char *tweet_csv_dialect(const tweet_csv_t *t)
+{
+	return t->dialect ? t->dialect->name : NULL;
+}
+
+static int find_column(char **fields, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(fields[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* A row of header names: the dialect whose every detecting name is there. */
+static bool take_header(tweet_csv_t *t, char **fields, size_t n)
+{
+	for (size_t d = 0; d < sizeof dialects / sizeof *dialects; d++) {
+		const struct dialect *dialect = &dialects[d];
+		bool all = true;
+		for (size_t k = 0; k < 4 && dialect->detect[k] && all; k++)
+			all = find_column(fields, n, dialect->detect[k]) >= 0;
+		if (!all)
+			continue;
+		t->dialect = dialect;
+		for (int c = 0; c < N_COLUMNS; c++)
+			t->column[c] =
+			    dialect->columns[c] ? find_column(fields, n, dialect->columns[c]) : -1;
+		t->header = xcalloc(n, sizeof *t->header);
+		t->n_header = n;
+		for (size_t i = 0; i < n; i++)
+			t->header[i] = xstrdup(fields[i]);
+		return true;
+	}
+	return false;
+}
+
+static bool is_header_again(const tweet_csv_t *t, char **fields, size_t n)
+{
+	size_t same = 0;
+	for (size_t i = 0; i < n && i < t->n_header; i++)
+		same += !strcmp(fields[i], t->header[i]);
+	return same >= 3 && same * 2 > t->n_header;
+}
+
+static const char *field(const tweet_csv_t *t, char **fields, size_t n, enum column c)
+{
+	int i = t->column[c];
+	if (i < 0 || (size_t)i >= n)
+		return "";
+	return fields[i];
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* The id a spreadsheet may have rounded: 15 significant digits kept, the
+ * rest zeros (or written as 5.83115E+17). A true id ends in as many zeros
+ * once in a thousand or more, and then a status URL, where the row has
+ * one, still says so. */
+static bool id_looks_rounded(const char *id)
+{
+	if (strchr(id, 'E') || strchr(id, 'e') || strchr(id, '.'))
+		return true;
+	size_t len = strlen(id);
+	if (len < 17)
+		return false;
+	for (size_t i = 15; i < len; i++)
+		if (id[i] != '0')
+			return false;
+	return true;
+}
+
+/* "https://twitter.com/user/status/123?s=20" -> "123" into out. */
+static bool id_from_status_url(const char *url, char *out, size_t size)
+{
+	const char *p = strstr(url, "/status/");
+	size_t skip = 8;
+	if (!p) {
+		p = strstr(url, "/statuses/");
+		skip = 10;
+	}
+	if (!p)
+		return false;
+	p += skip;
+	size_t len = strspn(p, "0123456789");
+	if (len == 0 || len >= size)
+		return false;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return true;
+}
+
+/* Archiver "3/3/2023 13:48:03" or "1/3/2020", Topsy "06/05/14", TAGS
+ * "06/06/2014 01:17:48": month first, as the US sheets were. */
+static bool parse_local(tweet_csv_t *t, const char *text, chatarc_ms_t *out,
+                        chatarc_status_t *status, chatarc_error_t *err)
+{
+	int mon, day, year, hour = 0, min = 0, sec = 0, used = 0;
+	if (sscanf(text, "%d/%d/%d%n", &mon, &day, &year, &used) != 3)
+		return false;
+	const char *rest = text + used;
+	if (*rest && sscanf(rest, " %d:%d:%d", &hour, &min, &sec) < 2)
+		return false;
+	if (year < 100)
+		year += 2000;
+	if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
+		return false;
+	if (!t->zone && (*status = tz_zone_load(t->zone_name, &t->zone, err)) != CHATARC_OK)
+		return false;
+	chatarc_ms_t wall;
+	char iso[40];
+	snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", year, mon, day, hour, min, sec);
+	if (!time_parse_iso8601(iso, &wall))
+		return false;
+	/* The offset at the wall time read as UTC, then again at the instant
+	 * that gives: right except in the hour a clock change repeats. */
+	long offset = tz_zone_offset(t->zone, wall);
+	offset = tz_zone_offset(t->zone, wall - (chatarc_ms_t)offset * 1000);
+	*out = wall - (chatarc_ms_t)offset * 1000;
+	return true;
+}
+
+static void add_list(strlist_t *out, const char *value, enum list_style style,
+                     const char *const *keys, bool tags)
+{
+	if (!*value)
+		return;
+	if (style == LIST_JSON) {
+		yajl_val list;
+		chatarc_error_t ignored;
+		if (json_parse(value, &list, &ignored) != CHATARC_OK)
+			return;
+		for (size_t i = 0; i < json_array_len(list); i++) {
+			const char *item = NULL;
+			for (const char *const *key = keys; *key && !item; key++)
+				item = json_get_string(json_array_at(list, i), *key);
+			if (item && tags)
+				posts_add_tag(out, item);
+			else if (item)
+				strlist_add_unique(out, item);
+		}
+		yajl_tree_free(list);
+		return;
+	}
+	const char *separators = style == LIST_TILDES ? "~" : " ,";
+	char *copy = xstrdup(value);
+	for (char *save = NULL, *item = strtok_r(copy, separators, &save); item;
+	     item = strtok_r(NULL, separators, &save)) {
+		if (*item == '#' || *item == '@')
+			item++;
+		if (!*item)
+			continue;
+		if (tags)
+			posts_add_tag(out, item);
+		else
+			strlist_add_unique(out, item);
+	}
+	free(copy);
+}
+
+/* Hashtags or mentions written in the text, for dialects without a column
+ * of them: '#' or '@' after a non-word character, then word characters
+ * (letters of any script for tags, as Twitter's, ASCII for accounts). */
+static void scan_text(strlist_t *out, const char *text, char mark)
+{
+	for (const char *p = text; (p = strchr(p, mark)); p++) {
+		if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '&'))
+			continue;
+		const char *q = p + 1;
+		while (*q == '_' || isalnum((unsigned char)*q) ||
+		       (mark == '#' && (unsigned char)*q >= 0x80))
+			q++;
+		if (q == p + 1 || (mark == '@' && q - p - 1 > 15))
+			continue;
+		char *word = xstrndup(p + 1, (size_t)(q - p - 1));
+		if (mark == '#')
+			posts_add_tag(out, word);
+		else
+			strlist_add_unique(out, word);
+		free(word);
+	}
+}
+
+static long long count_of(const char *value)
+{
+	char *end;
+	long long n = strtoll(value, &end, 10);
+	return end != value && n > 0 ? n : 0;
+}
+
+/* The row as raw: {"header": "value", ...} for the columns that have one. */
+static char *row_as_json(const tweet_csv_t *t, char **fields, size_t n)
+{
+	strbuf_t sb;
+	strbuf_init(&sb, 1024);
+	strbuf_addch(&sb, '{');
+	bool first = true;
+	for (size_t i = 0; i < n && i < t->n_header; i++) {
+		if (!*fields[i] || !*t->header[i])
+			continue;
+		if (!first)
+			strbuf_addch(&sb, ',');
+		first = false;
+		json_add_string(&sb, t->header[i]);
+		strbuf_addch(&sb, ':');
+		json_add_string(&sb, fields[i]);
+	}
+	strbuf_addch(&sb, '}');
+	return strbuf_detach(&sb, NULL);
+}
+
+static bool is_retweet(const tweet_csv_t *t, char **fields, size_t n, const char *text)
+{
+	if (t->column[COL_RETWEET] >= 0)
+		return *field(t, fields, n, COL_RETWEET) != '\0';
+	if (t->column[COL_TYPE] >= 0)
+		return !strcmp(field(t, fields, n, COL_TYPE), "retweet");
+	/* TAGS, Archiver and Topsy keep a retweet as its "RT @user: ..." text. */
+	return !strncmp(text, "RT @", 4);
+}
+
+static chatarc_status_t convert_row(post_converter_t *conv, tweet_csv_t *t, char **fields, size_t n,
+                                    chatarc_error_t *err)
+{
+	const struct dialect *d = t->dialect;
+	const char *id = field(t, fields, n, COL_ID);
+	const char *url = field(t, fields, n, COL_STATUS_URL);
+	const char *text = field(t, fields, n, COL_TEXT);
+	const char *author = field(t, fields, n, COL_AUTHOR);
+	char true_id[32];
+
+	if (is_retweet(t, fields, n, text)) {
+		conv->boosts++;
+		return CHATARC_OK;
+	}
+	/* The status URL's id is the true one; the id column may be rounded. */
+	if (id_from_status_url(url, true_id, sizeof true_id)) {
+		id = true_id;
+	} else if (id_looks_rounded(id)) {
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+		                         "tweet id %s was rounded by a spreadsheet and the row has "
+		                         "no status URL to give the true one",
+		                         id);
+	} else if (!all_digits(id)) {
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+		                         "\"%s\" is not a tweet id (column \"%s\")", id,
+		                         d->columns[COL_ID]);
+	}
+	if (d->author_has_at && *author == '@')
+		author++;
+	if (!*author)
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+		                         "tweet %s has no author (column \"%s\")", id,
+		                         d->columns[COL_AUTHOR]);
+
+	chatarc_record_t r;
+	record_init(&r);
+	record_set(&r.network, "twitter");
+	record_set(&r.source, conv->source);
+	record_set(&r.chat, conv->chat);
+	r.raw = row_as_json(t, fields, n);
+	const char *created = field(t, fields, n, COL_CREATED);
+	bool timed = *created && (time_parse_twitter(created, &r.created_ms) ||
+	                          time_parse_iso8601(created, &r.created_ms));
+	if (!timed)
+		timed = time_from_snowflake(id, &r.created_ms);
+	if (!timed && *field(t, fields, n, COL_LOCAL)) {
+		chatarc_status_t zone_status = CHATARC_OK;
+		timed = parse_local(t, field(t, fields, n, COL_LOCAL), &r.created_ms, &zone_status,
+		                    err);
+		if (zone_status != CHATARC_OK) {
+			record_clear(&r);
+			return zone_status;
+		}
+	}
+	if (!timed) {
+		record_clear(&r);
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+		                         "tweet %s has no time that can be read (and its id is "
+		                         "older than the ids that carry one)",
+		                         id);
+	}
+	twitter_set_identity(&r, id, author);
+	record_set(&r.native_id, id);
+	record_set(&r.author, author);
+	const char *name = field(t, fields, n, COL_AUTHOR_NAME);
+	record_set(&r.author_name, *name ? name : NULL);
+	r.text = twitter_decode_entities(text);
+
+	const char *reply_id = field(t, fields, n, COL_REPLY_ID);
+	if (all_digits(reply_id) && !id_looks_rounded(reply_id)) {
+		r.reply_to = twitter_status_url("i/web", reply_id);
+		record_set(&r.reply_to_id, reply_id);
+		const char *to = field(t, fields, n, COL_REPLY_TO);
+		record_set(&r.reply_to_account, *to ? to : NULL);
+	}
+
+	const char *entities_json = field(t, fields, n, COL_ENTITIES);
+	yajl_val entities = NULL;
+	chatarc_error_t ignored;
+	if (*entities_json && json_parse(entities_json, &entities, &ignored) == CHATARC_OK) {
+		static const char *const tag_key[] = {"text", NULL},
+		                         *const mention_key[] = {"screen_name", NULL},
+		                         *const url_key[] = {"expanded_url", NULL};
+		twitter_add_entities(&r.tags, entities, "hashtags", tag_key, true);
+		twitter_add_entities(&r.mentions, entities, "user_mentions", mention_key, false);
+		twitter_add_entities(&r.links, entities, "urls", url_key, false);
+		yajl_tree_free(entities);
+	} else {
+		if (t->column[COL_TAGS] >= 0)
+			add_list(&r.tags, field(t, fields, n, COL_TAGS), d->lists, d->list_keys[0],
+			         true);
+		else
+			scan_text(&r.tags, r.text, '#');
+		if (t->column[COL_MENTIONS] >= 0)
+			add_list(&r.mentions, field(t, fields, n, COL_MENTIONS), d->lists,
+			         d->list_keys[1], false);
+		else
+			scan_text(&r.mentions, r.text, '@');
+		add_list(&r.links, field(t, fields, n, COL_LINKS),
+		         d->lists == LIST_TILDES ? LIST_SPACES : d->lists, d->list_keys[2], false);
+	}
+	r.likes = count_of(field(t, fields, n, COL_LIKES));
+	r.reposts = count_of(field(t, fields, n, COL_REPOSTS));
+	r.replies = count_of(field(t, fields, n, COL_REPLIES));
+	return posts_emit(conv, &r, err);
+}
+
+/* Windows-1252, what Excel writes for "CSV" (not "CSV UTF-8"): 0x80-0x9F
+ * are these characters, the rest of the upper half is Latin-1. */
+static const unsigned short cp1252_80_9f[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+
+static char *from_cp1252(const char *s)
+{
+	strbuf_t out;
+	strbuf_init(&out, strlen(s) * 2);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned c = *p < 0x80 ? *p : *p < 0xA0 ? cp1252_80_9f[*p - 0x80] : *p;
+		if (c < 0x80) {
+			strbuf_addch(&out, (char)c);
+		} else if (c < 0x800) {
+			strbuf_addch(&out, (char)(0xC0 | c >> 6));
+			strbuf_addch(&out, (char)(0x80 | (c & 0x3F)));
+		} else {
+			strbuf_addch(&out, (char)(0xE0 | c >> 12));
+			strbuf_addch(&out, (char)(0x80 | ((c >> 6) & 0x3F)));
+			strbuf_addch(&out, (char)(0x80 | (c & 0x3F)));
+		}
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+static chatarc_status_t read_row(post_converter_t *conv, tweet_csv_t *t, char **fields, size_t n,
+                                 chatarc_error_t *err);
+
+/* A sheet saved by Excel as plain "CSV" is Windows-1252, not UTF-8: a
+ * field that is not UTF-8 is read as that (every byte is a character). */
+chatarc_status_t tweet_csv_row(post_converter_t *conv, tweet_csv_t *t, char **fields, size_t n,
+                               chatarc_error_t *err)
+{
+	size_t bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad += !utf8_valid(fields[i], strlen(fields[i]));
+	if (!bad)
+		return read_row(conv, t, fields, n, err);
+	char **decoded = xcalloc(n, sizeof *decoded);
+	char **row = xmalloc(n * sizeof *row);
+	for (size_t i = 0; i < n; i++)
+		row[i] = utf8_valid(fields[i], strlen(fields[i]))
+		             ? fields[i]
+		             : (decoded[i] = from_cp1252(fields[i]));
+	chatarc_status_t status = read_row(conv, t, row, n, err);
+	for (size_t i = 0; i < n; i++)
+		free(decoded[i]);
+	free(decoded);
+	free(row);
+	return status;
+}
+
+static chatarc_status_t read_row(post_converter_t *conv, tweet_csv_t *t, char **fields, size_t n,
+                                 chatarc_error_t *err)
+{
+	if (!t->dialect) {
+		if (take_header(t, fields, n))
+			return CHATARC_OK;
+		/* A banner or a title line above the header. */
+		if (++t->rows_before_header < 10)
+			return CHATARC_OK;
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "%s", TWEET_CSV_NO_HEADER);
+	}
+	if (is_header_again(t, fields, n))
+		return CHATARC_OK;
+	return convert_row(conv, t, fields, n, err);
+}
