@@ -293,51 +293,120 @@ void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start)
 		time_parse_iso8601(date, start);
 }
 
-static chatarc_status_t for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
-                                 chatarc_ms_t to, bool without_raw, archive_record_fn fn, void *ctx,
-                                 chatarc_error_t *err)
-{
-	strlist_t paths = {0};
-	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
-	/* The uris given from the day read before: a message an older chatarc wrote
-	 * into two neighbouring day files (its time moved across midnight) is
-	 * given once, as the first day has it. */
+/* One chat's walk through its days. */
+struct chat_walk {
+	strlist_t paths;
+	size_t next;
+	/* The uris given from the day read before: a message an older chatarc
+	 * wrote into two neighbouring day files (its time moved across
+	 * midnight) is given once, as the first day has it. */
 	urimap_t before;
-	chatarc_ms_t before_start = INT64_MIN;
-	urimap_init(&before);
+	chatarc_ms_t before_start;
+};
 
-	for (size_t i = 0; status == CHATARC_OK && i < paths.len; i++) {
-		chatarc_ms_t day_start;
-		archive_day_of_path(paths.items[i], NULL, &day_start);
-		if (day_start + 86400000 <= from || day_start >= to)
-			continue;
+static const char *day_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
 
-		struct day_records day = {.path = paths.items[i], .without_raw = without_raw};
-		urimap_init(&day.uris);
-		status = archive_read_lines(paths.items[i], collect_line, &day, NULL, err);
-		if (status == CHATARC_OK && day.len > 0)
-			qsort(day.records, day.len, sizeof *day.records, compare_records);
-		bool adjacent = before_start == day_start - 86400000;
-		urimap_t given;
-		urimap_init(&given);
-		for (size_t k = 0; k < day.len; k++) {
-			chatarc_record_t *r = &day.records[k];
-			bool added;
-			if (status == CHATARC_OK && r->created_ms >= from && r->created_ms < to &&
-			    !(adjacent && urimap_find(&before, r->uri))) {
-				urimap_insert(&given, r->uri, &added);
-				status = fn(ctx, r, err);
-			}
+/* Reads the walk's next day into out (versions merged, the day before's
+ * uris left out), advancing the walk. */
+static chatarc_status_t read_walk_day(struct chat_walk *walk, chatarc_ms_t from, chatarc_ms_t to,
+                                      bool without_raw, struct day_records *out,
+                                      chatarc_error_t *err)
+{
+	const char *path = walk->paths.items[walk->next++];
+	chatarc_ms_t day_start;
+	archive_day_of_path(path, NULL, &day_start);
+	struct day_records day = {.path = path, .without_raw = without_raw};
+	urimap_init(&day.uris);
+	chatarc_status_t status = archive_read_lines(path, collect_line, &day, NULL, err);
+	bool adjacent = walk->before_start == day_start - 86400000;
+	urimap_t given;
+	urimap_init(&given);
+	for (size_t k = 0; k < day.len; k++) {
+		chatarc_record_t *r = &day.records[k];
+		bool added;
+		if (status == CHATARC_OK && r->created_ms >= from && r->created_ms < to &&
+		    !(adjacent && urimap_find(&walk->before, r->uri))) {
+			urimap_insert(&given, r->uri, &added);
+			ALLOC_GROW(out->records, out->len + 1, out->alloc);
+			out->records[out->len++] = *r;
+		} else {
 			record_clear(r);
 		}
-		free(day.records);
-		urimap_release(&day.uris);
-		urimap_release(&before);
-		before = given;
-		before_start = day_start;
 	}
-	urimap_release(&before);
-	strlist_clear(&paths);
+	free(day.records);
+	urimap_release(&day.uris);
+	urimap_release(&walk->before);
+	walk->before = given;
+	walk->before_start = day_start;
+	return status;
+}
+
+static int compare_chat_records(const void *a, const void *b)
+{
+	int order = compare_records(a, b);
+	const chatarc_record_t *x = a, *y = b;
+	return order ? order : strcmp(x->chat ? x->chat : "", y->chat ? y->chat : "");
+}
+
+/* The chats' messages in [from, to), day by day: each UTC day of every
+ * chat read, then given in time order. Memory holds one day of them. */
+static chatarc_status_t for_each(const char *data_dir, const char *const *chats, size_t n_chats,
+                                 chatarc_ms_t from, chatarc_ms_t to, bool without_raw,
+                                 archive_record_fn fn, void *ctx, chatarc_error_t *err)
+{
+	struct chat_walk *walks = xcalloc(n_chats ? n_chats : 1, sizeof *walks);
+	chatarc_status_t status = CHATARC_OK;
+	for (size_t c = 0; c < n_chats && status == CHATARC_OK; c++) {
+		walks[c].before_start = INT64_MIN;
+		urimap_init(&walks[c].before);
+		status = archive_list_days(data_dir, chats[c], &walks[c].paths, err);
+	}
+	struct day_records day = {0};
+	while (status == CHATARC_OK) {
+		/* The earliest day any chat has next (names sort as dates). */
+		const char *first = NULL;
+		for (size_t c = 0; c < n_chats; c++) {
+			struct chat_walk *w = &walks[c];
+			if (w->next < w->paths.len &&
+			    (!first || strcmp(day_name(w->paths.items[w->next]), first) < 0))
+				first = day_name(w->paths.items[w->next]);
+		}
+		if (!first)
+			break;
+		char date[11];
+		chatarc_ms_t day_start;
+		archive_day_of_path(first, date, &day_start);
+		bool in_range = !(day_start + 86400000 <= from || day_start >= to);
+		day.len = 0;
+		for (size_t c = 0; c < n_chats && status == CHATARC_OK; c++) {
+			struct chat_walk *w = &walks[c];
+			if (w->next >= w->paths.len ||
+			    strncmp(day_name(w->paths.items[w->next]), date, 10))
+				continue;
+			if (in_range)
+				status = read_walk_day(w, from, to, without_raw, &day, err);
+			else
+				w->next++;
+		}
+		if (status == CHATARC_OK && day.len > 1)
+			qsort(day.records, day.len, sizeof *day.records,
+			      n_chats > 1 ? compare_chat_records : compare_records);
+		for (size_t k = 0; k < day.len; k++) {
+			if (status == CHATARC_OK)
+				status = fn(ctx, &day.records[k], err);
+			record_clear(&day.records[k]);
+		}
+	}
+	free(day.records);
+	for (size_t c = 0; c < n_chats; c++) {
+		urimap_release(&walks[c].before);
+		strlist_clear(&walks[c].paths);
+	}
+	free(walks);
 	return status;
 }
 
@@ -345,14 +414,21 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
                                   chatarc_ms_t to, archive_record_fn fn, void *ctx,
                                   chatarc_error_t *err)
 {
-	return for_each(data_dir, chat, from, to, false, fn, ctx, err);
+	return for_each(data_dir, &chat, 1, from, to, false, fn, ctx, err);
 }
 
 chatarc_status_t archive_for_each_without_raw(const char *data_dir, const char *chat,
                                               chatarc_ms_t from, chatarc_ms_t to,
                                               archive_record_fn fn, void *ctx, chatarc_error_t *err)
 {
-	return for_each(data_dir, chat, from, to, true, fn, ctx, err);
+	return for_each(data_dir, &chat, 1, from, to, true, fn, ctx, err);
+}
+
+chatarc_status_t archive_for_each_in_chats(const char *data_dir, const char *const *chats,
+                                           size_t n_chats, chatarc_ms_t from, chatarc_ms_t to,
+                                           archive_record_fn fn, void *ctx, chatarc_error_t *err)
+{
+	return for_each(data_dir, chats, n_chats, from, to, false, fn, ctx, err);
 }
 
 struct author_scan {

@@ -92,6 +92,12 @@ chatarc_status_t archive_for_each_without_raw(const char *data_dir, const char *
                                               archive_record_fn fn, void *ctx,
                                               chatarc_error_t *err);
 
+/* The messages of several chats in [from, to), in time order across them
+ * (ties by uri, then chat); a post in two chats comes once for each. */
+chatarc_status_t archive_for_each_in_chats(const char *data_dir, const char *const *chats,
+                                           size_t n_chats, chatarc_ms_t from, chatarc_ms_t to,
+                                           archive_record_fn fn, void *ctx, chatarc_error_t *err);
+
 /* The author (NULL if none) and time of each of the chat's messages created
  * in [from, to), one call a line, in file order (a message with several
  * versions comes more than once). Reads the two fields from the line's text

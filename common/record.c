@@ -12,7 +12,15 @@
 
 /* Every field of the record once, in archive and export order (raw last:
  * the archive reader cuts a line before it). */
-enum field_kind { FIELD_STRING, FIELD_TIME, FIELD_LIST, FIELD_COUNT, FIELD_RAW };
+enum field_kind {
+	FIELD_STRING,
+	FIELD_TIME,
+	FIELD_LIST,
+	FIELD_TEXTS, /* a list of free texts: written with its count before it */
+	FIELD_COUNT,
+	FIELD_OPTIONAL_COUNT, /* -1: unknown, written as null */
+	FIELD_RAW
+};
 static const struct record_field {
 	const char *name;
 	enum field_kind kind;
@@ -30,17 +38,23 @@ static const struct record_field {
     F(author, FIELD_STRING),
     F(author_name, FIELD_STRING),
     F(text, FIELD_STRING),
+    F(content_warning, FIELD_STRING),
+    F(lang, FIELD_STRING),
     F(url, FIELD_STRING),
     F(native_id, FIELD_STRING),
     F(reply_to, FIELD_STRING),
     F(reply_to_id, FIELD_STRING),
     F(reply_to_account, FIELD_STRING),
+    F(thread_root, FIELD_STRING),
+    F(quote_of, FIELD_STRING),
     F(tags, FIELD_LIST),
     F(mentions, FIELD_LIST),
     F(links, FIELD_LIST),
+    F(media_alt, FIELD_TEXTS),
     F(replies, FIELD_COUNT),
     F(reposts, FIELD_COUNT),
     F(likes, FIELD_COUNT),
+    F(author_followers, FIELD_OPTIONAL_COUNT),
     F(edited_at, FIELD_STRING),
     F(raw, FIELD_RAW),
 #undef F
@@ -70,6 +84,7 @@ bool record_is_reply(const chatarc_record_t *r)
 void record_init(chatarc_record_t *r)
 {
 	memset(r, 0, sizeof *r);
+	r->author_followers = -1;
 }
 
 void record_clear(chatarc_record_t *r)
@@ -78,7 +93,7 @@ void record_clear(chatarc_record_t *r)
 		const struct record_field *f = &record_fields[i];
 		if (f->kind == FIELD_STRING || f->kind == FIELD_RAW)
 			free(*string_at(r, f));
-		else if (f->kind == FIELD_LIST)
+		else if (f->kind == FIELD_LIST || f->kind == FIELD_TEXTS)
 			strlist_clear(list_at(r, f));
 	}
 	record_init(r);
@@ -104,9 +119,9 @@ void record_copy(chatarc_record_t *dst, const chatarc_record_t *src)
 		const struct record_field *f = &record_fields[i];
 		if (f->kind == FIELD_STRING || f->kind == FIELD_RAW)
 			record_set(string_at(dst, f), *string_at(src, f));
-		else if (f->kind == FIELD_LIST)
+		else if (f->kind == FIELD_LIST || f->kind == FIELD_TEXTS)
 			copy_list(list_at(dst, f), list_at(src, f));
-		else if (f->kind == FIELD_COUNT)
+		else if (f->kind == FIELD_COUNT || f->kind == FIELD_OPTIONAL_COUNT)
 			*count_at(dst, f) = *count_at(src, f);
 	}
 }
@@ -129,7 +144,24 @@ void record_write_fields(sprinter_t *sp, const chatarc_record_t *r)
 			sp->end_list(sp);
 			break;
 		}
+		case FIELD_TEXTS: {
+			/* "media_alt" -> "media_count" first: the count a CSV reader
+			 * wants without parsing the list. */
+			const strlist_t *list = list_at(r, f);
+			char count_name[64];
+			snprintf(count_name, sizeof count_name, "%.*s_count",
+			         (int)strcspn(f->name, "_"), f->name);
+			sp->integer(sp, count_name, (long long)list->len);
+			sp->texts(sp, f->name, list);
+			break;
+		}
 		case FIELD_COUNT: sp->integer(sp, f->name, *count_at(r, f)); break;
+		case FIELD_OPTIONAL_COUNT:
+			if (*count_at(r, f) >= 0)
+				sp->integer(sp, f->name, *count_at(r, f));
+			else
+				sp->nullable(sp, f->name, NULL);
+			break;
 		case FIELD_RAW: sp->raw_json(sp, f->name, r->raw); break;
 		}
 	}
@@ -158,6 +190,13 @@ static void read_list(yajl_val doc, const char *key, strlist_t *list)
 			strlist_add(list, arr->u.array.values[i]->u.string);
 }
 
+/* A count that may be unknown: null or missing is -1. */
+static long long read_optional_count(yajl_val doc, const char *key)
+{
+	yajl_val v = json_get(doc, key);
+	return YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0 ? YAJL_GET_INTEGER(v) : -1;
+}
+
 chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc_error_t *err)
 {
 	yajl_val doc;
@@ -178,10 +217,12 @@ chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc
 		const struct record_field *f = &record_fields[i];
 		if (f->kind == FIELD_STRING) {
 			record_set(string_at(r, f), json_get_string(doc, f->name));
-		} else if (f->kind == FIELD_LIST) {
+		} else if (f->kind == FIELD_LIST || f->kind == FIELD_TEXTS) {
 			read_list(doc, f->name, list_at(r, f));
 		} else if (f->kind == FIELD_COUNT) {
 			*count_at(r, f) = json_get_count(doc, f->name);
+		} else if (f->kind == FIELD_OPTIONAL_COUNT) {
+			*count_at(r, f) = read_optional_count(doc, f->name);
 		} else if (f->kind == FIELD_RAW) {
 			strbuf_t raw;
 			strbuf_init(&raw, 0);
@@ -255,6 +296,12 @@ bool record_merge(chatarc_record_t *into, const chatarc_record_t *later)
 	changed |= fill_missing(&into->reply_to, later->reply_to);
 	changed |= fill_missing(&into->reply_to_id, later->reply_to_id);
 	changed |= fill_missing(&into->reply_to_account, later->reply_to_account);
+	changed |= fill_missing(&into->content_warning, later->content_warning);
+	changed |= fill_missing(&into->lang, later->lang);
+	changed |= fill_missing(&into->thread_root, later->thread_root);
+	changed |= fill_missing(&into->quote_of, later->quote_of);
+	changed |= fill_list(&into->media_alt, &later->media_alt);
+	changed |= raise_count(&into->author_followers, later->author_followers);
 	changed |= fill_list(&into->tags, &later->tags);
 	changed |= fill_list(&into->mentions, &later->mentions);
 	changed |= fill_list(&into->links, &later->links);
@@ -271,8 +318,10 @@ static unsigned clamp_count(long long n)
 
 static void summarise_fields(const char *text, const char *author_name, const char *reply_to,
                              const char *native_id, long long replies, long long reposts,
-                             long long likes, const char *edited_at, record_summary_t *out)
+                             long long likes, const char *edited_at, unsigned detail_fields,
+                             record_summary_t *out)
 {
+	out->detail_fields = detail_fields;
 	size_t len = text ? strlen(text) : 0;
 	out->edited_ms = edited_ms(edited_at);
 	out->text_len = len > 0xffffffffu ? 0xffffffffu : (unsigned)len;
@@ -286,18 +335,33 @@ static void summarise_fields(const char *text, const char *author_name, const ch
 	out->has_native_id = native_id && *native_id;
 }
 
+static unsigned present(const char *s)
+{
+	return s && *s;
+}
+
 void record_summarise(const chatarc_record_t *r, record_summary_t *out)
 {
+	unsigned details = present(r->content_warning) + present(r->lang) +
+	                   present(r->thread_root) + present(r->quote_of) + (r->media_alt.len > 0) +
+	                   (r->author_followers >= 0);
 	summarise_fields(r->text, r->author_name, r->reply_to, r->native_id, r->replies, r->reposts,
-	                 r->likes, r->edited_at, out);
+	                 r->likes, r->edited_at, details, out);
 }
 
 void record_summary_from_json(struct yajl_val_s *doc, record_summary_t *out)
 {
+	unsigned details = present(json_get_string(doc, "content_warning")) +
+	                   present(json_get_string(doc, "lang")) +
+	                   present(json_get_string(doc, "thread_root")) +
+	                   present(json_get_string(doc, "quote_of")) +
+	                   (json_array_len(json_get(doc, "media_alt")) > 0) +
+	                   (read_optional_count(doc, "author_followers") >= 0);
 	summarise_fields(json_get_string(doc, "text"), json_get_string(doc, "author_name"),
 	                 json_get_string(doc, "reply_to"), json_get_string(doc, "native_id"),
 	                 json_get_count(doc, "replies"), json_get_count(doc, "reposts"),
-	                 json_get_count(doc, "likes"), json_get_string(doc, "edited_at"), out);
+	                 json_get_count(doc, "likes"), json_get_string(doc, "edited_at"), details,
+	                 out);
 }
 
 static bool raise_unsigned(unsigned *into, unsigned from)
@@ -332,22 +396,27 @@ bool record_summary_merge(record_summary_t *stored, const record_summary_t *late
 	changed |= raise_flag(&stored->has_author_name, later->has_author_name);
 	changed |= raise_flag(&stored->has_reply_to, later->has_reply_to);
 	changed |= raise_flag(&stored->has_native_id, later->has_native_id);
+	changed |= raise_unsigned(&stored->detail_fields, later->detail_fields);
 	return changed;
 }
 
 void record_csv_header(strbuf_t *out)
 {
 	for (size_t i = 0; i < N_FIELDS; i++) {
-		if (record_fields[i].kind == FIELD_RAW)
+		const struct record_field *f = &record_fields[i];
+		if (f->kind == FIELD_RAW)
 			continue;
 		if (i)
 			strbuf_addch(out, ',');
-		strbuf_addstr(out, record_fields[i].name);
+		if (f->kind == FIELD_TEXTS)
+			strbuf_addf(out, "%.*s_count,", (int)strcspn(f->name, "_"), f->name);
+		strbuf_addstr(out, f->name);
 	}
 	strbuf_add(out, "\r\n", 2);
 }
 
-/* Every field but raw; lists space-separated. */
+/* Every field but raw; lists space-separated, free texts (alt texts) as a
+ * JSON array. */
 void record_to_csv(const chatarc_record_t *r, strbuf_t *out)
 {
 	struct sprinter_csv csv;

@@ -22,6 +22,10 @@ typedef struct chatarc_record {
 	char *author;
 	char *author_name;
 	char *text;
+	/* What the author put before the text, folded away (Mastodon's
+	 * spoiler_text); NULL when none. Not part of text. */
+	char *content_warning;
+	char *lang; /* the post's language as the wire gives it (BCP 47), NULL if none */
 	char *url;
 	char *native_id; /* the post's id on the network (Bluesky: its at:// uri) */
 	/* A reply: the parent's uri once known (the same file or run, or
@@ -32,10 +36,20 @@ typedef struct chatarc_record {
 	char *reply_to;
 	char *reply_to_id;
 	char *reply_to_account;
+	/* The uri of the post that opened the thread, where the wire names it
+	 * (Bluesky reply.root, Twitter v2 conversation_id); else NULL. */
+	char *thread_root;
+	char *quote_of; /* the uri of the post this one quotes, NULL if none */
 	strlist_t tags; /* lower-case, without '#' */
 	strlist_t mentions;
 	strlist_t links;
+	/* One entry per image or video attached: its alt text, "" when it has
+	 * none (so the count is media_alt.len). */
+	strlist_t media_alt;
 	long long replies, reposts, likes;
+	/* The author's followers when the post was read; -1 when the wire
+	 * does not say. */
+	long long author_followers;
 	/* When the author last edited it (ISO 8601 as the wire gives it;
 	 * Mastodon's edited_at), NULL if never: a later edit's text replaces
 	 * the earlier, even a shorter one. */
@@ -75,6 +89,10 @@ typedef struct record_summary {
 	unsigned text_len;
 	unsigned replies, reposts, likes;
 	bool has_author_name, has_reply_to, has_native_id;
+	/* How many of the fields added in 2026 (language, quote, thread root,
+	 * content warning, media, followers) it has: a re-import of a record
+	 * archived before fills them. */
+	unsigned detail_fields;
 } record_summary_t;
 
 void record_summarise(const chatarc_record_t *r, record_summary_t *out);

@@ -73,9 +73,9 @@ static void xml_text(sprinter_t *sp, const char *name, const char *value)
 sprinter_t *sprinter_xml_new(strbuf_t *out, bool indent)
 {
 	struct sprinter_xml *x = xcalloc(1, sizeof *x);
-	x->sp =
-	    (sprinter_t){xml_begin,   xml_end,    xml_begin,   xml_end,  xml_string,     xml_string,
-	                 xml_integer, xml_number, xml_boolean, xml_text, sprinter_no_raw};
+	x->sp = (sprinter_t){xml_begin,   xml_end,    xml_begin,       xml_end,
+	                     xml_string,  xml_string, xml_integer,     xml_number,
+	                     xml_boolean, xml_text,   sprinter_no_raw, sprinter_texts_as_list};
 	x->out = out;
 	x->buf = xmlBufferCreate();
 	x->writer = xmlNewTextWriterMemory(x->buf, 0);

@@ -109,12 +109,21 @@ static void json_raw(sprinter_t *sp, const char *name, const char *json)
 	strbuf_addstr(j->out, json ? json : "null");
 }
 
+void sprinter_texts_as_list(sprinter_t *sp, const char *name, const strlist_t *items)
+{
+	sp->begin_list(sp, name);
+	for (size_t i = 0; i < items->len; i++)
+		sp->string(sp, name, items->items[i]);
+	sp->end_list(sp);
+}
+
 void sprinter_json_init(struct sprinter_json *json, strbuf_t *out)
 {
 	memset(json, 0, sizeof *json);
-	json->sp = (sprinter_t){json_begin_object, json_end_object, json_begin_list, json_end_list,
-	                        json_string,       json_nullable,   json_integer,    json_number,
-	                        json_boolean,      json_text,       json_raw};
+	json->sp = (sprinter_t){json_begin_object, json_end_object, json_begin_list,
+	                        json_end_list,     json_string,     json_nullable,
+	                        json_integer,      json_number,     json_boolean,
+	                        json_text,         json_raw,        sprinter_texts_as_list};
 	json->out = out;
 	json->first[0] = true;
 }
@@ -203,6 +212,21 @@ static void csv_boolean(sprinter_t *sp, const char *name, bool value)
 	csv_string(sp, name, value ? "true" : "false");
 }
 
+static void csv_texts(sprinter_t *sp, const char *name, const strlist_t *items)
+{
+	strbuf_t array;
+	strbuf_init(&array, 64);
+	strbuf_addch(&array, '[');
+	for (size_t i = 0; i < items->len; i++) {
+		if (i)
+			strbuf_addch(&array, ',');
+		json_add_string(&array, items->items[i]);
+	}
+	strbuf_addch(&array, ']');
+	csv_string(sp, name, array.buf);
+	strbuf_release(&array);
+}
+
 /* CSV and XML carry no original objects. */
 void sprinter_no_raw(sprinter_t *sp, const char *name, const char *json)
 {
@@ -212,9 +236,9 @@ void sprinter_no_raw(sprinter_t *sp, const char *name, const char *json)
 void sprinter_csv_init(struct sprinter_csv *csv, strbuf_t *out)
 {
 	memset(csv, 0, sizeof *csv);
-	csv->sp = (sprinter_t){csv_begin_object, csv_end_object, csv_begin_list, csv_end_list,
-	                       csv_string,       csv_string,     csv_integer,    csv_number,
-	                       csv_boolean,      csv_string,     sprinter_no_raw};
+	csv->sp = (sprinter_t){csv_begin_object, csv_end_object, csv_begin_list,  csv_end_list,
+	                       csv_string,       csv_string,     csv_integer,     csv_number,
+	                       csv_boolean,      csv_string,     sprinter_no_raw, csv_texts};
 	csv->out = out;
 	strbuf_init(&csv->list, 0);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "strbuf.h"
+#include "strlist.h"
 
 typedef struct sprinter sprinter_t;
 struct sprinter {
@@ -29,7 +30,14 @@ struct sprinter {
 	void (*text)(sprinter_t *sp, const char *name, const char *value);
 	/* JSON text as it is (JSON); nothing in other formats. */
 	void (*raw_json)(sprinter_t *sp, const char *name, const char *json);
+	/* A list of free texts (alt texts, which hold spaces): a list in JSON
+	 * and XML; in CSV one field holding a JSON array, as twarc-csv writes
+	 * lists. */
+	void (*texts)(sprinter_t *sp, const char *name, const strlist_t *items);
 };
+
+/* texts() as a list of strings (JSON, XML). */
+void sprinter_texts_as_list(sprinter_t *sp, const char *name, const strlist_t *items);
 
 /* JSON into out. */
 struct sprinter_json {

@@ -69,6 +69,58 @@ static bool bluesky_author_opted_out(yajl_val author)
 	return false;
 }
 
+/* Images' alt texts from an images embed ({"images": [{"alt": ...}]}) or a
+ * video's ({"alt": ...}). */
+static void add_media(chatarc_record_t *r, yajl_val embed)
+{
+	yajl_val images = json_get(embed, "images");
+	for (size_t i = 0; i < json_array_len(images); i++) {
+		const char *alt = json_get_string(json_array_at(images, i), "alt");
+		strlist_add(&r->media_alt, alt ? alt : "");
+	}
+	if (YAJL_IS_OBJECT(json_get(embed, "video"))) {
+		const char *alt = json_get_string(embed, "alt");
+		strlist_add(&r->media_alt, alt ? alt : "");
+	}
+}
+
+/* Language, thread root, quoted post, media and self-labels of a post
+ * record (app.bsky.feed.post). */
+static void add_details(chatarc_record_t *r, yajl_val record)
+{
+	yajl_val langs = json_get(record, "langs");
+	if (json_array_len(langs) && YAJL_IS_STRING(json_array_at(langs, 0)))
+		record_set(&r->lang, json_array_at(langs, 0)->u.string);
+	const char *root_path[] = {"reply", "root", "uri", NULL};
+	yajl_val root = json_get_path(record, root_path);
+	if (YAJL_IS_STRING(root))
+		record_set(&r->thread_root, root->u.string);
+	/* embed.record (a quote), embed.recordWithMedia (a quote with media). */
+	yajl_val embed = json_get(record, "embed");
+	const char *quote_path[] = {"record", "uri", NULL};
+	const char *quote_media_path[] = {"record", "record", "uri", NULL};
+	yajl_val quoted = json_get_path(embed, quote_path);
+	if (!YAJL_IS_STRING(quoted))
+		quoted = json_get_path(embed, quote_media_path);
+	if (YAJL_IS_STRING(quoted))
+		record_set(&r->quote_of, quoted->u.string);
+	add_media(r, embed);
+	add_media(r, json_get(embed, "media"));
+	/* Self-labels ("graphic-media", "nudity", ...) are Bluesky's content
+	 * warnings: clients fold the post under them. */
+	yajl_val labels = json_get(json_get(record, "labels"), "values");
+	strbuf_t warning;
+	strbuf_init(&warning, 0);
+	for (size_t i = 0; i < json_array_len(labels); i++) {
+		const char *val = json_get_string(json_array_at(labels, i), "val");
+		if (val && *val)
+			strbuf_addf(&warning, "%s%s", warning.len ? ", " : "", val);
+	}
+	if (warning.len)
+		r->content_warning = strbuf_detach(&warning, NULL);
+	strbuf_release(&warning);
+}
+
 chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, chatarc_error_t *err)
 {
 	const char *what = "Bluesky post";
@@ -145,6 +197,7 @@ chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, cha
 	if (YAJL_IS_STRING(external))
 		strlist_add_unique(&r.links, external->u.string);
 
+	add_details(&r, record);
 	r.replies = json_get_count(post, "replyCount");
 	r.reposts = json_get_count(post, "repostCount");
 	r.likes = json_get_count(post, "likeCount");

@@ -384,17 +384,23 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 		set_bridged_identity(&r, uri, acct, url);
 	}
 
-	strbuf_t text;
-	strbuf_init(&text, 0);
-	if (spoiler && *spoiler) {
-		/* The content warning is part of what the author wrote. */
-		strbuf_addstr(&text, spoiler);
-		strbuf_addstr(&text, "\n\n");
+	r.text = mastodon_html_to_text(content, &r.links);
+	/* Kept beside the text, not in it: pages fold the text under it, and
+	 * researchers count and read warnings apart. */
+	record_set(&r.content_warning, spoiler && *spoiler ? spoiler : NULL);
+	record_set(&r.lang, json_get_string(status, "language"));
+	yajl_val media = json_get(status, "media_attachments");
+	for (size_t i = 0; i < json_array_len(media); i++) {
+		const char *alt = json_get_string(json_array_at(media, i), "description");
+		strlist_add(&r.media_alt, alt ? alt : "");
 	}
-	char *body = mastodon_html_to_text(content, &r.links);
-	strbuf_addstr(&text, body);
-	free(body);
-	r.text = strbuf_detach(&text, NULL);
+	/* Mastodon 4.4's quote posts: {"quote": {"state": "accepted",
+	 * "quoted_status": {...}}}. */
+	record_set(&r.quote_of,
+	           json_get_string(json_get(json_get(status, "quote"), "quoted_status"), "uri"));
+	yajl_val followers = json_get(account, "followers_count");
+	if (YAJL_IS_INTEGER(followers) && YAJL_GET_INTEGER(followers) >= 0)
+		r.author_followers = YAJL_GET_INTEGER(followers);
 
 	const char *card_url = json_get_string(json_get(status, "card"), "url");
 	if (card_url)

@@ -46,6 +46,11 @@ enum column {
 	COL_LIKES,
 	COL_REPOSTS,
 	COL_REPLIES,
+	COL_LANG,
+	COL_FOLLOWERS, /* the author's */
+	COL_QUOTED,    /* the quoted tweet's id (twarc: where tweet_type is quote) */
+	COL_ROOT,      /* the thread's first tweet's id (conversation_id) */
+	COL_MEDIA,     /* media URLs, space-separated: one per attachment */
 	N_COLUMNS
 };
 
@@ -67,7 +72,7 @@ struct dialect {
 
 static const char *const v2_tag_keys[] = {"tag", NULL};
 static const char *const v2_mention_keys[] = {"username", NULL};
-static const char *const v2_link_keys[] = {"expanded_url", "url", NULL};
+static const char *const v2_link_keys[] = {"unwound_url", "expanded_url", "url", NULL};
 
 static const struct dialect dialects[] = {
     {"TAGS (Google Sheets)",
@@ -80,7 +85,8 @@ static const struct dialect dialects[] = {
       [COL_LOCAL] = "time",
       [COL_REPLY_ID] = "in_reply_to_status_id_str",
       [COL_REPLY_TO] = "in_reply_to_screen_name",
-      [COL_ENTITIES] = "entities_str"},
+      [COL_ENTITIES] = "entities_str",
+      [COL_FOLLOWERS] = "user_followers_count"},
      LIST_SPACES,
      {NULL},
      false},
@@ -98,7 +104,10 @@ static const struct dialect dialects[] = {
       [COL_TAGS] = "hashtags",
       [COL_LINKS] = "urls",
       [COL_LIKES] = "favorite_count",
-      [COL_REPOSTS] = "retweet_count"},
+      [COL_REPOSTS] = "retweet_count",
+      [COL_LANG] = "lang",
+      [COL_FOLLOWERS] = "user_followers_count",
+      [COL_MEDIA] = "media"},
      LIST_SPACES,
      {NULL},
      false},
@@ -116,7 +125,11 @@ static const struct dialect dialects[] = {
       [COL_TAGS] = "hashtags",
       [COL_LINKS] = "urls",
       [COL_LIKES] = "favorite_count",
-      [COL_REPOSTS] = "retweet_count"},
+      [COL_REPOSTS] = "retweet_count",
+      [COL_LANG] = "lang",
+      [COL_FOLLOWERS] = "user_followers_count",
+      [COL_QUOTED] = "retweet_or_quote_id",
+      [COL_MEDIA] = "media"},
      LIST_SPACES,
      {NULL},
      false},
@@ -135,7 +148,12 @@ static const struct dialect dialects[] = {
       [COL_LINKS] = "entities.urls",
       [COL_LIKES] = "public_metrics.like_count",
       [COL_REPOSTS] = "public_metrics.retweet_count",
-      [COL_REPLIES] = "public_metrics.reply_count"},
+      [COL_REPLIES] = "public_metrics.reply_count",
+      [COL_LANG] = "lang",
+      [COL_FOLLOWERS] = "author.public_metrics.followers_count",
+      [COL_QUOTED] = "referenced_tweets.quoted.id",
+      [COL_ROOT] = "conversation_id",
+      [COL_MEDIA] = "attachments.media_keys"},
      LIST_JSON,
      {v2_tag_keys, v2_mention_keys, v2_link_keys},
      false},
@@ -148,7 +166,9 @@ static const struct dialect dialects[] = {
       [COL_LOCAL] = "Date",
       [COL_LINKS] = "Link(s)",
       [COL_LIKES] = "Favorites",
-      [COL_REPOSTS] = "Retweets"},
+      [COL_REPOSTS] = "Retweets",
+      [COL_FOLLOWERS] = "Followers",
+      [COL_MEDIA] = "Media"},
      LIST_SPACES,
      {NULL},
      true},
@@ -161,7 +181,9 @@ static const struct dialect dialects[] = {
       [COL_LOCAL] = "firstpost_date",
       [COL_TAGS] = "hashtags",
       [COL_MENTIONS] = "user_mentions",
-      [COL_REPOSTS] = "retweet_count"},
+      [COL_REPOSTS] = "retweet_count",
+      [COL_LANG] = "lang",
+      [COL_FOLLOWERS] = "followers_count"},
      LIST_TILDES,
      {NULL},
      false},
@@ -414,6 +436,74 @@ static char *row_as_json(const tweet_csv_t *t, char **fields, size_t n)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* The alt text of media `key` in twarc-csv's attachments.media (the
+ * expanded media objects, as JSON); "" when it is not there. */
+static const char *alt_of(yajl_val expanded, const char *key)
+{
+	for (size_t i = 0; key && i < json_array_len(expanded); i++) {
+		yajl_val m = json_array_at(expanded, i);
+		const char *media_key = json_get_string(m, "media_key");
+		if (media_key && !strcmp(media_key, key)) {
+			const char *alt = json_get_string(m, "alt_text");
+			return alt ? alt : "";
+		}
+	}
+	return "";
+}
+
+/* One entry per attachment: twarc-csv's attachments.media_keys (alt texts
+ * from attachments.media where it expands them); twarc's and Archiver's
+ * media URLs, space-separated (a sheet keeps no alt text). */
+static void add_media(const tweet_csv_t *t, chatarc_record_t *r, char **fields, size_t n)
+{
+	const char *value = field(t, fields, n, COL_MEDIA);
+	if (t->dialect->lists == LIST_JSON) {
+		int column = find_column(t->header, t->n_header, "attachments.media");
+		yajl_val keys = NULL, expanded = NULL;
+		chatarc_error_t ignored;
+		if (!*value || json_parse(value, &keys, &ignored) != CHATARC_OK)
+			return;
+		if (column >= 0 && (size_t)column < n && *fields[column] &&
+		    json_parse(fields[column], &expanded, &ignored) != CHATARC_OK)
+			expanded = NULL;
+		for (size_t i = 0; i < json_array_len(keys); i++) {
+			yajl_val key = json_array_at(keys, i);
+			strlist_add(&r->media_alt,
+			            alt_of(expanded, YAJL_IS_STRING(key) ? key->u.string : NULL));
+		}
+		yajl_tree_free(keys);
+		if (expanded)
+			yajl_tree_free(expanded);
+		return;
+	}
+	char *media = xstrdup(value);
+	for (char *save = NULL, *item = strtok_r(media, " ", &save); item;
+	     item = strtok_r(NULL, " ", &save))
+		strlist_add(&r->media_alt, "");
+	free(media);
+}
+
+/* Language, quoted tweet, thread root, media and followers, where the
+ * dialect has them. */
+static void add_details(const tweet_csv_t *t, chatarc_record_t *r, char **fields, size_t n)
+{
+	const char *lang = field(t, fields, n, COL_LANG);
+	record_set(&r->lang, *lang ? lang : NULL);
+	const char *quoted = field(t, fields, n, COL_QUOTED);
+	/* twarc's retweet_or_quote_id is a quote's only where tweet_type says so. */
+	if (t->column[COL_TYPE] >= 0 && strcmp(field(t, fields, n, COL_TYPE), "quote"))
+		quoted = "";
+	if (all_digits(quoted) && !id_looks_rounded(quoted))
+		r->quote_of = twitter_status_url("i/web", quoted);
+	const char *root = field(t, fields, n, COL_ROOT);
+	if (all_digits(root) && !id_looks_rounded(root) && strcmp(root, r->native_id))
+		r->thread_root = twitter_status_url("i/web", root);
+	add_media(t, r, fields, n);
+	const char *followers = field(t, fields, n, COL_FOLLOWERS);
+	if (all_digits(followers))
+		r->author_followers = count_of(followers);
+}
+
 static bool is_retweet(const tweet_csv_t *t, char **fields, size_t n, const char *text)
 {
 	if (t->column[COL_RETWEET] >= 0)
@@ -510,6 +600,11 @@ static chatarc_status_t convert_row(post_converter_t *conv, tweet_csv_t *t, char
 		twitter_add_entities(&r.tags, entities, "hashtags", tag_key, true);
 		twitter_add_entities(&r.mentions, entities, "user_mentions", mention_key, false);
 		twitter_add_entities(&r.links, entities, "urls", url_key, false);
+		yajl_val media = json_get(entities, "media");
+		for (size_t i = 0; i < json_array_len(media); i++) {
+			const char *alt = json_get_string(json_array_at(media, i), "ext_alt_text");
+			strlist_add(&r.media_alt, alt ? alt : "");
+		}
 		yajl_tree_free(entities);
 	} else {
 		if (t->column[COL_TAGS] >= 0)
@@ -525,6 +620,7 @@ static chatarc_status_t convert_row(post_converter_t *conv, tweet_csv_t *t, char
 		add_list(&r.links, field(t, fields, n, COL_LINKS),
 		         d->lists == LIST_TILDES ? LIST_SPACES : d->lists, d->list_keys[2], false);
 	}
+	add_details(t, &r, fields, n);
 	r.likes = count_of(field(t, fields, n, COL_LIKES));
 	r.reposts = count_of(field(t, fields, n, COL_REPOSTS));
 	r.replies = count_of(field(t, fields, n, COL_REPLIES));

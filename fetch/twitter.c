@@ -185,6 +185,24 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 	r.replies = json_get_count(tweet, "reply_count");
 	r.reposts = json_get_count(tweet, "retweet_count");
 	r.likes = json_get_count(tweet, "favorite_count");
+	record_set(&r.lang, json_get_string(tweet, "lang"));
+	const char *quoted = json_get_string(tweet, "quoted_status_id_str");
+	if (quoted && *quoted)
+		r.quote_of = twitter_status_url("i/web", quoted);
+	/* extended_entities lists every photo (entities only the first);
+	 * ext_alt_text is there when the search asked for it. */
+	yajl_val media_holder =
+	    json_get(YAJL_IS_OBJECT(extended) ? extended : tweet, "extended_entities");
+	if (!YAJL_IS_OBJECT(media_holder))
+		media_holder = entities;
+	yajl_val media = json_get(media_holder, "media");
+	for (size_t i = 0; i < json_array_len(media); i++) {
+		const char *alt = json_get_string(json_array_at(media, i), "ext_alt_text");
+		strlist_add(&r.media_alt, alt ? alt : "");
+	}
+	yajl_val followers = json_get(user, "followers_count");
+	if (YAJL_IS_INTEGER(followers) && YAJL_GET_INTEGER(followers) >= 0)
+		r.author_followers = YAJL_GET_INTEGER(followers);
 	return posts_emit(conv, &r, err);
 }
 
@@ -202,6 +220,49 @@ static yajl_val find_by_id(yajl_val includes, const char *kind, const char *id)
 	return NULL;
 }
 
+/* An attachment's media object: inline (twarc2's flattened tweets) or in
+ * the page's includes.media by media_key. */
+static yajl_val find_media(yajl_val includes, const char *key)
+{
+	yajl_val list = json_get(includes, "media");
+	for (size_t i = 0; key && i < json_array_len(list); i++) {
+		const char *media_key = json_get_string(json_array_at(list, i), "media_key");
+		if (media_key && !strcmp(key, media_key))
+			return json_array_at(list, i);
+	}
+	return NULL;
+}
+
+/* Language, quoted tweet, thread root, media alt texts and followers. */
+static void add_v2_details(chatarc_record_t *r, yajl_val tweet, yajl_val includes, yajl_val author,
+                           const char *quoted_id)
+{
+	record_set(&r->lang, json_get_string(tweet, "lang"));
+	if (quoted_id)
+		r->quote_of = twitter_status_url("i/web", quoted_id);
+	/* conversation_id is the id of the tweet that opened the thread. */
+	const char *root = json_get_string(tweet, "conversation_id");
+	if (root && *root && strcmp(root, r->native_id))
+		r->thread_root = twitter_status_url("i/web", root);
+	yajl_val attachments = json_get(tweet, "attachments");
+	yajl_val inline_media = json_get(attachments, "media");
+	yajl_val keys = json_get(attachments, "media_keys");
+	size_t n =
+	    json_array_len(inline_media) ? json_array_len(inline_media) : json_array_len(keys);
+	for (size_t i = 0; i < n; i++) {
+		yajl_val m = json_array_len(inline_media)
+		                 ? json_array_at(inline_media, i)
+		                 : find_media(includes, YAJL_IS_STRING(json_array_at(keys, i))
+		                                            ? json_array_at(keys, i)->u.string
+		                                            : NULL);
+		const char *alt = json_get_string(m, "alt_text");
+		strlist_add(&r->media_alt, alt ? alt : "");
+	}
+	yajl_val followers = json_get(json_get(author, "public_metrics"), "followers_count");
+	if (YAJL_IS_INTEGER(followers) && YAJL_GET_INTEGER(followers) >= 0)
+		r->author_followers = YAJL_GET_INTEGER(followers);
+}
+
 chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet, yajl_val includes,
                                           chatarc_error_t *err)
 {
@@ -217,7 +278,7 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 		return rc;
 
 	yajl_val refs = json_get(tweet, "referenced_tweets");
-	const char *reply_id = NULL;
+	const char *reply_id = NULL, *quoted_id = NULL;
 	for (size_t i = 0; i < json_array_len(refs); i++) {
 		const char *type = json_get_string(json_array_at(refs, i), "type");
 		const char *ref_id = json_get_string(json_array_at(refs, i), "id");
@@ -231,6 +292,8 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 		}
 		if (!strcmp(type, "replied_to"))
 			reply_id = ref_id;
+		else if (!strcmp(type, "quoted"))
+			quoted_id = ref_id;
 	}
 
 	/* twarc2's flattened tweets carry their author inline. */
@@ -274,6 +337,7 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 	r.replies = json_get_count(metrics, "reply_count");
 	r.reposts = json_get_count(metrics, "retweet_count");
 	r.likes = json_get_count(metrics, "like_count");
+	add_v2_details(&r, tweet, includes, author, quoted_id);
 	return posts_emit(conv, &r, err);
 }
 

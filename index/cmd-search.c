@@ -66,25 +66,6 @@ static void add_for_terminal(strbuf_t *out, const char *text)
 	}
 }
 
-static void add_value(void *ctx, const char *value)
-{
-	strlist_add(ctx, value);
-}
-
-/* from:NAME without a server: the index's accounts NAME@SERVER. */
-static chatarc_status_t authors_named(void *ctx, const char *name, strlist_t *out,
-                                      chatarc_error_t *err)
-{
-	strbuf_t prefix;
-	strbuf_init(&prefix, 0);
-	strbuf_addf(&prefix, "%s@", name);
-	for (char *p = prefix.buf; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	chatarc_status_t status = xdb_field_values(ctx, "from", prefix.buf, add_value, out, err);
-	strbuf_release(&prefix);
-	return status;
-}
-
 /* Seconds east of UTC in the hit's chat's zone at ms (UTC for a chat not
  * in the config). The process's TZ is never touched. */
 static long chat_offset(struct search_output *out, const char *chat, chatarc_ms_t ms)
@@ -256,7 +237,7 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 		        stale, stale == 1 ? "" : "s", stale == 1 ? "it" : "them", ctx->data_dir);
 	strbuf_t rewritten;
 	strbuf_init(&rewritten, 0);
-	status = index_query_rewrite(query.buf, authors_named, db, &rewritten, &err);
+	status = index_query_rewrite(query.buf, index_authors_named, db, &rewritten, &err);
 	if (status != CHATARC_OK) {
 		xdb_close(db);
 		strbuf_release(&rewritten);

@@ -64,6 +64,7 @@ struct indexer {
 	long pending;
 	index_stats_t *stats;
 	strbuf_t data;
+	strbuf_t cw_text;  /* a content warning and the text, indexed together */
 	urimap_t day_uris; /* the uris the day being indexed holds now */
 	strlist_t stale;   /* documents of the day no longer in the archive */
 };
@@ -115,8 +116,15 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	strbuf_reset(&ix->data);
 	record_to_json(&shown, &ix->data);
 	time_format_iso(r->created_ms, created);
+	/* A content warning is words the author wrote: searched with the text. */
+	const char *text = r->text;
+	if (r->content_warning && *r->content_warning) {
+		strbuf_reset(&ix->cw_text);
+		strbuf_addf(&ix->cw_text, "%s\n\n%s", r->content_warning, r->text ? r->text : "");
+		text = ix->cw_text.buf;
+	}
 	xdb_document_t doc = {.id = r->uri,
-	                      .text = r->text,
+	                      .text = text,
 	                      .name = r->author_name,
 	                      .boolean_terms = (const char *const *)terms.items,
 	                      .created = created,
@@ -654,6 +662,7 @@ static chatarc_status_t indexer_open(struct indexer *ix, const char *path, chata
 	if (status != CHATARC_OK)
 		return status;
 	strbuf_init(&ix->data, 4096);
+	strbuf_init(&ix->cw_text, 0);
 	for (int i = 0; i < PLACE_DATES; i++)
 		places_reset(&ix->places[i]);
 	urimap_init(&ix->day_uris);
@@ -671,6 +680,7 @@ static void indexer_close(struct indexer *ix)
 	xdb_close(ix->db);
 	ix->db = NULL;
 	strbuf_release(&ix->data);
+	strbuf_release(&ix->cw_text);
 	for (int i = 0; i < PLACE_DATES; i++) {
 		places_reset(&ix->places[i]);
 		urimap_release(&ix->places[i].uris);

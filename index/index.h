@@ -53,5 +53,17 @@ typedef chatarc_status_t (*index_authors_fn)(void *ctx, const char *name, strlis
                                              chatarc_error_t *err);
 chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors, void *ctx,
                                      strbuf_t *out, chatarc_error_t *err);
+/* An index_authors_fn over an open database (ctx: the struct xdb *): its
+ * accounts NAME@SERVER. */
+chatarc_status_t index_authors_named(void *ctx, const char *name, strlist_t *out,
+                                     chatarc_error_t *err);
+
+/* The uris of every message the search query matches (as `chatarc search`
+ * reads it), into out; *stale as index_open_for_search gives it. For
+ * `export --query`, which then streams those messages from the archive. */
+struct urimap;
+chatarc_status_t index_matching_uris(const char *data_dir, const chatarc_config_t *config,
+                                     const char *query, struct urimap *out, size_t *stale,
+                                     chatarc_error_t *err);
 
 #endif

@@ -12,7 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../common/json.h"
 #include "../common/timeutil.h"
+#include "../common/urimap.h"
+#include "xapian-shim.h"
 
 static const char *const fields[] = {"from",  "tag",     "chat", "network", "reply",
                                      "topic", "session", "date", NULL};
@@ -144,4 +147,58 @@ chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors
 			strbuf_addch(out, *p++);
 	}
 	return CHATARC_OK;
+}
+
+static void add_value(void *ctx, const char *value)
+{
+	strlist_add(ctx, value);
+}
+
+chatarc_status_t index_authors_named(void *ctx, const char *name, strlist_t *out,
+                                     chatarc_error_t *err)
+{
+	strbuf_t prefix;
+	strbuf_init(&prefix, 0);
+	strbuf_addf(&prefix, "%s@", name);
+	for (char *p = prefix.buf; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	chatarc_status_t status = xdb_field_values(ctx, "from", prefix.buf, add_value, out, err);
+	strbuf_release(&prefix);
+	return status;
+}
+
+/* A hit's uri, from its stored data (the record as JSON, uri first). */
+static chatarc_status_t collect_uri(void *ctx, const char *data, double score,
+                                    const char *marked_text, chatarc_error_t *err)
+{
+	yajl_val doc;
+	(void)score;
+	(void)marked_text;
+	if (json_parse(data, &doc, err) != CHATARC_OK)
+		return CHATARC_ERR_CORRUPT;
+	const char *uri = json_get_string(doc, "uri");
+	bool added;
+	if (uri)
+		urimap_insert(ctx, uri, &added);
+	yajl_tree_free(doc);
+	return CHATARC_OK;
+}
+
+chatarc_status_t index_matching_uris(const char *data_dir, const chatarc_config_t *config,
+                                     const char *query, urimap_t *out, size_t *stale,
+                                     chatarc_error_t *err)
+{
+	xdb_t *db;
+	strbuf_t rewritten;
+	chatarc_status_t status = index_open_for_search(data_dir, config, &db, stale, err);
+	if (status != CHATARC_OK)
+		return status;
+	strbuf_init(&rewritten, 0);
+	status = index_query_rewrite(query, index_authors_named, db, &rewritten, err);
+	if (status == CHATARC_OK)
+		status = xdb_search(db, rewritten.buf, XDB_SORT_DATE, 0, (size_t)-1 / 2, NULL, NULL,
+		                    collect_uri, out, NULL, err);
+	strbuf_release(&rewritten);
+	xdb_close(db);
+	return status;
 }

@@ -178,10 +178,13 @@ static void write_message(sprinter_t *e, const summary_t *s, long i)
 	attr_int(e, "likes", r->likes);
 	attr_int(e, "reposts", r->reposts);
 	attr_int(e, "replies", r->replies);
+	if (r->content_warning && *r->content_warning)
+		text_child(e, "content-warning", r->content_warning);
 	text_child(e, "text", r->text);
-	const strlist_t *lists[] = {&r->tags, &r->mentions, &r->links};
-	const char *names[][2] = {{"tags", "tag"}, {"mentions", "mention"}, {"links", "link"}};
-	for (int l = 0; l < 3; l++) {
+	const strlist_t *lists[] = {&r->tags, &r->mentions, &r->links, &r->media_alt};
+	const char *names[][2] = {
+	    {"tags", "tag"}, {"mentions", "mention"}, {"links", "link"}, {"media", "alt"}};
+	for (int l = 0; l < 4; l++) {
 		if (!lists[l]->len)
 			continue;
 		list_begin(e, names[l][0]);

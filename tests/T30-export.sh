@@ -21,11 +21,11 @@ JSON
 
 "$CHATARC" --data "$D" export fx --format csv >"$TMP/all.csv"
 printf '%s\r\n' \
-	'uri,network,source,chat,created_at,author,author_name,text,url,native_id,reply_to,reply_to_id,reply_to_account,tags,mentions,links,replies,reposts,likes,edited_at' \
-	'at://did:plc:c/app.bsky.feed.post/3,bluesky,import,fx,2026-11-18T05:00:00.000Z,cy.example,,early,https://bsky.app/profile/cy.example/post/3,at://did:plc:c/app.bsky.feed.post/3,,,,,,,0,0,0,' \
+	'uri,network,source,chat,created_at,author,author_name,text,content_warning,lang,url,native_id,reply_to,reply_to_id,reply_to_account,thread_root,quote_of,tags,mentions,links,media_count,media_alt,replies,reposts,likes,author_followers,edited_at' \
+	'at://did:plc:c/app.bsky.feed.post/3,bluesky,import,fx,2026-11-18T05:00:00.000Z,cy.example,,early,,,https://bsky.app/profile/cy.example/post/3,at://did:plc:c/app.bsky.feed.post/3,,,,,,,,,0,[],0,0,0,,' \
 	'at://did:plc:a/app.bsky.feed.post/1,bluesky,import,fx,2026-11-19T04:59:59.999Z,ana.example,"Ana, RN","T1: say ""hello"", then' \
-	'go on",https://bsky.app/profile/ana.example/post/1,at://did:plc:a/app.bsky.feed.post/1,,,,,,,0,0,2,' \
-	'at://did:plc:b/app.bsky.feed.post/2,bluesky,import,fx,2026-11-19T05:00:00.000Z,bo.example,,A1 plain,https://bsky.app/profile/bo.example/post/2,at://did:plc:b/app.bsky.feed.post/2,at://did:plc:a/app.bsky.feed.post/1,at://did:plc:a/app.bsky.feed.post/1,did:plc:a,,,,0,0,0,' \
+	'go on",,,https://bsky.app/profile/ana.example/post/1,at://did:plc:a/app.bsky.feed.post/1,,,,,,,,,0,[],0,0,2,,' \
+	'at://did:plc:b/app.bsky.feed.post/2,bluesky,import,fx,2026-11-19T05:00:00.000Z,bo.example,,A1 plain,,,https://bsky.app/profile/bo.example/post/2,at://did:plc:b/app.bsky.feed.post/2,at://did:plc:a/app.bsky.feed.post/1,at://did:plc:a/app.bsky.feed.post/1,did:plc:a,at://did:plc:a/app.bsky.feed.post/1,,,,,0,[],0,0,0,,' \
 	>"$TMP/want.csv"
 # The line break inside the quoted text is the post's own "\n", not CRLF.
 sed -i 's/then\r$/then/' "$TMP/want.csv"
@@ -64,5 +64,65 @@ expect_eq "export: a message whose time crossed midnight between two imports is 
 "$CHATARC" --data "$M" export m | jq -c '.created_at = "2026-01-02T00:00:01.000Z" | .text = "the copy"' | gzip >"$M/archive/m/2026/2026-01-02.jsonl.gz"
 expect_eq "export: ... and one already written in both day files is read once, as its first day has it" \
 	"$("$CHATARC" --data "$M" export m | jq -r .text | tr '\n' ' ')" "short #m, and longer "
+
+# Across chats, with filters. Two chats of the real recorded fixtures: the
+# Mastodon #mastodonpy pages and the Bluesky searchPosts page, plus one post
+# in both chats. Every check is against a count jq makes from the chats'
+# own exports.
+R=$(new_data research masto bsky)
+for f in "$FIXTURES"/mastodon/mastodonpy_tag_page*.http; do http_body "$f"; done | jq -c '.[]' >"$TMP/masto.jsonl"
+http_body "$FIXTURES/bluesky/bskyr_searchPosts_redistricting.http" >"$TMP/bsky.json"
+allow_noindex "$R"
+"$CHATARC" --data "$R" import --chat masto "$TMP/masto.jsonl" >/dev/null
+"$CHATARC" --data "$R" import --chat bsky "$TMP/bsky.json" >/dev/null
+head -1 "$TMP/masto.jsonl" >"$TMP/both.jsonl"
+"$CHATARC" --data "$R" import --chat bsky "$TMP/both.jsonl" >/dev/null
+{ "$CHATARC" --data "$R" export masto; "$CHATARC" --data "$R" export bsky; } | jq -c 'del(.raw)' >"$TMP/each.jsonl"
+"$CHATARC" --data "$R" export masto bsky | jq -c 'del(.raw)' >"$TMP/both-chats.jsonl"
+expect_eq "export: several chats: every message of each, once per chat, in time order across them" \
+	"$(sort "$TMP/both-chats.jsonl" | md5sum) $(jq -r .created_at "$TMP/both-chats.jsonl" | sort -c 2>&1 && echo sorted)" \
+	"$(sort "$TMP/each.jsonl" | md5sum) sorted"
+expect_eq "export: no CHAT is every chat in the config" \
+	"$("$CHATARC" --data "$R" export | jq -c 'del(.raw)' | md5sum)" "$(md5sum <"$TMP/both-chats.jsonl")"
+expect_eq "export: a post in two chats comes once for each, chat by chat" \
+	"$(jq -r --arg u "$(jq -r .uri "$TMP/both.jsonl")" 'select(.uri == $u) | .chat' "$TMP/both-chats.jsonl" | tr '\n' ' ')" "bsky masto "
+# --author: a name alone, @name@server and name@server.
+acct=$(jq -r 'select(.network == "mastodon") | .author' "$TMP/each.jsonl" | sort | uniq -c | sort -rn | head -1 | awk '{print $2}')
+want=$(jq -r --arg a "$acct" 'select(.author == $a) | .uri' "$TMP/both-chats.jsonl" | md5sum)
+for spelling in "${acct%@*}" "@$acct" "$acct" "$(echo "$acct" | tr a-z A-Z)"; do
+	expect_eq "export: --author $spelling keeps exactly that account's messages" \
+		"$("$CHATARC" --data "$R" export --author "$spelling" | jq -r .uri | md5sum)" "$want"
+done
+expect_eq "export: --author takes a list" \
+	"$("$CHATARC" --data "$R" export --author "nobody.example,$acct" | wc -l)" "$(jq -r --arg a "$acct" 'select(.author == $a)' "$TMP/both-chats.jsonl" | jq -s length)"
+# --query: the same messages as search (each query finds some: 25, 25, 12, 31).
+"$CHATARC" --data "$R" index >/dev/null
+for q in 'network:bluesky' 'redistricting' 'reply:yes' 'from:mastodonpy_test_2 AND reply:no'; do
+	expect_eq "export: --query '$q' gives the messages search finds" \
+		"$("$CHATARC" --data "$R" export --query "$q" | jq -r '"\(.chat) \(.uri)"' | sort | md5sum)" \
+		"$("$CHATARC" --data "$R" search --format json "$q" | jq -r '"\(.chat) \(.uri)"' | sort | md5sum)"
+done
+expect_eq "export: --query with other filters and a CSV header" \
+	"$("$CHATARC" --data "$R" export bsky --query 'network:mastodon' --format csv | wc -l)" "2"
+"$CHATARC" --data "$R" export --query 'from:' >/dev/null 2>"$TMP/err"
+expect_eq "export: a malformed --query exits 2 saying why" "$?:$(grep -c 'from:' "$TMP/err")" "2:1"
+
+# The research columns against the wire itself, record by record (jq reads
+# raw, independently of the converters).
+expect_eq "export: lang, thread root, quoted post, media count and followers are the wire's" \
+	"$("$CHATARC" --data "$R" export | jq -c 'select(.network == "bluesky" and .raw.record != null)
+		| [.lang == (.raw.record.langs // [null])[0],
+		   .thread_root == .raw.record.reply.root.uri,
+		   .quote_of == (.raw.record.embed.record.uri // .raw.record.embed.record.record.uri),
+		   .media_count == ((.raw.record.embed.images // []) | length) + ((.raw.record.embed.media.images // []) | length),
+		   .author_followers == null]' | sort | uniq -c | awk '{print $2}')
+$("$CHATARC" --data "$R" export masto | jq -c '[.lang == .raw.language, .media_count == (.raw.media_attachments | length),
+		   .media_alt == [.raw.media_attachments[] | .description // ""], .author_followers == .raw.account.followers_count,
+		   .content_warning == (if .raw.spoiler_text == "" then null else .raw.spoiler_text end)]' | sort -u)" \
+	"[true,true,true,true,true]
+[true,true,true,true,true]"
+expect_eq "export: the fixtures hold replies with a thread root and posts with media (the check above is not empty)" \
+	"$("$CHATARC" --data "$R" export | jq -s '[([.[] | select(.thread_root != null)] | length > 0), ([.[] | select(.media_count > 0)] | length > 0), ([.[] | select(.lang != null)] | length > 0)]' | tr -d ' \n')" \
+	"[true,true,true]"
 
 test_done

@@ -54,7 +54,7 @@ expect_eq "search: --sort date is time order" "$got" "$(echo "$got" | sort)"
 got=$("$CHATARC" --data "$D" search --format json --sort -date --limit 3 --offset 1 tag:hcsmdemo | jq -r .created_at | tr '\n' ' ')
 expect_eq "search: --sort -date with --limit and --offset" "$got" "$(jq -r .created_at "$TMP/all.jsonl" | sort -r | sed -n 2,4p | tr '\n' ' ')"
 head=$("$CHATARC" --data "$D" search --format csv policy | head -1)
-expect_eq "search: CSV has a header with the score last" "$head" $'uri,network,source,chat,created_at,author,author_name,text,url,native_id,reply_to,reply_to_id,reply_to_account,tags,mentions,links,replies,reposts,likes,edited_at,score\r'
+expect_eq "search: CSV has a header with the score last" "$head" $'uri,network,source,chat,created_at,author,author_name,text,content_warning,lang,url,native_id,reply_to,reply_to_id,reply_to_account,thread_root,quote_of,tags,mentions,links,media_count,media_alt,replies,reposts,likes,author_followers,edited_at,score\r'
 # Phrases are stemmed like words (the index holds stemmed terms only,
 # issue 17): "reading panels" also finds "reading panel".
 expect_eq "search: a phrase matches its words' other forms, in order" \

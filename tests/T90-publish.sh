@@ -185,6 +185,32 @@ grep -q '<script>' "$ROOT/tests/xss/payloads.txt" && "$CHATARC" --data "$X" expo
 	ok "xss: the archive kept the payloads verbatim (nothing was neutralised before publishing)" ||
 	fail "xss: payloads not kept verbatim"
 
+# A content warning and media with alt texts (a real Mastodon status with
+# both set, hostile text in each): the warning is kept apart from the text,
+# searched with it, and on the page folds the text under it (closed, as the
+# networks show it); each image is listed with its alt text, or says it has
+# none. What reaches chromium is text, never markup.
+W=$(new_data cw cw)
+http_body "$FIXTURES/mastodon/mastodonpy_tag_page1.http" | jq '[.[0]
+	| .created_at = "2026-11-18T18:05:00.000Z" | .language = "en"
+	| .spoiler_text = "<img src=x onerror=document.body.innerHTML=1> spoilers for tonight"
+	| .media_attachments = [{"type": "image", "description": "Chart: <script>document.body.innerHTML=1</script> visits"},
+		{"type": "image", "description": null}]]' >"$TMP/cw.json"
+"$CHATARC" --data "$W" import --chat cw "$TMP/cw.json" >/dev/null
+expect_eq "cw: export keeps the warning apart from the text, the media's alt texts and their count" \
+	"$("$CHATARC" --data "$W" export cw --format json | jq -c '[.content_warning, (.text | contains("spoilers")), .media_count, .media_alt, .lang]')" \
+	'["<img src=x onerror=document.body.innerHTML=1> spoilers for tonight",false,2,["Chart: <script>document.body.innerHTML=1</script> visits",""],"en"]'
+"$CHATARC" --data "$W" index >/dev/null
+expect_eq "cw: search finds a word of the warning" "$("$CHATARC" --data "$W" search --count 'spoilers')" "1"
+"$CHATARC" --data "$W" publish >/dev/null
+browser --dump-dom "file://$W/site/cw/2026-11-18.html" >"$TMP/cw-dom.html"
+expect_eq "cw: the page folds the text under the warning, closed, the warning as text" \
+	"$(xp "$TMP/cw-dom.html" 'concat(count(//details[@class="cw"][not(@open)]/p[@class="text"]), "|", normalize-space(//details[@class="cw"]/summary))')" \
+	"1|Content warning: <img src=x onerror=document.body.innerHTML=1> spoilers for tonight"
+expect_eq "cw: each image with its alt text as text, or saying it has none; no element from either" \
+	"$(xp "$TMP/cw-dom.html" 'concat(normalize-space(//ul[@class="media"]/li[1]), "|", normalize-space(//ul[@class="media"]/li[2]), "|", count(//img | //script))')" \
+	"Image: Chart: <script>document.body.innerHTML=1</script> visits|Image: no description given|0"
+
 # Characters XML cannot hold, in a post, a display name and a moderator's
 # topic question (U+FFFF, U+FFFE, a lone surrogate, C0 controls): one such
 # post once made every page and feed ill-formed. Each becomes U+FFFD at the

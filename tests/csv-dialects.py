@@ -152,7 +152,7 @@ TWARC_CSV_HEADER = ["id", "conversation_id", "referenced_tweets.replied_to.id",
                     "public_metrics.quote_count", "public_metrics.like_count",
                     "entities.hashtags", "entities.mentions", "entities.urls", "author.id",
                     "author.username", "author.name", "author.public_metrics.followers_count",
-                    "__twarc.retrieved_at"]
+                    "attachments.media_keys", "attachments.media", "__twarc.retrieved_at"]
 
 
 def v2_pages(page_path, jsonl_path):
@@ -166,6 +166,7 @@ def v2_pages(page_path, jsonl_path):
 
 def twarc_csv_rows(page):
     users = {u["id"]: u for u in page.get("includes", {}).get("users", [])}
+    media = {m["media_key"]: m for m in page.get("includes", {}).get("media", [])}
     included = {t["id"]: t for t in page.get("includes", {}).get("tweets", [])}
 
     def row(t):
@@ -178,6 +179,7 @@ def twarc_csv_rows(page):
 
         def enc(key):
             return json.dumps(e[key]) if key in e else ""
+        keys = t.get("attachments", {}).get("media_keys", [])
         return [t["id"], t.get("conversation_id", ""), refs.get("replied_to", ""),
                 refs.get("retweeted", ""), refs.get("quoted", ""), t.get("author_id", ""),
                 t.get("in_reply_to_user_id", ""), replied_to_user.get("username", ""),
@@ -188,6 +190,8 @@ def twarc_csv_rows(page):
                 enc("mentions"), enc("urls"), author.get("id", ""),
                 author.get("username", ""), author.get("name", ""),
                 author.get("public_metrics", {}).get("followers_count", ""),
+                json.dumps(keys) if keys else "",
+                json.dumps([media[k] for k in keys if k in media]) if keys else "",
                 "2021-05-18T19:30:00+00:00"]
 
     for t in page.get("data", []):

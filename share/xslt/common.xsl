@@ -143,6 +143,20 @@
       </xsl:call-template>
       <xsl:call-template name="reactions"/>
     </p>
+    <xsl:choose>
+      <!-- A content warning folds the post under it, as the networks do. -->
+      <xsl:when test="content-warning">
+        <details class="cw">
+          <summary><span class="cw-label">Content warning:</span><xsl:text> </xsl:text><xsl:value-of select="content-warning"/></summary>
+          <xsl:apply-templates select="." mode="content"/>
+        </details>
+      </xsl:when>
+      <xsl:otherwise><xsl:apply-templates select="." mode="content"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- The text, then the media the post carried, each with its alt text. -->
+  <xsl:template match="message" mode="content">
     <p class="text">
       <xsl:call-template name="linkify">
         <xsl:with-param name="text" select="text"/>
@@ -151,6 +165,20 @@
         <xsl:with-param name="mentions" select="mentions/mention"/>
       </xsl:call-template>
     </p>
+    <xsl:if test="media/alt">
+      <ul class="media">
+        <xsl:for-each select="media/alt">
+          <li>
+            <span class="media-kind">Image:</span>
+            <xsl:text> </xsl:text>
+            <xsl:choose>
+              <xsl:when test="normalize-space(.)"><xsl:value-of select="."/></xsl:when>
+              <xsl:otherwise><span class="no-alt">no description given</span></xsl:otherwise>
+            </xsl:choose>
+          </li>
+        </xsl:for-each>
+      </ul>
+    </xsl:if>
   </xsl:template>
 
   <!-- Likes and boosts (reposts, retweets) as the network counted them when

@@ -81,19 +81,26 @@ static void test_csv(void)
 	chatarc_record_t r;
 	strbuf_t sb;
 	sample_record(&r);
+	/* Alt texts hold commas and quotes: one field, a JSON array. */
+	strlist_add(&r.media_alt, "Chart, \"before\" and after");
+	strlist_add(&r.media_alt, "");
+	r.author_followers = 42;
 	strbuf_init(&sb, 0);
 	record_csv_header(&sb);
 	CHECK_STR(sb.buf,
-	          "uri,network,source,chat,created_at,author,author_name,text,url,native_id,"
-	          "reply_to,reply_to_id,reply_to_account,tags,mentions,links,replies,reposts,"
-	          "likes,edited_at\r\n");
+	          "uri,network,source,chat,created_at,author,author_name,text,content_warning,lang,"
+	          "url,native_id,reply_to,reply_to_id,reply_to_account,thread_root,quote_of,tags,"
+	          "mentions,links,media_count,media_alt,replies,reposts,likes,author_followers,"
+	          "edited_at\r\n");
 	strbuf_reset(&sb);
 	record_to_csv(&r, &sb);
-	CHECK_STR(sb.buf,
-	          "https://toot.example/users/ana/statuses/1,mastodon,import,hcsmdemo,"
-	          "2013-03-13T17:00:00.000Z,ana@toot.example,\"Ana \"\"the nurse\"\"\","
-	          "\"A1: yes, and\nno, \"\"really\"\"\",https://toot.example/@ana/1,,,,,hcsmdemo,,"
-	          "https://a.example/x?y=1 https://b.example/,0,0,3,\r\n");
+	CHECK_STR(
+	    sb.buf,
+	    "https://toot.example/users/ana/statuses/1,mastodon,import,hcsmdemo,"
+	    "2013-03-13T17:00:00.000Z,ana@toot.example,\"Ana \"\"the nurse\"\"\","
+	    "\"A1: yes, and\nno, \"\"really\"\"\",,,https://toot.example/@ana/1,,,,,,,hcsmdemo,,"
+	    "https://a.example/x?y=1 https://b.example/,2,"
+	    "\"[\"\"Chart, \\\"\"before\\\"\" and after\"\",\"\"\"\"]\",0,0,3,42,\r\n");
 	strbuf_release(&sb);
 	record_clear(&r);
 }
