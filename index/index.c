@@ -24,6 +24,7 @@
 #include "../common/archive.h"
 #include "../common/fsutil.h"
 #include "../common/urimap.h"
+#include "../summarise/places.h"
 #include "../summarise/summary.h"
 #include "xapian-shim.h"
 
@@ -38,22 +39,11 @@ char *index_path(const char *data_dir)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* One local date's session, from the summariser: each message's topic
- * ("t1", "intro", "wrap", "" when unassigned), by uri. A UTC day touches
- * three local dates, and consecutive days share two: each date is built
- * once and kept while a day being indexed needs it. */
-#define PLACE_DATES 3
-struct session_places {
-	char date[11]; /* "" when the slot holds nothing */
-	urimap_t uris; /* uri -> index into topics */
-	strlist_t topics;
-};
-
 struct indexer {
 	xdb_t *db;
 	const char *data_dir;
 	const chatarc_chat_t *chat_config;
-	struct session_places places[PLACE_DATES]; /* the dates of the day being indexed */
+	session_places_t *places; /* the chat's sessions around the day being indexed */
 	/* The day being indexed was never indexed: none of its messages is in
 	 * the database (each uri lives in one day file), so they are added, not
 	 * replaced. Xapian may commit by itself mid-day (every 10,000 changes),
@@ -97,15 +87,12 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	if (r->network)
 		add_term(&terms, "network", r->network);
 	add_term(&terms, "reply", record_is_reply(r) ? "yes" : "no");
-	const struct session_places *session = NULL;
-	urimap_value_t *place = NULL;
-	for (size_t i = 0; !place && i < PLACE_DATES; i++)
-		if ((place = urimap_find(&ix->places[i].uris, r->uri)))
-			session = &ix->places[i];
-	if (place && *session->topics.items[place->index])
-		add_term(&terms, "topic", session->topics.items[place->index]);
-	if (place)
-		add_term(&terms, "session", session->date);
+	message_place_t place;
+	if (places_find(ix->places, r->uri, &place)) {
+		if (*place.topic)
+			add_term(&terms, "topic", place.topic);
+		add_term(&terms, "session", place.date);
+	}
 	strlist_add(&terms, ""); /* room for the NULL end */
 	free(terms.items[terms.len - 1]);
 	terms.items[terms.len - 1] = NULL;
@@ -138,86 +125,6 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 		ix->pending++;
 		ix->stats->messages++;
 	}
-	return status;
-}
-
-static void places_reset(struct session_places *p)
-{
-	urimap_release(&p->uris);
-	strlist_clear(&p->topics);
-	urimap_init(&p->uris);
-	p->date[0] = '\0';
-}
-
-static chatarc_status_t places_build(struct indexer *ix, struct session_places *p, const char *date,
-                                     chatarc_error_t *err)
-{
-	summary_t *s;
-	places_reset(p);
-	chatarc_status_t status =
-	    summary_build_topics(ix->data_dir, ix->chat_config, date, &s, err);
-	if (status != CHATARC_OK)
-		return status;
-	for (size_t i = 0; i < s->n_messages; i++) {
-		const summary_message_t *m = &s->messages[i];
-		bool added;
-		char topic[16];
-		urimap_value_t *v = urimap_insert(&p->uris, m->record.uri, &added);
-		if (!added)
-			continue;
-		/* Every message of the window is in the session; an unassigned
-		 * one has no topic. */
-		if (m->section >= 0)
-			snprintf(topic, sizeof topic, "t%d", s->topics[m->section].number);
-		else
-			snprintf(topic, sizeof topic, "%s",
-			         m->section == SECTION_INTRO  ? "intro"
-			         : m->section == SECTION_WRAP ? "wrap"
-			                                      : "");
-		v->index = p->topics.len;
-		strlist_add(&p->topics, topic);
-	}
-	memcpy(p->date, s->date, sizeof p->date);
-	summary_free(s);
-	return CHATARC_OK;
-}
-
-/* The sessions that may hold messages of UTC day `day`: local dates run up
- * to a day either side of it. Dates already built for the day before are
- * kept; a message in two windows belongs to the earlier date (slots are
- * left in date order). A summary that cannot be built (an unreadable
- * archive) stops the run: documents without their session would be wrong
- * silently. */
-static chatarc_status_t find_places(struct indexer *ix, chatarc_ms_t day_start,
-                                    chatarc_error_t *err)
-{
-	struct session_places kept[PLACE_DATES];
-	char dates[PLACE_DATES][11];
-	for (int i = 0; i < PLACE_DATES; i++)
-		time_format_day(day_start + (i - 1) * 86400000LL, dates[i]);
-	memcpy(kept, ix->places, sizeof kept);
-	chatarc_status_t status = CHATARC_OK;
-	for (int i = 0; i < PLACE_DATES; i++) {
-		struct session_places *found = NULL;
-		for (int k = 0; !found && k < PLACE_DATES; k++)
-			if (kept[k].date[0] && !strcmp(kept[k].date, dates[i])) {
-				found = &kept[k];
-				ix->places[i] = *found;
-				found->date[0] = '\0';
-				urimap_init(&found->uris); /* moved, not freed */
-				memset(&found->topics, 0, sizeof found->topics);
-			}
-		if (!found) {
-			urimap_init(&ix->places[i].uris);
-			memset(&ix->places[i].topics, 0, sizeof ix->places[i].topics);
-			ix->places[i].date[0] = '\0';
-		}
-	}
-	for (int k = 0; k < PLACE_DATES; k++)
-		places_reset(&kept[k]);
-	for (int i = 0; status == CHATARC_OK && i < PLACE_DATES; i++)
-		if (!ix->places[i].date[0])
-			status = places_build(ix, &ix->places[i], dates[i], err);
 	return status;
 }
 
@@ -289,7 +196,7 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 		return CHATARC_OK;
 	}
 	/* The day's merged messages, all of them: versions may have changed. */
-	status = find_places(ix, from, err);
+	status = places_for_day(ix->places, from, err);
 	if (status == CHATARC_OK)
 		status = xdb_set_metadata(ix->db, key, "indexing", err);
 	urimap_release(&ix->day_uris);
@@ -663,8 +570,6 @@ static chatarc_status_t indexer_open(struct indexer *ix, const char *path, chata
 		return status;
 	strbuf_init(&ix->data, 4096);
 	strbuf_init(&ix->cw_text, 0);
-	for (int i = 0; i < PLACE_DATES; i++)
-		places_reset(&ix->places[i]);
 	urimap_init(&ix->day_uris);
 	/* Written to a new database only: a run with nothing to do writes
 	 * nothing. */
@@ -681,10 +586,8 @@ static void indexer_close(struct indexer *ix)
 	ix->db = NULL;
 	strbuf_release(&ix->data);
 	strbuf_release(&ix->cw_text);
-	for (int i = 0; i < PLACE_DATES; i++) {
-		places_reset(&ix->places[i]);
-		urimap_release(&ix->places[i].uris);
-	}
+	places_free(ix->places);
+	ix->places = NULL;
 	urimap_release(&ix->day_uris);
 }
 
@@ -699,8 +602,8 @@ static chatarc_status_t index_jobs(struct indexer *ix, const struct day_jobs *jo
 		if (job->chat != ix->chat_config) {
 			ix->chat = job->chat->name;
 			ix->chat_config = job->chat;
-			for (int i = 0; i < PLACE_DATES; i++)
-				places_reset(&ix->places[i]); /* dates are per chat */
+			places_free(ix->places); /* sessions are per chat */
+			ix->places = places_new(ix->data_dir, job->chat);
 		}
 		if (progress)
 			progress(ctx, ix->chat, job->number, job->of);

@@ -12,6 +12,7 @@
 #include "../common/json.h"
 #include "../common/sprinter.h"
 #include "../common/urimap.h"
+#include "places.h"
 #include "summary.h"
 
 #define TOP_N 10
@@ -125,12 +126,6 @@ static void write_tally(sprinter_t *e, struct tally *t, const char *list, const 
 	list_end(e);
 }
 
-static const char *method_name(assign_method_t m)
-{
-	static const char *const names[] = {"question", "label", "reply", "time", "none"};
-	return names[m];
-}
-
 /* A message's anchor on the transcript page comes from its identity, not
  * its place: a late federated post must never renumber the links people
  * have shared. 48 bits of the uri's hash: two messages of one session
@@ -169,7 +164,7 @@ static void write_message(sprinter_t *e, const summary_t *s, long i)
 	} else if (r->reply_to) {
 		attr_str(e, "reply-to-uri", r->reply_to);
 	}
-	attr_str(e, "method", method_name(m->method));
+	attr_str(e, "method", places_method_name(m->method));
 	attr_str(e, "reason", m->reason);
 	if (*labels)
 		attr_str(e, "labels", labels);

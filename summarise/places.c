@@ -1,0 +1,142 @@
+#include "places.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/alloc.h"
+#include "../common/strlist.h"
+#include "../common/urimap.h"
+
+#define PLACE_DATES 3
+
+/* One local date's session: each message's topic and method, by uri. */
+struct date_places {
+	char date[11]; /* "" when the slot holds nothing */
+	urimap_t uris; /* uri -> index into topics and methods */
+	strlist_t topics;
+	strlist_t methods;
+};
+
+struct session_places {
+	const char *data_dir;
+	const chatarc_chat_t *chat;
+	struct date_places dates[PLACE_DATES]; /* in date order */
+};
+
+const char *places_method_name(assign_method_t method)
+{
+	static const char *const names[] = {"question", "label", "reply", "time", "none"};
+	return names[method];
+}
+
+static void date_init(struct date_places *p)
+{
+	memset(p, 0, sizeof *p);
+	urimap_init(&p->uris);
+}
+
+static void date_release(struct date_places *p)
+{
+	urimap_release(&p->uris);
+	strlist_clear(&p->topics);
+	strlist_clear(&p->methods);
+	date_init(p);
+}
+
+session_places_t *places_new(const char *data_dir, const chatarc_chat_t *chat)
+{
+	session_places_t *places = xcalloc(1, sizeof *places);
+	places->data_dir = data_dir;
+	places->chat = chat;
+	for (int i = 0; i < PLACE_DATES; i++)
+		date_init(&places->dates[i]);
+	return places;
+}
+
+void places_free(session_places_t *places)
+{
+	if (!places)
+		return;
+	for (int i = 0; i < PLACE_DATES; i++)
+		date_release(&places->dates[i]);
+	free(places);
+}
+
+static chatarc_status_t date_build(const session_places_t *places, struct date_places *p,
+                                   const char date[11], chatarc_error_t *err)
+{
+	summary_t *s;
+	date_release(p);
+	chatarc_status_t status =
+	    summary_build_topics(places->data_dir, places->chat, date, &s, err);
+	if (status != CHATARC_OK)
+		return status;
+	for (size_t i = 0; i < s->n_messages; i++) {
+		const summary_message_t *m = &s->messages[i];
+		bool added;
+		char topic[16];
+		urimap_value_t *v = urimap_insert(&p->uris, m->record.uri, &added);
+		if (!added)
+			continue;
+		/* Every message of the window is in the session; an unassigned
+		 * one has no topic. */
+		if (m->section >= 0)
+			snprintf(topic, sizeof topic, "t%d", s->topics[m->section].number);
+		else
+			snprintf(topic, sizeof topic, "%s",
+			         m->section == SECTION_INTRO  ? "intro"
+			         : m->section == SECTION_WRAP ? "wrap"
+			                                      : "");
+		v->index = p->topics.len;
+		strlist_add(&p->topics, topic);
+		strlist_add(&p->methods, places_method_name(m->method));
+	}
+	/* The date as asked: a date with no session keeps its slot, so it is
+	 * not built again for the next day. */
+	memcpy(p->date, date, sizeof p->date - 1);
+	p->date[sizeof p->date - 1] = '\0';
+	summary_free(s);
+	return CHATARC_OK;
+}
+
+chatarc_status_t places_for_day(session_places_t *places, chatarc_ms_t day_start,
+                                chatarc_error_t *err)
+{
+	struct date_places kept[PLACE_DATES];
+	char dates[PLACE_DATES][11];
+	for (int i = 0; i < PLACE_DATES; i++)
+		time_format_day(day_start + (i - 1) * 86400000LL, dates[i]);
+	memcpy(kept, places->dates, sizeof kept);
+	for (int i = 0; i < PLACE_DATES; i++) {
+		date_init(&places->dates[i]);
+		for (int k = 0; k < PLACE_DATES; k++)
+			if (kept[k].date[0] && !strcmp(kept[k].date, dates[i])) {
+				places->dates[i] = kept[k]; /* moved, not copied */
+				date_init(&kept[k]);
+				break;
+			}
+	}
+	for (int k = 0; k < PLACE_DATES; k++)
+		date_release(&kept[k]);
+	chatarc_status_t status = CHATARC_OK;
+	for (int i = 0; status == CHATARC_OK && i < PLACE_DATES; i++)
+		if (!places->dates[i].date[0])
+			status = date_build(places, &places->dates[i], dates[i], err);
+	return status;
+}
+
+bool places_find(const session_places_t *places, const char *uri, message_place_t *out)
+{
+	for (int i = 0; i < PLACE_DATES; i++) {
+		const struct date_places *p = &places->dates[i];
+		const urimap_value_t *v = urimap_find(&p->uris, uri);
+		if (v) {
+			out->date = p->date;
+			out->topic = p->topics.items[v->index];
+			out->method = p->methods.items[v->index];
+			return true;
+		}
+	}
+	return false;
+}
