@@ -10,8 +10,10 @@
 #include "../common/alloc.h"
 #include "../common/archive.h"
 #include "../common/options.h"
+#include "../common/sprinter.h"
 #include "../common/urimap.h"
 #include "../index/index.h"
+#include "../summarise/places.h"
 #include "cli.h"
 
 static const command_help_t export_help = {
@@ -41,8 +43,38 @@ struct export_state {
 	strlist_t authors; /* lower-case; "name" or "name@server" */
 	urimap_t matches;  /* --query's uris */
 	bool query;
+	/* Each configured chat's sessions around the day being written, and
+	 * that day (INT64_MIN before the first). */
+	session_places_t **places;
+	chatarc_ms_t *places_day;
+	const char *data_dir;
 	strbuf_t out;
 };
+
+/* The record's session, topic and how the topic was decided (NULLs when
+ * it is in no session), from the summariser. */
+static chatarc_status_t find_place(struct export_state *state, const chatarc_chat_t *chat,
+                                   const chatarc_record_t *record, message_place_t *place,
+                                   chatarc_error_t *err)
+{
+	memset(place, 0, sizeof *place);
+	if (!chat)
+		return CHATARC_OK;
+	size_t i = (size_t)(chat - state->config->chats);
+	chatarc_ms_t day =
+	    record->created_ms - ((record->created_ms % 86400000) + 86400000) % 86400000;
+	if (!state->places[i])
+		state->places[i] = places_new(state->data_dir, chat);
+	if (state->places_day[i] != day) {
+		chatarc_status_t status = places_for_day(state->places[i], day, err);
+		if (status != CHATARC_OK)
+			return status;
+		state->places_day[i] = day;
+	}
+	if (!places_find(state->places[i], record->uri, place))
+		memset(place, 0, sizeof *place);
+	return CHATARC_OK;
+}
 
 /* "maya" matches maya@ any server; "maya@toot.example" (with or without a
  * leading @) only itself; case does not count, as on the networks. */
@@ -62,6 +94,19 @@ static bool author_wanted(const struct export_state *state, const char *author)
 	return false;
 }
 
+/* The record's fields, then chatarc's own reading of it: its session (the
+ * local date), topic ("t1", "intro", "wrap", empty) and topic_method. */
+static void write_message(sprinter_t *sp, const chatarc_record_t *record,
+                          const message_place_t *place)
+{
+	sp->begin_object(sp, "message");
+	record_write_fields(sp, record);
+	sp->nullable(sp, "session", place->date);
+	sp->nullable(sp, "topic", place->topic && *place->topic ? place->topic : NULL);
+	sp->nullable(sp, "topic_method", place->method);
+	sp->end_object(sp);
+}
+
 static chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
                                      chatarc_error_t *err)
 {
@@ -77,11 +122,20 @@ static chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
 	if (!author_wanted(state, record->author) ||
 	    (state->query && !urimap_find(&state->matches, record->uri)))
 		return CHATARC_OK;
+	message_place_t place;
+	chatarc_status_t status = find_place(state, chat, record, &place, err);
+	if (status != CHATARC_OK)
+		return status;
 	strbuf_reset(&state->out);
 	if (state->csv) {
-		record_to_csv(record, &state->out);
+		struct sprinter_csv csv;
+		sprinter_csv_init(&csv, &state->out);
+		write_message(&csv.sp, record, &place);
+		sprinter_csv_release(&csv);
 	} else {
-		record_to_json(record, &state->out);
+		struct sprinter_json json;
+		sprinter_json_init(&json, &state->out);
+		write_message(&json.sp, record, &place);
 		strbuf_addch(&state->out, '\n');
 	}
 	if (fwrite(state->out.buf, 1, state->out.len, stdout) != state->out.len)
@@ -203,12 +257,23 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	strbuf_init(&state.out, 8192);
 	if (status == CHATARC_OK && state.csv) {
 		record_csv_header(&state.out);
+		strbuf_setlen(&state.out, state.out.len - 2);
+		strbuf_addstr(&state.out, ",session,topic,topic_method\r\n");
 		fwrite(state.out.buf, 1, state.out.len, stdout);
 	}
+	state.data_dir = ctx->data_dir;
+	state.places = xcalloc(config->n_chats + 1, sizeof *state.places);
+	state.places_day = xcalloc(config->n_chats + 1, sizeof *state.places_day);
+	for (size_t i = 0; i < config->n_chats; i++)
+		state.places_day[i] = INT64_MIN;
 	if (status == CHATARC_OK)
 		status = archive_for_each_in_chats(ctx->data_dir, (const char *const *)chats.items,
 		                                   chats.len, from, to, write_record, &state, &err);
 	strbuf_release(&state.out);
+	for (size_t i = 0; i < config->n_chats; i++)
+		places_free(state.places[i]);
+	free(state.places);
+	free(state.places_day);
 	urimap_release(&state.matches);
 	strlist_clear(&state.authors);
 	strlist_clear(&chats);

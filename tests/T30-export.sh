@@ -21,11 +21,11 @@ JSON
 
 "$CHATARC" --data "$D" export fx --format csv >"$TMP/all.csv"
 printf '%s\r\n' \
-	'uri,network,source,chat,created_at,author,author_name,text,content_warning,lang,url,native_id,reply_to,reply_to_id,reply_to_account,thread_root,quote_of,tags,mentions,links,media_count,media_alt,replies,reposts,likes,author_followers,edited_at' \
-	'at://did:plc:c/app.bsky.feed.post/3,bluesky,import,fx,2026-11-18T05:00:00.000Z,cy.example,,early,,,https://bsky.app/profile/cy.example/post/3,at://did:plc:c/app.bsky.feed.post/3,,,,,,,,,0,[],0,0,0,,' \
+	'uri,network,source,chat,created_at,author,author_name,text,content_warning,lang,url,native_id,reply_to,reply_to_id,reply_to_account,thread_root,quote_of,tags,mentions,links,media_count,media_alt,replies,reposts,likes,author_followers,edited_at,session,topic,topic_method' \
+	'at://did:plc:c/app.bsky.feed.post/3,bluesky,import,fx,2026-11-18T05:00:00.000Z,cy.example,,early,,,https://bsky.app/profile/cy.example/post/3,at://did:plc:c/app.bsky.feed.post/3,,,,,,,,,0,[],0,0,0,,,,,' \
 	'at://did:plc:a/app.bsky.feed.post/1,bluesky,import,fx,2026-11-19T04:59:59.999Z,ana.example,"Ana, RN","T1: say ""hello"", then' \
-	'go on",,,https://bsky.app/profile/ana.example/post/1,at://did:plc:a/app.bsky.feed.post/1,,,,,,,,,0,[],0,0,2,,' \
-	'at://did:plc:b/app.bsky.feed.post/2,bluesky,import,fx,2026-11-19T05:00:00.000Z,bo.example,,A1 plain,,,https://bsky.app/profile/bo.example/post/2,at://did:plc:b/app.bsky.feed.post/2,at://did:plc:a/app.bsky.feed.post/1,at://did:plc:a/app.bsky.feed.post/1,did:plc:a,at://did:plc:a/app.bsky.feed.post/1,,,,,0,[],0,0,0,,' \
+	'go on",,,https://bsky.app/profile/ana.example/post/1,at://did:plc:a/app.bsky.feed.post/1,,,,,,,,,0,[],0,0,2,,,,,' \
+	'at://did:plc:b/app.bsky.feed.post/2,bluesky,import,fx,2026-11-19T05:00:00.000Z,bo.example,,A1 plain,,,https://bsky.app/profile/bo.example/post/2,at://did:plc:b/app.bsky.feed.post/2,at://did:plc:a/app.bsky.feed.post/1,at://did:plc:a/app.bsky.feed.post/1,did:plc:a,at://did:plc:a/app.bsky.feed.post/1,,,,,0,[],0,0,0,,,,,' \
 	>"$TMP/want.csv"
 # The line break inside the quoted text is the post's own "\n", not CRLF.
 sed -i 's/then\r$/then/' "$TMP/want.csv"

@@ -296,4 +296,19 @@ fam = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"
 print(sum(1 for g in regex.findall(r"\X", t) if "\u200d" in g and g != fam))' "$E2/post")
 expect_eq "post: emoji sequences are cut between graphemes, within 300" "$([ "$b" -le 300 ] && echo fits) $broken $(grep -c '…' "$E2/post")" "fits 0 1"
 
+# export's session, topic and topic_method are the summary's, message by
+# message: on the sample (labelled), the real-phrasing sessions and the
+# real #cancerchat (unnumbered questions, unlabelled answers).
+for case in "$D 2026-11-18 sample" "$DR 2026-10-28 real-phrasing" "$DC 2014-06-19 real #cancerchat"; do
+	read -r dir date name <<<"$case"
+	"$CHATARC" --data "$dir" summarise hcsmdemo "$date" --format json | jq -r --arg d "$date" \
+		'(.intro.messages[] | [.uri, $d, "intro", .method]), (.topics[] | .id as $t | .messages[] | [.uri, $d, $t, .method]),
+		 (.wrap.messages[] | [.uri, $d, "wrap", .method]), ((.unassigned.messages // [])[] | [.uri, $d, "", .method]) | @tsv' |
+		sort >"$TMP/places-want.tsv"
+	"$CHATARC" --data "$dir" export hcsmdemo --format json | jq -r --arg d "$date" 'select(.session == $d) | [.uri, .session, (.topic // ""), .topic_method] | @tsv' |
+		sort >"$TMP/places-got.tsv"
+	expect_eq "export: session, topic and method are the summary's for every message ($name, $(wc -l <"$TMP/places-want.tsv") messages)" \
+		"$(diff "$TMP/places-got.tsv" "$TMP/places-want.tsv" | head -3)" ""
+done
+
 test_done
