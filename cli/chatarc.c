@@ -37,6 +37,8 @@
 	COMMAND(import, true, FULL,                                                                \
 	        "read Twitter, Mastodon or Bluesky files into a chat's archive")                   \
 	COMMAND(export, true, FRONT, "write a chat's messages as JSON lines or CSV")               \
+	COMMAND(stats, true, FULL,                                                                 \
+	        "count messages by day, hour, session; top tags, authors; the reply network")      \
 	COMMAND(index, true, FRONT, "bring the search index up to date with the archive")          \
 	COMMAND(search, true, FRONT,                                                               \
 	        "search every chat: words, phrases, fields; text, JSON or CSV")                    \

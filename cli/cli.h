@@ -37,6 +37,7 @@ int cmd_init(int argc, char **argv, cli_context_t *ctx);
 int cmd_fetch(int argc, char **argv, cli_context_t *ctx);
 int cmd_import(int argc, char **argv, cli_context_t *ctx);
 int cmd_export(int argc, char **argv, cli_context_t *ctx);
+int cmd_stats(int argc, char **argv, cli_context_t *ctx);
 int cmd_summarise(int argc, char **argv, cli_context_t *ctx);
 int cmd_index(int argc, char **argv, cli_context_t *ctx);
 int cmd_search(int argc, char **argv, cli_context_t *ctx);

@@ -1,0 +1,668 @@
+/* `chatarc stats`: what researchers count first, over the messages export
+ * would give (cli/select.h): totals, by local day, hour and session, the top
+ * hashtags, authors, mentions and links; and with --edges, the reply and
+ * mention network as an edge list (CSV) or GraphML for Gephi and igraph.
+ * One pass over the archive; memory holds the distinct keys counted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "../common/alloc.h"
+#include "../common/options.h"
+#include "../common/sprinter.h"
+#include "../common/tzfile.h"
+#include "cli.h"
+#include "select.h"
+
+static const command_help_t stats_help = {
+    "chatarc stats [CHAT...] [DATE] [--format text|json|csv] [--top N] [filters]\n"
+    "chatarc stats --edges [CHAT...] [DATE] [--format csv|graphml|json] [filters]",
+    "Counts the messages export would give: in all, by local day, by local hour of\n"
+    "the day and by session (messages, participants, replies), and the top\n"
+    "hashtags, authors, mentions and links (--top, default 10; 0 for all).\n"
+    "--edges: the reply and mention network instead: one edge a (source, target,\n"
+    "type) with its weight (messages) and first and last time; accounts\n"
+    "lower-cased, Bluesky DIDs named by their handle where the selection shows it.\n"
+    "csv is an edge list; graphml opens in Gephi, igraph, networkx.\n" SELECT_HELP
+    "filters: --since T, --until T, --author A[,A...], --query Q."};
+
+/* Distinct keys in first-seen order, each with an index into the caller's
+ * arrays. */
+struct tally {
+	urimap_t map;
+	strlist_t keys;
+};
+
+static void tally_init(struct tally *t)
+{
+	urimap_init(&t->map);
+	memset(&t->keys, 0, sizeof t->keys);
+}
+
+static void tally_release(struct tally *t)
+{
+	urimap_release(&t->map);
+	strlist_clear(&t->keys);
+}
+
+/* The key's index; *added when it is new. */
+static size_t tally_index(struct tally *t, const char *key, bool *added)
+{
+	urimap_value_t *v = urimap_insert(&t->map, key, added);
+	if (*added) {
+		v->index = t->keys.len;
+		strlist_add(&t->keys, key);
+	}
+	return v->index;
+}
+
+/* A row of counts: messages, participants, replies. */
+struct counts {
+	long long messages, participants, replies;
+};
+
+/* Keys with counts (by day, hour, session; top lists use only messages). */
+struct table {
+	const char *name;
+	struct tally keys;
+	struct counts *rows;
+	size_t alloc;
+};
+
+static struct counts *table_row(struct table *t, const char *key, bool *added)
+{
+	size_t i = tally_index(&t->keys, key, added);
+	if (*added) {
+		ALLOC_GROW(t->rows, i + 1, t->alloc);
+		memset(&t->rows[i], 0, sizeof t->rows[i]);
+	}
+	return &t->rows[i];
+}
+
+enum { BY_DAY, BY_HOUR, BY_SESSION, TOP_TAGS, TOP_AUTHORS, TOP_MENTIONS, TOP_LINKS, N_TABLES };
+
+struct edge {
+	long long weight;
+	chatarc_ms_t first, last;
+};
+
+struct stats {
+	const chatarc_config_t *config;
+	message_select_t *select;
+	tz_zone_t **zones; /* each configured chat's, loaded when first needed */
+	struct counts total;
+	struct tally authors_seen;
+	struct table tables[N_TABLES];
+	struct tally participants; /* "TABLE\tKEY\tAUTHOR" seen */
+	/* --edges: "type\tsource\ttarget" -> edge; Bluesky DID -> handle. */
+	bool edges;
+	struct tally edge_keys;
+	struct edge *edge_rows;
+	size_t edge_alloc;
+	struct tally dids;
+	strlist_t did_handles;
+};
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* Seconds east of UTC in the record's chat's zone (UTC for a chat not in
+ * the config). */
+static long offset_of(struct stats *st, const chatarc_record_t *r)
+{
+	const chatarc_chat_t *chat = select_chat_of(st->select, r);
+	if (!chat || !chat->tz)
+		return 0;
+	size_t i = (size_t)(chat - st->config->chats);
+	chatarc_error_t ignored;
+	if (!st->zones[i] && tz_zone_load(chat->tz, &st->zones[i], &ignored) != CHATARC_OK)
+		return 0;
+	return tz_zone_offset(st->zones[i], r->created_ms);
+}
+
+static void count_in(struct stats *st, int table, const char *key, const chatarc_record_t *r)
+{
+	bool added;
+	struct counts *row = table_row(&st->tables[table], key, &added);
+	row->messages++;
+	row->replies += record_is_reply(r);
+	strbuf_t seen;
+	strbuf_init(&seen, 64);
+	strbuf_addf(&seen, "%d\t%s\t%s", table, key, r->author ? r->author : "");
+	tally_index(&st->participants, seen.buf, &added);
+	row->participants += added;
+	strbuf_release(&seen);
+}
+
+static void add_edge(struct stats *st, const char *type, const char *source, const char *target,
+                     chatarc_ms_t at)
+{
+	strbuf_t key;
+	bool added;
+	strbuf_init(&key, 64);
+	strbuf_addf(&key, "%s\t%s\t%s", type, source, target);
+	lower(key.buf);
+	size_t i = tally_index(&st->edge_keys, key.buf, &added);
+	if (added) {
+		ALLOC_GROW(st->edge_rows, i + 1, st->edge_alloc);
+		st->edge_rows[i] = (struct edge){0, at, at};
+	}
+	struct edge *e = &st->edge_rows[i];
+	e->weight++;
+	e->first = at < e->first ? at : e->first;
+	e->last = at > e->last ? at : e->last;
+	strbuf_release(&key);
+}
+
+/* at://DID/app.bsky.feed.post/KEY: its author's handle names the DID. */
+static void learn_did(struct stats *st, const chatarc_record_t *r)
+{
+	if (!r->uri || strncmp(r->uri, "at://", 5) || !r->author)
+		return;
+	const char *did = r->uri + 5;
+	char *name = xstrndup(did, strcspn(did, "/"));
+	bool added;
+	tally_index(&st->dids, name, &added);
+	if (added)
+		strlist_add(&st->did_handles, r->author);
+	free(name);
+}
+
+static chatarc_status_t count_message(void *ctx, const chatarc_record_t *r,
+                                      const message_place_t *place, chatarc_error_t *err)
+{
+	struct stats *st = ctx;
+	(void)err;
+	if (st->edges) {
+		learn_did(st, r);
+		if (!r->author)
+			return CHATARC_OK;
+		if (r->reply_to_account && *r->reply_to_account)
+			add_edge(st, "reply", r->author, r->reply_to_account, r->created_ms);
+		for (size_t i = 0; i < r->mentions.len; i++)
+			add_edge(st, "mention", r->author, r->mentions.items[i], r->created_ms);
+		/* An author with no edge is still a node (with its messages). */
+		count_in(st, TOP_AUTHORS, r->author, r);
+		return CHATARC_OK;
+	}
+	bool added;
+	st->total.messages++;
+	st->total.replies += record_is_reply(r);
+	tally_index(&st->authors_seen, r->author ? r->author : "", &added);
+	st->total.participants += added;
+
+	chatarc_ms_t local = r->created_ms + (chatarc_ms_t)offset_of(st, r) * 1000;
+	char day[11], hour[3];
+	time_format_day(local, day);
+	long long ms_of_day = ((local % 86400000) + 86400000) % 86400000;
+	snprintf(hour, sizeof hour, "%02lld", ms_of_day / 3600000);
+	count_in(st, BY_DAY, day, r);
+	count_in(st, BY_HOUR, hour, r);
+	if (place->date) {
+		strbuf_t key;
+		strbuf_init(&key, 32);
+		/* A session is a chat's: two chats meet on the same date apart. */
+		strbuf_addf(&key, "%s %s", r->chat ? r->chat : "", place->date);
+		count_in(st, BY_SESSION, key.buf, r);
+		strbuf_release(&key);
+	}
+	for (size_t i = 0; i < r->tags.len; i++)
+		count_in(st, TOP_TAGS, r->tags.items[i], r);
+	if (r->author)
+		count_in(st, TOP_AUTHORS, r->author, r);
+	for (size_t i = 0; i < r->mentions.len; i++)
+		count_in(st, TOP_MENTIONS, r->mentions.items[i], r);
+	for (size_t i = 0; i < r->links.len; i++)
+		count_in(st, TOP_LINKS, r->links.items[i], r);
+	return CHATARC_OK;
+}
+
+/* ---- counts out ---- */
+
+struct ranked {
+	const char *key;
+	const struct counts *row;
+};
+
+static int by_count(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->row->messages != y->row->messages)
+		return x->row->messages > y->row->messages ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct ranked *)a)->key, ((const struct ranked *)b)->key);
+}
+
+/* The table's rows: by key (days, hours, sessions) or the top n by count
+ * (n 0: all). */
+static size_t ranked_rows(const struct table *t, bool top, long n, struct ranked **out)
+{
+	size_t len = t->keys.keys.len;
+	struct ranked *rows = xcalloc(len ? len : 1, sizeof *rows);
+	for (size_t i = 0; i < len; i++)
+		rows[i] = (struct ranked){t->keys.keys.items[i], &t->rows[i]};
+	qsort(rows, len, sizeof *rows, top ? by_count : by_key);
+	if (top && n > 0 && (size_t)n < len)
+		len = (size_t)n;
+	*out = rows;
+	return len;
+}
+
+static const char *const table_names[N_TABLES] = {
+    "by_day", "by_hour", "by_session", "top_tags", "top_authors", "top_mentions", "top_links"};
+static const char *const key_names[N_TABLES] = {"date",   "hour",    "session", "tag",
+                                                "author", "mention", "link"};
+
+static void write_counts(sprinter_t *sp, const struct counts *c, bool full)
+{
+	sp->integer(sp, "messages", c->messages);
+	if (full) {
+		sp->integer(sp, "participants", c->participants);
+		sp->integer(sp, "replies", c->replies);
+	}
+}
+
+static void print_json(struct stats *st, long top)
+{
+	strbuf_t out;
+	struct sprinter_json json;
+	strbuf_init(&out, 4096);
+	sprinter_json_init(&json, &out);
+	sprinter_t *sp = &json.sp;
+	sp->begin_object(sp, "stats");
+	write_counts(sp, &st->total, true);
+	for (int t = 0; t < N_TABLES; t++) {
+		struct ranked *rows;
+		size_t n = ranked_rows(&st->tables[t], t >= TOP_TAGS, top, &rows);
+		sp->begin_list(sp, table_names[t]);
+		for (size_t i = 0; i < n; i++) {
+			sp->begin_object(sp, NULL);
+			sp->string(sp, key_names[t], rows[i].key);
+			write_counts(sp, rows[i].row, t < TOP_TAGS);
+			sp->end_object(sp);
+		}
+		sp->end_list(sp);
+		free(rows);
+	}
+	sp->end_object(sp);
+	strbuf_addch(&out, '\n');
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+/* One table a researcher loads whole: kind,key,messages,participants,replies
+ * (for a top list: the messages with that tag, author, mention or link, by
+ * how many people, how many of them replies). */
+static void print_csv(struct stats *st, long top)
+{
+	strbuf_t out;
+	strbuf_init(&out, 4096);
+	strbuf_addstr(&out, "kind,key,messages,participants,replies\r\n");
+	struct sprinter_csv csv;
+	sprinter_csv_init(&csv, &out);
+	sprinter_t *sp = &csv.sp;
+	sp->begin_object(sp, NULL);
+	sp->string(sp, "kind", "total");
+	sp->string(sp, "key", "");
+	write_counts(sp, &st->total, true);
+	sp->end_object(sp);
+	for (int t = 0; t < N_TABLES; t++) {
+		struct ranked *rows;
+		size_t n = ranked_rows(&st->tables[t], t >= TOP_TAGS, top, &rows);
+		for (size_t i = 0; i < n; i++) {
+			sp->begin_object(sp, NULL);
+			sp->string(sp, "kind", key_names[t]);
+			sp->string(sp, "key", rows[i].key);
+			write_counts(sp, rows[i].row, true);
+			sp->end_object(sp);
+		}
+		free(rows);
+	}
+	sprinter_csv_release(&csv);
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+static void print_text(struct stats *st, long top)
+{
+	static const char *const titles[N_TABLES] = {
+	    "By local day", "By local hour", "By session", "Top hashtags",
+	    "Top authors",  "Top mentions",  "Top links"};
+	printf("%lld messages, %lld participants, %lld replies\n", st->total.messages,
+	       st->total.participants, st->total.replies);
+	for (int t = 0; t < N_TABLES; t++) {
+		struct ranked *rows;
+		size_t n = ranked_rows(&st->tables[t], t >= TOP_TAGS, top, &rows);
+		if (n)
+			printf("\n%s\n", titles[t]);
+		for (size_t i = 0; i < n; i++) {
+			if (t < TOP_TAGS)
+				printf("  %-24s %7lld messages %6lld participants %6lld replies\n",
+				       rows[i].key, rows[i].row->messages,
+				       rows[i].row->participants, rows[i].row->replies);
+			else
+				printf("  %7lld  %s%s\n", rows[i].row->messages,
+				       t == TOP_TAGS ? "#" : "", rows[i].key);
+		}
+		free(rows);
+	}
+}
+
+/* ---- edges out ---- */
+
+/* An edge's target as a node: a Bluesky DID by its handle where the
+ * selection holds a post of that account. */
+static const char *node_name(const struct stats *st, const char *name)
+{
+	urimap_value_t *v = strncmp(name, "did:", 4) ? NULL : urimap_find(&st->dids.map, name);
+	return v ? st->did_handles.items[v->index] : name;
+}
+
+/* Edges with their targets named as nodes, merged where two names were one
+ * account. */
+static void resolve_edges(struct stats *st, struct tally *keys, struct edge **rows)
+{
+	size_t alloc = 0;
+	tally_init(keys);
+	*rows = NULL;
+	for (size_t i = 0; i < st->edge_keys.keys.len; i++) {
+		char *key = xstrdup(st->edge_keys.keys.items[i]);
+		char *source = strchr(key, '\t') + 1;
+		char *target = strchr(source, '\t');
+		*target++ = '\0';
+		strbuf_t resolved;
+		strbuf_init(&resolved, 64);
+		strbuf_addf(&resolved, "%.*s\t%s\t%s", (int)strcspn(key, "\t"), key, source,
+		            node_name(st, target));
+		lower(resolved.buf);
+		bool added;
+		size_t k = tally_index(keys, resolved.buf, &added);
+		const struct edge *e = &st->edge_rows[i];
+		if (added) {
+			ALLOC_GROW(*rows, k + 1, alloc);
+			(*rows)[k] = *e;
+		} else {
+			struct edge *into = &(*rows)[k];
+			into->weight += e->weight;
+			into->first = e->first < into->first ? e->first : into->first;
+			into->last = e->last > into->last ? e->last : into->last;
+		}
+		strbuf_release(&resolved);
+		free(key);
+	}
+}
+
+static void split_edge(const char *key, char type[16], const char **source, size_t *source_len,
+                       const char **target)
+{
+	size_t type_len = strcspn(key, "\t");
+	snprintf(type, 16, "%.*s", (int)type_len, key);
+	*source = key + type_len + 1;
+	*source_len = strcspn(*source, "\t");
+	*target = *source + *source_len + 1;
+}
+
+static void print_edges_csv(const struct tally *keys, const struct edge *rows)
+{
+	strbuf_t out;
+	struct sprinter_csv csv;
+	strbuf_init(&out, 4096);
+	strbuf_addstr(&out, "source,target,type,weight,first_at,last_at\r\n");
+	sprinter_csv_init(&csv, &out);
+	for (size_t i = 0; i < keys->keys.len; i++) {
+		char type[16], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
+		const char *source, *target;
+		size_t source_len;
+		split_edge(keys->keys.items[i], type, &source, &source_len, &target);
+		char *source_name = xstrndup(source, source_len);
+		time_format_iso(rows[i].first, first);
+		time_format_iso(rows[i].last, last);
+		csv.sp.begin_object(&csv.sp, NULL);
+		csv.sp.string(&csv.sp, "source", source_name);
+		csv.sp.string(&csv.sp, "target", target);
+		csv.sp.string(&csv.sp, "type", type);
+		csv.sp.integer(&csv.sp, "weight", rows[i].weight);
+		csv.sp.string(&csv.sp, "first_at", first);
+		csv.sp.string(&csv.sp, "last_at", last);
+		csv.sp.end_object(&csv.sp);
+		free(source_name);
+		if (out.len > 65536) {
+			fwrite(out.buf, 1, out.len, stdout);
+			strbuf_reset(&out);
+		}
+	}
+	sprinter_csv_release(&csv);
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+static void print_edges_json(const struct tally *keys, const struct edge *rows)
+{
+	for (size_t i = 0; i < keys->keys.len; i++) {
+		char type[16], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
+		const char *source, *target;
+		size_t source_len;
+		split_edge(keys->keys.items[i], type, &source, &source_len, &target);
+		char *source_name = xstrndup(source, source_len);
+		strbuf_t out;
+		struct sprinter_json json;
+		strbuf_init(&out, 256);
+		sprinter_json_init(&json, &out);
+		time_format_iso(rows[i].first, first);
+		time_format_iso(rows[i].last, last);
+		json.sp.begin_object(&json.sp, NULL);
+		json.sp.string(&json.sp, "source", source_name);
+		json.sp.string(&json.sp, "target", target);
+		json.sp.string(&json.sp, "type", type);
+		json.sp.integer(&json.sp, "weight", rows[i].weight);
+		json.sp.string(&json.sp, "first_at", first);
+		json.sp.string(&json.sp, "last_at", last);
+		json.sp.end_object(&json.sp);
+		strbuf_addch(&out, '\n');
+		fwrite(out.buf, 1, out.len, stdout);
+		strbuf_release(&out);
+		free(source_name);
+	}
+}
+
+/* GraphML (http://graphml.graphdrawing.org/): nodes are accounts with the
+ * messages they wrote in the selection; edges carry type and weight. */
+static chatarc_status_t print_graphml(struct stats *st, const struct tally *keys,
+                                      const struct edge *rows, chatarc_error_t *err)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	if (!w) {
+		if (buf)
+			xmlBufferFree(buf);
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "cannot start writing GraphML");
+	}
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL);
+	xmlTextWriterStartElement(w, BAD_CAST "graphml");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns",
+	                            BAD_CAST "http://graphml.graphdrawing.org/xmlns");
+	static const char *const key_defs[][4] = {{"messages", "node", "messages", "int"},
+	                                          {"type", "edge", "type", "string"},
+	                                          {"weight", "edge", "weight", "int"},
+	                                          {"first_at", "edge", "first_at", "string"},
+	                                          {"last_at", "edge", "last_at", "string"}};
+	for (size_t i = 0; i < sizeof key_defs / sizeof *key_defs; i++) {
+		xmlTextWriterStartElement(w, BAD_CAST "key");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST key_defs[i][0]);
+		xmlTextWriterWriteAttribute(w, BAD_CAST "for", BAD_CAST key_defs[i][1]);
+		xmlTextWriterWriteAttribute(w, BAD_CAST "attr.name", BAD_CAST key_defs[i][2]);
+		xmlTextWriterWriteAttribute(w, BAD_CAST "attr.type", BAD_CAST key_defs[i][3]);
+		xmlTextWriterEndElement(w);
+	}
+	xmlTextWriterStartElement(w, BAD_CAST "graph");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "chatarc");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "edgedefault", BAD_CAST "directed");
+	/* Nodes: every author, then every target not an author. */
+	struct tally nodes;
+	tally_init(&nodes);
+	const struct table *authors = &st->tables[TOP_AUTHORS];
+	for (size_t i = 0; i < authors->keys.keys.len; i++) {
+		char *name = xstrdup(authors->keys.keys.items[i]);
+		lower(name);
+		bool added;
+		tally_index(&nodes, name, &added);
+		if (added) {
+			xmlTextWriterStartElement(w, BAD_CAST "node");
+			xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST name);
+			xmlTextWriterStartElement(w, BAD_CAST "data");
+			xmlTextWriterWriteAttribute(w, BAD_CAST "key", BAD_CAST "messages");
+			xmlTextWriterWriteFormatString(w, "%lld", authors->rows[i].messages);
+			xmlTextWriterEndElement(w);
+			xmlTextWriterEndElement(w);
+		}
+		free(name);
+	}
+	for (size_t i = 0; i < keys->keys.len; i++) {
+		char type[16];
+		const char *source, *target;
+		size_t source_len;
+		split_edge(keys->keys.items[i], type, &source, &source_len, &target);
+		bool added;
+		tally_index(&nodes, target, &added);
+		if (added) {
+			xmlTextWriterStartElement(w, BAD_CAST "node");
+			xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST target);
+			xmlTextWriterStartElement(w, BAD_CAST "data");
+			xmlTextWriterWriteAttribute(w, BAD_CAST "key", BAD_CAST "messages");
+			xmlTextWriterWriteString(w, BAD_CAST "0");
+			xmlTextWriterEndElement(w);
+			xmlTextWriterEndElement(w);
+		}
+	}
+	for (size_t i = 0; i < keys->keys.len; i++) {
+		char type[16], number[32], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
+		const char *source, *target;
+		size_t source_len;
+		split_edge(keys->keys.items[i], type, &source, &source_len, &target);
+		char *source_name = xstrndup(source, source_len);
+		snprintf(number, sizeof number, "%lld", rows[i].weight);
+		time_format_iso(rows[i].first, first);
+		time_format_iso(rows[i].last, last);
+		const char *values[][2] = {
+		    {"type", type}, {"weight", number}, {"first_at", first}, {"last_at", last}};
+		xmlTextWriterStartElement(w, BAD_CAST "edge");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "source", BAD_CAST source_name);
+		xmlTextWriterWriteAttribute(w, BAD_CAST "target", BAD_CAST target);
+		for (size_t k = 0; k < 4; k++) {
+			xmlTextWriterStartElement(w, BAD_CAST "data");
+			xmlTextWriterWriteAttribute(w, BAD_CAST "key", BAD_CAST values[k][0]);
+			xmlTextWriterWriteString(w, BAD_CAST values[k][1]);
+			xmlTextWriterEndElement(w);
+		}
+		xmlTextWriterEndElement(w);
+		free(source_name);
+	}
+	tally_release(&nodes);
+	xmlTextWriterEndDocument(w);
+	xmlFreeTextWriter(w);
+	fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), stdout);
+	xmlBufferFree(buf);
+	return CHATARC_OK;
+}
+
+static void stats_release(struct stats *st)
+{
+	for (size_t i = 0; st->zones && i < st->config->n_chats; i++)
+		tz_zone_free(st->zones[i]);
+	free(st->zones);
+	tally_release(&st->authors_seen);
+	tally_release(&st->participants);
+	for (int t = 0; t < N_TABLES; t++) {
+		tally_release(&st->tables[t].keys);
+		free(st->tables[t].rows);
+	}
+	tally_release(&st->edge_keys);
+	free(st->edge_rows);
+	tally_release(&st->dids);
+	strlist_clear(&st->did_handles);
+}
+
+int cmd_stats(int argc, char **argv, cli_context_t *ctx)
+{
+	static const char *const formats[] = {"text", "json", "csv", "graphml", NULL};
+	enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_GRAPHML };
+	int format = -1;
+	int top = 10;
+	bool edges = false, help = false;
+	select_options_t filters = {0};
+	const chatarc_option_t options[] = {
+	    OPT_KEYWORD("format", 'f', "text|json|csv|graphml",
+	                "output format (default text; csv with --edges)", &format, formats),
+	    OPT_INT("top", 0, "N", "rows of each top list (default 10; 0: all)", &top),
+	    OPT_FLAG("edges", 'e', NULL, "the reply and mention network instead of counts", &edges),
+	    SELECT_OPTIONS(filters),
+	    OPT_END,
+	};
+	chatarc_error_t err;
+	message_select_t *select = NULL;
+
+	chatarc_status_t status = options_parse(options, &stats_help, &argc, argv, &help, &err);
+	if (status != CHATARC_OK || help)
+		return cli_report("stats", status, &err);
+	if (format < 0)
+		format = edges ? FORMAT_CSV : FORMAT_TEXT;
+	if ((format == FORMAT_GRAPHML && !edges) || (format == FORMAT_TEXT && edges))
+		return options_usage_error("stats", &stats_help,
+		                           edges ? "--edges writes csv, graphml or json"
+		                                 : "graphml is for --edges");
+	if (top < 0)
+		return options_usage_error("stats", &stats_help, "--top takes 0 or more");
+	status = select_open(ctx, "stats", argv + 1, argc - 1, &filters, &select, &err);
+	if (status == CHATARC_ERR_USAGE) {
+		select_close(select);
+		return options_usage_error("stats", &stats_help, err.message);
+	}
+	struct stats st = {.edges = edges, .select = select};
+	tally_init(&st.authors_seen);
+	tally_init(&st.participants);
+	for (int t = 0; t < N_TABLES; t++)
+		tally_init(&st.tables[t].keys);
+	tally_init(&st.edge_keys);
+	tally_init(&st.dids);
+	if (status == CHATARC_OK) {
+		st.config = cli_config(ctx, &err);
+		st.zones = xcalloc(st.config->n_chats + 1, sizeof *st.zones);
+		status = select_for_each(select, count_message, &st, &err);
+	}
+	if (status == CHATARC_OK && edges) {
+		struct tally keys;
+		struct edge *rows;
+		resolve_edges(&st, &keys, &rows);
+		if (format == FORMAT_GRAPHML)
+			status = print_graphml(&st, &keys, rows, &err);
+		else if (format == FORMAT_JSON)
+			print_edges_json(&keys, rows);
+		else
+			print_edges_csv(&keys, rows);
+		tally_release(&keys);
+		free(rows);
+	} else if (status == CHATARC_OK) {
+		if (format == FORMAT_JSON)
+			print_json(&st, top);
+		else if (format == FORMAT_CSV)
+			print_csv(&st, top);
+		else
+			print_text(&st, top);
+	}
+	if (status == CHATARC_OK && fflush(stdout) != 0)
+		status = chatarc_error_set(&err, CHATARC_ERR_IO, "cannot write to standard output");
+	stats_release(&st);
+	select_close(select);
+	return cli_report("stats", status, &err);
+}
