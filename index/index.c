@@ -61,6 +61,24 @@ struct indexer {
 
 /* Adds a boolean term "field:value", lower-cased as the query parser
  * lower-cases what users type. */
+/* "de-DE" -> "de": the language a text is stemmed in and searched by
+ * (lang:de); false for none, "und" (undetermined) and "zxx" (no text). */
+static bool primary_language(const char *tag, char out[8])
+{
+	size_t len = tag ? strspn(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") : 0;
+	out[0] = '\0';
+	if (len < 2 || len > 3 || (tag[len] && tag[len] != '-' && tag[len] != '_'))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)(tag[i] | 0x20);
+	out[len] = '\0';
+	if (!strcmp(out, "und") || !strcmp(out, "zxx")) {
+		out[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
 static void add_term(strlist_t *terms, const char *field, const char *value)
 {
 	strbuf_t term;
@@ -87,6 +105,9 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	if (r->network)
 		add_term(&terms, "network", r->network);
 	add_term(&terms, "reply", record_is_reply(r) ? "yes" : "no");
+	char lang[8];
+	if (primary_language(r->lang, lang))
+		add_term(&terms, "lang", lang);
 	message_place_t place;
 	if (places_find(ix->places, r->uri, &place)) {
 		if (*place.topic)
@@ -113,6 +134,7 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	xdb_document_t doc = {.id = r->uri,
 	                      .text = text,
 	                      .name = r->author_name,
+	                      .lang = *lang ? lang : NULL,
 	                      .boolean_terms = (const char *const *)terms.items,
 	                      .created = created,
 	                      .data = ix->data.buf,

@@ -7,13 +7,44 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+// The stemmer of a language (a BCP 47 primary subtag: "de", "fr"), English
+// for a language Xapian has none for ("ja", "und") or no language at all:
+// what the index used for every post before it knew their languages.
+static Xapian::Stem stemmer_for(const std::string &lang)
+{
+	if (lang.empty() || lang == "en")
+		return Xapian::Stem("english");
+	try {
+		return Xapian::Stem(lang);
+	} catch (const Xapian::InvalidArgumentError &) {
+		return Xapian::Stem("english");
+	}
+}
 
 struct xdb {
 	Xapian::Database *read = nullptr;
 	Xapian::WritableDatabase *write = nullptr;
 	Xapian::TermGenerator terms;
+	std::map<std::string, Xapian::Stem> stemmers; // by language, made once
+	std::string stemmer_lang = "en";              // the one terms has now
+	void use_language(const char *lang)
+	{
+		std::string key(lang ? lang : "");
+		if (key.empty())
+			key = "en";
+		if (key == stemmer_lang)
+			return;
+		auto it = stemmers.find(key);
+		if (it == stemmers.end())
+			it = stemmers.emplace(key, stemmer_for(key)).first;
+		terms.set_stemmer(it->second);
+		stemmer_lang = key;
+	}
 	xdb()
 	{
 		terms.set_stemmer(Xapian::Stem("english"));
@@ -38,7 +69,7 @@ static const struct {
 	const char *field, *prefix;
 } boolean_fields[] = {
     {"from", "A"},       {"tag", "K"},        {"chat", "XCHAT"},       {"network", "XNET"},
-    {"reply", "XREPLY"}, {"topic", "XTOPIC"}, {"session", "XSESSION"},
+    {"reply", "XREPLY"}, {"topic", "XTOPIC"}, {"session", "XSESSION"}, {"lang", "XLANG"},
 };
 
 static chatarc_status_t fail(chatarc_error_t *err, chatarc_status_t status, const char *what,
@@ -171,6 +202,9 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		Xapian::Document doc;
 		std::string id_term = std::string("Q") + in->id;
 		db->terms.set_document(doc);
+		// Stemmed in the post's own language: "Forschungen" finds
+		// "Forschung" in German, which English stemming leaves apart.
+		db->use_language(in->lang);
 		db->terms.index_text(in->text ? in->text : "");
 		// The author's display name: found by its words, never part of
 		// a phrase, so no positions.
@@ -347,13 +381,40 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		Xapian::DateRangeProcessor dates(XDB_SLOT_DAY, "date:");
 		parser.add_rangeprocessor(&dates);
 		/* An empty query is every message ("*" as typed). */
+		const unsigned flags =
+		    Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
+		    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_PURE_NOT;
+		std::string text = lowercase_field_values(query_text);
 		Xapian::Query query =
-		    !*query_text ? Xapian::Query::MatchAll
-		                 : parser.parse_query(lowercase_field_values(query_text),
-		                                      Xapian::QueryParser::FLAG_BOOLEAN |
-		                                          Xapian::QueryParser::FLAG_PHRASE |
-		                                          Xapian::QueryParser::FLAG_LOVEHATE |
-		                                          Xapian::QueryParser::FLAG_PURE_NOT);
+		    !*query_text ? Xapian::Query::MatchAll : parser.parse_query(text, flags);
+		// Each post was stemmed in its own language: the query is read
+		// in each language the index holds (its lang: terms), and a post
+		// matches when the reading in some language matches. Readings
+		// that come out the same (no free text, or words every stemmer
+		// leaves alike) are asked once.
+		if (*query_text) {
+			std::vector<std::string> seen{query.get_description()};
+			std::vector<Xapian::Query> readings{query};
+			for (Xapian::TermIterator t = db->db().allterms_begin("XLANG");
+			     t != db->db().allterms_end("XLANG"); ++t) {
+				std::string lang = (*t).substr(5);
+				if (lang == "en")
+					continue;
+				parser.set_stemmer(stemmer_for(lang));
+				Xapian::Query reading = parser.parse_query(text, flags);
+				std::string description = reading.get_description();
+				bool known = false;
+				for (const auto &d : seen)
+					known = known || d == description;
+				if (!known) {
+					seen.push_back(description);
+					readings.push_back(reading);
+				}
+			}
+			if (readings.size() > 1)
+				query = Xapian::Query(Xapian::Query::OP_OR, readings.begin(),
+				                      readings.end());
+		}
 		Xapian::Enquire enquire(db->db());
 		enquire.set_query(query);
 		if (sort != XDB_SORT_RELEVANCE)

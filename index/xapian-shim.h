@@ -17,8 +17,9 @@ typedef struct xdb xdb_t;
 /* Value slots and term prefixes every indexer and searcher agrees on. */
 /* The terms' scheme, kept as the metadata "schema": an index of another
  * scheme is rebuilt by `chatarc index` and refused by search. 2: stemmed
- * terms only (STEM_ALL_Z). */
-#define XDB_SCHEMA       "2"
+ * terms only (STEM_ALL_Z). 3: each text stemmed in its post's language,
+ * with a lang: term. */
+#define XDB_SCHEMA       "3"
 #define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
 #define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
 
@@ -27,6 +28,7 @@ typedef struct xdb_document {
 	const char *id;                   /* unique: the record's uri */
 	const char *text;                 /* free text, stemmed (English), with positions */
 	const char *name;                 /* the author's name, stemmed, no positions */
+	const char *lang;                 /* the text's language ("de"), NULL: English */
 	const char *const *boolean_terms; /* "from:ana@x", "tag:hcsm", ... NULL-ended */
 	const char *created;              /* ISO 8601 UTC */
 	const char *data;                 /* stored for display: the record without raw */
