@@ -27,7 +27,8 @@ static const command_help_t search_help = {
     "date:2013-03-13 (a day), date:2013-03 (a month), date:2013 (a year) or\n"
     "date:2013-03-13..2013-03-20 (either end may be open; UTC days). * is every\n"
     "message.\n"
-    "text: a line per hit, time in the chat's zone. json: one record a line\n"
+    "text: a line per hit: time in the chat's zone with its UTC offset, chat,\n"
+    "author, text, link. json: one record a line\n"
     "with its score. csv: a header row, RFC 4180, score last.\n"
     "A query Xapian cannot read exits 2 and says why."};
 
@@ -139,20 +140,34 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score,
 			csv.sp.end_object(&csv.sp);
 			sprinter_csv_release(&csv);
 		} else {
+			/* A line a hit: local time with its offset from UTC, chat,
+			 * author, [the warning], text, then the post's link. */
 			char local[CHATARC_TIME_ISO_LEN];
-			time_format_iso(
-			    r.created_ms + chat_offset(out, r.chat, r.created_ms) * 1000, local);
+			long offset = chat_offset(out, r.chat, r.created_ms);
+			time_format_iso(r.created_ms + offset * 1000, local);
 			local[10] = ' ';
 			local[16] = '\0';
-			strbuf_addf(&out->line, "%s  ", local);
+			strbuf_addf(&out->line, "%s %c%02ld:%02ld  ", local, offset < 0 ? '-' : '+',
+			            labs(offset) / 3600, labs(offset) % 3600 / 60);
+			add_for_terminal(&out->line, r.chat ? r.chat : "?");
+			strbuf_addstr(&out->line, "  ");
 			add_for_terminal(&out->line, r.author ? r.author : "?");
 			strbuf_addstr(&out->line, "  ");
+			if (r.content_warning && *r.content_warning) {
+				strbuf_addstr(&out->line, "[CW: ");
+				add_for_terminal(&out->line, r.content_warning);
+				strbuf_addstr(&out->line, "] ");
+			}
 			/* Marked text was made from the escaped text (hit_text):
 			 * only the marks are escape sequences. */
 			if (marked_text)
 				add_html_unescaped(&out->line, marked_text);
 			else
 				add_for_terminal(&out->line, r.text ? r.text : "");
+			if (r.url && *r.url) {
+				strbuf_addstr(&out->line, "  ");
+				add_for_terminal(&out->line, r.url);
+			}
 			strbuf_addch(&out->line, '\n');
 		}
 		record_clear(&r);

@@ -63,11 +63,11 @@ expect_eq "search: a phrase matches its words' other forms, in order" \
 expect_eq "search: a phrase's words in another order do not match" \
 	"$("$CHATARC" --data "$D" search --count '"panels reading"')" "0"
 line=$("$CHATARC" --data "$D" search --limit 1 '"reading panels with volunteers"')
-expect_eq "search: text shows local time, author and text" "$line" \
-	"2026-11-18 13:29  healthlib@toot.example  @lina we run reading panels with volunteers from the community. Happy to share how #hcsmdemo"
+expect_eq "search: text shows local time with its UTC offset, chat, author, text and link" "$line" \
+	"2026-11-18 13:29 -05:00  hcsmdemo  healthlib@toot.example  @lina we run reading panels with volunteers from the community. Happy to share how #hcsmdemo  https://toot.example/@healthlib/117638862268385273"
 marked=$(script -qc "'$CHATARC' --data '$D' search --limit 1 '\"reading panels with volunteers\"'" /dev/null | tr -d '\r')
 expect_eq "search: on a terminal, matched terms are marked" "$marked" \
-	$'2026-11-18 13:29  healthlib@toot.example  @lina we run \e[1mreading\e[0m \e[1mpanels\e[0m \e[1mwith\e[0m \e[1mvolunteers\e[0m from the community. Happy to share how #hcsmdemo'
+	$'2026-11-18 13:29 -05:00  hcsmdemo  healthlib@toot.example  @lina we run \e[1mreading\e[0m \e[1mpanels\e[0m \e[1mwith\e[0m \e[1mvolunteers\e[0m from the community. Happy to share how #hcsmdemo  https://toot.example/@healthlib/117638862268385273'
 "$CHATARC" --data "$D" search 'policy AND (' >/dev/null 2>"$TMP/err"
 expect_eq "search: a malformed query exits 2 and says why" "$? $(grep -c 'cannot read the query' "$TMP/err")" "2 1"
 
@@ -207,12 +207,12 @@ printf '%s\n' '{"posts": [{"uri": "at://did:plc:a/app.bsky.feed.post/1", "author
 "$CHATARC" --data "$T" index >/dev/null
 "$CHATARC" --data "$T" search policy >"$TMP/tty.out"
 expect_eq "search: control characters in a post are shown, not sent to the terminal" \
-	"$(tr -d '\n' <"$TMP/tty.out" | LC_ALL=C tr -d '[:print:]' | wc -c) $(cut -c19- "$TMP/tty.out")" \
-	'0 evil.example  policy \x1b[2J\x1b[31mred <b> & more \u009b bell\x07 #t'
+	"$(tr -d '\n' <"$TMP/tty.out" | LC_ALL=C tr -d '[:print:]' | wc -c) $(cut -c29- "$TMP/tty.out")" \
+	'0 evil.example  policy \x1b[2J\x1b[31mred <b> & more \u009b bell\x07 #t  https://bsky.app/profile/evil.example/post/1'
 script -qc "'$CHATARC' --data '$T' search policy" /dev/null | tr -d '\r' >"$TMP/tty-term.out"
 expect_eq "search: on a terminal only the bold marks are escapes, and the text is not HTML-escaped" \
-	"$(cut -c19- "$TMP/tty-term.out")" \
-	$'evil.example  \033[1mpolicy\033[0m \\x1b[2J\\x1b[31mred <b> & more \\u009b bell\\x07 #t'
+	"$(cut -c29- "$TMP/tty-term.out")" \
+	$'evil.example  \033[1mpolicy\033[0m \\x1b[2J\\x1b[31mred <b> & more \\u009b bell\\x07 #t  https://bsky.app/profile/evil.example/post/1'
 
 # What an index run leaves behind. A generation a killed rebuild half built
 # goes at the next run; one index run at a time.
