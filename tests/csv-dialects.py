@@ -6,6 +6,7 @@ published output (README, "CSV archives"); this is our own writer of those
 formats, not the tools' code (none of them is packaged in Debian).
 
     tests/csv-dialects.py V11.json V2PAGE.json V2.jsonl OUTDIR
+    tests/csv-dialects.py --twarc-csv V2PAGES.jsonl > OUT.csv   (make bench)
 
 Writes into OUTDIR:
   tags.csv            TAGS (Google Sheets): v1.1 fields, entities_str JSON
@@ -212,6 +213,14 @@ def write(path, header, rows, banner=None, lineterminator="\n"):
 
 
 def main():
+    if sys.argv[1] == "--twarc-csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(TWARC_CSV_HEADER)
+        with open(sys.argv[2], encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    w.writerows(twarc_csv_rows(json.loads(line)))
+        return
     v11, v2page, v2jsonl, out = sys.argv[1:5]
     os.makedirs(out, exist_ok=True)
     statuses = v1_statuses(v11)
