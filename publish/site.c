@@ -1046,6 +1046,38 @@ static chatarc_status_t remove_digest(publisher_t *pub, const char *week, chatar
 	return removed ? write_digest_feed(pub, err) : CHATARC_OK;
 }
 
+/* The figures of the chat's last session with messages before dates[first]
+ * (a scheduled date may have had none), to compare the digest's first
+ * session of the chat with; none before it leaves *out empty. The history
+ * moves forward through it, as it would have on the way to the week. */
+static chatarc_status_t previous_figures(publisher_t *pub, const chatarc_chat_t *chat,
+                                         const strlist_t *dates, size_t first,
+                                         summary_history_t *history, struct session_figures *out,
+                                         chatarc_error_t *err)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = first; i-- > 0;) {
+		summary_t *s;
+		chatarc_status_t status =
+		    summary_build_topics(pub->options.data_dir, chat, dates->items[i], &s, err);
+		if (status != CHATARC_OK)
+			return status;
+		size_t n = s->n_messages;
+		summary_free(s);
+		if (n == 0)
+			continue;
+		xmlDocPtr doc;
+		status = session_document(pub, chat, dates->items[i], history, &s, &doc, NULL, err);
+		if (status != CHATARC_OK || !doc)
+			return status;
+		*out = figures_of(doc, s);
+		xmlFreeDoc(doc);
+		summary_free(s);
+		return CHATARC_OK;
+	}
+	return CHATARC_OK;
+}
+
 chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config, const char *week,
                                 long *n_sessions, publish_stats_t *stats, chatarc_error_t *err)
 {
@@ -1073,16 +1105,29 @@ chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config
 			continue;
 		summary_history_init(&history);
 		status = summary_list_sessions(pub->options.data_dir, chat, &dates, err);
+		struct session_figures previous = {0};
+		bool looked_back = false;
 		for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
 			summary_t *s;
 			xmlDocPtr doc;
+			uint64_t unused_hash = 0;
 			if (strcmp(dates.items[i], monday) < 0 ||
 			    strcmp(dates.items[i], sunday) > 0)
 				continue;
+			if (!looked_back) {
+				looked_back = true;
+				status = previous_figures(pub, chat, &dates, i, &history, &previous,
+				                          err);
+				if (status != CHATARC_OK)
+					continue;
+			}
 			status = session_document(pub, chat, dates.items[i], &history, &s, &doc,
 			                          NULL, err);
 			if (status != CHATARC_OK || !doc)
 				continue;
+			struct session_figures figures = figures_of(doc, s);
+			add_previous(doc, &previous, &unused_hash);
+			previous = figures;
 			strbuf_t href;
 			strbuf_init(&href, 0);
 			strbuf_addf(&href, "../%s/%s.html", chat->name, s->date);

@@ -432,6 +432,12 @@ expect_eq "pages: a transcript's figures against the session before, each with i
 	"Against 2026-11-11: messages $m2 ($(sign $((m2 - m1)))), participants $p2 ($(sign $((p2 - p1)))), first time $n2 ($(sign $((n2 - n1)))), returning $r2 ($(sign $((r2 - r1)))), replies $y2 ($(sign $((y2 - y1))))"
 expect_eq "pages: the chat's first session has nothing to compare with" \
 	"$(xp "$T/site/hcsmdemo/2026-11-04.html" 'count(//p[@class="compare"])')" "0"
+# The weekly digest compares the same way: its session against the chat's
+# one the week before, which the digest itself does not show, and links it.
+"$CHATARC" --data "$T" digest --week 2026-W47 >/dev/null
+expect_eq "digest: a session's figures against the chat's session before, each with its change, linked" \
+	"$(xp "$T/site/digest/2026-W47.html" 'normalize-space(//p[@class="compare"])') $(xp "$T/site/digest/2026-W47.html" 'string(//p[@class="compare"]/a/@href)')" \
+	"Against 2026-11-11: messages $m2 ($(sign $((m2 - m1)))), participants $p2 ($(sign $((p2 - p1)))), first time $n2 ($(sign $((n2 - n1)))), returning $r2 ($(sign $((r2 - r1)))), replies $y2 ($(sign $((y2 - y1)))) ../hcsmdemo/2026-11-11.html"
 # What a person sees, at 1280 and 390 px wide (a phone): screenshots of the
 # front page, a chat's page, a transcript and a digest in tests/artifacts;
 # and, measured in Chromium, the chat page at 390 px scrolls nowhere

@@ -404,4 +404,40 @@
         normalize-space(substring('January  February March    April    May      June     July     August   SeptemberOctober  November December ', ($m - 1) * 9 + 1, 9)),
         ' ', substring($date, 1, 4))"/>
   </xsl:template>
+  <!-- The same figures for the chat's session before, each with the change
+       (transcripts and digests). -->
+  <xsl:template match="previous">
+    <!-- Where the chat's pages are, from the page showing this: "" on a
+         transcript, "../CHAT/" on a digest. -->
+    <xsl:param name="dir" select="''"/>
+    <xsl:variable name="s" select=".."/>
+    <p class="compare">
+      <xsl:text>Against </xsl:text><a href="{$dir}{@date}.html"><xsl:value-of select="@date"/></a><xsl:text>: </xsl:text>
+      <xsl:call-template name="change"><xsl:with-param name="what" select="'messages'"/><xsl:with-param name="now" select="$s/@message-count"/><xsl:with-param name="before" select="@message-count"/></xsl:call-template>
+      <xsl:text>, </xsl:text>
+      <xsl:call-template name="change"><xsl:with-param name="what" select="'participants'"/><xsl:with-param name="now" select="count($s/participants/participant)"/><xsl:with-param name="before" select="@participant-count"/></xsl:call-template>
+      <xsl:text>, </xsl:text>
+      <xsl:call-template name="change"><xsl:with-param name="what" select="'first time'"/><xsl:with-param name="now" select="count($s/participants/participant[@newcomer = 'yes'])"/><xsl:with-param name="before" select="@newcomer-count"/></xsl:call-template>
+      <xsl:text>, </xsl:text>
+      <xsl:call-template name="change"><xsl:with-param name="what" select="'returning'"/><xsl:with-param name="now" select="count($s/participants/participant[not(@newcomer = 'yes')])"/><xsl:with-param name="before" select="@returning-count"/></xsl:call-template>
+      <xsl:text>, </xsl:text>
+      <xsl:call-template name="change"><xsl:with-param name="what" select="'replies'"/><xsl:with-param name="now" select="$s/@reply-count"/><xsl:with-param name="before" select="@reply-count"/></xsl:call-template>
+    </p>
+  </xsl:template>
+
+  <!-- "messages 158 (+12)": a figure and its change, the sign written. -->
+  <xsl:template name="change">
+    <xsl:param name="what"/>
+    <xsl:param name="now"/>
+    <xsl:param name="before"/>
+    <xsl:variable name="d" select="$now - $before"/>
+    <span class="change"><xsl:value-of select="concat($what, ' ', $now, ' (')"/>
+      <xsl:choose>
+        <xsl:when test="$d &gt; 0"><xsl:value-of select="concat('+', $d)"/></xsl:when>
+        <xsl:when test="$d &lt; 0"><xsl:value-of select="concat('−', -$d)"/></xsl:when>
+        <xsl:otherwise>±0</xsl:otherwise>
+      </xsl:choose>
+      <xsl:text>)</xsl:text></span>
+  </xsl:template>
+
 </xsl:stylesheet>

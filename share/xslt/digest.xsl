@@ -24,6 +24,9 @@
     <div class="section" role="region" aria-labelledby="d-{@chat}-{@date}">
       <h2 id="d-{@chat}-{@date}"><a href="{@href}"><xsl:value-of select="concat('#', @chat, ', ', @date)"/></a></h2>
       <p class="topic-counts"><xsl:value-of select="concat(@message-count, ' message', substring('s', 1, number(@message-count != 1)), ', ', count(participants/participant), ' participant', substring('s', 1, number(count(participants/participant) != 1)), ', ', @topic-count, ' topic', substring('s', 1, number(@topic-count != 1)))"/></p>
+      <xsl:apply-templates select="previous">
+        <xsl:with-param name="dir" select="concat('../', @chat, '/')"/>
+      </xsl:apply-templates>
       <xsl:for-each select="topics/topic">
         <h3><a href="{../../@href}#{@id}"><xsl:value-of select="question/text"/></a></h3>
         <ul class="highlights">
