@@ -197,6 +197,7 @@ struct tweet_csv {
 	size_t n_header;
 	int column[N_COLUMNS]; /* index into a row, -1 if the dialect or file lacks it */
 	long rows_before_header;
+	long ids_seen, ids_rounded_tail; /* ids read, and those ending as rounded */
 };
 
 tweet_csv_t *tweet_csv_new(const char *zone_name)
@@ -280,14 +281,17 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* The id a spreadsheet may have rounded: 15 significant digits kept, the
- * rest zeros (or written as 5.83115E+17). A true id ends in as many zeros
- * once in a thousand or more, and then a status URL, where the row has
- * one, still says so. */
-static bool id_looks_rounded(const char *id)
+/* An id as a spreadsheet shows a number too long for it: 5.83115E+17. */
+static bool id_in_exponent_form(const char *id)
 {
-	if (strchr(id, 'E') || strchr(id, 'e') || strchr(id, '.'))
-		return true;
+	return strchr(id, 'E') || strchr(id, 'e') || strchr(id, '.');
+}
+
+/* An id of 17 digits or more whose digits past the 15th are all zeros: what
+ * a spreadsheet leaves of one (583115456392757000). A true id ends so once
+ * in a thousand or ten thousand; a rounded file has every id so. */
+static bool id_has_rounded_tail(const char *id)
+{
 	size_t len = strlen(id);
 	if (len < 17)
 		return false;
@@ -295,6 +299,15 @@ static bool id_looks_rounded(const char *id)
 		if (id[i] != '0')
 			return false;
 	return true;
+}
+
+/* An id in another column (the parent, the quoted tweet, the thread's
+ * first) that can be trusted: digits, and not of a rounded tail in a file
+ * whose ids are mostly rounded. */
+static bool id_trusted(const tweet_csv_t *t, const char *id)
+{
+	return all_digits(id) &&
+	       !(id_has_rounded_tail(id) && t->ids_rounded_tail * 2 > t->ids_seen);
 }
 
 /* "https://twitter.com/user/status/123?s=20" -> "123" into out. */
@@ -493,10 +506,10 @@ static void add_details(const tweet_csv_t *t, chatarc_record_t *r, char **fields
 	/* twarc's retweet_or_quote_id is a quote's only where tweet_type says so. */
 	if (t->column[COL_TYPE] >= 0 && strcmp(field(t, fields, n, COL_TYPE), "quote"))
 		quoted = "";
-	if (all_digits(quoted) && !id_looks_rounded(quoted))
+	if (id_trusted(t, quoted))
 		r->quote_of = twitter_status_url("i/web", quoted);
 	const char *root = field(t, fields, n, COL_ROOT);
-	if (all_digits(root) && !id_looks_rounded(root) && strcmp(root, r->native_id))
+	if (id_trusted(t, root) && strcmp(root, r->native_id))
 		r->thread_root = twitter_status_url("i/web", root);
 	add_media(t, r, fields, n);
 	const char *followers = field(t, fields, n, COL_FOLLOWERS);
@@ -524,14 +537,20 @@ static chatarc_status_t convert_row(post_converter_t *conv, tweet_csv_t *t, char
 	const char *author = field(t, fields, n, COL_AUTHOR);
 	char true_id[32];
 
+	t->ids_seen++;
+	t->ids_rounded_tail += id_has_rounded_tail(id);
 	if (is_retweet(t, fields, n, text)) {
 		conv->boosts++;
 		return CHATARC_OK;
 	}
-	/* The status URL's id is the true one; the id column may be rounded. */
+	/* The status URL's id is the true one; the id column may be rounded.
+	 * Without a URL, an id with a rounded tail is taken as rounded only in
+	 * a file where most ids so far have one (a true id ends in zeros once
+	 * in thousands: a million-row export holds a hundred). */
 	if (id_from_status_url(url, true_id, sizeof true_id)) {
 		id = true_id;
-	} else if (id_looks_rounded(id)) {
+	} else if (id_in_exponent_form(id) ||
+	           (id_has_rounded_tail(id) && t->ids_rounded_tail * 2 > t->ids_seen)) {
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "tweet id %s was rounded by a spreadsheet and the row has "
 		                         "no status URL to give the true one",
@@ -583,7 +602,7 @@ static chatarc_status_t convert_row(post_converter_t *conv, tweet_csv_t *t, char
 	r.text = twitter_decode_entities(text);
 
 	const char *reply_id = field(t, fields, n, COL_REPLY_ID);
-	if (all_digits(reply_id) && !id_looks_rounded(reply_id)) {
+	if (id_trusted(t, reply_id)) {
 		r.reply_to = twitter_status_url("i/web", reply_id);
 		record_set(&r.reply_to_id, reply_id);
 		const char *to = field(t, fields, n, COL_REPLY_TO);

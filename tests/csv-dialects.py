@@ -21,6 +21,9 @@ Writes into OUTDIR:
                       of retweets inline as rows of their own
   rounded-no-url.csv  twarc json2csv rows whose ids a spreadsheet rounded,
                       with the tweet_url column emptied: not recoverable
+  zero-tail.csv       twarc json2csv rows without tweet_url, clean but for
+                      one true id that ends in four zeros (one in 10,000
+                      does: not a rounded one)
 """
 import csv
 import json
@@ -252,6 +255,15 @@ def main():
         r[0], r[1], r[6] = rounded(r[0]), "", "original"
         lost.append(r)
     write(os.path.join(out, "rounded-no-url.csv"), TWARC_HEADER, lost)
+
+    clean = []
+    for i, t in enumerate(statuses):
+        r = twarc_row(t)
+        r[1] = ""
+        if i == 4:
+            r[0] = "1149788838430220000"
+        clean.append(r)
+    write(os.path.join(out, "zero-tail.csv"), TWARC_HEADER, clean)
 
 
 main()
