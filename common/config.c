@@ -451,10 +451,80 @@ static chatarc_status_t read_site(struct checker *c, yajl_val v, chatarc_config_
 	return CHATARC_OK;
 }
 
+/* Accounts as compared: without a leading '@', lower-case. */
+static char *account_key(const char *account)
+{
+	char *key = xstrdup(account + (account[0] == '@'));
+	for (char *p = key; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return key;
+}
+
+/* "people": {"Maya Chen": ["maya@toot.example", "maya.bsky.social"], ...};
+ * an account belongs to one person. */
+static chatarc_status_t read_people(struct checker *c, yajl_val v, chatarc_people_t *people)
+{
+	if (!YAJL_IS_OBJECT(v))
+		return complain(c, "people",
+		                "expected an object of people, each a list of their accounts");
+	people->person_of = xcalloc(1, sizeof *people->person_of);
+	people->first_of = xcalloc(v->u.object.len + 1, sizeof *people->first_of);
+	size_t alloc = 1;
+	for (size_t i = 0; i < v->u.object.len; i++) {
+		char path[300];
+		strlist_t accounts = {0};
+		snprintf(path, sizeof path, "people.%s", v->u.object.keys[i]);
+		chatarc_status_t rc = read_string_list(
+		    c, v->u.object.values[i], path, "accounts (user@server, handles)", &accounts);
+		if (!rc && !accounts.len)
+			rc = complain(c, path, "expected at least one account");
+		for (size_t k = 0; !rc && k < accounts.len; k++) {
+			char *key = account_key(accounts.items[k]);
+			for (size_t a = 0; !rc && a < people->accounts.len; a++)
+				if (!strcmp(people->accounts.items[a], key))
+					rc = complain(c, path, "%s is already %s's",
+					              accounts.items[k],
+					              people->names.items[people->person_of[a]]);
+			if (!rc) {
+				if (k == 0)
+					people->first_of[people->names.len] = people->accounts.len;
+				ALLOC_GROW(people->person_of, people->accounts.len + 1, alloc);
+				people->person_of[people->accounts.len] = people->names.len;
+				strlist_add(&people->accounts, key);
+			}
+			free(key);
+		}
+		strlist_clear(&accounts);
+		if (rc)
+			return rc;
+		strlist_add(&people->names, v->u.object.keys[i]);
+	}
+	return CHATARC_OK;
+}
+
+const char *config_person(const chatarc_chat_t *chat, const char *author, const char **name)
+{
+	const chatarc_people_t *people = chat ? chat->people : NULL;
+	if (name)
+		*name = NULL;
+	if (!author || !people)
+		return author;
+	const char *bare = author + (author[0] == '@');
+	for (size_t a = 0; a < people->accounts.len; a++)
+		if (!strcasecmp(people->accounts.items[a], bare)) {
+			size_t person = people->person_of[a];
+			if (name)
+				*name = people->names.items[person];
+			return people->accounts.items[people->first_of[person]];
+		}
+	return author;
+}
+
 static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_config_t *config)
 {
-	static const char *const keys[] = {"chats", "sources", "index_shards", "fetch", "hide",
-	                                   "site",  NULL};
+	static const char *const keys[] = {"chats", "sources", "index_shards", "fetch",
+	                                   "hide",  "site",    "people",       NULL};
 	strlist_t hide = {0};
 	chatarc_status_t rc;
 
@@ -479,6 +549,10 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 	    (rc = read_fetch_settings(c, json_get(root, "fetch"), &config->fetch)))
 		return rc;
 	if (json_get(root, "site") && (rc = read_site(c, json_get(root, "site"), config)))
+		return rc;
+	config->people = xcalloc(1, sizeof *config->people);
+	if (json_get(root, "people") &&
+	    (rc = read_people(c, json_get(root, "people"), config->people)))
 		return rc;
 	yajl_val shards = json_get(root, "index_shards");
 	if (shards &&
@@ -510,6 +584,7 @@ static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_c
 	config->chats = xcalloc(chats->u.object.len + 1, sizeof *config->chats);
 	for (size_t i = 0; i < chats->u.object.len; i++) {
 		chatarc_chat_t *chat = &config->chats[config->n_chats++];
+		chat->people = config->people;
 		if ((rc = read_chat(c, chats->u.object.keys[i], chats->u.object.values[i], chat)))
 			break;
 		for (size_t k = 0; k < hide.len; k++)
@@ -626,6 +701,13 @@ out:
 
 void config_release(chatarc_config_t *config)
 {
+	if (config->people) {
+		strlist_clear(&config->people->names);
+		strlist_clear(&config->people->accounts);
+		free(config->people->person_of);
+		free(config->people->first_of);
+		free(config->people);
+	}
 	free(config->site_title);
 	free(config->site_base_url);
 	for (size_t i = 0; i < config->n_chats; i++) {
@@ -715,6 +797,10 @@ void config_template(strbuf_t *out, bool with_sample)
 	         "// names the published site and the address DIR/site is served at: feeds\n"
 	         "// and recap posts (`chatarc summarise --format mastodon|bluesky`) then\n"
 	         "// carry absolute links.\n"
+	         "//\n"
+	         "// \"people\": {\"Maya Chen\": [\"maya@toot.example\", \"maya.bsky.social\"]}\n"
+	         "// one person's accounts on several networks: counted as one participant\n"
+	         "// (one newcomer, once in the top participants) on pages and recaps.\n"
 	         "//\n"
 	         "// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON)\n"
 	         "// go in with `chatarc import --chat NAME FILE...`.\n"

@@ -18,6 +18,15 @@ typedef struct chatarc_schedule {
 	int slack_minutes; /* taken before and after the window (default 15) */
 } chatarc_schedule_t;
 
+/* "people": one person's accounts on several networks, counted as one
+ * participant (a moderator on Mastodon and Bluesky). */
+typedef struct chatarc_people {
+	strlist_t names;    /* each person's display name */
+	strlist_t accounts; /* every account listed, lower-case, without '@' */
+	size_t *person_of;  /* accounts.items[i] is names.items[person_of[i]]'s */
+	size_t *first_of;   /* each person's first account (its key): an index into accounts */
+} chatarc_people_t;
+
 typedef struct chatarc_chat {
 	char *name;
 	char *title;
@@ -32,6 +41,7 @@ typedef struct chatarc_chat {
 	 * search results and exports, without being erased (that is `chatarc
 	 * forget`). */
 	strlist_t hide;
+	const chatarc_people_t *people; /* the config's, shared by its chats */
 } chatarc_chat_t;
 
 /* Credentials are named, never held, by the config: an environment
@@ -81,6 +91,7 @@ typedef struct chatarc_config {
 	 * at (ending in '/'), or NULL. */
 	char *site_title;
 	char *site_base_url;
+	chatarc_people_t *people; /* never NULL once loaded */
 } chatarc_config_t;
 
 /* CHATARC_ERR_NOT_FOUND when the file does not exist. */
@@ -93,6 +104,11 @@ const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const cha
 bool config_chat_hides(const chatarc_chat_t *chat, const chatarc_record_t *record);
 /* The same for an account alone (work that reads only authors). */
 bool config_chat_hides_author(const chatarc_chat_t *chat, const char *author);
+
+/* The person an account is (its first listed account, lower-case: one key
+ * for all of them), or the account itself when "people" does not list it;
+ * *name, when not NULL, gets the person's display name or NULL. */
+const char *config_person(const chatarc_chat_t *chat, const char *author, const char **name);
 
 /* The commented file `chatarc init` writes; with_sample adds the bundled chat. */
 void config_template(strbuf_t *out, bool with_sample);

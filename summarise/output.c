@@ -205,25 +205,41 @@ static void write_participants(sprinter_t *e, const summary_t *s, int section)
 	tally_init(&t);
 	for (size_t i = 0; i < s->n_messages; i++)
 		if ((section == INT32_MIN || s->messages[i].section == section) &&
-		    s->messages[i].record.author)
-			tally_add(&t, s->messages[i].record.author);
+		    s->messages[i].person)
+			tally_add(&t, s->messages[i].person);
 	tally_sort(&t);
 	list_begin(e, "participants");
 	for (size_t k = 0; k < t.keys.len; k++) {
-		const char *author = t.keys.items[t.order[k]];
+		const char *person = t.keys.items[t.order[k]];
 		const summary_message_t *first = NULL;
-		for (size_t i = 0; i < s->n_messages && !first; i++)
-			if (s->messages[i].record.author &&
-			    !strcmp(s->messages[i].record.author, author))
-				first = &s->messages[i];
+		strlist_t accounts = {0};
+		for (size_t i = 0; i < s->n_messages; i++)
+			if (s->messages[i].person && !strcmp(s->messages[i].person, person)) {
+				if (!first)
+					first = &s->messages[i];
+				strlist_add_unique(&accounts, s->messages[i].record.author);
+			}
+		/* A person of the config's "people": their name there, and every
+		 * account they wrote from in the session. */
+		const char *name = NULL;
+		config_person(s->chat_config, first->record.author, &name);
 		obj_begin(e, "participant");
-		attr_str(e, "author", author);
-		attr_str(e, "name", first->record.author_name);
+		attr_str(e, "author", person);
+		attr_str(e, "name", name ? name : first->record.author_name);
 		attr_str(e, "network", first->record.network);
+		if (name) {
+			strbuf_t joined;
+			strbuf_init(&joined, 64);
+			for (size_t a = 0; a < accounts.len; a++)
+				strbuf_addf(&joined, "%s%s", a ? " " : "", accounts.items[a]);
+			attr_str(e, "accounts", joined.buf);
+			strbuf_release(&joined);
+		}
+		strlist_clear(&accounts);
 		attr_int(e, "message-count", t.counts[t.order[k]]);
 		attr_bool(e, "moderator", first->moderator);
 		if (section == INT32_MIN) {
-			bool newcomer = urimap_find(&s->newcomers, author) != NULL;
+			bool newcomer = urimap_find(&s->newcomers, person) != NULL;
 			attr_bool(e, "newcomer", newcomer);
 			attr_bool(e, "regular", !newcomer);
 		}
@@ -267,11 +283,10 @@ static void write_recap(sprinter_t *e, const summary_t *s)
 			tally_add(&tags, m->record.tags.items[k]);
 		for (size_t k = 0; k < m->record.mentions.len; k++)
 			tally_add(&mentions, m->record.mentions.items[k]);
-		if (m->parent >= 0 && m->record.author && s->messages[m->parent].record.author) {
+		if (m->parent >= 0 && m->person && s->messages[m->parent].person) {
 			strbuf_t edge;
 			strbuf_init(&edge, 0);
-			strbuf_addf(&edge, "%s\t%s", m->record.author,
-			            s->messages[m->parent].record.author);
+			strbuf_addf(&edge, "%s\t%s", m->person, s->messages[m->parent].person);
 			tally_add(&edges, edge.buf);
 			strbuf_release(&edge);
 		}
@@ -339,8 +354,8 @@ static void write_topic(sprinter_t *e, const summary_t *s, size_t t)
 	time_format_iso(topic->start, start);
 	tally_init(&people);
 	for (size_t i = 0; i < s->n_messages; i++)
-		if (s->messages[i].section == (int)t && s->messages[i].record.author)
-			tally_add(&people, s->messages[i].record.author);
+		if (s->messages[i].section == (int)t && s->messages[i].person)
+			tally_add(&people, s->messages[i].person);
 	participants = people.keys.len;
 	tally_release(&people);
 

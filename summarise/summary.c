@@ -614,6 +614,7 @@ static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 		    !urimap_find(&ids, tail + 1))
 			urimap_insert(&ids, tail + 1, &added)->index = i;
 		m->moderator = is_moderator(chat, r->author);
+		m->person = config_person(chat, r->author, NULL);
 		m->n_labels = summary_parse_labels(r->text, false, m->labels, 4);
 		time_to_local(r->created_ms, m->local_time, NULL, NULL, NULL);
 		urimap_value_t *parent = r->reply_to ? urimap_find(&uris, r->reply_to) : NULL;
@@ -627,8 +628,9 @@ static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 	urimap_release(&uris);
 }
 
-static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
-                                       summary_history_t *history, chatarc_error_t *err);
+static chatarc_status_t find_newcomers(const char *data_dir, const chatarc_chat_t *chat,
+                                       summary_t *s, summary_history_t *history,
+                                       chatarc_error_t *err);
 
 /* topics_only: the messages and their topics, no highlights or
  * newcomers. */
@@ -643,6 +645,7 @@ static chatarc_status_t build(const char *data_dir, const chatarc_chat_t *chat, 
 
 	urimap_init(&s->newcomers);
 	s->chat = xstrdup(chat->name);
+	s->chat_config = chat;
 	s->title = chat->title ? xstrdup(chat->title) : NULL;
 	s->tz = xstrdup(chat->tz ? chat->tz : "UTC");
 	tz_scope_enter(&scope, s->tz);
@@ -679,7 +682,7 @@ static chatarc_status_t build(const char *data_dir, const chatarc_chat_t *chat, 
 	if (!topics_only)
 		summary_pick_highlights(s);
 	if (history && !topics_only)
-		status = find_newcomers(data_dir, s, history, err);
+		status = find_newcomers(data_dir, chat, s, history, err);
 out:
 	tz_scope_leave(&scope);
 	free_collected(&c);
@@ -796,28 +799,38 @@ void summary_history_release(summary_history_t *history)
 	urimap_release(&history->authors);
 }
 
+struct history_scan {
+	summary_history_t *history;
+	const chatarc_chat_t *chat;
+};
+
+/* The history holds people (config "people"), not accounts: a moderator
+ * seen on Mastodon last week is no newcomer on Bluesky this week. */
 static chatarc_status_t note_author(void *ctx, const char *author, chatarc_ms_t created_ms,
                                     chatarc_error_t *err)
 {
-	summary_history_t *history = ctx;
+	struct history_scan *scan = ctx;
 	bool added;
 	(void)err;
 	(void)created_ms;
 	if (author)
-		urimap_insert(&history->authors, author, &added);
+		urimap_insert(&scan->history->authors, config_person(scan->chat, author, NULL),
+		              &added);
 	return CHATARC_OK;
 }
 
-/* Newcomers: the session's authors the history has not seen before it. */
-static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
-                                       summary_history_t *history, chatarc_error_t *err)
+/* Newcomers: the session's people the history has not seen before it. */
+static chatarc_status_t find_newcomers(const char *data_dir, const chatarc_chat_t *chat,
+                                       summary_t *s, summary_history_t *history,
+                                       chatarc_error_t *err)
 {
 	if (history->until > s->window_start) {
 		summary_history_release(history);
 		summary_history_init(history);
 	}
-	chatarc_status_t status = archive_for_each_author(
-	    data_dir, s->chat, history->until, s->window_start, note_author, history, err);
+	struct history_scan scan = {history, chat};
+	chatarc_status_t status = archive_for_each_author(data_dir, s->chat, history->until,
+	                                                  s->window_start, note_author, &scan, err);
 	if (status != CHATARC_OK) {
 		/* Partly read: start again next time rather than trust it. */
 		summary_history_release(history);
@@ -831,10 +844,10 @@ static chatarc_status_t find_newcomers(const char *data_dir, summary_t *s,
 	if (history->authors.count == 0)
 		return CHATARC_OK;
 	for (size_t i = 0; i < s->n_messages; i++) {
-		const char *author = s->messages[i].record.author;
+		const char *person = s->messages[i].person;
 		bool added;
-		if (author && !urimap_find(&history->authors, author))
-			urimap_insert(&s->newcomers, author, &added);
+		if (person && !urimap_find(&history->authors, person))
+			urimap_insert(&s->newcomers, person, &added);
 	}
 	return CHATARC_OK;
 }

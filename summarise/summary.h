@@ -31,6 +31,10 @@ typedef enum assign_method {
 
 typedef struct summary_message {
 	chatarc_record_t record;
+	/* Who wrote it, as participants are counted: the person the config's
+	 * "people" names for its author's account (that person's first
+	 * account), else the author; NULL for no author. */
+	const char *person;
 	char local_time[32]; /* in the chat's zone, with its offset */
 	int section;         /* topic index or SECTION_* */
 	assign_method_t method;
@@ -53,14 +57,15 @@ typedef struct summary_topic {
 
 typedef struct summary {
 	char *chat, *title, *tz;
-	char date[11];  /* local date of the session */
-	bool scheduled; /* window from the schedule, else a burst */
+	const chatarc_chat_t *chat_config; /* the config's chat: its "people" */
+	char date[11];                     /* local date of the session */
+	bool scheduled;                    /* window from the schedule, else a burst */
 	chatarc_ms_t window_start, window_end;
 	summary_message_t *messages; /* time order */
 	size_t n_messages;
 	summary_topic_t *topics; /* in the order asked */
 	size_t n_topics;
-	urimap_t newcomers; /* its authors who never took part before */
+	urimap_t newcomers; /* its people who never took part before */
 } summary_t;
 
 /* Who took part in a chat before a moment, to tell a session's newcomers

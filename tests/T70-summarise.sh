@@ -311,4 +311,29 @@ for case in "$D 2026-11-18 sample" "$DR 2026-10-28 real-phrasing" "$DC 2014-06-1
 		"$(diff "$TMP/places-got.tsv" "$TMP/places-want.tsv" | head -3)" ""
 done
 
+# "people": one person's accounts on several networks count as one
+# participant. The sample's moderator posts from Mastodon and Bluesky;
+# listed as one person (the second account written with '@' and capitals),
+# the session has one participant fewer, with both accounts' messages.
+# And a person seen earlier under another account is no newcomer.
+DP="$TMP/people"
+"$CHATARC" --data "$DP" init --sample >/dev/null
+"$CHATARC" --data "$DP" import --chat hcsmdemo "$G"/nolabels-dst/*.json "$G"/late-replies/*.json >/dev/null
+"$CHATARC" --data "$DP" summarise hcsmdemo 2026-11-18 --format json >"$TMP/apart.json"
+sed -i 's|^{|{"people": {"#hcsmdemo moderators": ["hcsmdemo@toot.example", "@HCSMdemo.bsky.example"], "Priya Shah": ["priya.bsky.example", "aisha.bsky.example"]},|' "$DP/chatarc.conf"
+"$CHATARC" --data "$DP" summarise hcsmdemo 2026-11-18 --format json >"$TMP/people.json"
+expect_eq "people: two accounts of one person are one participant, with both accounts' messages and the person's name" \
+	"$(jq '.participants | length' "$TMP/people.json") $(jq -c '.participants[] | select(.author == "hcsmdemo@toot.example") | [.name, ."message-count", .accounts]' "$TMP/people.json")" \
+	"$(($(jq '.participants | length' "$TMP/apart.json") - 2)) [\"#hcsmdemo moderators\",$(jq '[.participants[] | select(.author | startswith("hcsmdemo")) | ."message-count"] | add' "$TMP/apart.json"),\"hcsmdemo@toot.example hcsmdemo.bsky.example\"]"
+expect_eq "people: a person seen in earlier sessions under another account is no newcomer" \
+	"$(jq -c '[.participants[] | select(.author == "priya.bsky.example") | .newcomer]' "$TMP/apart.json") $(jq -c '[.participants[] | select(.author == "priya.bsky.example") | .newcomer]' "$TMP/people.json")" \
+	"[true] [null]"
+expect_eq "people: the XML with people is valid against the schema" \
+	"$("$CHATARC" --data "$DP" summarise hcsmdemo 2026-11-18 --format xml | xmllint --noout --relaxng "$ROOT/share/schema/summary.rng" - 2>&1)" "- validates"
+printf '{"people": {"A": ["x@y"], "B": ["X@Y"]}, "chats": {}}' >"$TMP/dup.conf"
+mkdir -p "$TMP/dup" && cp "$TMP/dup.conf" "$TMP/dup/chatarc.conf"
+"$CHATARC" --data "$TMP/dup" summarise nochat >/dev/null 2>"$TMP/err"
+expect_eq "people: an account listed for two people is a config error naming both" \
+	"$?:$(grep -c 'people.B.*X@Y is already A' "$TMP/err")" "1:1"
+
 test_done
