@@ -61,6 +61,10 @@ static size_t tally_index(struct tally *t, const char *key, bool *added)
 /* A row of counts: messages, participants, replies. */
 struct counts {
 	long long messages, participants, replies;
+	/* The row's authors so far, while more of its messages may come: a
+	 * day's and a session's are let go two days on (the archive is read
+	 * in time order), so memory does not grow with the archive. */
+	urimap_t *people;
 };
 
 /* Keys with counts (by day, hour, session; top lists use only messages). */
@@ -95,7 +99,7 @@ struct stats {
 	struct counts total;
 	struct tally authors_seen;
 	struct table tables[N_TABLES];
-	struct tally participants; /* "TABLE\tKEY\tAUTHOR" seen */
+	char utc_day[11]; /* of the message last counted */
 	/* --edges: "type\tsource\ttarget" -> edge; Bluesky DID -> handle. */
 	bool edges;
 	struct tally edge_keys;
@@ -132,12 +136,38 @@ static void count_in(struct stats *st, int table, const char *key, const chatarc
 	struct counts *row = table_row(&st->tables[table], key, &added);
 	row->messages++;
 	row->replies += record_is_reply(r);
-	strbuf_t seen;
-	strbuf_init(&seen, 64);
-	strbuf_addf(&seen, "%d\t%s\t%s", table, key, r->author ? r->author : "");
-	tally_index(&st->participants, seen.buf, &added);
+	/* The top lists count messages: who wrote them would cost a set of
+	 * authors for every link and mention. */
+	if (table >= TOP_TAGS)
+		return;
+	if (!row->people) {
+		row->people = xmalloc(sizeof *row->people);
+		urimap_init(row->people);
+	}
+	urimap_insert(row->people, r->author ? r->author : "", &added);
 	row->participants += added;
-	strbuf_release(&seen);
+}
+
+/* Lets go of the author sets of days and sessions before `day` (YYYY-MM-DD):
+ * a local date is at most a day from the UTC day being read. */
+static void forget_people_before(struct stats *st, const char *day)
+{
+	static const int dated[] = {BY_DAY, BY_SESSION};
+	for (size_t d = 0; d < 2; d++) {
+		struct table *t = &st->tables[dated[d]];
+		for (size_t i = 0; i < t->keys.keys.len; i++) {
+			const char *key = t->keys.keys.items[i];
+			/* by_session keys are "CHAT DATE": the date ends them. */
+			const char *date = dated[d] == BY_SESSION && strlen(key) >= 10
+			                       ? key + strlen(key) - 10
+			                       : key;
+			if (t->rows[i].people && strcmp(date, day) < 0) {
+				urimap_release(t->rows[i].people);
+				free(t->rows[i].people);
+				t->rows[i].people = NULL;
+			}
+		}
+	}
 }
 
 static void add_edge(struct stats *st, const char *type, const char *source, const char *target,
@@ -192,6 +222,14 @@ static chatarc_status_t count_message(void *ctx, const chatarc_record_t *r,
 		return CHATARC_OK;
 	}
 	bool added;
+	char utc_day[11];
+	time_format_day(r->created_ms, utc_day);
+	if (strcmp(utc_day, st->utc_day)) {
+		char before[11];
+		time_format_day(r->created_ms - 2 * 86400000LL, before);
+		forget_people_before(st, before);
+		memcpy(st->utc_day, utc_day, sizeof utc_day);
+	}
 	st->total.messages++;
 	st->total.replies += record_is_reply(r);
 	tally_index(&st->authors_seen, r->author ? r->author : "", &added);
@@ -301,8 +339,8 @@ static void print_json(struct stats *st, long top)
 }
 
 /* One table a researcher loads whole: kind,key,messages,participants,replies
- * (for a top list: the messages with that tag, author, mention or link, by
- * how many people, how many of them replies). */
+ * (for a top list: the messages with that tag, author, mention or link and
+ * how many of them are replies; participants empty). */
 static void print_csv(struct stats *st, long top)
 {
 	strbuf_t out;
@@ -323,7 +361,12 @@ static void print_csv(struct stats *st, long top)
 			sp->begin_object(sp, NULL);
 			sp->string(sp, "kind", key_names[t]);
 			sp->string(sp, "key", rows[i].key);
-			write_counts(sp, rows[i].row, true);
+			sp->integer(sp, "messages", rows[i].row->messages);
+			if (t < TOP_TAGS)
+				sp->integer(sp, "participants", rows[i].row->participants);
+			else
+				sp->string(sp, "participants", "");
+			sp->integer(sp, "replies", rows[i].row->replies);
 			sp->end_object(sp);
 		}
 		free(rows);
@@ -582,8 +625,12 @@ static void stats_release(struct stats *st)
 		tz_zone_free(st->zones[i]);
 	free(st->zones);
 	tally_release(&st->authors_seen);
-	tally_release(&st->participants);
 	for (int t = 0; t < N_TABLES; t++) {
+		for (size_t i = 0; i < st->tables[t].keys.keys.len; i++)
+			if (st->tables[t].rows[i].people) {
+				urimap_release(st->tables[t].rows[i].people);
+				free(st->tables[t].rows[i].people);
+			}
 		tally_release(&st->tables[t].keys);
 		free(st->tables[t].rows);
 	}
@@ -630,7 +677,6 @@ int cmd_stats(int argc, char **argv, cli_context_t *ctx)
 	}
 	struct stats st = {.edges = edges, .select = select};
 	tally_init(&st.authors_seen);
-	tally_init(&st.participants);
 	for (int t = 0; t < N_TABLES; t++)
 		tally_init(&st.tables[t].keys);
 	tally_init(&st.edge_keys);

@@ -293,6 +293,34 @@ void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start)
 		time_parse_iso8601(date, start);
 }
 
+/* The day files that may hold messages of [from, to). A window of a few
+ * weeks (a session, a day: what the summariser and export's session
+ * columns ask for, thousands of times over an archive) names its days and
+ * looks for each, instead of listing years of day files every time. */
+static chatarc_status_t list_days_between(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                          chatarc_ms_t to, strlist_t *paths, chatarc_error_t *err)
+{
+	const chatarc_ms_t day_ms = 86400000;
+	if (from == INT64_MIN || to == INT64_MAX || to <= from || to - from > 40 * day_ms)
+		return archive_list_days(data_dir, chat, paths, err);
+	char *chat_dir = archive_chat_dir(data_dir, chat);
+	strbuf_t path;
+	strbuf_init(&path, 0);
+	for (chatarc_ms_t day = from - ((from % day_ms) + day_ms) % day_ms; day < to;
+	     day += day_ms) {
+		char date[11];
+		struct stat st;
+		time_format_day(day, date);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%.4s/%s.jsonl.gz", chat_dir, date, date);
+		if (stat(path.buf, &st) == 0 && S_ISREG(st.st_mode))
+			strlist_add(paths, path.buf);
+	}
+	strbuf_release(&path);
+	free(chat_dir);
+	return CHATARC_OK;
+}
+
 /* One chat's walk through its days. */
 struct chat_walk {
 	strlist_t paths;
@@ -363,7 +391,7 @@ static chatarc_status_t for_each(const char *data_dir, const char *const *chats,
 	for (size_t c = 0; c < n_chats && status == CHATARC_OK; c++) {
 		walks[c].before_start = INT64_MIN;
 		urimap_init(&walks[c].before);
-		status = archive_list_days(data_dir, chats[c], &walks[c].paths, err);
+		status = list_days_between(data_dir, chats[c], from, to, &walks[c].paths, err);
 	}
 	struct day_records day = {0};
 	while (status == CHATARC_OK) {
