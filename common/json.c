@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yajl/yajl_parse.h>
+
 /* yajl hands strings over NUL-terminated: a "\u0000" inside one would cut
  * it short there (and two uris differing only after it would be one). So
  * the escape is read as U+FFFD: text keeps all of itself; an identity
@@ -280,4 +282,15 @@ char *xml_clean_copy(const char *value)
 		i += n;
 	}
 	return strbuf_detach(&clean, NULL);
+}
+
+bool json_text_valid(const char *text, size_t len)
+{
+	yajl_handle parser = yajl_alloc(NULL, NULL, NULL);
+	if (!parser)
+		return false;
+	bool valid = yajl_parse(parser, (const unsigned char *)text, len) == yajl_status_ok &&
+	             yajl_complete_parse(parser) == yajl_status_ok;
+	yajl_free(parser);
+	return valid;
 }

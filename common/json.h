@@ -41,6 +41,8 @@ void json_add_value(strbuf_t *out, yajl_val v);
 
 /* True when s[0..len) is valid UTF-8 without NUL bytes. */
 bool utf8_valid(const char *s, size_t len);
+/* True when text[0..len) is one JSON value (checked without building it). */
+bool json_text_valid(const char *text, size_t len);
 /* The character that starts s[0..len): its length in bytes and *code_point,
  * or 0 for a NUL, a cut or an invalid sequence (overlong, surrogate). */
 size_t utf8_decode(const char *s, size_t len, unsigned *code_point);

@@ -197,11 +197,46 @@ static long long read_optional_count(yajl_val doc, const char *key)
 	return YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0 ? YAJL_GET_INTEGER(v) : -1;
 }
 
+/* The raw object's text in an archive line: raw is written last
+ * (record_to_json), and `,"raw":` cannot occur before it (the fields before
+ * it are strings, whose quotes are escaped, lists of strings and numbers).
+ * NULL when the line has no raw at the end. */
+static const char *raw_text(const char *line, size_t *len)
+{
+	const char *raw = strstr(line, ",\"raw\":");
+	size_t line_len = strlen(line);
+	if (!raw || line_len < 2 || line[line_len - 1] != '}')
+		return NULL;
+	raw += 7;
+	*len = (size_t)(line + line_len - 1 - raw);
+	return raw;
+}
+
 chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc_error_t *err)
 {
 	yajl_val doc;
-	chatarc_status_t status = json_parse(line, &doc, err);
 	const char *created;
+	/* raw is most of a line: its text is taken as it stands, and only the
+	 * fields before it are parsed (a tree of raw was half of export). */
+	size_t raw_len = 0;
+	const char *raw = raw_text(line, &raw_len);
+	chatarc_status_t status;
+	if (raw) {
+		size_t head = (size_t)(raw - 7 - line);
+		char *fields = xmalloc(head + 2);
+		memcpy(fields, line, head);
+		fields[head] = '}';
+		fields[head + 1] = '\0';
+		status = json_parse(fields, &doc, err);
+		free(fields);
+		/* Checked whole as before: a line whose raw is not JSON is damaged. */
+		if (status == CHATARC_OK && !json_text_valid(raw, raw_len)) {
+			yajl_tree_free(doc);
+			status = chatarc_error_set(err, CHATARC_ERR_JSON, "invalid JSON in raw");
+		}
+	} else {
+		status = json_parse(line, &doc, err);
+	}
 
 	if (status != CHATARC_OK)
 		return status;
@@ -223,11 +258,13 @@ chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc
 			*count_at(r, f) = json_get_count(doc, f->name);
 		} else if (f->kind == FIELD_OPTIONAL_COUNT) {
 			*count_at(r, f) = read_optional_count(doc, f->name);
+		} else if (f->kind == FIELD_RAW && raw) {
+			r->raw = xstrndup(raw, raw_len);
 		} else if (f->kind == FIELD_RAW) {
-			strbuf_t raw;
-			strbuf_init(&raw, 0);
-			json_add_value(&raw, json_get(doc, f->name));
-			r->raw = strbuf_detach(&raw, NULL);
+			strbuf_t text;
+			strbuf_init(&text, 0);
+			json_add_value(&text, json_get(doc, f->name));
+			r->raw = strbuf_detach(&text, NULL);
 		}
 	}
 	yajl_tree_free(doc);
