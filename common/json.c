@@ -115,7 +115,11 @@ chatarc_status_t json_optional_string(yajl_val obj, const char *key, const char 
 
 long long json_get_count(yajl_val obj, const char *key)
 {
-	yajl_val v = json_get(obj, key);
+	return json_count_of(json_get(obj, key));
+}
+
+long long json_count_of(yajl_val v)
+{
 	if (YAJL_IS_INTEGER(v))
 		return YAJL_GET_INTEGER(v) > 0 ? YAJL_GET_INTEGER(v) : 0;
 	if (YAJL_IS_STRING(v)) {

@@ -29,6 +29,8 @@ chatarc_status_t json_optional_string(yajl_val obj, const char *key, const char 
                                       const char **out, chatarc_error_t *err);
 /* A non-negative count from a number or a numeric string (tweets.js quotes numbers). */
 long long json_get_count(yajl_val obj, const char *key);
+/* The same of a value already found. */
+long long json_count_of(yajl_val v);
 /* An array member's length and items, or 0 and NULL. */
 size_t json_array_len(yajl_val arr);
 yajl_val json_array_at(yajl_val arr, size_t i);
