@@ -33,6 +33,7 @@
 #include "../common/urimap.h"
 #include "../summarise/summary.h"
 #include "calendar.h"
+#include "linkify.h"
 
 /* Weeks of digests the digest feed carries. */
 #define DIGEST_FEED_WEEKS 12
@@ -201,6 +202,9 @@ chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **
 	pub->options = *options;
 	pub->lock_fd = -1;
 	chatarc_status_t status = CHATARC_OK;
+	/* libxslt keeps extension functions in its own registry (updated in
+	 * place if registered again). */
+	publish_register_linkify();
 	for (int i = 0; status == CHATARC_OK && i < N_STYLES; i++) {
 		strbuf_t path;
 		strbuf_init(&path, 0);

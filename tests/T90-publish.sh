@@ -181,6 +181,17 @@ for i in $(seq 0 19); do
 	}
 done
 expect_eq "xss: all 20 payloads appear as visible text, in posts and display names" "$missing" "0"
+# chatarc links post text in C (publish/linkify.c); the stylesheets keep
+# their own templates for other processors. Both give the same paragraphs,
+# on the hostile posts and on the sample's.
+texts() { xmllint --html --xpath '//p[@class="text"]' "$1" 2>/dev/null; }
+"$CHATARC" --data "$X" summarise xss 2026-11-18 --format xml >"$TMP/xss.xml"
+xsltproc "$ROOT/share/xslt/session.xsl" "$TMP/xss.xml" >"$TMP/xss-xsltproc.html" 2>/dev/null
+"$CHATARC" --data "$D" summarise hcsmdemo 2026-11-18 --format xml >"$TMP/sample.xml"
+xsltproc "$ROOT/share/xslt/session.xsl" "$TMP/sample.xml" >"$TMP/sample-xsltproc.html" 2>/dev/null
+expect_eq "publish: the C linkify gives the paragraphs the stylesheet's templates give under xsltproc (hostile posts, the sample)" \
+	"$(texts "$xpage" | md5sum) $(texts "$S/hcsmdemo/2026-11-18.html" | md5sum) $(texts "$xpage" | grep -o '<a ' | wc -l) $(texts "$S/hcsmdemo/2026-11-18.html" | grep -o '<a ' | wc -l)" \
+	"$(texts "$TMP/xss-xsltproc.html" | md5sum) $(texts "$TMP/sample-xsltproc.html" | md5sum) $(texts "$TMP/xss-xsltproc.html" | grep -o '<a ' | wc -l) $(texts "$TMP/sample-xsltproc.html" | grep -o '<a ' | wc -l)"
 grep -q '<script>' "$ROOT/tests/xss/payloads.txt" && "$CHATARC" --data "$X" export xss --format json | grep -q '<script>' &&
 	ok "xss: the archive kept the payloads verbatim (nothing was neutralised before publishing)" ||
 	fail "xss: payloads not kept verbatim"

@@ -5,7 +5,8 @@
      attribute value (which the serializer escapes), and an href is written
      only when it starts with https:// or http://, so no post can add markup,
      script, styles, event handlers or a javascript: link. -->
-<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:chatarc="urn:chatarc" exclude-result-prefixes="chatarc">
 
   <!-- From the page to the site's root: "" for the site index, "../" below. -->
   <xsl:param name="root" select="'../'"/>
@@ -208,6 +209,28 @@
     <xsl:param name="network"/>
     <xsl:param name="host"/>
     <xsl:param name="mentions" select="/.."/>
+    <xsl:choose>
+      <!-- chatarc publish does it in C, in one pass (publish/linkify.c);
+           other processors (xsltproc) run the templates below. -->
+      <xsl:when test="function-available('chatarc:linkify')">
+        <xsl:copy-of select="chatarc:linkify(string($text), string($network), string($host), $mentions)"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="linkify-xslt">
+          <xsl:with-param name="text" select="$text"/>
+          <xsl:with-param name="network" select="$network"/>
+          <xsl:with-param name="host" select="$host"/>
+          <xsl:with-param name="mentions" select="$mentions"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="linkify-xslt">
+    <xsl:param name="text"/>
+    <xsl:param name="network"/>
+    <xsl:param name="host"/>
+    <xsl:param name="mentions" select="/.."/>
     <xsl:variable name="half" select="floor(string-length($text) div 2)"/>
     <xsl:variable name="rest" select="substring($text, $half + 1)"/>
     <xsl:variable name="to-space" select="substring-before($rest, ' ')"/>
@@ -221,14 +244,14 @@
     </xsl:variable>
     <xsl:choose>
       <xsl:when test="string-length($text) &gt; 400 and $cut &gt;= 0">
-        <xsl:call-template name="linkify">
+        <xsl:call-template name="linkify-xslt">
           <xsl:with-param name="text" select="substring($text, 1, $cut)"/>
           <xsl:with-param name="network" select="$network"/>
           <xsl:with-param name="host" select="$host"/>
           <xsl:with-param name="mentions" select="$mentions"/>
         </xsl:call-template>
         <xsl:value-of select="substring($text, $cut + 1, 1)"/>
-        <xsl:call-template name="linkify">
+        <xsl:call-template name="linkify-xslt">
           <xsl:with-param name="text" select="substring($text, $cut + 2)"/>
           <xsl:with-param name="network" select="$network"/>
           <xsl:with-param name="host" select="$host"/>
