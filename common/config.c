@@ -802,8 +802,9 @@ void config_template(strbuf_t *out, bool with_sample)
 	         "// one person's accounts on several networks: counted as one participant\n"
 	         "// (one newcomer, once in the top participants) on pages and recaps.\n"
 	         "//\n"
-	         "// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON)\n"
-	         "// go in with `chatarc import --chat NAME FILE...`.\n"
+	         "// Files from elsewhere (Twitter archives, twarc, Mastodon or Bluesky JSON,\n"
+	         "// spreadsheets of TAGS, twarc, Twitter Archiver or Topsy as CSV) go in with\n"
+	         "// `chatarc import --chat NAME FILE...`.\n"
 	         "{\n"
 	         "  \"chats\": {\n");
 	if (with_sample)
