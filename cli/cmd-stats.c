@@ -645,7 +645,7 @@ int cmd_stats(int argc, char **argv, cli_context_t *ctx)
 	static const char *const formats[] = {"text", "json", "csv", "graphml", NULL};
 	enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_GRAPHML };
 	int format = -1;
-	int top = 10;
+	long top = 10;
 	bool edges = false, help = false;
 	select_options_t filters = {0};
 	const chatarc_option_t options[] = {
