@@ -8,6 +8,7 @@
 #define CHATARC_SPRINTER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "strbuf.h"
 #include "strlist.h"
@@ -61,6 +62,12 @@ void sprinter_csv_release(struct sprinter_csv *csv);
 /* An XML document into out (declaration, then what is written);
  * sprinter_xml_finish ends it. indent: one space a level. */
 sprinter_t *sprinter_xml_new(strbuf_t *out, bool indent);
+/* The same into a libxml2 document (*doc, made here; the caller frees it)
+ * instead of text, for a program that transforms it next: no text written
+ * and parsed back. *hash (FNV-1a, seeded by the caller) takes every event,
+ * to tell whether the document is the one made last time. */
+struct _xmlDoc;
+sprinter_t *sprinter_xml_tree_new(struct _xmlDoc **doc, uint64_t *hash);
 void sprinter_xml_finish(sprinter_t *sp);
 
 /* raw_json for the formats that leave raw JSON out. */

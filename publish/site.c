@@ -344,20 +344,17 @@ static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t 
 		*summary = NULL;
 		return CHATARC_OK;
 	}
-	strbuf_t xml;
-	strbuf_init(&xml, 65536);
-	summary_write_xml(*summary, &xml);
+	/* Built as a tree, not written as text and parsed back: the hash of
+	 * what was written is the render cache's key. */
+	uint64_t hash = pub->cache.styles_hash;
+	summary_write_xml_tree(*summary, doc, &hash);
 	if (xml_hash)
-		*xml_hash = fnv1a(pub->cache.styles_hash, xml.buf, xml.len);
-	*doc = xmlReadMemory(xml.buf, (int)xml.len, "session.xml", "UTF-8",
-	                     XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS);
-	strbuf_release(&xml);
+		*xml_hash = hash;
 	if (!*doc) {
 		summary_free(*summary);
 		*summary = NULL;
-		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
-		                         "%s %s: the summary is not well-formed XML", chat->name,
-		                         date);
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "%s %s: cannot build the summary",
+		                         chat->name, date);
 	}
 	return CHATARC_OK;
 }

@@ -458,6 +458,13 @@ void summary_write_xml(const summary_t *s, strbuf_t *out)
 	sprinter_xml_finish(e);
 }
 
+void summary_write_xml_tree(const summary_t *s, struct _xmlDoc **doc, uint64_t *hash)
+{
+	sprinter_t *e = sprinter_xml_tree_new(doc, hash);
+	write_session(e, s);
+	sprinter_xml_finish(e);
+}
+
 void summary_write_messages_xml(const summary_t *s, strbuf_t *out)
 {
 	sprinter_t *e = sprinter_xml_new(out, false);

@@ -109,6 +109,10 @@ char *summary_normalise_link(const char *url);
 void summary_pick_highlights(summary_t *summary);
 
 void summary_write_xml(const summary_t *summary, strbuf_t *out);
+/* The same as a libxml2 document (for publish, which transforms it next),
+ * *hash (seeded by the caller) taking what was written. */
+struct _xmlDoc;
+void summary_write_xml_tree(const summary_t *s, struct _xmlDoc **doc, uint64_t *hash);
 /* The recap as Markdown (markdown) or plain text: when and how much, each
  * question with its answers and highlights, top participants, newcomers,
  * top links, and `transcript` (the page's address; may be NULL). */
