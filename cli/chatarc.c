@@ -35,8 +35,8 @@
 	COMMAND(init, false, FULL, "write DIR/chatarc.conf; --sample adds the bundled chat")       \
 	COMMAND(fetch, true, FULL, "pull chats' hashtags from Mastodon instances and Bluesky")     \
 	COMMAND(import, true, FULL,                                                                \
-	        "read Twitter, Mastodon or Bluesky files into a chat's archive")                   \
-	COMMAND(export, true, FRONT, "write a chat's messages as JSON lines or CSV")               \
+	        "read Twitter, Mastodon, Bluesky files (JSON, CSV) into a chat's archive")         \
+	COMMAND(export, true, FRONT, "write messages (chats, filters) as JSON lines or CSV")       \
 	COMMAND(stats, true, FULL,                                                                 \
 	        "count messages by day, hour, session; top tags, authors; the reply network")      \
 	COMMAND(index, true, FRONT, "bring the search index up to date with the archive")          \
