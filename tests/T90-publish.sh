@@ -446,6 +446,9 @@ expect_eq "pages: the chat's first session has nothing to compare with" \
 # The weekly digest compares the same way: its session against the chat's
 # one the week before, which the digest itself does not show, and links it.
 "$CHATARC" --data "$T" digest --week 2026-W47 >/dev/null
+expect_eq "digest: one session is \"1 session\", on the page and in the feed" \
+	"$(xp "$T/site/digest/2026-W47.html" 'normalize-space(//p[@class="when"])') | $(grep -o 'Digest 2026-W47: [0-9]* sessions\?' "$T/site/digest/feed.atom" | head -1)" \
+	"2026-11-16 to 2026-11-22: 1 session | Digest 2026-W47: 1 session"
 expect_eq "digest: a session's figures against the chat's session before, each with its change, linked" \
 	"$(xp "$T/site/digest/2026-W47.html" 'normalize-space(//p[@class="compare"])') $(xp "$T/site/digest/2026-W47.html" 'string(//p[@class="compare"]/a/@href)')" \
 	"Against 2026-11-11: messages $m2 ($(sign $((m2 - m1)))), participants $p2 ($(sign $((p2 - p1)))), first time $n2 ($(sign $((n2 - n1)))), returning $r2 ($(sign $((r2 - r1)))), replies $y2 ($(sign $((y2 - y1)))) ../hcsmdemo/2026-11-11.html"

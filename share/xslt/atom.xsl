@@ -41,7 +41,7 @@
       <author><name>chatarc</name></author>
       <xsl:for-each select="digest">
         <entry>
-          <title><xsl:value-of select="concat('Digest ', @week, ': ', count(session), ' sessions')"/></title>
+          <title><xsl:value-of select="concat('Digest ', @week, ': ', count(session), ' session', substring('s', 1, number(count(session) != 1)))"/></title>
           <id><xsl:value-of select="concat('urn:chatarc:digest:', @week)"/></id>
           <updated><xsl:value-of select="@updated"/></updated>
           <link rel="alternate" type="text/html" href="{$here}{@week}.html"/>

@@ -14,7 +14,7 @@
       </xsl:with-param>
       <xsl:with-param name="body">
         <h1><xsl:value-of select="concat('Weekly digest, ', @week)"/></h1>
-        <p class="when"><xsl:value-of select="concat(@start, ' to ', @end, ': ', count(session), ' sessions')"/></p>
+        <p class="when"><xsl:value-of select="concat(@start, ' to ', @end, ': ', count(session), ' session', substring('s', 1, number(count(session) != 1)))"/></p>
         <xsl:apply-templates select="session" mode="digest"/>
       </xsl:with-param>
     </xsl:call-template>
