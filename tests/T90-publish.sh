@@ -218,6 +218,8 @@ browser --dump-dom "file://$W/site/cw/2026-11-18.html" >"$TMP/cw-dom.html"
 expect_eq "cw: the page folds the text under the warning, closed, the warning as text" \
 	"$(xp "$TMP/cw-dom.html" 'concat(count(//details[@class="cw"][not(@open)]/p[@class="text"]), "|", normalize-space(//details[@class="cw"]/summary))')" \
 	"1|Content warning: <img src=x onerror=document.body.innerHTML=1> spoilers for tonight"
+expect_eq "cw: a session with no one after the chat shows no empty Wrap-up heading" \
+	"$(xp "$TMP/cw-dom.html" 'count(//h2[@id="wrap-up"])') $(xp "$TMP/cw-dom.html" 'count(//h2[@id="welcome"])')" "0 1"
 expect_eq "cw: each image with its alt text as text, or saying it has none; no element from either" \
 	"$(xp "$TMP/cw-dom.html" 'concat(normalize-space(//ul[@class="media"]/li[1]), "|", normalize-space(//ul[@class="media"]/li[2]), "|", count(//img | //script))')" \
 	"Image: Chart: <script>document.body.innerHTML=1</script> visits|Image: no description given|0"

@@ -187,10 +187,14 @@
     <div class="section topic" id="{@id}" role="region" aria-labelledby="{@id}-h">
       <h2 id="{@id}-h"><xsl:value-of select="concat(@label, ': ', normalize-space(substring-after(question/text, ':')))"/>
         <xsl:if test="not(contains(question/text, ':'))"><xsl:value-of select="question/text"/></xsl:if></h2>
-      <p class="topic-counts"><xsl:value-of select="concat(@message-count, ' messages from ', @participant-count, ' people')"/></p>
+      <p class="topic-counts"><xsl:value-of select="concat(@message-count, ' message', substring('s', 1, number(@message-count != 1)), ' from ', @participant-count, ' ', substring('people', 1, 6 * number(@participant-count != 1)), substring('person', 1, 6 * number(@participant-count = 1)))"/></p>
       <xsl:apply-templates select="messages" mode="threads"/>
     </div>
   </xsl:template>
+
+  <!-- A session with no one before its first question, or after the chat,
+       shows no empty heading for it. -->
+  <xsl:template match="intro[not(messages/message)] | wrap[not(messages/message)]"/>
 
   <xsl:template match="wrap">
     <div class="section" role="region" aria-labelledby="wrap-up">
