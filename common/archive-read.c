@@ -38,6 +38,23 @@ char *archive_chat_dir(const char *data_dir, const char *chat)
  * Readers that find it while a writer holds the chat's lock read no
  * further than that (archive_read_lines), so an import that fails and
  * rolls back, or is still running, never shows in an index or a page. */
+void archive_written_mark(const char *data_dir, const char *chat, char out[48])
+{
+	char *chat_dir = archive_chat_dir(data_dir, chat);
+	strbuf_t path, text;
+	chatarc_error_t ignored;
+	strbuf_init(&path, 0);
+	strbuf_init(&text, 0);
+	strbuf_addf(&path, "%s/.written", chat_dir);
+	out[0] = '\0';
+	if (fs_read_file(path.buf, &text, 40, &ignored) == CHATARC_OK && text.len &&
+	    text.buf[text.len - 1] == '\n')
+		snprintf(out, 48, "%.*s", (int)text.len - 1, text.buf);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	free(chat_dir);
+}
+
 char *archive_journal_path(const char *chat_dir)
 {
 	strbuf_t sb;

@@ -480,6 +480,42 @@ chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t 
 	return CHATARC_OK;
 }
 
+/* Counts a write in DIR/archive/CHAT/.written (the writer holds the chat's
+ * lock): readers learn from one small read that the archive changed
+ * (archive_written_mark). A counter, not a time: two writes within one
+ * clock tick would leave a time unchanged. Best effort: a reader that
+ * finds no mark, or a torn one, looks at every day file, as before. */
+static void mark_written(const chatarc_archive_t *archive)
+{
+	strbuf_t path;
+	strbuf_init(&path, 0);
+	strbuf_addf(&path, "%s/.written", archive->chat_dir);
+	int fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd >= 0) {
+		char text[32] = "";
+		ssize_t n = pread(fd, text, sizeof text - 1, 0);
+		unsigned long long count = n > 0 ? strtoull(text, NULL, 10) : 0;
+		int len = snprintf(text, sizeof text, "%llu\n", count + 1);
+		if (pwrite(fd, text, (size_t)len, 0) == len)
+			(void)ftruncate(fd, len);
+		close(fd);
+	}
+	strbuf_release(&path);
+}
+
+/* Whether the transaction changed any file it noted (appended or made). */
+static bool txn_wrote(const chatarc_archive_t *archive)
+{
+	for (size_t i = 0; i < archive->txn_len; i++) {
+		struct stat st;
+		bool exists = stat(archive->txn[i].path, &st) == 0;
+		if (exists != archive->txn[i].existed ||
+		    (exists && st.st_size != archive->txn[i].size))
+			return true;
+	}
+	return false;
+}
+
 chatarc_status_t archive_commit(chatarc_archive_t *archive, chatarc_error_t *err)
 {
 	chatarc_status_t status;
@@ -501,6 +537,8 @@ chatarc_status_t archive_commit(chatarc_archive_t *archive, chatarc_error_t *err
 		if (status != CHATARC_OK)
 			return status;
 	}
+	if (txn_wrote(archive))
+		mark_written(archive);
 	txn_clear(archive);
 	/* Days still cached start the next transaction as they are now. */
 	for (struct archive_day *day = archive->newest; day; day = day->older) {
@@ -624,6 +662,7 @@ chatarc_status_t archive_remove(chatarc_archive_t *archive, archive_drop_fn drop
 	for (size_t i = 0; status == CHATARC_OK && i < days.len; i++)
 		status = rewrite_day(archive, days.items[i], drop, ctx, removed, err);
 	strlist_clear(&days);
+	mark_written(archive);
 	return status;
 }
 

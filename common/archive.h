@@ -92,6 +92,13 @@ chatarc_status_t archive_for_each_without_raw(const char *data_dir, const char *
                                               archive_record_fn fn, void *ctx,
                                               chatarc_error_t *err);
 
+/* How many times the chat's archive was written (DIR/archive/CHAT/.written,
+ * counted by every commit that changed a day file and by every removal), as
+ * text to compare; "" for an archive no commit of this chatarc counted. One
+ * small read, for readers that would otherwise look at every day file to
+ * learn whether anything changed (search's stale check). */
+void archive_written_mark(const char *data_dir, const char *chat, char out[48]);
+
 /* The messages of several chats in [from, to), in time order across them
  * (ties by uri, then chat); a post in two chats comes once for each. */
 chatarc_status_t archive_for_each_in_chats(const char *data_dir, const char *const *chats,

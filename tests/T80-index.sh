@@ -244,6 +244,10 @@ expect_eq "search: an index behind the archive answers and warns on stderr that 
 	"$clean $(grep -c 'warning: 1 day file of the archive changed since the index last read it' "$TMP/stale.err")" "0 1"
 "$CHATARC" --data "$S2" index >/dev/null
 expect_eq "search: ... and not once it is indexed" "$("$CHATARC" --data "$S2" search --count trust 2>&1)" "12"
+# ... learnt from the archive's write count alone: an index up to date with
+# it looks at no day file (strace).
+expect_eq "search: an up-to-date index is known so from the archive's write count, no day file looked at" \
+	"$(strace -f -e trace=%file "$CHATARC" --data "$S2" search --count trust 2>&1 >/dev/null | grep -c '\.jsonl\.gz')" "0"
 # A damaged index fails loudly, never as 0 hits.
 pl="$(readlink -f "$S2/index")/postlist.glass"
 head -c "$(stat -c %s "$pl")" /dev/zero >"$pl"
