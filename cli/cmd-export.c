@@ -12,7 +12,7 @@
 
 static const command_help_t export_help = {
     "chatarc export [CHAT...] [DATE] [--format json|csv] [--since T] [--until T]\n"
-    "               [--author A[,A...]] [--query Q]",
+    "               [--author A[,A...]] [--query Q] [--session DATE]",
     "Writes messages to standard output in time order, one per uri (the versions\n"
     "an archive holds are merged; a post in two chats comes once for each).\n" SELECT_HELP
     "json: one record a line (the archive's fields, raw included).\n"

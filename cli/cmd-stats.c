@@ -26,7 +26,7 @@ static const command_help_t stats_help = {
     "type) with its weight (messages) and first and last time; accounts\n"
     "lower-cased, Bluesky DIDs named by their handle where the selection shows it.\n"
     "csv is an edge list; graphml opens in Gephi, igraph, networkx.\n" SELECT_HELP
-    "filters: --since T, --until T, --author A[,A...], --query Q."};
+    "filters: --since T, --until T, --author A[,A...], --query Q, --session DATE."};
 
 /* Distinct keys in first-seen order, each with an index into the caller's
  * arrays. */

@@ -24,7 +24,8 @@ struct message_select {
 	struct day_bounds *bounds; /* DATE in each configured chat's zone */
 	strlist_t authors;         /* lower-case; "name" or "name@server" */
 	bool query;
-	urimap_t matches; /* --query's uris */
+	urimap_t matches;    /* --query's uris */
+	const char *session; /* --session DATE, or NULL */
 	/* Each configured chat's sessions around the day being read, and that
 	 * day (INT64_MIN before the first). */
 	session_places_t **places;
@@ -137,6 +138,18 @@ chatarc_status_t select_open(cli_context_t *ctx, const char *command, char **arg
 		return status;
 	if (options->authors)
 		add_authors(&s->authors, options->authors);
+	if (options->session) {
+		chatarc_ms_t day;
+		if (!is_date(options->session) || !time_parse_iso8601(options->session, &day))
+			return chatarc_error_set(err, CHATARC_ERR_USAGE,
+			                         "--session takes a date, YYYY-MM-DD, not '%s'",
+			                         options->session);
+		s->session = options->session;
+		/* A session's window lies within a day either side of its date. */
+		chatarc_ms_t from = day - 86400000LL, to = day + 2 * 86400000LL;
+		s->from = s->from > from ? s->from : from;
+		s->to = s->to < to ? s->to : to;
+	}
 	if (options->query) {
 		size_t stale = 0;
 		s->query = true;
@@ -223,6 +236,8 @@ static chatarc_status_t select_record(void *ctx, const chatarc_record_t *record,
 	chatarc_status_t status = find_place(s, chat, record, &place, err);
 	if (status != CHATARC_OK)
 		return status;
+	if (s->session && (!place.date || strcmp(place.date, s->session)))
+		return CHATARC_OK;
 	return s->fn(s->fn_ctx, record, &place, err);
 }
 

@@ -12,7 +12,7 @@
 
 /* The filters as options: fill with the parsed option values. */
 typedef struct select_options {
-	const char *since, *until, *authors, *query;
+	const char *since, *until, *authors, *query, *session;
 } select_options_t;
 
 #define SELECT_OPTIONS(o)                                                                          \
@@ -21,7 +21,9 @@ typedef struct select_options {
 	    OPT_STRING("author", 'a', "A[,A...]", "only messages of these accounts",               \
 	               &(o).authors),                                                              \
 	    OPT_STRING("query", 'q', "Q",                                                          \
-	               "only messages a search query matches (reads the index)", &(o).query)
+	               "only messages a search query matches (reads the index)", &(o).query),      \
+	    OPT_STRING("session", 's', "DATE", "only messages of the sessions held on DATE",       \
+	               &(o).session)
 
 /* What SELECT_OPTIONS mean, for a command's --help. */
 #define SELECT_HELP                                                                                \
@@ -31,7 +33,9 @@ typedef struct select_options {
 	"these accounts (maya, @maya@toot.example or maya@toot.example; a name without\n"          \
 	"a server is that name on every server). --query keeps the messages a search\n"            \
 	"query matches (the query language of `chatarc search`; it reads the index, so\n"          \
-	"run `chatarc index` first).\n"
+	"run `chatarc index` first). --session DATE keeps the messages the summariser\n"           \
+	"places in each chat's session of that date (one that runs past midnight\n"                \
+	"included).\n"
 
 typedef struct message_select message_select_t;
 

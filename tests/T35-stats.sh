@@ -94,6 +94,10 @@ check_same "the real #PSTweetChat alone" ps
 check_same "one local day across chats in three zones" 2020-03-06
 check_same "an author by bare name" --author jeffhicks
 check_same "a time range" ps --since 2021-01-01T00:00:00Z --until 2022-01-01T00:00:00Z
+check_same "one session of the real #PSTweetChat" ps --session 2020-03-06
+expect_eq "stats: --session keeps the messages export places in that session, and only those" \
+	"$("$CHATARC" --data "$D" export ps --session 2020-03-06 | jq -r .session | sort -u) $("$CHATARC" --data "$D" export ps --session 2020-03-06 | wc -l)" \
+	"2020-03-06 $("$CHATARC" --data "$D" export ps | jq -r 'select(.session == "2020-03-06") | .uri' | wc -l)"
 
 # The real chat has the shape a researcher expects: many sessions, a host
 # at the centre of the reply network.
