@@ -539,7 +539,7 @@ static chatarc_status_t scan_author(void *ctx, char *line, size_t len, chatarc_e
 			strbuf_setlen(&scan->decoded, 0);
 			if (YAJL_IS_STRING(json_array_at(value, 0)))
 				strbuf_addstr(&scan->decoded, json_array_at(value, 0)->u.string);
-			yajl_tree_free(value);
+			json_free(value);
 		} else {
 			strbuf_setlen(&scan->decoded, 0);
 		}

@@ -237,7 +237,7 @@ static chatarc_status_t remember_line(void *ctx, char *line, size_t len, chatarc
 		goto corrupt;
 	const char *uri = json_get_string(doc, "uri");
 	if (!uri) {
-		yajl_tree_free(doc);
+		json_free(doc);
 		goto corrupt;
 	}
 	record_summary_from_json(doc, &summary);
@@ -246,7 +246,7 @@ static chatarc_status_t remember_line(void *ctx, char *line, size_t len, chatarc
 		value->summary = summary;
 	else
 		record_summary_merge(&value->summary, &summary);
-	yajl_tree_free(doc);
+	json_free(doc);
 	return CHATARC_OK;
 corrupt:
 	return chatarc_error_set(

@@ -7,50 +7,6 @@
 
 #include <yajl/yajl_parse.h>
 
-/* yajl hands strings over NUL-terminated: a "\u0000" inside one would cut
- * it short there (and two uris differing only after it would be one). So
- * the escape is read as U+FFFD: text keeps all of itself; an identity
- * holding it is refused where records are made (posts_emit). A copy of
- * text when it has one, else NULL. */
-static char *without_nul_escapes(const char *text)
-{
-	if (!strstr(text, "\\u0000"))
-		return NULL;
-	char *copy = xstrdup(text);
-	if (!copy)
-		return NULL;
-	for (char *p = copy; *p; p++) {
-		if (*p != '\\')
-			continue;
-		if (p[1] == 'u' && !strncmp(p + 2, "0000", 4))
-			memcpy(p + 2, "fffd", 4);
-		if (p[1])
-			p++; /* the escaped character: "\\\\u0000" is a backslash and text */
-	}
-	return copy;
-}
-
-chatarc_status_t json_parse(const char *text, yajl_val *out, chatarc_error_t *err)
-{
-	char reason[512];
-	char *clean = without_nul_escapes(text);
-
-	reason[0] = '\0';
-	*out = yajl_tree_parse(clean ? clean : text, reason, sizeof reason);
-	free(clean);
-	if (*out)
-		return CHATARC_OK;
-	/* yajl's message spans lines (it quotes the text); keep the first. */
-	char *newline = strchr(reason, '\n');
-	if (newline)
-		*newline = '\0';
-	size_t n = strlen(reason);
-	while (n && (reason[n - 1] == '.' || reason[n - 1] == ' '))
-		reason[--n] = '\0';
-	return chatarc_error_set(err, CHATARC_ERR_JSON, "invalid JSON: %s",
-	                         reason[0] ? reason : "parse error");
-}
-
 yajl_val json_get(yajl_val obj, const char *key)
 {
 	if (!YAJL_IS_OBJECT(obj))

@@ -10,9 +10,14 @@
 #include "status.h"
 #include "strbuf.h"
 
-/* Parses one complete JSON text of len bytes (text[len] must be '\0').
- * On failure err holds yajl's reason on one line. Free with yajl_tree_free. */
+/* Parses one complete JSON text (NUL-terminated; or its first len bytes)
+ * into a tree of yajl's nodes held in one arena. A "\u0000" in a string
+ * reads as U+FFFD. On failure err holds yajl's reason on one line and *out
+ * is NULL. Free the root with json_free (never yajl_tree_free). */
 chatarc_status_t json_parse(const char *text, yajl_val *out, chatarc_error_t *err);
+chatarc_status_t json_parse_len(const char *text, size_t len, yajl_val *out, chatarc_error_t *err);
+/* Frees a tree json_parse made (NULL is fine). */
+void json_free(yajl_val root);
 
 /* The member `key` of object obj, or NULL when obj is not an object or lacks it. */
 yajl_val json_get(yajl_val obj, const char *key);

@@ -248,7 +248,7 @@ chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc
 		free(fields);
 		/* Checked whole as before: a line whose raw is not JSON is damaged. */
 		if (status == CHATARC_OK && !json_text_valid(raw, raw_len)) {
-			yajl_tree_free(doc);
+			json_free(doc);
 			status = chatarc_error_set(err, CHATARC_ERR_JSON, "invalid JSON in raw");
 		}
 	} else {
@@ -269,7 +269,7 @@ chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc
 			uri = values[i]->u.string;
 	}
 	if (!uri || !created || !time_parse_iso8601(created, &r->created_ms)) {
-		yajl_tree_free(doc);
+		json_free(doc);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "not a chatarc record (needs uri and created_at)");
 	}
@@ -297,7 +297,7 @@ chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc
 			r->raw = strbuf_detach(&text, NULL);
 		}
 	}
-	yajl_tree_free(doc);
+	json_free(doc);
 	return CHATARC_OK;
 }
 

@@ -42,7 +42,7 @@ static void session_load(struct fetch_run *run, struct source_link *link)
 			set_string(&link->refresh_jwt, refresh);
 			link->auth = AUTH_READY;
 		}
-		yajl_tree_free(doc);
+		json_free(doc);
 	}
 	strbuf_release(&text);
 }
@@ -132,7 +132,7 @@ static chatarc_status_t bluesky_read_page(struct job *job, const strbuf_t *body,
 		return status;
 	yajl_val posts = json_get(page, "posts");
 	if (!YAJL_IS_ARRAY(posts)) {
-		yajl_tree_free(page);
+		json_free(page);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "expected {\"posts\": [...]} from searchPosts");
 	}
@@ -151,7 +151,7 @@ static chatarc_status_t bluesky_read_page(struct job *job, const strbuf_t *body,
 	*cursor = status == CHATARC_OK && json_get_string(page, "cursor")
 	              ? xstrdup(json_get_string(page, "cursor"))
 	              : NULL;
-	yajl_tree_free(page);
+	json_free(page);
 	return status;
 }
 
@@ -213,10 +213,10 @@ static void session_done(struct job *job, const http_response_t *r)
 				set_string(&link->refresh_jwt, refresh);
 				link->auth = AUTH_READY;
 				session_save(job);
-				yajl_tree_free(doc);
+				json_free(doc);
 				return;
 			}
-			yajl_tree_free(doc);
+			json_free(doc);
 		}
 	}
 	if (job->kind == REQUEST_REFRESH && r->transport_ok && r->status >= 400 &&

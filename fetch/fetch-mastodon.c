@@ -99,7 +99,7 @@ static chatarc_status_t mastodon_status_object(void *ctx, char *json, size_t len
 		return rc;
 	note_status(job, status);
 	rc = convert_counted(job, status, err);
-	yajl_tree_free(status);
+	json_free(status);
 	return rc;
 }
 

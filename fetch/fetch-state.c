@@ -185,6 +185,6 @@ chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err)
 		    job->state_path, err->message);
 	job->link->net->load_state(job, doc);
 	state_time(doc, "rechecked_at", &job->rechecked_at);
-	yajl_tree_free(doc);
+	json_free(doc);
 	return CHATARC_OK;
 }

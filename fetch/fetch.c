@@ -235,7 +235,7 @@ void error_detail(const http_response_t *r, char *out, size_t size)
 	if (error)
 		snprintf(out, size, ": %.100s%s%.200s", error, message ? ": " : "",
 		         message ? message : "");
-	yajl_tree_free(doc);
+	json_free(doc);
 }
 
 static bool is_json(const http_response_t *r)

@@ -81,15 +81,14 @@ static chatarc_status_t import_object(void *ctx, char *json, size_t len, long li
 	yajl_val obj;
 	chatarc_status_t status;
 
-	(void)len;
 	run->stats->objects++;
 	run->object_line = line;
-	status = json_parse(json, &obj, err);
+	status = json_parse_len(json, len, &obj, err);
 	if (status == CHATARC_OK) {
 		long boosts_before = run->conv.boosts;
 		status = posts_convert_object(&run->conv, obj, err);
 		run->stats->boosts += run->conv.boosts - boosts_before;
-		yajl_tree_free(obj);
+		json_free(obj);
 	}
 	return post_failed(run, status, line, err);
 }
@@ -128,7 +127,7 @@ static chatarc_status_t read_owner_object(void *ctx, char *json, size_t len, lon
 		const char *name = json_get_string(account, "accountDisplayName");
 		run->owner_name = name ? xstrdup(name) : NULL;
 	}
-	yajl_tree_free(obj);
+	json_free(obj);
 	return CHATARC_OK;
 }
 

@@ -46,7 +46,7 @@ static chatarc_status_t note_candidate(void *ctx, const chatarc_record_t *r, cha
 		strlist_add(&rc->ids, id);
 		strlist_add(&rc->uris, r->uri);
 	}
-	yajl_tree_free(raw);
+	json_free(raw);
 	return CHATARC_OK;
 }
 
@@ -120,7 +120,7 @@ chatarc_status_t recheck_read(recheck_t *rc, const strbuf_t *body,
 	const char *key = rc->lookup->list_key;
 	yajl_val posts = key ? json_get(doc, key) : doc;
 	if (!YAJL_IS_ARRAY(posts)) {
-		yajl_tree_free(doc);
+		json_free(doc);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "expected %s%s%s from %s",
 		                         key ? "{\"" : "a list of posts", key ? key : "",
 		                         key ? "\": [...]}" : "", rc->lookup->path);
@@ -135,7 +135,7 @@ chatarc_status_t recheck_read(recheck_t *rc, const strbuf_t *body,
 			urimap_insert(&rc->seen, id, &added);
 		status = fn(ctx, post, err);
 	}
-	yajl_tree_free(doc);
+	json_free(doc);
 	if (status != CHATARC_OK)
 		return status;
 	if (rc->seen.count == 0) {

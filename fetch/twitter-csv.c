@@ -379,7 +379,7 @@ static void add_list(strlist_t *out, const char *value, enum list_style style,
 			else if (item)
 				strlist_add_unique(out, item);
 		}
-		yajl_tree_free(list);
+		json_free(list);
 		return;
 	}
 	const char *separators = style == LIST_TILDES ? "~" : " ,";
@@ -484,9 +484,9 @@ static void add_media(const tweet_csv_t *t, chatarc_record_t *r, char **fields, 
 			strlist_add(&r->media_alt,
 			            alt_of(expanded, YAJL_IS_STRING(key) ? key->u.string : NULL));
 		}
-		yajl_tree_free(keys);
+		json_free(keys);
 		if (expanded)
-			yajl_tree_free(expanded);
+			json_free(expanded);
 		return;
 	}
 	char *media = xstrdup(value);
@@ -624,7 +624,7 @@ static chatarc_status_t convert_row(post_converter_t *conv, tweet_csv_t *t, char
 			const char *alt = json_get_string(json_array_at(media, i), "ext_alt_text");
 			strlist_add(&r.media_alt, alt ? alt : "");
 		}
-		yajl_tree_free(entities);
+		json_free(entities);
 	} else {
 		if (t->column[COL_TAGS] >= 0)
 			add_list(&r.tags, field(t, fields, n, COL_TAGS), d->lists, d->list_keys[0],

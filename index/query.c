@@ -180,7 +180,7 @@ static chatarc_status_t collect_uri(void *ctx, const char *data, double score,
 	bool added;
 	if (uri)
 		urimap_insert(ctx, uri, &added);
-	yajl_tree_free(doc);
+	json_free(doc);
 	return CHATARC_OK;
 }
 

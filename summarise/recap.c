@@ -58,7 +58,7 @@ static long long num(yajl_val v, const char *key)
 }
 
 /* The summary's JSON as a tree (NULL if it cannot be parsed), to free with
- * yajl_tree_free. */
+ * json_free. */
 static yajl_val summary_doc(const summary_t *s)
 {
 	strbuf_t json;
@@ -227,7 +227,7 @@ void summary_write_recap(const summary_t *s, bool markdown, const char *transcri
 	add_people_and_links(&r);
 	if (transcript)
 		strbuf_addf(out, "\nTranscript: %s\n", transcript);
-	yajl_tree_free(r.doc);
+	json_free(r.doc);
 }
 
 /* ---- One post to put back on the networks ----
@@ -385,5 +385,5 @@ void summary_write_post(const summary_t *s, summary_post_network_t network, cons
 	strbuf_release(&head);
 	strbuf_release(&tail);
 	strbuf_release(&line);
-	yajl_tree_free(doc);
+	json_free(doc);
 }

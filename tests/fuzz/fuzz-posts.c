@@ -38,7 +38,7 @@ static chatarc_status_t convert(void *ctx, char *json, size_t len, long line, ch
 	if (json_parse(json, &obj, err) != CHATARC_OK)
 		return CHATARC_OK; /* an error the importer reports; not a crash */
 	posts_convert_object(conv, obj, err);
-	yajl_tree_free(obj);
+	json_free(obj);
 	return CHATARC_OK;
 }
 

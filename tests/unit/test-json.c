@@ -1,5 +1,7 @@
 /* JSON writing and UTF-8 validation. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../common/json.h"
 #include "unit.h"
@@ -26,7 +28,7 @@ static void test_roundtrip_keeps_numbers(void)
 	/* A 64-bit id keeps every digit: yajl's original text is written back. */
 	CHECK_STR(sb.buf, text);
 	strbuf_release(&sb);
-	yajl_tree_free(v);
+	json_free(v);
 	CHECK(json_parse("{\"a\":", &v, &err) == CHATARC_ERR_JSON);
 	CHECK(strchr(err.message, '\n') == NULL);
 }
@@ -62,10 +64,120 @@ static void test_abbrev(void)
 	strbuf_release(&sb);
 }
 
+/* json_parse builds its own arena tree: node for node, what yajl_tree_parse
+ * builds, numbers' flags included. */
+static bool same_tree(yajl_val a, yajl_val b)
+{
+	if (!a || !b || a->type != b->type)
+		return false;
+	switch (a->type) {
+	case yajl_t_string: return !strcmp(a->u.string, b->u.string);
+	case yajl_t_number:
+		return !strcmp(a->u.number.r, b->u.number.r) &&
+		       a->u.number.flags == b->u.number.flags &&
+		       (!(a->u.number.flags & YAJL_NUMBER_INT_VALID) ||
+		        a->u.number.i == b->u.number.i) &&
+		       (!(a->u.number.flags & YAJL_NUMBER_DOUBLE_VALID) ||
+		        (a->u.number.d == b->u.number.d &&
+		         signbit(a->u.number.d) == signbit(b->u.number.d)));
+	case yajl_t_object:
+		if (a->u.object.len != b->u.object.len)
+			return false;
+		for (size_t i = 0; i < a->u.object.len; i++)
+			if (strcmp(a->u.object.keys[i], b->u.object.keys[i]) ||
+			    !same_tree(a->u.object.values[i], b->u.object.values[i]))
+				return false;
+		return true;
+	case yajl_t_array:
+		if (a->u.array.len != b->u.array.len)
+			return false;
+		for (size_t i = 0; i < a->u.array.len; i++)
+			if (!same_tree(a->u.array.values[i], b->u.array.values[i]))
+				return false;
+		return true;
+	default: return true;
+	}
+}
+
+static void test_tree_as_yajl_builds_it(void)
+{
+	strbuf_t big;
+	strbuf_init(&big, 0);
+	/* Members past the builder's first stack, a string past one arena
+	 * chunk, nesting deeper than its first frames. */
+	strbuf_addstr(&big, "{\"many\":[");
+	for (int i = 0; i < 300; i++)
+		strbuf_addf(&big, "%s{\"k%d\":%d,\"s\":\"v\"}", i ? "," : "", i, i);
+	strbuf_addstr(&big, "],\"long\":\"");
+	for (int i = 0; i < 40000; i++)
+		strbuf_addch(&big, 'a' + i % 26);
+	strbuf_addstr(&big, "\",\"deep\":");
+	for (int i = 0; i < 100; i++)
+		strbuf_addstr(&big, "[{\"x\":");
+	strbuf_addstr(&big, "1");
+	for (int i = 0; i < 100; i++)
+		strbuf_addstr(&big, "}]");
+	strbuf_addstr(&big, "}");
+	const char *texts[] = {
+	    "{}",
+	    "[]",
+	    "\"just a string\"",
+	    "42",
+	    "-0",
+	    "null",
+	    "true",
+	    "{\"a\":{},\"b\":[],\"c\":[[],{}]}",
+	    "{\"dup\":1,\"dup\":2}",
+	    "[9223372036854775807,-9223372036854775808,9223372036854775808,"
+	    "18446744073709551616,1.5,-2.5e3,1e400,0,-0,12345678901234567890123]",
+	    "{\"esc\":\"\\u00e9\\n\\\"\\/\",\"\\u00e9\":1} // a comment",
+	    big.buf,
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		yajl_val ours, theirs;
+		chatarc_error_t err;
+		char reason[256];
+		CHECK(json_parse(texts[i], &ours, &err) == CHATARC_OK);
+		theirs = yajl_tree_parse(texts[i], reason, sizeof reason);
+		CHECK(theirs != NULL);
+		CHECK(same_tree(ours, theirs));
+		json_free(ours);
+		yajl_tree_free(theirs);
+	}
+	strbuf_release(&big);
+}
+
+static void test_tree_nul_and_errors(void)
+{
+	yajl_val v;
+	chatarc_error_t err;
+	/* A NUL escape would cut a string (and a key) short: it reads as U+FFFD. */
+	CHECK(json_parse("{\"a\\u0000b\":\"x\\u0000y\"}", &v, &err) == CHATARC_OK);
+	CHECK_STR(v->u.object.keys[0], "a\xEF\xBF\xBD"
+	                               "b");
+	CHECK_STR(v->u.object.values[0]->u.string, "x\xEF\xBF\xBD"
+	                                           "y");
+	json_free(v);
+	/* Only len bytes are read. */
+	CHECK(json_parse_len("[1]garbage", 3, &v, &err) == CHATARC_OK);
+	CHECK(v->u.array.len == 1);
+	json_free(v);
+	const char *bad[] = {"", "{\"a\":1", "[1,]", "{\"a\" 1}", "[1] [2]", "{'a':1}"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		v = (yajl_val)1;
+		CHECK(json_parse(bad[i], &v, &err) == CHATARC_ERR_JSON);
+		CHECK(v == NULL);
+		CHECK(!strncmp(err.message, "invalid JSON: ", 14));
+		CHECK(strchr(err.message, '\n') == NULL);
+	}
+}
+
 const unit_test_t json_tests[] = {
     {"json: string escaping", test_escaping},
     {"json: re-serialising keeps numbers and order", test_roundtrip_keeps_numbers},
     {"json: UTF-8 validation", test_utf8},
+    {"json: the arena tree is yajl_tree's, node for node", test_tree_as_yajl_builds_it},
+    {"json: a NUL escape reads as U+FFFD; errors leave no tree", test_tree_nul_and_errors},
     {"strbuf: abbreviated at a word or character boundary", test_abbrev},
     {NULL, NULL},
 };

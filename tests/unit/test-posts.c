@@ -67,7 +67,7 @@ static chatarc_status_t convert_text(const char *text, post_converter_t *conv, s
 	} else {
 		status = posts_convert_object(conv, v, err);
 	}
-	yajl_tree_free(v);
+	json_free(v);
 	if (status == CHATARC_OK)
 		return posts_finish(conv, err);
 	posts_release(conv);
@@ -372,7 +372,7 @@ static chatarc_status_t convert_one(post_converter_t *conv, const char *json)
 	chatarc_status_t status = json_parse(json, &v, &err);
 	if (status == CHATARC_OK) {
 		status = posts_convert_object(conv, v, &err);
-		yajl_tree_free(v);
+		json_free(v);
 	}
 	return status;
 }
@@ -460,7 +460,7 @@ static void hold_reply(post_converter_t *conv, const char *id, const char *paren
 	yajl_val v;
 	CHECK(json_parse(text, &v, &err) == CHATARC_OK);
 	CHECK(posts_convert_object(conv, v, &err) == CHATARC_OK);
-	yajl_tree_free(v);
+	json_free(v);
 }
 
 /* Over 10,000 replies waiting: the oldest goes on without its parent. Once
