@@ -4,7 +4,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 CC ?= cc
-PKGS := yajl zlib libxml-2.0 libxslt xapian-core libcurl libcrypto libutf8proc libical
+PKGS := yajl zlib libdeflate libxml-2.0 libxslt xapian-core libcurl libcrypto libutf8proc libical
 CXX ?= g++
 
 # What a user sets (CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, LDLIBS on the command
@@ -32,10 +32,10 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 ALL_CPPFLAGS = $(CPPFLAGS) $(PKG_CFLAGS) \
 	-DCHATARC_VERSION='"$(VERSION)"' -DCHATARC_SHAREDIR='"$(PREFIX)/share/chatarc"' \
 	-DCHATARC_LIBEXECDIR='"$(PREFIX)/libexec/chatarc"'
-ALL_CFLAGS = $(CFLAGS) $(BASIC_CFLAGS) $(SANITIZE_FLAGS)
+ALL_CFLAGS = $(CFLAGS) $(BASIC_CFLAGS) $(SANITIZE_FLAGS) -pthread
 ALL_CXXFLAGS = $(CXXFLAGS) $(BASIC_CXXFLAGS) $(SANITIZE_FLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE_FLAGS)
-ALL_LDLIBS = $(LDLIBS) $(PKG_LIBS) -lm
+ALL_LDLIBS = $(LDLIBS) $(PKG_LIBS) -lm -pthread
 
 COMMON_SRC := $(wildcard common/*.c)
 FETCH_SRC := $(wildcard fetch/*.c)

@@ -5,13 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "alloc.h"
 #include "archive-internal.h"
@@ -28,9 +28,14 @@
 /* Uncompressed bytes per gzip member: bounds what a reader buffers and what a
  * crash can cut off before the next commit. */
 #define ARCHIVE_MEMBER_BYTES (4u << 20)
-/* zlib level 3 (its fast deflate): on twarc2 records it writes 1.4x faster
- * than the default 6 for an archive 18% larger (BENCHMARKS.md). */
-#define ARCHIVE_DEFAULT_LEVEL 3
+/* Lines waiting in all cached days together: past this the least recently
+ * used day's are handed to the writer, which so stays busy while posts are
+ * converted instead of compressing everything at the commit. */
+#define ARCHIVE_PENDING_BYTES (8u << 20)
+/* libdeflate level 1: on twarc2 records (BENCHMARKS.md, 200k tweets) it
+ * costs 0.6 s of CPU against 1.3 s for zlib's level 3, for an archive 5%
+ * larger; level 4 is as slow as zlib 3 and 6% smaller. */
+#define ARCHIVE_DEFAULT_LEVEL 1
 
 struct archive_day {
 	char day[11];
@@ -58,10 +63,11 @@ struct chatarc_archive {
 	size_t day_count;
 	struct txn_file *txn;
 	size_t txn_len, txn_alloc;
-	strbuf_t line;
 	char absent[ARCHIVE_ABSENT_DAYS][11];
 	size_t n_absent;
 	forgotten_t *forgotten; /* what `chatarc forget` removed stays out */
+	member_writer_t *writer;
+	size_t pending_bytes; /* in all days' pending */
 };
 
 chatarc_status_t archive_open(const char *data_dir, const char *chat,
@@ -83,7 +89,7 @@ chatarc_status_t archive_open(const char *data_dir, const char *chat,
 	archive->level = options && options->compression_level ? options->compression_level
 	                                                       : ARCHIVE_DEFAULT_LEVEL;
 	archive->lock_fd = -1;
-	strbuf_init(&archive->line, 4096);
+	archive->writer = member_writer_new(archive->level);
 	status = fs_mkdir_under(data_dir, archive->chat_dir, err);
 	if (status == CHATARC_OK)
 		status = forgotten_load(data_dir, &archive->forgotten, err);
@@ -163,6 +169,7 @@ static void forget_days(chatarc_archive_t *archive)
 		day_unlink_lru(archive, day);
 		day_free(day);
 	}
+	archive->pending_bytes = 0;
 }
 
 static void txn_clear(chatarc_archive_t *archive)
@@ -198,12 +205,12 @@ void archive_close(chatarc_archive_t *archive)
 {
 	if (!archive)
 		return;
+	member_writer_free(archive->writer);
 	forget_days(archive);
 	txn_clear(archive);
 	free(archive->txn);
 	if (archive->lock_fd >= 0)
 		close(archive->lock_fd); /* releases the flock */
-	strbuf_release(&archive->line);
 	forgotten_free(archive->forgotten);
 	free(archive->chat_dir);
 	free(archive->data_dir);
@@ -276,6 +283,10 @@ static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key
 	strbuf_init(&day->pending, 0);
 	day->path = day_path(archive, day_key);
 
+	/* Members of this day may still be on their way to the file. */
+	status = member_writer_wait_for(archive->writer, day->path, err);
+	if (status != CHATARC_OK)
+		goto fail;
 	if (stat(day->path, &st) == 0) {
 		off_t whole = 0;
 		/* The writer's own reading: everything there, its own
@@ -303,35 +314,10 @@ fail:
 	return status;
 }
 
-/* Appends data to out as one gzip member. */
-static chatarc_status_t gzip_member(int level, const char *data, size_t len, strbuf_t *out,
-                                    chatarc_error_t *err)
-{
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	/* windowBits 15 + 16: a gzip wrapper, so each flush is a gzip member. */
-	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "zlib: cannot start compressing");
-	size_t bound = deflateBound(&z, len);
-	strbuf_grow(out, bound);
-	z.next_in = (Bytef *)data;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out->buf + out->len;
-	z.avail_out = (uInt)bound;
-	int rc = deflate(&z, Z_FINISH);
-	out->len += z.total_out;
-	out->buf[out->len] = '\0';
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END)
-		return chatarc_error_set(err, CHATARC_ERR_IO, "zlib: compressing failed (%d)", rc);
-	return CHATARC_OK;
-}
-
 static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day *day,
                                   chatarc_error_t *err)
 {
 	chatarc_status_t status;
-	strbuf_t member;
 
 	if (!day->pending.len)
 		return CHATARC_OK;
@@ -350,16 +336,11 @@ static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day
 		if (day->fd < 0)
 			return archive_errno_error(err, day->path, "cannot open for appending");
 	}
-	strbuf_init(&member, 0);
-	status = gzip_member(archive->level, day->pending.buf, day->pending.len, &member, err);
-	if (status == CHATARC_OK)
-		status = fs_write_all(day->fd, member.buf, member.len, day->path, err);
-	strbuf_release(&member);
-	if (status == CHATARC_OK && fsync(day->fd) < 0)
-		status = archive_errno_error(err, day->path, "fsync failed");
-	if (status == CHATARC_OK)
-		strbuf_reset(&day->pending);
-	return status;
+	size_t len;
+	char *data = strbuf_detach(&day->pending, &len);
+	strbuf_init(&day->pending, 0);
+	archive->pending_bytes -= len;
+	return member_writer_append(archive->writer, day->fd, day->path, data, len, err);
 }
 
 static struct archive_day *day_cached(chatarc_archive_t *archive, const char *day_key)
@@ -471,12 +452,16 @@ chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t 
 	}
 	chatarc_record_t in_chat = *record;
 	in_chat.chat = archive->chat;
-	strbuf_reset(&archive->line);
-	record_to_json(&in_chat, &archive->line);
-	strbuf_addch(&archive->line, '\n');
-	strbuf_add(&day->pending, archive->line.buf, archive->line.len);
+	size_t before = day->pending.len;
+	record_to_json(&in_chat, &day->pending); /* written in place, not copied */
+	strbuf_addch(&day->pending, '\n');
+	archive->pending_bytes += day->pending.len - before;
 	if (day->pending.len >= ARCHIVE_MEMBER_BYTES)
 		return day_flush(archive, day, err);
+	for (struct archive_day *old = archive->oldest;
+	     old && archive->pending_bytes > ARCHIVE_PENDING_BYTES; old = old->newer)
+		if ((status = day_flush(archive, old, err)) != CHATARC_OK)
+			return status;
 	return CHATARC_OK;
 }
 
@@ -525,6 +510,9 @@ chatarc_status_t archive_commit(chatarc_archive_t *archive, chatarc_error_t *err
 		if (status != CHATARC_OK)
 			return status;
 	}
+	status = member_writer_wait(archive->writer, false, err);
+	if (status != CHATARC_OK)
+		return status;
 	/* New files need their directory entries on disk too. */
 	for (size_t i = 0; i < archive->txn_len; i++) {
 		if (archive->txn[i].existed || !fs_exists(archive->txn[i].path))
@@ -552,7 +540,10 @@ chatarc_status_t archive_commit(chatarc_archive_t *archive, chatarc_error_t *err
 chatarc_status_t archive_rollback(chatarc_archive_t *archive, chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
+	chatarc_error_t ignored;
 
+	/* What failed is undone here: the writer starts afresh. */
+	member_writer_wait(archive->writer, true, &ignored);
 	forget_days(archive);
 	for (size_t i = 0; i < archive->txn_len; i++) {
 		const struct txn_file *f = &archive->txn[i];
@@ -599,6 +590,7 @@ static chatarc_status_t kept_members(const chatarc_archive_t *archive, struct da
 	strbuf_t member;
 	chatarc_status_t status = CHATARC_OK;
 	const char *line = rw->lines.buf;
+	struct libdeflate_compressor *compressor = archive_compressor_new(archive->level);
 
 	strbuf_init(&member, 0);
 	for (size_t i = 0; status == CHATARC_OK && i < rw->uris.len; i++) {
@@ -609,11 +601,12 @@ static chatarc_status_t kept_members(const chatarc_archive_t *archive, struct da
 			strbuf_add(&member, line, (size_t)(end - line));
 		line = end;
 		if (member.len >= ARCHIVE_MEMBER_BYTES || (i + 1 == rw->uris.len && member.len)) {
-			status = gzip_member(archive->level, member.buf, member.len, out, err);
+			status = archive_gzip_member(compressor, member.buf, member.len, out, err);
 			strbuf_reset(&member);
 		}
 	}
 	strbuf_release(&member);
+	libdeflate_free_compressor(compressor);
 	return status;
 }
 
@@ -655,10 +648,11 @@ chatarc_status_t archive_remove(chatarc_archive_t *archive, archive_drop_fn drop
                                 strlist_t *removed, chatarc_error_t *err)
 {
 	strlist_t days = {0};
-	chatarc_status_t status;
+	chatarc_status_t status = member_writer_wait(archive->writer, false, err);
 
 	forget_days(archive); /* nothing cached may outlive the files */
-	status = archive_list_days(archive->data_dir, archive->chat, &days, err);
+	if (status == CHATARC_OK)
+		status = archive_list_days(archive->data_dir, archive->chat, &days, err);
 	for (size_t i = 0; status == CHATARC_OK && i < days.len; i++)
 		status = rewrite_day(archive, days.items[i], drop, ctx, removed, err);
 	strlist_clear(&days);

@@ -26,7 +26,7 @@ typedef enum archive_outcome {
 } archive_outcome_t;
 
 typedef struct archive_options {
-	int compression_level; /* zlib level; 0 means chatarc's default (3) */
+	int compression_level; /* libdeflate level 1-12; 0 means chatarc's default (1) */
 	bool wait_for_lock;    /* block on another writer, else CHATARC_ERR_BUSY */
 } archive_options_t;
 

@@ -25,16 +25,17 @@ static const struct record_field {
 	const char *name;
 	enum field_kind kind;
 	size_t offset;
+	const char *count_name; /* FIELD_TEXTS: the count written before it */
 } record_fields[] = {
 #define F(name, kind)                                                                              \
 	{                                                                                          \
-#name, kind, offsetof(chatarc_record_t, name)                                      \
+#name, kind, offsetof(chatarc_record_t, name), NULL                                \
 	}
     F(uri, FIELD_STRING),
     F(network, FIELD_STRING),
     F(source, FIELD_STRING),
     F(chat, FIELD_STRING),
-    {"created_at", FIELD_TIME, offsetof(chatarc_record_t, created_ms)},
+    {"created_at", FIELD_TIME, offsetof(chatarc_record_t, created_ms), NULL},
     F(author, FIELD_STRING),
     F(author_name, FIELD_STRING),
     F(text, FIELD_STRING),
@@ -50,7 +51,7 @@ static const struct record_field {
     F(tags, FIELD_LIST),
     F(mentions, FIELD_LIST),
     F(links, FIELD_LIST),
-    F(media_alt, FIELD_TEXTS),
+    {"media_alt", FIELD_TEXTS, offsetof(chatarc_record_t, media_alt), "media_count"},
     F(replies, FIELD_COUNT),
     F(reposts, FIELD_COUNT),
     F(likes, FIELD_COUNT),
@@ -145,13 +146,10 @@ void record_write_fields(sprinter_t *sp, const chatarc_record_t *r)
 			break;
 		}
 		case FIELD_TEXTS: {
-			/* "media_alt" -> "media_count" first: the count a CSV reader
-			 * wants without parsing the list. */
+			/* The count first: what a CSV reader wants without parsing
+			 * the list. */
 			const strlist_t *list = list_at(r, f);
-			char count_name[64];
-			snprintf(count_name, sizeof count_name, "%.*s_count",
-			         (int)strcspn(f->name, "_"), f->name);
-			sp->integer(sp, count_name, (long long)list->len);
+			sp->integer(sp, f->count_name, (long long)list->len);
 			sp->texts(sp, f->name, list);
 			break;
 		}
@@ -476,7 +474,7 @@ void record_csv_header(strbuf_t *out)
 		if (i)
 			strbuf_addch(out, ',');
 		if (f->kind == FIELD_TEXTS)
-			strbuf_addf(out, "%.*s_count,", (int)strcspn(f->name, "_"), f->name);
+			strbuf_addf(out, "%s,", f->count_name);
 		strbuf_addstr(out, f->name);
 	}
 	strbuf_add(out, "\r\n", 2);

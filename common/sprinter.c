@@ -83,7 +83,7 @@ static void json_integer(sprinter_t *sp, const char *name, long long value)
 {
 	struct sprinter_json *j = (struct sprinter_json *)sp;
 	json_key(j, name);
-	strbuf_addf(j->out, "%lld", value);
+	strbuf_add_integer(j->out, value);
 }
 
 static void json_number(sprinter_t *sp, const char *name, double value)

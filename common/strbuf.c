@@ -60,11 +60,18 @@ void strbuf_addstr(strbuf_t *sb, const char *s)
 	strbuf_add(sb, s, strlen(s));
 }
 
-void strbuf_addch(strbuf_t *sb, char c)
+void strbuf_add_integer(strbuf_t *sb, long long value)
 {
-	strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
+	char digits[24];
+	size_t i = sizeof digits;
+	unsigned long long magnitude =
+	    value < 0 ? 0 - (unsigned long long)value : (unsigned long long)value;
+	do
+		digits[--i] = (char)('0' + magnitude % 10);
+	while (magnitude /= 10);
+	if (value < 0)
+		digits[--i] = '-';
+	strbuf_add(sb, digits + i, sizeof digits - i);
 }
 
 void strbuf_addf(strbuf_t *sb, const char *fmt, ...)

@@ -17,7 +17,16 @@ void strbuf_reset(strbuf_t *sb);
 void strbuf_grow(strbuf_t *sb, size_t extra);
 void strbuf_add(strbuf_t *sb, const void *data, size_t len);
 void strbuf_addstr(strbuf_t *sb, const char *s);
-void strbuf_addch(strbuf_t *sb, char c);
+/* Appends one byte: inline, since writers call it for every separator. */
+static inline void strbuf_addch(strbuf_t *sb, char c)
+{
+	if (sb->len + 2 > sb->alloc)
+		strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
+/* A decimal integer, without printf's format parsing. */
+void strbuf_add_integer(strbuf_t *sb, long long value);
 void strbuf_addf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_setlen(strbuf_t *sb, size_t len);
 /* Removes the first n bytes. */

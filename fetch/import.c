@@ -19,6 +19,7 @@
 #include "csvstream.h"
 #include "jsonstream.h"
 #include "posts.h"
+#include "readahead.h"
 #include "twitter-csv.h"
 
 #define IMPORT_CHUNK (256u << 10)
@@ -243,14 +244,23 @@ static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned lon
                                  chatarc_error_t *err)
 {
 	const import_options_t *options = run->options;
-	char *chunk = xmalloc(IMPORT_CHUNK);
 	struct post_reader reader = {0};
 	bool started = false;
 	chatarc_status_t status = CHATARC_OK;
 	time_t last_progress = time(NULL);
+	readahead_t *ahead = readahead_start(in, IMPORT_CHUNK);
 
+	if (!ahead)
+		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "%s: cannot start reading",
+		                         run->path);
 	for (;;) {
-		int n = gzread(in, chunk, IMPORT_CHUNK);
+		const char *chunk;
+		unsigned long long offset;
+		long n = readahead_next(ahead, &chunk, &offset);
+		if (n <= 0) {
+			readahead_stop(ahead); /* gzerror is ours to ask again */
+			ahead = NULL;
+		}
 		if (n < 0) {
 			status = gzip_error(in, run->path, err);
 			break;
@@ -288,8 +298,7 @@ static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned lon
 		}
 		if (options->progress && time(NULL) != last_progress) {
 			last_progress = time(NULL);
-			options->progress(options->ctx, run->path, (unsigned long long)gzoffset(in),
-			                  size, run->stats);
+			options->progress(options->ctx, run->path, offset, size, run->stats);
 		}
 	}
 	if (reader.csv) {
@@ -299,7 +308,7 @@ static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned lon
 	} else if (started) {
 		jsonstream_release(&reader.js);
 	}
-	free(chunk);
+	readahead_stop(ahead);
 	return status;
 }
 

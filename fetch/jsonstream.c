@@ -2,6 +2,7 @@
  * objects it cuts out are validated by yajl when parsed. */
 #include "jsonstream.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* One post is a few kilobytes; an object this big is not a post. */
@@ -61,6 +62,46 @@ static void begin_object(jsonstream_t *js)
 	strbuf_addch(&js->object, '{');
 }
 
+static void count_lines(jsonstream_t *js, const char *p, const char *end)
+{
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		js->line++;
+		p++;
+	}
+}
+
+/* Inside a string: returns its closing quote, or end (the string goes on
+ * in the next chunk). Strings are most of a post's bytes, so the quote is
+ * found with memchr and only the backslashes just before it are looked
+ * at: an odd run of them escapes it. */
+static const char *skip_string(jsonstream_t *js, const char *q, const char *end)
+{
+	if (js->escaped && q < end) {
+		js->escaped = 0;
+		if (*q++ == '\n')
+			js->line++;
+	}
+	for (const char *from = q;;) {
+		const char *quote = memchr(from, '"', (size_t)(end - from));
+		const char *stop = quote ? quote : end;
+		const char *run = stop;
+		while (run > q && run[-1] == '\\')
+			run--;
+		bool odd = (stop - run) % 2;
+		if (!quote) {
+			count_lines(js, q, end);
+			js->escaped = odd;
+			return end;
+		}
+		if (!odd) {
+			count_lines(js, q, quote);
+			js->in_string = 0;
+			return quote;
+		}
+		from = quote + 1;
+	}
+}
+
 /* Scans p[0..end) inside an object; returns bytes consumed. On the closing
  * bracket it hands the object over. */
 static chatarc_status_t scan_object(jsonstream_t *js, const char *p, const char *end, size_t *used,
@@ -68,18 +109,15 @@ static chatarc_status_t scan_object(jsonstream_t *js, const char *p, const char 
 {
 	const char *q = p;
 	for (; q < end; q++) {
+		if (js->in_string) {
+			q = skip_string(js, q, end);
+			if (q == end)
+				break;
+			continue; /* q is at the closing quote */
+		}
 		char c = *q;
 		if (c == '\n')
 			js->line++;
-		if (js->in_string) {
-			if (js->escaped)
-				js->escaped = 0;
-			else if (c == '\\')
-				js->escaped = 1;
-			else if (c == '"')
-				js->in_string = 0;
-			continue;
-		}
 		if (c == '"') {
 			js->in_string = 1;
 		} else if (c == '{' || c == '[') {

@@ -48,8 +48,11 @@ char *twitter_decode_entities(const char *text)
 char *twitter_status_url(const char *prefix, const char *id)
 {
 	strbuf_t sb;
-	strbuf_init(&sb, 0);
-	strbuf_addf(&sb, "https://twitter.com/%s/status/%s", prefix, id);
+	strbuf_init(&sb, 64);
+	strbuf_add(&sb, "https://twitter.com/", 20);
+	strbuf_addstr(&sb, prefix);
+	strbuf_add(&sb, "/status/", 8);
+	strbuf_addstr(&sb, id);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -206,18 +209,70 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 	return posts_emit(conv, &r, err);
 }
 
-/* includes.users / includes.tweets lookups by id (a page holds at most a few
- * hundred, so a scan is cheap beside parsing). */
-static yajl_val find_by_id(yajl_val includes, const char *kind, const char *id)
+/* A page's includes.users and includes.tweets by id, sorted once per page:
+ * scanning them for each tweet's author was a twentieth of an import. */
+struct id_entry {
+	const char *id;
+	yajl_val item;
+	size_t at; /* its place in the list: the first of equal ids wins */
+};
+
+struct v2_includes {
+	yajl_val includes; /* for media, looked up rarely */
+	struct id_entry *users, *tweets;
+	size_t n_users, n_tweets;
+};
+
+static int compare_ids(const void *a, const void *b)
+{
+	return strcmp(((const struct id_entry *)a)->id, ((const struct id_entry *)b)->id);
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+	const struct id_entry *x = a, *y = b;
+	int by_id = compare_ids(x, y);
+	return by_id ? by_id : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The items of includes[kind] with a string id, sorted; the first of equal
+ * ids stays first (a scan found the first). */
+static struct id_entry *sorted_ids(yajl_val includes, const char *kind, size_t *n)
 {
 	yajl_val list = json_get(includes, kind);
-	for (size_t i = 0; id && i < json_array_len(list); i++) {
-		yajl_val item = json_array_at(list, i);
-		const char *item_id = json_get_string(item, "id");
-		if (item_id && !strcmp(item_id, id))
-			return item;
+	struct id_entry *entries = xcalloc(json_array_len(list) + 1, sizeof *entries);
+	*n = 0;
+	for (size_t i = 0; i < json_array_len(list); i++) {
+		const char *id = json_get_string(json_array_at(list, i), "id");
+		if (id)
+			entries[(*n)++] = (struct id_entry){id, json_array_at(list, i), i};
 	}
-	return NULL;
+	qsort(entries, *n, sizeof *entries, compare_entries);
+	return entries;
+}
+
+static void v2_includes_init(struct v2_includes *inc, yajl_val includes)
+{
+	inc->includes = includes;
+	inc->users = sorted_ids(includes, "users", &inc->n_users);
+	inc->tweets = sorted_ids(includes, "tweets", &inc->n_tweets);
+}
+
+static void v2_includes_release(struct v2_includes *inc)
+{
+	free(inc->users);
+	free(inc->tweets);
+}
+
+static yajl_val find_by_id(const struct id_entry *entries, size_t n, const char *id)
+{
+	if (!id)
+		return NULL;
+	struct id_entry key = {id, NULL, 0};
+	const struct id_entry *found = bsearch(&key, entries, n, sizeof *entries, compare_ids);
+	while (found && found > entries && !strcmp(found[-1].id, id))
+		found--; /* the first of equal ids */
+	return found ? found->item : NULL;
 }
 
 /* An attachment's media object: inline (twarc2's flattened tweets) or in
@@ -263,9 +318,10 @@ static void add_v2_details(chatarc_record_t *r, yajl_val tweet, yajl_val include
 		r->author_followers = YAJL_GET_INTEGER(followers);
 }
 
-chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet, yajl_val includes,
-                                          chatarc_error_t *err)
+static chatarc_status_t convert_v2_tweet(post_converter_t *conv, yajl_val tweet,
+                                         const struct v2_includes *inc, chatarc_error_t *err)
 {
+	yajl_val includes = inc->includes;
 	const char *what = "Twitter v2 tweet";
 	const char *id, *text, *created, *author_id;
 	chatarc_record_t r;
@@ -286,9 +342,8 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 			continue;
 		if (!strcmp(type, "retweeted")) {
 			conv->boosts++;
-			yajl_val original = find_by_id(includes, "tweets", ref_id);
-			return original ? twitter_convert_v2_tweet(conv, original, includes, err)
-			                : CHATARC_OK;
+			yajl_val original = find_by_id(inc->tweets, inc->n_tweets, ref_id);
+			return original ? convert_v2_tweet(conv, original, inc, err) : CHATARC_OK;
 		}
 		if (!strcmp(type, "replied_to"))
 			reply_id = ref_id;
@@ -299,7 +354,7 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 	/* twarc2's flattened tweets carry their author inline. */
 	yajl_val author = json_get(tweet, "author");
 	if (!YAJL_IS_OBJECT(author))
-		author = find_by_id(includes, "users", author_id);
+		author = find_by_id(inc->users, inc->n_users, author_id);
 	const char *username = json_get_string(author, "username");
 
 	posts_record_start(conv, &r, "twitter", tweet);
@@ -321,7 +376,7 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 		record_set(&r.reply_to_id, reply_id);
 		/* The account replied to, when the page's includes name it. */
 		const char *to_user = json_get_string(tweet, "in_reply_to_user_id");
-		yajl_val replied = find_by_id(includes, "users", to_user);
+		yajl_val replied = find_by_id(inc->users, inc->n_users, to_user);
 		const char *to_name = json_get_string(replied, "username");
 		record_set(&r.reply_to_account, to_name ? to_name : to_user);
 	}
@@ -341,6 +396,16 @@ chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet
 	return posts_emit(conv, &r, err);
 }
 
+chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet, yajl_val includes,
+                                          chatarc_error_t *err)
+{
+	struct v2_includes inc;
+	v2_includes_init(&inc, includes);
+	chatarc_status_t status = convert_v2_tweet(conv, tweet, &inc, err);
+	v2_includes_release(&inc);
+	return status;
+}
+
 chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
                                          chatarc_error_t *err)
 {
@@ -352,13 +417,14 @@ chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
 	if (!YAJL_IS_ARRAY(data))
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "Twitter v2 page: \"data\" should be an array of tweets");
-	for (size_t i = 0; i < data->u.array.len; i++) {
-		chatarc_status_t rc =
-		    twitter_convert_v2_tweet(conv, data->u.array.values[i], includes, err);
-		if (rc != CHATARC_OK) {
+	struct v2_includes inc;
+	chatarc_status_t rc = CHATARC_OK;
+	v2_includes_init(&inc, includes);
+	for (size_t i = 0; i < data->u.array.len && rc == CHATARC_OK; i++) {
+		rc = convert_v2_tweet(conv, data->u.array.values[i], &inc, err);
+		if (rc != CHATARC_OK)
 			chatarc_error_prefix(err, "data[%zu]", i);
-			return rc;
-		}
 	}
-	return CHATARC_OK;
+	v2_includes_release(&inc);
+	return rc;
 }

@@ -127,9 +127,12 @@ static void test_rollback(void)
 	off_t committed = file_size(day1);
 	CHECK(committed > 0);
 	/* Enough days to push the first out of the cache, so its new lines are
-	 * written before the rollback undoes them. */
+	 * written before the rollback undoes them (by the writer's thread:
+	 * given a few seconds). */
 	for (int d = 0; d < 40; d++)
 		add(archive, 100 + d, T0 + (chatarc_ms_t)d * 86400000 + 1000, 0);
+	for (int wait = 0; wait < 500 && file_size(day1) <= committed; wait++)
+		usleep(10000);
 	CHECK(file_size(day1) > committed);
 	CHECK(archive_rollback(archive, &err) == CHATARC_OK);
 	CHECK(file_size(day1) == committed);

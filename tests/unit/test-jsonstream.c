@@ -65,6 +65,12 @@ static void test_shapes(void)
 	             "{\n  \"tweet\" : {\"id\": \"1\"}\n}", "1");
 	expect_split("\xef\xbb\xbf{\"bom\":true}", "{\"bom\":true}", "1");
 	expect_split("[]\n[{\"p\":1}]\n", "{\"p\":1}", "2");
+	/* Runs of backslashes before a quote: odd escapes it, even does not
+	 * (the string scan jumps from quote to quote). */
+	expect_split("{\"a\":\"x\\\\\"}{\"b\":\"\\\\\\\"}\\\\\"}\n{\"c\":\"}\"}",
+	             "{\"a\":\"x\\\\\"}|{\"b\":\"\\\\\\\"}\\\\\"}|{\"c\":\"}\"}", "1,1,2");
+	expect_split("{\"s\":\"{[\\\"\\\\\",\n\"t\":1}\n{\"u\":2}",
+	             "{\"s\":\"{[\\\"\\\\\",\n\"t\":1}|{\"u\":2}", "1,3");
 	expect_split("{\n \"pretty\": {\n  \"x\": 1\n }\n}\n{\"y\":2}",
 	             "{\n \"pretty\": {\n  \"x\": 1\n }\n}|{\"y\":2}", "1,6");
 }
