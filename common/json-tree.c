@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +28,18 @@ struct json_chunk {
 	max_align_t data[];
 };
 
-/* The root node comes first so that json_free can take the root. */
+/* An object or an array, with where its text is in the parsed input (when
+ * the caller keeps that text: json_parse_text). The node is last, so that
+ * the span is found just before any container node. */
+struct json_container {
+	const char *source; /* its first byte, or NULL */
+	size_t source_len;
+	struct yajl_val_s node;
+};
+
+/* The root comes first so that json_free can take the root. */
 struct json_doc {
-	struct yajl_val_s root;
+	struct json_container root;
 	struct json_chunk *chunks;
 };
 
@@ -41,6 +51,8 @@ struct json_frame {
 
 struct json_builder {
 	struct json_doc *doc;
+	yajl_handle parser;
+	const char *text; /* to note containers' spans in, or NULL */
 	struct json_frame *frames;
 	size_t depth, frames_alloc;
 	/* Members of the open containers, innermost last; a key is NULL in
@@ -109,7 +121,7 @@ static yajl_val new_node(struct json_builder *b, yajl_type type)
 static int add_value(struct json_builder *b, yajl_val v)
 {
 	if (!b->depth) {
-		b->doc->root = *v;
+		b->doc->root.node = *v;
 		b->have_root = true;
 		return 1;
 	}
@@ -186,9 +198,20 @@ static int on_key(void *ctx, const unsigned char *s, size_t len)
 	return 1;
 }
 
+static struct json_container *container_of(yajl_val node)
+{
+	return (struct json_container *)((char *)node - offsetof(struct json_container, node));
+}
+
 static int open_container(struct json_builder *b, yajl_type type)
 {
-	yajl_val node = new_node(b, type);
+	struct json_container *c = arena_alloc(b->doc, sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->node.type = type;
+	yajl_val node = &c->node;
+	/* yajl has consumed the bracket when it calls back. */
+	if (b->text)
+		c->source = b->text + yajl_get_bytes_consumed(b->parser) - 1;
 	if (b->depth)
 		add_value(b, node); /* with its key, where the parent's members wait */
 	if (b->depth == b->frames_alloc) {
@@ -216,8 +239,11 @@ static int close_container(struct json_builder *b)
 		frame.node->u.array.len = n;
 	}
 	b->len = frame.first;
+	struct json_container *c = container_of(frame.node);
+	if (c->source)
+		c->source_len = (size_t)(b->text + yajl_get_bytes_consumed(b->parser) - c->source);
 	if (!b->depth) {
-		b->doc->root = *frame.node;
+		b->doc->root = *c;
 		b->have_root = true;
 	}
 	return 1;
@@ -242,7 +268,8 @@ void json_free(yajl_val root)
 {
 	if (!root)
 		return;
-	struct json_doc *doc = (struct json_doc *)root;
+	/* The root's container is the document's first member. */
+	struct json_doc *doc = (struct json_doc *)container_of(root);
 	for (struct json_chunk *c = doc->chunks, *next; c; c = next) {
 		next = c->next;
 		free(c);
@@ -250,7 +277,8 @@ void json_free(yajl_val root)
 	free(doc);
 }
 
-chatarc_status_t json_parse_len(const char *text, size_t len, yajl_val *out, chatarc_error_t *err)
+static chatarc_status_t parse(const char *text, size_t len, bool keep_spans, yajl_val *out,
+                              chatarc_error_t *err)
 {
 	static const yajl_callbacks callbacks = {
 	    .yajl_null = on_null,
@@ -263,8 +291,10 @@ chatarc_status_t json_parse_len(const char *text, size_t len, yajl_val *out, cha
 	    .yajl_start_array = on_start_array,
 	    .yajl_end_array = on_end,
 	};
-	struct json_builder b = {.doc = xcalloc(1, sizeof *b.doc)};
+	struct json_builder b = {.doc = xcalloc(1, sizeof *b.doc),
+	                         .text = keep_spans ? text : NULL};
 	yajl_handle parser = yajl_alloc(&callbacks, NULL, &b);
+	b.parser = parser;
 	chatarc_status_t status = CHATARC_OK;
 
 	yajl_config(parser, yajl_allow_comments, 1);
@@ -280,10 +310,10 @@ chatarc_status_t json_parse_len(const char *text, size_t len, yajl_val *out, cha
 		status = chatarc_error_set(err, CHATARC_ERR_JSON, "invalid JSON: %s",
 		                           reason[0] ? reason : "parse error");
 		yajl_free_error(parser, why);
-		json_free(&b.doc->root);
+		json_free(&b.doc->root.node);
 		*out = NULL;
 	} else {
-		*out = &b.doc->root;
+		*out = &b.doc->root.node;
 	}
 	yajl_free(parser);
 	free(b.frames);
@@ -292,7 +322,83 @@ chatarc_status_t json_parse_len(const char *text, size_t len, yajl_val *out, cha
 	return status;
 }
 
+chatarc_status_t json_parse_len(const char *text, size_t len, yajl_val *out, chatarc_error_t *err)
+{
+	return parse(text, len, false, out, err);
+}
+
 chatarc_status_t json_parse(const char *text, yajl_val *out, chatarc_error_t *err)
 {
-	return json_parse_len(text, strlen(text), out, err);
+	return parse(text, strlen(text), false, out, err);
+}
+
+chatarc_status_t json_parse_text(const char *text, size_t len, yajl_val *out, chatarc_error_t *err)
+{
+	return parse(text, len, true, out, err);
+}
+
+/* Whether an escape, at s (after the backslash), is written so by
+ * json_add_string: the short forms of '"', '\\', \n, \r and \t, and
+ * \u00xx (lower-case hex) for the other control characters but NUL (which
+ * the tree holds as U+FFFD). */
+static bool canonical_escape(const char *s, const char *end, size_t *used)
+{
+	*used = 1;
+	if (*s == '"' || *s == '\\' || *s == 'n' || *s == 'r' || *s == 't')
+		return true;
+	static const char hex[] = "0123456789abcdef";
+	if (*s != 'u' || end - s < 5 || s[1] != '0' || s[2] != '0' || (s[3] != '0' && s[3] != '1'))
+		return false;
+	const char *low = memchr(hex, s[4], 16);
+	if (!low || !s[4])
+		return false;
+	unsigned c = (unsigned)(s[3] - '0') * 16 + (unsigned)(low - hex);
+	*used = 5;
+	return c != 0 && c != '\n' && c != '\r' && c != '\t';
+}
+
+/* Whether text is what json_add_value writes for the tree parsed from it:
+ * no blank or comment between tokens, every escape in its written form.
+ * Numbers and literals are written as they were read. */
+static bool canonical_text(const char *p, const char *end)
+{
+	bool in_string = false;
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		if (in_string) {
+			const char *stop = p;
+			while (stop < end && *stop != '"' && *stop != '\\' &&
+			       (unsigned char)*stop >= 0x20)
+				stop++;
+			if (stop == end || (unsigned char)*stop < 0x20)
+				return false;
+			if (*stop == '"') {
+				in_string = false;
+				p = stop + 1;
+				continue;
+			}
+			size_t used;
+			if (stop + 1 == end || !canonical_escape(stop + 1, end, &used))
+				return false;
+			p = stop + 1 + used;
+			continue;
+		}
+		if (c == '"')
+			in_string = true;
+		else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/')
+			return false;
+		p++;
+	}
+	return !in_string;
+}
+
+const char *json_source_text(yajl_val v, size_t *len)
+{
+	if (!YAJL_IS_OBJECT(v) && !YAJL_IS_ARRAY(v))
+		return NULL;
+	const struct json_container *c = container_of(v);
+	if (!c->source || !canonical_text(c->source, c->source + c->source_len))
+		return NULL;
+	*len = c->source_len;
+	return c->source;
 }

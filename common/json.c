@@ -134,7 +134,11 @@ void json_add_string(strbuf_t *out, const char *s)
 
 void json_add_value(strbuf_t *out, yajl_val v)
 {
-	if (!v || YAJL_IS_NULL(v)) {
+	size_t source_len;
+	const char *source = json_source_text(v, &source_len);
+	if (source) {
+		strbuf_add(out, source, source_len);
+	} else if (!v || YAJL_IS_NULL(v)) {
 		strbuf_add(out, "null", 4);
 	} else if (YAJL_IS_TRUE(v)) {
 		strbuf_add(out, "true", 4);

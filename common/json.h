@@ -16,6 +16,14 @@
  * is NULL. Free the root with json_free (never yajl_tree_free). */
 chatarc_status_t json_parse(const char *text, yajl_val *out, chatarc_error_t *err);
 chatarc_status_t json_parse_len(const char *text, size_t len, yajl_val *out, chatarc_error_t *err);
+/* The same, for a text the caller keeps, unchanged, until json_free: a
+ * container written back with json_add_value is then copied from it when
+ * it is already in json_add_value's form (the common case: an API's compact
+ * JSON), instead of walked and escaped anew. */
+chatarc_status_t json_parse_text(const char *text, size_t len, yajl_val *out, chatarc_error_t *err);
+/* Such a container's text, when json_add_value would write exactly it;
+ * else NULL (not parsed by json_parse_text, blanks, other escapes). */
+const char *json_source_text(yajl_val v, size_t *len);
 /* Frees a tree json_parse made (NULL is fine). */
 void json_free(yajl_val root);
 

@@ -84,7 +84,7 @@ static chatarc_status_t import_object(void *ctx, char *json, size_t len, long li
 
 	run->stats->objects++;
 	run->object_line = line;
-	status = json_parse_len(json, len, &obj, err);
+	status = json_parse_text(json, len, &obj, err);
 	if (status == CHATARC_OK) {
 		long boosts_before = run->conv.boosts;
 		status = posts_convert_object(&run->conv, obj, err);

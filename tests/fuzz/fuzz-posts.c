@@ -32,11 +32,24 @@ static chatarc_status_t check_record(void *ctx, chatarc_record_t *record, chatar
 static chatarc_status_t convert(void *ctx, char *json, size_t len, long line, chatarc_error_t *err)
 {
 	post_converter_t *conv = ctx;
-	yajl_val obj;
-	(void)len;
+	yajl_val obj, walked;
 	(void)line;
-	if (json_parse(json, &obj, err) != CHATARC_OK)
+	if (json_parse_text(json, len, &obj, err) != CHATARC_OK)
 		return CHATARC_OK; /* an error the importer reports; not a crash */
+	/* A container copied from its text (json_source_text) must be byte
+	 * for byte what walking the tree writes. */
+	if (json_parse_len(json, len, &walked, err) != CHATARC_OK)
+		abort();
+	strbuf_t copied, written;
+	strbuf_init(&copied, 0);
+	strbuf_init(&written, 0);
+	json_add_value(&copied, obj);
+	json_add_value(&written, walked);
+	if (copied.len != written.len || memcmp(copied.buf, written.buf, copied.len))
+		abort();
+	strbuf_release(&copied);
+	strbuf_release(&written);
+	json_free(walked);
 	posts_convert_object(conv, obj, err);
 	json_free(obj);
 	return CHATARC_OK;

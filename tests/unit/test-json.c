@@ -172,12 +172,62 @@ static void test_tree_nul_and_errors(void)
 	}
 }
 
+/* A container parsed by json_parse_text is copied from its text only when
+ * that text is what walking the tree writes. */
+static void test_source_text(void)
+{
+	const char *texts[] = {
+	    "{\"id\":\"1\",\"a\":[1,-0.5e3,true,null,{}],\"t\":\"caf\xc3\xa9 \\\"q\\\" \\\\ "
+	    "\\n\\t\\u001f\"}",
+	    "{\"a\": 1}",                  /* a blank */
+	    "{\"a\":\"\\u003cb\\u003e\"}", /* Mastodon's escaped '<' */
+	    "{\"a\":\"\\/\"}",             /* an escaped '/' */
+	    "{\"a\":\"\\u001F\"}",         /* upper-case hex */
+	    "{\"a\":\"\\u000a\"}",         /* a long form of \n */
+	    "{\"a\":\"x\\u0000y\"}",       /* NUL: the tree holds U+FFFD */
+	    "{\"a\":\"\\b\\f\"}",          /* short forms json_add_string does not write */
+	    "{\"a\":[1]/* c */}",          /* a comment */
+	    "[{\"in\":\"\\u003c\"},{\"ok\":1}]",
+	};
+	bool copied[] = {true, false, false, false, false, false, false, false, false, false};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		yajl_val kept, walked;
+		chatarc_error_t err;
+		size_t len;
+		strbuf_t a, b;
+		CHECK(json_parse_text(texts[i], strlen(texts[i]), &kept, &err) == CHATARC_OK);
+		CHECK(json_parse(texts[i], &walked, &err) == CHATARC_OK);
+		CHECK((json_source_text(kept, &len) != NULL) == copied[i]);
+		CHECK(json_source_text(walked, &len) == NULL);
+		strbuf_init(&a, 0);
+		strbuf_init(&b, 0);
+		json_add_value(&a, kept);
+		json_add_value(&b, walked);
+		CHECK_STR(a.buf, b.buf);
+		strbuf_release(&a);
+		strbuf_release(&b);
+		json_free(kept);
+		json_free(walked);
+	}
+	/* A part is copied when it is canonical though its parent is not. */
+	yajl_val v;
+	chatarc_error_t err;
+	size_t len;
+	const char *text = "[{\"in\":\"\\u003c\"},{\"ok\":1}]";
+	CHECK(json_parse_text(text, strlen(text), &v, &err) == CHATARC_OK);
+	CHECK(json_source_text(v->u.array.values[0], &len) == NULL);
+	const char *ok = json_source_text(v->u.array.values[1], &len);
+	CHECK(ok && len == 8 && !strncmp(ok, "{\"ok\":1}", 8));
+	json_free(v);
+}
+
 const unit_test_t json_tests[] = {
     {"json: string escaping", test_escaping},
     {"json: re-serialising keeps numbers and order", test_roundtrip_keeps_numbers},
     {"json: UTF-8 validation", test_utf8},
     {"json: the arena tree is yajl_tree's, node for node", test_tree_as_yajl_builds_it},
     {"json: a NUL escape reads as U+FFFD; errors leave no tree", test_tree_nul_and_errors},
+    {"json: a container is copied from its text only in written form", test_source_text},
     {"strbuf: abbreviated at a word or character boundary", test_abbrev},
     {NULL, NULL},
 };
