@@ -15,9 +15,12 @@ struct sprinter_xml {
 	sprinter_t sp;
 	strbuf_t *out; /* text: written here at the end */
 	xmlBufferPtr buf;
-	xmlDocPtr *doc; /* or a tree: the document made */
-	uint64_t *hash; /* and, for a tree, a hash of what was written */
 	xmlTextWriterPtr writer;
+	/* Or a tree, built node by node (a text writer on a document would
+	 * write text and parse it back: a fifth of a publish). */
+	xmlDocPtr doc;
+	xmlNodePtr current; /* the open element */
+	uint64_t *hash;     /* and, for a tree, a hash of what was written */
 };
 
 /* A tree's hash takes every event: what kind, its name, its value (NUL
@@ -39,16 +42,48 @@ static xmlTextWriterPtr writer_of(sprinter_t *sp)
 	return ((struct sprinter_xml *)sp)->writer;
 }
 
+/* An element, as the root or in the open one. */
+static xmlNodePtr tree_element(struct sprinter_xml *x, const char *name)
+{
+	xmlNodePtr node = alloc_or_die(xmlNewDocNode(x->doc, NULL, BAD_CAST name, NULL));
+	if (x->current)
+		xmlAddChild(x->current, node);
+	else
+		xmlDocSetRootElement(x->doc, node);
+	return node;
+}
+
 static void xml_begin(sprinter_t *sp, const char *name)
 {
+	struct sprinter_xml *x = (struct sprinter_xml *)sp;
 	mix(sp, '<', name, NULL);
-	xmlTextWriterStartElement(writer_of(sp), BAD_CAST name);
+	if (x->doc)
+		x->current = tree_element(x, name);
+	else
+		xmlTextWriterStartElement(writer_of(sp), BAD_CAST name);
 }
 
 static void xml_end(sprinter_t *sp)
 {
+	struct sprinter_xml *x = (struct sprinter_xml *)sp;
 	mix(sp, '>', NULL, NULL);
-	xmlTextWriterEndElement(writer_of(sp));
+	if (x->doc)
+		x->current = x->current->parent && x->current->parent->type == XML_ELEMENT_NODE
+		                 ? x->current->parent
+		                 : NULL;
+	else
+		xmlTextWriterEndElement(writer_of(sp));
+}
+
+/* value is fit for XML (xml_clean_copy); xmlNewProp keeps it literally. */
+static void attribute(sprinter_t *sp, const char *name, const char *value)
+{
+	struct sprinter_xml *x = (struct sprinter_xml *)sp;
+	mix(sp, '=', name, value);
+	if (x->doc)
+		alloc_or_die(xmlNewProp(x->current, BAD_CAST name, BAD_CAST value));
+	else
+		xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST value);
 }
 
 static void xml_string(sprinter_t *sp, const char *name, const char *value)
@@ -56,8 +91,7 @@ static void xml_string(sprinter_t *sp, const char *name, const char *value)
 	if (!value)
 		return;
 	char *clean = xml_clean_copy(value);
-	mix(sp, '=', name, clean ? clean : value);
-	xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST(clean ? clean : value));
+	attribute(sp, name, clean ? clean : value);
 	free(clean);
 }
 
@@ -65,34 +99,38 @@ static void xml_integer(sprinter_t *sp, const char *name, long long value)
 {
 	char buf[32];
 	snprintf(buf, sizeof buf, "%lld", value);
-	mix(sp, '=', name, buf);
-	xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST buf);
+	attribute(sp, name, buf);
 }
 
 static void xml_number(sprinter_t *sp, const char *name, double value)
 {
 	char buf[64];
 	snprintf(buf, sizeof buf, "%.4f", value);
-	mix(sp, '=', name, buf);
-	xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST buf);
+	attribute(sp, name, buf);
 }
 
 static void xml_boolean(sprinter_t *sp, const char *name, bool value)
 {
-	if (value) {
-		mix(sp, '=', name, "yes");
-		xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST "yes");
-	}
+	if (value)
+		attribute(sp, name, "yes");
 }
 
 static void xml_text(sprinter_t *sp, const char *name, const char *value)
 {
+	struct sprinter_xml *x = (struct sprinter_xml *)sp;
 	char *clean = value ? xml_clean_copy(value) : NULL;
-	mix(sp, 't', name, clean ? clean : value ? value : "");
-	xmlTextWriterWriteElement(writer_of(sp), BAD_CAST name,
-	                          BAD_CAST(clean   ? clean
-	                                   : value ? value
-	                                           : ""));
+	const char *text = clean ? clean : value ? value : "";
+	mix(sp, 't', name, text);
+	if (x->doc) {
+		/* The text as a text node: xmlNewDocNode's content would be
+		 * read for entity references. An empty element stays empty,
+		 * as the parser leaves <x></x>. */
+		xmlNodePtr element = tree_element(x, name);
+		if (*text)
+			xmlAddChild(element, alloc_or_die(xmlNewDocText(x->doc, BAD_CAST text)));
+	} else {
+		xmlTextWriterWriteElement(writer_of(sp), BAD_CAST name, BAD_CAST text);
+	}
 	free(clean);
 }
 
@@ -124,21 +162,19 @@ sprinter_t *sprinter_xml_new(strbuf_t *out, bool indent)
 sprinter_t *sprinter_xml_tree_new(xmlDocPtr *doc, uint64_t *hash)
 {
 	struct sprinter_xml *x = xml_sprinter();
-	x->doc = doc;
 	x->hash = hash;
-	*doc = NULL;
-	x->writer = xmlNewTextWriterDoc(doc, 0);
-	if (!x->writer)
-		alloc_or_die(NULL);
-	xmlTextWriterStartDocument(x->writer, NULL, "UTF-8", NULL);
+	x->doc = *doc = alloc_or_die(xmlNewDoc(BAD_CAST "1.0"));
+	x->doc->encoding = xmlStrdup(BAD_CAST "UTF-8");
 	return &x->sp;
 }
 
 void sprinter_xml_finish(sprinter_t *sp)
 {
 	struct sprinter_xml *x = (struct sprinter_xml *)sp;
-	xmlTextWriterEndDocument(x->writer);
-	xmlFreeTextWriter(x->writer);
+	if (x->writer) {
+		xmlTextWriterEndDocument(x->writer);
+		xmlFreeTextWriter(x->writer);
+	}
 	if (x->out) {
 		strbuf_add(x->out, xmlBufferContent(x->buf), (size_t)xmlBufferLength(x->buf));
 		xmlBufferFree(x->buf);

@@ -15,12 +15,13 @@
               doctype-system="about:legacy-compat"/>
 
   <!-- The page shell: landmarks as ARIA roles on elements every HTML parser
-       knows (libxml2's, which the tests validate with, predates HTML5's). -->
+       knows (libxml2's, which the tests validate with, predates HTML5's).
+       Called with the document's root element as the context node, whose
+       template in mode "page-body" writes the main content. -->
   <xsl:template name="page">
     <xsl:param name="title"/>
     <xsl:param name="feed"/>
     <xsl:param name="crumbs"/>
-    <xsl:param name="body"/>
     <html lang="en">
       <head>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -39,7 +40,9 @@
           </div>
         </div>
         <div role="main" id="content">
-          <xsl:copy-of select="$body"/>
+          <!-- Rendered in place, not built as a fragment and copied: a
+               transcript's body is most of its page (issue 17). -->
+          <xsl:apply-templates select="." mode="page-body"/>
         </div>
         <div role="contentinfo" class="footer">
           <p>Published by chatarc from public posts. Times are in the chat's own time zone.</p>
@@ -99,21 +102,21 @@
        Sections are the <messages> lists (intro, a topic, wrap, unassigned);
        a reply placed in another section starts a thread there instead. -->
   <xsl:key name="replies" match="message" use="@reply-to"/>
-  <xsl:key name="in-section" match="message" use="concat(generate-id(..), ' ', @id)"/>
-  <!-- By id, in a one-session document (a transcript). -->
+  <!-- By id (in a digest, of any of its sessions: compare parents too). -->
   <xsl:key name="message" match="message" use="@id"/>
 
-  <!-- A section's threads: its messages whose parent is not in it. -->
+  <!-- A section's threads: its messages whose parent is not in it. Nodes
+       are compared as count(a | b) = 1, which builds no strings. -->
   <xsl:template match="messages" mode="threads">
-    <xsl:apply-templates select="message[not(@reply-to) or not(key('in-section', concat(generate-id(..), ' ', @reply-to)))]" mode="thread"/>
+    <xsl:apply-templates select="message[not(@reply-to) or not(key('message', @reply-to)[count(.. | current()) = 1])]" mode="thread"/>
   </xsl:template>
 
   <xsl:template match="message" mode="thread">
-    <xsl:variable name="section" select="generate-id(..)"/>
+    <xsl:variable name="section" select=".."/>
     <div class="msg net-{@network}" id="{@id}">
       <xsl:if test="@moderator = 'yes'"><xsl:attribute name="class">msg mod net-<xsl:value-of select="@network"/></xsl:attribute></xsl:if>
       <xsl:apply-templates select="." mode="body"/>
-      <xsl:variable name="children" select="key('replies', @id)[generate-id(..) = $section]"/>
+      <xsl:variable name="children" select="key('replies', @id)[count(.. | $section) = 1]"/>
       <xsl:if test="$children">
         <div class="replies">
           <xsl:apply-templates select="$children" mode="thread"/>

@@ -12,12 +12,14 @@
       <xsl:with-param name="crumbs">
         <xsl:text> › </xsl:text><span aria-current="page"><xsl:value-of select="concat('Digest ', @week)"/></span>
       </xsl:with-param>
-      <xsl:with-param name="body">
-        <h1><xsl:value-of select="concat('Weekly digest, ', @week)"/></h1>
-        <p class="when"><xsl:value-of select="concat(@start, ' to ', @end, ': ', count(session), ' session', substring('s', 1, number(count(session) != 1)))"/></p>
-        <xsl:apply-templates select="session" mode="digest"/>
-      </xsl:with-param>
     </xsl:call-template>
+  </xsl:template>
+
+  <!-- The page's main content, inside the shell (common.xsl "page"). -->
+  <xsl:template match="/digest" mode="page-body">
+    <h1><xsl:value-of select="concat('Weekly digest, ', @week)"/></h1>
+    <p class="when"><xsl:value-of select="concat(@start, ' to ', @end, ': ', count(session), ' session', substring('s', 1, number(count(session) != 1)))"/></p>
+    <xsl:apply-templates select="session" mode="digest"/>
   </xsl:template>
 
   <xsl:template match="session" mode="digest">

@@ -13,25 +13,27 @@
         <xsl:text> › </xsl:text><a href="index.html"><xsl:value-of select="$name"/></a>
         <xsl:text> › </xsl:text><span aria-current="page"><xsl:value-of select="@date"/></span>
       </xsl:with-param>
-      <xsl:with-param name="body">
-        <xsl:apply-templates select="." mode="header"/>
-        <xsl:if test="topics/topic">
-          <div role="navigation" aria-label="Topics" class="toc">
-            <h2>Topics</h2>
-            <ol>
-              <xsl:for-each select="topics/topic">
-                <li><a href="#{@id}"><xsl:value-of select="question/text"/></a></li>
-              </xsl:for-each>
-            </ol>
-          </div>
-        </xsl:if>
-        <xsl:apply-templates select="." mode="recap"/>
-        <xsl:apply-templates select="intro"/>
-        <xsl:apply-templates select="topics/topic"/>
-        <xsl:apply-templates select="wrap"/>
-        <xsl:apply-templates select="unassigned[messages/message]"/>
-      </xsl:with-param>
     </xsl:call-template>
+  </xsl:template>
+
+  <!-- The page's main content, inside the shell (common.xsl "page"). -->
+  <xsl:template match="/session" mode="page-body">
+    <xsl:apply-templates select="." mode="header"/>
+    <xsl:if test="topics/topic">
+      <div role="navigation" aria-label="Topics" class="toc">
+        <h2>Topics</h2>
+        <ol>
+          <xsl:for-each select="topics/topic">
+            <li><a href="#{@id}"><xsl:value-of select="question/text"/></a></li>
+          </xsl:for-each>
+        </ol>
+      </div>
+    </xsl:if>
+    <xsl:apply-templates select="." mode="recap"/>
+    <xsl:apply-templates select="intro"/>
+    <xsl:apply-templates select="topics/topic"/>
+    <xsl:apply-templates select="wrap"/>
+    <xsl:apply-templates select="unassigned[messages/message]"/>
   </xsl:template>
 
   <xsl:template match="session" mode="header">

@@ -13,34 +13,36 @@
   <xsl:template match="/site">
     <xsl:call-template name="page">
       <xsl:with-param name="title" select="string($heading)"/>
-      <xsl:with-param name="body">
-        <h1><xsl:value-of select="$heading"/></h1>
-        <xsl:if test="not(chat)"><p>No chats yet.</p></xsl:if>
-        <xsl:for-each select="chat">
-          <div class="chat-card" role="region" aria-labelledby="chat-{@name}">
-            <h2 id="chat-{@name}"><a href="{@name}/index.html"><xsl:apply-templates select="." mode="title"/></a></h2>
-            <xsl:apply-templates select="next"/>
-            <xsl:if test="session">
-              <h3>Latest sessions</h3>
-              <ul>
-                <xsl:for-each select="session[position() &lt;= 3]">
-                  <li><a href="{../@name}/{@href}"><xsl:value-of select="@date"/></a>
-                    <xsl:value-of select="concat(': ', @message-count, ' message', substring('s', 1, number(@message-count != 1)), ', ', @topic-count, ' topic', substring('s', 1, number(@topic-count != 1)))"/></li>
-                </xsl:for-each>
-              </ul>
-            </xsl:if>
-          </div>
-        </xsl:for-each>
-        <xsl:if test="digest">
-          <h2>Weekly digests</h2>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- The page's main content, inside the shell (common.xsl "page"). -->
+  <xsl:template match="/site" mode="page-body">
+    <h1><xsl:value-of select="$heading"/></h1>
+    <xsl:if test="not(chat)"><p>No chats yet.</p></xsl:if>
+    <xsl:for-each select="chat">
+      <div class="chat-card" role="region" aria-labelledby="chat-{@name}">
+        <h2 id="chat-{@name}"><a href="{@name}/index.html"><xsl:apply-templates select="." mode="title"/></a></h2>
+        <xsl:apply-templates select="next"/>
+        <xsl:if test="session">
+          <h3>Latest sessions</h3>
           <ul>
-            <xsl:for-each select="digest">
-              <li><a href="digest/{@week}.html"><xsl:value-of select="@week"/></a></li>
+            <xsl:for-each select="session[position() &lt;= 3]">
+              <li><a href="{../@name}/{@href}"><xsl:value-of select="@date"/></a>
+                <xsl:value-of select="concat(': ', @message-count, ' message', substring('s', 1, number(@message-count != 1)), ', ', @topic-count, ' topic', substring('s', 1, number(@topic-count != 1)))"/></li>
             </xsl:for-each>
           </ul>
-          <p><a href="digest/feed.atom">Atom feed of the weekly digests</a></p>
         </xsl:if>
-      </xsl:with-param>
-    </xsl:call-template>
+      </div>
+    </xsl:for-each>
+    <xsl:if test="digest">
+      <h2>Weekly digests</h2>
+      <ul>
+        <xsl:for-each select="digest">
+          <li><a href="digest/{@week}.html"><xsl:value-of select="@week"/></a></li>
+        </xsl:for-each>
+      </ul>
+      <p><a href="digest/feed.atom">Atom feed of the weekly digests</a></p>
+    </xsl:if>
   </xsl:template>
 </xsl:stylesheet>
