@@ -229,6 +229,11 @@ chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **
 	}
 	if (status == CHATARC_OK)
 		status = take_lock(pub, err);
+	/* The site's directory first: the render cache is named by its real
+	 * path, which a relative one that does not exist yet has not (the
+	 * second run then looked for another name and re-rendered all). */
+	if (status == CHATARC_OK)
+		status = fs_mkdir_p(pub->options.out_dir, err);
 	if (status != CHATARC_OK) {
 		publisher_close(pub);
 		return status;

@@ -106,6 +106,14 @@ expect_eq "publish: a late message leaves every earlier anchor on the same messa
 strace -f -e trace=open,openat -o "$TMP/strace" "$CHATARC" --data "$D" publish >/dev/null
 expect_eq "publish: a rerun with nothing changed opens no day file of the archive" \
 	"$(grep -c '\.jsonl\.gz' "$TMP/strace")" "0"
+# The same through relative paths to a site that does not exist yet: the
+# render cache is named by the site's real path, so the second run finds it.
+rel=$(cd "$TMP" && pwd)
+(cd "$rel" && cp -r "$D" relative-data && rm -rf relative-data/site relative-data/state &&
+	"$CHATARC" --data relative-data publish --out relative-data/new-site >/dev/null &&
+	strace -f -e trace=open,openat -o "$TMP/strace.rel" "$CHATARC" --data relative-data publish --out relative-data/new-site >/dev/null)
+expect_eq "publish: a site first made through a relative path is known unchanged on the next run" \
+	"$(grep -c '\.jsonl\.gz' "$TMP/strace.rel")" "0"
 # A change of config is a change: the hide list takes the late post off.
 cp "$D/chatarc.conf" "$TMP/conf.keep"
 sed -i 's|"tags": \["hcsmdemo"\],|"tags": ["hcsmdemo"], "hide": ["latecomer"],|' "$D/chatarc.conf"
