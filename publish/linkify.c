@@ -1,9 +1,10 @@
-/* chatarc:linkify(text, network, host, mentions): a post's text as the
- * page shows it, links made of its URLs, #hashtags and @mentions, as an
- * XSLT extension function. The stylesheets' own linkify template (kept
- * for other XSLT processors, such as xsltproc) walked the text word by
- * word in recursive templates: 44% of a transcript's render time. This
- * gives the same nodes in one pass.
+/* <chatarc:linkify-message/>: the current message's text as the page
+ * shows it, links made of its URLs, #hashtags and @mentions, as an XSLT
+ * extension element writing into the page. The stylesheets' own template
+ * (the element's xsl:fallback, for other XSLT processors such as
+ * xsltproc) walks the text in recursive templates: 44% of a transcript's
+ * render time. This gives the same nodes in one pass, straight into the
+ * output (an extension function's result had to be copied there).
  *
  * A word is a run of characters up to a space or a line break. A word
  * that starts with "http", "#" or "@" may become a link; sentence
@@ -19,6 +20,8 @@
 #include <libxslt/transform.h>
 #include <libxslt/variables.h>
 #include <libxslt/xsltutils.h>
+
+#include <stdlib.h>
 
 #include "../common/strbuf.h"
 
@@ -59,16 +62,27 @@ static void add_link(xmlDocPtr doc, xmlNodePtr parent, const char *href, const c
 
 struct context {
 	const char *network, *host;
-	xmlNodeSetPtr mentions;
+	xmlNodePtr mentions; /* the message's <mentions>, or NULL */
 };
+
+/* The first child element of parent named name, or NULL. */
+static xmlNodePtr child_element(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, BAD_CAST name))
+			return n;
+	return NULL;
+}
 
 /* "ana" -> "ana@toot.example" when the message's mentions name her so
  * (Mastodon text names local accounts without their server). */
 static char *full_mention(const struct context *c, const char *who)
 {
 	size_t len = strlen(who);
-	for (int i = 0; c->mentions && i < c->mentions->nodeNr; i++) {
-		xmlChar *m = xmlXPathCastNodeToString(c->mentions->nodeTab[i]);
+	for (xmlNodePtr n = c->mentions ? c->mentions->children : NULL; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || xmlStrcmp(n->name, BAD_CAST "mention"))
+			continue;
+		xmlChar *m = xmlNodeGetContent(n);
 		if (m && !strncmp((const char *)m, who, len) && m[len] == '@')
 			return (char *)m;
 		xmlFree(m);
@@ -146,42 +160,43 @@ static void linkify(xmlDocPtr doc, xmlNodePtr parent, const struct context *c, c
 	add_text(doc, parent, plain, (size_t)(p - plain));
 }
 
-static void linkify_function(xmlXPathParserContextPtr ctxt, int nargs)
+/* The host of an https:// url, as the templates take it:
+ * substring-before(substring-after(url, 'https://'), '/'), so "" for
+ * anything else. */
+static char *url_host(const char *url)
 {
-	if (nargs != 4) {
-		xmlXPathSetArityError(ctxt);
+	const char *after = url ? strstr(url, "https://") : NULL;
+	const char *slash = after ? strchr(after + 8, '/') : NULL;
+	strbuf_t host;
+	strbuf_init(&host, 32);
+	if (slash)
+		strbuf_add(&host, after + 8, (size_t)(slash - after - 8));
+	return strbuf_detach(&host, NULL);
+}
+
+/* In a template whose current node is a summary's <message>. */
+static void linkify_element(xsltTransformContextPtr ctxt, xmlNodePtr node, xmlNodePtr inst,
+                            xsltElemPreCompPtr comp)
+{
+	(void)inst;
+	(void)comp;
+	if (!ctxt || !node || !ctxt->insert || !ctxt->output)
 		return;
-	}
-	xmlXPathObjectPtr mentions = valuePop(ctxt);
-	xmlChar *host = xmlXPathPopString(ctxt);
-	xmlChar *network = xmlXPathPopString(ctxt);
-	xmlChar *text = xmlXPathPopString(ctxt);
-	xsltTransformContextPtr tctxt = xsltXPathGetTransformContext(ctxt);
-	xmlDocPtr container = tctxt ? xsltCreateRVT(tctxt) : NULL;
-	if (!container || !text || !network || !host) {
-		xmlXPathSetError(ctxt, XPATH_MEMORY_ERROR);
-	} else {
-		xsltRegisterLocalRVT(tctxt, container);
-		xmlNodePtr root = xmlNewDocNode(container, NULL, BAD_CAST "linkified", NULL);
-		xmlAddChild((xmlNodePtr)container, root);
-		struct context c = {
-		    (const char *)network, (const char *)host,
-		    mentions && mentions->type == XPATH_NODESET ? mentions->nodesetval : NULL};
-		linkify(container, root, &c, (const char *)text);
-		/* The nodes themselves, as a node-set to copy-of. */
-		xmlNodeSetPtr set = xmlXPathNodeSetCreate(NULL);
-		for (xmlNodePtr n = root->children; n; n = n->next)
-			xmlXPathNodeSetAdd(set, n);
-		valuePush(ctxt, xmlXPathWrapNodeSet(set));
-	}
-	xmlFree(text);
+	xmlChar *text = xmlNodeGetContent(child_element(node, "text"));
+	xmlChar *network = xmlGetProp(node, BAD_CAST "network");
+	xmlChar *url = xmlGetProp(node, BAD_CAST "url");
+	char *host = url_host((const char *)url);
+	struct context c = {network ? (const char *)network : "", host,
+	                    child_element(node, "mentions")};
+	linkify(ctxt->output, ctxt->insert, &c, text ? (const char *)text : "");
+	free(host);
+	xmlFree(url);
 	xmlFree(network);
-	xmlFree(host);
-	xmlXPathFreeObject(mentions);
+	xmlFree(text);
 }
 
 void publish_register_linkify(void)
 {
-	xsltRegisterExtModuleFunction(BAD_CAST "linkify", BAD_CAST CHATARC_XSLT_NS,
-	                              linkify_function);
+	xsltRegisterExtModuleElement(BAD_CAST "linkify-message", BAD_CAST CHATARC_XSLT_NS, NULL,
+	                             linkify_element);
 }

@@ -6,7 +6,8 @@
      only when it starts with https:// or http://, so no post can add markup,
      script, styles, event handlers or a javascript: link. -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-    xmlns:chatarc="urn:chatarc" exclude-result-prefixes="chatarc">
+    xmlns:chatarc="urn:chatarc" extension-element-prefixes="chatarc"
+    exclude-result-prefixes="chatarc">
 
   <!-- From the page to the site's root: "" for the site index, "../" below. -->
   <xsl:param name="root" select="'../'"/>
@@ -162,12 +163,19 @@
   <!-- The text, then the media the post carried, each with its alt text. -->
   <xsl:template match="message" mode="content">
     <p class="text">
-      <xsl:call-template name="linkify">
-        <xsl:with-param name="text" select="text"/>
-        <xsl:with-param name="network" select="@network"/>
-        <xsl:with-param name="host" select="substring-before(substring-after(@url, 'https://'), '/')"/>
-        <xsl:with-param name="mentions" select="mentions/mention"/>
-      </xsl:call-template>
+      <!-- chatarc publish links the text in C, in one pass, into the page
+           (publish/linkify.c); other processors (xsltproc) run the
+           templates below. -->
+      <chatarc:linkify-message>
+        <xsl:fallback>
+          <xsl:call-template name="linkify-xslt">
+            <xsl:with-param name="text" select="text"/>
+            <xsl:with-param name="network" select="@network"/>
+            <xsl:with-param name="host" select="substring-before(substring-after(@url, 'https://'), '/')"/>
+            <xsl:with-param name="mentions" select="mentions/mention"/>
+          </xsl:call-template>
+        </xsl:fallback>
+      </chatarc:linkify-message>
     </p>
     <xsl:if test="media/alt">
       <ul class="media">
@@ -207,28 +215,6 @@
        log of its length plus the words of one short piece (word by word,
        a 1,500-word post passed libxslt's recursion limit and took the
        whole site down). -->
-  <xsl:template name="linkify">
-    <xsl:param name="text"/>
-    <xsl:param name="network"/>
-    <xsl:param name="host"/>
-    <xsl:param name="mentions" select="/.."/>
-    <xsl:choose>
-      <!-- chatarc publish does it in C, in one pass (publish/linkify.c);
-           other processors (xsltproc) run the templates below. -->
-      <xsl:when test="function-available('chatarc:linkify')">
-        <xsl:copy-of select="chatarc:linkify(string($text), string($network), string($host), $mentions)"/>
-      </xsl:when>
-      <xsl:otherwise>
-        <xsl:call-template name="linkify-xslt">
-          <xsl:with-param name="text" select="$text"/>
-          <xsl:with-param name="network" select="$network"/>
-          <xsl:with-param name="host" select="$host"/>
-          <xsl:with-param name="mentions" select="$mentions"/>
-        </xsl:call-template>
-      </xsl:otherwise>
-    </xsl:choose>
-  </xsl:template>
-
   <xsl:template name="linkify-xslt">
     <xsl:param name="text"/>
     <xsl:param name="network"/>
