@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,14 +202,7 @@ chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **
 	pub->options = *options;
 	pub->lock_fd = -1;
 	chatarc_status_t status = CHATARC_OK;
-#ifdef M_MXFAST
-	/* libxml2 and libxslt allocate and free thousands of small nodes a
-	 * page; glibc keeps those in fastbins and merges them all again on
-	 * every large free (malloc_consolidate was a tenth of a publish).
-	 * Without fastbins a publish takes 5% less time (BENCHMARKS.md). The
-	 * setting is the process's: a publishing process is this one's. */
-	mallopt(M_MXFAST, 0);
-#endif
+	alloc_for_bulk_work();
 	/* libxslt keeps extension functions in its own registry (updated in
 	 * place if registered again). */
 	publish_register_linkify();
