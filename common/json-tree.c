@@ -227,10 +227,12 @@ static int close_container(struct json_builder *b)
 	struct json_frame frame = b->frames[--b->depth];
 	size_t n = b->len - frame.first;
 	yajl_val *values = arena_alloc(b->doc, (n ? n : 1) * sizeof *values);
-	memcpy(values, b->values + frame.first, n * sizeof *values);
+	if (n) /* the stack is NULL until a first member */
+		memcpy(values, b->values + frame.first, n * sizeof *values);
 	if (frame.node->type == yajl_t_object) {
 		const char **keys = arena_alloc(b->doc, (n ? n : 1) * sizeof *keys);
-		memcpy(keys, b->keys + frame.first, n * sizeof *keys);
+		if (n)
+			memcpy(keys, b->keys + frame.first, n * sizeof *keys);
 		frame.node->u.object.keys = keys;
 		frame.node->u.object.values = values;
 		frame.node->u.object.len = n;
