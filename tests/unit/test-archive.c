@@ -1,7 +1,9 @@
 /* The archive: dedup, versions, rollback, torn tails, member reading. */
 #define _DEFAULT_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -190,10 +192,48 @@ static void test_torn_tail(void)
 	CHECK(file_size(day) == before);
 }
 
+/* A write that fails on the writer's thread (the file may grow no further:
+ * EFBIG, as a full disk fails it) fails the commit, and every commit after
+ * it until the rollback, which leaves the files as they were committed. */
+static void test_write_failure(void)
+{
+	char dir[512], day1[600];
+	chatarc_archive_t *archive;
+	chatarc_error_t err;
+	unit_tmpdir(dir, sizeof dir, "write-failure");
+	snprintf(day1, sizeof day1, "%s/archive/c/2025/2025-11-18.jsonl.gz", dir);
+	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
+	add(archive, 1, T0, 0);
+	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	off_t committed = file_size(day1);
+
+	struct rlimit before, small;
+	getrlimit(RLIMIT_FSIZE, &before);
+	small = before;
+	small.rlim_cur = (rlim_t)committed + 64;
+	void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &small);
+	for (int n = 2; n < 400; n++)
+		add(archive, n, T0 + n * 1000, n);
+	CHECK(archive_commit(archive, &err) == CHATARC_ERR_IO);
+	CHECK(archive_commit(archive, &err) == CHATARC_ERR_IO);
+	setrlimit(RLIMIT_FSIZE, &before);
+	signal(SIGXFSZ, old_handler);
+
+	CHECK(archive_rollback(archive, &err) == CHATARC_OK);
+	CHECK(file_size(day1) == committed);
+	add(archive, 500, T0 + 500000, 0);
+	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	archive_close(archive);
+	struct seen s = read_all(dir);
+	CHECK(s.count == 2);
+}
+
 const unit_test_t archive_tests[] = {
     {"archive: dedup by uri, versions merge, time order", test_dedup_versions_and_order},
     {"archive: one writer per chat; chat names cannot escape", test_lock},
     {"archive: rollback undoes written days and new files", test_rollback},
     {"archive: torn tail ignored then cut; damage refused", test_torn_tail},
+    {"archive: a failed write fails every commit until the rollback", test_write_failure},
     {NULL, NULL},
 };
