@@ -455,6 +455,27 @@ static void split_edge(const char *key, char type[16], const char **source, size
 	*target = *source + *source_len + 1;
 }
 
+/* One edge as an object of sp (a CSV row, a JSON line). */
+static void write_edge(sprinter_t *sp, const char *key, const struct edge *row)
+{
+	char type[16], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
+	const char *source, *target;
+	size_t source_len;
+	split_edge(key, type, &source, &source_len, &target);
+	char *source_name = xstrndup(source, source_len);
+	time_format_iso(row->first, first);
+	time_format_iso(row->last, last);
+	sp->begin_object(sp, NULL);
+	sp->string(sp, "source", source_name);
+	sp->string(sp, "target", target);
+	sp->string(sp, "type", type);
+	sp->integer(sp, "weight", row->weight);
+	sp->string(sp, "first_at", first);
+	sp->string(sp, "last_at", last);
+	sp->end_object(sp);
+	free(source_name);
+}
+
 static void print_edges_csv(const struct tally *keys, const struct edge *rows)
 {
 	strbuf_t out;
@@ -463,22 +484,7 @@ static void print_edges_csv(const struct tally *keys, const struct edge *rows)
 	strbuf_addstr(&out, "source,target,type,weight,first_at,last_at\r\n");
 	sprinter_csv_init(&csv, &out);
 	for (size_t i = 0; i < keys->keys.len; i++) {
-		char type[16], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
-		const char *source, *target;
-		size_t source_len;
-		split_edge(keys->keys.items[i], type, &source, &source_len, &target);
-		char *source_name = xstrndup(source, source_len);
-		time_format_iso(rows[i].first, first);
-		time_format_iso(rows[i].last, last);
-		csv.sp.begin_object(&csv.sp, NULL);
-		csv.sp.string(&csv.sp, "source", source_name);
-		csv.sp.string(&csv.sp, "target", target);
-		csv.sp.string(&csv.sp, "type", type);
-		csv.sp.integer(&csv.sp, "weight", rows[i].weight);
-		csv.sp.string(&csv.sp, "first_at", first);
-		csv.sp.string(&csv.sp, "last_at", last);
-		csv.sp.end_object(&csv.sp);
-		free(source_name);
+		write_edge(&csv.sp, keys->keys.items[i], &rows[i]);
 		if (out.len > 65536) {
 			fwrite(out.buf, 1, out.len, stdout);
 			strbuf_reset(&out);
@@ -491,31 +497,17 @@ static void print_edges_csv(const struct tally *keys, const struct edge *rows)
 
 static void print_edges_json(const struct tally *keys, const struct edge *rows)
 {
+	strbuf_t out;
+	strbuf_init(&out, 256);
 	for (size_t i = 0; i < keys->keys.len; i++) {
-		char type[16], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
-		const char *source, *target;
-		size_t source_len;
-		split_edge(keys->keys.items[i], type, &source, &source_len, &target);
-		char *source_name = xstrndup(source, source_len);
-		strbuf_t out;
 		struct sprinter_json json;
-		strbuf_init(&out, 256);
+		strbuf_reset(&out);
 		sprinter_json_init(&json, &out);
-		time_format_iso(rows[i].first, first);
-		time_format_iso(rows[i].last, last);
-		json.sp.begin_object(&json.sp, NULL);
-		json.sp.string(&json.sp, "source", source_name);
-		json.sp.string(&json.sp, "target", target);
-		json.sp.string(&json.sp, "type", type);
-		json.sp.integer(&json.sp, "weight", rows[i].weight);
-		json.sp.string(&json.sp, "first_at", first);
-		json.sp.string(&json.sp, "last_at", last);
-		json.sp.end_object(&json.sp);
+		write_edge(&json.sp, keys->keys.items[i], &rows[i]);
 		strbuf_addch(&out, '\n');
 		fwrite(out.buf, 1, out.len, stdout);
-		strbuf_release(&out);
-		free(source_name);
 	}
+	strbuf_release(&out);
 }
 
 /* GraphML (http://graphml.graphdrawing.org/): nodes are accounts with the
