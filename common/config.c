@@ -10,7 +10,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <yajl/yajl_parse.h>
-#include <yajl/yajl_tree.h>
 
 #include "alloc.h"
 #include "fsutil.h"
@@ -680,9 +679,8 @@ chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc
 		yajl_free_error(lines.parser, why);
 		goto out;
 	}
-	char reason[256];
-	root = yajl_tree_parse(text.buf, reason, sizeof reason);
-	if (!root) {
+	chatarc_error_t ignored;
+	if (json_parse_len(text.buf, text.len, &root, &ignored) != CHATARC_OK) {
 		status = chatarc_error_set(err, CHATARC_ERR_CONFIG, "%s: not valid JSON", path);
 		goto out;
 	}
@@ -692,7 +690,7 @@ out:
 	if (lines.parser)
 		yajl_free(lines.parser);
 	line_map_release(&lines);
-	yajl_tree_free(root);
+	json_free(root);
 	strbuf_release(&text);
 	if (status != CHATARC_OK)
 		config_release(config);
