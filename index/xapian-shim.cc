@@ -2,6 +2,8 @@
 // and turned into a chatarc status and message.
 #include "xapian-shim.h"
 
+#include "display-data.h"
+
 #include <xapian.h>
 
 #include <cstdio>
@@ -32,6 +34,7 @@ struct xdb {
 	Xapian::TermGenerator terms;
 	std::map<std::string, Xapian::Stem> stemmers; // by language, made once
 	std::string stemmer_lang = "en";              // the one terms has now
+	display_codec_t *codec = nullptr;             // packs and unpacks display data
 	void use_language(const char *lang)
 	{
 		std::string key(lang ? lang : "");
@@ -47,6 +50,9 @@ struct xdb {
 	}
 	xdb()
 	{
+		codec = display_codec_new();
+		if (!codec)
+			throw std::bad_alloc();
 		terms.set_stemmer(Xapian::Stem("english"));
 		// Stemmed terms only (Z-prefixed, with positions), as the
 		// query parser asks for them: not also every word unstemmed,
@@ -57,6 +63,7 @@ struct xdb {
 	{
 		delete write;
 		delete read;
+		display_codec_free(codec);
 	}
 	Xapian::Database &db()
 	{
@@ -225,7 +232,14 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		if (created.size() >= 10)
 			doc.add_value(XDB_SLOT_DAY, created.substr(0, 4) + created.substr(5, 2) +
 			                                created.substr(8, 2));
-		doc.set_data(in->data ? in->data : "");
+		if (in->data && *in->data) {
+			size_t packed_len;
+			const char *packed =
+			    display_pack(db->codec, in->data, std::strlen(in->data), &packed_len);
+			if (!packed)
+				throw std::bad_alloc();
+			doc.add_value(XDB_SLOT_DATA, std::string(packed, packed_len));
+		}
 		// Adding skips the lookup of the id term (a quarter of the time).
 		if (in->is_new)
 			db->write->add_document(doc);
@@ -347,20 +361,35 @@ extern "C" chatarc_status_t xdb_document_count(xdb_t *db, size_t *count, chatarc
 	}
 }
 
+// A document's display data ("" for none), held by the codec until its
+// next call; damaged data throws, as Xapian does for a damaged table.
+static const char *display_data(display_codec_t *codec, const Xapian::Document &doc)
+{
+	std::string packed = doc.get_value(XDB_SLOT_DATA);
+	if (packed.empty())
+		return "";
+	chatarc_error_t err;
+	const char *json = display_unpack(codec, packed.data(), packed.size(), &err);
+	if (!json)
+		throw Xapian::DatabaseCorruptError(err.message);
+	return json;
+}
+
 namespace
 {
 // The C filter as Xapian asks it of each candidate document.
 class FilterDecider : public Xapian::MatchDecider
 {
 	const xdb_filter_t *filter;
+	display_codec_t *codec;
 
       public:
-	explicit FilterDecider(const xdb_filter_t *f) : filter(f)
+	FilterDecider(const xdb_filter_t *f, display_codec_t *c) : filter(f), codec(c)
 	{
 	}
 	bool operator()(const Xapian::Document &doc) const override
 	{
-		return filter->keep(filter->ctx, doc.get_data().c_str()) != 0;
+		return filter->keep(filter->ctx, display_data(codec, doc)) != 0;
 	}
 };
 } // namespace
@@ -424,7 +453,7 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		// exact, not estimated. Not asked: only the hits shown are
 		// needed (counting every match cost a search 4x at p99).
 		Xapian::doccount size = total ? db->db().get_doccount() : 0;
-		FilterDecider decider(filter);
+		FilterDecider decider(filter, db->codec);
 		Xapian::MSet hits =
 		    enquire.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, size,
 		                     nullptr, filter ? &decider : nullptr);
@@ -442,16 +471,17 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 			marking = marker.get_mset(0, 0);
 		}
 		for (Xapian::MSetIterator it = hits.begin(); it != hits.end(); ++it) {
-			std::string data = it.get_document().get_data(), marked;
+			const char *data = display_data(db->codec, it.get_document());
+			std::string marked;
 			if (marks) {
-				const char *text = marks->text_of(ctx, data.c_str());
+				const char *text = marks->text_of(ctx, data);
 				// Long enough for any post: the whole text, terms marked.
 				marked = marking.snippet(text ? text : "", 100000, english,
 				                         Xapian::MSet::SNIPPET_EXHAUSTIVE,
 				                         marks->before, marks->after, "");
 			}
-			chatarc_status_t status = fn(ctx, data.c_str(), it.get_weight(),
-			                             marks ? marked.c_str() : nullptr, err);
+			chatarc_status_t status =
+			    fn(ctx, data, it.get_weight(), marks ? marked.c_str() : nullptr, err);
 			if (status != CHATARC_OK)
 				return status;
 		}

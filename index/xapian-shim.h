@@ -18,10 +18,12 @@ typedef struct xdb xdb_t;
 /* The terms' scheme, kept as the metadata "schema": an index of another
  * scheme is rebuilt by `chatarc index` and refused by search. 2: stemmed
  * terms only (STEM_ALL_Z). 3: each text stemmed in its post's language,
- * with a lang: term. */
-#define XDB_SCHEMA       "3"
+ * with a lang: term. 4: the display data in XDB_SLOT_DATA, packed by
+ * index/display-data.c, not in Xapian's document data. */
+#define XDB_SCHEMA       "4"
 #define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
 #define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
+#define XDB_SLOT_DATA    2 /* the display data, packed (display-data.h) */
 
 /* One message to index. */
 typedef struct xdb_document {
