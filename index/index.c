@@ -594,6 +594,7 @@ struct day_job {
 	const chatarc_chat_t *chat;
 	char *path;
 	long number, of; /* its place among the chat's days, for progress */
+	off_t bytes;     /* the day file's size: the work it is */
 };
 struct day_jobs {
 	struct day_job *items;
@@ -610,11 +611,12 @@ static chatarc_status_t list_jobs(const char *data_dir, const chatarc_config_t *
 		status = archive_list_days(data_dir, config->chats[c].name, &days, err);
 		for (size_t d = 0; status == CHATARC_OK && d < days.len; d++) {
 			struct stat st;
+			off_t bytes = stat(days.items[d], &st) == 0 ? st.st_size : 0;
 			ALLOC_GROW(jobs->items, jobs->len + 1, jobs->alloc);
-			jobs->items[jobs->len++] = (struct day_job){
-			    &config->chats[c], xstrdup(days.items[d]), (long)d + 1, (long)days.len};
-			if (stat(days.items[d], &st) == 0)
-				jobs->bytes += st.st_size;
+			jobs->items[jobs->len++] =
+			    (struct day_job){&config->chats[c], xstrdup(days.items[d]), (long)d + 1,
+			                     (long)days.len, bytes};
+			jobs->bytes += bytes;
 		}
 		strlist_clear(&days);
 	}
@@ -675,6 +677,19 @@ static chatarc_status_t index_jobs(struct indexer *ix, const struct day_jobs *jo
 		status = index_day(ix, ix->data_dir, job->path, err);
 	}
 	return status == CHATARC_OK ? xdb_commit(ix->db, err) : status;
+}
+
+/* Where the second process starts: the first job past half of the bytes,
+ * not of the days. A real chat's days are far from equal (the chat's own
+ * hour against a quiet week; a chat that grew), and the two halves should
+ * end together, or one core waits. Each process keeps at least one day. */
+static size_t middle_job(const struct day_jobs *jobs)
+{
+	off_t before = 0;
+	size_t j = 0;
+	while (j + 1 < jobs->len && (j == 0 || before + jobs->items[j].bytes / 2 < jobs->bytes / 2))
+		before += jobs->items[j++].bytes;
+	return j;
 }
 
 /* A first build of at least this much archive is shared between two
@@ -806,7 +821,7 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 	if ((status = list_jobs(data_dir, config, &jobs, err)))
 		goto out;
 	if ((generation == 0 || fresh) && jobs.len >= 2 && jobs.bytes >= INDEX_PARALLEL_BYTES)
-		half = jobs.len / 2;
+		half = middle_job(&jobs);
 	/* A rebuild killed earlier may have left this generation half done. */
 	if ((status = fs_check_under(data_dir, path.buf, err)) ||
 	    (fresh && (status = fs_remove_tree(path.buf, err))) ||

@@ -109,7 +109,7 @@ done
 wait "$pid"
 [ "$searches" -ge 1 ] && [ "$good" == "$searches" ] && ok "search: works while a rebuild is writing ($good searches, all complete)" ||
 	fail "search during rebuild" "$good of $searches"
-# Killed mid-run, past the first commit (every 20,000 documents): a first
+# Killed mid-run, past the first commit (every 5,000 documents): a first
 # build is searchable as it commits, so the kill waits until search sees
 # documents, not for a guessed share of a measured run (a slower machine
 # killed before any commit, and the re-run rightly resumed nothing).
@@ -146,6 +146,24 @@ rm -rf "$B/index" "$B/index.d"
 expect_file_eq "index: a build in two processes holds every message once, as export has it" \
 	"$TMP/big.search" "$TMP/big.export"
 expect_eq "index: the two halves are merged into one generation" "$(ls "$B/index.d")" "2"
+
+# The halves are halves of the work, not of the days: a chat whose last
+# day holds most of its messages (30 quiet weeks, then one busy hour) has
+# the second process index that day alone. Split by days, it would take
+# 15 days, the busy one among them, and one core would wait.
+K="$TMP/skewed"
+{ "$ROOT/tools/gen-posts" 3000 5 100 && "$ROOT/tools/gen-posts" 30000 6 30000; } >"$TMP/skewed.jsonl"
+"$CHATARC" --data "$K" init >/dev/null
+sed -i 's|"chats": {|"chats": {"skewed": {"tags": ["hcsm"]}|' "$K/chatarc.conf"
+"$CHATARC" --data "$K" import --chat skewed "$TMP/skewed.jsonl" >/dev/null
+mkdir -p "$TMP/trace"
+strace -f -ff -e trace=openat,execve -o "$TMP/trace/t" "$CHATARC" --data "$K" index >/dev/null 2>&1
+helper=$(grep -L execve "$TMP/trace"/t.* | head -1) # forked, never exec'd
+busiest=$(find "$K/archive" -name '*.jsonl.gz' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)
+expect_eq "index: split by bytes, the second process indexes the one busy day ($(find "$K/archive" -name '*.jsonl.gz' | wc -l) days)" \
+	"$(grep -o '[^"]*\.jsonl\.gz' "${helper:-/dev/null}" | sort -u)" "$busiest"
+expect_eq "index: ... and the index holds every message once" \
+	"$("$CHATARC" --data "$K" search --count '*')" "$("$CHATARC" --data "$K" export skewed | wc -l)"
 
 # An index an older chatarc built (other terms) is refused by search with
 # what to run, and rebuilt by the next index run.
