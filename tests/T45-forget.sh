@@ -62,6 +62,10 @@ expect_eq "forget: DIR/forgotten holds hashes, never the name" \
 	"$(grep -c -i -F nerdculture "$D/forgotten") $(tail -n +2 "$D/forgotten" | grep -c -x -E '[0-9a-f]{64}') $(stat -c %a "$D/forgotten")" "0 1 600"
 expect_eq "forget: the index holds no old generation with the documents" \
 	"$(ls "$D/index.d" | wc -l)" "1"
+# Below search: no term of the index names the account (from:, its words
+# in uris), and no document's stored display data does (every one shown).
+expect_eq "forget: no index term and no stored record names the account" \
+	"$(xapian-delve -a -1 "$D/index" | grep -c -i -E '^Am@nerdculture\.de$|nerdculture\.de/users/m/') $("$CHATARC" --data "$D" search --format json --limit 100000 '*' | grep -c -i -F "\"author\":\"$ACCOUNT\"")" "0 0"
 
 # The account with many posts, by --file, with a comment line.
 printf '# takedown request 2026-11-24\n%s\n' "$SECOND" >"$TMP/names"
