@@ -1065,8 +1065,8 @@ static chatarc_status_t previous_figures(publisher_t *pub, const chatarc_chat_t 
 	memset(out, 0, sizeof *out);
 	for (size_t i = first; i-- > 0;) {
 		summary_t *s;
-		chatarc_status_t status =
-		    summary_build_topics(pub->options.data_dir, chat, dates->items[i], &s, err);
+		chatarc_status_t status = summary_build_topics(pub->options.data_dir, chat,
+		                                               dates->items[i], NULL, &s, err);
 		if (status != CHATARC_OK)
 			return status;
 		size_t n = s->n_messages;

@@ -22,6 +22,7 @@ struct session_places {
 	const char *data_dir;
 	const chatarc_chat_t *chat;
 	struct date_places dates[PLACE_DATES]; /* in date order */
+	summary_moments_t *moments;            /* read for one date, kept for the next */
 };
 
 const char *places_method_name(assign_method_t method)
@@ -49,6 +50,7 @@ session_places_t *places_new(const char *data_dir, const chatarc_chat_t *chat)
 	session_places_t *places = xcalloc(1, sizeof *places);
 	places->data_dir = data_dir;
 	places->chat = chat;
+	places->moments = summary_moments_new();
 	for (int i = 0; i < PLACE_DATES; i++)
 		date_init(&places->dates[i]);
 	return places;
@@ -60,6 +62,7 @@ void places_free(session_places_t *places)
 		return;
 	for (int i = 0; i < PLACE_DATES; i++)
 		date_release(&places->dates[i]);
+	summary_moments_free(places->moments);
 	free(places);
 }
 
@@ -69,7 +72,7 @@ static chatarc_status_t date_build(const session_places_t *places, struct date_p
 	summary_t *s;
 	date_release(p);
 	chatarc_status_t status =
-	    summary_build_topics(places->data_dir, places->chat, date, &s, err);
+	    summary_build_topics(places->data_dir, places->chat, date, places->moments, &s, err);
 	if (status != CHATARC_OK)
 		return status;
 	for (size_t i = 0; i < s->n_messages; i++) {

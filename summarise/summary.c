@@ -254,36 +254,101 @@ static int compare_moments(const void *a, const void *b)
 	return x->author < y->author ? -1 : x->author > y->author;
 }
 
-/* The bursts of messages created in [from, to), oldest first. */
-static chatarc_status_t find_bursts(const char *data_dir, const char *chat, chatarc_ms_t from,
-                                    chatarc_ms_t to, summary_burst_t **out, size_t *n_out,
-                                    chatarc_error_t *err)
+/* The moments of messages created in [from, to), appended to m in time
+ * order (m's own moments all come before from). */
+static chatarc_status_t read_moments(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                     chatarc_ms_t to, struct moments *m, chatarc_error_t *err)
 {
-	struct moments m = {0};
+	size_t first = m->n;
+	chatarc_status_t status =
+	    archive_for_each_author(data_dir, chat, from, to, note_moment, m, err);
+	if (status == CHATARC_OK && m->n > first)
+		qsort(m->items + first, m->n - first, sizeof *m->items, compare_moments);
+	return status;
+}
+
+struct summary_moments {
+	struct moments m;      /* sorted: every message created in [from, to) */
+	chatarc_ms_t from, to; /* from == to: nothing read yet */
+};
+
+summary_moments_t *summary_moments_new(void)
+{
+	return xcalloc(1, sizeof(summary_moments_t));
+}
+
+void summary_moments_free(summary_moments_t *kept)
+{
+	if (kept)
+		free(kept->m.items);
+	free(kept);
+}
+
+/* Makes kept hold [from, to): the moments before from are dropped, and only
+ * the days past what it held are read. Asked out of order, it reads all. */
+static chatarc_status_t moments_cover(summary_moments_t *kept, const char *data_dir,
+                                      const char *chat, chatarc_ms_t from, chatarc_ms_t to,
+                                      chatarc_error_t *err)
+{
+	if (kept->from == kept->to || from < kept->from || from > kept->to) {
+		kept->m.n = 0;
+		kept->from = kept->to = from;
+	}
+	size_t drop = 0;
+	while (drop < kept->m.n && kept->m.items[drop].at < from)
+		drop++;
+	memmove(kept->m.items, kept->m.items + drop, (kept->m.n - drop) * sizeof *kept->m.items);
+	kept->m.n -= drop;
+	kept->from = from;
+	if (to <= kept->to)
+		return CHATARC_OK;
+	chatarc_status_t status = read_moments(data_dir, chat, kept->to, to, &kept->m, err);
+	if (status != CHATARC_OK) {
+		kept->m.n = 0; /* partly read: nothing is kept */
+		kept->from = kept->to = from;
+		return status;
+	}
+	kept->to = to;
+	return CHATARC_OK;
+}
+
+/* The bursts of messages created in [from, to), oldest first; kept (may be
+ * NULL) holds the moments read for the call before. */
+static chatarc_status_t find_bursts(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                    chatarc_ms_t to, summary_moments_t *kept, summary_burst_t **out,
+                                    size_t *n_out, chatarc_error_t *err)
+{
+	struct moments fresh = {0}, *m = &fresh;
 	*out = NULL;
 	*n_out = 0;
-	chatarc_status_t status =
-	    archive_for_each_author(data_dir, chat, from, to, note_moment, &m, err);
-	if (status == CHATARC_OK && m.n)
-		qsort(m.items, m.n, sizeof *m.items, compare_moments);
+	chatarc_status_t status;
+	if (kept) {
+		status = moments_cover(kept, data_dir, chat, from, to, err);
+		m = &kept->m;
+	} else {
+		status = read_moments(data_dir, chat, from, to, &fresh, err);
+	}
+	size_t n = 0; /* kept may hold moments past to */
+	while (status == CHATARC_OK && n < m->n && m->items[n].at < to)
+		n++;
 	size_t alloc = 0, run_start = 0, distinct = 0;
-	for (size_t i = 0; status == CHATARC_OK && i <= m.n; i++) {
-		bool ends = i == m.n || (i > 0 && m.items[i].at - m.items[i - 1].at > BURST_GAP_MS);
+	for (size_t i = 0; status == CHATARC_OK && i <= n; i++) {
+		bool ends = i == n || (i > 0 && m->items[i].at - m->items[i - 1].at > BURST_GAP_MS);
 		if (ends && distinct >= BURST_MIN_MESSAGES) {
 			ALLOC_GROW(*out, *n_out + 1, alloc);
-			(*out)[(*n_out)++] = (summary_burst_t){.start = m.items[run_start].at,
-			                                       .end = m.items[i - 1].at + 1,
+			(*out)[(*n_out)++] = (summary_burst_t){.start = m->items[run_start].at,
+			                                       .end = m->items[i - 1].at + 1,
 			                                       .messages = distinct};
 		}
-		if (i == m.n)
+		if (i == n)
 			break;
 		if (ends || i == 0) {
 			run_start = i;
 			distinct = 0;
 		}
-		distinct += i == run_start || compare_moments(&m.items[i], &m.items[i - 1]) != 0;
+		distinct += i == run_start || compare_moments(&m->items[i], &m->items[i - 1]) != 0;
 	}
-	free(m.items);
+	free(fresh.items);
 	return status;
 }
 
@@ -294,10 +359,10 @@ chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_
 	summary_burst_t *bursts = NULL;
 	size_t n_bursts = 0;
 	tz_scope_t scope;
-	chatarc_status_t status =
-	    chat->schedule.set
-	        ? archive_list_days(data_dir, chat->name, &days, err)
-	        : find_bursts(data_dir, chat->name, INT64_MIN, INT64_MAX, &bursts, &n_bursts, err);
+	chatarc_status_t status = chat->schedule.set
+	                              ? archive_list_days(data_dir, chat->name, &days, err)
+	                              : find_bursts(data_dir, chat->name, INT64_MIN, INT64_MAX,
+	                                            NULL, &bursts, &n_bursts, err);
 	tz_scope_enter(&scope, chat->tz ? chat->tz : "UTC");
 	/* Bursts start oldest first, so local dates never go back: a repeat
 	 * can only be the last one added. */
@@ -334,7 +399,7 @@ static chatarc_status_t latest_burst_date(const char *data_dir, const chatarc_ch
 	summary_burst_t *bursts;
 	size_t n;
 	chatarc_status_t status =
-	    find_bursts(data_dir, chat->name, INT64_MIN, INT64_MAX, &bursts, &n, err);
+	    find_bursts(data_dir, chat->name, INT64_MIN, INT64_MAX, NULL, &bursts, &n, err);
 	if (status == CHATARC_OK && n == 0)
 		status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
 		                           "chat '%s' has no session yet: no burst of %d messages "
@@ -363,7 +428,8 @@ static chatarc_status_t scheduled_window(const chatarc_chat_t *chat, const char 
  * A burst is at most a day long here: one starting the day before is that
  * day's session, even when it runs past midnight. */
 static chatarc_status_t burst_window(const char *data_dir, const chatarc_chat_t *chat,
-                                     const char *date, summary_t *s, chatarc_error_t *err)
+                                     const char *date, summary_moments_t *kept, summary_t *s,
+                                     chatarc_error_t *err)
 {
 	chatarc_ms_t from, to;
 	summary_burst_t *bursts;
@@ -371,8 +437,8 @@ static chatarc_status_t burst_window(const char *data_dir, const chatarc_chat_t 
 	if (!time_local_to_utc(date, 0, &from) || !time_local_to_utc(date, 24 * 60, &to))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date (YYYY-MM-DD)",
 		                         date);
-	chatarc_status_t status =
-	    find_bursts(data_dir, chat->name, from - 86400000, to + 86400000, &bursts, &n, err);
+	chatarc_status_t status = find_bursts(data_dir, chat->name, from - 86400000, to + 86400000,
+	                                      kept, &bursts, &n, err);
 	s->window_start = s->window_end = from;
 	size_t best = 0;
 	for (size_t i = 0; status == CHATARC_OK && i < n; i++)
@@ -633,10 +699,10 @@ static chatarc_status_t find_newcomers(const char *data_dir, const chatarc_chat_
                                        chatarc_error_t *err);
 
 /* topics_only: the messages and their topics, no highlights or
- * newcomers. */
+ * newcomers. kept: NULL, or the moments the build before read. */
 static chatarc_status_t build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-                              bool topics_only, summary_history_t *history, summary_t **out,
-                              chatarc_error_t *err)
+                              bool topics_only, summary_history_t *history, summary_moments_t *kept,
+                              summary_t **out, chatarc_error_t *err)
 {
 	summary_t *s = xcalloc(1, sizeof *s);
 	chatarc_status_t status = CHATARC_OK;
@@ -666,7 +732,7 @@ static chatarc_status_t build(const char *data_dir, const chatarc_chat_t *chat, 
 		goto out;
 	}
 	status = chat->schedule.set ? scheduled_window(chat, s->date, s, err)
-	                            : burst_window(data_dir, chat, s->date, s, err);
+	                            : burst_window(data_dir, chat, s->date, kept, s, err);
 	if (status == CHATARC_OK)
 		status = archive_for_each_without_raw(data_dir, chat->name, s->window_start,
 		                                      s->window_end, collect_message, &c, err);
@@ -697,13 +763,14 @@ out:
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
                                summary_history_t *history, summary_t **out, chatarc_error_t *err)
 {
-	return build(data_dir, chat, date, false, history, out, err);
+	return build(data_dir, chat, date, false, history, NULL, out, err);
 }
 
 chatarc_status_t summary_build_topics(const char *data_dir, const chatarc_chat_t *chat,
-                                      const char *date, summary_t **out, chatarc_error_t *err)
+                                      const char *date, summary_moments_t *kept, summary_t **out,
+                                      chatarc_error_t *err)
 {
-	return build(data_dir, chat, date, true, NULL, out, err);
+	return build(data_dir, chat, date, true, NULL, kept, out, err);
 }
 
 /* Whether t falls in one of the sorted windows, moving *next forward (the

@@ -85,10 +85,20 @@ void summary_history_release(summary_history_t *history);
  * the newcomers; NULL leaves newcomers empty. */
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
                                summary_history_t *history, summary_t **out, chatarc_error_t *err);
+/* The times and authors of a chat's messages, kept from one build to the
+ * next by a reader that builds date after date (export, the indexer): a
+ * chat without a schedule finds a date's session among three days'
+ * messages, two of which the next date reads again. */
+typedef struct summary_moments summary_moments_t;
+summary_moments_t *summary_moments_new(void);
+void summary_moments_free(summary_moments_t *moments);
+
 /* The session's messages and their topics only, without highlights or
- * newcomers: what the indexer needs. */
+ * newcomers: what the indexer needs. kept: NULL, or the moments of the
+ * build before, for dates asked in order. */
 chatarc_status_t summary_build_topics(const char *data_dir, const chatarc_chat_t *chat,
-                                      const char *date, summary_t **out, chatarc_error_t *err);
+                                      const char *date, summary_moments_t *kept, summary_t **out,
+                                      chatarc_error_t *err);
 void summary_free(summary_t *summary);
 /* The local dates (YYYY-MM-DD, oldest first) on which CHAT may have had a
  * session: for a scheduled chat, its weekday on every day with messages

@@ -125,4 +125,35 @@ expect_eq "export: the fixtures hold replies with a thread root and posts with m
 	"$("$CHATARC" --data "$R" export | jq -s '[([.[] | select(.thread_root != null)] | length > 0), ([.[] | select(.media_count > 0)] | length > 0), ([.[] | select(.lang != null)] | length > 0)]' | tr -d ' \n')" \
 	"[true,true,true]"
 
+# A chat with no schedule: each date's session is found among three days'
+# messages, which export keeps from one date to the next. Exported in
+# pieces, from cold, every message has the session and topic it has in
+# one export from the start. In the chat's zone (UTC+5) a local day begins
+# at 19:00 UTC, inside the generated sessions (18:00-20:00 UTC): what is
+# kept and what is read next meet mid-session.
+G="$TMP/unscheduled"
+"$CHATARC" --data "$G" init >/dev/null
+sed -i 's|"chats": {|"chats": {"u": {"tags": ["hcsm"], "tz": "Asia/Karachi"}|' "$G/chatarc.conf"
+# Weekly generated sessions, and three copies a day, half an hour later
+# each: busy days in a row, so dates are built one after another.
+"$ROOT/tools/gen-posts" 2000 9 100 >"$TMP/u.jsonl"
+for k in 1 2 3; do
+	jq -c --argjson k $k '.data |= map(.id += ($k | tostring) | .conversation_id = .id |
+		.created_at = ((.created_at | sub("\\.[0-9]+Z$"; "Z") | fromdate) + $k * 88200 | todate))' \
+		"$TMP/u.jsonl"
+done >"$TMP/u-more.jsonl"
+cat "$TMP/u-more.jsonl" >>"$TMP/u.jsonl"
+"$CHATARC" --data "$G" import --chat u "$TMP/u.jsonl" >/dev/null
+"$CHATARC" --data "$G" export u --format csv >"$TMP/u-whole.csv"
+{
+	"$CHATARC" --data "$G" export u --format csv --until 2022-09-21
+	"$CHATARC" --data "$G" export u --format csv --since 2022-09-21 --until 2022-11-09 | tail -n +2
+	"$CHATARC" --data "$G" export u --format csv --since 2022-11-09 | tail -n +2
+} >"$TMP/u-pieces.csv"
+expect_file_eq "export: an unscheduled chat's sessions and topics are the same exported whole or in pieces ($(cut -d, -f1 "$TMP/u-whole.csv" | wc -l) rows)" \
+	"$TMP/u-pieces.csv" "$TMP/u-whole.csv"
+expect_eq "export: ... and each piece has sessions to compare (80 bursts in all)" \
+	"$(for r in "--until 2022-09-21" "--since 2022-09-21 --until 2022-11-09" "--since 2022-11-09"; do
+		"$CHATARC" --data "$G" export u $r | jq -r 'select(.session != null) | .session' | sort -u | wc -l
+	done | tr '\n' ' ')" "20 28 32 "
 test_done
