@@ -297,8 +297,11 @@ static chatarc_status_t moments_cover(summary_moments_t *kept, const char *data_
 	size_t drop = 0;
 	while (drop < kept->m.n && kept->m.items[drop].at < from)
 		drop++;
-	memmove(kept->m.items, kept->m.items + drop, (kept->m.n - drop) * sizeof *kept->m.items);
-	kept->m.n -= drop;
+	if (drop) { /* items may be NULL, which memmove may not take even for 0 bytes */
+		memmove(kept->m.items, kept->m.items + drop,
+		        (kept->m.n - drop) * sizeof *kept->m.items);
+		kept->m.n -= drop;
+	}
 	kept->from = from;
 	if (to <= kept->to)
 		return CHATARC_OK;
