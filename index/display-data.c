@@ -4,7 +4,6 @@
  * format: changing it means a new XDB_SCHEMA. */
 #include "display-data.h"
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>

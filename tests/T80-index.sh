@@ -151,10 +151,8 @@ expect_eq "index: the two halves are merged into one generation" "$(ls "$B/index
 # day holds most of its messages (30 quiet weeks, then one busy hour) has
 # the second process index that day alone. Split by days, it would take
 # 15 days, the busy one among them, and one core would wait.
-K="$TMP/skewed"
+K=$(new_data skewed skewed)
 { "$ROOT/tools/gen-posts" 3000 5 100 && "$ROOT/tools/gen-posts" 30000 6 30000; } >"$TMP/skewed.jsonl"
-"$CHATARC" --data "$K" init >/dev/null
-sed -i 's|"chats": {|"chats": {"skewed": {"tags": ["hcsm"]}|' "$K/chatarc.conf"
 "$CHATARC" --data "$K" import --chat skewed "$TMP/skewed.jsonl" >/dev/null
 mkdir -p "$TMP/trace"
 strace -f -ff -e trace=openat,execve -o "$TMP/trace/t" "$CHATARC" --data "$K" index >/dev/null 2>&1

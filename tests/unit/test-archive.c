@@ -115,17 +115,26 @@ static off_t file_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
-static void test_rollback(void)
+/* A new archive under tests/tmp/unit-NAME (dir) with one message committed
+ * to chat c's day file of T0 (day). */
+static chatarc_archive_t *archive_with_one_message(const char *name, char dir[512], char day[600])
 {
-	char dir[512], day1[600], day2[600];
-	chatarc_archive_t *archive;
+	chatarc_archive_t *archive = NULL;
 	chatarc_error_t err;
-	unit_tmpdir(dir, sizeof dir, "rollback");
-	snprintf(day1, sizeof day1, "%s/archive/c/2025/2025-11-18.jsonl.gz", dir);
-	snprintf(day2, sizeof day2, "%s/archive/c/2025/2025-11-19.jsonl.gz", dir);
+	unit_tmpdir(dir, 512, name);
+	snprintf(day, 600, "%s/archive/c/2025/2025-11-18.jsonl.gz", dir);
 	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
 	add(archive, 1, T0, 0);
 	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	return archive;
+}
+
+static void test_rollback(void)
+{
+	char dir[512], day1[600], day2[600];
+	chatarc_error_t err;
+	chatarc_archive_t *archive = archive_with_one_message("rollback", dir, day1);
+	snprintf(day2, sizeof day2, "%s/archive/c/2025/2025-11-19.jsonl.gz", dir);
 	off_t committed = file_size(day1);
 	CHECK(committed > 0);
 	/* Enough days to push the first out of the cache, so its new lines are
@@ -147,13 +156,8 @@ static void test_rollback(void)
 static void test_torn_tail(void)
 {
 	char dir[512], day[600];
-	chatarc_archive_t *archive;
 	chatarc_error_t err;
-	unit_tmpdir(dir, sizeof dir, "torn");
-	snprintf(day, sizeof day, "%s/archive/c/2025/2025-11-18.jsonl.gz", dir);
-	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
-	add(archive, 1, T0, 0);
-	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	chatarc_archive_t *archive = archive_with_one_message("torn", dir, day);
 	add(archive, 2, T0, 0);
 	CHECK(archive_commit(archive, &err) == CHATARC_OK);
 	archive_close(archive);
@@ -198,13 +202,8 @@ static void test_torn_tail(void)
 static void test_write_failure(void)
 {
 	char dir[512], day1[600];
-	chatarc_archive_t *archive;
 	chatarc_error_t err;
-	unit_tmpdir(dir, sizeof dir, "write-failure");
-	snprintf(day1, sizeof day1, "%s/archive/c/2025/2025-11-18.jsonl.gz", dir);
-	CHECK(archive_open(dir, "c", NULL, &archive, &err) == CHATARC_OK);
-	add(archive, 1, T0, 0);
-	CHECK(archive_commit(archive, &err) == CHATARC_OK);
+	chatarc_archive_t *archive = archive_with_one_message("write-failure", dir, day1);
 	off_t committed = file_size(day1);
 
 	struct rlimit before, small;
