@@ -1,8 +1,8 @@
 /* What the index keeps of a message to show it (its record JSON without
- * raw), packed small and cheap to pack: deflated against a preset
- * dictionary of the record's own keys. Xapian's document data would cost
- * zlib at level 6 with a 128 KB table reset for every document, a fifth of
- * the indexing time, and compress these short records less (BENCHMARKS.md). */
+ * raw), packed small and cheap to pack: zstd against a preset dictionary
+ * of the record's own keys. Xapian's document data would cost zlib at
+ * level 6 with a 128 KB table reset for every document, a fifth of the
+ * indexing time, and compress these short records less (BENCHMARKS.md). */
 #ifndef CHATARC_DISPLAY_DATA_H
 #define CHATARC_DISPLAY_DATA_H
 

@@ -19,8 +19,9 @@ typedef struct xdb xdb_t;
  * scheme is rebuilt by `chatarc index` and refused by search. 2: stemmed
  * terms only (STEM_ALL_Z). 3: each text stemmed in its post's language,
  * with a lang: term. 4: the display data in XDB_SLOT_DATA, packed by
- * index/display-data.c, not in Xapian's document data. */
-#define XDB_SCHEMA       "4"
+ * index/display-data.c, not in Xapian's document data. 5: that data
+ * packed by zstd, not zlib. */
+#define XDB_SCHEMA       "5"
 #define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
 #define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
 #define XDB_SLOT_DATA    2 /* the display data, packed (display-data.h) */
