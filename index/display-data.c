@@ -78,8 +78,8 @@ static bool packer_ready(display_codec_t *codec)
 	if (codec->packer)
 		return true;
 	ZSTD_CCtx *packer = ZSTD_createCCtx();
-	ZSTD_CDict *dictionary = ZSTD_createCDict(dictionary_text, sizeof dictionary_text - 1,
-	                                          PACK_LEVEL);
+	ZSTD_CDict *dictionary =
+	    ZSTD_createCDict(dictionary_text, sizeof dictionary_text - 1, PACK_LEVEL);
 	/* The varint says the size, the schema the dictionary; a checksum
 	 * would repeat what Xapian's blocks are checked by. */
 	if (!packer || !dictionary ||
