@@ -205,7 +205,7 @@ static chatarc_status_t find_place(message_select_t *s, const chatarc_chat_t *ch
 	chatarc_ms_t day =
 	    record->created_ms - ((record->created_ms % 86400000) + 86400000) % 86400000;
 	if (!s->places[i])
-		s->places[i] = places_new(s->data_dir, chat);
+		s->places[i] = places_new(s->data_dir, chat, NULL);
 	if (s->places_day[i] != day) {
 		chatarc_status_t status = places_for_day(s->places[i], day, err);
 		if (status != CHATARC_OK)

@@ -290,6 +290,97 @@ static chatarc_status_t collect_line(void *ctx, char *line, size_t len, chatarc_
 	return CHATARC_OK;
 }
 
+/* How many day files a cache keeps: the indexer reads a UTC day once for
+ * itself and once for the session windows of the three local dates it
+ * touches, which reach a day either side. */
+#define ARCHIVE_CACHE_DAYS 4
+
+struct cached_day {
+	char *path; /* NULL: an empty slot */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	chatarc_record_t *records; /* the day's messages, versions merged, raw NULL */
+	size_t len;
+	unsigned long used; /* the cache's clock when last asked for */
+};
+
+struct archive_day_cache {
+	struct cached_day days[ARCHIVE_CACHE_DAYS];
+	unsigned long clock;
+};
+
+archive_day_cache_t *archive_day_cache_new(void)
+{
+	return xcalloc(1, sizeof(archive_day_cache_t));
+}
+
+static void cached_day_clear(struct cached_day *d)
+{
+	for (size_t k = 0; k < d->len; k++)
+		record_clear(&d->records[k]);
+	free(d->records);
+	free(d->path);
+	memset(d, 0, sizeof *d);
+}
+
+void archive_day_cache_free(archive_day_cache_t *cache)
+{
+	if (!cache)
+		return;
+	for (int i = 0; i < ARCHIVE_CACHE_DAYS; i++)
+		cached_day_clear(&cache->days[i]);
+	free(cache);
+}
+
+/* The day file's merged records, read now or kept from a read of the same
+ * file as it is (same inode, size and modification time). */
+static chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
+                                  const struct cached_day **out, chatarc_error_t *err)
+{
+	struct stat st;
+	bool known = stat(path, &st) == 0;
+	struct cached_day *victim = &cache->days[0];
+	for (int i = 0; i < ARCHIVE_CACHE_DAYS; i++) {
+		struct cached_day *d = &cache->days[i];
+		if (known && d->path && !strcmp(d->path, path) && d->dev == st.st_dev &&
+		    d->ino == st.st_ino && d->size == st.st_size &&
+		    d->mtime.tv_sec == st.st_mtim.tv_sec &&
+		    d->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+			d->used = ++cache->clock;
+			*out = d;
+			return CHATARC_OK;
+		}
+		if (d->used < victim->used)
+			victim = d;
+	}
+	cached_day_clear(victim);
+	struct day_records day = {.path = path, .without_raw = true};
+	urimap_init(&day.uris);
+	chatarc_status_t status = archive_read_lines(path, collect_line, &day, NULL, err);
+	urimap_release(&day.uris);
+	if (status != CHATARC_OK) {
+		for (size_t k = 0; k < day.len; k++)
+			record_clear(&day.records[k]);
+		free(day.records);
+		return status;
+	}
+	/* A file that could not be looked at is read each time. */
+	*victim = (struct cached_day){.path = known ? xstrdup(path) : NULL,
+	                              .dev = st.st_dev,
+	                              .ino = st.st_ino,
+	                              .size = st.st_size,
+	                              .mtime = st.st_mtim,
+	                              .records = day.records,
+	                              .len = day.len,
+	                              .used = ++cache->clock};
+	if (!known)
+		victim->used = 0;
+	*out = victim;
+	return CHATARC_OK;
+}
+
 static int compare_records(const void *a, const void *b)
 {
 	const chatarc_record_t *x = a, *y = b;
@@ -356,29 +447,34 @@ static const char *day_name(const char *path)
 }
 
 /* Reads the walk's next day into out (versions merged, the day before's
- * uris left out), advancing the walk. */
-static chatarc_status_t read_walk_day(struct chat_walk *walk, chatarc_ms_t from, chatarc_ms_t to,
-                                      bool without_raw, struct day_records *out,
-                                      chatarc_error_t *err)
+ * uris left out), advancing the walk. Through a cache, out borrows the
+ * cache's records (for_each clears none of them). */
+static chatarc_status_t read_walk_day(struct chat_walk *walk, archive_day_cache_t *cache,
+                                      chatarc_ms_t from, chatarc_ms_t to, bool without_raw,
+                                      struct day_records *out, chatarc_error_t *err)
 {
 	const char *path = walk->paths.items[walk->next++];
 	chatarc_ms_t day_start;
 	archive_day_of_path(path, NULL, &day_start);
 	struct day_records day = {.path = path, .without_raw = without_raw};
+	const struct cached_day *cached = NULL;
 	urimap_init(&day.uris);
-	chatarc_status_t status = archive_read_lines(path, collect_line, &day, NULL, err);
+	chatarc_status_t status = cache ? cache_day(cache, path, &cached, err)
+	                                : archive_read_lines(path, collect_line, &day, NULL, err);
+	chatarc_record_t *records = cached ? cached->records : day.records;
+	size_t len = cached ? cached->len : day.len;
 	bool adjacent = walk->before_start == day_start - 86400000;
 	urimap_t given;
 	urimap_init(&given);
-	for (size_t k = 0; k < day.len; k++) {
-		chatarc_record_t *r = &day.records[k];
+	for (size_t k = 0; k < len; k++) {
+		chatarc_record_t *r = &records[k];
 		bool added;
 		if (status == CHATARC_OK && r->created_ms >= from && r->created_ms < to &&
 		    !(adjacent && urimap_find(&walk->before, r->uri))) {
 			urimap_insert(&given, r->uri, &added);
 			ALLOC_GROW(out->records, out->len + 1, out->alloc);
 			out->records[out->len++] = *r;
-		} else {
+		} else if (!cached) {
 			record_clear(r);
 		}
 	}
@@ -401,7 +497,8 @@ static int compare_chat_records(const void *a, const void *b)
  * chat read, then given in time order. Memory holds one day of them. */
 static chatarc_status_t for_each(const char *data_dir, const char *const *chats, size_t n_chats,
                                  chatarc_ms_t from, chatarc_ms_t to, bool without_raw,
-                                 archive_record_fn fn, void *ctx, chatarc_error_t *err)
+                                 archive_day_cache_t *cache, archive_record_fn fn, void *ctx,
+                                 chatarc_error_t *err)
 {
 	struct chat_walk *walks = xcalloc(n_chats ? n_chats : 1, sizeof *walks);
 	chatarc_status_t status = CHATARC_OK;
@@ -433,7 +530,7 @@ static chatarc_status_t for_each(const char *data_dir, const char *const *chats,
 			    strncmp(day_name(w->paths.items[w->next]), date, 10))
 				continue;
 			if (in_range)
-				status = read_walk_day(w, from, to, without_raw, &day, err);
+				status = read_walk_day(w, cache, from, to, without_raw, &day, err);
 			else
 				w->next++;
 		}
@@ -443,7 +540,8 @@ static chatarc_status_t for_each(const char *data_dir, const char *const *chats,
 		for (size_t k = 0; k < day.len; k++) {
 			if (status == CHATARC_OK)
 				status = fn(ctx, &day.records[k], err);
-			record_clear(&day.records[k]);
+			if (!cache)
+				record_clear(&day.records[k]);
 		}
 	}
 	free(day.records);
@@ -459,21 +557,28 @@ chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatar
                                   chatarc_ms_t to, archive_record_fn fn, void *ctx,
                                   chatarc_error_t *err)
 {
-	return for_each(data_dir, &chat, 1, from, to, false, fn, ctx, err);
+	return for_each(data_dir, &chat, 1, from, to, false, NULL, fn, ctx, err);
 }
 
 chatarc_status_t archive_for_each_without_raw(const char *data_dir, const char *chat,
                                               chatarc_ms_t from, chatarc_ms_t to,
                                               archive_record_fn fn, void *ctx, chatarc_error_t *err)
 {
-	return for_each(data_dir, &chat, 1, from, to, true, fn, ctx, err);
+	return for_each(data_dir, &chat, 1, from, to, true, NULL, fn, ctx, err);
+}
+
+chatarc_status_t archive_for_each_cached(archive_day_cache_t *cache, const char *data_dir,
+                                         const char *chat, chatarc_ms_t from, chatarc_ms_t to,
+                                         archive_record_fn fn, void *ctx, chatarc_error_t *err)
+{
+	return for_each(data_dir, &chat, 1, from, to, true, cache, fn, ctx, err);
 }
 
 chatarc_status_t archive_for_each_in_chats(const char *data_dir, const char *const *chats,
                                            size_t n_chats, chatarc_ms_t from, chatarc_ms_t to,
                                            archive_record_fn fn, void *ctx, chatarc_error_t *err)
 {
-	return for_each(data_dir, chats, n_chats, from, to, false, fn, ctx, err);
+	return for_each(data_dir, chats, n_chats, from, to, false, NULL, fn, ctx, err);
 }
 
 struct author_scan {

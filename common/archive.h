@@ -91,6 +91,19 @@ chatarc_status_t archive_for_each_without_raw(const char *data_dir, const char *
                                               chatarc_ms_t from, chatarc_ms_t to,
                                               archive_record_fn fn, void *ctx,
                                               chatarc_error_t *err);
+/* The merged records (raw left NULL) of the last few day files read, for a
+ * reader that reads the same days more than once (the indexer, and the
+ * session windows it places its messages in): each is inflated and parsed
+ * once. A day file changed since (inode, size, modification time) is read
+ * again. */
+typedef struct archive_day_cache archive_day_cache_t;
+archive_day_cache_t *archive_day_cache_new(void);
+void archive_day_cache_free(archive_day_cache_t *cache);
+/* archive_for_each_without_raw, its days read through cache (NULL: none).
+ * The records given stay the cache's: valid until fn returns. */
+chatarc_status_t archive_for_each_cached(archive_day_cache_t *cache, const char *data_dir,
+                                         const char *chat, chatarc_ms_t from, chatarc_ms_t to,
+                                         archive_record_fn fn, void *ctx, chatarc_error_t *err);
 
 /* How many times the chat's archive was written (DIR/archive/CHAT/.written,
  * counted by every commit that changed a day file and by every removal), as

@@ -46,6 +46,9 @@ struct indexer {
 	const char *data_dir;
 	const chatarc_chat_t *chat_config;
 	session_places_t *places; /* the chat's sessions around the day being indexed */
+	/* The days read for those sessions' windows and for the day itself,
+	 * each parsed once (a day was read twice, a tenth of a run). */
+	archive_day_cache_t *days;
 	/* The day being indexed was never indexed: none of its messages is in
 	 * the database (each uri lives in one day file), so they are added, not
 	 * replaced. Xapian may commit by itself mid-day (every 10,000 changes),
@@ -226,8 +229,8 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 	urimap_release(&ix->day_uris);
 	urimap_init(&ix->day_uris);
 	if (status == CHATARC_OK)
-		status = archive_for_each_without_raw(data_dir, ix->chat, from, from + 86400000,
-		                                      index_record, ix, err);
+		status = archive_for_each_cached(ix->days, data_dir, ix->chat, from,
+		                                 from + 86400000, index_record, ix, err);
 	if (status == CHATARC_OK && !ix->day_is_new)
 		status = remove_stale(ix, from, err);
 	if (status == CHATARC_OK)
@@ -637,6 +640,7 @@ static chatarc_status_t indexer_open(struct indexer *ix, const char *path, chata
 		return status;
 	strbuf_init(&ix->data, 4096);
 	strbuf_init(&ix->cw_text, 0);
+	ix->days = archive_day_cache_new();
 	urimap_init(&ix->day_uris);
 	/* Written to a new database only: a run with nothing to do writes
 	 * nothing. */
@@ -655,6 +659,8 @@ static void indexer_close(struct indexer *ix)
 	strbuf_release(&ix->cw_text);
 	places_free(ix->places);
 	ix->places = NULL;
+	archive_day_cache_free(ix->days);
+	ix->days = NULL;
 	urimap_release(&ix->day_uris);
 }
 
@@ -670,7 +676,7 @@ static chatarc_status_t index_jobs(struct indexer *ix, const struct day_jobs *jo
 			ix->chat = job->chat->name;
 			ix->chat_config = job->chat;
 			places_free(ix->places); /* sessions are per chat */
-			ix->places = places_new(ix->data_dir, job->chat);
+			ix->places = places_new(ix->data_dir, job->chat, ix->days);
 		}
 		if (progress)
 			progress(ctx, ix->chat, job->number, job->of);

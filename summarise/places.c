@@ -45,12 +45,13 @@ static void date_release(struct date_places *p)
 	date_init(p);
 }
 
-session_places_t *places_new(const char *data_dir, const chatarc_chat_t *chat)
+session_places_t *places_new(const char *data_dir, const chatarc_chat_t *chat,
+                             archive_day_cache_t *days)
 {
 	session_places_t *places = xcalloc(1, sizeof *places);
 	places->data_dir = data_dir;
 	places->chat = chat;
-	places->moments = summary_moments_new();
+	places->moments = summary_moments_new(days);
 	for (int i = 0; i < PLACE_DATES; i++)
 		date_init(&places->dates[i]);
 	return places;

@@ -20,7 +20,10 @@ typedef struct message_place {
 	const char *method; /* "question", "label", "reply", "time", "none" */
 } message_place_t;
 
-session_places_t *places_new(const char *data_dir, const chatarc_chat_t *chat);
+/* days: NULL, or the cache the caller reads the same days through (it
+ * outlives the places). */
+session_places_t *places_new(const char *data_dir, const chatarc_chat_t *chat,
+                             archive_day_cache_t *days);
 void places_free(session_places_t *places);
 /* Makes ready the sessions that may hold messages of UTC day day_start. A
  * session that cannot be built (an unreadable archive) is an error: output

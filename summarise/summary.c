@@ -268,13 +268,16 @@ static chatarc_status_t read_moments(const char *data_dir, const char *chat, cha
 }
 
 struct summary_moments {
-	struct moments m;      /* sorted: every message created in [from, to) */
-	chatarc_ms_t from, to; /* from == to: nothing read yet */
+	struct moments m;          /* sorted: every message created in [from, to) */
+	chatarc_ms_t from, to;     /* from == to: nothing read yet */
+	archive_day_cache_t *days; /* the caller's, or NULL */
 };
 
-summary_moments_t *summary_moments_new(void)
+summary_moments_t *summary_moments_new(archive_day_cache_t *days)
 {
-	return xcalloc(1, sizeof(summary_moments_t));
+	summary_moments_t *kept = xcalloc(1, sizeof(summary_moments_t));
+	kept->days = days;
+	return kept;
 }
 
 void summary_moments_free(summary_moments_t *kept)
@@ -737,8 +740,9 @@ static chatarc_status_t build(const char *data_dir, const chatarc_chat_t *chat, 
 	status = chat->schedule.set ? scheduled_window(chat, s->date, s, err)
 	                            : burst_window(data_dir, chat, s->date, kept, s, err);
 	if (status == CHATARC_OK)
-		status = archive_for_each_without_raw(data_dir, chat->name, s->window_start,
-		                                      s->window_end, collect_message, &c, err);
+		status = archive_for_each_cached(kept ? kept->days : NULL, data_dir, chat->name,
+		                                 s->window_start, s->window_end, collect_message,
+		                                 &c, err);
 	if (status != CHATARC_OK)
 		goto out;
 	s->messages = c.messages;

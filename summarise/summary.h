@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../common/archive.h"
 #include "../common/config.h"
 #include "../common/record.h"
 #include "../common/status.h"
@@ -88,9 +89,11 @@ chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
 /* The times and authors of a chat's messages, kept from one build to the
  * next by a reader that builds date after date (export, the indexer): a
  * chat without a schedule finds a date's session among three days'
- * messages, two of which the next date reads again. */
+ * messages, two of which the next date reads again. days (NULL for none,
+ * the caller's to free after) is where the session windows' messages are
+ * read through, for a caller that reads the same days itself. */
 typedef struct summary_moments summary_moments_t;
-summary_moments_t *summary_moments_new(void);
+summary_moments_t *summary_moments_new(archive_day_cache_t *days);
 void summary_moments_free(summary_moments_t *moments);
 
 /* The session's messages and their topics only, without highlights or
