@@ -145,8 +145,11 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 	                      .data = ix->data.buf,
 	                      .is_new = ix->day_is_new};
 	chatarc_status_t status = xdb_replace(ix->db, &doc, err);
+	/* Kept to find what a re-indexed day no longer holds; a new day has
+	 * nothing of its own in the index to compare. */
 	bool added;
-	urimap_insert(&ix->day_uris, r->uri, &added);
+	if (!ix->day_is_new)
+		urimap_insert(&ix->day_uris, r->uri, &added);
 	strlist_clear(&terms);
 	if (status == CHATARC_OK) {
 		ix->pending++;
