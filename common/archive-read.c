@@ -257,12 +257,21 @@ void archive_cut_raw(char *line)
 	}
 }
 
+/* Who wrote a line and when, as archive_for_each_author gives it. */
+struct line_moment {
+	chatarc_ms_t at;
+	char *author; /* NULL for none */
+};
+
 struct day_records {
 	chatarc_record_t *records;
 	size_t len, alloc;
 	urimap_t uris;
 	const char *path;
 	bool without_raw;
+	bool keep_moments; /* each line's moment too, in file order */
+	struct line_moment *moments;
+	size_t n_moments, moments_alloc;
 };
 
 static chatarc_status_t collect_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
@@ -277,6 +286,11 @@ static chatarc_status_t collect_line(void *ctx, char *line, size_t len, chatarc_
 	if (record_from_json(line, &record, err) != CHATARC_OK) {
 		chatarc_error_prefix(err, "%s", day->path);
 		return CHATARC_ERR_CORRUPT;
+	}
+	if (day->keep_moments) {
+		ALLOC_GROW(day->moments, day->n_moments + 1, day->moments_alloc);
+		day->moments[day->n_moments++] = (struct line_moment){
+		    record.created_ms, record.author ? xstrdup(record.author) : NULL};
 	}
 	urimap_value_t *value = urimap_insert(&day->uris, record.uri, &added);
 	if (!added) {
@@ -303,6 +317,8 @@ struct cached_day {
 	struct timespec mtime;
 	chatarc_record_t *records; /* the day's messages, versions merged, raw NULL */
 	size_t len;
+	struct line_moment *moments; /* each line's, in file order */
+	size_t n_moments;
 	unsigned long used; /* the cache's clock when last asked for */
 };
 
@@ -316,11 +332,19 @@ archive_day_cache_t *archive_day_cache_new(void)
 	return xcalloc(1, sizeof(archive_day_cache_t));
 }
 
+static void free_moments(struct line_moment *moments, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		free(moments[k].author);
+	free(moments);
+}
+
 static void cached_day_clear(struct cached_day *d)
 {
 	for (size_t k = 0; k < d->len; k++)
 		record_clear(&d->records[k]);
 	free(d->records);
+	free_moments(d->moments, d->n_moments);
 	free(d->path);
 	memset(d, 0, sizeof *d);
 }
@@ -356,7 +380,7 @@ static chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
 			victim = d;
 	}
 	cached_day_clear(victim);
-	struct day_records day = {.path = path, .without_raw = true};
+	struct day_records day = {.path = path, .without_raw = true, .keep_moments = true};
 	urimap_init(&day.uris);
 	chatarc_status_t status = archive_read_lines(path, collect_line, &day, NULL, err);
 	urimap_release(&day.uris);
@@ -364,6 +388,7 @@ static chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
 		for (size_t k = 0; k < day.len; k++)
 			record_clear(&day.records[k]);
 		free(day.records);
+		free_moments(day.moments, day.n_moments);
 		return status;
 	}
 	/* A file that could not be looked at is read each time. */
@@ -374,6 +399,8 @@ static chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
 	                              .mtime = st.st_mtim,
 	                              .records = day.records,
 	                              .len = day.len,
+	                              .moments = day.moments,
+	                              .n_moments = day.n_moments,
 	                              .used = ++cache->clock};
 	if (!known)
 		victim->used = 0;
@@ -654,22 +681,40 @@ static chatarc_status_t scan_author(void *ctx, char *line, size_t len, chatarc_e
 	return scan->fn(scan->ctx, scan->decoded.len ? scan->decoded.buf : NULL, at, err);
 }
 
-chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat, chatarc_ms_t from,
-                                         chatarc_ms_t to, archive_author_fn fn, void *ctx,
-                                         chatarc_error_t *err)
+chatarc_status_t archive_for_each_author_cached(archive_day_cache_t *cache, const char *data_dir,
+                                                const char *chat, chatarc_ms_t from,
+                                                chatarc_ms_t to, archive_author_fn fn, void *ctx,
+                                                chatarc_error_t *err)
 {
 	strlist_t paths = {0};
 	struct author_scan scan = {.from = from, .to = to, .fn = fn, .ctx = ctx};
-	chatarc_status_t status = archive_list_days(data_dir, chat, &paths, err);
+	chatarc_status_t status = list_days_between(data_dir, chat, from, to, &paths, err);
 	strbuf_init(&scan.decoded, 64);
 	for (size_t i = 0; status == CHATARC_OK && i < paths.len; i++) {
 		chatarc_ms_t day_start;
 		archive_day_of_path(paths.items[i], NULL, &day_start);
 		if (day_start + 86400000 <= from || day_start >= to)
 			continue;
-		status = archive_read_lines(paths.items[i], scan_author, &scan, NULL, err);
+		const struct cached_day *cached = NULL;
+		if (!cache) {
+			status = archive_read_lines(paths.items[i], scan_author, &scan, NULL, err);
+			continue;
+		}
+		status = cache_day(cache, paths.items[i], &cached, err);
+		for (size_t k = 0; status == CHATARC_OK && k < cached->n_moments; k++) {
+			const struct line_moment *m = &cached->moments[k];
+			if (m->at >= from && m->at < to)
+				status = fn(ctx, m->author, m->at, err);
+		}
 	}
 	strbuf_release(&scan.decoded);
 	strlist_clear(&paths);
 	return status;
+}
+
+chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat, chatarc_ms_t from,
+                                         chatarc_ms_t to, archive_author_fn fn, void *ctx,
+                                         chatarc_error_t *err)
+{
+	return archive_for_each_author_cached(NULL, data_dir, chat, from, to, fn, ctx, err);
 }

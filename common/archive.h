@@ -128,5 +128,11 @@ typedef chatarc_status_t (*archive_author_fn)(void *ctx, const char *author,
 chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat, chatarc_ms_t from,
                                          chatarc_ms_t to, archive_author_fn fn, void *ctx,
                                          chatarc_error_t *err);
+/* The same, its days read through cache (NULL: none): the moments come
+ * from the lines the cache parsed whole, as many and in the same order. */
+chatarc_status_t archive_for_each_author_cached(archive_day_cache_t *cache, const char *data_dir,
+                                                const char *chat, chatarc_ms_t from,
+                                                chatarc_ms_t to, archive_author_fn fn, void *ctx,
+                                                chatarc_error_t *err);
 
 #endif

@@ -255,13 +255,15 @@ static int compare_moments(const void *a, const void *b)
 }
 
 /* The moments of messages created in [from, to), appended to m in time
- * order (m's own moments all come before from). */
-static chatarc_status_t read_moments(const char *data_dir, const char *chat, chatarc_ms_t from,
-                                     chatarc_ms_t to, struct moments *m, chatarc_error_t *err)
+ * order (m's own moments all come before from); days: NULL, or the cache
+ * to read them through. */
+static chatarc_status_t read_moments(archive_day_cache_t *days, const char *data_dir,
+                                     const char *chat, chatarc_ms_t from, chatarc_ms_t to,
+                                     struct moments *m, chatarc_error_t *err)
 {
 	size_t first = m->n;
 	chatarc_status_t status =
-	    archive_for_each_author(data_dir, chat, from, to, note_moment, m, err);
+	    archive_for_each_author_cached(days, data_dir, chat, from, to, note_moment, m, err);
 	if (status == CHATARC_OK && m->n > first)
 		qsort(m->items + first, m->n - first, sizeof *m->items, compare_moments);
 	return status;
@@ -308,7 +310,8 @@ static chatarc_status_t moments_cover(summary_moments_t *kept, const char *data_
 	kept->from = from;
 	if (to <= kept->to)
 		return CHATARC_OK;
-	chatarc_status_t status = read_moments(data_dir, chat, kept->to, to, &kept->m, err);
+	chatarc_status_t status =
+	    read_moments(kept->days, data_dir, chat, kept->to, to, &kept->m, err);
 	if (status != CHATARC_OK) {
 		kept->m.n = 0; /* partly read: nothing is kept */
 		kept->from = kept->to = from;
@@ -332,7 +335,7 @@ static chatarc_status_t find_bursts(const char *data_dir, const char *chat, chat
 		status = moments_cover(kept, data_dir, chat, from, to, err);
 		m = &kept->m;
 	} else {
-		status = read_moments(data_dir, chat, from, to, &fresh, err);
+		status = read_moments(NULL, data_dir, chat, from, to, &fresh, err);
 	}
 	size_t n = 0; /* kept may hold moments past to */
 	while (status == CHATARC_OK && n < m->n && m->items[n].at < to)

@@ -237,6 +237,39 @@ static struct seen read_cached(archive_day_cache_t *cache, const char *dir, chat
 	return s;
 }
 
+struct moments_seen {
+	int count, with_author;
+	chatarc_ms_t sum;
+};
+
+static chatarc_status_t count_moment(void *ctx, const char *author, chatarc_ms_t at,
+                                     chatarc_error_t *err)
+{
+	struct moments_seen *m = ctx;
+	(void)err;
+	m->count++;
+	m->with_author += author && !strcmp(author, "a@toot.example");
+	m->sum += at - T0;
+	return CHATARC_OK;
+}
+
+/* The moments of [from, to) read through cache and without, which must
+ * agree line for line. */
+static int moments_agree(archive_day_cache_t *cache, const char *dir, chatarc_ms_t from,
+                         chatarc_ms_t to)
+{
+	struct moments_seen plain = {0}, cached = {0};
+	chatarc_error_t err;
+	CHECK(archive_for_each_author(dir, "c", from, to, count_moment, &plain, &err) ==
+	      CHATARC_OK);
+	CHECK(archive_for_each_author_cached(cache, dir, "c", from, to, count_moment, &cached,
+	                                     &err) == CHATARC_OK);
+	CHECK(plain.count == cached.count && plain.with_author == cached.with_author &&
+	      plain.sum == cached.sum);
+	CHECK(plain.with_author == plain.count);
+	return cached.count;
+}
+
 static void test_day_cache(void)
 {
 	char dir[512], day[600];
@@ -266,6 +299,11 @@ static void test_day_cache(void)
 	CHECK(archive_commit(archive, &err) == CHATARC_OK);
 	all = read_cached(cache, dir, INT64_MIN, INT64_MAX);
 	CHECK(all.count == 4 && all.likes_sum == 0 + 7 + 5 + 1);
+	/* Moments are one a line, versions too (2 has two lines): five lines
+	 * in all, four on the first day, three before its third minute. */
+	CHECK(moments_agree(cache, dir, INT64_MIN, INT64_MAX) == 5);
+	CHECK(moments_agree(cache, dir, T0, T0 + 86400000) == 4);
+	CHECK(moments_agree(cache, dir, T0, T0 + 120000) == 3);
 	archive_close(archive);
 
 	/* More days than the cache keeps: each still read whole. */
