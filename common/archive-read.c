@@ -365,18 +365,24 @@ static chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
 {
 	struct stat st;
 	bool known = stat(path, &st) == 0;
-	struct cached_day *victim = &cache->days[0];
+	if (!known)
+		memset(&st, 0, sizeof st);
+	struct cached_day *victim = NULL;
 	for (int i = 0; i < ARCHIVE_CACHE_DAYS; i++) {
 		struct cached_day *d = &cache->days[i];
-		if (known && d->path && !strcmp(d->path, path) && d->dev == st.st_dev &&
-		    d->ino == st.st_ino && d->size == st.st_size &&
-		    d->mtime.tv_sec == st.st_mtim.tv_sec &&
+		bool same_path = d->path && !strcmp(d->path, path);
+		if (known && same_path && d->dev == st.st_dev && d->ino == st.st_ino &&
+		    d->size == st.st_size && d->mtime.tv_sec == st.st_mtim.tv_sec &&
 		    d->mtime.tv_nsec == st.st_mtim.tv_nsec) {
 			d->used = ++cache->clock;
 			*out = d;
 			return CHATARC_OK;
 		}
-		if (d->used < victim->used)
+		/* The file's older reading goes first, then the least used. */
+		if (same_path)
+			victim = d;
+		else if (!victim ||
+		         (victim->path && strcmp(victim->path, path) && d->used < victim->used))
 			victim = d;
 	}
 	cached_day_clear(victim);
