@@ -46,8 +46,9 @@ struct indexer {
 	const char *data_dir;
 	const chatarc_chat_t *chat_config;
 	session_places_t *places; /* the chat's sessions around the day being indexed */
-	/* The days read for those sessions' windows and for the day itself,
-	 * each parsed once (a day was read twice, a tenth of a run). */
+	/* The days read for those sessions' windows and bursts and for the
+	 * day itself, each parsed once (each was read three times: 9% of a
+	 * run's instructions, BENCHMARKS.md). */
 	archive_day_cache_t *days;
 	/* The day being indexed was never indexed: none of its messages is in
 	 * the database (each uri lives in one day file), so they are added, not

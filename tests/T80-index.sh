@@ -162,6 +162,12 @@ expect_eq "index: split by bytes, the second process indexes the one busy day ($
 	"$(grep -o '[^"]*\.jsonl\.gz' "${helper:-/dev/null}" | sort -u)" "$busiest"
 expect_eq "index: ... and the index holds every message once" \
 	"$("$CHATARC" --data "$K" search --count '*')" "$("$CHATARC" --data "$K" export skewed | wc -l)"
+# Each process reads a day file once: the session windows that place a
+# day's messages, the bursts that find them (no schedule here) and the
+# indexing itself share one parse (it was three reads a day).
+for t in "$TMP/trace"/t.*; do grep -o 'openat([^"]*"[^"]*\.jsonl\.gz' "$t" | sort | uniq -c; done >"$TMP/day-opens"
+expect_eq "index: each process opens each day file once (sessions, bursts and documents from one read)" \
+	"$(awk '$1 > 1' "$TMP/day-opens" | wc -l) $(($(wc -l <"$TMP/day-opens") >= $(find "$K/archive" -name '*.jsonl.gz' | wc -l)))" "0 1"
 
 # An index an older chatarc built (other terms) is refused by search with
 # what to run, and rebuilt by the next index run.
