@@ -195,14 +195,15 @@ static void note_if_stale(void *ctx, const char *id)
 static chatarc_status_t remove_stale(struct indexer *ix, chatarc_ms_t day_start,
                                      chatarc_error_t *err)
 {
-	char day[11], chat_term[128];
+	char day[11], compact[9], chat_term[128];
 	time_format_day(day_start, day);
+	snprintf(compact, sizeof compact, "%.4s%.2s%.2s", day, day + 5, day + 8);
 	snprintf(chat_term, sizeof chat_term, "chat:%s", ix->chat);
 	for (char *p = chat_term; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	strlist_clear(&ix->stale);
-	chatarc_status_t status = xdb_day_ids(ix->db, chat_term, day, note_if_stale, ix, err);
+	chatarc_status_t status = xdb_day_ids(ix->db, chat_term, compact, note_if_stale, ix, err);
 	for (size_t i = 0; status == CHATARC_OK && i < ix->stale.len; i++)
 		status = xdb_delete(ix->db, ix->stale.items[i], err);
 	strlist_clear(&ix->stale);

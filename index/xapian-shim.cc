@@ -125,66 +125,6 @@ static std::string prefixed_term(const char *field_and_value)
 	return std::string();
 }
 
-// The documents created from UTC day `first` to day `last` (YYYY-MM-DD,
-// either "" for no bound): a range of the created slot's ISO 8601 text,
-// whose last day ends past every time that starts with it.
-static Xapian::Query day_range(const std::string &first, const std::string &last)
-{
-	if (last.empty())
-		return Xapian::Query(Xapian::Query::OP_VALUE_GE, XDB_SLOT_CREATED, first);
-	std::string end = last + "\xff";
-	if (first.empty())
-		return Xapian::Query(Xapian::Query::OP_VALUE_LE, XDB_SLOT_CREATED, end);
-	return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, XDB_SLOT_CREATED, first, end);
-}
-
-// "2025-07-17", "2025/07/17", "2025.07.17" or "20250717" as YYYY-MM-DD;
-// false for anything else (a month 13, a day 32).
-static bool iso_day(const std::string &text, std::string &out)
-{
-	bool separated = text.size() == 10;
-	if (!separated && text.size() != 8)
-		return false;
-	std::string digits;
-	for (size_t i = 0; i < text.size(); i++) {
-		char c = text[i];
-		if (separated && (i == 4 || i == 7)) {
-			if (c != text[4] || (c != '-' && c != '/' && c != '.'))
-				return false;
-		} else if (c < '0' || c > '9') {
-			return false;
-		} else {
-			digits += c;
-		}
-	}
-	int month = std::atoi(digits.substr(4, 2).c_str());
-	int day = std::atoi(digits.substr(6, 2).c_str());
-	if (month < 1 || month > 12 || day < 1 || day > 31)
-		return false;
-	out = digits.substr(0, 4) + "-" + digits.substr(4, 2) + "-" + digits.substr(6, 2);
-	return true;
-}
-
-namespace
-{
-// date:FIRST..LAST (either may be left out) over the created slot.
-class CreatedDays : public Xapian::RangeProcessor
-{
-      public:
-	CreatedDays() : Xapian::RangeProcessor(XDB_SLOT_CREATED, "date:")
-	{
-	}
-	Xapian::Query operator()(const std::string &begin, const std::string &end) override
-	{
-		std::string first, last;
-		if ((!begin.empty() && !iso_day(begin, first)) ||
-		    (!end.empty() && !iso_day(end, last)) || (first.empty() && last.empty()))
-			return Xapian::Query(Xapian::Query::OP_INVALID);
-		return day_range(first, last);
-	}
-};
-} // namespace
-
 // Documents hold field values lower-cased ("from:ana@x", "topic:t1"); the
 // query parser takes boolean values literally, so the query's are
 // lower-cased here too: from:LenaOetzel@... and topic:T1 find their terms.
@@ -287,9 +227,11 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 			if (!term.empty() && term.size() < 240)
 				doc.add_boolean_term(term);
 		}
-		// One value for the time: a value costs Xapian as much as a
-		// term, and date: ranges read days off this ISO text too.
-		doc.add_value(XDB_SLOT_CREATED, in->created ? in->created : "");
+		std::string created(in->created ? in->created : "");
+		doc.add_value(XDB_SLOT_CREATED, created);
+		if (created.size() >= 10)
+			doc.add_value(XDB_SLOT_DAY, created.substr(0, 4) + created.substr(5, 2) +
+			                                created.substr(8, 2));
 		if (in->data && *in->data) {
 			size_t packed_len;
 			const char *packed =
@@ -324,8 +266,10 @@ extern "C" chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const 
                                         chatarc_error_t *err)
 {
 	try {
-		Xapian::Query query(Xapian::Query::OP_FILTER, day_range(day, day),
-		                    Xapian::Query(prefixed_term(chat_term)));
+		Xapian::Query query(
+		    Xapian::Query::OP_FILTER,
+		    Xapian::Query(Xapian::Query::OP_VALUE_RANGE, XDB_SLOT_DAY, day, day),
+		    Xapian::Query(prefixed_term(chat_term)));
 		Xapian::Enquire enquire(db->db());
 		enquire.set_query(query);
 		enquire.set_weighting_scheme(Xapian::BoolWeight());
@@ -463,7 +407,7 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		parser.set_default_op(Xapian::Query::OP_AND);
 		for (const auto &f : boolean_fields)
 			parser.add_boolean_prefix(f.field, f.prefix);
-		CreatedDays dates;
+		Xapian::DateRangeProcessor dates(XDB_SLOT_DAY, "date:");
 		parser.add_rangeprocessor(&dates);
 		/* An empty query is every message ("*" as typed). */
 		const unsigned flags =

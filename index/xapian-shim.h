@@ -20,10 +20,10 @@ typedef struct xdb xdb_t;
  * terms only (STEM_ALL_Z). 3: each text stemmed in its post's language,
  * with a lang: term. 4: the display data in XDB_SLOT_DATA, packed by
  * index/display-data.c, not in Xapian's document data. 5: that data
- * packed by zstd, not zlib; date ranges over XDB_SLOT_CREATED, no day
- * slot (slot 1 is unused). */
+ * packed by zstd, not zlib. */
 #define XDB_SCHEMA       "5"
-#define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time, and date: ranges */
+#define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
+#define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
 #define XDB_SLOT_DATA    2 /* the display data, packed (display-data.h) */
 
 /* One message to index. */
@@ -50,7 +50,7 @@ chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *doc, chatarc_error
 /* Deletes the document with this id, if there is one. */
 chatarc_status_t xdb_delete(xdb_t *db, const char *id, chatarc_error_t *err);
 /* Calls fn with the id of each document of chat_term ("chat:NAME") created
- * on UTC day `day` (YYYY-MM-DD). */
+ * on UTC day `day` (YYYYMMDD). */
 chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const char *day,
                              void (*fn)(void *ctx, const char *id), void *ctx,
                              chatarc_error_t *err);
