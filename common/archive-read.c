@@ -367,7 +367,10 @@ static chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
 	bool known = stat(path, &st) == 0;
 	if (!known)
 		memset(&st, 0, sizeof st);
+	/* The slot to read into: the file's older reading if it has one, else
+	 * the least used (an empty slot was never used). */
 	struct cached_day *victim = NULL;
+	bool victim_is_older_reading = false;
 	for (int i = 0; i < ARCHIVE_CACHE_DAYS; i++) {
 		struct cached_day *d = &cache->days[i];
 		bool same_path = d->path && !strcmp(d->path, path);
@@ -378,26 +381,18 @@ static chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
 			*out = d;
 			return CHATARC_OK;
 		}
-		/* The file's older reading goes first, then the least used. */
-		if (same_path)
+		if (same_path ||
+		    (!victim_is_older_reading && (!victim || d->used < victim->used))) {
 			victim = d;
-		else if (!victim ||
-		         (victim->path && strcmp(victim->path, path) && d->used < victim->used))
-			victim = d;
+			victim_is_older_reading = same_path;
+		}
 	}
 	cached_day_clear(victim);
 	struct day_records day = {.path = path, .without_raw = true, .keep_moments = true};
 	urimap_init(&day.uris);
 	chatarc_status_t status = archive_read_lines(path, collect_line, &day, NULL, err);
 	urimap_release(&day.uris);
-	if (status != CHATARC_OK) {
-		for (size_t k = 0; k < day.len; k++)
-			record_clear(&day.records[k]);
-		free(day.records);
-		free_moments(day.moments, day.n_moments);
-		return status;
-	}
-	/* A file that could not be looked at is read each time. */
+	/* A file that could not be looked at is kept nameless: read each time. */
 	*victim = (struct cached_day){.path = known ? xstrdup(path) : NULL,
 	                              .dev = st.st_dev,
 	                              .ino = st.st_ino,
@@ -407,9 +402,11 @@ static chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
 	                              .len = day.len,
 	                              .moments = day.moments,
 	                              .n_moments = day.n_moments,
-	                              .used = ++cache->clock};
-	if (!known)
-		victim->used = 0;
+	                              .used = known ? ++cache->clock : 0};
+	if (status != CHATARC_OK) {
+		cached_day_clear(victim);
+		return status;
+	}
 	*out = victim;
 	return CHATARC_OK;
 }
@@ -702,12 +699,11 @@ chatarc_status_t archive_for_each_author_cached(archive_day_cache_t *cache, cons
 		if (day_start + 86400000 <= from || day_start >= to)
 			continue;
 		const struct cached_day *cached = NULL;
-		if (!cache) {
+		if (!cache)
 			status = archive_read_lines(paths.items[i], scan_author, &scan, NULL, err);
-			continue;
-		}
-		status = cache_day(cache, paths.items[i], &cached, err);
-		for (size_t k = 0; status == CHATARC_OK && k < cached->n_moments; k++) {
+		else
+			status = cache_day(cache, paths.items[i], &cached, err);
+		for (size_t k = 0; status == CHATARC_OK && cached && k < cached->n_moments; k++) {
 			const struct line_moment *m = &cached->moments[k];
 			if (m->at >= from && m->at < to)
 				status = fn(ctx, m->author, m->at, err);
