@@ -42,8 +42,9 @@ FETCH_SRC := $(wildcard fetch/*.c)
 SUMMARISE_SRC := $(wildcard summarise/*.c)
 INDEX_SRC := $(wildcard index/*.c)
 PUBLISH_SRC := $(wildcard publish/*.c)
-# The Xapian shim: the one C++ file, the only one that sees Xapian's headers.
-SHIM_OBJ := $(BUILD)/index/xapian-shim.o
+# The Xapian shim and its phrase search: the C++ files, the only ones that
+# see Xapian's headers.
+SHIM_OBJ := $(BUILD)/index/xapian-shim.o $(BUILD)/index/phrase.o
 CLI_SRC := $(wildcard cli/*.c)
 LIB_SRC := $(COMMON_SRC) $(filter-out fetch/cmd-%.c,$(FETCH_SRC)) \
 	$(filter-out summarise/cmd-%.c,$(SUMMARISE_SRC)) $(filter-out index/cmd-%.c,$(INDEX_SRC)) \
@@ -118,11 +119,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build/fuzz
 FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/index/xapian-shim.o
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/index/xapian-shim.o \
+	$(FUZZ_BUILD)/index/phrase.o
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(ALL_CPPFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
-$(FUZZ_BUILD)/index/xapian-shim.o: index/xapian-shim.cc
+$(FUZZ_BUILD)/index/%.o: index/%.cc
 	@mkdir -p $(dir $@)
 	clang++ $(ALL_CPPFLAGS) -std=c++17 $(FUZZ_FLAGS) -c -o $@ $<
 $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/tests/fuzz/fuzz-%.o $(FUZZ_LIB_OBJ)
@@ -156,7 +158,7 @@ install: chatarc
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/chatarc/
 
 # Every C, C++ and header file, formatted by .clang-format; CI checks it.
-FORMAT_SRC = $(sort $(PROGRAM_SRC) index/xapian-shim.cc $(wildcard */*.h tests/*/*.h) $(UNIT_SRC) \
+FORMAT_SRC = $(sort $(PROGRAM_SRC) $(wildcard index/*.cc) $(wildcard */*.h tests/*/*.h) $(UNIT_SRC) \
 	$(TOOL_SRC) $(wildcard tests/fuzz/*.c))
 format:
 	clang-format -i $(FORMAT_SRC)

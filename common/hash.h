@@ -10,7 +10,7 @@
 
 static inline uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
-	const unsigned char *p = data;
+	const unsigned char *p = (const unsigned char *)data; /* C++ too */
 	for (size_t i = 0; i < len; i++) {
 		h ^= p[i];
 		h *= 0x100000001b3ULL;

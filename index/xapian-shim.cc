@@ -3,6 +3,7 @@
 #include "xapian-shim.h"
 
 #include "display-data.h"
+#include "phrase.h"
 
 #include <xapian.h>
 
@@ -34,7 +35,9 @@ struct xdb {
 	Xapian::TermGenerator terms;
 	std::map<std::string, Xapian::Stem> stemmers; // by language, made once
 	std::string stemmer_lang = "en";              // the one terms has now
+	phrase_words words;                           // the stemmers record a text's words
 	display_codec_t *codec = nullptr;             // packs and unpacks display data
+	bool remote = false;                          // a shard is a xapian-tcpsrv
 	void use_language(const char *lang)
 	{
 		std::string key(lang ? lang : "");
@@ -44,7 +47,9 @@ struct xdb {
 			return;
 		auto it = stemmers.find(key);
 		if (it == stemmers.end())
-			it = stemmers.emplace(key, stemmer_for(key)).first;
+			it = stemmers
+			         .emplace(key, phrase_recording_stemmer(stemmer_for(key), &words))
+			         .first;
 		terms.set_stemmer(it->second);
 		stemmer_lang = key;
 	}
@@ -53,10 +58,13 @@ struct xdb {
 		codec = display_codec_new();
 		if (!codec)
 			throw std::bad_alloc();
-		terms.set_stemmer(Xapian::Stem("english"));
-		// Stemmed terms only (Z-prefixed, with positions), as the
-		// query parser asks for them: not also every word unstemmed,
-		// which cost a fifth of the indexing time (BENCHMARKS.md).
+		terms.set_stemmer(
+		    stemmers
+		        .emplace("en", phrase_recording_stemmer(Xapian::Stem("english"), &words))
+		        .first->second);
+		// Stemmed terms only (Z-prefixed), as the query parser asks
+		// for them: not also every word unstemmed, which cost a fifth
+		// of the indexing time (BENCHMARKS.md).
 		terms.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
 	}
 	~xdb()
@@ -177,6 +185,7 @@ extern "C" chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n
 					return chatarc_error_set(err, CHATARC_ERR_USAGE,
 					                         "%s: expected tcp:HOST:PORT",
 					                         current);
+				db->remote = true;
 				db->read->add_database(Xapian::Remote::open(
 				    host_port.substr(0, colon),
 				    (unsigned)std::atoi(host_port.c_str() + colon + 1), 10000,
@@ -212,13 +221,16 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		// Stemmed in the post's own language: "Forschungen" finds
 		// "Forschung" in German, which English stemming leaves apart.
 		db->use_language(in->lang);
-		db->terms.index_text(in->text ? in->text : "");
+		// No positions (phrase.h): the text's words in order go to
+		// XDB_SLOT_WORDS, recorded as the stemmer makes them.
+		db->words.hashes.clear();
+		db->words.on = true;
+		db->terms.index_text_without_positions(in->text ? in->text : "");
+		db->words.on = false;
 		// The author's display name: found by its words, never part of
-		// a phrase, so no positions.
-		if (in->name && *in->name) {
-			db->terms.increase_termpos();
+		// a phrase.
+		if (in->name && *in->name)
 			db->terms.index_text_without_positions(in->name);
-		}
 		doc.add_boolean_term(id_term);
 		for (const char *const *t = in->boolean_terms; t && *t; t++) {
 			std::string term = prefixed_term(*t);
@@ -232,6 +244,8 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		if (created.size() >= 10)
 			doc.add_value(XDB_SLOT_DAY, created.substr(0, 4) + created.substr(5, 2) +
 			                                created.substr(8, 2));
+		if (!db->words.hashes.empty())
+			doc.add_value(XDB_SLOT_WORDS, db->words.hashes);
 		if (in->data && *in->data) {
 			size_t packed_len;
 			const char *packed =
@@ -444,6 +458,11 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 				query = Xapian::Query(Xapian::Query::OP_OR, readings.begin(),
 				                      readings.end());
 		}
+		// Phrases are checked against each document's words in order
+		// (phrase.h). A xapian-tcpsrv shard could not run that check:
+		// with one, a phrase matches as the AND of its words.
+		if (!db->remote)
+			query = phrase_rewrite(query, XDB_SLOT_WORDS);
 		Xapian::Enquire enquire(db->db());
 		enquire.set_query(query);
 		if (sort != XDB_SORT_RELEVANCE)

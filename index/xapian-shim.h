@@ -1,6 +1,7 @@
 /* The only door to Xapian. A plain C API in the spirit of notmuch.h: opaque
  * handles, chatarc status codes and messages, no C++ type or exception
- * crosses it. index/xapian-shim.cc is the one file that includes Xapian. */
+ * crosses it. index/xapian-shim.cc and its phrase search, index/phrase.cc, are the only
+ * files that include Xapian. */
 #ifndef CHATARC_XAPIAN_SHIM_H
 #define CHATARC_XAPIAN_SHIM_H
 
@@ -20,11 +21,13 @@ typedef struct xdb xdb_t;
  * terms only (STEM_ALL_Z). 3: each text stemmed in its post's language,
  * with a lang: term. 4: the display data in XDB_SLOT_DATA, packed by
  * index/display-data.c, not in Xapian's document data. 5: that data
- * packed by zstd, not zlib. */
-#define XDB_SCHEMA       "5"
+ * packed by zstd, not zlib. 6: no positions; a text's words in order in
+ * XDB_SLOT_WORDS, for phrases (index/phrase.h). */
+#define XDB_SCHEMA       "6"
 #define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
 #define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
 #define XDB_SLOT_DATA    2 /* the display data, packed (display-data.h) */
+#define XDB_SLOT_WORDS   3 /* the text's stemmed words in order (phrase.h) */
 
 /* One message to index. */
 typedef struct xdb_document {

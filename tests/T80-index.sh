@@ -180,6 +180,39 @@ expect_eq "index: an index of an older scheme is rebuilt, then searched" \
 	"$out / $("$CHATARC" --data "$B" search --count tag:hcsm)" \
 	"indexed 60000 messages from $days changed day files (0 unchanged); 60000 documents / 60000"
 
+# Phrases without positions (index/phrase.h) match what Xapian's own
+# positional phrases match: on real chats (#PSTweetChat, #cancerchat, the
+# German, Swedish and English #ichbinhanna, #rstats, Bluesky), 240 queries
+# made from the posts' own words (adjacent, reversed, NEAR, ADJ, under OR
+# and NOT, hyphenated words), against a positional index of the same
+# messages built by Xapian's Python bindings (tests/phrase-reference.py).
+P=$(new_data phrases p)
+allow_noindex "$P"
+for f in "$FIXTURES"/mastodon/rtoot_*.http "$FIXTURES"/bluesky/*.http; do
+	http_body "$f" >"$TMP/phrase-$(basename "$f" .http).json"
+done
+"$CHATARC" --data "$P" import --chat p "$FIXTURES"/csv/pstweetchat/*.csv "$FIXTURES"/csv/cancerchat/cancerchat.v11.jsonl "$TMP"/phrase-*.json >/dev/null
+"$CHATARC" --data "$P" index >/dev/null
+"$CHATARC" --data "$P" export p --format json >"$TMP/phrase-all.jsonl"
+/usr/bin/python3 "$ROOT/tests/phrase-reference.py" --make-queries 240 <"$TMP/phrase-all.jsonl" >"$TMP/phrase-q.txt"
+/usr/bin/python3 "$ROOT/tests/phrase-reference.py" "$TMP/phrase-q.txt" <"$TMP/phrase-all.jsonl" >"$TMP/phrase-want.txt"
+while IFS= read -r q; do
+	printf '%s\t%s\n' "$q" "$("$CHATARC" --data "$P" search --format json --limit 100000 "$q" | jq -r .uri | sort | tr '\n' ' ' | sed 's/ $//')"
+done <"$TMP/phrase-q.txt" >"$TMP/phrase-got.txt"
+differ=$(diff "$TMP/phrase-want.txt" "$TMP/phrase-got.txt" | grep -c '^>')
+matched=$(awk -F'\t' '$2 != ""' "$TMP/phrase-want.txt" | wc -l)
+expect_eq "search: phrases, NEAR and ADJ match what Xapian's positions match on real chats ($matched of 240 queries with hits)" \
+	"$differ $([ "$matched" -ge 150 ] && echo enough)" "0 enough"
+# And the check does narrow: for many of the quoted phrases the AND of
+# their words finds more.
+narrowed=0
+while IFS=$'\t' read -r q hits; do
+	case "$q" in \"*\") ;; *) continue ;; esac
+	[ "$("$CHATARC" --data "$P" search --count "${q//\"/}")" -gt "$(echo "$hits" | wc -w)" ] && narrowed=$((narrowed + 1))
+done <"$TMP/phrase-got.txt"
+[ "$narrowed" -ge 20 ] && ok "search: for $narrowed phrases the AND of their words finds more (the check narrows)" ||
+	fail "search: phrases should narrow the AND of their words" "$narrowed"
+
 # Shards: DIR/index, a local shard and a remote one (xapian-tcpsrv on
 # 127.0.0.1, started and stopped here) searched as one, ranking merged.
 L=$(new_data local-shard hcsmdemo)
