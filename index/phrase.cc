@@ -28,7 +28,7 @@ class RecordingStemmer : public Xapian::StemImplementation
 	std::unordered_map<std::string, std::string> stems;
 	// Enough for a chat's vocabulary; past it the map starts again,
 	// so memory stays flat on a run of any size.
-	static const size_t KEPT_STEMS = 200000;
+	static const size_t KEPT_STEMS = 65536;
 
       public:
 	RecordingStemmer(const Xapian::Stem &real_, phrase_words *words_)
