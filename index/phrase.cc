@@ -3,8 +3,9 @@
 
 #include "../common/hash.h"
 
+#include <algorithm>
 #include <cstdint>
-#include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
@@ -57,148 +58,176 @@ class RecordingStemmer : public Xapian::StemImplementation
 		return real.get_description();
 	}
 };
-
-// The documents whose words (the value in `slot`) hold the phrase's: in
-// order within `window` positions (OP_PHRASE; window = the number of words
-// is adjacent), or in any order (OP_NEAR).
-class PhraseSource : public Xapian::PostingSource
-{
-	Xapian::valueno slot;
-	std::vector<uint32_t> want;
-	Xapian::termcount window;
-	bool in_order;
-	Xapian::ValueIterator it;
-	Xapian::doccount documents = 0;
-	bool started = false;
-
-	bool holds_phrase(const std::string &value) const;
-	void to_match()
-	{
-		while (it != Xapian::ValueIterator() && !holds_phrase(*it))
-			++it;
-	}
-
-      public:
-	PhraseSource(Xapian::valueno slot_, const std::vector<uint32_t> &want_,
-	             Xapian::termcount window_, bool in_order_)
-	    : slot(slot_), want(want_), window(window_), in_order(in_order_)
-	{
-	}
-	void init(const Xapian::Database &db) override
-	{
-		it = db.valuestream_begin(slot);
-		documents = db.get_doccount();
-		started = false;
-	}
-	// Estimated as every document: the AND of the phrase's terms leads,
-	// and this only checks the documents it finds.
-	Xapian::doccount get_termfreq_min() const override
-	{
-		return 0;
-	}
-	Xapian::doccount get_termfreq_est() const override
-	{
-		return documents;
-	}
-	Xapian::doccount get_termfreq_max() const override
-	{
-		return documents;
-	}
-	Xapian::docid get_docid() const override
-	{
-		return it.get_docid();
-	}
-	bool at_end() const override
-	{
-		return it == Xapian::ValueIterator();
-	}
-	void next(double) override
-	{
-		if (started && !at_end())
-			++it;
-		started = true;
-		to_match();
-	}
-	void skip_to(Xapian::docid did, double) override
-	{
-		started = true;
-		if (!at_end())
-			it.skip_to(did);
-		to_match();
-	}
-	// False leaves the position past did to next() (the contract allows
-	// it): the value iterator's check leaves it the same way.
-	bool check(Xapian::docid did, double) override
-	{
-		started = true;
-		if (at_end())
-			return true;
-		if (!it.check(did))
-			return false;
-		if (!at_end() && it.get_docid() == did)
-			return holds_phrase(*it);
-		to_match();
-		return true;
-	}
-	PostingSource *clone() const override
-	{
-		return new PhraseSource(slot, want, window, in_order);
-	}
-	std::string get_description() const override
-	{
-		std::string d = in_order ? "chatarc phrase(" : "chatarc near(";
-		for (uint32_t h : want)
-			d += std::to_string(h) + " ";
-		return d + "window " + std::to_string(window) + ")";
-	}
-};
 } // namespace
-
-bool PhraseSource::holds_phrase(const std::string &value) const
-{
-	size_t n = value.size() / 4;
-	std::vector<uint32_t> words(n);
-	const unsigned char *p = (const unsigned char *)value.data();
-	for (size_t i = 0; i < n; i++, p += 4)
-		words[i] = p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-	size_t m = want.size();
-	for (size_t start = 0; start < n; start++) {
-		size_t last = std::min(n, start + window); // positions [start, last)
-		if (in_order) {
-			// The earliest next word each time ends the phrase
-			// earliest, so one greedy pass per start decides.
-			size_t k = 0;
-			for (size_t i = start; i < last && k < m; i++)
-				if (words[i] == want[k] && (k > 0 || i == start))
-					k++;
-			if (k == m)
-				return true;
-		} else {
-			// Every word wanted, each at a position of its own.
-			std::vector<bool> used(last - start, false);
-			size_t found = 0;
-			for (size_t k = 0; k < m; k++)
-				for (size_t i = start; i < last; i++)
-					if (!used[i - start] && words[i] == want[k]) {
-						used[i - start] = true;
-						found++;
-						break;
-					}
-			if (found == m)
-				return true;
-		}
-	}
-	return false;
-}
 
 Xapian::Stem phrase_recording_stemmer(const Xapian::Stem &real, phrase_words *words)
 {
 	return Xapian::Stem(new RecordingStemmer(real, words));
 }
 
-// The window Xapian keeps for a phrase: only its description shows it
+// The query as a tree this file can evaluate on one document.
+struct PhraseCheck::Node {
+	enum Kind { AND, OR, AND_NOT, XOR, AND_MAYBE, TERM, PHRASE, RANGE, ALL, NONE, UNKNOWN };
+	Kind kind = UNKNOWN;
+	bool has_phrase = false; // this node or one below it is a PHRASE
+	std::vector<std::unique_ptr<Node>> kids;
+	std::string term;           // TERM
+	std::vector<uint32_t> want; // PHRASE: its words' hashes, in order
+	Xapian::termcount window = 0;
+	bool in_order = true;           // OP_PHRASE; OP_NEAR takes any order
+	Xapian::valueno range_slot = 0; // RANGE: [low, high], either empty for open
+	std::string low, high;
+};
+
+namespace
+{
+using Node = PhraseCheck::Node;
+
+// The document as far as the check has needed it: its terms are read
+// only when a term must be looked at, its words only for a phrase.
+struct Doc {
+	const Xapian::Document &doc;
+	Xapian::valueno words_slot;
+	bool have_terms = false, have_words = false;
+	std::vector<std::string> terms; // sorted, as Xapian lists them
+	std::vector<uint32_t> words;
+
+	Doc(const Xapian::Document &doc_, Xapian::valueno slot) : doc(doc_), words_slot(slot)
+	{
+	}
+	bool has_term(const std::string &term)
+	{
+		if (!have_terms) {
+			for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+				terms.push_back(*t);
+			have_terms = true;
+		}
+		return std::binary_search(terms.begin(), terms.end(), term);
+	}
+	const std::vector<uint32_t> &text_words()
+	{
+		if (!have_words) {
+			std::string value = doc.get_value(words_slot);
+			const unsigned char *p = (const unsigned char *)value.data();
+			for (size_t i = 0; i + 4 <= value.size(); i += 4)
+				words.push_back(p[i] | p[i + 1] << 8 | p[i + 2] << 16 |
+				                (uint32_t)p[i + 3] << 24);
+			have_words = true;
+		}
+		return words;
+	}
+};
+
+// Whether the words hold the phrase: in order within `window` positions
+// (window = the number of words: adjacent), or in any order (NEAR), each
+// word at a position of its own.
+bool holds_phrase(const std::vector<uint32_t> &words, const Node &phrase)
+{
+	size_t n = words.size(), m = phrase.want.size();
+	for (size_t start = 0; start < n; start++) {
+		if (phrase.in_order && words[start] != phrase.want[0])
+			continue;
+		size_t last = std::min(n, start + phrase.window); // positions [start, last)
+		size_t found = 0;
+		if (phrase.in_order) {
+			// Taking each next word as early as it comes ends the
+			// phrase earliest, so one pass from each start decides.
+			for (size_t i = start; i < last && found < m; i++)
+				found += words[i] == phrase.want[found];
+		} else {
+			std::vector<bool> used(last - start, false);
+			for (size_t k = 0; k < m; k++)
+				for (size_t i = start; i < last; i++)
+					if (!used[i - start] && words[i] == phrase.want[k]) {
+						used[i - start] = true;
+						found++;
+						break;
+					}
+		}
+		if (found == m)
+			return true;
+	}
+	return false;
+}
+
+// `known`: the document is known to match this node as Xapian ran it. A
+// node with no phrase below it matches the same either way, so it is not
+// looked at; nor are the parts of a known AND without a phrase.
+bool eval(const Node &node, Doc &doc, bool known)
+{
+	if (known && !node.has_phrase)
+		return true;
+	switch (node.kind) {
+	case Node::AND:
+		for (const auto &kid : node.kids)
+			if (!eval(*kid, doc, known))
+				return false;
+		return true;
+	case Node::AND_MAYBE: // only its first part decides whether it matches
+		return eval(*node.kids[0], doc, known);
+	case Node::AND_NOT:
+		if (!eval(*node.kids[0], doc, known))
+			return false;
+		for (size_t i = 1; i < node.kids.size(); i++)
+			if (eval(*node.kids[i], doc, false))
+				return false;
+		return true;
+	case Node::OR:
+		for (const auto &kid : node.kids)
+			if (eval(*kid, doc, false))
+				return true;
+		return false;
+	case Node::XOR: {
+		bool odd = false;
+		for (const auto &kid : node.kids)
+			odd ^= eval(*kid, doc, false);
+		return odd;
+	}
+	case Node::TERM: return doc.has_term(node.term);
+	case Node::PHRASE: return holds_phrase(doc.text_words(), node);
+	case Node::RANGE: {
+		std::string v = doc.doc.get_value(node.range_slot);
+		return !v.empty() && (node.low.empty() || v >= node.low) &&
+		       (node.high.empty() || v <= node.high);
+	}
+	case Node::ALL: return true;
+	case Node::NONE: return false;
+	case Node::UNKNOWN: break;
+	}
+	return true; // what it cannot evaluate it takes as Xapian matched it
+}
+
+// A value range's slot and ends, which Xapian shows only in its
+// description ("Query(VALUE_RANGE 1 20200101 20201231)"); false when they
+// do not read back plainly (the day value is digits).
+bool read_range(const Xapian::Query &q, Node &node)
+{
+	std::string d = q.get_description();
+	char op[16], a[64] = "", b[64] = "";
+	unsigned slot;
+	int n = std::sscanf(d.c_str(), "Query(%15s %u %63s %63s", op, &slot, a, b);
+	std::string first = a, last = n == 4 ? b : a;
+	// The description ends with ')'; an escaped byte (\xNN) is not read back.
+	if (n < 3 || last.empty() || last.back() != ')' || d.find('\\') != std::string::npos)
+		return false;
+	last.pop_back();
+	node.range_slot = slot;
+	if (!std::strcmp(op, "VALUE_RANGE") && n == 4) {
+		node.low = first;
+		node.high = last;
+	} else if (!std::strcmp(op, "VALUE_GE") && n == 3) {
+		node.low = last;
+	} else if (!std::strcmp(op, "VALUE_LE") && n == 3) {
+		node.high = last;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+// The window Xapian keeps for a phrase, also shown only in its description
 // ("Query((Za@1 PHRASE 2 Zb@2))"); 0 when it cannot be read.
-static Xapian::termcount phrase_window(const Xapian::Query &phrase)
+Xapian::termcount phrase_window(const Xapian::Query &phrase)
 {
 	std::string d = phrase.get_description();
 	const char *op = phrase.get_type() == Xapian::Query::OP_PHRASE ? " PHRASE " : " NEAR ";
@@ -207,50 +236,124 @@ static Xapian::termcount phrase_window(const Xapian::Query &phrase)
 	                               : (Xapian::termcount)std::atoi(d.c_str() + at + strlen(op));
 }
 
-static Xapian::Query rewrite(const Xapian::Query &q, Xapian::valueno slot, bool *changed)
+std::unique_ptr<Node> compile(const Xapian::Query &q)
 {
 	using Q = Xapian::Query;
+	std::unique_ptr<Node> node(new Node);
 	Q::op type = q.get_type();
 	size_t n = q.get_num_subqueries();
-	if (type == Q::OP_PHRASE || type == Q::OP_NEAR) {
-		std::vector<Q> terms;
-		std::vector<uint32_t> want;
+	switch (type) {
+	case Q::LEAF_TERM:
+		node->kind = Node::TERM;
+		node->term = *q.get_terms_begin();
+		return node;
+	case Q::LEAF_MATCH_ALL: node->kind = Node::ALL; return node;
+	case Q::LEAF_MATCH_NOTHING: node->kind = Node::NONE; return node;
+	case Q::OP_VALUE_RANGE:
+	case Q::OP_VALUE_GE:
+	case Q::OP_VALUE_LE:
+		node->kind = read_range(q, *node) ? Node::RANGE : Node::UNKNOWN;
+		return node;
+	case Q::OP_PHRASE:
+	case Q::OP_NEAR:
+		node->window = phrase_window(q);
+		node->in_order = type == Q::OP_PHRASE;
 		for (size_t i = 0; i < n; i++) {
-			Q term = q.get_subquery(i);
-			if (term.get_type() != Q::LEAF_TERM)
-				return q;
-			std::string name = *term.get_terms_begin();
-			if (name.size() < 2 || name[0] != 'Z')
-				return q;
-			want.push_back(word_hash(name.data() + 1, name.size() - 1));
-			terms.push_back(term);
+			std::string term = q.get_subquery(i).get_type() == Q::LEAF_TERM
+			                       ? *q.get_subquery(i).get_terms_begin()
+			                       : std::string();
+			if (term.size() < 2 || term[0] != 'Z')
+				break;
+			node->want.push_back(word_hash(term.data() + 1, term.size() - 1));
 		}
-		Xapian::termcount window = phrase_window(q);
-		if (n < 2 || window < n)
-			return q;
-		*changed = true;
-		return Q(
-		    Q::OP_FILTER, Q(Q::OP_AND, terms.begin(), terms.end()),
-		    Q((new PhraseSource(slot, want, window, type == Q::OP_PHRASE))->release()));
+		if (n >= 2 && node->want.size() == n && node->window >= n) {
+			node->kind = Node::PHRASE;
+			node->has_phrase = true;
+			return node;
+		}
+		node->want.clear();
+		node->kind = Node::AND; // what Xapian matches it as
+		break;
+	case Q::OP_AND:
+	case Q::OP_FILTER: node->kind = Node::AND; break;
+	case Q::OP_OR:
+	case Q::OP_SYNONYM:
+	case Q::OP_MAX: node->kind = Node::OR; break;
+	case Q::OP_AND_NOT: node->kind = Node::AND_NOT; break;
+	case Q::OP_XOR: node->kind = Node::XOR; break;
+	case Q::OP_AND_MAYBE: node->kind = Node::AND_MAYBE; break;
+	case Q::OP_SCALE_WEIGHT: // a weight, not a match: its one part decides
+		node->kind = Node::AND;
+		break;
+	default: return node; // UNKNOWN
 	}
-	// Operators without a parameter of their own are rebuilt from their
-	// rewritten parts; any other is kept whole.
-	if (type != Q::OP_AND && type != Q::OP_OR && type != Q::OP_AND_NOT && type != Q::OP_XOR &&
-	    type != Q::OP_AND_MAYBE && type != Q::OP_FILTER && type != Q::OP_SYNONYM &&
-	    type != Q::OP_MAX)
-		return q;
-	std::vector<Q> parts;
-	bool any = false;
-	for (size_t i = 0; i < n; i++)
-		parts.push_back(rewrite(q.get_subquery(i), slot, &any));
-	if (!any)
-		return q;
-	*changed = true;
-	return Q(type, parts.begin(), parts.end());
+	for (size_t i = 0; i < n; i++) {
+		node->kids.push_back(compile(q.get_subquery(i)));
+		node->has_phrase = node->has_phrase || node->kids.back()->has_phrase;
+	}
+	if (node->kids.empty())
+		node->kind = Node::UNKNOWN;
+	return node;
+}
+} // namespace
+
+static bool contains_phrase(const Xapian::Query &q)
+{
+	if (q.get_type() == Xapian::Query::OP_PHRASE || q.get_type() == Xapian::Query::OP_NEAR)
+		return true;
+	for (size_t i = 0; i < q.get_num_subqueries(); i++)
+		if (contains_phrase(q.get_subquery(i)))
+			return true;
+	return false;
 }
 
-Xapian::Query phrase_rewrite(const Xapian::Query &query, Xapian::valueno slot)
+static Xapian::Query relax(const Xapian::Query &q, bool negated)
 {
-	bool changed = false;
-	return rewrite(query, slot, &changed);
+	using Q = Xapian::Query;
+	if (!contains_phrase(q))
+		return q;
+	if (negated)
+		return Q::MatchNothing; // NOT nothing: every candidate, for the check
+	Q::op type = q.get_type();
+	std::vector<Q> kids;
+	for (size_t i = 0; i < q.get_num_subqueries(); i++)
+		kids.push_back(relax(q.get_subquery(i), type == Q::OP_AND_NOT && i > 0));
+	switch (type) {
+	case Q::OP_AND:
+	case Q::OP_OR:
+	case Q::OP_FILTER:
+	case Q::OP_SYNONYM:
+	case Q::OP_MAX:
+	case Q::OP_AND_MAYBE:
+	case Q::OP_AND_NOT: return Q(type, kids.begin(), kids.end());
+	case Q::OP_XOR: return Q(Q::OP_OR, kids.begin(), kids.end());
+	default: // a phrase (matched as its AND), or an operator with a parameter
+		return q;
+	}
+}
+
+Xapian::Query PhraseCheck::relaxed(const Xapian::Query &query)
+{
+	return relax(query, false);
+}
+
+PhraseCheck::PhraseCheck(std::unique_ptr<Node> root_, Xapian::valueno slot_)
+    : root(std::move(root_)), slot(slot_)
+{
+}
+
+PhraseCheck::~PhraseCheck() = default;
+
+std::unique_ptr<PhraseCheck> PhraseCheck::of_query(const Xapian::Query &query, Xapian::valueno slot)
+{
+	std::unique_ptr<Node> root = compile(query);
+	if (!root->has_phrase)
+		return nullptr;
+	return std::unique_ptr<PhraseCheck>(new PhraseCheck(std::move(root), slot));
+}
+
+bool PhraseCheck::matches(const Xapian::Document &doc) const
+{
+	Doc view(doc, slot);
+	return eval(*root, view, true);
 }

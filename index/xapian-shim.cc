@@ -37,7 +37,6 @@ struct xdb {
 	std::string stemmer_lang = "en";              // the one terms has now
 	phrase_words words;                           // the stemmers record a text's words
 	display_codec_t *codec = nullptr;             // packs and unpacks display data
-	bool remote = false;                          // a shard is a xapian-tcpsrv
 	void use_language(const char *lang)
 	{
 		std::string key(lang ? lang : "");
@@ -185,7 +184,6 @@ extern "C" chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n
 					return chatarc_error_set(err, CHATARC_ERR_USAGE,
 					                         "%s: expected tcp:HOST:PORT",
 					                         current);
-				db->remote = true;
 				db->read->add_database(Xapian::Remote::open(
 				    host_port.substr(0, colon),
 				    (unsigned)std::atoi(host_port.c_str() + colon + 1), 10000,
@@ -391,19 +389,26 @@ static const char *display_data(display_codec_t *codec, const Xapian::Document &
 
 namespace
 {
-// The C filter as Xapian asks it of each candidate document.
-class FilterDecider : public Xapian::MatchDecider
+// What Xapian asks of each hit good enough to be shown: its phrases in
+// order (phrase.h), then the C filter. A xapian-tcpsrv shard's hits are
+// not asked (Xapian cannot send it our code): there a phrase matches as
+// the AND of its words.
+class HitDecider : public Xapian::MatchDecider
 {
+	const PhraseCheck *phrases;
 	const xdb_filter_t *filter;
 	display_codec_t *codec;
 
       public:
-	FilterDecider(const xdb_filter_t *f, display_codec_t *c) : filter(f), codec(c)
+	HitDecider(const PhraseCheck *p, const xdb_filter_t *f, display_codec_t *c)
+	    : phrases(p), filter(f), codec(c)
 	{
 	}
 	bool operator()(const Xapian::Document &doc) const override
 	{
-		return filter->keep(filter->ctx, display_data(codec, doc)) != 0;
+		if (phrases && !phrases->matches(doc))
+			return false;
+		return !filter || filter->keep(filter->ctx, display_data(codec, doc)) != 0;
 	}
 };
 } // namespace
@@ -458,13 +463,9 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 				query = Xapian::Query(Xapian::Query::OP_OR, readings.begin(),
 				                      readings.end());
 		}
-		// Phrases are checked against each document's words in order
-		// (phrase.h). A xapian-tcpsrv shard could not run that check:
-		// with one, a phrase matches as the AND of its words.
-		if (!db->remote)
-			query = phrase_rewrite(query, XDB_SLOT_WORDS);
+		std::unique_ptr<PhraseCheck> phrases = PhraseCheck::of_query(query, XDB_SLOT_WORDS);
 		Xapian::Enquire enquire(db->db());
-		enquire.set_query(query);
+		enquire.set_query(phrases ? PhraseCheck::relaxed(query) : query);
 		if (sort != XDB_SORT_RELEVANCE)
 			enquire.set_sort_by_value_then_relevance(XDB_SLOT_CREATED,
 			                                         sort == XDB_SORT_DATE_DESC);
@@ -472,10 +473,10 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		// exact, not estimated. Not asked: only the hits shown are
 		// needed (counting every match cost a search 4x at p99).
 		Xapian::doccount size = total ? db->db().get_doccount() : 0;
-		FilterDecider decider(filter, db->codec);
+		HitDecider decider(phrases.get(), filter, db->codec);
 		Xapian::MSet hits =
 		    enquire.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, size,
-		                     nullptr, filter ? &decider : nullptr);
+		                     nullptr, filter || phrases ? &decider : nullptr);
 		if (total)
 			*total = hits.get_matches_estimated();
 		Xapian::Stem english("english");

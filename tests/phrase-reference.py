@@ -15,7 +15,8 @@ Usage: phrase-reference.py QUERIES < export.jsonl
   phrase-reference.py --make-queries N < export.jsonl prints N queries made
   from the messages' own words: phrases of 2 and 3 adjacent words, the same
   words reversed, NEAR and ADJ of words a few apart, a phrase ORed with or
-  excluded from a word, and hyphenated words as written.
+  excluded from a word, hyphenated words as written, a phrase ORed with a
+  word in a year (date:), and a phrase under XOR.
 """
 import json
 import random
@@ -52,7 +53,9 @@ def records():
 
 def make_queries(n):
     rng = random.Random(17)
-    texts = [r.get("text") or "" for r in records()]
+    recs = list(records())
+    texts = [r.get("text") or "" for r in recs]
+    years = sorted({r["created_at"][:4] for r in recs})
     words_of = [re.findall(r"[^\W_]+", t) for t in texts]
     hyphenated = sorted({w for t in texts for w in re.findall(r"\b[^\W_]+-[^\W_]+\b", t)})
     long_texts = [w for w in words_of if len(w) >= 8]
@@ -60,7 +63,7 @@ def make_queries(n):
     while len(out) < n and long_texts:
         w = rng.choice(long_texts)
         i = rng.randrange(len(w) - 4)
-        kind = len(out) % 8
+        kind = len(out) % 10
         if kind == 0:
             out.append('"%s %s"' % (w[i], w[i + 1]))
         elif kind == 1:
@@ -75,8 +78,15 @@ def make_queries(n):
             out.append('"%s %s" OR %s' % (w[i], w[i + 1], w[i + 4]))
         elif kind == 6:
             out.append('%s -"%s %s"' % (w[i + 3], w[i + 1], w[i + 2]))
-        elif hyphenated:
+        elif kind == 7 and hyphenated:
             out.append(rng.choice(hyphenated))
+        elif kind == 8:
+            # A phrase beside a date range under OR: the check must read
+            # the range itself (the AND of the words would not do).
+            year = rng.choice(years)
+            out.append('"%s %s" OR (%s date:%s-01-01..%s-12-31)' % (w[i], w[i + 1], w[i + 3], year, year))
+        elif kind == 9:
+            out.append('(%s OR "%s %s") XOR %s' % (w[i + 3], w[i], w[i + 1], w[i + 2]))
     for q in out:
         print(q)
 
@@ -104,12 +114,15 @@ def main():
         if r.get("author_name"):
             terms.increase_termpos()
             terms.index_text_without_positions(r["author_name"])
+        doc.add_value(1, r["created_at"][:10].replace("-", ""))  # XDB_SLOT_DAY
         doc.set_data(r["uri"])
         db.add_document(doc)
     parser = xapian.QueryParser()
     parser.set_database(db)
     parser.set_stemming_strategy(xapian.QueryParser.STEM_ALL_Z)
     parser.set_default_op(xapian.Query.OP_AND)
+    dates = xapian.DateRangeProcessor(1, "date:")
+    parser.add_rangeprocessor(dates)
     for q in queries:
         readings, seen = [], set()
         for lang in ["en"] + sorted(langs - {"en"}):
