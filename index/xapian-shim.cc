@@ -37,6 +37,7 @@ struct xdb {
 	std::string stemmer_lang = "en";              // the one terms has now
 	phrase_words words;                           // the stemmers record a text's words
 	display_codec_t *codec = nullptr;             // packs and unpacks display data
+	bool remote = false;                          // a shard is a xapian-tcpsrv
 	void use_language(const char *lang)
 	{
 		std::string key(lang ? lang : "");
@@ -184,6 +185,7 @@ extern "C" chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n
 					return chatarc_error_set(err, CHATARC_ERR_USAGE,
 					                         "%s: expected tcp:HOST:PORT",
 					                         current);
+				db->remote = true;
 				db->read->add_database(Xapian::Remote::open(
 				    host_port.substr(0, colon),
 				    (unsigned)std::atoi(host_port.c_str() + colon + 1), 10000,
@@ -390,9 +392,7 @@ static const char *display_data(display_codec_t *codec, const Xapian::Document &
 namespace
 {
 // What Xapian asks of each hit good enough to be shown: its phrases in
-// order (phrase.h), then the C filter. A xapian-tcpsrv shard's hits are
-// not asked (Xapian cannot send it our code): there a phrase matches as
-// the AND of its words.
+// order (phrase.h), then the C filter.
 class HitDecider : public Xapian::MatchDecider
 {
 	const PhraseCheck *phrases;
@@ -463,7 +463,10 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 				query = Xapian::Query(Xapian::Query::OP_OR, readings.begin(),
 				                      readings.end());
 		}
-		std::unique_ptr<PhraseCheck> phrases = PhraseCheck::of_query(query, XDB_SLOT_WORDS);
+		// Xapian takes no match decider to a remote shard: with one,
+		// a phrase matches as the AND of its words (phrase.h).
+		std::unique_ptr<PhraseCheck> phrases =
+		    db->remote ? nullptr : PhraseCheck::of_query(query, XDB_SLOT_WORDS);
 		Xapian::Enquire enquire(db->db());
 		enquire.set_query(phrases ? PhraseCheck::relaxed(query) : query);
 		if (sort != XDB_SORT_RELEVANCE)
