@@ -21,8 +21,8 @@ typedef struct cli_context {
 	 * when it was run by a path (./chatarc before `make install`). */
 	const char *program;
 	const char *data_dir;
-	const char *share_dir;
-	bool stderr_tty; /* progress goes to stderr, only on a terminal */
+	const char *share_dir; /* NULL in the front end (chatarc), which needs none */
+	bool stderr_tty;       /* progress goes to stderr, only on a terminal */
 	bool stdout_tty;
 	/* DIR/chatarc.conf, loaded once by main for the commands that use it
 	 * (a flag in the command table); config_status says why it is not. */

@@ -79,6 +79,16 @@ struct xdb {
 	}
 };
 
+// The languages other than English that Xapian 1.4 has a Snowball stemmer
+// for, by the ISO 639-1 codes Xapian::Stem takes (every other language is
+// stemmed in English), in the order of their lang: terms. Search asks the
+// index which of them it holds one by one: listing the lang: terms walked
+// every chunk of their postings, 2 MB of reads for each search at 1M
+// messages, a third of a short one.
+static const char *const stemmed_languages[] = {
+    "ar", "ca", "da", "de", "es", "eu", "fi", "fr", "ga", "hu", "hy", "id", "it",
+    "lt", "nb", "ne", "nl", "nn", "no", "pt", "ro", "ru", "sv", "ta", "tr"};
+
 // Field names of the query language and their boolean term prefixes.
 static const struct {
 	const char *field, *prefix;
@@ -443,10 +453,8 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		if (*query_text) {
 			std::vector<std::string> seen{query.get_description()};
 			std::vector<Xapian::Query> readings{query};
-			for (Xapian::TermIterator t = db->db().allterms_begin("XLANG");
-			     t != db->db().allterms_end("XLANG"); ++t) {
-				std::string lang = (*t).substr(5);
-				if (lang == "en")
+			for (const char *lang : stemmed_languages) {
+				if (!db->db().term_exists(std::string("XLANG") + lang))
 					continue;
 				parser.set_stemmer(stemmer_for(lang));
 				Xapian::Query reading = parser.parse_query(text, flags);
