@@ -298,27 +298,22 @@ std::unique_ptr<Node> compile(const Xapian::Query &q)
 }
 } // namespace
 
-static bool contains_phrase(const Xapian::Query &q)
-{
-	if (q.get_type() == Xapian::Query::OP_PHRASE || q.get_type() == Xapian::Query::OP_NEAR)
-		return true;
-	for (size_t i = 0; i < q.get_num_subqueries(); i++)
-		if (contains_phrase(q.get_subquery(i)))
-			return true;
-	return false;
-}
-
-static Xapian::Query relax(const Xapian::Query &q, bool negated)
+// node: q as compile() read it, whose has_phrase says what there is to
+// take apart.
+static Xapian::Query relax(const Xapian::Query &q, const Node &node, bool negated)
 {
 	using Q = Xapian::Query;
-	if (!contains_phrase(q))
+	if (!node.has_phrase)
 		return q;
 	if (negated)
 		return Q::MatchNothing; // NOT nothing: every candidate, for the check
+	if (node.kind == Node::PHRASE)
+		return q; // Xapian matches it as the AND of its words
 	Q::op type = q.get_type();
 	std::vector<Q> kids;
-	for (size_t i = 0; i < q.get_num_subqueries(); i++)
-		kids.push_back(relax(q.get_subquery(i), type == Q::OP_AND_NOT && i > 0));
+	for (size_t i = 0; i < node.kids.size(); i++)
+		kids.push_back(
+		    relax(q.get_subquery(i), *node.kids[i], type == Q::OP_AND_NOT && i > 0));
 	switch (type) {
 	case Q::OP_AND:
 	case Q::OP_OR:
@@ -328,14 +323,14 @@ static Xapian::Query relax(const Xapian::Query &q, bool negated)
 	case Q::OP_AND_MAYBE:
 	case Q::OP_AND_NOT: return Q(type, kids.begin(), kids.end());
 	case Q::OP_XOR: return Q(Q::OP_OR, kids.begin(), kids.end());
-	default: // a phrase (matched as its AND), or an operator with a parameter
+	default: // an operator with a parameter
 		return q;
 	}
 }
 
-Xapian::Query PhraseCheck::relaxed(const Xapian::Query &query)
+Xapian::Query PhraseCheck::relaxed(const Xapian::Query &query) const
 {
-	return relax(query, false);
+	return relax(query, *root, false);
 }
 
 PhraseCheck::PhraseCheck(std::unique_ptr<Node> root_, Xapian::valueno slot_)

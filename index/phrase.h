@@ -40,12 +40,12 @@ class PhraseCheck
 	// Null when the query has no phrase: nothing to check.
 	static std::unique_ptr<PhraseCheck> of_query(const Xapian::Query &query,
 	                                             Xapian::valueno slot);
-	// The query for Xapian to run: one that matches at least what the
-	// query matches, for the check to narrow. A phrase is left to
-	// Xapian (its AND); one under a NOT is taken out (NOT the AND of
-	// its words would drop posts that hold them apart); an XOR holding
-	// a phrase is run as an OR.
-	static Xapian::Query relaxed(const Xapian::Query &query);
+	// The query this check was made of, for Xapian to run: one that
+	// matches at least what the query matches, for the check to narrow.
+	// A phrase is left to Xapian (its AND); one under a NOT is taken out
+	// (NOT the AND of its words would drop posts that hold them apart);
+	// an XOR holding a phrase is run as an OR.
+	Xapian::Query relaxed(const Xapian::Query &query) const;
 	bool matches(const Xapian::Document &doc) const;
 	~PhraseCheck();
 

@@ -476,7 +476,7 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		std::unique_ptr<PhraseCheck> phrases =
 		    db->remote ? nullptr : PhraseCheck::of_query(query, XDB_SLOT_WORDS);
 		Xapian::Enquire enquire(db->db());
-		enquire.set_query(phrases ? PhraseCheck::relaxed(query) : query);
+		enquire.set_query(phrases ? phrases->relaxed(query) : query);
 		if (sort != XDB_SORT_RELEVANCE)
 			enquire.set_sort_by_value_then_relevance(XDB_SLOT_CREATED,
 			                                         sort == XDB_SORT_DATE_DESC);
