@@ -303,11 +303,15 @@ const struct network_handler bluesky_handler = {
     .sign_in_done = session_done,
     .bearer = bluesky_bearer,
     /* app.bsky.feed.getPosts: at most 25 at:// uris; deleted posts are
-     * left out of "posts". */
+     * left out of "posts". The AppView then says so of one post:
+     * getPostThread answers XRPC error NotFound (HTTP 400). */
     .lookup = {.path = "/xrpc/app.bsky.feed.getPosts?",
                .param = "uris",
                .batch = 25,
                .list_key = "posts",
                .id_key = "uri",
-               .network = "bluesky"},
+               .network = "bluesky",
+               .one_path = "/xrpc/app.bsky.feed.getPostThread?depth=0&parentHeight=0&uri=",
+               .gone_status = {400, 404},
+               .gone_error = "NotFound"},
 };

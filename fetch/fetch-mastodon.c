@@ -256,6 +256,14 @@ static const char *mastodon_bearer(const struct source_link *link)
 	return link->token;
 }
 
+/* The instance is the status's home: its account is one of the
+ * instance's own, which Mastodon writes as an acct without "@domain". */
+static bool mastodon_status_is_local(yajl_val status)
+{
+	const char *acct = json_get_string(json_get(status, "account"), "acct");
+	return acct && *acct && !strchr(acct, '@');
+}
+
 const struct network_handler mastodon_handler = {
     .type = "mastodon",
     .link_setup = mastodon_link_setup,
@@ -271,10 +279,15 @@ const struct network_handler mastodon_handler = {
     .bearer = mastodon_bearer,
     .walk_back = true,
     /* Mastodon 4.3's GET /api/v1/statuses?id[]=...: at most 20, the
-     * server's own ids; statuses it no longer has are left out. */
+     * server's own ids; statuses it no longer has are left out. Only a
+     * status of the instance's own accounts is proved gone there, by
+     * GET /api/v1/statuses/ID answering 404 (410 for a purged one). */
     .lookup = {.path = "/api/v1/statuses?",
                .param = "id%5B%5D",
                .batch = 20,
                .id_key = "id",
-               .local_ids = true},
+               .local_ids = true,
+               .one_path = "/api/v1/statuses/",
+               .gone_status = {404, 410},
+               .is_home = mastodon_status_is_local},
 };

@@ -22,6 +22,7 @@
 #include "../common/json.h"
 #include "../common/strbuf.h"
 #include "../common/timeutil.h"
+#include "../common/urimap.h"
 #include "fetch-job.h"
 
 void say(struct fetch_run *run, const char *fmt, ...)
@@ -282,18 +283,39 @@ static chatarc_status_t recheck_store(void *ctx, yajl_val post, chatarc_error_t 
 	return convert_counted(job, post, err);
 }
 
-/* Ends the re-check: what was found gone leaves the archive (and is
- * remembered in DIR/forgotten, so no other server's copy brings it back). */
+static bool drop_listed(void *ctx, const chatarc_record_t *record)
+{
+	return urimap_find(ctx, record->uri) != NULL;
+}
+
+/* Ends the re-check: what its home proved gone leaves the archive. A
+ * deletion is not a takedown: it is not remembered in DIR/forgotten, so a
+ * post its author restores, or that was wrongly reported, can come back. */
 static void recheck_finish(struct job *job, bool completed)
 {
 	chatarc_error_t err;
-	if (completed && recheck_gone(job->recheck)->len) {
+	const strlist_t *gone = recheck_gone(job->recheck);
+	if (completed && gone->len) {
 		strlist_t removed = {0};
-		if (archive_forget(job->target->archive, recheck_gone(job->recheck), &removed,
-		                   &err) != CHATARC_OK)
+		urimap_t listed;
+		bool added;
+		urimap_init(&listed);
+		for (size_t i = 0; i < gone->len; i++)
+			urimap_insert(&listed, gone->items[i], &added);
+		if (archive_commit(job->target->archive, &err) != CHATARC_OK ||
+		    archive_remove(job->target->archive, drop_listed, &listed, &removed, &err) !=
+		        CHATARC_OK)
 			job_fail(job, "cannot remove posts deleted upstream: %s", err.message);
 		job->stats->deleted += (long)removed.len;
 		strlist_clear(&removed);
+		urimap_release(&listed);
+	}
+	if (completed && recheck_not_home(job->recheck) && job->run->options->log) {
+		char line[300];
+		snprintf(line, sizeof line,
+		         "%s %s: %ld posts left out whose home is another server: kept",
+		         job->stats->chat, job->stats->source, recheck_not_home(job->recheck));
+		job->run->options->log(job->run->options->ctx, line);
 	}
 	if (completed && recheck_unproven_batches(job->recheck) && job->run->options->log) {
 		char line[300];
@@ -365,6 +387,25 @@ static void recheck_page_done(struct job *job, const http_response_t *r)
 		recheck_finish(job, true);
 }
 
+/* The answer about one suspect asked for alone at its home: "not found"
+ * removes it, the post itself keeps it, anything else is asked again (and
+ * when retries run out the job fails, removing nothing). */
+static void recheck_one_done(struct job *job, const http_response_t *r)
+{
+	bool gone = recheck_answer_is_gone(job->recheck, r->status, &r->body);
+	if (!gone && r->status != 200) {
+		chatarc_error_t why;
+		snprintf(why.message, sizeof why.message, "HTTP %ld asking for one post again",
+		         r->status);
+		job_retry_or_fail(job, r, false, why.message);
+		return;
+	}
+	recheck_read_one(job->recheck, gone);
+	job->attempt = 0;
+	if (!recheck_more(job->recheck))
+		recheck_finish(job, true);
+}
+
 static void page_done(struct job *job, const http_response_t *r)
 {
 	chatarc_error_t why;
@@ -385,6 +426,10 @@ static void page_done(struct job *job, const http_response_t *r)
 	}
 	if (r->status == 401 || r->status == 403) {
 		net->refused(job, r, detail);
+		return;
+	}
+	if (job->phase == PHASE_RECHECK && recheck_asking_one(job->recheck)) {
+		recheck_one_done(job, r);
 		return;
 	}
 	if (job->phase == PHASE_RECHECK && (r->status == 404 || r->status == 400)) {

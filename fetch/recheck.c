@@ -1,4 +1,5 @@
-/* Re-checking archived posts in batches (recheck.h). */
+/* Re-checking archived posts in batches, and each suspect alone at its
+ * home (recheck.h). */
 #include "recheck.h"
 
 #include <stdlib.h>
@@ -15,12 +16,25 @@ struct recheck {
 	const char *source;
 	strlist_t ids;  /* what the server is asked for */
 	strlist_t uris; /* the archived uri of each */
-	size_t next;    /* first id of the next batch */
+	bool *home;     /* ... the server asked is its home */
+	size_t home_alloc;
+	size_t next; /* first id of the next batch */
 	size_t asked_from, asked_to;
-	urimap_t seen; /* ids returned for the batch asked */
+	urimap_t seen;      /* ids returned for the batch asked */
+	size_t *suspects; /* indexes into ids: left out of a batch */
+	size_t n_suspects, suspects_alloc, next_suspect;
+	bool asking_one;
 	strlist_t gone;
-	long unproven;
+	long unproven, not_home;
 };
+
+static void add_candidate(recheck_t *rc, const char *id, const char *uri, bool home)
+{
+	strlist_add(&rc->ids, id);
+	strlist_add(&rc->uris, uri);
+	ALLOC_GROW(rc->home, rc->ids.len, rc->home_alloc);
+	rc->home[rc->ids.len - 1] = home;
+}
 
 static chatarc_status_t note_candidate(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
 {
@@ -28,11 +42,9 @@ static chatarc_status_t note_candidate(void *ctx, const chatarc_record_t *r, cha
 	(void)err;
 	if (!r->source || strcmp(r->source, rc->source))
 		return CHATARC_OK;
-	if (!rc->lookup->local_ids) {
-		if (r->network && !strcmp(r->network, rc->lookup->network)) {
-			strlist_add(&rc->ids, r->uri);
-			strlist_add(&rc->uris, r->uri);
-		}
+	if (!rc->lookup->local_ids && !rc->lookup->is_home) {
+		if (r->network && !strcmp(r->network, rc->lookup->network))
+			add_candidate(rc, r->uri, r->uri, true);
 		return CHATARC_OK;
 	}
 	/* A record's raw and source always come from the same read (record_
@@ -41,11 +53,10 @@ static chatarc_status_t note_candidate(void *ctx, const chatarc_record_t *r, cha
 	chatarc_error_t ignored;
 	if (!r->raw || json_parse(r->raw, &raw, &ignored) != CHATARC_OK)
 		return CHATARC_OK;
-	const char *id = json_get_string(raw, "id");
-	if (id && *id && strspn(id, "0123456789") == strlen(id)) {
-		strlist_add(&rc->ids, id);
-		strlist_add(&rc->uris, r->uri);
-	}
+	const char *id = rc->lookup->local_ids ? json_get_string(raw, "id") : r->uri;
+	bool home = !rc->lookup->is_home || rc->lookup->is_home(raw);
+	if (id && *id && (!rc->lookup->local_ids || strspn(id, "0123456789") == strlen(id)))
+		add_candidate(rc, id, r->uri, home);
 	json_free(raw);
 	return CHATARC_OK;
 }
@@ -74,7 +85,9 @@ void recheck_free(recheck_t *rc)
 		return;
 	strlist_clear(&rc->ids);
 	strlist_clear(&rc->uris);
+	free(rc->suspects);
 	strlist_clear(&rc->gone);
+	free(rc->home);
 	urimap_release(&rc->seen);
 	free(rc);
 }
@@ -86,16 +99,28 @@ size_t recheck_candidates(const recheck_t *rc)
 
 bool recheck_more(const recheck_t *rc)
 {
-	return rc->next < rc->ids.len;
+	return rc->next < rc->ids.len || rc->next_suspect < rc->n_suspects;
+}
+
+bool recheck_asking_one(const recheck_t *rc)
+{
+	return rc->asking_one;
 }
 
 char *recheck_next_url(recheck_t *rc, const char *base)
 {
-	if (rc->next >= rc->ids.len)
-		return NULL;
-	size_t batch = rc->lookup->batch;
 	strbuf_t url;
 	strbuf_init(&url, 0);
+	if (rc->next >= rc->ids.len) {
+		if (rc->next_suspect >= rc->n_suspects)
+			return NULL;
+		char *escaped = http_escape(rc->ids.items[rc->suspects[rc->next_suspect]]);
+		strbuf_addf(&url, "%s%s%s", base, rc->lookup->one_path, escaped);
+		free(escaped);
+		rc->asking_one = true;
+		return strbuf_detach(&url, NULL);
+	}
+	size_t batch = rc->lookup->batch;
 	strbuf_addf(&url, "%s%s", base, rc->lookup->path);
 	rc->asked_from = rc->next;
 	rc->asked_to = rc->next + batch < rc->ids.len ? rc->next + batch : rc->ids.len;
@@ -105,7 +130,17 @@ char *recheck_next_url(recheck_t *rc, const char *base)
 		            escaped);
 		free(escaped);
 	}
+	rc->asking_one = false;
 	return strbuf_detach(&url, NULL);
+}
+
+/* The ids the batch just asked for. */
+static bool asked_in_batch(const recheck_t *rc, const char *id)
+{
+	for (size_t i = rc->asked_from; i < rc->asked_to; i++)
+		if (!strcmp(rc->ids.items[i], id))
+			return true;
+	return false;
 }
 
 chatarc_status_t recheck_read(recheck_t *rc, const strbuf_t *body,
@@ -127,26 +162,63 @@ chatarc_status_t recheck_read(recheck_t *rc, const strbuf_t *body,
 	}
 	urimap_release(&rc->seen);
 	urimap_init(&rc->seen);
+	bool unasked = false;
 	for (size_t i = 0; status == CHATARC_OK && i < posts->u.array.len; i++) {
 		yajl_val post = posts->u.array.values[i];
 		const char *id = json_get_string(post, rc->lookup->id_key);
 		bool added;
-		if (id)
-			urimap_insert(&rc->seen, id, &added);
+		if (!id || !asked_in_batch(rc, id)) {
+			unasked = true; /* a post not asked for: this answer proves nothing */
+			continue;
+		}
+		urimap_insert(&rc->seen, id, &added);
 		status = fn(ctx, post, err);
 	}
 	json_free(doc);
 	if (status != CHATARC_OK)
 		return status;
-	if (rc->seen.count == 0) {
+	if (rc->seen.count == 0 || unasked) {
 		rc->unproven++;
 	} else {
-		for (size_t i = rc->asked_from; i < rc->asked_to; i++)
-			if (!urimap_find(&rc->seen, rc->ids.items[i]))
-				strlist_add(&rc->gone, rc->uris.items[i]);
+		for (size_t i = rc->asked_from; i < rc->asked_to; i++) {
+			if (urimap_find(&rc->seen, rc->ids.items[i]))
+				continue;
+			if (!rc->home[i]) {
+				rc->not_home++;
+				continue;
+			}
+			ALLOC_GROW(rc->suspects, rc->n_suspects + 1, rc->suspects_alloc);
+			rc->suspects[rc->n_suspects++] = i;
+		}
 	}
 	rc->next = rc->asked_to;
 	return CHATARC_OK;
+}
+
+bool recheck_answer_is_gone(const recheck_t *rc, long http_status, const strbuf_t *body)
+{
+	const recheck_lookup_t *l = rc->lookup;
+	if (http_status != l->gone_status[0] && http_status != l->gone_status[1])
+		return false;
+	if (!l->gone_error)
+		return true;
+	yajl_val doc;
+	chatarc_error_t ignored;
+	if (!body->len || json_parse(body->buf, &doc, &ignored) != CHATARC_OK)
+		return false;
+	const char *error = json_get_string(doc, "error");
+	bool gone = error && !strcmp(error, l->gone_error);
+	json_free(doc);
+	return gone;
+}
+
+void recheck_read_one(recheck_t *rc, bool gone)
+{
+	if (rc->next_suspect >= rc->n_suspects)
+		return;
+	if (gone)
+		strlist_add(&rc->gone, rc->uris.items[rc->suspects[rc->next_suspect]]);
+	rc->next_suspect++;
 }
 
 const strlist_t *recheck_gone(const recheck_t *rc)
@@ -157,4 +229,9 @@ const strlist_t *recheck_gone(const recheck_t *rc)
 long recheck_unproven_batches(const recheck_t *rc)
 {
 	return rc->unproven;
+}
+
+long recheck_not_home(const recheck_t *rc)
+{
+	return rc->not_home;
 }

@@ -15,6 +15,7 @@ instance, /b another; the same status has a different local id on each
   GET  /PREFIX/api/v1/statuses?id[]=..   (Mastodon 4.3: at most 20; unknown ids left out)
   GET  /PREFIX/api/v1/statuses/ID        (404 {"error":"Record not found"} once deleted)
   GET  /xrpc/app.bsky.feed.getPosts?uris=..  (at most 25; deleted posts left out)
+  GET  /xrpc/app.bsky.feed.getPostThread?uri=  (400 {"error":"NotFound"} once deleted)
 
 Control (for tests):
   POST /_control  {"faults": [{"match": "substring of path?query", "kind": K,
@@ -35,7 +36,8 @@ Control (for tests):
         good page whose next Link never goes back), html (an HTML
         page with status 200), 401, 403, 404 (an endpoint the server's
         version lacks), empty (200 with an empty list:
-        a server that lies)
+        a server that lies), pick_one (a batch lookup answered with one
+        of the posts asked for: a server that lies)
   GET  /_log     one JSON object a line per request served
 Run: fake-social.py --fixtures DIR --port-file FILE [--generate N --instances K]
 Only the Python standard library is used.
@@ -382,6 +384,21 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self.send_lookup([by_id[i] for i in ids if i in by_id], "[]")
             return
+        if url.path == "/xrpc/app.bsky.feed.getPostThread":
+            # The AppView's answer for one post: the thread, or XRPC error
+            # NotFound (HTTP 400) for a post that is gone.
+            uri = query.get("uri", [""])[0]
+            with LOCK:
+                found = [p for p in BLUESKY if p["uri"] == uri]
+            fault = self.take_fault()
+            if fault and self.apply_fault(fault, b"{}", {}):
+                return
+            if found:
+                self.send_body(200, json.dumps({"thread": {
+                    "$type": "app.bsky.feed.defs#threadViewPost", "post": found[0]}}))
+            else:
+                self.send_body(400, json.dumps({"error": "NotFound", "message": "Post not found: " + uri}))
+            return
         if url.path == "/xrpc/app.bsky.feed.getPosts":
             uris = query.get("uris", [])
             if len(uris) > 25:
@@ -398,6 +415,11 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault["kind"] == "empty":
             self.send_body(200, empty)
             return
+        if fault and fault["kind"] == "pick_one":
+            # A server that lies: each batch answered with one post of
+            # its choosing, as if every other had been deleted.
+            posts = result["posts"] if isinstance(result, dict) else result
+            posts[1:] = []
         body = json.dumps(result).encode()
         if fault and self.apply_fault(fault, body, {}):
             return
