@@ -64,8 +64,7 @@ static bool valid_date(int y, int m, int d)
  * A local time inside it can fall outside once its offset is taken
  * ("9999-12-31T23:59:59-14:00" is in year 10000 UTC): refused here, once,
  * for every reader and writer. */
-#define TIME_MAX_MS 253402300800000LL /* 10000-01-01T00:00:00Z */
-static bool time_in_range(chatarc_ms_t ms)
+bool time_in_range(chatarc_ms_t ms)
 {
 	return ms >= 0 && ms < TIME_MAX_MS;
 }
@@ -146,6 +145,13 @@ bool time_parse_twitter(const char *s, chatarc_ms_t *out)
 		return false;
 	*out = ms;
 	return true;
+}
+
+chatarc_ms_t time_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (chatarc_ms_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 bool time_from_snowflake(const char *id, chatarc_ms_t *out)
@@ -287,12 +293,14 @@ chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_
 	    sscanf(day, "%d-%d-%d", &y, &m, &d) != 3)
 		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date (YYYY-MM-DD)",
 		                         day);
-	if (!tz || !*tz || !strcmp(tz, "UTC")) {
+	int64_t next = time_days_from_civil(y, (unsigned)m, (unsigned)d) + 1;
+	if (!tz || !*tz || !strcmp(tz, "UTC") || next * 86400000 >= TIME_MAX_MS) {
+		/* (the last day chatarc keeps ends where its range does: there is
+		 * no year 10000 to convert from local time) */
 		*start = midnight;
-		*end = midnight + 86400000;
+		*end = next * 86400000 < TIME_MAX_MS ? midnight + 86400000 : TIME_MAX_MS;
 		return CHATARC_OK;
 	}
-	int64_t next = time_days_from_civil(y, (unsigned)m, (unsigned)d) + 1;
 	char next_day[11];
 	time_format_day(next * 86400000, next_day);
 	tz_scope_t scope;

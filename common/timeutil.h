@@ -20,6 +20,12 @@ typedef int64_t chatarc_ms_t;
 bool time_parse_iso8601(const char *text, chatarc_ms_t *out);
 /* Twitter API v1.1 and tweets.js: "Fri Jul 12 23:40:37 +0000 2019". */
 bool time_parse_twitter(const char *text, chatarc_ms_t *out);
+/* The instants chatarc keeps: years 1970 to 9999 in UTC (the archive's
+ * day files and ISO 8601's four digits). */
+#define TIME_MAX_MS 253402300800000LL /* 10000-01-01T00:00:00Z */
+bool time_in_range(chatarc_ms_t ms);
+/* The wall clock, in ms since the epoch (UTC). */
+chatarc_ms_t time_now_ms(void);
 /* Twitter snowflake ids carry their creation time (ids after 2010-11-04). */
 bool time_from_snowflake(const char *id, chatarc_ms_t *out);
 

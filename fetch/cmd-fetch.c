@@ -40,7 +40,7 @@ struct fetch_view {
 
 static void describe_job(const fetch_job_stats_t *j, char *out, size_t size)
 {
-	chatarc_ms_t now = http_now_ms();
+	chatarc_ms_t now = time_now_ms();
 	int n = snprintf(out, size, "%s %s #%s: %ld pages, %ld new", j->chat, j->source, j->tag,
 	                 j->pages, j->new_messages);
 	if (n < 0 || (size_t)n >= size)

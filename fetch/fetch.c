@@ -39,7 +39,7 @@ void say(struct fetch_run *run, const char *fmt, ...)
 
 static void show_progress(struct fetch_run *run, bool now)
 {
-	chatarc_ms_t t = http_now_ms();
+	chatarc_ms_t t = time_now_ms();
 	if (!run->options->progress || (!now && t - run->last_progress < 250))
 		return;
 	run->last_progress = t;
@@ -95,7 +95,7 @@ static void job_start_round(struct job *job, bool first)
 {
 	chatarc_error_t err;
 	const fetch_options_t *o = job->run->options;
-	chatarc_ms_t now = http_now_ms();
+	chatarc_ms_t now = time_now_ms();
 	chatarc_ms_t since = o->since ? o->since : now - FIRST_RUN_DAYS * DAY_MS;
 	job->attempt = 0;
 	job->stats->failed = false;
@@ -248,7 +248,7 @@ static bool is_json(const http_response_t *r)
 void job_retry_or_fail(struct job *job, const http_response_t *r, bool bad_body, const char *why)
 {
 	const chatarc_fetch_settings_t *s = &job->run->config->fetch;
-	chatarc_ms_t now = http_now_ms();
+	chatarc_ms_t now = time_now_ms();
 	job->attempt++;
 	long delay = http_retry_delay(r, bad_body, job->attempt, s->backoff_base_ms,
 	                              s->backoff_max_ms, now, &job->run->seed);
@@ -327,7 +327,7 @@ static void recheck_finish(struct job *job, bool completed)
 	}
 	recheck_free(job->recheck);
 	job->recheck = NULL;
-	job->rechecked_at = http_now_ms();
+	job->rechecked_at = time_now_ms();
 	job->phase = PHASE_DONE;
 	if (!job->stats->failed && job_save_state(job, &err) != CHATARC_OK)
 		job_fail(job, "cannot save the fetch cursor: %s", err.message);
@@ -340,7 +340,7 @@ static void recheck_finish(struct job *job, bool completed)
 static void recheck_start(struct job *job)
 {
 	const chatarc_fetch_settings_t *f = &job->run->config->fetch;
-	chatarc_ms_t now = http_now_ms();
+	chatarc_ms_t now = time_now_ms();
 	chatarc_error_t err;
 	if (!job->recheck_owner || !job->keep_state || f->recheck_days == 0 || job->recheck ||
 	    now - job->rechecked_at < (chatarc_ms_t)f->recheck_every_h * 3600000)
@@ -535,7 +535,7 @@ static void request_done(void *ctx, http_request_t *request)
 	struct job *job = ctx;
 	const http_response_t *r = &request->response;
 	struct source_link *link = job->link;
-	chatarc_ms_t now = http_now_ms();
+	chatarc_ms_t now = time_now_ms();
 	job->in_flight = false;
 	link->busy = false;
 	/* Pacing: an exhausted rate limit holds every job of this server. */
@@ -738,7 +738,7 @@ static chatarc_status_t lock_targets(struct fetch_run *run, chatarc_error_t *err
 static bool round_active(struct fetch_run *run, chatarc_ms_t *wake)
 {
 	bool active = false;
-	chatarc_ms_t now = http_now_ms();
+	chatarc_ms_t now = time_now_ms();
 	*wake = now + 500;
 	for (size_t j = 0; j < run->n_jobs; j++) {
 		struct job *job = &run->jobs[j];
@@ -765,7 +765,7 @@ static void run_round(struct fetch_run *run)
 {
 	chatarc_ms_t wake;
 	while (!stopping(run) && round_active(run, &wake)) {
-		long timeout = (long)(wake - http_now_ms());
+		long timeout = (long)(wake - time_now_ms());
 		show_progress(run, false);
 		http_client_run(run->http, timeout < 10 ? 10 : timeout);
 	}
@@ -819,9 +819,9 @@ static void run_release(struct fetch_run *run)
 static void sleep_until_next_round(struct fetch_run *run)
 {
 	chatarc_ms_t until =
-	    http_now_ms() + (chatarc_ms_t)run->config->fetch.follow_interval_s * 1000;
-	while (!stopping(run) && http_now_ms() < until) {
-		chatarc_ms_t left = until - http_now_ms();
+	    time_now_ms() + (chatarc_ms_t)run->config->fetch.follow_interval_s * 1000;
+	while (!stopping(run) && time_now_ms() < until) {
+		chatarc_ms_t left = until - time_now_ms();
 		struct timespec ts = {0, (left > 200 ? 200 : left) * 1000000L};
 		nanosleep(&ts, NULL);
 	}
@@ -835,7 +835,7 @@ chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *confi
 	                        .config = config,
 	                        .options = options,
 	                        .report = report,
-	                        .seed = (unsigned)http_now_ms() ^ (unsigned)getpid()};
+	                        .seed = (unsigned)time_now_ms() ^ (unsigned)getpid()};
 	http_client_options_t http_options = {.connect_timeout_s = config->fetch.connect_timeout_s,
 	                                      .stall_timeout_s = config->fetch.stall_timeout_s,
 	                                      .request_timeout_s = config->fetch.request_timeout_s,

@@ -18,13 +18,6 @@ struct http_client {
 	int running; /* transfers started and not yet finished */
 };
 
-chatarc_ms_t http_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (chatarc_ms_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 chatarc_status_t http_client_new(const http_client_options_t *options, http_client_t **out,
                                  chatarc_error_t *err)
 {
@@ -216,13 +209,13 @@ void http_read_header(http_request_t *request, const char *data, size_t len)
 	} else if (!strcasecmp(line, "link")) {
 		parse_link(request, value);
 	} else if (!strcasecmp(line, "retry-after")) {
-		r->retry_after = parse_retry_after(value, http_now_ms());
+		r->retry_after = parse_retry_after(value, time_now_ms());
 	} else if (!strcasecmp(line, "x-ratelimit-remaining") ||
 	           !strcasecmp(line, "ratelimit-remaining")) {
 		long long remaining;
 		r->ratelimit_remaining = parse_seconds(value, &remaining) ? remaining : -1;
 	} else if (!strcasecmp(line, "x-ratelimit-reset") || !strcasecmp(line, "ratelimit-reset")) {
-		r->ratelimit_reset = parse_reset(value, http_now_ms());
+		r->ratelimit_reset = parse_reset(value, time_now_ms());
 	}
 	return;
 }
@@ -386,7 +379,7 @@ static void finish(http_client_t *client, CURL *easy, CURLcode result)
 int http_client_run(http_client_t *client, long timeout_ms)
 {
 	int still = 0, finished = 0;
-	chatarc_ms_t deadline = http_now_ms() + timeout_ms;
+	chatarc_ms_t deadline = time_now_ms() + timeout_ms;
 	for (;;) {
 		curl_multi_perform(client->multi, &still);
 		CURLMsg *msg;
@@ -397,7 +390,7 @@ int http_client_run(http_client_t *client, long timeout_ms)
 			finish(client, msg->easy_handle, msg->data.result);
 			finished++;
 		}
-		chatarc_ms_t now = http_now_ms();
+		chatarc_ms_t now = time_now_ms();
 		/* With nothing running this still waits (curl_multi_poll sleeps
 		 * the timeout out): a caller between retries must sleep, not spin
 		 * (a dead source once burned a third of a core in back-off). */

@@ -97,6 +97,4 @@ char *http_escape(const char *s);
  * send us elsewhere through a Link header). */
 bool http_same_origin(const char *base, const char *url);
 
-chatarc_ms_t http_now_ms(void);
-
 #endif

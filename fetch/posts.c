@@ -57,8 +57,43 @@ static const char *bad_identity(const chatarc_record_t *r)
 	return NULL;
 }
 
+/* When the network first saw the post, from the wire's own clock rather
+ * than the poster's: Bluesky's indexedAt (the AppView's), a Mastodon id
+ * (the source's snowflake: ms << 16), a Twitter snowflake id. */
+static bool posts_seen_ms(const chatarc_record_t *r, chatarc_ms_t *out)
+{
+	if (r->network && !strcmp(r->network, "twitter"))
+		return r->native_id && time_from_snowflake(r->native_id, out);
+	yajl_val raw;
+	chatarc_error_t ignored;
+	if (!r->raw || json_parse(r->raw, &raw, &ignored) != CHATARC_OK)
+		return false;
+	bool found = false;
+	const char *indexed = json_get_string(raw, "indexedAt");
+	const char *id = json_get_string(raw, "id");
+	if (indexed) {
+		found = time_parse_iso8601(indexed, out);
+	} else if (id && strspn(id, "0123456789") == strlen(id) && strlen(id) >= 15) {
+		*out = (chatarc_ms_t)(strtoull(id, NULL, 10) >> 16);
+		found = true;
+	}
+	json_free(raw);
+	return found;
+}
+
+void posts_place_in_time(chatarc_record_t *r, chatarc_ms_t now)
+{
+	chatarc_ms_t latest = now + POSTS_DAY_MS, seen;
+	if (r->created_ms >= POSTS_DAY_MS && r->created_ms <= latest)
+		return;
+	if (!posts_seen_ms(r, &seen) || seen > latest || seen < POSTS_DAY_MS)
+		seen = now;
+	r->created_ms = seen;
+}
+
 chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r, chatarc_error_t *err)
 {
+	posts_place_in_time(r, time_now_ms());
 	const char *bad = bad_identity(r);
 	if (bad) {
 		record_clear(r);

@@ -20,7 +20,7 @@ struct recheck {
 	size_t home_alloc;
 	size_t next; /* first id of the next batch */
 	size_t asked_from, asked_to;
-	urimap_t seen;      /* ids returned for the batch asked */
+	urimap_t seen;    /* ids returned for the batch asked */
 	size_t *suspects; /* indexes into ids: left out of a batch */
 	size_t n_suspects, suspects_alloc, next_suspect;
 	bool asking_one;

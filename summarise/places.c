@@ -125,7 +125,7 @@ chatarc_status_t places_for_day(session_places_t *places, chatarc_ms_t day_start
 		date_release(&kept[k]);
 	chatarc_status_t status = CHATARC_OK;
 	for (int i = 0; status == CHATARC_OK && i < PLACE_DATES; i++)
-		if (!places->dates[i].date[0])
+		if (!places->dates[i].date[0] && time_in_range(day_start + (i - 1) * 86400000LL))
 			status = date_build(places, &places->dates[i], dates[i], err);
 	return status;
 }

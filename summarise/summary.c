@@ -179,12 +179,17 @@ static chatarc_status_t latest_message_time(const char *data_dir, const char *ch
 		    err, CHATARC_ERR_NOT_FOUND,
 		    "chat '%s' has no messages yet: import or fetch some first", chat);
 	if (status == CHATARC_OK) {
+		/* Not a day later than tomorrow: an archive written before posts
+		 * were placed in time (fetch/posts.h) may hold one from 9999. */
 		struct collected c = {0};
-		chatarc_ms_t from;
-		archive_day_of_path(days.items[days.len - 1], NULL, &from);
-		status = archive_for_each_without_raw(data_dir, chat, from, INT64_MAX,
-		                                      collect_message, &c, err);
-		*out = c.n ? c.messages[c.n - 1].record.created_ms : from;
+		chatarc_ms_t from, until = time_now_ms() + 86400000LL;
+		size_t last = days.len - 1;
+		archive_day_of_path(days.items[last], NULL, &from);
+		while (from > until && last > 0)
+			archive_day_of_path(days.items[--last], NULL, &from);
+		status = archive_for_each_without_raw(data_dir, chat, from, until, collect_message,
+		                                      &c, err);
+		*out = c.n ? c.messages[c.n - 1].record.created_ms : from < until ? from : until;
 		free_collected(&c);
 	}
 	strlist_clear(&days);
@@ -361,6 +366,14 @@ static chatarc_status_t find_bursts(const char *data_dir, const char *chat, chat
 	return status;
 }
 
+/* A local date inside chatarc's range: the first UTC instants are still
+ * 1969-12-31 west of Greenwich, the last already year 10000 east of it. */
+static bool keepable_date(const char *local)
+{
+	chatarc_ms_t ignored;
+	return strlen(local) == 10 && time_parse_iso8601(local, &ignored);
+}
+
 chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
                                        strlist_t *dates, chatarc_error_t *err)
 {
@@ -378,7 +391,8 @@ chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_
 	for (size_t i = 0; status == CHATARC_OK && i < n_bursts; i++) {
 		char local[11];
 		time_to_local(bursts[i].start, NULL, local, NULL, NULL);
-		if (!dates->len || strcmp(dates->items[dates->len - 1], local))
+		if ((!dates->len || strcmp(dates->items[dates->len - 1], local)) &&
+		    keepable_date(local))
 			strlist_add(dates, local);
 	}
 	for (size_t i = 0; status == CHATARC_OK && i < days.len; i++) {
@@ -391,7 +405,7 @@ chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_
 			int weekday;
 			time_to_local(ends[e], NULL, local, &weekday, NULL);
 			bool repeat = dates->len && !strcmp(dates->items[dates->len - 1], local);
-			if (!repeat && weekday == chat->schedule.weekday)
+			if (!repeat && weekday == chat->schedule.weekday && keepable_date(local))
 				strlist_add(dates, local);
 		}
 	}

@@ -27,12 +27,12 @@ expect_eq "links: ... and a dangling one: nothing is created outside" "$?:$(ls "
 
 # A year directory linked elsewhere.
 mkdir -p "$OUT/years"
-ln -s "$OUT/years" "$D/archive/fx/2027"
-post 2027-03-01 "into a linked year" >"$TMP/year.jsonl"
+ln -s "$OUT/years" "$D/archive/fx/2019"
+post 2019-03-01 "into a linked year" >"$TMP/year.jsonl"
 "$CHATARC" --data "$D" import --chat fx "$TMP/year.jsonl" >/dev/null 2>"$TMP/err"
 expect_eq "links: a year directory that is a link is refused, nothing written through it" \
-	"$?:$(grep -c 'archive/fx/2027 is a symbolic link' "$TMP/err"):$(ls "$OUT/years" | wc -l)" "1:1:0"
-rm -f "$D/archive/fx/2026/2026-01-06.jsonl.gz" "$D/archive/fx/2026/2026-01-07.jsonl.gz" "$D/archive/fx/2027"
+	"$?:$(grep -c 'archive/fx/2019 is a symbolic link' "$TMP/err"):$(ls "$OUT/years" | wc -l)" "1:1:0"
+rm -f "$D/archive/fx/2026/2026-01-06.jsonl.gz" "$D/archive/fx/2026/2026-01-07.jsonl.gz" "$D/archive/fx/2019"
 expect_eq "links: the archive reads as before (the one good post)" "$("$CHATARC" --data "$D" export fx | jq -r .text)" "first"
 
 # DIR/site linked outside: publish refuses.

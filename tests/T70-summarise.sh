@@ -129,23 +129,23 @@ post() { # URI-KEY AUTHOR UTC TEXT [PARENT-KEY]
 	printf '{"uri": "at://did:plc:e/app.bsky.feed.post/%s", "author": {"handle": "%s"}, "record": {"text": "%s", "createdAt": "%s"%s}}\n' "$1" "$2" "$4" "$3" "$reply"
 }
 {
-	# 2026-12-02: T3 asked before T2; two moderators; "A1 & A2"; a label
+	# 2026-11-04: T3 asked before T2; two moderators; "A1 & A2"; a label
 	# naming no question; a question posted as a thread of two.
-	post a1 mod.example 2026-12-02T18:01:00Z "T1: first question"
-	post a2 mod.example 2026-12-02T18:01:30Z "and what would help?" a1
-	post a3 ann.example 2026-12-02T18:03:00Z "A1 something"
-	post a4 co.example 2026-12-02T18:10:00Z "T3: the third, asked early"
-	post a5 bob.example 2026-12-02T18:12:00Z "no label, during T3"
-	post a6 mod.example 2026-12-02T18:20:00Z "T2: the second"
-	post a7 cyd.example 2026-12-02T18:22:00Z "A1 & A2 both at once"
-	post a8 dan.example 2026-12-02T18:23:00Z "A9 no such question"
-	post a9 eve.example 2026-12-02T18:24:00Z "A3: late but labelled"
-	# 2026-12-09: no topic questions at all.
-	post b1 ann.example 2026-12-09T18:05:00Z "just chatting"
-	post b2 bob.example 2026-12-09T18:06:00Z "me too" b1
+	post a1 mod.example 2026-11-04T18:01:00Z "T1: first question"
+	post a2 mod.example 2026-11-04T18:01:30Z "and what would help?" a1
+	post a3 ann.example 2026-11-04T18:03:00Z "A1 something"
+	post a4 co.example 2026-11-04T18:10:00Z "T3: the third, asked early"
+	post a5 bob.example 2026-11-04T18:12:00Z "no label, during T3"
+	post a6 mod.example 2026-11-04T18:20:00Z "T2: the second"
+	post a7 cyd.example 2026-11-04T18:22:00Z "A1 & A2 both at once"
+	post a8 dan.example 2026-11-04T18:23:00Z "A9 no such question"
+	post a9 eve.example 2026-11-04T18:24:00Z "A3: late but labelled"
+	# 2026-11-11: no topic questions at all.
+	post b1 ann.example 2026-11-11T18:05:00Z "just chatting"
+	post b2 bob.example 2026-11-11T18:06:00Z "me too" b1
 } | jq -s '{posts: .}' >"$E/edge.json"
 "$CHATARC" --data "$E" import --chat edge "$E/edge.json" >/dev/null
-"$CHATARC" --data "$E" summarise edge 2026-12-02 --format json >"$TMP/e.json"
+"$CHATARC" --data "$E" summarise edge 2026-11-04 --format json >"$TMP/e.json"
 section_of() { jq -r --arg k "$1" '(.intro.messages[], (.topics[] | .label as $t | .messages[] | .t = $t), .wrap.messages[], (.unassigned.messages[] | .t = "unassigned")) | select(.uri | endswith($k)) | (.t // "section") + " " + .method' "$TMP/e.json"; }
 expect_eq "summarise: topics are listed by number even when T3 came before T2" "$(jq -c '[.topics[].label]' "$TMP/e.json")" '["T1","T2","T3"]'
 expect_eq "summarise: between T3 and T2, time places a message in T3" "$(section_of /a5)" "T3 time"
@@ -156,18 +156,18 @@ expect_eq "summarise: a label naming no question leaves the message unassigned" 
 expect_eq "summarise: an explicit late label wins over time" "$(section_of /a9)" "T3 label"
 got=$(jq -r '.unassigned.messages[0].reason' "$TMP/e.json")
 [ -n "$got" ] && [ "$got" != null ] && ok "summarise: an unassigned message says why" || fail "summarise: no reason"
-"$CHATARC" --data "$E" summarise edge 2026-12-09 --format json >"$TMP/e2.json"
+"$CHATARC" --data "$E" summarise edge 2026-11-11 --format json >"$TMP/e2.json"
 expect_eq "summarise: a session without questions is all welcome, nothing lost" \
 	"$(jq -c '[."topic-count", (.intro.messages | length), ."unassigned-count"]' "$TMP/e2.json")" '[0,2,0]'
 # A date with no session (the next week, off the schedule, long before):
 # said, with the nearest sessions, exit 1 and nothing on stdout.
-"$CHATARC" --data "$E" summarise edge 2026-12-16 >"$TMP/empty.xml" 2>"$TMP/err"
+"$CHATARC" --data "$E" summarise edge 2026-11-18 >"$TMP/empty.xml" 2>"$TMP/err"
 expect_eq "summarise: a date after the last session exits 1 and names the nearest" \
 	"$?:$(wc -c <"$TMP/empty.xml"):$(cat "$TMP/err")" \
-	"1:0:chatarc: summarise: edge has no session on 2026-12-16 (nothing archived in its window); the nearest is 2026-12-09"
-"$CHATARC" --data "$E" summarise edge 2026-12-05 >/dev/null 2>"$TMP/err"
+	"1:0:chatarc: summarise: edge has no session on 2026-11-18 (nothing archived in its window); the nearest is 2026-11-11"
+"$CHATARC" --data "$E" summarise edge 2026-11-07 >/dev/null 2>"$TMP/err"
 expect_eq "summarise: a date between sessions names both neighbours" "$?:$(grep -o 'the nearest.*' "$TMP/err")" \
-	"1:the nearest are 2026-12-02 and 2026-12-09"
+	"1:the nearest are 2026-11-04 and 2026-11-11"
 
 # Windows in both hemispheres across DST: Sydney moved to AEDT (UTC+11) on
 # 2026-10-04, so 19:00 on 2026-10-07 is 08:00 UTC (it was 09:00 UTC before).
@@ -185,20 +185,20 @@ expect_eq "summarise: a Sydney session after DST starts is cut at local time" "$
 # 20-minute silence, named by the local date it starts on, even when it
 # runs past midnight; lone posts are no session.
 {
-	post f1 ann.example 2026-12-02T14:00:00Z "a lone morning post"
-	post f2 ann.example 2026-12-02T16:00:00Z "another lone post"
-	for i in 50 52 54 56 58; do post "f$i" bob.example "2026-12-02T23:$i:00Z" "burst $i"; done
-	for i in 00 02 04 06 08 10 12; do post "g$i" cyd.example "2026-12-03T00:$i:00Z" "burst after midnight $i"; done
-	post f3 ann.example 2026-12-05T09:00:00Z "a lone post days later"
+	post f1 ann.example 2026-11-04T14:00:00Z "a lone morning post"
+	post f2 ann.example 2026-11-04T16:00:00Z "another lone post"
+	for i in 50 52 54 56 58; do post "f$i" bob.example "2026-11-04T23:$i:00Z" "burst $i"; done
+	for i in 00 02 04 06 08 10 12; do post "g$i" cyd.example "2026-11-05T00:$i:00Z" "burst after midnight $i"; done
+	post f3 ann.example 2026-11-07T09:00:00Z "a lone post days later"
 } | jq -s '{posts: .}' >"$E/free.json"
 "$CHATARC" --data "$E" import --chat free "$E/free.json" >/dev/null
-got=$("$CHATARC" --data "$E" summarise free 2026-12-02 --format json | jq -c '[.window, ."message-count", .start, .end]')
+got=$("$CHATARC" --data "$E" summarise free 2026-11-04 --format json | jq -c '[.window, ."message-count", .start, .end]')
 expect_eq "summarise: without a schedule, the session is a burst, across midnight" "$got" \
-	'["burst",12,"2026-12-02T23:50:00.000Z","2026-12-03T00:12:00.001Z"]'
+	'["burst",12,"2026-11-04T23:50:00.000Z","2026-11-05T00:12:00.001Z"]'
 got=$("$CHATARC" --data "$E" summarise free --format json | jq -c '[.date, ."message-count"]')
-expect_eq "summarise: the latest session of a chat without a schedule is its latest burst" "$got" '["2026-12-02",12]'
-"$CHATARC" --data "$E" summarise free 2026-12-05 >/dev/null 2>"$TMP/err"
-expect_eq "summarise: a day of lone posts is no session" "$?:$(grep -o 'the nearest.*' "$TMP/err")" "1:the nearest is 2026-12-02"
+expect_eq "summarise: the latest session of a chat without a schedule is its latest burst" "$got" '["2026-11-04",12]'
+"$CHATARC" --data "$E" summarise free 2026-11-07 >/dev/null 2>"$TMP/err"
+expect_eq "summarise: a day of lone posts is no session" "$?:$(grep -o 'the nearest.*' "$TMP/err")" "1:the nearest is 2026-11-04"
 
 "$CHATARC" --data "$E" summarise nochat >/dev/null 2>&1
 expect_eq "summarise: an unknown chat fails (exit 1)" "$?" "1"

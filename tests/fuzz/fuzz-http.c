@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += len;
 	}
 	unsigned seed = 1;
-	http_retry_delay(&request.response, false, 1, 1000, 60000, http_now_ms(), &seed);
+	http_retry_delay(&request.response, false, 1, 1000, 60000, time_now_ms(), &seed);
 	http_request_release(&request);
 	return 0;
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The second audit's hostile cases: posts, files and servers that lie.
+# Each check fails on the program before its fix.
+. "$(dirname "$0")/lib.sh"
+
+# ---- A post from the year 9999 ----------------------------------------------
+# Bluesky's createdAt is written by the poster's client. One accepted
+# range, 1970-01-02 to a day after the post was seen: a post outside it is
+# kept, its claim in its raw object, and placed by when the network saw it
+# (indexedAt); the edge itself is kept as it is. Every reader then works
+# on the data dir.
+D=$(new_data dates redistricting)
+allow_noindex "$D"
+B="$FIXTURES/bluesky/bskyr_searchPosts_redistricting.body.json"
+jq '.posts[0].record.createdAt = "9999-12-31T23:59:59.999Z" | .posts[0].indexedAt = "2025-07-01T00:00:00.000Z"
+  | .posts[1].record.createdAt = "9999-06-01T12:00:00Z" | .posts[1].indexedAt = "2025-07-02T00:00:00.000Z"
+  | .posts[2].record.createdAt = "1970-01-01T00:00:00Z" | .posts[2].indexedAt = "2025-07-03T00:00:00.000Z"
+  | .posts[3].record.createdAt = "1970-01-02T00:00:00Z"' "$B" >"$TMP/future.json"
+"$CHATARC" --data "$D" import --chat redistricting "$TMP/future.json" >/dev/null 2>"$TMP/err"
+expect_eq "dates: a page with posts from 9999 imports (exit 0)" "$?" "0"
+got=$("$CHATARC" --data "$D" export redistricting --format json |
+	jq -r --slurpfile f "$TMP/future.json" '($f[0].posts[0:4] | map(.uri)) as $u | select(.uri as $x | $u | index($x)) | [.created_at, .raw.record.createdAt] | @tsv' | sort)
+want=$(printf '%s	%s
+' 1970-01-02T00:00:00.000Z 1970-01-02T00:00:00Z 2025-07-01T00:00:00.000Z 9999-12-31T23:59:59.999Z \
+	2025-07-02T00:00:00.000Z 9999-06-01T12:00:00Z 2025-07-03T00:00:00.000Z 1970-01-01T00:00:00Z)
+expect_eq "dates: placed by indexedAt, the claim kept in raw; the edge kept as it is" "$got" "$want"
+expect_eq "dates: no day file past tomorrow" \
+	"$(find "$D/archive" -name '*.jsonl.gz' | sed 's,.*/,,' | awk -v t="$(date -u -d tomorrow +%F)" '$0 > t' | wc -l)" "0"
+
+# An archive written before the fix holds day files for 9999-12-31,
+# 9999-06-01 and 1970-01-01 (1969-12-31 in the chat's Toronto): every
+# reader still works, and the latest session is not a future one.
+gz="$(find "$D/archive" -name '*.jsonl.gz' | head -1)"
+for at in 9999-12-31T23:00 9999-06-01T20:00 1970-01-01T00:00; do
+	day=${at%T*}
+	mkdir -p "$D/archive/redistricting/${day%%-*}"
+	zcat "$gz" | head -1 | jq -c --arg at "$at" '.created_at = $at + ":00.000Z" | .uri = .uri + $at' |
+		gzip >"$D/archive/redistricting/${day%%-*}/$day.jsonl.gz"
+done
+for cmd in "export redistricting" "stats" "index" "search --count *" "update" "publish" "digest redistricting"; do
+	# shellcheck disable=SC2086
+	"$CHATARC" --data "$D" $cmd >/dev/null 2>"$TMP/err"
+	expect_eq "dates: '$cmd' on an archive holding 9999-12-31 exits 0" "$? $(head -c 200 "$TMP/err")" "0 "
+done
+"$CHATARC" --data "$D" summarise redistricting --format json >"$TMP/sum.json" 2>"$TMP/err"
+expect_eq "dates: summarise's latest session is the last Wednesday with posts, not one in 9999" \
+	"$(jq -r .date "$TMP/sum.json")" "2025-07-02"
+
+# A Mastodon status claiming 9999 (its home server's clock) is placed by its
+# id on the server that served it (a snowflake: milliseconds << 16).
+M=$(new_data mdates rstats)
+allow_noindex "$M"
+http_body "$FIXTURES/mastodon/rtoot_rstats_default.http" | jq '.[0].created_at = "9999-01-01T00:00:00.000Z"' >"$TMP/m.json"
+"$CHATARC" --data "$M" import --chat rstats "$TMP/m.json" >/dev/null
+id=$(jq -r '.[0].id' "$TMP/m.json")
+expect_eq "dates: a Mastodon status from 9999 is placed by its id's time" \
+	"$("$CHATARC" --data "$M" export rstats | jq -r --arg u "$(jq -r '.[0].uri' "$TMP/m.json")" 'select(.uri == $u) | .created_at')" \
+	"$(date -u -d "@$(( (id >> 16) / 1000 ))" +%FT%T).$(printf '%03d' $(( (id >> 16) % 1000 )))Z"
+
+test_done
