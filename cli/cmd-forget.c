@@ -44,8 +44,9 @@ static chatarc_status_t read_names(const char *path, strlist_t *names, chatarc_e
 {
 	strbuf_t text;
 	strbuf_init(&text, 0);
-	chatarc_status_t status =
-	    fs_read_file(strcmp(path, "-") ? path : "/dev/stdin", &text, 0, err);
+	chatarc_status_t status = strcmp(path, "-")
+	                              ? fs_read_file(path, &text, 0, err)
+	                              : fs_read_fd(0, "standard input", &text, 0, err);
 	for (char *line = text.buf; status == CHATARC_OK && line && *line;) {
 		char *next = strchr(line, '\n');
 		if (next)

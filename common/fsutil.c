@@ -103,6 +103,35 @@ chatarc_status_t fs_mkdir_under(const char *base, const char *path, chatarc_erro
 	return status;
 }
 
+chatarc_status_t fs_open_under(const char *base, const char *path, int flags, unsigned mode,
+                               int *fd, chatarc_error_t *err)
+{
+	char *dir = fs_dirname(path);
+	chatarc_status_t status = fs_mkdir_under(base, dir, err);
+	free(dir);
+	*fd = -1;
+	if (status != CHATARC_OK)
+		return status;
+	*fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, (mode_t)mode);
+	if (*fd < 0)
+		return errno == ELOOP
+		           ? fs_link_refused(path, err)
+		           : chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot open: %s", path,
+		                               strerror(errno));
+	return CHATARC_OK;
+}
+
+chatarc_status_t fs_replace_file_under(const char *base, const char *path, const void *data,
+                                       size_t len, unsigned mode, chatarc_error_t *err)
+{
+	char *dir = fs_dirname(path);
+	chatarc_status_t status = fs_mkdir_under(base, dir, err);
+	free(dir);
+	if (status == CHATARC_OK)
+		status = fs_replace_file_mode(path, data, len, mode, err);
+	return status;
+}
+
 chatarc_status_t fs_write_all(int fd, const void *data, size_t len, const char *path,
                               chatarc_error_t *err)
 {
@@ -237,23 +266,46 @@ chatarc_status_t fs_remove_tree(const char *path, chatarc_error_t *err)
 	return CHATARC_OK;
 }
 
+chatarc_status_t fs_read_fd(int fd, const char *name, strbuf_t *out, size_t max,
+                            chatarc_error_t *err)
+{
+	char chunk[65536];
+	size_t read_bytes = 0;
+	while (!max || read_bytes < max) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return chatarc_error_set(err, CHATARC_ERR_IO, "%s: read failed: %s", name,
+			                         strerror(errno));
+		if (n == 0)
+			break;
+		size_t take = max && read_bytes + (size_t)n > max ? max - read_bytes : (size_t)n;
+		strbuf_add(out, chunk, take);
+		read_bytes += take;
+	}
+	return CHATARC_OK;
+}
+
 chatarc_status_t fs_read_file(const char *path, strbuf_t *out, size_t max, chatarc_error_t *err)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n, read = 0;
-	if (!f)
+	/* O_NONBLOCK: opening a FIFO planted where a file belongs would wait
+	 * for a writer for ever; it is refused below instead. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
 		return chatarc_error_set(err,
 		                         errno == ENOENT ? CHATARC_ERR_NOT_FOUND : CHATARC_ERR_IO,
 		                         "%s: cannot read: %s", path, strerror(errno));
-	while ((!max || read < max) && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (max && read + n > max)
-			n = max - read;
-		strbuf_add(out, chunk, n);
-		read += n;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return chatarc_error_set(err, CHATARC_ERR_IO,
+		                         "%s: cannot read: not a regular file (a FIFO, device or "
+		                         "directory?); put the file itself there",
+		                         path);
 	}
-	bool failed = ferror(f);
-	fclose(f);
-	return failed ? chatarc_error_set(err, CHATARC_ERR_IO, "%s: read failed", path)
-	              : CHATARC_OK;
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	chatarc_status_t status = fs_read_fd(fd, path, out, max, err);
+	close(fd);
+	return status;
 }

@@ -21,6 +21,13 @@ chatarc_status_t fs_mkdir_p(const char *path, chatarc_error_t *err);
  * fs_mkdir_under: that, with the directories made. */
 chatarc_status_t fs_check_under(const char *base, const char *path, chatarc_error_t *err);
 chatarc_status_t fs_mkdir_under(const char *base, const char *path, chatarc_error_t *err);
+/* A file of ours under base: its directories made (fs_mkdir_under) and
+ * the file itself opened without following a link (O_NOFOLLOW), so no
+ * lock, state or session file is ever written through one. */
+chatarc_status_t fs_open_under(const char *base, const char *path, int flags, unsigned mode,
+                               int *fd, chatarc_error_t *err);
+chatarc_status_t fs_replace_file_under(const char *base, const char *path, const void *data,
+                                       size_t len, unsigned mode, chatarc_error_t *err);
 /* The one error for a link found where a file or directory of ours belongs
  * (an open with O_NOFOLLOW that failed with ELOOP, or fs_check_under). */
 chatarc_status_t fs_link_refused(const char *path, chatarc_error_t *err);
@@ -39,10 +46,15 @@ chatarc_status_t fs_replace_file_mode(const char *path, const void *data, size_t
                                       chatarc_error_t *err);
 bool fs_exists(const char *path);
 /* Appends the file's bytes to out: at most max bytes (0: all of it).
- * CHATARC_ERR_NOT_FOUND when there is no such file; the error names it. */
+ * CHATARC_ERR_NOT_FOUND when there is no such file; the error names it.
+ * Only a regular file is read: a FIFO or a device where a file of ours
+ * belongs (a token file, a state file) is refused, never waited on. */
 struct strbuf;
 chatarc_status_t fs_read_file(const char *path, struct strbuf *out, size_t max,
                               chatarc_error_t *err);
+/* The same from an open descriptor (standard input), `name` in errors. */
+chatarc_status_t fs_read_fd(int fd, const char *name, struct strbuf *out, size_t max,
+                            chatarc_error_t *err);
 /* Removes path and everything below it (symlinks are removed, not followed). */
 chatarc_status_t fs_remove_tree(const char *path, chatarc_error_t *err);
 

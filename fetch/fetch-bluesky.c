@@ -186,14 +186,12 @@ static void session_save(struct job *job)
 	strbuf_addstr(&sb, ",\"refreshJwt\":");
 	json_add_string(&sb, link->refresh_jwt);
 	strbuf_addstr(&sb, "}\n");
-	char *dir = fs_dirname(link->session_path);
-	if (fs_mkdir_p(dir, &err) != CHATARC_OK ||
-	    fs_replace_file_mode(link->session_path, sb.buf, sb.len, 0600, &err) != CHATARC_OK)
+	if (fs_replace_file_under(job->run->data_dir, link->session_path, sb.buf, sb.len, 0600,
+	                          &err) != CHATARC_OK)
 		say(job->run,
 		    "%s: cannot keep the Bluesky session for the next run (%s); signing in "
 		    "each run spends Bluesky's limit on sign-ins",
 		    link->source->name, err.message);
-	free(dir);
 	strbuf_release(&sb);
 }
 

@@ -150,11 +150,8 @@ chatarc_status_t job_save_state(struct job *job, chatarc_error_t *err)
 		add_time_field(&sb, "rechecked_at", job->rechecked_at);
 	job->link->net->save_state(job, &sb);
 	strbuf_addstr(&sb, "}\n");
-	char *dir = fs_dirname(job->state_path);
-	chatarc_status_t status = fs_mkdir_p(dir, err);
-	free(dir);
-	if (status == CHATARC_OK)
-		status = fs_replace_file(job->state_path, sb.buf, sb.len, err);
+	chatarc_status_t status =
+	    fs_replace_file_under(job->run->data_dir, job->state_path, sb.buf, sb.len, 0644, err);
 	strbuf_release(&sb);
 	return status;
 }

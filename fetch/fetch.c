@@ -558,22 +558,15 @@ static chatarc_status_t lock_chat(struct fetch_run *run, struct chat_target *t,
 {
 	strbuf_t path;
 	strbuf_init(&path, 0);
-	strbuf_addf(&path, "%s/state/%s", run->data_dir, t->chat->name);
-	chatarc_status_t status = fs_mkdir_p(path.buf, err);
-	strbuf_addstr(&path, "/fetch.lock");
-	if (status == CHATARC_OK) {
-		t->lock_fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-		if (t->lock_fd < 0)
-			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot open: %s",
+	strbuf_addf(&path, "%s/state/%s/fetch.lock", run->data_dir, t->chat->name);
+	chatarc_status_t status =
+	    fs_open_under(run->data_dir, path.buf, O_RDWR | O_CREAT, 0666, &t->lock_fd, err);
+	if (status == CHATARC_OK && flock(t->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			t->busy = true;
+		else
+			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot lock: %s",
 			                           path.buf, strerror(errno));
-		else if (flock(t->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-			if (errno == EWOULDBLOCK)
-				t->busy = true;
-			else
-				status =
-				    chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot lock: %s",
-				                      path.buf, strerror(errno));
-		}
 	}
 	strbuf_release(&path);
 	return status;

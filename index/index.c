@@ -472,14 +472,9 @@ static chatarc_status_t take_index_lock(const char *data_dir, bool wait, int *fd
 {
 	strbuf_t path;
 	strbuf_init(&path, 0);
-	strbuf_addf(&path, "%s/state", data_dir);
-	chatarc_status_t status = fs_mkdir_under(data_dir, path.buf, err);
-	strbuf_addstr(&path, "/index.lock");
-	*fd = status == CHATARC_OK ? open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666)
-	                           : -1;
-	if (status == CHATARC_OK && *fd < 0)
-		status =
-		    chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path.buf, strerror(errno));
+	strbuf_addf(&path, "%s/state/index.lock", data_dir);
+	chatarc_status_t status =
+	    fs_open_under(data_dir, path.buf, O_RDWR | O_CREAT, 0666, fd, err);
 	if (status == CHATARC_OK && flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 		close(*fd);
 		*fd = -1;

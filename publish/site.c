@@ -161,11 +161,8 @@ static chatarc_status_t cache_save(publisher_t *pub, chatarc_error_t *err)
 	for (size_t i = 0; i < cache->n; i++)
 		strbuf_addf(&sb, "%016llx %lld %s\n", (unsigned long long)cache->hashes[i],
 		            cache->sizes[i], cache->names.items[i]);
-	char *dir = fs_dirname(cache->path);
-	chatarc_status_t status = fs_mkdir_p(dir, err);
-	if (status == CHATARC_OK)
-		status = fs_replace_file(cache->path, sb.buf ? sb.buf : "", sb.len, err);
-	free(dir);
+	chatarc_status_t status = fs_replace_file_under(pub->options.data_dir, cache->path,
+	                                                sb.buf ? sb.buf : "", sb.len, 0644, err);
 	strbuf_release(&sb);
 	return status;
 }
@@ -175,21 +172,16 @@ static chatarc_status_t take_lock(publisher_t *pub, chatarc_error_t *err)
 	strbuf_t path;
 	chatarc_status_t status = CHATARC_OK;
 	strbuf_init(&path, 0);
-	strbuf_addf(&path, "%s/state", pub->options.data_dir);
-	if ((status = fs_mkdir_p(path.buf, err)) == CHATARC_OK) {
-		strbuf_addstr(&path, "/publish.lock");
-		pub->lock_fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-		if (pub->lock_fd < 0)
-			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path.buf,
-			                           strerror(errno));
-		else
-			while (flock(pub->lock_fd, LOCK_EX) < 0)
-				if (errno != EINTR) {
-					status = chatarc_error_set(err, CHATARC_ERR_IO,
-					                           "%s: cannot lock: %s", path.buf,
-					                           strerror(errno));
-					break;
-				}
+	strbuf_addf(&path, "%s/state/publish.lock", pub->options.data_dir);
+	if ((status = fs_open_under(pub->options.data_dir, path.buf, O_RDWR | O_CREAT, 0666,
+	                            &pub->lock_fd, err)) == CHATARC_OK) {
+		while (flock(pub->lock_fd, LOCK_EX) < 0)
+			if (errno != EINTR) {
+				status =
+				    chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot lock: %s",
+				                      path.buf, strerror(errno));
+				break;
+			}
 	}
 	strbuf_release(&path);
 	return status;
@@ -698,11 +690,8 @@ static chatarc_status_t save_chat_state(publisher_t *pub, const chatarc_chat_t *
 	int len = 0;
 	xmlDocDumpMemoryEnc(state, &text, &len, "UTF-8");
 	char *path = chat_state_path(pub, chat);
-	char *dir = fs_dirname(path);
-	chatarc_status_t status = fs_mkdir_p(dir, err);
-	if (status == CHATARC_OK)
-		status = fs_replace_file(path, text ? (const char *)text : "", (size_t)len, err);
-	free(dir);
+	chatarc_status_t status = fs_replace_file_under(
+	    pub->options.data_dir, path, text ? (const char *)text : "", (size_t)len, 0644, err);
 	free(path);
 	xmlFree(text);
 	xmlFreeDoc(state);

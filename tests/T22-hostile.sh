@@ -57,4 +57,56 @@ expect_eq "dates: a Mastodon status from 9999 is placed by its id's time" \
 	"$("$CHATARC" --data "$M" export rstats | jq -r --arg u "$(jq -r '.[0].uri' "$TMP/m.json")" 'select(.uri == $u) | .created_at')" \
 	"$(date -u -d "@$(( (id >> 16) / 1000 ))" +%FT%T).$(printf '%03d' $(( (id >> 16) % 1000 )))Z"
 
+
+# ---- Files where ours belong ------------------------------------------------
+PY=/usr/bin/python3
+"$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
+	>"$TMP/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null' EXIT
+for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+BASE="http://127.0.0.1:$(cat "$TMP/port")"
+fetch_conf() { # DIR [TOKEN-FILE]
+	rm -rf "$1" && mkdir -p "$1"
+	cat >"$1/chatarc.conf" <<EOC
+{"chats": {"hanna": {"tags": ["IchbinHanna"], "sources": ["a"], "allow_noindex": true}},
+ "sources": {"a": {"type": "mastodon", "url": "$BASE/a"${2:+, \"token_file\": \"$2\"}}},
+ "fetch": {"backoff_base_ms": 100, "retries": 1, "recheck_days": 0}}
+EOC
+}
+
+# A FIFO at token_file: every fetch used to block for ever on opening it.
+F="$TMP/fifo"
+fetch_conf "$F" token
+mkfifo "$F/token"
+timeout 20 "$CHATARC" --data "$F" fetch --since 2020-01-01 >/dev/null 2>"$TMP/err"
+expect_eq "files: a FIFO at token_file is refused at once (exit 1), saying why" \
+	"$? $(grep -c 'not a regular file' "$TMP/err")" "1 1"
+
+# Links under DIR where state, locks and cursors belong: nothing is written
+# through them, and the message names the link.
+OUTSIDE="$TMP/outside"
+links_case() { # NAME WHAT-TO-LINK COMMAND...
+	local name="$1" link="$2"
+	shift 2
+	rm -rf "$OUTSIDE" && mkdir -p "$OUTSIDE"
+	fetch_conf "$TMP/l"
+	mkdir -p "$TMP/l/state/hanna" "$(dirname "$TMP/l/$link")"
+	rm -rf "${TMP:?}/l/$link"
+	ln -s "$OUTSIDE/target" "$TMP/l/$link"
+	[ "${link##*/}" = "publish.lock" ] || [ "${link##*/}" = "fetch.lock" ] || mkdir -p "$OUTSIDE/target"
+	"$CHATARC" --data "$TMP/l" "$@" >/dev/null 2>"$TMP/err"
+	local rc=$?
+	expect_eq "files: $name: refused, the link named, nothing written outside" \
+		"$rc $(grep -c 'is a symbolic link' "$TMP/err") $(find "$OUTSIDE" -type f | wc -l)" "$rc 1 0"
+	[ "$rc" -ne 0 ] || fail "files: $name: exit 0"
+}
+links_case "DIR/state a link (publish)" state publish
+links_case "state/publish a link" state/publish publish
+links_case "state/publish.lock a link to a new file" state/publish.lock publish
+links_case "DIR/state a link (fetch)" state fetch --since 2020-01-01
+links_case "state/CHAT a link" state/hanna fetch --since 2020-01-01
+links_case "state/CHAT/SOURCE a link" state/hanna/a fetch --since 2020-01-01
+links_case "state/CHAT/fetch.lock a link" state/hanna/fetch.lock fetch --since 2020-01-01
+
 test_done

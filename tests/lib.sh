@@ -2,7 +2,7 @@
 # "FAIL NAME" (with what differed) for tests/run to count.
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CHATARC="$ROOT/chatarc"
+CHATARC="${CHATARC_UNDER_TEST:-$ROOT/chatarc}"
 FIXTURES="${CHATARC_FIXTURES:-$ROOT/tests/fixtures}"
 TMP="${TEST_TMP:-$ROOT/tests/tmp}/$(basename "$0" .sh)"
 rm -rf "$TMP" && mkdir -p "$TMP"
