@@ -30,6 +30,16 @@ void csvstream_release(csvstream_t *cs)
 	cs->ends = NULL;
 }
 
+/* A byte of a cell. A raw NUL would cut the cell's text wherever it is
+ * read: it becomes U+FFFD, as a JSON "\u0000" does (json-tree.c). */
+static void add_cell_byte(csvstream_t *cs, char c)
+{
+	if (c)
+		strbuf_addch(&cs->row, c);
+	else
+		strbuf_add(&cs->row, "\xEF\xBF\xBD", 3);
+}
+
 static void end_field(csvstream_t *cs)
 {
 	strbuf_addch(&cs->row, '\0');
@@ -90,7 +100,7 @@ chatarc_status_t csvstream_feed(csvstream_t *cs, const char *data, size_t len, c
 			/* A field spanning lines: count them, keep the bytes. */
 			if ((c == '\n' && !lf_of_crlf) || c == '\r')
 				cs->line++;
-			strbuf_addch(&cs->row, c);
+			add_cell_byte(cs, c);
 			continue;
 		}
 		if (cs->state == QUOTE_IN_QUOTED) {
@@ -115,7 +125,7 @@ chatarc_status_t csvstream_feed(csvstream_t *cs, const char *data, size_t len, c
 		} else if (c == '"' && cs->state == FIELD_START) {
 			cs->state = QUOTED;
 		} else {
-			strbuf_addch(&cs->row, c);
+			add_cell_byte(cs, c);
 			cs->state = UNQUOTED;
 		}
 	}

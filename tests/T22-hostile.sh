@@ -58,6 +58,16 @@ expect_eq "dates: a Mastodon status from 9999 is placed by its id's time" \
 	"$(date -u -d "@$(( (id >> 16) / 1000 ))" +%FT%T).$(printf '%03d' $(( (id >> 16) % 1000 )))Z"
 
 
+# ---- A raw NUL in a CSV cell ----------------------------------------------
+# It cut the text there (exit 0); a JSON "\u0000" already became U+FFFD.
+N=$(new_data nul pstweetchat)
+{ head -3 "$FIXTURES/csv/pstweetchat/pstweetchat.csv"; } | sed '3s/I have learned/I have\x00 learned/' >"$TMP/nul.csv"
+expect_eq "nul: the real row holds a raw NUL" "$(tr -dc '\000' <"$TMP/nul.csv" | wc -c)" "1"
+"$CHATARC" --data "$N" import --chat pstweetchat "$TMP/nul.csv" >/dev/null 2>"$TMP/err"
+expect_eq "nul: a CSV cell with a raw NUL keeps all its text, the NUL as U+FFFD" \
+	"$? $("$CHATARC" --data "$N" export pstweetchat | jq -r .text)" \
+	"0 @JeffHicks I have$(printf '\xef\xbf\xbd') learned so much I need to rest my brain. Thanks, everybody #PSTweetChat"
+
 # ---- Files where ours belong ------------------------------------------------
 PY=/usr/bin/python3
 "$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
