@@ -27,7 +27,14 @@ struct line_map {
 	struct key_line *keys;
 	size_t len, alloc;
 	char *stack[32]; /* key of each open map; NULL for arrays */
+	/* The keys each open map has had so far, with their lines: a key given
+	 * twice is refused (JSON readers disagree on which one wins). */
+	strlist_t seen[32];
+	long *seen_lines[32];
+	size_t seen_alloc[32];
 	int depth;
+	char *duplicate;                           /* the first key given twice: its path, */
+	long duplicate_line, duplicate_first_line; /* ... where, and where first */
 };
 
 static long line_at(const char *text, size_t offset)
@@ -36,6 +43,24 @@ static long line_at(const char *text, size_t offset)
 	for (size_t i = 0; i < offset && text[i]; i++)
 		line += text[i] == '\n';
 	return line;
+}
+
+static void note_key(struct line_map *map, const char *key, const char *path, long line)
+{
+	int level = map->depth - 1;
+	strlist_t *seen = &map->seen[level];
+	for (size_t i = 0; i < seen->len; i++)
+		if (!strcmp(seen->items[i], key)) {
+			if (!map->duplicate) {
+				map->duplicate = xstrdup(path);
+				map->duplicate_line = line;
+				map->duplicate_first_line = map->seen_lines[level][i];
+			}
+			return;
+		}
+	ALLOC_GROW(map->seen_lines[level], seen->len + 1, map->seen_alloc[level]);
+	map->seen_lines[level][seen->len] = line;
+	strlist_add(seen, key);
 }
 
 static int on_map_key(void *ctx, const unsigned char *key, size_t len)
@@ -54,9 +79,11 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
 			strbuf_addch(&path, '.');
 		strbuf_addstr(&path, map->stack[i]);
 	}
+	long line = line_at(map->text, yajl_get_bytes_consumed(map->parser));
+	note_key(map, map->stack[map->depth - 1], path.buf, line);
 	ALLOC_GROW(map->keys, map->len + 1, map->alloc);
 	map->keys[map->len].path = strbuf_detach(&path, NULL);
-	map->keys[map->len].line = line_at(map->text, yajl_get_bytes_consumed(map->parser));
+	map->keys[map->len].line = line;
 	map->len++;
 	return 1;
 }
@@ -80,14 +107,22 @@ static int on_start_array(void *ctx)
 	return on_open(ctx, false);
 }
 
+static void forget_level(struct line_map *map, int level)
+{
+	free(map->stack[level]);
+	map->stack[level] = NULL;
+	strlist_clear(&map->seen[level]);
+	free(map->seen_lines[level]);
+	map->seen_lines[level] = NULL;
+	map->seen_alloc[level] = 0;
+}
+
 static int on_close(void *ctx)
 {
 	struct line_map *map = ctx;
 	map->depth--;
-	if (map->depth < 32) {
-		free(map->stack[map->depth]);
-		map->stack[map->depth] = NULL;
-	}
+	if (map->depth < 32)
+		forget_level(map, map->depth);
 	return 1;
 }
 
@@ -105,7 +140,8 @@ static void line_map_release(struct line_map *map)
 		free(map->keys[i].path);
 	free(map->keys);
 	for (int i = 0; i < map->depth && i < 32; i++)
-		free(map->stack[i]);
+		forget_level(map, i);
+	free(map->duplicate);
 }
 
 static long line_of(const struct line_map *map, const char *path)
@@ -677,6 +713,14 @@ chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc
 		                      "%s:%ld: not valid JSON (%s); expected JSON with // comments",
 		                      path, line_at(text.buf, at ? at : text.len), (char *)why);
 		yajl_free_error(lines.parser, why);
+		goto out;
+	}
+	if (lines.duplicate) {
+		status = chatarc_error_set(err, CHATARC_ERR_CONFIG,
+		                           "%s:%ld: %s is given twice (first on line %ld); JSON "
+		                           "readers disagree on which one counts: keep one",
+		                           path, lines.duplicate_line, lines.duplicate,
+		                           lines.duplicate_first_line);
 		goto out;
 	}
 	chatarc_error_t ignored;

@@ -68,6 +68,20 @@ expect_eq "nul: a CSV cell with a raw NUL keeps all its text, the NUL as U+FFFD"
 	"$? $("$CHATARC" --data "$N" export pstweetchat | jq -r .text)" \
 	"0 @JeffHicks I have$(printf '\xef\xbf\xbd') learned so much I need to rest my brain. Thanks, everybody #PSTweetChat"
 
+# ---- Duplicate keys in the config -----------------------------------------
+# The first value won, where jq and Python take the last: a second "c" chat
+# with another schedule was silently ignored.
+K="$TMP/dupkeys"
+mkdir -p "$K"
+printf '{"chats": {\n  "c": {"tags": ["c"]},\n  "c": {"tags": ["d"], "schedule": {"weekday": "Fri", "start": "12:00", "minutes": 60, "tz": "UTC"}}\n}}\n' >"$K/chatarc.conf"
+"$CHATARC" --data "$K" stats >/dev/null 2>"$TMP/err"
+expect_eq "config: a key given twice is refused, naming both lines" \
+	"$? $(cat "$TMP/err")" \
+	"1 chatarc: stats: $K/chatarc.conf:3: chats.c is given twice (first on line 2); JSON readers disagree on which one counts: keep one"
+printf '{"chats": {"c": {"tags": ["c"], "hide": ["a@x.example"]}, "d": {"tags": ["d"], "hide": ["a@x.example"]}}}\n' >"$K/chatarc.conf"
+"$CHATARC" --data "$K" stats >/dev/null 2>"$TMP/err"
+expect_eq "config: the same key in two objects is no duplicate" "$? $(cat "$TMP/err")" "0 "
+
 # ---- Files where ours belong ------------------------------------------------
 PY=/usr/bin/python3
 "$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
