@@ -1,4 +1,4 @@
-/* `chatarc export [CHAT...] [DATE] --format json|csv`: the archive as
+/* `chatarc export [CHAT...] [DATE] --format json|csv|csv-raw`: the archive as
  * researchers' tools read it, streamed in time order across chats, with
  * the filters of cli/select.h. */
 #include <stdio.h>
@@ -11,18 +11,20 @@
 #include "select.h"
 
 static const command_help_t export_help = {
-    "chatarc export [CHAT...] [DATE] [--format json|csv] [--since T] [--until T]\n"
+    "chatarc export [CHAT...] [DATE] [--format json|csv|csv-raw] [--since T] [--until T]\n"
     "               [--author A[,A...]] [--query Q] [--session DATE]",
     "Writes messages to standard output in time order, one per uri (the versions\n"
     "an archive holds are merged; a post in two chats comes once for each).\n" SELECT_HELP
     "json: one record a line (the archive's fields, raw included).\n"
     "csv: a header row, then one row a message (RFC 4180; lists space-separated,\n"
-    "alt texts a JSON array; no raw). Both end with the message's session, topic\n"
+    "alt texts a JSON array; no raw). A text cell a spreadsheet would run as a\n"
+    "formula (starting =, +, -, @, tab, CR) gets a leading ' inside its quotes;\n"
+    "csv-raw writes every cell as it is. All end with the message's session, topic\n"
     "and topic_method. README, \"export\" and \"The message record\", say what each\n"
     "column holds."};
 
 struct export_state {
-	bool csv;
+	bool csv, raw; /* raw: csv-raw, formulas not neutralised */
 	strbuf_t out;
 };
 
@@ -47,6 +49,7 @@ static chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
 	if (state->csv) {
 		struct sprinter_csv csv;
 		sprinter_csv_init(&csv, &state->out);
+		csv.raw = state->raw;
 		write_message(&csv.sp, record, place);
 		sprinter_csv_release(&csv);
 	} else {
@@ -62,13 +65,13 @@ static chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
 
 int cmd_export(int argc, char **argv, cli_context_t *ctx)
 {
-	static const char *const formats[] = {"json", "csv", NULL};
-	enum { FORMAT_JSON, FORMAT_CSV };
+	static const char *const formats[] = {"json", "csv", "csv-raw", NULL};
+	enum { FORMAT_JSON, FORMAT_CSV, FORMAT_CSV_RAW };
 	int format = FORMAT_JSON;
 	select_options_t filters = {0};
 	bool help = false;
 	const chatarc_option_t options[] = {
-	    OPT_KEYWORD("format", 'f', "json|csv", "output format (default json)", &format,
+	    OPT_KEYWORD("format", 'f', "json|csv|csv-raw", "output format (default json)", &format,
 	                formats),
 	    SELECT_OPTIONS(filters),
 	    OPT_END,
@@ -84,7 +87,7 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 		select_close(select);
 		return options_usage_error("export", &export_help, err.message);
 	}
-	struct export_state state = {.csv = format == FORMAT_CSV};
+	struct export_state state = {.csv = format != FORMAT_JSON, .raw = format == FORMAT_CSV_RAW};
 	strbuf_init(&state.out, 8192);
 	if (status == CHATARC_OK && state.csv) {
 		record_csv_header(&state.out);

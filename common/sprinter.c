@@ -130,13 +130,21 @@ void sprinter_json_init(struct sprinter_json *json, strbuf_t *out)
 
 /* ---- CSV ---- */
 
-static void csv_quoted(strbuf_t *out, const char *s)
+static bool csv_formula(const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
+	return *s && strchr("=+-@\t\r", *s);
+}
+
+static void csv_quoted(strbuf_t *out, const char *s, bool neutralise)
+{
+	bool formula = neutralise && csv_formula(s);
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		strbuf_addstr(out, s);
 		return;
 	}
 	strbuf_addch(out, '"');
+	if (formula)
+		strbuf_addch(out, '\'');
 	for (; *s; s++) {
 		if (*s == '"')
 			strbuf_addch(out, '"');
@@ -145,7 +153,7 @@ static void csv_quoted(strbuf_t *out, const char *s)
 	strbuf_addch(out, '"');
 }
 
-static void csv_field(struct sprinter_csv *c, const char *value)
+static void csv_field(struct sprinter_csv *c, const char *value, bool text)
 {
 	if (c->in_list) {
 		if (!c->list_empty)
@@ -157,7 +165,7 @@ static void csv_field(struct sprinter_csv *c, const char *value)
 	if (!c->first_field)
 		strbuf_addch(c->out, ',');
 	c->first_field = false;
-	csv_quoted(c->out, value ? value : "");
+	csv_quoted(c->out, value ? value : "", text && !c->raw);
 }
 
 static void csv_begin_object(sprinter_t *sp, const char *name)
@@ -184,32 +192,35 @@ static void csv_end_list(sprinter_t *sp)
 {
 	struct sprinter_csv *c = (struct sprinter_csv *)sp;
 	c->in_list = false;
-	csv_field(c, c->list.buf);
+	csv_field(c, c->list.buf, true);
 }
 
 static void csv_string(sprinter_t *sp, const char *name, const char *value)
 {
 	(void)name;
-	csv_field((struct sprinter_csv *)sp, value);
+	csv_field((struct sprinter_csv *)sp, value, true);
 }
 
 static void csv_integer(sprinter_t *sp, const char *name, long long value)
 {
 	char buf[32];
+	(void)name;
 	snprintf(buf, sizeof buf, "%lld", value);
-	csv_string(sp, name, buf);
+	csv_field((struct sprinter_csv *)sp, buf, false);
 }
 
 static void csv_number(sprinter_t *sp, const char *name, double value)
 {
 	char buf[64];
+	(void)name;
 	snprintf(buf, sizeof buf, "%.4f", value);
-	csv_string(sp, name, buf);
+	csv_field((struct sprinter_csv *)sp, buf, false);
 }
 
 static void csv_boolean(sprinter_t *sp, const char *name, bool value)
 {
-	csv_string(sp, name, value ? "true" : "false");
+	(void)name;
+	csv_field((struct sprinter_csv *)sp, value ? "true" : "false", false);
 }
 
 static void csv_texts(sprinter_t *sp, const char *name, const strlist_t *items)

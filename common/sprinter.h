@@ -49,11 +49,16 @@ struct sprinter_json {
 };
 void sprinter_json_init(struct sprinter_json *json, strbuf_t *out);
 
-/* CSV rows into out. */
+/* CSV rows into out. A text cell that a spreadsheet would run as a
+ * formula (it starts with =, +, -, @, a tab or a carriage return: OWASP's
+ * list) is written quoted with a leading ' that spreadsheets show as
+ * text; numbers are written as they are. raw (csv-raw) writes every cell's
+ * bytes as they are, for tools that are not spreadsheets. */
 struct sprinter_csv {
 	sprinter_t sp;
 	strbuf_t *out;
 	bool first_field, in_list, list_empty;
+	bool raw;
 	strbuf_t list;
 };
 void sprinter_csv_init(struct sprinter_csv *csv, strbuf_t *out);

@@ -15,7 +15,7 @@
 #include "xapian-shim.h"
 
 static const command_help_t search_help = {
-    "chatarc search [--format text|json|csv] [--limit N] [--offset N]\n"
+    "chatarc search [--format text|json|csv|csv-raw] [--limit N] [--offset N]\n"
     "               [--sort relevance|date|-date] [--count] QUERY...",
     "Searches the index (build it with `chatarc index`). QUERY: words (stemmed in\n"
     "each post's language: policy finds policies, Universität Universitäten),\n"
@@ -29,10 +29,12 @@ static const command_help_t search_help = {
     "message.\n"
     "text: a line per hit: time in the chat's zone with its UTC offset, chat,\n"
     "author, text, link. json: one record a line\n"
-    "with its score. csv: a header row, RFC 4180, score last.\n"
+    "with its score. csv: a header row, RFC 4180, score last; a text cell a\n"
+    "spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a\n"
+    "leading ' inside its quotes. csv-raw: every cell as it is.\n"
     "A query Xapian cannot read exits 2 and says why."};
 
-enum search_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+enum search_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_CSV_RAW };
 
 struct search_output {
 	enum search_format format;
@@ -131,9 +133,10 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score,
 		chatarc_status_t status = record_from_json(data, &r, err);
 		if (status != CHATARC_OK)
 			return status;
-		if (out->format == FORMAT_CSV) {
+		if (out->format == FORMAT_CSV || out->format == FORMAT_CSV_RAW) {
 			struct sprinter_csv csv;
 			sprinter_csv_init(&csv, &out->line);
+			csv.raw = out->format == FORMAT_CSV_RAW;
 			csv.sp.begin_object(&csv.sp, "hit");
 			record_write_fields(&csv.sp, &r);
 			csv.sp.number(&csv.sp, "score", score);
@@ -200,13 +203,13 @@ static bool any_hidden(const chatarc_config_t *config)
 
 int cmd_search(int argc, char **argv, cli_context_t *ctx)
 {
-	static const char *const formats[] = {"text", "json", "csv", NULL};
+	static const char *const formats[] = {"text", "json", "csv", "csv-raw", NULL};
 	static const char *const sorts[] = {"relevance", "date", "-date", NULL};
 	int format_index = 0, sort_index = 0;
 	long limit = -1, offset = 0;
 	bool count_only = false, help = false;
 	const chatarc_option_t options[] = {
-	    OPT_KEYWORD("format", 'f', "text|json|csv", "output format (default text)",
+	    OPT_KEYWORD("format", 'f', "text|json|csv|csv-raw", "output format (default text)",
 	                &format_index, formats),
 	    OPT_INT("limit", 'n', "N", "at most N hits (default 20 for text, all otherwise)",
 	            &limit),
@@ -266,7 +269,7 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	                            .config = config,
 	                            .zones = xcalloc(config->n_chats, sizeof *out.zones)};
 	strbuf_init(&out.line, 1024);
-	if (out.format == FORMAT_CSV && !count_only) {
+	if ((out.format == FORMAT_CSV || out.format == FORMAT_CSV_RAW) && !count_only) {
 		record_csv_header(&out.line);
 		strbuf_setlen(&out.line, out.line.len - 2);
 		strbuf_addstr(&out.line, ",score\r\n");

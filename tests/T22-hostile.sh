@@ -82,6 +82,28 @@ printf '{"chats": {"c": {"tags": ["c"], "hide": ["a@x.example"]}, "d": {"tags": 
 "$CHATARC" --data "$K" stats >/dev/null 2>"$TMP/err"
 expect_eq "config: the same key in two objects is no duplicate" "$? $(cat "$TMP/err")" "0 "
 
+# ---- CSV formula injection ----------------------------------------------------
+# Spreadsheets run a cell that starts with =, +, -, @ (or a tab, a CR) as a
+# formula. csv puts a ' inside the quotes of such a text cell (OWASP);
+# numbers stay as they are; csv-raw keeps the bytes.
+X=$(new_data formula rstats)
+allow_noindex "$X"
+http_body "$FIXTURES/mastodon/rtoot_rstats_default.http" |
+	jq '.[0].content = "<p>=HYPERLINK(\"http://evil.example/\",\"click\") #rstats</p>" | .[0].account.display_name = "+1 Maya" | .[1].content = "<p>-2+3 #rstats</p>"' >"$TMP/formula.json"
+"$CHATARC" --data "$X" import --chat rstats "$TMP/formula.json" >/dev/null
+"$CHATARC" --data "$X" index >/dev/null
+cells() { python3 -c 'import csv,sys
+for row in csv.DictReader(sys.stdin):
+    if row["text"][:2] in ("\x27=", "=H", "\x27-", "-2"): print(row["text"].lstrip("\x27")[:6] + ("|q" if row["text"][0] == "\x27" else "|-") + "|" + row["author_name"].lstrip("\x27")[:2] + ("|q" if row["author_name"][0] == "\x27" else "|-") + "|" + row["likes"])' | sort; }
+want="-2+3 #|q|$(jq -r '.[1].account.display_name[:2]' "$TMP/formula.json")|-|$(jq -r '.[1].favourites_count' "$TMP/formula.json")
+=HYPER|q|+1|q|$(jq -r '.[0].favourites_count' "$TMP/formula.json")"
+expect_eq "csv: export neutralises formula cells with a leading ', numbers as they are" \
+	"$("$CHATARC" --data "$X" export rstats --format csv | cells)" "$want"
+expect_eq "csv: search --format csv does the same" \
+	"$("$CHATARC" --data "$X" search --format csv '*' | cells)" "$want"
+expect_eq "csv: csv-raw keeps the bytes" \
+	"$("$CHATARC" --data "$X" export rstats --format csv-raw | cells)" "$(printf '%s\n' "$want" | sed "s/|q|/|-|/g" | sort)"
+
 # ---- Files where ours belong ------------------------------------------------
 PY=/usr/bin/python3
 "$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
