@@ -1,5 +1,6 @@
 /* `chatarc search QUERY...`: the index, read as researchers need it. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,7 +207,7 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	static const char *const formats[] = {"text", "json", "csv", "csv-raw", NULL};
 	static const char *const sorts[] = {"relevance", "date", "-date", NULL};
 	int format_index = 0, sort_index = 0;
-	long limit = -1, offset = 0;
+	long limit = LONG_MIN, offset = 0; /* LONG_MIN: not given */
 	bool count_only = false, help = false;
 	const chatarc_option_t options[] = {
 	    OPT_KEYWORD("format", 'f', "text|json|csv|csv-raw", "output format (default text)",
@@ -229,10 +230,11 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("search", status, &err);
 	static const xdb_sort_t sort_of[] = {XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC};
 	xdb_sort_t sort = sort_of[sort_index];
-	if (argc < 2 || offset < 0)
+	if (argc < 2 || offset < 0 || (limit < 0 && limit != LONG_MIN))
 		return options_usage_error("search", &search_help,
-		                           argc < 2 ? "give a QUERY"
-		                                    : "--offset must not be negative");
+		                           argc < 2     ? "give a QUERY"
+		                           : offset < 0 ? "--offset must not be negative"
+		                                        : "--limit must not be negative");
 	strbuf_t query;
 	strbuf_init(&query, 0);
 	for (int i = 1; i < argc; i++)

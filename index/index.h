@@ -48,7 +48,10 @@ chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_confi
  * from:acct; from:NAME without a server as NAME on every server that
  * `authors` (may be NULL) lists as NAME@SERVER. An empty query, or a field
  * with no value, is CHATARC_ERR_USAGE saying what to write; "*" gives ""
- * (every message). */
+ * (every message). A query of more than INDEX_QUERY_MAX_WORDS words, or a
+ * phrase of more than INDEX_QUERY_MAX_PHRASE_WORDS, is CHATARC_ERR_USAGE. */
+#define INDEX_QUERY_MAX_WORDS        1000
+#define INDEX_QUERY_MAX_PHRASE_WORDS 64
 typedef chatarc_status_t (*index_authors_fn)(void *ctx, const char *name, strlist_t *out,
                                              chatarc_error_t *err);
 chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors, void *ctx,

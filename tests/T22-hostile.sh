@@ -104,6 +104,27 @@ expect_eq "csv: search --format csv does the same" \
 expect_eq "csv: csv-raw keeps the bytes" \
 	"$("$CHATARC" --data "$X" export rstats --format csv-raw | cells)" "$(printf '%s\n' "$want" | sed "s/|q|/|-|/g" | sort)"
 
+# ---- Queries anyone can send ------------------------------------------------
+# A long phrase cost time quadratic in its length (4,000 words: 15 s on
+# 100k messages); --limit -5 was taken silently.
+Q=$(new_data query rstats)
+allow_noindex "$Q"
+http_body "$FIXTURES/mastodon/rtoot_rstats_default.http" >"$TMP/q.json"
+"$CHATARC" --data "$Q" import --chat rstats "$TMP/q.json" >/dev/null
+"$CHATARC" --data "$Q" index >/dev/null
+long_phrase="\"$(yes the | head -65 | tr '\n' ' ')\""
+timeout 20 "$CHATARC" --data "$Q" search "$long_phrase" >/dev/null 2>"$TMP/err"
+expect_eq "query: a phrase of 65 words exits 2, saying the cap" "$? $(grep -c 'at most 64 words' "$TMP/err")" "2 1"
+ok_phrase="\"$(yes the | head -64 | tr '\n' ' ')\""
+timeout 20 "$CHATARC" --data "$Q" search --count "$ok_phrase" >/dev/null 2>"$TMP/err"
+expect_eq "query: a phrase of 64 words is searched" "$?" "0"
+many=$(yes 'r OR' | head -1001 | tr '\n' ' ')
+timeout 20 "$CHATARC" --data "$Q" search "$many r" >/dev/null 2>"$TMP/err"
+expect_eq "query: more than 1,000 words exit 2, saying the cap" "$? $(grep -c 'at most 1000 words' "$TMP/err")" "2 1"
+"$CHATARC" --data "$Q" search --limit -5 rstats >/dev/null 2>"$TMP/err"
+expect_eq "query: --limit -5 is refused" "$? $(grep -c 'limit must not be negative' "$TMP/err")" "2 1"
+expect_eq "query: --limit 0 still counts as a limit (no hits)" "$("$CHATARC" --data "$Q" search --format json --limit 0 rstats | wc -l)" "0"
+
 # ---- Files where ours belong ------------------------------------------------
 PY=/usr/bin/python3
 "$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
