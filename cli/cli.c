@@ -8,6 +8,7 @@
 
 #include "../common/fsutil.h"
 #include "../common/options.h"
+#include "../common/terminal.h"
 #include "../common/timeutil.h"
 
 int cli_exit_code(chatarc_status_t status)
@@ -23,7 +24,7 @@ int cli_exit_code(chatarc_status_t status)
 int cli_report(const char *command, chatarc_status_t status, const chatarc_error_t *err)
 {
 	if (status != CHATARC_OK)
-		fprintf(stderr, "chatarc: %s: %s\n", command, err->message);
+		term_say(command, err->message);
 	return cli_exit_code(status);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/options.h"
+#include "../common/terminal.h"
 #include "../index/index.h"
 #include "../publish/cmd-publish.h"
 #include "cli.h"
@@ -43,8 +44,10 @@ static int update_index(cli_context_t *ctx, const chatarc_config_t *config, bool
 	chatarc_status_t status =
 	    index_update(ctx->data_dir, config, false, NULL, NULL, &stats, &err);
 	if (status == CHATARC_ERR_BUSY) {
+		char line[sizeof err.message + 20];
+		snprintf(line, sizeof line, "%s; left to it", err.message);
 		if (verbose || ctx->stderr_tty)
-			fprintf(stderr, "chatarc: update: %s; left to it\n", err.message);
+			term_say("update", line);
 		return EXIT_OK;
 	}
 	if (status != CHATARC_OK)

@@ -7,6 +7,7 @@
 
 #include "../cli/cli.h"
 #include "../common/options.h"
+#include "../common/terminal.h"
 #include "fetch.h"
 #include "http.h"
 
@@ -64,7 +65,9 @@ static void draw_progress(void *ctx, const fetch_report_t *report)
 		fprintf(stderr, "\033[%zuA", view->lines_drawn);
 	for (size_t i = 0; i < report->n_jobs; i++) {
 		describe_job(&report->jobs[i], line, sizeof line);
-		fprintf(stderr, "\r%s\033[K\n", line);
+		fputc('\r', stderr);
+		term_fputs(line, stderr);
+		fputs("\033[K\n", stderr);
 	}
 	view->lines_drawn = report->n_jobs;
 	fflush(stderr);
@@ -73,7 +76,7 @@ static void draw_progress(void *ctx, const fetch_report_t *report)
 static void log_line(void *ctx, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "chatarc: fetch: %s\n", line);
+	term_say("fetch", line);
 }
 
 static void print_summary(const fetch_report_t *report)

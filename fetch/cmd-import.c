@@ -5,6 +5,7 @@
 
 #include "../cli/cli.h"
 #include "../common/options.h"
+#include "../common/terminal.h"
 #include "import.h"
 
 static const command_help_t import_help = {
@@ -37,7 +38,7 @@ static void show_progress(void *ctx, const char *path, unsigned long long done,
 static void show_warning(void *ctx, const char *message)
 {
 	(void)ctx;
-	fprintf(stderr, "chatarc: import: %s\n", message);
+	term_say("import", message);
 }
 
 static void print_summary(const char *path, const import_stats_t *s)
@@ -74,7 +75,9 @@ int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **path
 	chatarc_status_t status =
 	    archive_open(ctx->data_dir, chat->name, &archive_options, &archive, &err);
 	if (status == CHATARC_ERR_BUSY) {
-		fprintf(stderr, "chatarc: import: %s; waiting for it to finish...\n", err.message);
+		char line[sizeof err.message + 40];
+		snprintf(line, sizeof line, "%s; waiting for it to finish...", err.message);
+		term_say("import", line);
 		archive_options.wait_for_lock = true;
 		status = archive_open(ctx->data_dir, chat->name, &archive_options, &archive, &err);
 	}
@@ -90,9 +93,12 @@ int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **path
 			if (verbose)
 				print_summary(paths[i], &stats);
 			partial += status == CHATARC_ERR_PARTIAL;
-			if (status == CHATARC_ERR_PARTIAL && stats.skipped == 0)
-				fprintf(stderr, "chatarc: import: %s (kept what came before)\n",
-				        err.message);
+			if (status == CHATARC_ERR_PARTIAL && stats.skipped == 0) {
+				char line[sizeof err.message + 40];
+				snprintf(line, sizeof line, "%s (kept what came before)",
+				         err.message);
+				term_say("import", line);
+			}
 			continue;
 		}
 		cli_report("import", status, &err);

@@ -11,6 +11,7 @@
 #include "../common/json.h"
 #include "../common/options.h"
 #include "../common/sprinter.h"
+#include "../common/terminal.h"
 #include "../common/tzfile.h"
 #include "index.h"
 #include "xapian-shim.h"
@@ -45,31 +46,6 @@ struct search_output {
 	chatarc_record_t record; /* the hit being marked */
 	strbuf_t shown;          /* its text as the terminal may see it */
 };
-
-/* Text for a terminal: a post's control characters (ESC sequences that
- * would recolour, move the cursor or retitle the window, BEL, DEL, the C1
- * range) shown as \xHH or \uHHHH instead of acted on; line breaks become
- * spaces so a hit is one line. */
-static void add_for_terminal(strbuf_t *out, const char *text)
-{
-	size_t len = strlen(text), n;
-	unsigned cp;
-	for (size_t i = 0; i < len; i += n) {
-		n = utf8_decode(text + i, len - i, &cp);
-		if (!n) {
-			strbuf_addf(out, "\\x%02x", (unsigned char)text[i]);
-			n = 1;
-		} else if (cp == '\n' || cp == '\r' || cp == '\t') {
-			strbuf_addch(out, ' ');
-		} else if (cp < 0x20 || cp == 0x7f) {
-			strbuf_addf(out, "\\x%02x", cp);
-		} else if (cp >= 0x80 && cp < 0xa0) {
-			strbuf_addf(out, "\\u%04x", cp);
-		} else {
-			strbuf_add(out, text + i, n);
-		}
-	}
-}
 
 /* Seconds east of UTC in the hit's chat's zone at ms (UTC for a chat not
  * in the config). The process's TZ is never touched. */
@@ -113,7 +89,7 @@ static const char *hit_text(void *ctx, const char *data)
 	record_clear(&out->record);
 	strbuf_reset(&out->shown);
 	if (record_from_json(data, &out->record, NULL) == CHATARC_OK)
-		add_for_terminal(&out->shown, out->record.text ? out->record.text : "");
+		term_add_text(&out->shown, out->record.text ? out->record.text : "", true);
 	return out->shown.buf;
 }
 
@@ -153,13 +129,13 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score,
 			local[16] = '\0';
 			strbuf_addf(&out->line, "%s %c%02ld:%02ld  ", local, offset < 0 ? '-' : '+',
 			            labs(offset) / 3600, labs(offset) % 3600 / 60);
-			add_for_terminal(&out->line, r.chat ? r.chat : "?");
+			term_add_text(&out->line, r.chat ? r.chat : "?", true);
 			strbuf_addstr(&out->line, "  ");
-			add_for_terminal(&out->line, r.author ? r.author : "?");
+			term_add_text(&out->line, r.author ? r.author : "?", true);
 			strbuf_addstr(&out->line, "  ");
 			if (r.content_warning && *r.content_warning) {
 				strbuf_addstr(&out->line, "[CW: ");
-				add_for_terminal(&out->line, r.content_warning);
+				term_add_text(&out->line, r.content_warning, true);
 				strbuf_addstr(&out->line, "] ");
 			}
 			/* Marked text was made from the escaped text (hit_text):
@@ -167,10 +143,10 @@ static chatarc_status_t print_hit(void *ctx, const char *data, double score,
 			if (marked_text)
 				add_html_unescaped(&out->line, marked_text);
 			else
-				add_for_terminal(&out->line, r.text ? r.text : "");
+				term_add_text(&out->line, r.text ? r.text : "", true);
 			if (r.url && *r.url) {
 				strbuf_addstr(&out->line, "  ");
-				add_for_terminal(&out->line, r.url);
+				term_add_text(&out->line, r.url, true);
 			}
 			strbuf_addch(&out->line, '\n');
 		}

@@ -4,11 +4,14 @@
  * page always carry the same figures. Post text
  * is quoted with Markdown's special characters escaped: a post cannot add
  * links, images or HTML to the page the recap is pasted into. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <utf8proc.h>
 
 #include "../common/json.h"
+#include "../common/terminal.h"
 #include "summary.h"
 
 #define RECAP_TOP         5   /* participants and links listed */
@@ -20,30 +23,63 @@ struct recap {
 	yajl_val doc;
 };
 
-/* Text of a post, on one line: line breaks as spaces, cut at about max
- * bytes (on a UTF-8 boundary). In Markdown, what could make a link, an
- * image, HTML, emphasis, code or a table is escaped, and so is what would
- * start a heading or a list where the text starts a line. */
+/* @everyone and its kin notify a whole room where a recap is pasted
+ * (Discord, Slack, Mattermost): returns the word's length, else 0. */
+static size_t mass_mention(const char *p)
+{
+	static const char *const words[] = {"@everyone", "@here", "@channel", "@all"};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		size_t n = strlen(words[i]);
+		if (!strncasecmp(p, words[i], n) && !isalnum((unsigned char)p[n]) && p[n] != '_')
+			return n;
+	}
+	return 0;
+}
+
+/* Text of a post, on one line: line breaks as spaces, control characters
+ * escaped as for a terminal (terminal.h), cut at about max bytes (on a
+ * UTF-8 boundary). In Markdown, what could make a link, an image, HTML,
+ * emphasis, code or a table is escaped, and so is what would start a
+ * heading or a list where the text starts a line; what GFM would autolink
+ * (scheme://, www., an address with @) is broken by an escape, so no
+ * renderer turns a post's text into a link. A mass mention is quoted (a
+ * code span in Markdown, a word joiner after its @ in text) so it
+ * notifies no one. */
 static void add_post_text(struct recap *r, const char *text, size_t max)
 {
 	size_t n = 0;
-	const char *p = text ? text : "";
+	strbuf_t clean;
+	strbuf_init(&clean, 256);
+	term_add_text(&clean, text ? text : "", true);
+	const char *p = clean.buf;
 	if (r->markdown && (*p == '#' || *p == '-' || *p == '+' || *p == '=' ||
 	                    (*p >= '0' && *p <= '9' && strspn(p, "0123456789") < strlen(p) &&
 	                     strchr(".)", p[strspn(p, "0123456789")]))))
 		strbuf_addch(r->out, '\\');
 	for (; *p; p++, n++) {
+		bool word_start = p == clean.buf || !isalnum((unsigned char)p[-1]);
+		size_t mass = word_start ? mass_mention(p) : 0;
 		if (n >= max && ((unsigned char)*p & 0xC0) != 0x80) {
 			strbuf_addstr(r->out, "…");
-			return;
+			break;
 		}
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			strbuf_addch(r->out, ' ');
-		else if (r->markdown && strchr("\\`*_[]<>|~", *p))
-			strbuf_addf(r->out, "\\%c", *p);
-		else
+		if (mass) {
+			strbuf_addstr(r->out, r->markdown ? "`@" : "@\u2060");
+			strbuf_add(r->out, p + 1, mass - 1);
+			strbuf_addstr(r->out, r->markdown ? "`" : "");
+			p += mass - 1;
+			n += mass - 1;
+		} else if (!r->markdown) {
 			strbuf_addch(r->out, *p);
+		} else if (strchr("\\`*_[]<>|~@", *p) || (*p == ':' && !strncmp(p + 1, "//", 2)) ||
+		           (*p == '.' && p - clean.buf >= 3 && !strncasecmp(p - 3, "www", 3) &&
+		            (p - clean.buf == 3 || !isalnum((unsigned char)p[-4])))) {
+			strbuf_addf(r->out, "\\%c", *p);
+		} else {
+			strbuf_addch(r->out, *p);
+		}
 	}
+	strbuf_release(&clean);
 }
 
 static const char *str(yajl_val v, const char *key)
@@ -167,12 +203,25 @@ static void add_topics(struct recap *r)
 				continue;
 			strbuf_addstr(r->out, r->markdown ? "> " : "    ");
 			add_post_text(r, str(m, "text"), RECAP_QUOTE_CHARS);
-			strbuf_addstr(r->out, " — @");
+			strbuf_addstr(r->out, r->markdown ? " — \\@" : " — @");
 			add_post_text(r, str(m, "author"), 100);
 			strbuf_addstr(r->out, r->markdown ? "\n>\n" : "\n");
 		}
 		strbuf_addch(r->out, '\n');
 	}
+}
+
+/* A link the recap may show: http(s) only (a javascript: or data: link
+ * would run where the recap is read), and nothing that could end an
+ * autolink <...> or a line: no blank, control character, < > or \\. */
+static bool recap_link_safe(const char *url)
+{
+	if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || strchr("<>\\\"`", *p))
+			return false;
+	return true;
 }
 
 static void add_people_and_links(struct recap *r)
@@ -184,7 +233,7 @@ static void add_people_and_links(struct recap *r)
 		long long n = num(p, "message-count");
 		strbuf_addf(r->out, "%zu. ", i + 1);
 		add_post_text(r, *str(p, "name") ? str(p, "name") : str(p, "author"), 100);
-		strbuf_addstr(r->out, " (@");
+		strbuf_addstr(r->out, r->markdown ? " (\\@" : " (@");
 		add_post_text(r, str(p, "author"), 100);
 		strbuf_addf(r->out, "): %lld message%s\n", n, plural(n));
 	}
@@ -207,12 +256,11 @@ static void add_people_and_links(struct recap *r)
 		heading(r, "Top links");
 		for (size_t i = 0; i < json_array_len(links) && i < RECAP_TOP; i++) {
 			yajl_val l = links->u.array.values[i];
-			/* A link's own characters are safe in <...> once < > are out. */
 			const char *url = str(l, "url");
-			bool plain = !strpbrk(url, "<> \\");
-			strbuf_addf(
-			    r->out, r->markdown && plain ? "- <%s> (%lld)\n" : "- %s (%lld)\n",
-			    plain ? url : "(a link with unusual characters)", num(l, "count"));
+			if (!recap_link_safe(url))
+				continue;
+			strbuf_addf(r->out, r->markdown ? "- <%s> (%lld)\n" : "- %s (%lld)\n", url,
+			            num(l, "count"));
 		}
 	}
 }

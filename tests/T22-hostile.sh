@@ -125,6 +125,45 @@ expect_eq "query: more than 1,000 words exit 2, saying the cap" "$? $(grep -c 'a
 expect_eq "query: --limit -5 is refused" "$? $(grep -c 'limit must not be negative' "$TMP/err")" "2 1"
 expect_eq "query: --limit 0 still counts as a limit (no hits)" "$("$CHATARC" --data "$Q" search --format json --limit 0 rstats | wc -l)" "0"
 
+# ---- Output that attacks its reader ------------------------------------------
+# The Markdown recap: a link with a line break escaped <...> (a phishing
+# link and a tracking image after it), a javascript: link was an autolink,
+# GFM autolinked URLs inside escaped names, @everyone notified a room; ESC
+# sequences in names reached the terminal through summarise text|md.
+R="$TMP/recap"
+mkdir -p "$R"
+printf '%s\n' '{"chats": {"h": {"tags": ["h"], "moderators": ["mod.example"], "schedule": {"weekday": "Wed", "start": "13:00", "minutes": 60, "tz": "UTC"}}}, "sources": {}}' >"$R/chatarc.conf"
+bpost() { # ID HANDLE NAME TEXT MINUTE [LINK...]
+	local id="$1" h="$2" name="$3" text="$4" at="$5"
+	shift 5
+	jq -n -c --arg id "$id" --arg h "$h" --arg name "$name" --arg text "$text" --arg at "$at" --args \
+		'{uri: ("at://did:plc:" + $h + "/app.bsky.feed.post/" + $id), author: {handle: $h, displayName: $name},
+		  record: {text: $text, createdAt: ("2026-11-18T13:" + $at + ":00Z"),
+		           facets: [$ARGS.positional[] | {index: {byteStart: 0, byteEnd: 1}, features: [{"$type": "app.bsky.richtext.facet#link", uri: .}]}]},
+		  likeCount: 9}' "$@"
+}
+{
+	bpost 1 mod.example "Mod" "T1: Where do links go? #h" 05
+	for i in 1 2 3; do
+		bpost "2$i" a.example "Maya https://phish.example/login www.phish.example" "A1 see www.evil.example and https://evil.example/x or mail me@evil.example #h" "1$i" \
+			"$(printf 'https://ok.example/a\n![t](https://track.example/p.png)')" "javascript:alert(1)" "https://good.example/page"
+	done
+	bpost 3 b.example "$(printf 'Bo @everyone and @here \033]0;pwned\007\033[2J')" "A1 look $(printf '\033[31m')red #h" 20
+} >"$R/posts.jsonl"
+"$CHATARC" --data "$R" import --chat h "$R/posts.jsonl" >/dev/null
+"$CHATARC" --data "$R" summarise h 2026-11-18 --format md >"$R/recap.md"
+"$CHATARC" --data "$R" summarise h 2026-11-18 --format text >"$R/recap.txt"
+expect_eq "recap: only the http(s) link without a line break is listed, as an autolink" \
+	"$(sed -n '/^## Top links/,$p' "$R/recap.md" | grep -c -E 'track|javascript|ok\.example') $(grep -c -F -- '- <https://good.example/page> (3)' "$R/recap.md")" "0 1"
+# What GFM would autolink in text: scheme://, www., user@host; none may stand unescaped.
+expect_eq "recap: no URL, www. or address in post text or names is left for GFM to autolink" \
+	"$(grep -v -E '^(- <https://good.example/page>|Transcript:)' "$R/recap.md" | grep -c -E '[a-z]://|(^|[^a-z])www\.|[a-z]@[a-z]')" "0"
+expect_eq "recap: @everyone and @here are code spans in Markdown, joined-off in text" \
+	"$(grep -c -F '`@everyone` and `@here`' "$R/recap.md") $(grep -c -F "@$(printf '\u2060')everyone and @$(printf '\u2060')here" "$R/recap.txt")" "1 1"
+expect_eq "recap: no ESC reaches the terminal from md or text" \
+	"$(cat "$R/recap.md" "$R/recap.txt" | tr -dc '\033\007' | wc -c) $(grep -c -F '\x1b]0;pwned\x07\x1b[2J' "$R/recap.txt")" "0 1"
+
+
 # ---- Files where ours belong ------------------------------------------------
 PY=/usr/bin/python3
 "$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
@@ -149,6 +188,15 @@ mkfifo "$F/token"
 timeout 20 "$CHATARC" --data "$F" fetch --since 2020-01-01 >/dev/null 2>"$TMP/err"
 expect_eq "files: a FIFO at token_file is refused at once (exit 1), saying why" \
 	"$? $(grep -c 'not a regular file' "$TMP/err")" "1 1"
+
+# A server's 401 body with ESC sequences reached the terminal (and cron's
+# mail) through fetch's error message.
+curl -s -X POST --data '{"faults": [{"match": "timelines", "kind": "401", "times": 5, "error": "\u001b]0;owned\u0007\u001b[2Jlog in"}]}' "$BASE/_control" >/dev/null
+fetch_conf "$TMP/esc"
+"$CHATARC" --data "$TMP/esc" fetch --since 2020-01-01 >/dev/null 2>"$TMP/err"
+expect_eq "terminal: a server's 401 body reaches stderr escaped, never as ESC" \
+	"$? $(tr -dc '\033\007' <"$TMP/err" | wc -c) $(grep -c -F '\x1b]0;owned\x07\x1b[2Jlog in' "$TMP/err")" "1 0 1"
+curl -s -X POST --data '{"faults": []}' "$BASE/_control" >/dev/null
 
 # Links under DIR where state, locks and cursors belong: nothing is written
 # through them, and the message names the link.

@@ -260,7 +260,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(200, body, headers=headers)
             return True
         if kind in ("500", "401", "403"):
-            self.send_body(int(kind), '{"error":"injected %s"}' % kind)
+            # ("error": what the body says; a hostile server's may hold ESC)
+            self.send_body(int(kind), json.dumps({"error": fault.get("error", "injected " + kind)}))
             return True
         if kind == "html":
             self.send_body(200, "<html><body><h1>Down for maintenance</h1></body></html>",
