@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../common/archive.h"
 #include "../common/forgotten.h"
@@ -118,11 +119,57 @@ static chatarc_status_t remove_from_chat(struct forget_run *run, const char *cha
 	return status;
 }
 
+/* An account named as a person knows it (a handle) stands for the stable
+ * identity its posts carry (record_author_identity): each identity found
+ * on the account's archived posts is forgotten with it, so the same
+ * person under a new handle stays forgotten. */
+struct identities {
+	const strlist_t *accounts; /* the accounts named, without '@' */
+	strlist_t *names;          /* gains each identity */
+};
+
+static chatarc_status_t note_identity(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+{
+	struct identities *ids = ctx;
+	(void)err;
+	const char *author = r->author ? r->author : "";
+	for (size_t i = 0; i < ids->accounts->len; i++) {
+		if (strcasecmp(author, ids->accounts->items[i]))
+			continue;
+		strbuf_t identity;
+		strbuf_init(&identity, 64);
+		if (record_author_identity(r, &identity))
+			forgotten_add_identity(ids->names, identity.buf);
+		strbuf_release(&identity);
+		break;
+	}
+	return CHATARC_OK;
+}
+
+static chatarc_status_t resolve_identities(struct forget_run *run, const chatarc_config_t *config,
+                                           strlist_t *names, chatarc_error_t *err)
+{
+	strlist_t accounts = {0};
+	for (size_t i = 0; i < names->len; i++)
+		if (forgotten_name_is_account(names->items[i]))
+			strlist_add(&accounts, names->items[i] + (names->items[i][0] == '@'));
+	struct identities ids = {.accounts = &accounts, .names = names};
+	chatarc_status_t status = CHATARC_OK;
+	for (size_t c = 0; accounts.len && status == CHATARC_OK && c < config->n_chats; c++)
+		status = archive_for_each(run->ctx->data_dir, config->chats[c].name, INT64_MIN,
+		                          INT64_MAX, note_identity, &ids, err);
+	strlist_clear(&accounts);
+	return status;
+}
+
 static chatarc_status_t forget(struct forget_run *run, const chatarc_config_t *config,
-                               const strlist_t *names, chatarc_error_t *err)
+                               strlist_t *names, chatarc_error_t *err)
 {
 	strlist_t chats = {0};
-	chatarc_status_t status = forgotten_add(run->list, names, err);
+	size_t given = names->len;
+	chatarc_status_t status = resolve_identities(run, config, names, err);
+	if (status == CHATARC_OK)
+		status = forgotten_add(run->list, names, err);
 	if (status == CHATARC_OK && !run->dry_run)
 		status = forgotten_save(run->list, err);
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
@@ -161,8 +208,9 @@ static chatarc_status_t forget(struct forget_run *run, const chatarc_config_t *c
 	strbuf_release(&site_index);
 	if (status == CHATARC_OK)
 		printf("forgot %zu messages in %zu chats (%ld pages rewritten); %zu names kept "
-		       "as hashes in %s/forgotten\n",
-		       run->uris.len, chats.len, pages, names->len, run->ctx->data_dir);
+		       "as hashes in %s/forgotten%s\n",
+		       run->uris.len, chats.len, pages, given, run->ctx->data_dir,
+		       names->len > given ? ", with the accounts' identities" : "");
 	strlist_clear(&chats);
 	return status;
 }

@@ -20,6 +20,9 @@
 #define FORGOTTEN_MAGIC "chatarc-forgotten 1 "
 #define SALT_HEX        32
 #define DIGEST_HEX      64
+/* An author's stable identity among the names (never typed by a person:
+ * a NUL-free mark no uri, url or account starts with). */
+#define IDENTITY_MARK "\x01identity "
 
 struct forgotten {
 	char *path;
@@ -54,7 +57,10 @@ static void digest_of(struct forgotten *list, const char *name, char out[DIGEST_
 
 	strbuf_reset(s);
 	strbuf_addstr(s, list->salt);
-	if (forgotten_name_is_account(name)) {
+	if (!strncmp(name, IDENTITY_MARK, strlen(IDENTITY_MARK))) {
+		strbuf_addstr(s, "\nidentity\n");
+		strbuf_addstr(s, name + strlen(IDENTITY_MARK));
+	} else if (forgotten_name_is_account(name)) {
 		strbuf_addstr(s, "\naccount\n");
 		for (const char *p = name[0] == '@' ? name + 1 : name; *p; p++)
 			strbuf_addch(s, *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p);
@@ -181,12 +187,31 @@ static bool name_forgotten(forgotten_t *list, const char *name)
 	return urimap_find(&list->hashes, digest) != NULL;
 }
 
+void forgotten_add_identity(strlist_t *names, const char *identity)
+{
+	strbuf_t name;
+	strbuf_init(&name, 64);
+	strbuf_addf(&name, "%s%s", IDENTITY_MARK, identity);
+	strlist_add_unique(names, name.buf);
+	strbuf_release(&name);
+}
+
 bool forgotten_matches(forgotten_t *list, const chatarc_record_t *record)
 {
 	if (forgotten_is_empty(list))
 		return false;
 	/* An author is always an account; a uri or url never is. */
-	return name_forgotten(list, record->uri) || name_forgotten(list, record->url) ||
-	       (record->author && forgotten_name_is_account(record->author) &&
-	        name_forgotten(list, record->author));
+	if (name_forgotten(list, record->uri) || name_forgotten(list, record->url) ||
+	    (record->author && forgotten_name_is_account(record->author) &&
+	     name_forgotten(list, record->author)))
+		return true;
+	/* The author under another handle: by the identity a handle change
+	 * keeps (record_author_identity). */
+	strbuf_t identity;
+	strbuf_init(&identity, 64);
+	strbuf_addstr(&identity, IDENTITY_MARK);
+	bool found =
+	    record_author_identity(record, &identity) && name_forgotten(list, identity.buf);
+	strbuf_release(&identity);
+	return found;
 }

@@ -25,7 +25,13 @@ bool forgotten_is_empty(const forgotten_t *list);
 chatarc_status_t forgotten_add(forgotten_t *list, const strlist_t *names, chatarc_error_t *err);
 chatarc_status_t forgotten_save(forgotten_t *list, chatarc_error_t *err);
 
-/* The record is forgotten: by its uri, its url or its author. */
+/* Adds to names (for forgotten_add) an author's stable identity, as
+ * record_author_identity gives it: a forgotten account stays forgotten
+ * after a change of handle. */
+void forgotten_add_identity(strlist_t *names, const char *identity);
+
+/* The record is forgotten: by its uri, its url, its author or its
+ * author's stable identity. */
 bool forgotten_matches(forgotten_t *list, const chatarc_record_t *record);
 
 /* True when `name` is an account rather than a message (no "://"). */

@@ -77,6 +77,37 @@ static long long *count_at(const chatarc_record_t *r, const struct record_field 
 	return (long long *)((char *)r + f->offset);
 }
 
+bool record_author_identity(const chatarc_record_t *r, strbuf_t *out)
+{
+	const char *uri = r->uri ? r->uri : "";
+	if (!strncmp(uri, "at://did:", 9)) {
+		strbuf_add(out, uri + 5, strcspn(uri + 5, "/"));
+		return true;
+	}
+	/* Mastodon's status uri is its actor's uri + /statuses/ID. */
+	const char *statuses = strstr(uri, "/statuses/");
+	if (r->network && !strcmp(r->network, "mastodon") && statuses && strstr(uri, "/users/")) {
+		strbuf_add(out, uri, (size_t)(statuses - uri));
+		return true;
+	}
+	yajl_val raw;
+	chatarc_error_t ignored;
+	if (!r->raw || json_parse(r->raw, &raw, &ignored) != CHATARC_OK)
+		return false;
+	const char *account = json_get_string(json_get(raw, "account"), "uri");
+	const char *user = json_get_string(json_get(raw, "user"), "id_str");
+	const char *author_id = json_get_string(raw, "author_id");
+	bool found = true;
+	if (account && !strncmp(account, "http", 4))
+		strbuf_addstr(out, account);
+	else if (user || author_id)
+		strbuf_addf(out, "twitter:%s", user ? user : author_id);
+	else
+		found = false;
+	json_free(raw);
+	return found;
+}
+
 bool record_is_reply(const chatarc_record_t *r)
 {
 	return (r->reply_to && *r->reply_to) || (r->reply_to_id && *r->reply_to_id);

@@ -57,6 +57,13 @@ typedef struct chatarc_record {
 	char *raw; /* the original object as JSON text */
 } chatarc_record_t;
 
+/* The author's stable identity, which a change of handle does not change:
+ * a Bluesky DID (from the post's at:// uri), a Mastodon account's URI
+ * (the actor its status uri names, else the raw account's "uri"), a
+ * Twitter user id ("twitter:ID", from the raw tweet). Appended to out;
+ * false when the record does not carry one. */
+bool record_author_identity(const chatarc_record_t *r, strbuf_t *out);
+
 /* A reply, whether or not its parent is known. */
 bool record_is_reply(const chatarc_record_t *r);
 

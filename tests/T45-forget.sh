@@ -58,8 +58,8 @@ expect_eq "pages: the session left has no link to the one that went" "$(links "$
 "$CHATARC" --data "$D" export c >"$TMP/after.jsonl"
 jq -c --arg a "$ACCOUNT" 'select(.author != $a)' "$TMP/before.jsonl" >"$TMP/want.jsonl"
 expect_file_eq "forget: every other message byte-identical in export" "$TMP/after.jsonl" <(grep -v -F "\"author\":\"$ACCOUNT\"" "$TMP/before.jsonl")
-expect_eq "forget: DIR/forgotten holds hashes, never the name" \
-	"$(grep -c -i -F nerdculture "$D/forgotten") $(tail -n +2 "$D/forgotten" | grep -c -x -E '[0-9a-f]{64}') $(stat -c %a "$D/forgotten")" "0 1 600"
+expect_eq "forget: DIR/forgotten holds hashes (the account and its identity), never the name" \
+	"$(grep -c -i -F nerdculture "$D/forgotten") $(tail -n +2 "$D/forgotten" | grep -c -x -E '[0-9a-f]{64}') $(stat -c %a "$D/forgotten")" "0 2 600"
 expect_eq "forget: the index holds no old generation with the documents" \
 	"$(ls "$D/index.d" | wc -l)" "1"
 # Below search: no term of the index names the account (from:, its words
@@ -172,4 +172,27 @@ expect_eq "forget: after every run, killed or not, every day file is whole and e
 expect_eq "forget: a rerun after the kills finishes: the account's $victim_n messages gone, every other kept once" \
 	"$("$CHATARC" --data "$K" export big | jq -r .author | grep -c -x -F "$victim") $("$CHATARC" --data "$K" export big | wc -l) $(find "$K/archive" -name '*.gz' -exec zcat {} + | jq -r .uri | sort | uniq -d | wc -l)" \
 	"0 $((total - victim_n)) 0"
+# A takedown survives a change of handle: forget a Bluesky account by its
+# handle, then read the same posts (same at://did:... uris) again after the
+# person changed handle, and a Mastodon status of the account under another
+# display of its acct. The audit's case: all came back, published.
+H=$(new_data handle redistricting)
+allow_noindex "$H"
+B="$FIXTURES/bluesky/bskyr_searchPosts_redistricting.body.json"
+"$CHATARC" --data "$H" import --chat redistricting "$B" >/dev/null
+n_before=$("$CHATARC" --data "$H" export redistricting | wc -l)
+"$CHATARC" --data "$H" forget uhackett.bsky.social >"$TMP/handle.out"
+expect_eq "forget: the handle's 4 posts go" "$("$CHATARC" --data "$H" export redistricting | wc -l)" "$((n_before - 4))"
+jq '.posts |= map(if .author.handle == "uhackett.bsky.social" then .author.handle = "grace.bsky.example" | .author.displayName = "Grace" else . end)' "$B" >"$TMP/renamed.json"
+"$CHATARC" --data "$H" import --chat redistricting "$TMP/renamed.json" >/dev/null
+expect_eq "forget: after a change of handle, none of the account's posts comes back" \
+	"$("$CHATARC" --data "$H" export redistricting | wc -l) $("$CHATARC" --data "$H" export redistricting | grep -c -F grace.bsky.example)" "$((n_before - 4)) 0"
+# ... and a new post of the account under its new handle (a new uri, the same DID).
+jq '.posts |= map(select(.author.handle == "grace.bsky.example") | .uri |= sub("/[^/]*$"; "/3newpost") | .record.createdAt = "2025-07-01T10:00:00Z") | .posts |= .[0:1]' "$TMP/renamed.json" >"$TMP/new-post.json"
+"$CHATARC" --data "$H" import --chat redistricting "$TMP/new-post.json" >/dev/null
+expect_eq "forget: a new post by the renamed account is refused too (its DID is forgotten)" \
+	"$("$CHATARC" --data "$H" export redistricting | grep -c -F grace.bsky.example)" "0"
+expect_eq "forget: DIR/forgotten names neither the handle nor the DID" \
+	"$(grep -c -i -e uhackett -e 'did:' "$H/forgotten")" "0"
+
 test_done
