@@ -360,7 +360,8 @@ static bool canonical_escape(const char *s, const char *end, size_t *used)
 }
 
 /* Whether text is what json_add_value writes for the tree parsed from it:
- * no blank or comment between tokens, every escape in its written form.
+ * no blank (any control byte) or comment between tokens, every escape in
+ * its written form.
  * Numbers and literals are written as they were read. */
 static bool canonical_text(const char *p, const char *end)
 {
@@ -385,9 +386,10 @@ static bool canonical_text(const char *p, const char *end)
 			p = stop + 1 + used;
 			continue;
 		}
+		/* (yajl also takes \v and \f as blanks, and / starts a comment) */
 		if (c == '"')
 			in_string = true;
-		else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/')
+		else if (c <= ' ' || c == '/')
 			return false;
 		p++;
 	}

@@ -188,8 +188,11 @@ static void test_source_text(void)
 	    "{\"a\":\"\\b\\f\"}",          /* short forms json_add_string does not write */
 	    "{\"a\":[1]/* c */}",          /* a comment */
 	    "[{\"in\":\"\\u003c\"},{\"ok\":1}]",
+	    "{\"a\":\f1}",   /* a form feed: yajl takes it as a blank (fuzz-posts) */
+	    "{\"a\":\v[1]}", /* a vertical tab, the same */
 	};
-	bool copied[] = {true, false, false, false, false, false, false, false, false, false};
+	bool copied[] = {true,  false, false, false, false, false,
+	                 false, false, false, false, false, false};
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
 		yajl_val kept, walked;
 		chatarc_error_t err;
