@@ -81,14 +81,17 @@ $(BUILD)/chatarc-full: $(BUILD)/cli/chatarc.o $(CHATARC_AR)
 $(BUILD)/chatarc: $(BUILD)/cli/chatarc-front.o $(CHATARC_AR)
 	$(CXX) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(ALL_LDLIBS)
 
+# Every object depends on the flags it was built with (git's GIT-CFLAGS): a
+# change of PREFIX, DEVELOPER or CFLAGS rebuilds, so `make install
+# PREFIX=/opt/x` after `make` never installs a binary that looks in
+# /usr/local. Defined before the first rule that names it: make expands a
+# rule's prerequisites as it reads the rule.
+BUILD_FLAGS = $(BUILD)/BUILD-FLAGS
+
 $(BUILD)/cli/chatarc-front.o: cli/chatarc.c $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -DCHATARC_FRONT -MMD -MP -c -o $@ $<
 
-# Every object depends on the flags it was built with (git's GIT-CFLAGS): a
-# change of PREFIX, DEVELOPER or CFLAGS rebuilds, so `make install
-# PREFIX=/opt/x` after `make` never installs a binary that looks in /usr/local.
-BUILD_FLAGS = $(BUILD)/BUILD-FLAGS
 $(BUILD_FLAGS): FORCE
 	@mkdir -p $(BUILD)
 	@flags='$(subst ','\'',$(CC) $(CXX) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_CXXFLAGS))'; \
