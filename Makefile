@@ -138,14 +138,18 @@ fuzz: deps
 	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # The README's two commands: each installs what it needs, builds, runs.
+# demo takes only the run-time set; the tests, fuzzers and benchmarks all.
 deps:
-	@tools/install-deps
+	@tools/install-deps test
+
+deps-run:
+	@tools/install-deps run
 
 check: deps
 	@$(MAKE) --no-print-directory chatarc tests/unit-tests tools/gen-posts >/dev/null
 	tests/run
 
-demo: deps
+demo: deps-run
 	@$(MAKE) --no-print-directory chatarc >/dev/null
 	./chatarc demo
 
@@ -174,5 +178,5 @@ clean:
 
 # chatarc and tests/unit-tests are copies of the current build (release or
 # SANITIZE=1): always refreshed, so a sanitizer binary never lingers.
-.PHONY: all deps check check-format demo bench fuzz install format clean chatarc tests/unit-tests FORCE
+.PHONY: all deps deps-run check check-format demo bench fuzz install format clean chatarc tests/unit-tests FORCE
 -include $(PROGRAM_OBJ:.o=.d) $(BUILD)/cli/chatarc-front.d $(UNIT_OBJ:.o=.d) $(SHIM_OBJ:.o=.d)
