@@ -343,9 +343,15 @@ char *mastodon_html_to_text(const char *html, strlist_t *links)
 		urimap_insert(&out.seen_links, links->items[i], &added);
 	}
 	if (*html) {
+		/* What XML cannot hold (bytes that are not UTF-8, C0 controls) as
+		 * U+FFFD first: libxml2 raises an error for each, at a cost that
+		 * grows with the text before it (fuzz-html: 2.6 s for 512 KB). */
+		char *clean = xml_clean_copy(html);
+		const char *text = clean ? clean : html;
 		strbuf_t kept;
-		strbuf_init(&kept, strlen(html));
-		html_keep_read_attributes(html, strlen(html), &kept);
+		strbuf_init(&kept, strlen(text));
+		html_keep_read_attributes(text, strlen(text), &kept);
+		free(clean);
 		htmlDocPtr doc =
 		    htmlReadMemory(kept.buf, (int)kept.len, NULL, "UTF-8",
 		                   HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
