@@ -54,23 +54,26 @@ int cli_report(const char *command, chatarc_status_t status, const chatarc_error
 char *cli_config_path(const cli_context_t *ctx);
 /* Loads DIR/chatarc.conf, with an error that says to run init if missing
  * (main, for the commands that use it; init and demo, which write it). */
-chatarc_status_t cli_load_config(const cli_context_t *ctx, chatarc_config_t *config,
-                                 chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t cli_load_config(const cli_context_t *ctx,
+                                                    chatarc_config_t *config, chatarc_error_t *err);
 /* The config main loaded, or NULL with the reason it could not be. */
 const chatarc_config_t *cli_config(const cli_context_t *ctx, chatarc_error_t *err);
 /* A chat of that config, with errors that say what to do. */
-chatarc_status_t cli_find_chat(const cli_context_t *ctx, const char *name,
-                               const chatarc_chat_t **chat, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t cli_find_chat(const cli_context_t *ctx, const char *name,
+                                                  const chatarc_chat_t **chat,
+                                                  chatarc_error_t *err);
 /* For commands that take no arguments: EXIT_OK, or prints why and gives EXIT_USAGE. */
 struct command_help;
 int cli_no_arguments(const char *command, int argc, char **argv, const struct command_help *help);
 /* Loads the config and finds the chat, with errors that say what to do. */
-chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name, chatarc_config_t *config,
-                               const chatarc_chat_t **chat, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t cli_load_chat(const cli_context_t *ctx, const char *name,
+                                                  chatarc_config_t *config,
+                                                  const chatarc_chat_t **chat,
+                                                  chatarc_error_t *err);
 
 /* --NAME T: an ISO 8601 time into *out (left alone when value is NULL). */
-chatarc_status_t cli_parse_time(const char *name, const char *value, chatarc_ms_t *out,
-                                chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t cli_parse_time(const char *name, const char *value,
+                                                   chatarc_ms_t *out, chatarc_error_t *err);
 
 /* Imports files into a chat as `chatarc import` does, its consent setting
  * honoured; returns an exit code. */

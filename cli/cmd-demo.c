@@ -27,7 +27,8 @@ struct tally {
 	strlist_t authors;
 };
 
-static chatarc_status_t count_record(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t count_record(void *ctx, const chatarc_record_t *r,
+                                                        chatarc_error_t *err)
 {
 	static const char *networks[] = {"mastodon", "bluesky", "twitter"};
 	struct tally *t = ctx;
@@ -43,8 +44,9 @@ static chatarc_status_t count_record(void *ctx, const chatarc_record_t *r, chata
 }
 
 /* The whole site into DIR/site; *site: its path. */
-static chatarc_status_t publish_sample(const cli_context_t *ctx, const chatarc_config_t *config,
-                                       char **site, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t publish_sample(const cli_context_t *ctx,
+                                                          const chatarc_config_t *config,
+                                                          char **site, chatarc_error_t *err)
 {
 	strbuf_t out;
 	strbuf_init(&out, 0);

@@ -41,8 +41,9 @@ static void write_message(sprinter_t *sp, const chatarc_record_t *record,
 	sp->end_object(sp);
 }
 
-static chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
-                                     const message_place_t *place, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
+                                                        const message_place_t *place,
+                                                        chatarc_error_t *err)
 {
 	struct export_state *state = ctx;
 	strbuf_reset(&state->out);

@@ -41,7 +41,8 @@ struct forget_run {
 	long found_in_chat;    /* messages found in the chat being read */
 };
 
-static chatarc_status_t read_names(const char *path, strlist_t *names, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t read_names(const char *path, strlist_t *names,
+                                                      chatarc_error_t *err)
 {
 	strbuf_t text;
 	strbuf_init(&text, 0);
@@ -66,7 +67,8 @@ static chatarc_status_t read_names(const char *path, strlist_t *names, chatarc_e
 	return status;
 }
 
-static chatarc_status_t note_match(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t note_match(void *ctx, const chatarc_record_t *r,
+                                                      chatarc_error_t *err)
 {
 	struct forget_run *run = ctx;
 	(void)err;
@@ -84,8 +86,9 @@ static chatarc_status_t note_match(void *ctx, const chatarc_record_t *r, chatarc
 
 /* The site's pages again, and each digest it has, from the archive as it
  * is now. */
-static chatarc_status_t republish(struct forget_run *run, const chatarc_config_t *config,
-                                  long *pages, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t republish(struct forget_run *run,
+                                                     const chatarc_config_t *config, long *pages,
+                                                     chatarc_error_t *err)
 {
 	publish_options_t options = {.data_dir = run->ctx->data_dir,
 	                             .share_dir = run->ctx->share_dir,
@@ -104,8 +107,10 @@ static chatarc_status_t republish(struct forget_run *run, const chatarc_config_t
 	return status;
 }
 
-static chatarc_status_t remove_from_chat(struct forget_run *run, const char *chat,
-                                         const strlist_t *names, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t remove_from_chat(struct forget_run *run,
+                                                            const char *chat,
+                                                            const strlist_t *names,
+                                                            chatarc_error_t *err)
 {
 	chatarc_archive_t *archive;
 	archive_options_t options = {.wait_for_lock = true};
@@ -128,7 +133,8 @@ struct identities {
 	strlist_t *names;          /* gains each identity */
 };
 
-static chatarc_status_t note_identity(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t note_identity(void *ctx, const chatarc_record_t *r,
+                                                         chatarc_error_t *err)
 {
 	struct identities *ids = ctx;
 	(void)err;
@@ -146,8 +152,10 @@ static chatarc_status_t note_identity(void *ctx, const chatarc_record_t *r, chat
 	return CHATARC_OK;
 }
 
-static chatarc_status_t resolve_identities(struct forget_run *run, const chatarc_config_t *config,
-                                           strlist_t *names, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t resolve_identities(struct forget_run *run,
+                                                              const chatarc_config_t *config,
+                                                              strlist_t *names,
+                                                              chatarc_error_t *err)
 {
 	strlist_t accounts = {0};
 	for (size_t i = 0; i < names->len; i++)
@@ -162,8 +170,9 @@ static chatarc_status_t resolve_identities(struct forget_run *run, const chatarc
 	return status;
 }
 
-static chatarc_status_t forget(struct forget_run *run, const chatarc_config_t *config,
-                               strlist_t *names, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t forget(struct forget_run *run,
+                                                  const chatarc_config_t *config, strlist_t *names,
+                                                  chatarc_error_t *err)
 {
 	strlist_t chats = {0};
 	size_t given = names->len;

@@ -13,7 +13,8 @@ static const command_help_t init_help = {
     "with a commented chatarc.conf to edit. --sample adds the bundled sample chat\n"
     "(#" SAMPLE_CHAT ") to the config and imports its posts."};
 
-static chatarc_status_t make_layout(const cli_context_t *ctx, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t make_layout(const cli_context_t *ctx,
+                                                       chatarc_error_t *err)
 {
 	const char *subdirs[] = {"archive", "state"};
 	for (size_t i = 0; i < 2; i++) {
@@ -34,8 +35,8 @@ static bool is_json_file(const char *name)
 }
 
 /* The bundled sample chat's files, sorted. */
-static chatarc_status_t sample_files(const cli_context_t *ctx, strlist_t *paths,
-                                     chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t sample_files(const cli_context_t *ctx, strlist_t *paths,
+                                                        chatarc_error_t *err)
 {
 	strbuf_t dir;
 	chatarc_status_t status = CHATARC_OK;

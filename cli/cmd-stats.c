@@ -204,8 +204,9 @@ static void learn_did(struct stats *st, const chatarc_record_t *r)
 	free(name);
 }
 
-static chatarc_status_t count_message(void *ctx, const chatarc_record_t *r,
-                                      const message_place_t *place, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t count_message(void *ctx, const chatarc_record_t *r,
+                                                         const message_place_t *place,
+                                                         chatarc_error_t *err)
 {
 	struct stats *st = ctx;
 	(void)err;
@@ -512,8 +513,9 @@ static void print_edges_json(const struct tally *keys, const struct edge *rows)
 
 /* GraphML (http://graphml.graphdrawing.org/): nodes are accounts with the
  * messages they wrote in the selection; edges carry type and weight. */
-static chatarc_status_t print_graphml(struct stats *st, const struct tally *keys,
-                                      const struct edge *rows, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t print_graphml(struct stats *st, const struct tally *keys,
+                                                         const struct edge *rows,
+                                                         chatarc_error_t *err)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;

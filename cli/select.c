@@ -82,7 +82,7 @@ static bool author_wanted(const message_select_t *select, const char *author)
 
 /* The widest span DATE covers across the chats' zones: each record is then
  * held to its own chat's day. */
-static chatarc_status_t date_bounds(message_select_t *s, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t date_bounds(message_select_t *s, chatarc_error_t *err)
 {
 	const chatarc_config_t *config = s->config;
 	chatarc_ms_t earliest = INT64_MAX, latest = INT64_MIN;
@@ -194,9 +194,10 @@ const chatarc_chat_t *select_chat_of(const message_select_t *s, const chatarc_re
 }
 
 /* The record's session, topic and method, from the summariser. */
-static chatarc_status_t find_place(message_select_t *s, const chatarc_chat_t *chat,
-                                   const chatarc_record_t *record, message_place_t *place,
-                                   chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t find_place(message_select_t *s,
+                                                      const chatarc_chat_t *chat,
+                                                      const chatarc_record_t *record,
+                                                      message_place_t *place, chatarc_error_t *err)
 {
 	memset(place, 0, sizeof *place);
 	if (!chat)
@@ -217,8 +218,8 @@ static chatarc_status_t find_place(message_select_t *s, const chatarc_chat_t *ch
 	return CHATARC_OK;
 }
 
-static chatarc_status_t select_record(void *ctx, const chatarc_record_t *record,
-                                      chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t select_record(void *ctx, const chatarc_record_t *record,
+                                                         chatarc_error_t *err)
 {
 	message_select_t *s = ctx;
 	const chatarc_chat_t *chat = select_chat_of(s, record);

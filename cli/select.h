@@ -40,9 +40,10 @@ typedef struct select_options {
 typedef struct message_select message_select_t;
 
 /* args: the command's positional arguments (CHATs and at most one DATE). */
-chatarc_status_t select_open(cli_context_t *ctx, const char *command, char **args, int n_args,
-                             const select_options_t *options, message_select_t **out,
-                             chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t select_open(cli_context_t *ctx, const char *command,
+                                                char **args, int n_args,
+                                                const select_options_t *options,
+                                                message_select_t **out, chatarc_error_t *err);
 void select_close(message_select_t *select);
 
 /* place: the message's session, topic and method (NULLs when in none). */
@@ -50,8 +51,8 @@ typedef chatarc_status_t (*select_fn)(void *ctx, const chatarc_record_t *record,
                                       const message_place_t *place, chatarc_error_t *err);
 /* The selected messages in time order across the chats, each once per chat;
  * the chats' hide lists stay out. */
-chatarc_status_t select_for_each(message_select_t *select, select_fn fn, void *ctx,
-                                 chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t select_for_each(message_select_t *select, select_fn fn,
+                                                    void *ctx, chatarc_error_t *err);
 /* The config's chat of a record (NULL if the config has none of that name). */
 const chatarc_chat_t *select_chat_of(const message_select_t *select, const chatarc_record_t *r);
 

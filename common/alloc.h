@@ -32,12 +32,12 @@ static inline void *xcalloc(size_t n, size_t size)
 
 static inline char *xstrdup(const char *s)
 {
-	return alloc_or_die(strdup(s));
+	return (char *)alloc_or_die(strdup(s)); /* (the cast: the C++ shim uses it too) */
 }
 
 static inline char *xstrndup(const char *s, size_t n)
 {
-	char *copy = xmalloc(n + 1);
+	char *copy = (char *)xmalloc(n + 1);
 	size_t len = strnlen(s, n);
 	memcpy(copy, s, len);
 	copy[len] = '\0';
@@ -62,7 +62,11 @@ static inline void *xrealloc_array(void *p, size_t n, size_t size)
 {
 	if (n && size > SIZE_MAX / n)
 		alloc_or_die(NULL);
-	return n && size ? alloc_or_die(realloc(p, n * size)) : (free(p), NULL);
+	if (!n || !size) {
+		free(p);
+		return NULL;
+	}
+	return alloc_or_die(realloc(p, n * size));
 }
 
 /* Makes room for at least `need` elements in array x, of which `alloc` are

@@ -63,8 +63,8 @@ char *archive_journal_path(const char *chat_dir)
 	return strbuf_detach(&sb, NULL);
 }
 
-static chatarc_status_t deliver_lines(strbuf_t *member, archive_line_fn fn, void *ctx,
-                                      chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t deliver_lines(strbuf_t *member, archive_line_fn fn,
+                                                         void *ctx, chatarc_error_t *err)
 {
 	char *p = member->buf, *end = member->buf + member->len;
 	while (p < end) {
@@ -274,7 +274,8 @@ struct day_records {
 	size_t n_moments, moments_alloc;
 };
 
-static chatarc_status_t collect_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t collect_line(void *ctx, char *line, size_t len,
+                                                        chatarc_error_t *err)
 {
 	struct day_records *day = ctx;
 	chatarc_record_t record;
@@ -360,8 +361,9 @@ void archive_day_cache_free(archive_day_cache_t *cache)
 
 /* The day file's merged records, read now or kept from a read of the same
  * file as it is (same inode, size and modification time). */
-static chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
-                                  const struct cached_day **out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t cache_day(archive_day_cache_t *cache, const char *path,
+                                                     const struct cached_day **out,
+                                                     chatarc_error_t *err)
 {
 	struct stat st;
 	bool known = stat(path, &st) == 0;
@@ -435,8 +437,9 @@ void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start)
  * weeks (a session, a day: what the summariser and export's session
  * columns ask for, thousands of times over an archive) names its days and
  * looks for each, instead of listing years of day files every time. */
-static chatarc_status_t list_days_between(const char *data_dir, const char *chat, chatarc_ms_t from,
-                                          chatarc_ms_t to, strlist_t *paths, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t list_days_between(const char *data_dir, const char *chat,
+                                                             chatarc_ms_t from, chatarc_ms_t to,
+                                                             strlist_t *paths, chatarc_error_t *err)
 {
 	const chatarc_ms_t day_ms = 86400000;
 	if (from == INT64_MIN || to == INT64_MAX || to <= from || to - from > 40 * day_ms)
@@ -479,9 +482,11 @@ static const char *day_name(const char *path)
 /* Reads the walk's next day into out (versions merged, the day before's
  * uris left out), advancing the walk. Through a cache, out borrows the
  * cache's records (for_each clears none of them). */
-static chatarc_status_t read_walk_day(struct chat_walk *walk, archive_day_cache_t *cache,
-                                      chatarc_ms_t from, chatarc_ms_t to, bool without_raw,
-                                      struct day_records *out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t read_walk_day(struct chat_walk *walk,
+                                                         archive_day_cache_t *cache,
+                                                         chatarc_ms_t from, chatarc_ms_t to,
+                                                         bool without_raw, struct day_records *out,
+                                                         chatarc_error_t *err)
 {
 	const char *path = walk->paths.items[walk->next++];
 	chatarc_ms_t day_start;
@@ -525,10 +530,12 @@ static int compare_chat_records(const void *a, const void *b)
 
 /* The chats' messages in [from, to), day by day: each UTC day of every
  * chat read, then given in time order. Memory holds one day of them. */
-static chatarc_status_t for_each(const char *data_dir, const char *const *chats, size_t n_chats,
-                                 chatarc_ms_t from, chatarc_ms_t to, bool without_raw,
-                                 archive_day_cache_t *cache, archive_record_fn fn, void *ctx,
-                                 chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t for_each(const char *data_dir, const char *const *chats,
+                                                    size_t n_chats, chatarc_ms_t from,
+                                                    chatarc_ms_t to, bool without_raw,
+                                                    archive_day_cache_t *cache,
+                                                    archive_record_fn fn, void *ctx,
+                                                    chatarc_error_t *err)
 {
 	struct chat_walk *walks = xcalloc(n_chats ? n_chats : 1, sizeof *walks);
 	chatarc_status_t status = CHATARC_OK;
@@ -635,7 +642,8 @@ static const char *string_end(const char *p, bool *escaped)
 /* Record lines start with chatarc's own fields, in record_to_json's order,
  * before `raw`: the first `,"author":` is the record's (inside a string,
  * quotes are escaped, so the pattern cannot occur there). */
-static chatarc_status_t scan_author(void *ctx, char *line, size_t len, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t scan_author(void *ctx, char *line, size_t len,
+                                                       chatarc_error_t *err)
 {
 	struct author_scan *scan = ctx;
 	static const char created_key[] = ",\"created_at\":\"", author_key[] = ",\"author\":\"";

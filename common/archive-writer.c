@@ -63,9 +63,9 @@ struct libdeflate_compressor *archive_compressor_new(int level)
 	return alloc_or_die(c);
 }
 
-static chatarc_status_t write_member(struct libdeflate_compressor *compressor,
-                                     const struct member_job *job, strbuf_t *member,
-                                     chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t write_member(struct libdeflate_compressor *compressor,
+                                                        const struct member_job *job,
+                                                        strbuf_t *member, chatarc_error_t *err)
 {
 	strbuf_reset(member);
 	chatarc_status_t status = archive_gzip_member(compressor, job->data, job->len, member, err);
@@ -136,7 +136,7 @@ member_writer_t *member_writer_new(int level)
 	return w;
 }
 
-static chatarc_status_t failure(const member_writer_t *w, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t failure(const member_writer_t *w, chatarc_error_t *err)
 {
 	if (w->status != CHATARC_OK)
 		*err = w->err;

@@ -184,21 +184,29 @@ static void txn_clear(chatarc_archive_t *archive)
 	}
 }
 
-/* Notes one file in the journal before anything is appended to it. */
-static void txn_journal_add(chatarc_archive_t *archive, const struct txn_file *f)
+/* Notes one file in the journal before anything is appended to it: what
+ * keeps readers from an import that may yet roll back. A journal that
+ * cannot be written fails the write that needed it. */
+static CHATARC_MUST_CHECK chatarc_status_t txn_journal_add(chatarc_archive_t *archive,
+                                                           const struct txn_file *f,
+                                                           chatarc_error_t *err)
 {
 	char *journal = archive_journal_path(archive->chat_dir);
 	int fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-	free(journal);
-	if (fd < 0)
-		return; /* readers then see what is there, as before */
+	chatarc_status_t status = CHATARC_OK;
+	if (fd < 0) {
+		status = archive_errno_error(err, journal, "cannot write the journal");
+		free(journal);
+		return status;
+	}
 	strbuf_t line;
 	strbuf_init(&line, 0);
 	strbuf_addf(&line, "%lld %s\n", (long long)f->size, f->path);
-	chatarc_error_t ignored;
-	fs_write_all(fd, line.buf, line.len, f->path, &ignored);
+	status = fs_write_all(fd, line.buf, line.len, journal, err);
 	strbuf_release(&line);
 	close(fd);
+	free(journal);
+	return status;
 }
 
 void archive_close(chatarc_archive_t *archive)
@@ -218,20 +226,23 @@ void archive_close(chatarc_archive_t *archive)
 	free(archive);
 }
 
-static void txn_note_file(chatarc_archive_t *archive, const char *path, bool existed, off_t size)
+static CHATARC_MUST_CHECK chatarc_status_t txn_note_file(chatarc_archive_t *archive,
+                                                         const char *path, bool existed, off_t size,
+                                                         chatarc_error_t *err)
 {
 	for (size_t i = 0; i < archive->txn_len; i++)
 		if (!strcmp(archive->txn[i].path, path))
-			return;
+			return CHATARC_OK;
 	ALLOC_GROW(archive->txn, archive->txn_len + 1, archive->txn_alloc);
 	archive->txn[archive->txn_len++] =
 	    (struct txn_file){.path = xstrdup(path), .existed = existed, .size = size};
-	txn_journal_add(archive, &archive->txn[archive->txn_len - 1]);
+	return txn_journal_add(archive, &archive->txn[archive->txn_len - 1], err);
 }
 
 /* Loading a day file: remember each uri with what it holds. Only the
  * summary is read; raw is never rebuilt. */
-static chatarc_status_t remember_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t remember_line(void *ctx, char *line, size_t len,
+                                                         chatarc_error_t *err)
 {
 	struct archive_day *day = ctx;
 	record_summary_t summary;
@@ -270,8 +281,8 @@ static char *day_path(const chatarc_archive_t *archive, const char *day_key)
 	return strbuf_detach(&path, NULL);
 }
 
-static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key,
-                                 struct archive_day **out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key,
+                                                    struct archive_day **out, chatarc_error_t *err)
 {
 	struct archive_day *day = xcalloc(1, sizeof *day);
 	struct stat st;
@@ -300,13 +311,15 @@ static chatarc_status_t day_load(chatarc_archive_t *archive, const char *day_key
 			status = archive_errno_error(err, day->path, "cannot cut off a torn write");
 			goto fail;
 		}
-		txn_note_file(archive, day->path, true, whole);
+		status = txn_note_file(archive, day->path, true, whole, err);
 	} else if (errno == ENOENT) {
-		txn_note_file(archive, day->path, false, 0);
+		status = txn_note_file(archive, day->path, false, 0, err);
 	} else {
 		status = archive_errno_error(err, day->path, "cannot stat");
 		goto fail;
 	}
+	if (status != CHATARC_OK)
+		goto fail;
 	*out = day;
 	return CHATARC_OK;
 fail:
@@ -314,8 +327,8 @@ fail:
 	return status;
 }
 
-static chatarc_status_t day_flush(chatarc_archive_t *archive, struct archive_day *day,
-                                  chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t day_flush(chatarc_archive_t *archive,
+                                                     struct archive_day *day, chatarc_error_t *err)
 {
 	chatarc_status_t status;
 
@@ -351,8 +364,8 @@ static struct archive_day *day_cached(chatarc_archive_t *archive, const char *da
 	return NULL;
 }
 
-static chatarc_status_t day_get(chatarc_archive_t *archive, const char *day_key,
-                                struct archive_day **out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t day_get(chatarc_archive_t *archive, const char *day_key,
+                                                   struct archive_day **out, chatarc_error_t *err)
 {
 	struct archive_day *day = day_cached(archive, day_key);
 	chatarc_status_t status;
@@ -393,8 +406,9 @@ static bool day_known_absent(const chatarc_archive_t *archive, const char *day_k
  * already in the day before or after. A time that moved across midnight
  * between two reads (an edit, another server's clock, a v1.1 and a v2
  * copy of a tweet) must not make one message two. */
-static chatarc_status_t day_for(chatarc_archive_t *archive, const chatarc_record_t *record,
-                                struct archive_day **out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t day_for(chatarc_archive_t *archive,
+                                                   const chatarc_record_t *record,
+                                                   struct archive_day **out, chatarc_error_t *err)
 {
 	char own[11], key[11];
 	time_format_day(record->created_ms, own);
@@ -529,12 +543,13 @@ chatarc_status_t archive_commit(chatarc_archive_t *archive, chatarc_error_t *err
 		mark_written(archive);
 	txn_clear(archive);
 	/* Days still cached start the next transaction as they are now. */
-	for (struct archive_day *day = archive->newest; day; day = day->older) {
+	for (struct archive_day *day = archive->newest; status == CHATARC_OK && day;
+	     day = day->older) {
 		struct stat st;
 		bool exists = stat(day->path, &st) == 0;
-		txn_note_file(archive, day->path, exists, exists ? st.st_size : 0);
+		status = txn_note_file(archive, day->path, exists, exists ? st.st_size : 0, err);
 	}
-	return CHATARC_OK;
+	return status;
 }
 
 chatarc_status_t archive_rollback(chatarc_archive_t *archive, chatarc_error_t *err)
@@ -542,8 +557,10 @@ chatarc_status_t archive_rollback(chatarc_archive_t *archive, chatarc_error_t *e
 	chatarc_status_t status = CHATARC_OK;
 	chatarc_error_t ignored;
 
-	/* What failed is undone here: the writer starts afresh. */
-	member_writer_wait(archive->writer, true, &ignored);
+	/* What failed is undone here, whatever the writer's last status was
+	 * (it is why we roll back): the writer starts afresh. */
+	chatarc_status_t writer_status = member_writer_wait(archive->writer, true, &ignored);
+	(void)writer_status;
 	forget_days(archive);
 	for (size_t i = 0; i < archive->txn_len; i++) {
 		const struct txn_file *f = &archive->txn[i];
@@ -566,7 +583,8 @@ struct day_rewrite {
 	chatarc_record_t record;
 };
 
-static chatarc_status_t note_line(void *ctx, char *line, size_t len, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t note_line(void *ctx, char *line, size_t len,
+                                                     chatarc_error_t *err)
 {
 	struct day_rewrite *rw = ctx;
 	bool added;
@@ -584,8 +602,9 @@ static chatarc_status_t note_line(void *ctx, char *line, size_t len, chatarc_err
 
 /* The kept lines of the file, as gzip members of at most
  * ARCHIVE_MEMBER_BYTES, as the writer would have made them. */
-static chatarc_status_t kept_members(const chatarc_archive_t *archive, struct day_rewrite *rw,
-                                     strlist_t *removed, strbuf_t *out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t kept_members(const chatarc_archive_t *archive,
+                                                        struct day_rewrite *rw, strlist_t *removed,
+                                                        strbuf_t *out, chatarc_error_t *err)
 {
 	strbuf_t member;
 	chatarc_status_t status = CHATARC_OK;
@@ -610,9 +629,9 @@ static chatarc_status_t kept_members(const chatarc_archive_t *archive, struct da
 	return status;
 }
 
-static chatarc_status_t rewrite_day(chatarc_archive_t *archive, const char *path,
-                                    archive_drop_fn drop, void *ctx, strlist_t *removed,
-                                    chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t rewrite_day(chatarc_archive_t *archive, const char *path,
+                                                       archive_drop_fn drop, void *ctx,
+                                                       strlist_t *removed, chatarc_error_t *err)
 {
 	struct day_rewrite rw = {.drop = drop, .ctx = ctx};
 	strbuf_t packed;

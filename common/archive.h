@@ -32,16 +32,19 @@ typedef struct archive_options {
 
 /* Opens the chat's archive for writing, taking its lock
  * (DIR/archive/CHAT/.lock) so two writers never interleave. */
-chatarc_status_t archive_open(const char *data_dir, const char *chat,
-                              const archive_options_t *options, chatarc_archive_t **out,
-                              chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_open(const char *data_dir, const char *chat,
+                                                 const archive_options_t *options,
+                                                 chatarc_archive_t **out, chatarc_error_t *err);
 /* Adds one record (its chat field is ignored: the archive's chat is used). */
-chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t *record,
-                             archive_outcome_t *outcome, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_add(chatarc_archive_t *archive,
+                                                const chatarc_record_t *record,
+                                                archive_outcome_t *outcome, chatarc_error_t *err);
 /* Makes everything added since the last commit durable (written and fsynced). */
-chatarc_status_t archive_commit(chatarc_archive_t *archive, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_commit(chatarc_archive_t *archive,
+                                                   chatarc_error_t *err);
 /* Undoes everything added since the last commit, on disk too. */
-chatarc_status_t archive_rollback(chatarc_archive_t *archive, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_rollback(chatarc_archive_t *archive,
+                                                     chatarc_error_t *err);
 /* Closes without committing: what was not committed may or may not be kept,
  * as after a crash. */
 void archive_close(chatarc_archive_t *archive);
@@ -53,15 +56,17 @@ void archive_close(chatarc_archive_t *archive);
  * with nothing is removed. The uris removed are added to *removed. Call on
  * a freshly opened archive (its lock is what keeps writers out). */
 typedef bool (*archive_drop_fn)(void *ctx, const chatarc_record_t *record);
-chatarc_status_t archive_remove(chatarc_archive_t *archive, archive_drop_fn drop, void *ctx,
-                                strlist_t *removed, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_remove(chatarc_archive_t *archive, archive_drop_fn drop,
+                                                   void *ctx, strlist_t *removed,
+                                                   chatarc_error_t *err);
 
 /* Forgets `names` (forgotten_add: uris, urls, accounts) for good: DIR/
  * forgotten learns them (durably, first), then archive_remove takes out
  * every message they name or named before. For `chatarc forget` and for
  * posts fetch finds deleted upstream. */
-chatarc_status_t archive_forget(chatarc_archive_t *archive, const strlist_t *names,
-                                strlist_t *removed, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_forget(chatarc_archive_t *archive,
+                                                   const strlist_t *names, strlist_t *removed,
+                                                   chatarc_error_t *err);
 
 /* Reading. */
 typedef chatarc_status_t (*archive_line_fn)(void *ctx, char *line, size_t len,
@@ -70,27 +75,30 @@ typedef chatarc_status_t (*archive_record_fn)(void *ctx, const chatarc_record_t 
                                               chatarc_error_t *err);
 
 /* The day files of a chat, oldest first (full paths). */
-chatarc_status_t archive_list_days(const char *data_dir, const char *chat, strlist_t *paths,
-                                   chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_list_days(const char *data_dir, const char *chat,
+                                                      strlist_t *paths, chatarc_error_t *err);
 /* The UTC date a day file (".../YYYY-MM-DD.jsonl.gz") holds, and its first
  * instant. Either out pointer may be NULL. */
 void archive_day_of_path(const char *path, char day[11], chatarc_ms_t *start);
 /* Calls fn for each line of each whole member of one archive file; lines are
  * NUL-terminated in place. *whole_bytes (may be NULL) gets the length of the
  * file's whole members: less than its size after a torn write. */
-chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn, void *ctx,
-                                    off_t *whole_bytes, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_read_lines(const char *path, archive_line_fn fn,
+                                                       void *ctx, off_t *whole_bytes,
+                                                       chatarc_error_t *err);
 /* The chat's messages created in [from, to), versions merged, in time order
  * (ties by uri). Memory holds one day at a time. */
-chatarc_status_t archive_for_each(const char *data_dir, const char *chat, chatarc_ms_t from,
-                                  chatarc_ms_t to, archive_record_fn fn, void *ctx,
-                                  chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_for_each(const char *data_dir, const char *chat,
+                                                     chatarc_ms_t from, chatarc_ms_t to,
+                                                     archive_record_fn fn, void *ctx,
+                                                     chatarc_error_t *err);
 /* The same, each record's raw left NULL (not parsed): for readers that
  * never show it (the summariser, the indexer), a fifth of their time. */
-chatarc_status_t archive_for_each_without_raw(const char *data_dir, const char *chat,
-                                              chatarc_ms_t from, chatarc_ms_t to,
-                                              archive_record_fn fn, void *ctx,
-                                              chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_for_each_without_raw(const char *data_dir,
+                                                                 const char *chat,
+                                                                 chatarc_ms_t from, chatarc_ms_t to,
+                                                                 archive_record_fn fn, void *ctx,
+                                                                 chatarc_error_t *err);
 /* The merged records (raw left NULL) of the last few day files read, for a
  * reader that reads the same days more than once (the indexer, and the
  * session windows it places its messages in): each is inflated and parsed
@@ -101,9 +109,11 @@ archive_day_cache_t *archive_day_cache_new(void);
 void archive_day_cache_free(archive_day_cache_t *cache);
 /* archive_for_each_without_raw, its days read through cache (NULL: none).
  * The records given stay the cache's: valid until fn returns. */
-chatarc_status_t archive_for_each_cached(archive_day_cache_t *cache, const char *data_dir,
-                                         const char *chat, chatarc_ms_t from, chatarc_ms_t to,
-                                         archive_record_fn fn, void *ctx, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_for_each_cached(archive_day_cache_t *cache,
+                                                            const char *data_dir, const char *chat,
+                                                            chatarc_ms_t from, chatarc_ms_t to,
+                                                            archive_record_fn fn, void *ctx,
+                                                            chatarc_error_t *err);
 
 /* How many times the chat's archive was written (DIR/archive/CHAT/.written,
  * counted by every commit that changed a day file and by every removal), as
@@ -114,9 +124,11 @@ void archive_written_mark(const char *data_dir, const char *chat, char out[48]);
 
 /* The messages of several chats in [from, to), in time order across them
  * (ties by uri, then chat); a post in two chats comes once for each. */
-chatarc_status_t archive_for_each_in_chats(const char *data_dir, const char *const *chats,
-                                           size_t n_chats, chatarc_ms_t from, chatarc_ms_t to,
-                                           archive_record_fn fn, void *ctx, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_for_each_in_chats(const char *data_dir,
+                                                              const char *const *chats,
+                                                              size_t n_chats, chatarc_ms_t from,
+                                                              chatarc_ms_t to, archive_record_fn fn,
+                                                              void *ctx, chatarc_error_t *err);
 
 /* The author (NULL if none) and time of each of the chat's messages created
  * in [from, to), one call a line, in file order (a message with several
@@ -125,14 +137,14 @@ chatarc_status_t archive_for_each_in_chats(const char *data_dir, const char *con
  * (a session's newcomers, bursts of activity), over years of archive. */
 typedef chatarc_status_t (*archive_author_fn)(void *ctx, const char *author,
                                               chatarc_ms_t created_ms, chatarc_error_t *err);
-chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat, chatarc_ms_t from,
-                                         chatarc_ms_t to, archive_author_fn fn, void *ctx,
-                                         chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_for_each_author(const char *data_dir, const char *chat,
+                                                            chatarc_ms_t from, chatarc_ms_t to,
+                                                            archive_author_fn fn, void *ctx,
+                                                            chatarc_error_t *err);
 /* The same, its days read through cache (NULL: none): the moments come
  * from the lines the cache parsed whole, as many and in the same order. */
-chatarc_status_t archive_for_each_author_cached(archive_day_cache_t *cache, const char *data_dir,
-                                                const char *chat, chatarc_ms_t from,
-                                                chatarc_ms_t to, archive_author_fn fn, void *ctx,
-                                                chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t archive_for_each_author_cached(
+    archive_day_cache_t *cache, const char *data_dir, const char *chat, chatarc_ms_t from,
+    chatarc_ms_t to, archive_author_fn fn, void *ctx, chatarc_error_t *err);
 
 #endif

@@ -158,10 +158,12 @@ struct checker {
 	chatarc_error_t *err;
 };
 
-static chatarc_status_t complain(struct checker *c, const char *path, const char *fmt, ...)
+static CHATARC_MUST_CHECK chatarc_status_t complain(struct checker *c, const char *path,
+                                                    const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static chatarc_status_t complain(struct checker *c, const char *path, const char *fmt, ...)
+static CHATARC_MUST_CHECK chatarc_status_t complain(struct checker *c, const char *path,
+                                                    const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
@@ -172,8 +174,8 @@ static chatarc_status_t complain(struct checker *c, const char *path, const char
 	                         line_of(c->lines, path), path, what);
 }
 
-static chatarc_status_t check_keys(struct checker *c, yajl_val obj, const char *path,
-                                   const char *const *allowed)
+static CHATARC_MUST_CHECK chatarc_status_t check_keys(struct checker *c, yajl_val obj,
+                                                      const char *path, const char *const *allowed)
 {
 	for (size_t i = 0; i < obj->u.object.len; i++) {
 		const char *key = obj->u.object.keys[i];
@@ -197,8 +199,9 @@ static chatarc_status_t check_keys(struct checker *c, yajl_val obj, const char *
 	return CHATARC_OK;
 }
 
-static chatarc_status_t read_string_list(struct checker *c, yajl_val v, const char *path,
-                                         const char *what, strlist_t *out)
+static CHATARC_MUST_CHECK chatarc_status_t read_string_list(struct checker *c, yajl_val v,
+                                                            const char *path, const char *what,
+                                                            strlist_t *out)
 {
 	if (!YAJL_IS_ARRAY(v))
 		return complain(c, path, "expected an array of %s", what);
@@ -224,8 +227,8 @@ static bool tz_exists(const char *tz)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static chatarc_status_t read_schedule(struct checker *c, yajl_val v, const char *path,
-                                      chatarc_chat_t *chat)
+static CHATARC_MUST_CHECK chatarc_status_t read_schedule(struct checker *c, yajl_val v,
+                                                         const char *path, chatarc_chat_t *chat)
 {
 	static const char *const keys[] = {"weekday", "start",         "minutes",
 	                                   "tz",      "slack_minutes", NULL};
@@ -276,8 +279,8 @@ static chatarc_status_t read_schedule(struct checker *c, yajl_val v, const char 
 	return CHATARC_OK;
 }
 
-static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val v,
-                                  chatarc_chat_t *chat)
+static CHATARC_MUST_CHECK chatarc_status_t read_chat(struct checker *c, const char *name,
+                                                     yajl_val v, chatarc_chat_t *chat)
 {
 	static const char *const keys[] = {"title",      "tags",    "schedule",
 	                                   "moderators", "sources", "allow_noindex",
@@ -345,8 +348,8 @@ static chatarc_status_t read_chat(struct checker *c, const char *name, yajl_val 
 	return CHATARC_OK;
 }
 
-static chatarc_status_t read_source(struct checker *c, const char *name, yajl_val v,
-                                    chatarc_source_t *source)
+static CHATARC_MUST_CHECK chatarc_status_t read_source(struct checker *c, const char *name,
+                                                       yajl_val v, chatarc_source_t *source)
 {
 	static const char *const keys[] = {"type",          "url",        "token_env",
 	                                   "token_file",    "identifier", "password_env",
@@ -410,8 +413,8 @@ static chatarc_status_t read_source(struct checker *c, const char *name, yajl_va
 	return CHATARC_OK;
 }
 
-static chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
-                                            chatarc_fetch_settings_t *fetch)
+static CHATARC_MUST_CHECK chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
+                                                               chatarc_fetch_settings_t *fetch)
 {
 	static const struct {
 		const char *key;
@@ -456,7 +459,8 @@ static chatarc_status_t read_fetch_settings(struct checker *c, yajl_val v,
 
 /* "site": {"title", "base_url"}: what the published site calls itself and
  * where it is served (feeds and recap posts then carry absolute links). */
-static chatarc_status_t read_site(struct checker *c, yajl_val v, chatarc_config_t *config)
+static CHATARC_MUST_CHECK chatarc_status_t read_site(struct checker *c, yajl_val v,
+                                                     chatarc_config_t *config)
 {
 	static const char *const keys[] = {"title", "base_url", NULL};
 	chatarc_status_t rc;
@@ -498,7 +502,8 @@ static char *account_key(const char *account)
 
 /* "people": {"Maya Chen": ["maya@toot.example", "maya.bsky.social"], ...};
  * an account belongs to one person. */
-static chatarc_status_t read_people(struct checker *c, yajl_val v, chatarc_people_t *people)
+static CHATARC_MUST_CHECK chatarc_status_t read_people(struct checker *c, yajl_val v,
+                                                       chatarc_people_t *people)
 {
 	if (!YAJL_IS_OBJECT(v))
 		return complain(c, "people",
@@ -556,7 +561,8 @@ const char *config_person(const chatarc_chat_t *chat, const char *author, const 
 	return author;
 }
 
-static chatarc_status_t check_config(struct checker *c, yajl_val root, chatarc_config_t *config)
+static CHATARC_MUST_CHECK chatarc_status_t check_config(struct checker *c, yajl_val root,
+                                                        chatarc_config_t *config)
 {
 	static const char *const keys[] = {"chats", "sources", "index_shards", "fetch",
 	                                   "hide",  "site",    "people",       NULL};
@@ -673,7 +679,8 @@ bool config_chat_hides(const chatarc_chat_t *chat, const chatarc_record_t *recor
 	return false;
 }
 
-static chatarc_status_t read_text(const char *path, strbuf_t *text, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t read_text(const char *path, strbuf_t *text,
+                                                     chatarc_error_t *err)
 {
 	chatarc_status_t status = fs_read_file(path, text, 0, err);
 	if (status == CHATARC_ERR_NOT_FOUND)

@@ -95,7 +95,8 @@ typedef struct chatarc_config {
 } chatarc_config_t;
 
 /* CHATARC_ERR_NOT_FOUND when the file does not exist. */
-chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t config_load(const char *path, chatarc_config_t *config,
+                                                chatarc_error_t *err);
 void config_release(chatarc_config_t *config);
 const chatarc_source_t *config_find_source(const chatarc_config_t *config, const char *name);
 const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const char *name);

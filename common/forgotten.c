@@ -75,7 +75,7 @@ static void digest_of(struct forgotten *list, const char *name, char out[DIGEST_
 	hex_of(md, md_len, out);
 }
 
-static chatarc_status_t parse_list(struct forgotten *list, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t parse_list(struct forgotten *list, chatarc_error_t *err)
 {
 	char *p = list->text.buf;
 	size_t magic = strlen(FORGOTTEN_MAGIC);
@@ -102,7 +102,7 @@ corrupt:
 	                         list->path);
 }
 
-static chatarc_status_t new_salt(struct forgotten *list, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t new_salt(struct forgotten *list, chatarc_error_t *err)
 {
 	unsigned char bytes[SALT_HEX / 2];
 	if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)

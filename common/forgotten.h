@@ -14,7 +14,8 @@
 typedef struct forgotten forgotten_t;
 
 /* Reads DIR/forgotten; a missing file is an empty list. */
-chatarc_status_t forgotten_load(const char *data_dir, forgotten_t **out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t forgotten_load(const char *data_dir, forgotten_t **out,
+                                                   chatarc_error_t *err);
 void forgotten_free(forgotten_t *list);
 bool forgotten_is_empty(const forgotten_t *list);
 
@@ -22,8 +23,9 @@ bool forgotten_is_empty(const forgotten_t *list);
  * export's author field shows it: user@instance, a Bluesky handle, a
  * Twitter screen name; a leading '@' and letter case do not matter), in
  * memory; forgotten_save makes the list durable (temp, fsync, rename). */
-chatarc_status_t forgotten_add(forgotten_t *list, const strlist_t *names, chatarc_error_t *err);
-chatarc_status_t forgotten_save(forgotten_t *list, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t forgotten_add(forgotten_t *list, const strlist_t *names,
+                                                  chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t forgotten_save(forgotten_t *list, chatarc_error_t *err);
 
 /* Adds to names (for forgotten_add) an author's stable identity, as
  * record_author_identity gives it: a forgotten account stays forgotten

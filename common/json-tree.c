@@ -279,8 +279,8 @@ void json_free(yajl_val root)
 	free(doc);
 }
 
-static chatarc_status_t parse(const char *text, size_t len, bool keep_spans, yajl_val *out,
-                              chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t parse(const char *text, size_t len, bool keep_spans,
+                                                 yajl_val *out, chatarc_error_t *err)
 {
 	static const yajl_callbacks callbacks = {
 	    .yajl_null = on_null,

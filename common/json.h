@@ -14,13 +14,16 @@
  * into a tree of yajl's nodes held in one arena. A "\u0000" in a string
  * reads as U+FFFD. On failure err holds yajl's reason on one line and *out
  * is NULL. Free the root with json_free (never yajl_tree_free). */
-chatarc_status_t json_parse(const char *text, yajl_val *out, chatarc_error_t *err);
-chatarc_status_t json_parse_len(const char *text, size_t len, yajl_val *out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t json_parse(const char *text, yajl_val *out,
+                                               chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t json_parse_len(const char *text, size_t len, yajl_val *out,
+                                                   chatarc_error_t *err);
 /* The same, for a text the caller keeps, unchanged, until json_free: a
  * container written back with json_add_value is then copied from it when
  * it is already in json_add_value's form (the common case: an API's compact
  * JSON), instead of walked and escaped anew. */
-chatarc_status_t json_parse_text(const char *text, size_t len, yajl_val *out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t json_parse_text(const char *text, size_t len, yajl_val *out,
+                                                    chatarc_error_t *err);
 /* Such a container's text, when json_add_value would write exactly it;
  * else NULL (not parsed by json_parse_text, blanks, other escapes). */
 const char *json_source_text(yajl_val v, size_t *len);
@@ -35,11 +38,13 @@ yajl_val json_get_path(yajl_val obj, const char *const *path);
 const char *json_get_string(yajl_val obj, const char *key);
 /* Like json_get_string but a missing member is an error naming `what.key`;
  * a present member of another type is an error too. */
-chatarc_status_t json_require_string(yajl_val obj, const char *key, const char *what,
-                                     const char **out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t json_require_string(yajl_val obj, const char *key,
+                                                        const char *what, const char **out,
+                                                        chatarc_error_t *err);
 /* An optional string member: NULL/missing gives *out = NULL; another type is an error. */
-chatarc_status_t json_optional_string(yajl_val obj, const char *key, const char *what,
-                                      const char **out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t json_optional_string(yajl_val obj, const char *key,
+                                                         const char *what, const char **out,
+                                                         chatarc_error_t *err);
 /* A non-negative count from a number or a numeric string (tweets.js quotes numbers). */
 long long json_get_count(yajl_val obj, const char *key);
 /* The same of a value already found. */

@@ -24,7 +24,8 @@ void options_print_help(FILE *out, const chatarc_option_t *options, const comman
 	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help");
 }
 
-static chatarc_status_t set_value(const chatarc_option_t *o, const char *arg, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t set_value(const chatarc_option_t *o, const char *arg,
+                                                     chatarc_error_t *err)
 {
 	char *end;
 	switch (o->type) {

@@ -57,8 +57,10 @@ typedef struct command_help {
  * before or after positional arguments; "--" ends options. Positional
  * arguments are moved to argv[1..] and *argc becomes 1 + their count.
  * --help prints help to stdout and sets *help_shown. */
-chatarc_status_t options_parse(const chatarc_option_t *options, const command_help_t *help,
-                               int *argc, char **argv, bool *help_shown, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t options_parse(const chatarc_option_t *options,
+                                                  const command_help_t *help, int *argc,
+                                                  char **argv, bool *help_shown,
+                                                  chatarc_error_t *err);
 void options_print_help(FILE *out, const chatarc_option_t *options, const command_help_t *help);
 
 /* Prints "chatarc: COMMAND: why" and the usage line to stderr; returns the

@@ -82,7 +82,8 @@ void record_write_fields(struct sprinter *sp, const chatarc_record_t *r);
 /* One archive line, without the trailing newline. */
 void record_to_json(const chatarc_record_t *r, strbuf_t *out);
 /* Reads one archive line (NUL-terminated). */
-chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t record_from_json(const char *line, chatarc_record_t *r,
+                                                     chatarc_error_t *err);
 
 /* Folds a later version of the same uri into `into`: a later edit's text
  * (edited_at), else the longer text, wins with its raw; counts keep the

@@ -19,6 +19,11 @@ typedef enum chatarc_status {
 	CHATARC_ERR_PARTIAL, /* some work done, some failed */
 } chatarc_status_t;
 
+/* On every function that returns a status: a status dropped is a failure
+ * no one hears of (gcc and clang warn; DEVELOPER=1 makes it an error).
+ * Where a status is deliberately left unread, the call says why. */
+#define CHATARC_MUST_CHECK __attribute__((warn_unused_result))
+
 /* Detail for the last failure: one line, already naming the file and place. */
 typedef struct chatarc_error {
 	char message[1024];

@@ -35,8 +35,9 @@ void time_format_day(chatarc_ms_t ms, char out[11]);
 
 /* The UTC instants [start, end) of local calendar day `day` (YYYY-MM-DD) in
  * IANA zone `tz` (NULL or "" for UTC). Handles days of 23 or 25 hours. */
-chatarc_status_t time_local_day_bounds(const char *tz, const char *day, chatarc_ms_t *start,
-                                       chatarc_ms_t *end, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t time_local_day_bounds(const char *tz, const char *day,
+                                                          chatarc_ms_t *start, chatarc_ms_t *end,
+                                                          chatarc_error_t *err);
 
 int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d);
 

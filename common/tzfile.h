@@ -12,7 +12,8 @@ typedef struct tz_zone tz_zone_t;
 
 /* "America/Toronto", "UTC"; CHATARC_ERR_NOT_FOUND when there is no such
  * zone (or the name could leave the zoneinfo directory). */
-chatarc_status_t tz_zone_load(const char *name, tz_zone_t **out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t tz_zone_load(const char *name, tz_zone_t **out,
+                                                 chatarc_error_t *err);
 void tz_zone_free(tz_zone_t *zone);
 /* Seconds east of UTC at instant ms. Past the file's last transition (2037
  * in Debian's files), the last offset holds. */

@@ -47,7 +47,7 @@ static void end_field(csvstream_t *cs)
 	cs->ends[cs->n_fields++] = cs->row.len;
 }
 
-static chatarc_status_t end_row(csvstream_t *cs, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t end_row(csvstream_t *cs, chatarc_error_t *err)
 {
 	end_field(cs);
 	chatarc_status_t status = CHATARC_OK;

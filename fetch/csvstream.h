@@ -34,10 +34,10 @@ typedef struct csvstream {
 void csvstream_init(csvstream_t *cs, csvstream_row_fn on_row, void *ctx);
 void csvstream_release(csvstream_t *cs);
 /* On an error, cs->line is the line it concerns (the caller names the file). */
-chatarc_status_t csvstream_feed(csvstream_t *cs, const char *data, size_t len,
-                                chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t csvstream_feed(csvstream_t *cs, const char *data, size_t len,
+                                                   chatarc_error_t *err);
 /* Call at end of input: hands over a last row without a line end, and
  * reports a quoted field that never closed. */
-chatarc_status_t csvstream_finish(csvstream_t *cs, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t csvstream_finish(csvstream_t *cs, chatarc_error_t *err);
 
 #endif

@@ -47,8 +47,9 @@ static void session_load(struct fetch_run *run, struct source_link *link)
 	strbuf_release(&text);
 }
 
-static chatarc_status_t bluesky_link_setup(struct fetch_run *run, struct source_link *link,
-                                           chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t bluesky_link_setup(struct fetch_run *run,
+                                                              struct source_link *link,
+                                                              chatarc_error_t *err)
 {
 	if (!link->source->identifier)
 		return CHATARC_OK; /* anonymous: the public AppView */
@@ -123,8 +124,8 @@ static void bluesky_sign_in(struct job *job, bool refresh)
 	job_send(job, REQUEST_SIGN_IN, strbuf_detach(&url, NULL), strbuf_detach(&body, NULL), NULL);
 }
 
-static chatarc_status_t bluesky_read_page(struct job *job, const strbuf_t *body, char **cursor,
-                                          chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t bluesky_read_page(struct job *job, const strbuf_t *body,
+                                                             char **cursor, chatarc_error_t *err)
 {
 	yajl_val page;
 	chatarc_status_t status = json_parse(body->buf ? body->buf : "", &page, err);

@@ -162,17 +162,18 @@ void error_detail(const http_response_t *r, char *out, size_t size);
 /* Accepts a Link only to the same server (sets next_url), else fails the job. */
 bool take_link(struct job *job, const char *link);
 /* The converter's counts are the job's. */
-chatarc_status_t convert_counted(struct job *job, yajl_val post, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t convert_counted(struct job *job, yajl_val post,
+                                                    chatarc_error_t *err);
 
 /* fetch-state.c */
 char *state_path(const char *data_dir, const char *chat, const char *source, const char *tag);
-chatarc_status_t job_save_state(struct job *job, chatarc_error_t *err);
-chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t job_save_state(struct job *job, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err);
 void add_time_field(strbuf_t *sb, const char *key, chatarc_ms_t ms);
 bool state_time(yajl_val doc, const char *key, chatarc_ms_t *out);
 /* A credential the config names (an environment variable or a file). */
-chatarc_status_t read_secret(const char *data_dir, const char *source,
-                             const chatarc_secret_ref_t *ref, const char *what, char **out,
-                             chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t read_secret(const char *data_dir, const char *source,
+                                                const chatarc_secret_ref_t *ref, const char *what,
+                                                char **out, chatarc_error_t *err);
 
 #endif

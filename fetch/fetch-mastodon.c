@@ -17,8 +17,9 @@
  * that time: forward walks start this long before the newest status seen. */
 #define MASTODON_OVERLAP_MS (10LL * 60 * 1000)
 
-static chatarc_status_t mastodon_link_setup(struct fetch_run *run, struct source_link *link,
-                                            chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t mastodon_link_setup(struct fetch_run *run,
+                                                               struct source_link *link,
+                                                               chatarc_error_t *err)
 {
 	return read_secret(run->data_dir, link->source->name, &link->source->token, "access token",
 	                   &link->token, err);
@@ -87,8 +88,8 @@ static void note_status(struct job *job, yajl_val status)
 		job->page_oldest = at;
 }
 
-static chatarc_status_t mastodon_status_object(void *ctx, char *json, size_t len, long line,
-                                               chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t mastodon_status_object(void *ctx, char *json, size_t len,
+                                                                  long line, chatarc_error_t *err)
 {
 	struct job *job = ctx;
 	yajl_val status;
@@ -105,8 +106,8 @@ static chatarc_status_t mastodon_status_object(void *ctx, char *json, size_t len
 
 /* A tag timeline page: a JSON array of statuses, split into statuses by
  * jsonstream so no tree of the whole page is built. */
-static chatarc_status_t mastodon_read_page(struct job *job, const strbuf_t *body, char **cursor,
-                                           chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t mastodon_read_page(struct job *job, const strbuf_t *body,
+                                                              char **cursor, chatarc_error_t *err)
 {
 	*cursor = NULL; /* Mastodon's cursors are its Link headers */
 	const char *p = body->buf ? body->buf : "";

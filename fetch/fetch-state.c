@@ -27,8 +27,9 @@ static bool secret_clean(const char *s)
 /* Where a secret file may be: inside DIR (a relative path that does not
  * climb out, and does not leave through a link either), or an absolute
  * path to a regular file of the user's own that no one else may read. */
-static chatarc_status_t secret_path(const char *data_dir, const char *source, const char *what,
-                                    const char *file, strbuf_t *path, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t secret_path(const char *data_dir, const char *source,
+                                                       const char *what, const char *file,
+                                                       strbuf_t *path, chatarc_error_t *err)
 {
 	struct stat st;
 	if (file[0] == '/') {

@@ -160,7 +160,8 @@ static void job_step(struct job *job)
 
 /* ---- reading a page --------------------------------------------------------- */
 
-static chatarc_status_t store_record(void *ctx, chatarc_record_t *record, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t store_record(void *ctx, chatarc_record_t *record,
+                                                        chatarc_error_t *err)
 {
 	struct job *job = ctx;
 	const fetch_options_t *o = job->run->options;
@@ -193,7 +194,7 @@ chatarc_status_t convert_counted(struct job *job, yajl_val post, chatarc_error_t
 }
 
 /* What was read of a page becomes durable; only then may a cursor move. */
-static chatarc_status_t job_commit(struct job *job, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t job_commit(struct job *job, chatarc_error_t *err)
 {
 	chatarc_status_t status = posts_settle(&job->conv, err);
 	if (status == CHATARC_OK)
@@ -277,7 +278,8 @@ void job_retry_or_fail(struct job *job, const http_response_t *r, bool bad_body,
 
 /* ---- re-checking what was archived ----------------------------------------- */
 
-static chatarc_status_t recheck_store(void *ctx, yajl_val post, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t recheck_store(void *ctx, yajl_val post,
+                                                         chatarc_error_t *err)
 {
 	struct job *job = ctx;
 	return convert_counted(job, post, err);
@@ -553,8 +555,8 @@ static void request_done(void *ctx, http_request_t *request)
 
 /* ---- setting up and running ------------------------------------------------- */
 
-static chatarc_status_t lock_chat(struct fetch_run *run, struct chat_target *t,
-                                  chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t lock_chat(struct fetch_run *run, struct chat_target *t,
+                                                     chatarc_error_t *err)
 {
 	strbuf_t path;
 	strbuf_init(&path, 0);
@@ -597,8 +599,8 @@ static bool chat_wanted(const strlist_t *chats, const char *name)
 	return false;
 }
 
-static chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
-                                  chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
+                                                     chatarc_error_t *err)
 {
 	const chatarc_config_t *config = run->config;
 	const char *only = run->options->only_source;
@@ -674,7 +676,8 @@ static chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
 
 /* Archives are open (and their write locks held) only during a round, so
  * an import can go in while --follow waits for the next one. */
-static chatarc_status_t open_archives(struct fetch_run *run, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t open_archives(struct fetch_run *run,
+                                                         chatarc_error_t *err)
 {
 	for (size_t i = 0; i < run->n_targets; i++) {
 		struct chat_target *t = &run->targets[i];
@@ -688,21 +691,28 @@ static chatarc_status_t open_archives(struct fetch_run *run, chatarc_error_t *er
 	return CHATARC_OK;
 }
 
-static void close_archives(struct fetch_run *run)
+/* Every page was committed as it came, so this commits nothing new; a
+ * failure here is still reported (the first one), never dropped. */
+static CHATARC_MUST_CHECK chatarc_status_t close_archives(struct fetch_run *run,
+                                                          chatarc_error_t *err)
 {
-	chatarc_error_t err;
+	chatarc_status_t status = CHATARC_OK;
 	for (size_t i = 0; i < run->n_targets; i++) {
 		struct chat_target *t = &run->targets[i];
-		if (t->archive) {
-			/* Every page was committed as it came; this commits nothing new. */
-			archive_commit(t->archive, &err);
-			archive_close(t->archive);
-			t->archive = NULL;
+		if (!t->archive)
+			continue;
+		chatarc_error_t commit_err;
+		if (archive_commit(t->archive, &commit_err) != CHATARC_OK && status == CHATARC_OK) {
+			status = CHATARC_ERR_IO;
+			*err = commit_err;
 		}
+		archive_close(t->archive);
+		t->archive = NULL;
 	}
+	return status;
 }
 
-static chatarc_status_t lock_targets(struct fetch_run *run, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t lock_targets(struct fetch_run *run, chatarc_error_t *err)
 {
 	for (size_t i = 0; i < run->n_targets; i++) {
 		chatarc_status_t status = lock_chat(run, &run->targets[i], err);
@@ -792,7 +802,9 @@ static void run_release(struct fetch_run *run)
 		free(job->page_min_id);
 		recheck_free(job->recheck);
 	}
-	close_archives(run);
+	chatarc_error_t ignored; /* (on the way out of a run that already failed) */
+	chatarc_status_t closed = close_archives(run, &ignored);
+	(void)closed;
 	for (size_t i = 0; i < run->n_targets; i++)
 		if (run->targets[i].lock_fd >= 0)
 			close(run->targets[i].lock_fd);
@@ -848,7 +860,8 @@ chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *confi
 			if (!run.jobs[j].target->busy)
 				job_start_round(&run.jobs[j], first);
 		run_round(&run);
-		close_archives(&run);
+		if ((status = close_archives(&run, err)) != CHATARC_OK)
+			break;
 		if (!options->follow)
 			break;
 		sleep_until_next_round(&run);

@@ -59,9 +59,11 @@ typedef struct fetch_options {
  * same chat (normal under cron: a notice, not an error); CHATARC_ERR_PARTIAL
  * when some failed (each job's error says which source and why). The report holds
  * one entry per job either way; release it with fetch_report_release. */
-chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *config,
-                             const strlist_t *chats, const fetch_options_t *options,
-                             fetch_report_t *report, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t fetch_chats(const char *data_dir,
+                                                const chatarc_config_t *config,
+                                                const strlist_t *chats,
+                                                const fetch_options_t *options,
+                                                fetch_report_t *report, chatarc_error_t *err);
 void fetch_report_release(fetch_report_t *report);
 
 #endif

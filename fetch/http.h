@@ -61,13 +61,14 @@ struct http_request {
 	http_client_t *client;
 };
 
-chatarc_status_t http_client_new(const http_client_options_t *options, http_client_t **out,
-                                 chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t http_client_new(const http_client_options_t *options,
+                                                    http_client_t **out, chatarc_error_t *err);
 void http_client_free(http_client_t *client);
 
 /* Starts the transfer now; request (and its strings) must live until done
  * runs. The response of an earlier use of the request is cleared. */
-chatarc_status_t http_start(http_client_t *client, http_request_t *request, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t http_start(http_client_t *client, http_request_t *request,
+                                               chatarc_error_t *err);
 /* Stops a transfer without calling done. */
 void http_abort(http_request_t *request);
 /* Runs transfers for up to timeout_ms, returning early once any finished

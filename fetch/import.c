@@ -37,7 +37,8 @@ struct import_run {
 	tweet_csv_t *csv;         /* a CSV file's dialect, once its header is read */
 };
 
-static chatarc_status_t store_record(void *ctx, chatarc_record_t *record, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t store_record(void *ctx, chatarc_record_t *record,
+                                                        chatarc_error_t *err)
 {
 	struct import_run *run = ctx;
 	archive_outcome_t outcome;
@@ -58,8 +59,9 @@ static chatarc_status_t store_record(void *ctx, chatarc_record_t *record, chatar
 
 /* A post that cannot be read is skipped under keep_going (reported with its
  * line); store errors (disk full) are never skipped: they are not the post's. */
-static chatarc_status_t post_failed(struct import_run *run, chatarc_status_t status, long line,
-                                    chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t post_failed(struct import_run *run,
+                                                       chatarc_status_t status, long line,
+                                                       chatarc_error_t *err)
 {
 	if ((status == CHATARC_ERR_JSON || status == CHATARC_ERR_FORMAT) &&
 	    run->options->keep_going) {
@@ -75,8 +77,8 @@ static chatarc_status_t post_failed(struct import_run *run, chatarc_status_t sta
 	return status;
 }
 
-static chatarc_status_t import_object(void *ctx, char *json, size_t len, long line,
-                                      chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t import_object(void *ctx, char *json, size_t len,
+                                                         long line, chatarc_error_t *err)
 {
 	struct import_run *run = ctx;
 	yajl_val obj;
@@ -94,8 +96,8 @@ static chatarc_status_t import_object(void *ctx, char *json, size_t len, long li
 	return post_failed(run, status, line, err);
 }
 
-static chatarc_status_t import_row(void *ctx, char **fields, size_t n, long line, long last_line,
-                                   chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t import_row(void *ctx, char **fields, size_t n, long line,
+                                                      long last_line, chatarc_error_t *err)
 {
 	struct import_run *run = ctx;
 	(void)last_line;
@@ -112,8 +114,8 @@ static chatarc_status_t import_row(void *ctx, char **fields, size_t n, long line
 }
 
 /* A Twitter archive names its owner in account.js beside tweets.js. */
-static chatarc_status_t read_owner_object(void *ctx, char *json, size_t len, long line,
-                                          chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t read_owner_object(void *ctx, char *json, size_t len,
+                                                             long line, chatarc_error_t *err)
 {
 	struct import_run *run = ctx;
 	yajl_val obj;
@@ -155,8 +157,9 @@ static void find_archive_owner(struct import_run *run)
 	fclose(f);
 }
 
-static chatarc_status_t open_input(const char *path, gzFile *out, unsigned long long *size,
-                                   chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t open_input(const char *path, gzFile *out,
+                                                      unsigned long long *size,
+                                                      chatarc_error_t *err)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -184,7 +187,8 @@ static chatarc_status_t open_input(const char *path, gzFile *out, unsigned long 
 	return CHATARC_OK;
 }
 
-static chatarc_status_t gzip_error(gzFile in, const char *path, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t gzip_error(gzFile in, const char *path,
+                                                      chatarc_error_t *err)
 {
 	int code;
 	const char *message = gzerror(in, &code);
@@ -222,14 +226,15 @@ struct post_reader {
 	csvstream_t cs;
 };
 
-static chatarc_status_t reader_feed(struct post_reader *reader, const char *data, size_t len,
-                                    chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t reader_feed(struct post_reader *reader, const char *data,
+                                                       size_t len, chatarc_error_t *err)
 {
 	return reader->csv ? csvstream_feed(&reader->cs, data, len, err)
 	                   : jsonstream_feed(&reader->js, data, len, err);
 }
 
-static chatarc_status_t reader_finish(struct post_reader *reader, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t reader_finish(struct post_reader *reader,
+                                                         chatarc_error_t *err)
 {
 	return reader->csv ? csvstream_finish(&reader->cs, err)
 	                   : jsonstream_finish(&reader->js, err);
@@ -240,8 +245,8 @@ static long reader_line(const struct post_reader *reader)
 	return reader->csv ? reader->cs.line : reader->js.line;
 }
 
-static chatarc_status_t read_all(struct import_run *run, gzFile in, unsigned long long size,
-                                 chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t read_all(struct import_run *run, gzFile in,
+                                                    unsigned long long size, chatarc_error_t *err)
 {
 	const import_options_t *options = run->options;
 	struct post_reader reader = {0};
@@ -362,9 +367,11 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 	status = archive_commit(archive, err);
 	if (status != CHATARC_OK) {
 		chatarc_error_t undo_err;
-		archive_rollback(archive, &undo_err);
-		chatarc_error_append(err, "nothing of %s was kept: fix that and import it again",
-		                     path);
+		if (archive_rollback(archive, &undo_err) != CHATARC_OK)
+			chatarc_error_append(err, "and undoing failed: %s", undo_err.message);
+		else
+			chatarc_error_append(
+			    err, "nothing of %s was kept: fix that and import it again", path);
 		goto out;
 	}
 	if (read_status != CHATARC_OK)

@@ -42,8 +42,8 @@ typedef struct import_options {
 /* Imports one file. On success the records are durable. On failure nothing
  * of this file stays in the archive (the error names the file and line),
  * unless keep_going kept what came before a damaged end. */
-chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const char *path,
-                             const import_options_t *options, import_stats_t *stats,
-                             chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat,
+                                                const char *path, const import_options_t *options,
+                                                import_stats_t *stats, chatarc_error_t *err);
 
 #endif

@@ -40,7 +40,8 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static chatarc_status_t unexpected(char c, const char *expected, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t unexpected(char c, const char *expected,
+                                                      chatarc_error_t *err)
 {
 	if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
 		return chatarc_error_set(err, CHATARC_ERR_JSON,
@@ -104,8 +105,9 @@ static const char *skip_string(jsonstream_t *js, const char *q, const char *end)
 
 /* Scans p[0..end) inside an object; returns bytes consumed. On the closing
  * bracket it hands the object over. */
-static chatarc_status_t scan_object(jsonstream_t *js, const char *p, const char *end, size_t *used,
-                                    chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t scan_object(jsonstream_t *js, const char *p,
+                                                       const char *end, size_t *used,
+                                                       chatarc_error_t *err)
 {
 	const char *q = p;
 	for (; q < end; q++) {

@@ -33,9 +33,9 @@ typedef struct jsonstream {
 void jsonstream_init(jsonstream_t *js, jsonstream_object_fn on_object, void *ctx);
 void jsonstream_release(jsonstream_t *js);
 /* On an error, js->line is the line it concerns (the caller names the file). */
-chatarc_status_t jsonstream_feed(jsonstream_t *js, const char *data, size_t len,
-                                 chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t jsonstream_feed(jsonstream_t *js, const char *data, size_t len,
+                                                    chatarc_error_t *err);
 /* Call at end of input: reports a value cut short, or a file with no object. */
-chatarc_status_t jsonstream_finish(jsonstream_t *js, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t jsonstream_finish(jsonstream_t *js, chatarc_error_t *err);
 
 #endif

@@ -44,8 +44,8 @@ static mastodon_threads_t *threads_get(post_converter_t *conv)
 
 /* Emits a held reply and marks its slot empty. One already settled is
  * emitted again only when it has found its parent. */
-static chatarc_status_t release_held(post_converter_t *conv, struct held_reply *h,
-                                     chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t release_held(post_converter_t *conv,
+                                                        struct held_reply *h, chatarc_error_t *err)
 {
 	h->waiting = false;
 	conv->threads->n_waiting--;
@@ -78,8 +78,8 @@ chatarc_status_t posts_settle(post_converter_t *conv, chatarc_error_t *err)
 
 /* A status with local id `id` and `uri` was seen: remember it, and hand
  * over the replies that were waiting for it. */
-static chatarc_status_t threads_seen(post_converter_t *conv, const char *id, const char *uri,
-                                     chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t threads_seen(post_converter_t *conv, const char *id,
+                                                        const char *uri, chatarc_error_t *err)
 {
 	mastodon_threads_t *t = conv->threads;
 	bool added;
@@ -118,8 +118,8 @@ static chatarc_status_t threads_seen(post_converter_t *conv, const char *id, con
 	return CHATARC_OK;
 }
 
-static chatarc_status_t threads_hold(post_converter_t *conv, chatarc_record_t *r,
-                                     const char *parent_id, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t threads_hold(post_converter_t *conv, chatarc_record_t *r,
+                                                        const char *parent_id, chatarc_error_t *err)
 {
 	mastodon_threads_t *t = conv->threads;
 	bool added;

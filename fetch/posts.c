@@ -109,10 +109,10 @@ chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r, chatarc
 	return status;
 }
 
-static chatarc_status_t convert_each(post_converter_t *conv, yajl_val list, const char *name,
-                                     chatarc_status_t (*convert)(post_converter_t *, yajl_val,
-                                                                 chatarc_error_t *),
-                                     chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t
+convert_each(post_converter_t *conv, yajl_val list, const char *name,
+             chatarc_status_t (*convert)(post_converter_t *, yajl_val, chatarc_error_t *),
+             chatarc_error_t *err)
 {
 	for (size_t i = 0; i < json_array_len(list); i++) {
 		chatarc_status_t rc = convert(conv, list->u.array.values[i], err);
@@ -132,8 +132,9 @@ static bool is_at_uri(yajl_val obj)
 
 /* A feed item (getAuthorFeed, getTimeline): {post, reason}; a repost
  * reason means this appearance is a boost of the post. */
-static chatarc_status_t bluesky_convert_feed_item(post_converter_t *conv, yajl_val item,
-                                                  chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t bluesky_convert_feed_item(post_converter_t *conv,
+                                                                     yajl_val item,
+                                                                     chatarc_error_t *err)
 {
 	const char *reason = json_get_string(json_get(item, "reason"), "$type");
 	if (reason && strstr(reason, "reasonRepost"))
@@ -141,8 +142,9 @@ static chatarc_status_t bluesky_convert_feed_item(post_converter_t *conv, yajl_v
 	return bluesky_convert_post(conv, json_get(item, "post"), err);
 }
 
-static chatarc_status_t twitter_convert_v2_flat(post_converter_t *conv, yajl_val tweet,
-                                                chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t twitter_convert_v2_flat(post_converter_t *conv,
+                                                                   yajl_val tweet,
+                                                                   chatarc_error_t *err)
 {
 	return twitter_convert_v2_tweet(conv, tweet, NULL, err);
 }

@@ -37,28 +37,32 @@ typedef struct post_converter {
 
 /* Hands over what is still held (replies whose parent never came, without
  * reply_to) and frees the converter's state. Call at the end of a file. */
-chatarc_status_t posts_finish(post_converter_t *conv, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t posts_finish(post_converter_t *conv, chatarc_error_t *err);
 /* At a checkpoint (a fetched page about to be committed): hands over the
  * replies still waiting for their parent, without reply_to, so that all
  * that was read is durable; a parent seen later in the same run hands the
  * reply over again with reply_to (the archive keeps the fuller version). */
-chatarc_status_t posts_settle(post_converter_t *conv, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t posts_settle(post_converter_t *conv, chatarc_error_t *err);
 /* Frees the converter's state without handing anything over. */
 void posts_release(post_converter_t *conv);
 
 /* Recognises the shape of obj (a post, a page of posts, a tweets.js entry)
  * and converts it. Errors say what was expected. */
-chatarc_status_t posts_convert_object(post_converter_t *conv, yajl_val obj, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t posts_convert_object(post_converter_t *conv, yajl_val obj,
+                                                         chatarc_error_t *err);
 
 /* One converter per network; obj is known to be of that network's shape. */
-chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status,
-                                         chatarc_error_t *err);
-chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post, chatarc_error_t *err);
-chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chatarc_error_t *err);
-chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
-                                         chatarc_error_t *err);
-chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet, yajl_val includes,
-                                          chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status,
+                                                            chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post,
+                                                         chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet,
+                                                       chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
+                                                            chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t twitter_convert_v2_tweet(post_converter_t *conv, yajl_val tweet,
+                                                             yajl_val includes,
+                                                             chatarc_error_t *err);
 
 /* Plain text of a status's HTML content; links the author shared (not
  * mention or hashtag anchors) are added to links. Returns a new string. */
@@ -68,7 +72,8 @@ char *mastodon_html_to_text(const char *html, strlist_t *links);
  * fills the same way, and hands a finished record to the sink. */
 void posts_record_start(const post_converter_t *conv, chatarc_record_t *r, const char *network,
                         yajl_val raw);
-chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r,
+                                               chatarc_error_t *err);
 /* The accepted range of a post's time: from 1970-01-02 (every local date
  * of it is then a date chatarc keeps) up to a day after it was first
  * seen. The time a post carries is the poster's client's (Bluesky's

@@ -36,7 +36,8 @@ static void add_candidate(recheck_t *rc, const char *id, const char *uri, bool h
 	rc->home[rc->ids.len - 1] = home;
 }
 
-static chatarc_status_t note_candidate(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t note_candidate(void *ctx, const chatarc_record_t *r,
+                                                          chatarc_error_t *err)
 {
 	recheck_t *rc = ctx;
 	(void)err;

@@ -47,9 +47,10 @@ typedef struct recheck_lookup {
 } recheck_lookup_t;
 
 /* The posts of `chat` archived from `source` and created since `since`. */
-chatarc_status_t recheck_load(const char *data_dir, const char *chat, const char *source,
-                              const recheck_lookup_t *lookup, chatarc_ms_t since, recheck_t **out,
-                              chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t recheck_load(const char *data_dir, const char *chat,
+                                                 const char *source, const recheck_lookup_t *lookup,
+                                                 chatarc_ms_t since, recheck_t **out,
+                                                 chatarc_error_t *err);
 void recheck_free(recheck_t *rc);
 size_t recheck_candidates(const recheck_t *rc);
 
@@ -63,10 +64,10 @@ bool recheck_asking_one(const recheck_t *rc);
 
 /* Reads the answer to the batch just asked: each post returned is marked
  * as still there and handed to fn (to store an edit or new counts). */
-chatarc_status_t recheck_read(recheck_t *rc, const strbuf_t *body,
-                              chatarc_status_t (*fn)(void *ctx, yajl_val post,
-                                                     chatarc_error_t *err),
-                              void *ctx, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t recheck_read(recheck_t *rc, const strbuf_t *body,
+                                                 chatarc_status_t (*fn)(void *ctx, yajl_val post,
+                                                                        chatarc_error_t *err),
+                                                 void *ctx, chatarc_error_t *err);
 /* Whether an answer to a suspect asked for alone proves it gone (its HTTP
  * status and, where the lookup names an error, the body's "error"). */
 bool recheck_answer_is_gone(const recheck_t *rc, long http_status, const strbuf_t *body);

@@ -527,8 +527,9 @@ static bool is_retweet(const tweet_csv_t *t, char **fields, size_t n, const char
 	return !strncmp(text, "RT @", 4);
 }
 
-static chatarc_status_t convert_row(post_converter_t *conv, tweet_csv_t *t, char **fields, size_t n,
-                                    chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t convert_row(post_converter_t *conv, tweet_csv_t *t,
+                                                       char **fields, size_t n,
+                                                       chatarc_error_t *err)
 {
 	const struct dialect *d = t->dialect;
 	const char *id = field(t, fields, n, COL_ID);
@@ -673,8 +674,8 @@ static char *from_cp1252(const char *s)
 	return strbuf_detach(&out, NULL);
 }
 
-static chatarc_status_t read_row(post_converter_t *conv, tweet_csv_t *t, char **fields, size_t n,
-                                 chatarc_error_t *err);
+static CHATARC_MUST_CHECK chatarc_status_t read_row(post_converter_t *conv, tweet_csv_t *t,
+                                                    char **fields, size_t n, chatarc_error_t *err);
 
 /* A sheet saved by Excel as plain "CSV" is Windows-1252, not UTF-8: a
  * field that is not UTF-8 is read as that (every byte is a character). */
@@ -700,8 +701,8 @@ chatarc_status_t tweet_csv_row(post_converter_t *conv, tweet_csv_t *t, char **fi
 	return status;
 }
 
-static chatarc_status_t read_row(post_converter_t *conv, tweet_csv_t *t, char **fields, size_t n,
-                                 chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t read_row(post_converter_t *conv, tweet_csv_t *t,
+                                                    char **fields, size_t n, chatarc_error_t *err)
 {
 	if (!t->dialect) {
 		if (take_header(t, fields, n))

@@ -25,7 +25,7 @@ const char *tweet_csv_dialect(const tweet_csv_t *t);
 /* One row (from csvstream): a banner, the header, a repeated header, or a
  * tweet handed to conv's sink. CHATARC_ERR_FORMAT names what is wrong with
  * the row (the caller adds the file and line). */
-chatarc_status_t tweet_csv_row(post_converter_t *conv, tweet_csv_t *t, char **fields, size_t n,
-                               chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t tweet_csv_row(post_converter_t *conv, tweet_csv_t *t,
+                                                  char **fields, size_t n, chatarc_error_t *err);
 
 #endif

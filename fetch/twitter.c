@@ -318,8 +318,9 @@ static void add_v2_details(chatarc_record_t *r, yajl_val tweet, yajl_val include
 		r->author_followers = YAJL_GET_INTEGER(followers);
 }
 
-static chatarc_status_t convert_v2_tweet(post_converter_t *conv, yajl_val tweet,
-                                         const struct v2_includes *inc, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t convert_v2_tweet(post_converter_t *conv, yajl_val tweet,
+                                                            const struct v2_includes *inc,
+                                                            chatarc_error_t *err)
 {
 	yajl_val includes = inc->includes;
 	const char *what = "Twitter v2 tweet";

@@ -93,8 +93,8 @@ static const char *hit_text(void *ctx, const char *data)
 	return out->shown.buf;
 }
 
-static chatarc_status_t print_hit(void *ctx, const char *data, double score,
-                                  const char *marked_text, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const char *data, double score,
+                                                     const char *marked_text, chatarc_error_t *err)
 {
 	struct search_output *out = ctx;
 	chatarc_record_t r;

@@ -5,6 +5,8 @@
  * part of the index's format: changing it means a new XDB_SCHEMA. */
 #include "display-data.h"
 
+#include "../common/alloc.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,7 @@ display_codec_t *display_codec_new(void)
 {
 	/* Each half made on first use: search only unpacks, the indexer
 	 * only packs. */
-	return calloc(1, sizeof(display_codec_t));
+	return xcalloc(1, sizeof(display_codec_t));
 }
 
 void display_codec_free(display_codec_t *codec)
@@ -61,29 +63,25 @@ void display_codec_free(display_codec_t *codec)
 	free(codec);
 }
 
-static bool reserve(display_codec_t *codec, size_t size)
+static void reserve(display_codec_t *codec, size_t size)
 {
 	if (size <= codec->alloc)
-		return true;
-	char *grown = realloc(codec->buf, size);
-	if (!grown)
-		return false;
-	codec->buf = grown;
+		return;
+	codec->buf = xrealloc_array(codec->buf, size, 1);
 	codec->alloc = size;
-	return true;
 }
 
 static bool packer_ready(display_codec_t *codec)
 {
 	if (codec->packer)
 		return true;
-	ZSTD_CCtx *packer = ZSTD_createCCtx();
+	/* (zstd's contexts fail only for memory: the one policy, alloc.h) */
+	ZSTD_CCtx *packer = alloc_or_die(ZSTD_createCCtx());
 	ZSTD_CDict *dictionary =
-	    ZSTD_createCDict(dictionary_text, sizeof dictionary_text - 1, PACK_LEVEL);
+	    alloc_or_die(ZSTD_createCDict(dictionary_text, sizeof dictionary_text - 1, PACK_LEVEL));
 	/* The varint says the size, the schema the dictionary; a checksum
 	 * would repeat what Xapian's blocks are checked by. */
-	if (!packer || !dictionary ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(packer, ZSTD_c_contentSizeFlag, 0)) ||
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(packer, ZSTD_c_contentSizeFlag, 0)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(packer, ZSTD_c_checksumFlag, 0)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(packer, ZSTD_c_dictIDFlag, 0)) ||
 	    ZSTD_isError(ZSTD_CCtx_refCDict(packer, dictionary))) {
@@ -96,20 +94,13 @@ static bool packer_ready(display_codec_t *codec)
 	return true;
 }
 
-static bool unpacker_ready(display_codec_t *codec)
+static void unpacker_ready(display_codec_t *codec)
 {
 	if (codec->unpacker)
-		return true;
-	ZSTD_DCtx *unpacker = ZSTD_createDCtx();
-	ZSTD_DDict *dictionary = ZSTD_createDDict(dictionary_text, sizeof dictionary_text - 1);
-	if (!unpacker || !dictionary) {
-		ZSTD_freeDCtx(unpacker);
-		ZSTD_freeDDict(dictionary);
-		return false;
-	}
-	codec->unpacker = unpacker;
-	codec->unpack_dictionary = dictionary;
-	return true;
+		return;
+	codec->unpacker = alloc_or_die(ZSTD_createDCtx());
+	codec->unpack_dictionary =
+	    alloc_or_die(ZSTD_createDDict(dictionary_text, sizeof dictionary_text - 1));
 }
 
 const char *display_pack(display_codec_t *codec, const char *json, size_t len, size_t *packed_len)
@@ -117,8 +108,7 @@ const char *display_pack(display_codec_t *codec, const char *json, size_t len, s
 	if (len > PACK_MAX_JSON || !packer_ready(codec))
 		return NULL;
 	size_t bound = PACK_VARINT_BYTES + ZSTD_compressBound(len);
-	if (!reserve(codec, bound))
-		return NULL;
+	reserve(codec, bound);
 	size_t n = 0;
 	for (size_t rest = len; n == 0 || rest; rest >>= 7)
 		codec->buf[n++] = (char)((rest & 0x7f) | (rest >> 7 ? 0x80 : 0));
@@ -152,10 +142,8 @@ const char *display_unpack(display_codec_t *codec, const char *packed, size_t le
 	}
 	if (json_len > PACK_MAX_JSON)
 		return corrupt(err, "length out of range");
-	if (!reserve(codec, json_len + 1) || !unpacker_ready(codec)) {
-		chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
-		return NULL;
-	}
+	reserve(codec, json_len + 1);
+	unpacker_ready(codec);
 	/* Room for the length said and no more: a frame that holds more or
 	 * less, is cut short or is followed by anything is refused. */
 	size_t got = ZSTD_decompress_usingDDict(codec->unpacker, codec->buf, json_len, in + n,

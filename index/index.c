@@ -97,7 +97,8 @@ static void add_term(strlist_t *terms, const char *field, const char *value)
 	strbuf_release(&term);
 }
 
-static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t index_record(void *ctx, const chatarc_record_t *r,
+                                                        chatarc_error_t *err)
 {
 	struct indexer *ix = ctx;
 	strlist_t terms = {0};
@@ -162,9 +163,10 @@ static chatarc_status_t index_record(void *ctx, const chatarc_record_t *r, chata
 /* What the index knows of one day file: its metadata key ("day:CHAT/DAY"),
  * the file's size now (what the key holds once the day is indexed), and
  * whether the key holds it already (*current) or nothing (*never). */
-static chatarc_status_t day_state(xdb_t *db, const char *chat, const char *path, char key[128],
-                                  char size_text[32], bool *current, bool *never,
-                                  chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t day_state(xdb_t *db, const char *chat, const char *path,
+                                                     char key[128], char size_text[32],
+                                                     bool *current, bool *never,
+                                                     chatarc_error_t *err)
 {
 	char day[11];
 	struct stat st;
@@ -192,8 +194,8 @@ static void note_if_stale(void *ctx, const char *id)
 
 /* A day indexed before that holds fewer messages now (forgotten, deleted
  * upstream): its documents that the archive no longer has go too. */
-static chatarc_status_t remove_stale(struct indexer *ix, chatarc_ms_t day_start,
-                                     chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t remove_stale(struct indexer *ix, chatarc_ms_t day_start,
+                                                        chatarc_error_t *err)
 {
 	char day[11], compact[9], chat_term[128];
 	time_format_day(day_start, day);
@@ -210,8 +212,8 @@ static chatarc_status_t remove_stale(struct indexer *ix, chatarc_ms_t day_start,
 	return status;
 }
 
-static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, const char *path,
-                                  chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t index_day(struct indexer *ix, const char *data_dir,
+                                                     const char *path, chatarc_error_t *err)
 {
 	char key[128], size_text[32];
 	chatarc_ms_t from;
@@ -248,7 +250,8 @@ static chatarc_status_t index_day(struct indexer *ix, const char *data_dir, cons
 }
 
 /* Makes DIR/index point at DIR/index.d/<generation>, atomically. */
-static chatarc_status_t point_index_at(const char *data_dir, long generation, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t point_index_at(const char *data_dir, long generation,
+                                                          chatarc_error_t *err)
 {
 	char target[64];
 	strbuf_t link, tmp;
@@ -285,28 +288,34 @@ static long current_generation(const char *data_dir)
 }
 
 /* Removes DIR/index.d/NAME. */
-static void remove_index_dir(const char *data_dir, const char *name)
+static CHATARC_MUST_CHECK chatarc_status_t remove_index_dir(const char *data_dir, const char *name,
+                                                            chatarc_error_t *err)
 {
 	strbuf_t path;
-	chatarc_error_t ignored;
 	strbuf_init(&path, 0);
 	strbuf_addf(&path, "%s/index.d/%s", data_dir, name);
 	/* Never through a link: index.d linked elsewhere once had this delete
 	 * a directory outside DIR. */
-	if (fs_check_under(data_dir, path.buf, &ignored) == CHATARC_OK)
-		fs_remove_tree(path.buf, &ignored);
+	chatarc_status_t status = fs_check_under(data_dir, path.buf, err);
+	if (status == CHATARC_OK)
+		status = fs_remove_tree(path.buf, err);
 	strbuf_release(&path);
+	return status;
 }
 
-static void remove_generation(const char *data_dir, long generation)
+/* An old generation once a new one is searched: after `forget`, the one
+ * place the forgotten documents are still on disk, so a failure says so. */
+static CHATARC_MUST_CHECK chatarc_status_t remove_generation(const char *data_dir, long generation,
+                                                             chatarc_error_t *err)
 {
 	char name[32];
 	snprintf(name, sizeof name, "%ld", generation);
-	remove_index_dir(data_dir, name);
+	return remove_index_dir(data_dir, name, err);
 }
 
 /* Whether db's terms are of this chatarc's scheme (XDB_SCHEMA). */
-static chatarc_status_t schema_matches(xdb_t *db, bool *matches, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t schema_matches(xdb_t *db, bool *matches,
+                                                          chatarc_error_t *err)
 {
 	char *schema;
 	chatarc_status_t status = xdb_get_metadata(db, "schema", &schema, err);
@@ -326,8 +335,9 @@ static void written_key(const char *chat, char key[160])
 
 /* Keeps each chat's mark as it was when the run began, where it differs
  * from the one kept (a run with nothing to do writes nothing). */
-static chatarc_status_t note_marks(struct indexer *ix, const chatarc_config_t *config,
-                                   char (*marks)[48], chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t note_marks(struct indexer *ix,
+                                                      const chatarc_config_t *config,
+                                                      char (*marks)[48], chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
 	bool changed = false;
@@ -349,8 +359,9 @@ static chatarc_status_t note_marks(struct indexer *ix, const chatarc_config_t *c
  * chat whose archive was not written since (its mark is the one the index
  * kept) is not looked at day by day: at 1,250 day files that was a stat
  * and a lookup each, a third of a search. */
-static chatarc_status_t stale_days(const char *data_dir, const chatarc_config_t *config, xdb_t *db,
-                                   size_t *stale, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t stale_days(const char *data_dir,
+                                                      const chatarc_config_t *config, xdb_t *db,
+                                                      size_t *stale, chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
 	*stale = 0;
@@ -421,10 +432,11 @@ chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_confi
 	return status;
 }
 
-static void remove_generation(const char *data_dir, long generation);
-static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_config_t *config,
-                                            bool rebuild, int lock_fd, index_progress_fn progress,
-                                            void *ctx, index_stats_t *stats, chatarc_error_t *err);
+static CHATARC_MUST_CHECK chatarc_status_t remove_generation(const char *data_dir, long generation,
+                                                             chatarc_error_t *err);
+static CHATARC_MUST_CHECK chatarc_status_t index_update_locked(
+    const char *data_dir, const chatarc_config_t *config, bool rebuild, int lock_fd,
+    index_progress_fn progress, void *ctx, index_stats_t *stats, chatarc_error_t *err);
 
 /* What a database holds as committed (0 when it cannot be opened). */
 static size_t committed_documents(const char *path)
@@ -442,8 +454,8 @@ static size_t committed_documents(const char *path)
 }
 
 /* Whether DIR/index's terms are of this chatarc's scheme; one of an older
- * chatarc is rebuilt. One that cannot be read counts as current: opening
- * it to write says why. */
+ * chatarc is rebuilt. One that cannot be opened counts as current:
+ * opening it to write says why. */
 static bool current_schema(const char *data_dir)
 {
 	char *path = index_path(data_dir);
@@ -451,8 +463,11 @@ static bool current_schema(const char *data_dir)
 	xdb_t *db;
 	chatarc_error_t ignored;
 	bool matches = true;
+	/* An index that opens but whose schema cannot be read is not taken
+	 * as current: it is rebuilt, never written to under a scheme unknown. */
 	if (xdb_open_readonly(paths, 1, &db, &ignored) == CHATARC_OK) {
-		schema_matches(db, &matches, &ignored);
+		if (schema_matches(db, &matches, &ignored) != CHATARC_OK)
+			matches = false;
 		xdb_close(db);
 	}
 	free(path);
@@ -467,8 +482,8 @@ static bool is_generation_name(const char *name)
 
 /* One index run at a time (DIR/state/index.lock): two would write the same
  * generation, or clear each other's. *fd: -1 when it could not be had. */
-static chatarc_status_t take_index_lock(const char *data_dir, bool wait, int *fd,
-                                        chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t take_index_lock(const char *data_dir, bool wait, int *fd,
+                                                           chatarc_error_t *err)
 {
 	strbuf_t path;
 	strbuf_init(&path, 0);
@@ -503,8 +518,9 @@ static void remove_stray_generations(const char *data_dir, long current)
 	snprintf(current_name, sizeof current_name, "%ld", current);
 	for (size_t i = 0; i < names.len; i++) {
 		const char *name = strrchr(names.items[i], '/') + 1;
-		if (strcmp(name, current_name))
-			remove_index_dir(data_dir, name);
+		/* Best effort: what stays is tried again at the next start. */
+		if (strcmp(name, current_name) && remove_index_dir(data_dir, name, &ignored))
+			continue;
 	}
 	strlist_clear(&names);
 	strbuf_release(&dir);
@@ -539,8 +555,8 @@ chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *conf
  * as the next one (nothing deleted survives in an old block). */
 /* Writes db's compacted copy as generation `generation` (replacing a
  * half-built one a killed run left there). */
-static chatarc_status_t compact_into(xdb_t *db, const char *data_dir, long generation,
-                                     chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t compact_into(xdb_t *db, const char *data_dir,
+                                                        long generation, chatarc_error_t *err)
 {
 	strbuf_t compacted;
 	chatarc_status_t status;
@@ -553,8 +569,9 @@ static chatarc_status_t compact_into(xdb_t *db, const char *data_dir, long gener
 	return status;
 }
 
-static chatarc_status_t remove_documents(const char *data_dir, const strlist_t *uris,
-                                         chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t remove_documents(const char *data_dir,
+                                                            const strlist_t *uris,
+                                                            chatarc_error_t *err)
 {
 	long generation = current_generation(data_dir);
 	strbuf_t path;
@@ -574,7 +591,7 @@ static chatarc_status_t remove_documents(const char *data_dir, const strlist_t *
 	if (status == CHATARC_OK)
 		status = point_index_at(data_dir, generation + 1, err);
 	if (status == CHATARC_OK)
-		remove_generation(data_dir, generation);
+		status = remove_generation(data_dir, generation, err);
 	strbuf_release(&path);
 	return status;
 }
@@ -604,8 +621,9 @@ struct day_jobs {
 	off_t bytes;
 };
 
-static chatarc_status_t list_jobs(const char *data_dir, const chatarc_config_t *config,
-                                  struct day_jobs *jobs, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t list_jobs(const char *data_dir,
+                                                     const chatarc_config_t *config,
+                                                     struct day_jobs *jobs, chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
@@ -632,7 +650,8 @@ static void release_jobs(struct day_jobs *jobs)
 	free(jobs->items);
 }
 
-static chatarc_status_t indexer_open(struct indexer *ix, const char *path, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t indexer_open(struct indexer *ix, const char *path,
+                                                        chatarc_error_t *err)
 {
 	chatarc_status_t status = xdb_open_writable(path, &ix->db, err);
 	if (status != CHATARC_OK)
@@ -664,9 +683,10 @@ static void indexer_close(struct indexer *ix)
 }
 
 /* Indexes jobs [from, to) and commits. */
-static chatarc_status_t index_jobs(struct indexer *ix, const struct day_jobs *jobs, size_t from,
-                                   size_t to, index_progress_fn progress, void *ctx,
-                                   chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t index_jobs(struct indexer *ix,
+                                                      const struct day_jobs *jobs, size_t from,
+                                                      size_t to, index_progress_fn progress,
+                                                      void *ctx, chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
 	for (size_t j = from; status == CHATARC_OK && j < to; j++) {
@@ -714,9 +734,10 @@ struct helper_result {
  * cores, BENCHMARKS.md). The child dies with the parent, and lets go of
  * the index lock (lock_fd) at once: a parent killed mid-run must not leave
  * a run after it finding the lock held by its dying helper. */
-static chatarc_status_t start_helper(const char *data_dir, const char *shard,
-                                     const struct day_jobs *jobs, size_t from, int lock_fd,
-                                     pid_t *pid, int *fd, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t start_helper(const char *data_dir, const char *shard,
+                                                        const struct day_jobs *jobs, size_t from,
+                                                        int lock_fd, pid_t *pid, int *fd,
+                                                        chatarc_error_t *err)
 {
 	int pipe_fds[2];
 	if (pipe(pipe_fds) < 0 || (*pid = fork()) < 0)
@@ -749,7 +770,8 @@ static chatarc_status_t start_helper(const char *data_dir, const char *shard,
 }
 
 /* Waits for the helper; its statistics are added to *stats. */
-static chatarc_status_t finish_helper(pid_t pid, int fd, index_stats_t *stats, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t finish_helper(pid_t pid, int fd, index_stats_t *stats,
+                                                         chatarc_error_t *err)
 {
 	struct helper_result result;
 	size_t got = 0;
@@ -778,8 +800,9 @@ static chatarc_status_t finish_helper(pid_t pid, int fd, index_stats_t *stats, c
 
 /* Writes the compacted union of the databases `paths` as generation
  * `generation`. */
-static chatarc_status_t merge_into(const char *data_dir, const char *const *paths, size_t n_paths,
-                                   long generation, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t merge_into(const char *data_dir,
+                                                      const char *const *paths, size_t n_paths,
+                                                      long generation, chatarc_error_t *err)
 {
 	xdb_t *db;
 	chatarc_status_t status = xdb_open_readonly(paths, n_paths, &db, err);
@@ -790,9 +813,9 @@ static chatarc_status_t merge_into(const char *data_dir, const char *const *path
 	return status;
 }
 
-static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_config_t *config,
-                                            bool rebuild, int lock_fd, index_progress_fn progress,
-                                            void *ctx, index_stats_t *stats, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t index_update_locked(
+    const char *data_dir, const chatarc_config_t *config, bool rebuild, int lock_fd,
+    index_progress_fn progress, void *ctx, index_stats_t *stats, chatarc_error_t *err)
 {
 	long generation = current_generation(data_dir);
 	remove_stray_generations(data_dir, generation);
@@ -874,11 +897,13 @@ static chatarc_status_t index_update_locked(const char *data_dir, const chatarc_
 	 * behind, one costs only disk. */
 	for (long old = generation > 0 ? generation : target; status == CHATARC_OK && old < next;
 	     old++)
-		remove_generation(data_dir, old);
+		status = remove_generation(data_dir, old, err);
 out:
 	if (helper > 0) { /* the parent failed first: the helper's half is lost anyway */
 		kill(helper, SIGKILL);
-		finish_helper(helper, helper_fd, stats, &(chatarc_error_t){0});
+		chatarc_error_t ignored; /* killed: its failure is the one known */
+		chatarc_status_t helper_status = finish_helper(helper, helper_fd, stats, &ignored);
+		(void)helper_status;
 	}
 	if (ix.db)
 		indexer_close(&ix);

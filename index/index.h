@@ -20,16 +20,18 @@ typedef void (*index_progress_fn)(void *ctx, const char *chat, long day, long da
 
 /* Brings DIR/index up to date with the archive. rebuild: builds a new
  * database beside it and swaps it in atomically (searches keep working). */
-chatarc_status_t index_update(const char *data_dir, const chatarc_config_t *config, bool rebuild,
-                              index_progress_fn progress, void *ctx, index_stats_t *stats,
-                              chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t index_update(const char *data_dir,
+                                                 const chatarc_config_t *config, bool rebuild,
+                                                 index_progress_fn progress, void *ctx,
+                                                 index_stats_t *stats, chatarc_error_t *err);
 
 /* Deletes the messages `uris` from DIR/index (for `chatarc forget`, before
  * the archive loses them: a run cut short is done again in full), waiting
  * for an index run under way. The database is then compacted into a new
  * generation and the old one removed, so no block of the index still holds
  * what was deleted. No index: nothing to do. */
-chatarc_status_t index_remove(const char *data_dir, const strlist_t *uris, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t index_remove(const char *data_dir, const strlist_t *uris,
+                                                 chatarc_error_t *err);
 
 /* DIR/index, the path searches open. */
 char *index_path(const char *data_dir);
@@ -40,8 +42,10 @@ struct xdb;
  * *stale: how many of the configured chats' day files changed since
  * DIR/index last read them (0 with shards: only DIR/index is compared),
  * so that a search says its results may be incomplete. */
-chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_config_t *config,
-                                       struct xdb **db, size_t *stale, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t index_open_for_search(const char *data_dir,
+                                                          const chatarc_config_t *config,
+                                                          struct xdb **db, size_t *stale,
+                                                          chatarc_error_t *err);
 
 /* The search query as typed, made into what the index answers (index/
  * query.c): date: of a day, month or year as its range; from:@acct as
@@ -54,19 +58,21 @@ chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_confi
 #define INDEX_QUERY_MAX_PHRASE_WORDS 64
 typedef chatarc_status_t (*index_authors_fn)(void *ctx, const char *name, strlist_t *out,
                                              chatarc_error_t *err);
-chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors, void *ctx,
-                                     strbuf_t *out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors,
+                                                        void *ctx, strbuf_t *out,
+                                                        chatarc_error_t *err);
 /* An index_authors_fn over an open database (ctx: the struct xdb *): its
  * accounts NAME@SERVER. */
-chatarc_status_t index_authors_named(void *ctx, const char *name, strlist_t *out,
-                                     chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t index_authors_named(void *ctx, const char *name, strlist_t *out,
+                                                        chatarc_error_t *err);
 
 /* The uris of every message the search query matches (as `chatarc search`
  * reads it), into out; *stale as index_open_for_search gives it. For
  * `export --query`, which then streams those messages from the archive. */
 struct urimap;
-chatarc_status_t index_matching_uris(const char *data_dir, const chatarc_config_t *config,
-                                     const char *query, struct urimap *out, size_t *stale,
-                                     chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t index_matching_uris(const char *data_dir,
+                                                        const chatarc_config_t *config,
+                                                        const char *query, struct urimap *out,
+                                                        size_t *stale, chatarc_error_t *err);
 
 #endif

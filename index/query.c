@@ -36,7 +36,8 @@ static int days_in_month(int year, int month)
 }
 
 /* date:VALUE without "..": a day, a month or a year, as a range. */
-static chatarc_status_t add_date(strbuf_t *out, const char *value, size_t len, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t add_date(strbuf_t *out, const char *value, size_t len,
+                                                    chatarc_error_t *err)
 {
 	char day[11];
 	chatarc_ms_t ignored;
@@ -64,8 +65,9 @@ static chatarc_status_t add_date(strbuf_t *out, const char *value, size_t len, c
 }
 
 /* from:NAME with no server: every account called NAME, on any server. */
-static chatarc_status_t add_any_server(strbuf_t *out, const char *name, size_t len,
-                                       index_authors_fn authors, void *ctx, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t add_any_server(strbuf_t *out, const char *name,
+                                                          size_t len, index_authors_fn authors,
+                                                          void *ctx, chatarc_error_t *err)
 {
 	strlist_t found = {0};
 	char *copy = xstrndup(name, len);
@@ -90,7 +92,7 @@ static bool word_byte(unsigned char c)
 /* Xapian's phrase check costs time quadratic in a phrase's length (4,000
  * words: 15 s on 100k messages), and `chatarc serve` takes queries from
  * anyone: a query's words are capped, and a phrase's, with a clear error. */
-static chatarc_status_t check_query_size(const char *query, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t check_query_size(const char *query, chatarc_error_t *err)
 {
 	size_t words = 0, phrase_words = 0;
 	bool quoted = false;
@@ -208,8 +210,9 @@ chatarc_status_t index_authors_named(void *ctx, const char *name, strlist_t *out
 }
 
 /* A hit's uri, from its stored data (the record as JSON, uri first). */
-static chatarc_status_t collect_uri(void *ctx, const char *data, double score,
-                                    const char *marked_text, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t collect_uri(void *ctx, const char *data, double score,
+                                                       const char *marked_text,
+                                                       chatarc_error_t *err)
 {
 	yajl_val doc;
 	(void)score;

@@ -2,6 +2,7 @@
 // and turned into a chatarc status and message.
 #include "xapian-shim.h"
 
+#include "../common/alloc.h"
 #include "display-data.h"
 #include "phrase.h"
 
@@ -56,8 +57,6 @@ struct xdb {
 	xdb()
 	{
 		codec = display_codec_new();
-		if (!codec)
-			throw std::bad_alloc();
 		terms.set_stemmer(
 		    stemmers
 		        .emplace("en", phrase_recording_stemmer(Xapian::Stem("english"), &words))
@@ -97,8 +96,8 @@ static const struct {
     {"reply", "XREPLY"}, {"topic", "XTOPIC"}, {"session", "XSESSION"}, {"lang", "XLANG"},
 };
 
-static chatarc_status_t fail(chatarc_error_t *err, chatarc_status_t status, const char *what,
-                             const Xapian::Error &e)
+static CHATARC_MUST_CHECK chatarc_status_t fail(chatarc_error_t *err, chatarc_status_t status,
+                                                const char *what, const Xapian::Error &e)
 {
 	return chatarc_error_set(err, status, "%s: %s: %s", what, e.get_type(),
 	                         e.get_msg().c_str());
@@ -107,7 +106,7 @@ static chatarc_status_t fail(chatarc_error_t *err, chatarc_status_t status, cons
 // Called from a catch (...) in every function: rethrows what was caught and
 // maps it to a status and message, in one place (notmuch's
 // _notmuch_xapian_error_private is the model). Nothing escapes to C.
-static chatarc_status_t xapian_error(chatarc_error_t *err, const char *what)
+static CHATARC_MUST_CHECK chatarc_status_t xapian_error(chatarc_error_t *err, const char *what)
 {
 	try {
 		throw;
@@ -122,7 +121,8 @@ static chatarc_status_t xapian_error(chatarc_error_t *err, const char *what)
 	} catch (const Xapian::Error &e) {
 		return fail(err, CHATARC_ERR_IO, what, e);
 	} catch (const std::bad_alloc &) {
-		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "%s: out of memory", what);
+		alloc_or_die(nullptr); /* the program's one out-of-memory policy (alloc.h) */
+		return CHATARC_ERR_NOMEM;
 	} catch (const std::exception &e) {
 		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", what, e.what());
 	} catch (...) {
@@ -326,9 +326,8 @@ extern "C" chatarc_status_t xdb_get_metadata(xdb_t *db, const char *key, char **
                                              chatarc_error_t *err)
 {
 	try {
-		*value = strdup(db->db().get_metadata(key).c_str());
-		return *value ? CHATARC_OK
-		              : chatarc_error_set(err, CHATARC_ERR_NOMEM, "out of memory");
+		*value = xstrdup(db->db().get_metadata(key).c_str());
+		return CHATARC_OK;
 	} catch (...) {
 		return xapian_error(err, "index metadata");
 	}

@@ -41,32 +41,36 @@ typedef struct xdb_document {
 	int is_new;                       /* known not to be in the database: added, not replaced */
 } xdb_document_t;
 
-chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_open_writable(const char *path, xdb_t **out,
+                                                      chatarc_error_t *err);
 /* Several databases searched as one: local paths, or "tcp:HOST:PORT" for a
  * remote database served by xapian-tcpsrv. */
-chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n_paths, xdb_t **out,
-                                   chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n_paths,
+                                                      xdb_t **out, chatarc_error_t *err);
 void xdb_close(xdb_t *db);
 
 /* Adds or replaces the document with this id. */
-chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *doc, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *doc,
+                                                chatarc_error_t *err);
 /* Deletes the document with this id, if there is one. */
-chatarc_status_t xdb_delete(xdb_t *db, const char *id, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_delete(xdb_t *db, const char *id, chatarc_error_t *err);
 /* Calls fn with the id of each document of chat_term ("chat:NAME") created
  * on UTC day `day` (YYYYMMDD). */
-chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const char *day,
-                             void (*fn)(void *ctx, const char *id), void *ctx,
-                             chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const char *day,
+                                                void (*fn)(void *ctx, const char *id), void *ctx,
+                                                chatarc_error_t *err);
 /* Durable progress notes, committed with the documents. */
-chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
-                                  chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_set_metadata(xdb_t *db, const char *key, const char *value,
+                                                     chatarc_error_t *err);
 /* *value: the value, or "" when unset; free() it. */
-chatarc_status_t xdb_get_metadata(xdb_t *db, const char *key, char **value, chatarc_error_t *err);
-chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_get_metadata(xdb_t *db, const char *key, char **value,
+                                                     chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_commit(xdb_t *db, chatarc_error_t *err);
 /* Writes a compacted copy of the committed database to `dest` (a new
  * directory): full B-tree blocks, about half the size, faster to search.
  * The writer stays open, so its lock keeps other writers out meanwhile. */
-chatarc_status_t xdb_compact_to(xdb_t *db, const char *dest, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_compact_to(xdb_t *db, const char *dest,
+                                                   chatarc_error_t *err);
 
 typedef enum xdb_sort { XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC } xdb_sort_t;
 
@@ -94,15 +98,19 @@ typedef struct xdb_filter {
  * CHATARC_ERR_USAGE with Xapian's reason. *total, when total is not NULL,
  * gets the number of matches (exact: searches here are for research, where
  * estimates mislead; it costs a count of every match). */
-chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort, size_t offset,
-                            size_t limit, const xdb_marks_t *marks, const xdb_filter_t *filter,
-                            xdb_hit_fn fn, void *ctx, size_t *total, chatarc_error_t *err);
-chatarc_status_t xdb_document_count(xdb_t *db, size_t *count, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort,
+                                               size_t offset, size_t limit,
+                                               const xdb_marks_t *marks, const xdb_filter_t *filter,
+                                               xdb_hit_fn fn, void *ctx, size_t *total,
+                                               chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_document_count(xdb_t *db, size_t *count,
+                                                       chatarc_error_t *err);
 /* Calls fn with each value of a boolean field ("from") that starts with
  * value_prefix, in order. */
-chatarc_status_t xdb_field_values(xdb_t *db, const char *field, const char *value_prefix,
-                                  void (*fn)(void *ctx, const char *value), void *ctx,
-                                  chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t xdb_field_values(xdb_t *db, const char *field,
+                                                     const char *value_prefix,
+                                                     void (*fn)(void *ctx, const char *value),
+                                                     void *ctx, chatarc_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -89,8 +89,9 @@ static void merge_split_rules(icalcomponent *vtimezone)
 	}
 }
 
-static chatarc_status_t add_event(icalcomponent *calendar, const calendar_chat_t *c,
-                                  const char *base_url, strlist_t *zones, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t add_event(icalcomponent *calendar,
+                                                     const calendar_chat_t *c, const char *base_url,
+                                                     strlist_t *zones, chatarc_error_t *err)
 {
 	const chatarc_chat_t *chat = c->chat;
 	const char *tzid = chat->tz ? chat->tz : "UTC";

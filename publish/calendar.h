@@ -16,7 +16,8 @@ typedef struct calendar_chat {
 /* A VCALENDAR with a weekly VEVENT for each scheduled chat (the others are
  * left out) and the VTIMEZONE of each zone used. base_url (may be NULL):
  * the site's address, for the events' links and UIDs. */
-chatarc_status_t calendar_write(const calendar_chat_t *chats, size_t n, const char *base_url,
-                                strbuf_t *out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t calendar_write(const calendar_chat_t *chats, size_t n,
+                                                   const char *base_url, strbuf_t *out,
+                                                   chatarc_error_t *err);
 
 #endif

@@ -20,8 +20,8 @@ struct publish_run {
 
 /* Loads the config, checks the named chats (argv[1..argc)), opens the
  * publisher. */
-chatarc_status_t publish_run_open(struct publish_run *r, int argc, char **argv,
-                                  chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t publish_run_open(struct publish_run *r, int argc, char **argv,
+                                                     chatarc_error_t *err);
 void publish_run_close(struct publish_run *r);
 
 #endif

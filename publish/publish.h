@@ -32,24 +32,27 @@ typedef struct publisher publisher_t;
 
 /* Loads the stylesheets and takes OUT's lock (DIR/state/publish.lock):
  * overlapping runs wait for each other. */
-chatarc_status_t publisher_open(const publish_options_t *options, publisher_t **out,
-                                chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t publisher_open(const publish_options_t *options,
+                                                   publisher_t **out, chatarc_error_t *err);
 void publisher_close(publisher_t *pub);
 
 /* Every session of the chats, their chat pages and feeds, the site index. */
-chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
-                              publish_stats_t *stats, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
+                                                 publish_stats_t *stats, chatarc_error_t *err);
 
 /* The digest of ISO week `week` ("2026-W47") across the chats, and the
  * digest feed. *n_sessions: how many sessions the week had; with none,
  * nothing is written. */
-chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config, const char *week,
-                                long *n_sessions, publish_stats_t *stats, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t publish_digest(publisher_t *pub, const chatarc_config_t *config,
+                                                   const char *week, long *n_sessions,
+                                                   publish_stats_t *stats, chatarc_error_t *err);
 
 /* Every digest the site has, made again from the archive as it is now (a
  * week left without sessions loses its digest). */
-chatarc_status_t publish_refresh_digests(publisher_t *pub, const chatarc_config_t *config,
-                                         publish_stats_t *stats, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t publish_refresh_digests(publisher_t *pub,
+                                                            const chatarc_config_t *config,
+                                                            publish_stats_t *stats,
+                                                            chatarc_error_t *err);
 
 /* Now, or SOURCE_DATE_EPOCH when set (the reproducible-builds convention:
  * pages showing the next session can then be rebuilt byte for byte). */

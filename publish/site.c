@@ -119,9 +119,12 @@ static void cache_load(publisher_t *pub)
 	fs_list_dir(sb.buf, is_stylesheet, &styles);
 	strbuf_release(&sb);
 	for (size_t i = 0; i < styles.len; i++) {
-		chatarc_error_t ignored; /* an unreadable stylesheet fails when it is loaded */
+		chatarc_error_t ignored;
 		strbuf_init(&sb, 8192);
-		fs_read_file(styles.items[i], &sb, 0, &ignored);
+		/* An unreadable stylesheet is hashed as its name alone: it fails
+		 * when it is loaded, and the run with it. */
+		if (fs_read_file(styles.items[i], &sb, 0, &ignored) != CHATARC_OK)
+			strbuf_reset(&sb);
 		cache->styles_hash =
 		    fnv1a(cache->styles_hash, styles.items[i], strlen(styles.items[i]));
 		cache->styles_hash = fnv1a(cache->styles_hash, sb.buf, sb.len);
@@ -153,7 +156,7 @@ static void cache_load(publisher_t *pub)
 }
 
 /* Written only after a whole publish succeeded: a failed run re-renders. */
-static chatarc_status_t cache_save(publisher_t *pub, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t cache_save(publisher_t *pub, chatarc_error_t *err)
 {
 	struct render_cache *cache = &pub->cache;
 	strbuf_t sb;
@@ -167,7 +170,7 @@ static chatarc_status_t cache_save(publisher_t *pub, chatarc_error_t *err)
 	return status;
 }
 
-static chatarc_status_t take_lock(publisher_t *pub, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t take_lock(publisher_t *pub, chatarc_error_t *err)
 {
 	strbuf_t path;
 	chatarc_status_t status = CHATARC_OK;
@@ -245,8 +248,9 @@ void publisher_close(publisher_t *pub)
 }
 
 /* Writes OUT/relative unless it already holds exactly these bytes. */
-static chatarc_status_t write_page(publisher_t *pub, const char *relative, const void *data,
-                                   size_t len, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t write_page(publisher_t *pub, const char *relative,
+                                                      const void *data, size_t len,
+                                                      chatarc_error_t *err)
 {
 	strbuf_t path, old;
 	chatarc_status_t status = CHATARC_OK;
@@ -273,8 +277,9 @@ static chatarc_status_t write_page(publisher_t *pub, const char *relative, const
  * that page back to the site's root ("" or "../"). The parameters are
  * passed as strings, never read as XPath: a site title with a quote in it
  * stays text. */
-static chatarc_status_t render(publisher_t *pub, int style, xmlDocPtr doc, const char *root,
-                               const char *relative, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t render(publisher_t *pub, int style, xmlDocPtr doc,
+                                                  const char *root, const char *relative,
+                                                  chatarc_error_t *err)
 {
 	const char *params[] = {"root",       root,
 	                        "site-title", pub->site_title ? pub->site_title : "",
@@ -327,10 +332,9 @@ static double xpath_number(xmlDocPtr doc, const char *expression)
 /* The summary of a session as an XML document, or NULL when the date had
  * no session (no messages in its window). *xml_hash (when asked for): what
  * the page is rendered from, for the render cache. */
-static chatarc_status_t session_document(publisher_t *pub, const chatarc_chat_t *chat,
-                                         const char *date, summary_history_t *history,
-                                         summary_t **summary, xmlDocPtr *doc, uint64_t *xml_hash,
-                                         chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t session_document(
+    publisher_t *pub, const chatarc_chat_t *chat, const char *date, summary_history_t *history,
+    summary_t **summary, xmlDocPtr *doc, uint64_t *xml_hash, chatarc_error_t *err)
 {
 	*doc = NULL;
 	chatarc_status_t status =
@@ -442,9 +446,10 @@ static void add_next_session(xmlNodePtr chat_node, const chatarc_chat_t *chat, l
 /* The latest messages outside every session, on the chat page, so that a
  * post between sessions is published somewhere. */
 #define OUTSIDE_SHOWN 50
-static chatarc_status_t add_outside(publisher_t *pub, xmlNodePtr chat_node,
-                                    const chatarc_chat_t *chat, const chatarc_ms_t (*windows)[2],
-                                    size_t n_windows, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t add_outside(publisher_t *pub, xmlNodePtr chat_node,
+                                                       const chatarc_chat_t *chat,
+                                                       const chatarc_ms_t (*windows)[2],
+                                                       size_t n_windows, chatarc_error_t *err)
 {
 	summary_t *outside;
 	size_t total;
@@ -505,8 +510,10 @@ struct session_page {
 /* Renders (or, its input unchanged, leaves) a session's page, then frees
  * its document. The previous and next sessions' dates are part of the
  * input: a new session changes the one before it. */
-static chatarc_status_t render_session_page(publisher_t *pub, const chatarc_chat_t *chat,
-                                            struct session_page *p, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t render_session_page(publisher_t *pub,
+                                                               const chatarc_chat_t *chat,
+                                                               struct session_page *p,
+                                                               chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
 	strbuf_t page, path;
@@ -552,8 +559,10 @@ static bool is_session_page(const char *name)
 /* A session page whose session is gone (every message of it forgotten)
  * goes too: a transcript must not outlive what it shows. `dates`: the
  * sessions that have a page. */
-static chatarc_status_t remove_stale_sessions(publisher_t *pub, const chatarc_chat_t *chat,
-                                              const strlist_t *dates, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t remove_stale_sessions(publisher_t *pub,
+                                                                 const chatarc_chat_t *chat,
+                                                                 const strlist_t *dates,
+                                                                 chatarc_error_t *err)
 {
 	strlist_t pages = {0};
 	strbuf_t dir;
@@ -583,8 +592,10 @@ static chatarc_status_t remove_stale_sessions(publisher_t *pub, const chatarc_ch
  * day file of its archive (name, size, time, inode: a file rewritten by
  * forget or a fetch changes), the config's bytes, the program and its
  * stylesheets, and the next session the chat page announces. */
-static chatarc_status_t chat_fingerprint(publisher_t *pub, const chatarc_chat_t *chat,
-                                         xmlNodePtr chat_node, uint64_t *out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t chat_fingerprint(publisher_t *pub,
+                                                            const chatarc_chat_t *chat,
+                                                            xmlNodePtr chat_node, uint64_t *out,
+                                                            chatarc_error_t *err)
 {
 	strlist_t days = {0};
 	uint64_t h = fnv1a(pub->program_hash, &pub->config_hash, sizeof pub->config_hash);
@@ -675,9 +686,11 @@ static xmlDocPtr unchanged_chat(publisher_t *pub, const chatarc_chat_t *chat, ui
 }
 
 /* Keeps the chat's document under its fingerprint for the next run. */
-static chatarc_status_t save_chat_state(publisher_t *pub, const chatarc_chat_t *chat,
-                                        xmlNodePtr chat_node, uint64_t fingerprint,
-                                        chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t save_chat_state(publisher_t *pub,
+                                                           const chatarc_chat_t *chat,
+                                                           xmlNodePtr chat_node,
+                                                           uint64_t fingerprint,
+                                                           chatarc_error_t *err)
 {
 	xmlDocPtr state = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "chat-state");
@@ -721,8 +734,9 @@ static void add_previous(xmlDocPtr doc, const struct session_figures *p, uint64_
 
 /* One chat: every session's page (newest first in the listing), the chat's
  * page and feed. Adds the chat's entry to the site document. */
-static chatarc_status_t publish_chat(publisher_t *pub, const chatarc_chat_t *chat,
-                                     xmlNodePtr site_root, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t publish_chat(publisher_t *pub,
+                                                        const chatarc_chat_t *chat,
+                                                        xmlNodePtr site_root, chatarc_error_t *err)
 {
 	if (!fs_name_valid(chat->name))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE,
@@ -832,7 +846,8 @@ static bool is_digest_xml(const char *name)
 	return n == 12 && !strcmp(name + 8, ".xml") && name[4] == '-' && name[5] == 'W';
 }
 
-static chatarc_status_t copy_stylesheet_css(publisher_t *pub, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t copy_stylesheet_css(publisher_t *pub,
+                                                               chatarc_error_t *err)
 {
 	strbuf_t path, css;
 	strbuf_init(&path, 0);
@@ -850,8 +865,9 @@ static chatarc_status_t copy_stylesheet_css(publisher_t *pub, chatarc_error_t *e
  * site's root. A series starts with the chat's first archived day (the
  * next session when it has none yet), so the files change only when a
  * chat's schedule does. */
-static chatarc_status_t write_calendars(publisher_t *pub, const chatarc_config_t *config,
-                                        chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t write_calendars(publisher_t *pub,
+                                                           const chatarc_config_t *config,
+                                                           chatarc_error_t *err)
 {
 	calendar_chat_t *entries = xcalloc(config->n_chats + 1, sizeof *entries);
 	char(*firsts)[11] = xcalloc(config->n_chats + 1, sizeof *firsts);
@@ -991,7 +1007,7 @@ void publish_week_of(long long ms, char week[9])
 }
 
 /* The digest feed: the latest DIGEST_FEED_WEEKS digests' inputs in one. */
-static chatarc_status_t write_digest_feed(publisher_t *pub, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t write_digest_feed(publisher_t *pub, chatarc_error_t *err)
 {
 	strlist_t weeks = {0};
 	strbuf_t dir;
@@ -1025,7 +1041,8 @@ static chatarc_status_t write_digest_feed(publisher_t *pub, chatarc_error_t *err
 
 /* A digest whose week has no session left (all of it forgotten): its page
  * and input go, and the feed is made again without it. */
-static chatarc_status_t remove_digest(publisher_t *pub, const char *week, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t remove_digest(publisher_t *pub, const char *week,
+                                                         chatarc_error_t *err)
 {
 	static const char *const kinds[] = {"xml", "html"};
 	bool removed = false;
@@ -1046,10 +1063,9 @@ static chatarc_status_t remove_digest(publisher_t *pub, const char *week, chatar
  * (a scheduled date may have had none), to compare the digest's first
  * session of the chat with; none before it leaves *out empty. The history
  * moves forward through it, as it would have on the way to the week. */
-static chatarc_status_t previous_figures(publisher_t *pub, const chatarc_chat_t *chat,
-                                         const strlist_t *dates, size_t first,
-                                         summary_history_t *history, struct session_figures *out,
-                                         chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t
+previous_figures(publisher_t *pub, const chatarc_chat_t *chat, const strlist_t *dates, size_t first,
+                 summary_history_t *history, struct session_figures *out, chatarc_error_t *err)
 {
 	memset(out, 0, sizeof *out);
 	for (size_t i = first; i-- > 0;) {

@@ -28,8 +28,9 @@ static const command_help_t summarise_help = {
 /* A DATE with nothing in its session window (off the schedule, in the
  * future, before the archive): says so with the nearest dates that have a
  * session, rather than printing an empty session that looks like one. */
-static chatarc_status_t no_session(const cli_context_t *ctx, const chatarc_chat_t *chat,
-                                   const char *date, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t no_session(const cli_context_t *ctx,
+                                                      const chatarc_chat_t *chat, const char *date,
+                                                      chatarc_error_t *err)
 {
 	strlist_t dates = {0};
 	chatarc_status_t status = summary_list_sessions(ctx->data_dir, chat, &dates, err);

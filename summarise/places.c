@@ -67,8 +67,9 @@ void places_free(session_places_t *places)
 	free(places);
 }
 
-static chatarc_status_t date_build(const session_places_t *places, struct date_places *p,
-                                   const char date[11], chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t date_build(const session_places_t *places,
+                                                      struct date_places *p, const char date[11],
+                                                      chatarc_error_t *err)
 {
 	summary_t *s;
 	date_release(p);

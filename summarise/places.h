@@ -28,8 +28,8 @@ void places_free(session_places_t *places);
 /* Makes ready the sessions that may hold messages of UTC day day_start. A
  * session that cannot be built (an unreadable archive) is an error: output
  * without its session would be wrong silently. */
-chatarc_status_t places_for_day(session_places_t *places, chatarc_ms_t day_start,
-                                chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t places_for_day(session_places_t *places, chatarc_ms_t day_start,
+                                                   chatarc_error_t *err);
 /* The message's place among the sessions made ready; false when it is in
  * none (outside every session window). A message in two windows belongs
  * to the earlier date. */

@@ -28,7 +28,8 @@ struct collected {
 	const chatarc_chat_t *chat; /* its hide list is left out; NULL: nothing is */
 };
 
-static chatarc_status_t collect_message(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t collect_message(void *ctx, const chatarc_record_t *r,
+                                                           chatarc_error_t *err)
 {
 	struct collected *c = ctx;
 	(void)err;
@@ -169,8 +170,9 @@ static bool is_moderator(const chatarc_chat_t *chat, const char *author)
 
 /* The window. */
 
-static chatarc_status_t latest_message_time(const char *data_dir, const char *chat,
-                                            chatarc_ms_t *out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t latest_message_time(const char *data_dir,
+                                                               const char *chat, chatarc_ms_t *out,
+                                                               chatarc_error_t *err)
 {
 	strlist_t days = {0};
 	chatarc_status_t status = archive_list_days(data_dir, chat, &days, err);
@@ -240,8 +242,9 @@ struct moments {
 	size_t n, alloc;
 };
 
-static chatarc_status_t note_moment(void *ctx, const char *author, chatarc_ms_t created_ms,
-                                    chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t note_moment(void *ctx, const char *author,
+                                                       chatarc_ms_t created_ms,
+                                                       chatarc_error_t *err)
 {
 	struct moments *m = ctx;
 	(void)err;
@@ -262,9 +265,10 @@ static int compare_moments(const void *a, const void *b)
 /* The moments of messages created in [from, to), appended to m in time
  * order (m's own moments all come before from); days: NULL, or the cache
  * to read them through. */
-static chatarc_status_t read_moments(archive_day_cache_t *days, const char *data_dir,
-                                     const char *chat, chatarc_ms_t from, chatarc_ms_t to,
-                                     struct moments *m, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t read_moments(archive_day_cache_t *days,
+                                                        const char *data_dir, const char *chat,
+                                                        chatarc_ms_t from, chatarc_ms_t to,
+                                                        struct moments *m, chatarc_error_t *err)
 {
 	size_t first = m->n;
 	chatarc_status_t status =
@@ -296,9 +300,10 @@ void summary_moments_free(summary_moments_t *kept)
 
 /* Makes kept hold [from, to): the moments before from are dropped, and only
  * the days past what it held are read. Asked out of order, it reads all. */
-static chatarc_status_t moments_cover(summary_moments_t *kept, const char *data_dir,
-                                      const char *chat, chatarc_ms_t from, chatarc_ms_t to,
-                                      chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t moments_cover(summary_moments_t *kept,
+                                                         const char *data_dir, const char *chat,
+                                                         chatarc_ms_t from, chatarc_ms_t to,
+                                                         chatarc_error_t *err)
 {
 	if (kept->from == kept->to || from < kept->from || from > kept->to) {
 		kept->m.n = 0;
@@ -328,9 +333,11 @@ static chatarc_status_t moments_cover(summary_moments_t *kept, const char *data_
 
 /* The bursts of messages created in [from, to), oldest first; kept (may be
  * NULL) holds the moments read for the call before. */
-static chatarc_status_t find_bursts(const char *data_dir, const char *chat, chatarc_ms_t from,
-                                    chatarc_ms_t to, summary_moments_t *kept, summary_burst_t **out,
-                                    size_t *n_out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t find_bursts(const char *data_dir, const char *chat,
+                                                       chatarc_ms_t from, chatarc_ms_t to,
+                                                       summary_moments_t *kept,
+                                                       summary_burst_t **out, size_t *n_out,
+                                                       chatarc_error_t *err)
 {
 	struct moments fresh = {0}, *m = &fresh;
 	*out = NULL;
@@ -416,8 +423,9 @@ chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_
 }
 
 /* Inside the chat's tz scope: the local date the latest burst started on. */
-static chatarc_status_t latest_burst_date(const char *data_dir, const chatarc_chat_t *chat,
-                                          char date[11], chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t latest_burst_date(const char *data_dir,
+                                                             const chatarc_chat_t *chat,
+                                                             char date[11], chatarc_error_t *err)
 {
 	summary_burst_t *bursts;
 	size_t n;
@@ -434,8 +442,9 @@ static chatarc_status_t latest_burst_date(const char *data_dir, const chatarc_ch
 	return status;
 }
 
-static chatarc_status_t scheduled_window(const chatarc_chat_t *chat, const char *date, summary_t *s,
-                                         chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t scheduled_window(const chatarc_chat_t *chat,
+                                                            const char *date, summary_t *s,
+                                                            chatarc_error_t *err)
 {
 	const chatarc_schedule_t *sc = &chat->schedule;
 	if (!time_local_to_utc(date, sc->start_minute - sc->slack_minutes, &s->window_start) ||
@@ -450,9 +459,10 @@ static chatarc_status_t scheduled_window(const chatarc_chat_t *chat, const char 
 /* Without a schedule: the largest burst that starts on that local date.
  * A burst is at most a day long here: one starting the day before is that
  * day's session, even when it runs past midnight. */
-static chatarc_status_t burst_window(const char *data_dir, const chatarc_chat_t *chat,
-                                     const char *date, summary_moments_t *kept, summary_t *s,
-                                     chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t burst_window(const char *data_dir,
+                                                        const chatarc_chat_t *chat,
+                                                        const char *date, summary_moments_t *kept,
+                                                        summary_t *s, chatarc_error_t *err)
 {
 	chatarc_ms_t from, to;
 	summary_burst_t *bursts;
@@ -717,15 +727,18 @@ static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 	urimap_release(&uris);
 }
 
-static chatarc_status_t find_newcomers(const char *data_dir, const chatarc_chat_t *chat,
-                                       summary_t *s, summary_history_t *history,
-                                       chatarc_error_t *err);
+static CHATARC_MUST_CHECK chatarc_status_t find_newcomers(const char *data_dir,
+                                                          const chatarc_chat_t *chat, summary_t *s,
+                                                          summary_history_t *history,
+                                                          chatarc_error_t *err);
 
 /* topics_only: the messages and their topics, no highlights or
  * newcomers. kept: NULL, or the moments the build before read. */
-static chatarc_status_t build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-                              bool topics_only, summary_history_t *history, summary_moments_t *kept,
-                              summary_t **out, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t build(const char *data_dir, const chatarc_chat_t *chat,
+                                                 const char *date, bool topics_only,
+                                                 summary_history_t *history,
+                                                 summary_moments_t *kept, summary_t **out,
+                                                 chatarc_error_t *err)
 {
 	summary_t *s = xcalloc(1, sizeof *s);
 	chatarc_status_t status = CHATARC_OK;
@@ -812,7 +825,8 @@ struct outside {
 	struct collected kept;
 };
 
-static chatarc_status_t collect_outside(void *ctx, const chatarc_record_t *r, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t collect_outside(void *ctx, const chatarc_record_t *r,
+                                                           chatarc_error_t *err)
 {
 	struct outside *o = ctx;
 	if (in_windows(o->windows, o->n_windows, &o->next, r->created_ms))
@@ -897,8 +911,9 @@ struct history_scan {
 
 /* The history holds people (config "people"), not accounts: a moderator
  * seen on Mastodon last week is no newcomer on Bluesky this week. */
-static chatarc_status_t note_author(void *ctx, const char *author, chatarc_ms_t created_ms,
-                                    chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t note_author(void *ctx, const char *author,
+                                                       chatarc_ms_t created_ms,
+                                                       chatarc_error_t *err)
 {
 	struct history_scan *scan = ctx;
 	bool added;
@@ -911,9 +926,10 @@ static chatarc_status_t note_author(void *ctx, const char *author, chatarc_ms_t 
 }
 
 /* Newcomers: the session's people the history has not seen before it. */
-static chatarc_status_t find_newcomers(const char *data_dir, const chatarc_chat_t *chat,
-                                       summary_t *s, summary_history_t *history,
-                                       chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t find_newcomers(const char *data_dir,
+                                                          const chatarc_chat_t *chat, summary_t *s,
+                                                          summary_history_t *history,
+                                                          chatarc_error_t *err)
 {
 	if (history->until > s->window_start) {
 		summary_history_release(history);

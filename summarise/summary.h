@@ -84,8 +84,9 @@ void summary_history_release(summary_history_t *history);
  * latest session in the archive). history: brought up to the session's
  * start (read again from the beginning if it is already past it) to find
  * the newcomers; NULL leaves newcomers empty. */
-chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
-                               summary_history_t *history, summary_t **out, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat,
+                                                  const char *date, summary_history_t *history,
+                                                  summary_t **out, chatarc_error_t *err);
 /* The times and authors of a chat's messages, kept from one build to the
  * next by a reader that builds date after date (export, the indexer): a
  * chat without a schedule finds a date's session among three days'
@@ -99,17 +100,19 @@ void summary_moments_free(summary_moments_t *moments);
 /* The session's messages and their topics only, without highlights or
  * newcomers: what the indexer needs. kept: NULL, or the moments of the
  * build before, for dates asked in order. */
-chatarc_status_t summary_build_topics(const char *data_dir, const chatarc_chat_t *chat,
-                                      const char *date, summary_moments_t *kept, summary_t **out,
-                                      chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t summary_build_topics(const char *data_dir,
+                                                         const chatarc_chat_t *chat,
+                                                         const char *date, summary_moments_t *kept,
+                                                         summary_t **out, chatarc_error_t *err);
 void summary_free(summary_t *summary);
 /* The local dates (YYYY-MM-DD, oldest first) on which CHAT may have had a
  * session: for a scheduled chat, its weekday on every day with messages
  * (a date may still turn out empty: messages outside the window, and its
  * summary has no messages); otherwise the start of every burst of activity
  * (a run of at least 10 messages with no silence over 20 minutes). */
-chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
-                                       strlist_t *dates, chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t summary_list_sessions(const char *data_dir,
+                                                          const chatarc_chat_t *chat,
+                                                          strlist_t *dates, chatarc_error_t *err);
 
 /* Label parsing, exposed for tests: the topic numbers named near the start
  * of text ("A1", "@mod T2:", "Q3 answer", "A1 & A2"); `question` asks for a
@@ -149,10 +152,9 @@ void summary_write_messages_xml(const summary_t *summary, strbuf_t *out);
  * nowhere. windows: the sessions' [start, end), oldest first. *total: how
  * many messages fall outside; *out: the latest `max` of them as a summary
  * without topics (every message in the welcome section). */
-chatarc_status_t summary_build_outside(const char *data_dir, const chatarc_chat_t *chat,
-                                       const chatarc_ms_t (*windows)[2], size_t n_windows,
-                                       size_t max, summary_t **out, size_t *total,
-                                       chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t summary_build_outside(
+    const char *data_dir, const chatarc_chat_t *chat, const chatarc_ms_t (*windows)[2],
+    size_t n_windows, size_t max, summary_t **out, size_t *total, chatarc_error_t *err);
 void summary_write_json(const summary_t *summary, strbuf_t *out);
 
 #endif

@@ -177,8 +177,8 @@ static void test_tree_nul_and_errors(void)
 static void test_source_text(void)
 {
 	const char *texts[] = {
-	    "{\"id\":\"1\",\"a\":[1,-0.5e3,true,null,{}],\"t\":\"caf\xc3\xa9 \\\"q\\\" \\\\ "
-	    "\\n\\t\\u001f\"}",
+	    ("{\"id\":\"1\",\"a\":[1,-0.5e3,true,null,{}],\"t\":\"caf\xc3\xa9 \\\"q\\\" \\\\ "
+	     "\\n\\t\\u001f\"}"),
 	    "{\"a\": 1}",                  /* a blank */
 	    "{\"a\":\"\\u003cb\\u003e\"}", /* Mastodon's escaped '<' */
 	    "{\"a\":\"\\/\"}",             /* an escaped '/' */
