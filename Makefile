@@ -46,12 +46,10 @@ PUBLISH_SRC := $(wildcard publish/*.c)
 # see Xapian's headers.
 SHIM_OBJ := $(BUILD)/index/xapian-shim.o $(BUILD)/index/phrase.o
 CLI_SRC := $(wildcard cli/*.c)
-LIB_SRC := $(COMMON_SRC) $(filter-out fetch/cmd-%.c,$(FETCH_SRC)) \
-	$(filter-out summarise/cmd-%.c,$(SUMMARISE_SRC)) $(filter-out index/cmd-%.c,$(INDEX_SRC)) \
-	$(filter-out publish/cmd-%.c,$(PUBLISH_SRC))
-PROGRAM_SRC := $(LIB_SRC) $(filter fetch/cmd-%.c,$(FETCH_SRC)) \
-	$(filter summarise/cmd-%.c,$(SUMMARISE_SRC)) $(filter index/cmd-%.c,$(INDEX_SRC)) \
-	$(filter publish/cmd-%.c,$(PUBLISH_SRC)) $(CLI_SRC)
+# The stages are libraries: no command lives in them and none includes
+# cli/, where every command is (git's builtin/ over libgit.a).
+LIB_SRC := $(COMMON_SRC) $(FETCH_SRC) $(SUMMARISE_SRC) $(INDEX_SRC) $(PUBLISH_SRC)
+PROGRAM_SRC := $(LIB_SRC) $(CLI_SRC)
 
 PROGRAM_OBJ := $(PROGRAM_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -79,6 +79,12 @@ CHATARC_MUST_CHECK chatarc_status_t cli_parse_time(const char *name, const char 
  * honoured; returns an exit code. */
 int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **paths, int n_paths,
                      const char *author, bool keep_going, bool verbose);
+/* Fetches as `chatarc fetch` does (chats empty: every chat), with its
+ * progress, summary and messages; returns an exit code. `update` calls it
+ * with its own options. */
+struct fetch_options;
+int cli_fetch_run(cli_context_t *ctx, const chatarc_config_t *config, const strlist_t *chats,
+                  struct fetch_options *options, bool verbose, bool quiet);
 /* Imports the bundled sample chat's files (share/sample/hcsmdemo/...) into
  * DIR, whose config names the chat; returns an exit code. */
 int cli_import_sample(cli_context_t *ctx, const char *command);

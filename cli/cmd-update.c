@@ -7,9 +7,10 @@
 
 #include "../common/options.h"
 #include "../common/terminal.h"
+#include "../fetch/fetch.h"
 #include "../index/index.h"
-#include "../publish/cmd-publish.h"
 #include "cli.h"
+#include "cmd-publish.h"
 
 static const command_help_t update_help = {
     "chatarc update [--out DIR] [--verbose]",
@@ -102,8 +103,9 @@ int cmd_update(int argc, char **argv, cli_context_t *ctx)
 
 	int code = EXIT_OK;
 	if (any_sources(config)) {
-		char *fetch_argv[] = {"fetch", verbose ? "--verbose" : "--quiet", NULL};
-		code = cmd_fetch(2, fetch_argv, ctx);
+		strlist_t every_chat = {0};
+		fetch_options_t fetch_options = {0};
+		code = cli_fetch_run(ctx, config, &every_chat, &fetch_options, verbose, !verbose);
 	}
 	code = worse(code, update_index(ctx, config, verbose));
 	code = worse(code, update_site(ctx, out, verbose));

@@ -1,16 +1,16 @@
 /* `chatarc publish [--out DIR] [CHAT...]`, and what it shares with
- * `chatarc digest` (publish/cmd-digest.c): opening the publisher on the
+ * `chatarc digest` (cmd-digest.c): opening the publisher on the
  * config's chats. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cli/cli.h"
 #include "../common/alloc.h"
 #include "../common/config.h"
 #include "../common/options.h"
+#include "../publish/publish.h"
+#include "cli.h"
 #include "cmd-publish.h"
-#include "publish.h"
 
 static const command_help_t publish_help = {
     "chatarc publish [--out DIR] [CHAT...]",

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cli/cli.h"
 #include "../common/options.h"
 #include "../common/terminal.h"
-#include "fetch.h"
-#include "http.h"
+#include "../fetch/fetch.h"
+#include "../fetch/http.h"
+#include "cli.h"
 
 static const command_help_t fetch_help = {
     "chatarc fetch [CHAT...] [--since T] [--until T] [--source NAME] [--follow]",
@@ -110,7 +110,6 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	chatarc_error_t err;
 	const chatarc_config_t *config;
 	fetch_options_t fetch_options = {0};
-	fetch_report_t report;
 	strlist_t chats = {0};
 
 	chatarc_status_t status = options_parse(options, &fetch_help, &argc, argv, &help, &err);
@@ -131,23 +130,34 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("fetch", ctx->config_status, &err);
 	for (int i = 1; i < argc; i++)
 		strlist_add(&chats, argv[i]);
-
-	struct fetch_view view = {.tty = ctx->stderr_tty && !quiet};
 	fetch_options.only_source = source;
 	fetch_options.follow = follow;
-	fetch_options.stop = &stop_requested;
-	fetch_options.progress = draw_progress;
-	fetch_options.log = verbose ? log_line : NULL;
-	fetch_options.warning = log_line;
-	fetch_options.notice = verbose || ctx->stderr_tty ? log_line : NULL;
-	fetch_options.ctx = &view;
+	int code = cli_fetch_run(ctx, config, &chats, &fetch_options, verbose, quiet);
+	strlist_clear(&chats);
+	return code;
+}
+
+int cli_fetch_run(cli_context_t *ctx, const chatarc_config_t *config, const strlist_t *chats,
+                  fetch_options_t *fetch_options, bool verbose, bool quiet)
+{
+	chatarc_error_t err;
+	fetch_report_t report;
+	bool follow = fetch_options->follow;
+	struct fetch_view view = {.tty = ctx->stderr_tty && !quiet};
+	fetch_options->stop = &stop_requested;
+	fetch_options->progress = draw_progress;
+	fetch_options->log = verbose ? log_line : NULL;
+	fetch_options->warning = log_line;
+	fetch_options->notice = verbose || ctx->stderr_tty ? log_line : NULL;
+	fetch_options->ctx = &view;
 
 	struct sigaction action = {.sa_handler = on_signal};
 	sigemptyset(&action.sa_mask);
 	sigaction(SIGINT, &action, NULL);
 	sigaction(SIGTERM, &action, NULL);
 
-	status = fetch_chats(ctx->data_dir, config, &chats, &fetch_options, &report, &err);
+	chatarc_status_t status =
+	    fetch_chats(ctx->data_dir, config, chats, fetch_options, &report, &err);
 	if ((status == CHATARC_OK || status == CHATARC_ERR_PARTIAL) && !quiet &&
 	    (verbose || ctx->stdout_tty))
 		print_summary(&report);
@@ -181,6 +191,5 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 			        "and the next run goes on from there\n");
 	}
 	fetch_report_release(&report);
-	strlist_clear(&chats);
 	return code;
 }

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../cli/cli.h"
 #include "../common/options.h"
-#include "summary.h"
+#include "../summarise/summary.h"
+#include "cli.h"
 
 static const command_help_t summarise_help = {
     "chatarc summarise CHAT [DATE] [--format xml|json|md|text|mastodon|bluesky]",

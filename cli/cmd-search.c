@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cli/cli.h"
 #include "../common/alloc.h"
 #include "../common/fsutil.h"
 #include "../common/json.h"
@@ -13,8 +12,9 @@
 #include "../common/sprinter.h"
 #include "../common/terminal.h"
 #include "../common/tzfile.h"
-#include "index.h"
-#include "xapian-shim.h"
+#include "../index/index.h"
+#include "../index/xapian-shim.h"
+#include "cli.h"
 
 static const command_help_t search_help = {
     "chatarc search [--format text|json|csv|csv-raw] [--limit N] [--offset N]\n"

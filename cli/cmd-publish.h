@@ -4,8 +4,8 @@
 #ifndef CHATARC_CMD_PUBLISH_H
 #define CHATARC_CMD_PUBLISH_H
 
-#include "../cli/cli.h"
-#include "publish.h"
+#include "../publish/publish.h"
+#include "cli.h"
 
 struct publish_run {
 	cli_context_t *ctx;

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cli/cli.h"
 #include "../common/options.h"
 #include "../common/terminal.h"
-#include "import.h"
+#include "../fetch/import.h"
+#include "cli.h"
 
 static const command_help_t import_help = {
     "chatarc import --chat CHAT [options] FILE...",

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../cli/cli.h"
 #include "../common/options.h"
-#include "index.h"
+#include "../index/index.h"
+#include "cli.h"
 
 static const command_help_t index_help = {
     "chatarc index [--rebuild]",
