@@ -27,12 +27,17 @@ expect_eq "update --verbose: one line per step" \
 sed -i 's|"sources": \[\]|"sources": ["dead"]|; s|"sources": {|"sources": {"dead": {"type": "mastodon", "url": "http://127.0.0.1:9"}|' "$D/chatarc.conf"
 sed -i 's|^{|{"fetch": {"retries": 0, "connect_timeout": 2},|' "$D/chatarc.conf"
 mkdir -p "$D/state/hcsmdemo"
-flock "$D/state/hcsmdemo/fetch.lock" sleep 4 &
+# The holder keeps the lock until told to let go, and the update starts
+# once the lock is held: events, not times (a loaded machine once took
+# longer than a fixed pause to take it).
+rm -f "$TMP/release"
+flock "$D/state/hcsmdemo/fetch.lock" sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done' sh "$TMP/release" &
 holder=$!
-sleep 0.3
+for _ in $(seq 600); do flock -n "$D/state/hcsmdemo/fetch.lock" true || break; sleep 0.05; done
 "$CHATARC" --data "$D" update >"$TMP/overlap" 2>&1
 expect_eq "update: a chat another fetch holds is left to it: exit 0, silent" "$? $(wc -c <"$TMP/overlap")" "0 0"
-wait $holder # flock's child holds the lock until it ends
+touch "$TMP/release"
+wait $holder
 
 # Every source failing: exit 1, the reason on stderr, the site still published.
 rm -rf "$D/site"
