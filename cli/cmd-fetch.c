@@ -43,7 +43,7 @@ static void describe_job(const fetch_job_stats_t *j, char *out, size_t size)
 {
 	chatarc_ms_t now = time_now_ms();
 	int n = snprintf(out, size, "%s %s #%s: %ld pages, %ld new", j->chat, j->source, j->tag,
-	                 j->pages, j->new_messages);
+	                 j->pages, j->stored.new_messages);
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (j->failed)
@@ -86,9 +86,9 @@ static void print_summary(const fetch_report_t *report)
 		printf("%s %s #%s: %ld new, %ld duplicate, %ld updated, %ld skipped for consent, "
 		       "%ld forgotten, %ld boosts counted, %ld errors (%ld pages, %ld requests, "
 		       "%ld retries); %ld re-checked, %ld deleted upstream\n",
-		       j->chat, j->source, j->tag, j->new_messages, j->duplicates, j->updated,
-		       j->consent_skipped, j->forgotten, j->boosts, j->errors, j->pages,
-		       j->requests, j->retries, j->rechecked, j->deleted);
+		       j->chat, j->source, j->tag, j->stored.new_messages, j->stored.duplicates,
+		       j->stored.updated, j->consent_skipped, j->stored.forgotten, j->boosts,
+		       j->errors, j->pages, j->requests, j->retries, j->rechecked, j->deleted);
 	}
 }
 
@@ -167,7 +167,8 @@ int cli_fetch_run(cli_context_t *ctx, const chatarc_config_t *config, const strl
 		long stored = 0;
 		for (size_t i = 0; i < report.n_jobs; i++) {
 			failed += report.jobs[i].failed;
-			stored += report.jobs[i].new_messages + report.jobs[i].updated;
+			stored +=
+			    report.jobs[i].stored.new_messages + report.jobs[i].stored.updated;
 		}
 		if (failed == report.n_jobs && stored == 0) {
 			/* Nothing came: a failure, not a partial run. */

@@ -32,7 +32,7 @@ static void show_progress(void *ctx, const char *path, unsigned long long done,
 	if (!state->tty)
 		return;
 	fprintf(stderr, "\r%s: %llu%% (%ld posts, %ld new)\033[K", path,
-	        total ? done * 100 / total : 0, stats->posts, stats->new_messages);
+	        total ? done * 100 / total : 0, stats->posts, stats->stored.new_messages);
 }
 
 static void show_warning(void *ctx, const char *message)
@@ -44,11 +44,12 @@ static void show_warning(void *ctx, const char *message)
 static void print_summary(const char *path, const import_stats_t *s)
 {
 	printf("%s: %ld posts: %ld new, %ld updated, %ld already archived; %ld boosts counted",
-	       path, s->posts, s->new_messages, s->updated, s->duplicates, s->boosts);
+	       path, s->posts, s->stored.new_messages, s->stored.updated, s->stored.duplicates,
+	       s->boosts);
 	if (s->consent_skipped)
 		printf("; %ld skipped for consent", s->consent_skipped);
-	if (s->forgotten)
-		printf("; %ld forgotten before (not stored)", s->forgotten);
+	if (s->stored.forgotten)
+		printf("; %ld forgotten before (not stored)", s->stored.forgotten);
 	if (s->skipped)
 		printf("; %ld skipped", s->skipped);
 	putchar('\n');

@@ -52,13 +52,7 @@ struct search_output {
 static long chat_offset(struct search_output *out, const char *chat, chatarc_ms_t ms)
 {
 	const chatarc_chat_t *c = chat ? config_find_chat(out->config, chat) : NULL;
-	if (!c || !c->tz)
-		return 0;
-	size_t i = (size_t)(c - out->config->chats);
-	chatarc_error_t ignored;
-	if (!out->zones[i] && tz_zone_load(c->tz, &out->zones[i], &ignored) != CHATARC_OK)
-		return 0;
-	return tz_zone_offset(out->zones[i], ms);
+	return config_chat_offset(out->config, out->zones, c, ms);
 }
 
 /* Xapian's snippets are HTML-escaped; a terminal wants the text itself. */

@@ -120,14 +120,8 @@ static void lower(char *s)
  * the config). */
 static long offset_of(struct stats *st, const chatarc_record_t *r)
 {
-	const chatarc_chat_t *chat = select_chat_of(st->select, r);
-	if (!chat || !chat->tz)
-		return 0;
-	size_t i = (size_t)(chat - st->config->chats);
-	chatarc_error_t ignored;
-	if (!st->zones[i] && tz_zone_load(chat->tz, &st->zones[i], &ignored) != CHATARC_OK)
-		return 0;
-	return tz_zone_offset(st->zones[i], r->created_ms);
+	return config_chat_offset(st->config, st->zones, select_chat_of(st->select, r),
+	                          r->created_ms);
 }
 
 static void count_in(struct stats *st, int table, const char *key, const chatarc_record_t *r)
@@ -511,6 +505,76 @@ static void print_edges_json(const struct tally *keys, const struct edge *rows)
 	strbuf_release(&out);
 }
 
+/* GraphML's parts, each written whole or not at all: false when the
+ * writer failed (libxml2 says so by a negative count). */
+static bool graphml_data(xmlTextWriterPtr w, const char *key, const char *value)
+{
+	return xmlTextWriterStartElement(w, BAD_CAST "data") >= 0 &&
+	       xmlTextWriterWriteAttribute(w, BAD_CAST "key", BAD_CAST key) >= 0 &&
+	       xmlTextWriterWriteString(w, BAD_CAST value) >= 0 && xmlTextWriterEndElement(w) >= 0;
+}
+
+/* An account, once: with the messages it wrote in the selection. */
+static bool graphml_node(xmlTextWriterPtr w, struct tally *nodes, const char *id,
+                         long long messages)
+{
+	bool added;
+	char number[32];
+	tally_index(nodes, id, &added);
+	if (!added)
+		return true;
+	snprintf(number, sizeof number, "%lld", messages);
+	return xmlTextWriterStartElement(w, BAD_CAST "node") >= 0 &&
+	       xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST id) >= 0 &&
+	       graphml_data(w, "messages", number) && xmlTextWriterEndElement(w) >= 0;
+}
+
+static bool graphml_head(xmlTextWriterPtr w)
+{
+	static const char *const key_defs[][4] = {{"messages", "node", "messages", "int"},
+	                                          {"type", "edge", "type", "string"},
+	                                          {"weight", "edge", "weight", "int"},
+	                                          {"first_at", "edge", "first_at", "string"},
+	                                          {"last_at", "edge", "last_at", "string"}};
+	bool ok = xmlTextWriterSetIndent(w, 1) >= 0 &&
+	          xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) >= 0 &&
+	          xmlTextWriterStartElement(w, BAD_CAST "graphml") >= 0 &&
+	          xmlTextWriterWriteAttribute(
+	              w, BAD_CAST "xmlns", BAD_CAST "http://graphml.graphdrawing.org/xmlns") >= 0;
+	for (size_t i = 0; ok && i < sizeof key_defs / sizeof *key_defs; i++)
+		ok = xmlTextWriterStartElement(w, BAD_CAST "key") >= 0 &&
+		     xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST key_defs[i][0]) >= 0 &&
+		     xmlTextWriterWriteAttribute(w, BAD_CAST "for", BAD_CAST key_defs[i][1]) >= 0 &&
+		     xmlTextWriterWriteAttribute(w, BAD_CAST "attr.name",
+		                                 BAD_CAST key_defs[i][2]) >= 0 &&
+		     xmlTextWriterWriteAttribute(w, BAD_CAST "attr.type",
+		                                 BAD_CAST key_defs[i][3]) >= 0 &&
+		     xmlTextWriterEndElement(w) >= 0;
+	return ok && xmlTextWriterStartElement(w, BAD_CAST "graph") >= 0 &&
+	       xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "chatarc") >= 0 &&
+	       xmlTextWriterWriteAttribute(w, BAD_CAST "edgedefault", BAD_CAST "directed") >= 0;
+}
+
+static bool graphml_edge(xmlTextWriterPtr w, const char *key, const struct edge *row)
+{
+	char type[16], number[32], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
+	const char *source, *target;
+	size_t source_len;
+	split_edge(key, type, &source, &source_len, &target);
+	char *source_name = xstrndup(source, source_len);
+	snprintf(number, sizeof number, "%lld", row->weight);
+	time_format_iso(row->first, first);
+	time_format_iso(row->last, last);
+	bool ok = xmlTextWriterStartElement(w, BAD_CAST "edge") >= 0 &&
+	          xmlTextWriterWriteAttribute(w, BAD_CAST "source", BAD_CAST source_name) >= 0 &&
+	          xmlTextWriterWriteAttribute(w, BAD_CAST "target", BAD_CAST target) >= 0 &&
+	          graphml_data(w, "type", type) && graphml_data(w, "weight", number) &&
+	          graphml_data(w, "first_at", first) && graphml_data(w, "last_at", last) &&
+	          xmlTextWriterEndElement(w) >= 0;
+	free(source_name);
+	return ok;
+}
+
 /* GraphML (http://graphml.graphdrawing.org/): nodes are accounts with the
  * messages they wrote in the selection; edges carry type and weight. */
 static CHATARC_MUST_CHECK chatarc_status_t print_graphml(struct stats *st, const struct tally *keys,
@@ -524,93 +588,34 @@ static CHATARC_MUST_CHECK chatarc_status_t print_graphml(struct stats *st, const
 			xmlBufferFree(buf);
 		return chatarc_error_set(err, CHATARC_ERR_NOMEM, "cannot start writing GraphML");
 	}
-	xmlTextWriterSetIndent(w, 1);
-	xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL);
-	xmlTextWriterStartElement(w, BAD_CAST "graphml");
-	xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns",
-	                            BAD_CAST "http://graphml.graphdrawing.org/xmlns");
-	static const char *const key_defs[][4] = {{"messages", "node", "messages", "int"},
-	                                          {"type", "edge", "type", "string"},
-	                                          {"weight", "edge", "weight", "int"},
-	                                          {"first_at", "edge", "first_at", "string"},
-	                                          {"last_at", "edge", "last_at", "string"}};
-	for (size_t i = 0; i < sizeof key_defs / sizeof *key_defs; i++) {
-		xmlTextWriterStartElement(w, BAD_CAST "key");
-		xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST key_defs[i][0]);
-		xmlTextWriterWriteAttribute(w, BAD_CAST "for", BAD_CAST key_defs[i][1]);
-		xmlTextWriterWriteAttribute(w, BAD_CAST "attr.name", BAD_CAST key_defs[i][2]);
-		xmlTextWriterWriteAttribute(w, BAD_CAST "attr.type", BAD_CAST key_defs[i][3]);
-		xmlTextWriterEndElement(w);
-	}
-	xmlTextWriterStartElement(w, BAD_CAST "graph");
-	xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "chatarc");
-	xmlTextWriterWriteAttribute(w, BAD_CAST "edgedefault", BAD_CAST "directed");
+	bool ok = graphml_head(w);
 	/* Nodes: every author, then every target not an author. */
 	struct tally nodes;
 	tally_init(&nodes);
 	const struct table *authors = &st->tables[TOP_AUTHORS];
-	for (size_t i = 0; i < authors->keys.keys.len; i++) {
+	for (size_t i = 0; ok && i < authors->keys.keys.len; i++) {
 		char *name = xstrdup(authors->keys.keys.items[i]);
 		lower(name);
-		bool added;
-		tally_index(&nodes, name, &added);
-		if (added) {
-			xmlTextWriterStartElement(w, BAD_CAST "node");
-			xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST name);
-			xmlTextWriterStartElement(w, BAD_CAST "data");
-			xmlTextWriterWriteAttribute(w, BAD_CAST "key", BAD_CAST "messages");
-			xmlTextWriterWriteFormatString(w, "%lld", authors->rows[i].messages);
-			xmlTextWriterEndElement(w);
-			xmlTextWriterEndElement(w);
-		}
+		ok = graphml_node(w, &nodes, name, authors->rows[i].messages);
 		free(name);
 	}
-	for (size_t i = 0; i < keys->keys.len; i++) {
+	for (size_t i = 0; ok && i < keys->keys.len; i++) {
 		char type[16];
 		const char *source, *target;
 		size_t source_len;
 		split_edge(keys->keys.items[i], type, &source, &source_len, &target);
-		bool added;
-		tally_index(&nodes, target, &added);
-		if (added) {
-			xmlTextWriterStartElement(w, BAD_CAST "node");
-			xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST target);
-			xmlTextWriterStartElement(w, BAD_CAST "data");
-			xmlTextWriterWriteAttribute(w, BAD_CAST "key", BAD_CAST "messages");
-			xmlTextWriterWriteString(w, BAD_CAST "0");
-			xmlTextWriterEndElement(w);
-			xmlTextWriterEndElement(w);
-		}
+		ok = graphml_node(w, &nodes, target, 0);
 	}
-	for (size_t i = 0; i < keys->keys.len; i++) {
-		char type[16], number[32], first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
-		const char *source, *target;
-		size_t source_len;
-		split_edge(keys->keys.items[i], type, &source, &source_len, &target);
-		char *source_name = xstrndup(source, source_len);
-		snprintf(number, sizeof number, "%lld", rows[i].weight);
-		time_format_iso(rows[i].first, first);
-		time_format_iso(rows[i].last, last);
-		const char *values[][2] = {
-		    {"type", type}, {"weight", number}, {"first_at", first}, {"last_at", last}};
-		xmlTextWriterStartElement(w, BAD_CAST "edge");
-		xmlTextWriterWriteAttribute(w, BAD_CAST "source", BAD_CAST source_name);
-		xmlTextWriterWriteAttribute(w, BAD_CAST "target", BAD_CAST target);
-		for (size_t k = 0; k < 4; k++) {
-			xmlTextWriterStartElement(w, BAD_CAST "data");
-			xmlTextWriterWriteAttribute(w, BAD_CAST "key", BAD_CAST values[k][0]);
-			xmlTextWriterWriteString(w, BAD_CAST values[k][1]);
-			xmlTextWriterEndElement(w);
-		}
-		xmlTextWriterEndElement(w);
-		free(source_name);
-	}
+	for (size_t i = 0; ok && i < keys->keys.len; i++)
+		ok = graphml_edge(w, keys->keys.items[i], &rows[i]);
 	tally_release(&nodes);
-	xmlTextWriterEndDocument(w);
+	ok = ok && xmlTextWriterEndDocument(w) >= 0;
 	xmlFreeTextWriter(w);
-	fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), stdout);
+	if (ok)
+		fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), stdout);
 	xmlBufferFree(buf);
-	return CHATARC_OK;
+	return ok ? CHATARC_OK
+	          : chatarc_error_set(err, CHATARC_ERR_IO, "cannot write GraphML (out of memory?)");
 }
 
 static void stats_release(struct stats *st)

@@ -438,6 +438,16 @@ static CHATARC_MUST_CHECK chatarc_status_t day_for(chatarc_archive_t *archive,
 	return day_get(archive, own, out, err);
 }
 
+void archive_tally_add(archive_tally_t *tally, archive_outcome_t outcome)
+{
+	switch (outcome) {
+	case ARCHIVE_NEW: tally->new_messages++; break;
+	case ARCHIVE_UPDATED: tally->updated++; break;
+	case ARCHIVE_FORGOTTEN: tally->forgotten++; break;
+	case ARCHIVE_DUPLICATE: tally->duplicates++; break;
+	}
+}
+
 chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t *record,
                              archive_outcome_t *outcome, chatarc_error_t *err)
 {

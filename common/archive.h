@@ -25,6 +25,16 @@ typedef enum archive_outcome {
 	ARCHIVE_FORGOTTEN, /* forgotten at a person's request (DIR/forgotten): not stored */
 } archive_outcome_t;
 
+/* What archive_add did with each record of a run, counted (fetch's jobs
+ * and import's files both report these). */
+typedef struct archive_tally {
+	long new_messages; /* added to the archive */
+	long updated;      /* already there; a fuller version was added */
+	long duplicates;   /* already there; nothing to add */
+	long forgotten;    /* posts `chatarc forget` removed, not stored again */
+} archive_tally_t;
+void archive_tally_add(archive_tally_t *tally, archive_outcome_t outcome);
+
 typedef struct archive_options {
 	int compression_level; /* libdeflate level 1-12; 0 means chatarc's default (1) */
 	bool wait_for_lock;    /* block on another writer, else CHATARC_ERR_BUSY */

@@ -15,6 +15,7 @@
 #include "fsutil.h"
 #include "hash.h"
 #include "json.h"
+#include "tzfile.h"
 
 struct key_line {
 	char *path;
@@ -896,4 +897,16 @@ void config_template(strbuf_t *out, bool with_sample)
 	    "    //             \"pds\": \"https://bsky.social\"}\n"
 	    "  }\n"
 	    "}\n");
+}
+
+long config_chat_offset(const chatarc_config_t *config, tz_zone_t **zones,
+                        const chatarc_chat_t *chat, chatarc_ms_t ms)
+{
+	if (!chat || !chat->tz)
+		return 0;
+	size_t i = (size_t)(chat - config->chats);
+	chatarc_error_t ignored;
+	if (!zones[i] && tz_zone_load(chat->tz, &zones[i], &ignored) != CHATARC_OK)
+		return 0;
+	return tz_zone_offset(zones[i], ms);
 }

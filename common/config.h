@@ -100,6 +100,15 @@ CHATARC_MUST_CHECK chatarc_status_t config_load(const char *path, chatarc_config
 void config_release(chatarc_config_t *config);
 const chatarc_source_t *config_find_source(const chatarc_config_t *config, const char *name);
 const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const char *name);
+
+/* Seconds east of UTC at ms in the chat's zone (0 for a chat with none, or
+ * NULL). zones: one slot per config chat, NULL until the chat's zone is
+ * first needed (then loaded there; freed by the caller with tz_zone_free).
+ * A zone that cannot be loaded counts as UTC: the config's check already
+ * found it, so only a tzdata removed since gets here. */
+struct tz_zone;
+long config_chat_offset(const chatarc_config_t *config, struct tz_zone **zones,
+                        const chatarc_chat_t *chat, chatarc_ms_t ms);
 /* The chat's hide list names the record: its author (an account: no
  * leading '@', any letter case), its uri or its url. */
 bool config_chat_hides(const chatarc_chat_t *chat, const chatarc_record_t *record);

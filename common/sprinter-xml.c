@@ -37,6 +37,14 @@ static void mix(sprinter_t *sp, char kind, const char *name, const char *value)
 		*hash = fnv1a(*hash, value, strlen(value) + 1);
 }
 
+/* The text writer writes into memory: it fails only when memory does,
+ * which has one policy (alloc.h). */
+static void written(int rc)
+{
+	if (rc < 0)
+		alloc_or_die(NULL);
+}
+
 static xmlTextWriterPtr writer_of(sprinter_t *sp)
 {
 	return ((struct sprinter_xml *)sp)->writer;
@@ -60,7 +68,7 @@ static void xml_begin(sprinter_t *sp, const char *name)
 	if (x->doc)
 		x->current = tree_element(x, name);
 	else
-		xmlTextWriterStartElement(writer_of(sp), BAD_CAST name);
+		written(xmlTextWriterStartElement(writer_of(sp), BAD_CAST name));
 }
 
 static void xml_end(sprinter_t *sp)
@@ -72,7 +80,7 @@ static void xml_end(sprinter_t *sp)
 		                 ? x->current->parent
 		                 : NULL;
 	else
-		xmlTextWriterEndElement(writer_of(sp));
+		written(xmlTextWriterEndElement(writer_of(sp)));
 }
 
 /* value is fit for XML (xml_clean_copy); xmlNewProp keeps it literally. */
@@ -83,7 +91,7 @@ static void attribute(sprinter_t *sp, const char *name, const char *value)
 	if (x->doc)
 		alloc_or_die(xmlNewProp(x->current, BAD_CAST name, BAD_CAST value));
 	else
-		xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST value);
+		written(xmlTextWriterWriteAttribute(writer_of(sp), BAD_CAST name, BAD_CAST value));
 }
 
 static void xml_string(sprinter_t *sp, const char *name, const char *value)
@@ -129,7 +137,7 @@ static void xml_text(sprinter_t *sp, const char *name, const char *value)
 		if (*text)
 			xmlAddChild(element, alloc_or_die(xmlNewDocText(x->doc, BAD_CAST text)));
 	} else {
-		xmlTextWriterWriteElement(writer_of(sp), BAD_CAST name, BAD_CAST text);
+		written(xmlTextWriterWriteElement(writer_of(sp), BAD_CAST name, BAD_CAST text));
 	}
 	free(clean);
 }
@@ -152,10 +160,10 @@ sprinter_t *sprinter_xml_new(strbuf_t *out, bool indent)
 	if (!x->buf || !x->writer)
 		alloc_or_die(NULL);
 	if (indent) {
-		xmlTextWriterSetIndent(x->writer, 1);
-		xmlTextWriterSetIndentString(x->writer, BAD_CAST " ");
+		written(xmlTextWriterSetIndent(x->writer, 1));
+		written(xmlTextWriterSetIndentString(x->writer, BAD_CAST " "));
 	}
-	xmlTextWriterStartDocument(x->writer, NULL, "UTF-8", NULL);
+	written(xmlTextWriterStartDocument(x->writer, NULL, "UTF-8", NULL));
 	return &x->sp;
 }
 
@@ -172,7 +180,7 @@ void sprinter_xml_finish(sprinter_t *sp)
 {
 	struct sprinter_xml *x = (struct sprinter_xml *)sp;
 	if (x->writer) {
-		xmlTextWriterEndDocument(x->writer);
+		written(xmlTextWriterEndDocument(x->writer));
 		xmlFreeTextWriter(x->writer);
 	}
 	if (x->out) {

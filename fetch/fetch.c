@@ -173,14 +173,7 @@ static CHATARC_MUST_CHECK chatarc_status_t store_record(void *ctx, chatarc_recor
 	chatarc_status_t status = archive_add(job->target->archive, record, &outcome, err);
 	if (status != CHATARC_OK)
 		return status;
-	if (outcome == ARCHIVE_NEW)
-		job->stats->new_messages++;
-	else if (outcome == ARCHIVE_UPDATED)
-		job->stats->updated++;
-	else if (outcome == ARCHIVE_FORGOTTEN)
-		job->stats->forgotten++;
-	else
-		job->stats->duplicates++;
+	archive_tally_add(&job->stats->stored, outcome);
 	return CHATARC_OK;
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../common/archive.h"
 #include "../common/config.h"
 #include "../common/record.h"
 #include "../common/status.h"
@@ -19,9 +20,8 @@
 typedef struct fetch_job_stats {
 	const char *chat, *source, *tag;
 	long requests, pages, retries;
-	long new_messages, updated, duplicates;
+	archive_tally_t stored;
 	long consent_skipped, boosts;
-	long forgotten;             /* posts `chatarc forget` removed, not stored again */
 	long rechecked;             /* archived posts asked for again (deletions, edits) */
 	long deleted;               /* ... found deleted upstream, and removed */
 	long errors;                /* failures over the run (a --follow run may recover) */

@@ -46,14 +46,7 @@ static CHATARC_MUST_CHECK chatarc_status_t store_record(void *ctx, chatarc_recor
 	if (status != CHATARC_OK)
 		return status;
 	run->stats->posts++;
-	if (outcome == ARCHIVE_NEW)
-		run->stats->new_messages++;
-	else if (outcome == ARCHIVE_UPDATED)
-		run->stats->updated++;
-	else if (outcome == ARCHIVE_FORGOTTEN)
-		run->stats->forgotten++;
-	else
-		run->stats->duplicates++;
+	archive_tally_add(&run->stats->stored, outcome);
 	return CHATARC_OK;
 }
 

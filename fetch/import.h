@@ -11,13 +11,10 @@
 typedef struct import_stats {
 	long objects;             /* JSON objects read */
 	long posts;               /* messages found (boosts give the post they boost) */
-	long new_messages;        /* added to the archive */
-	long updated;             /* already there; a fuller version was added */
-	long duplicates;          /* already there; nothing to add */
+	archive_tally_t stored;   /* what the archive did with each */
 	long boosts;              /* boosts/retweets, counted, not stored */
 	long skipped;             /* bad objects skipped under keep_going */
 	long consent_skipped;     /* posts of accounts that opted out, not stored */
-	long forgotten;           /* posts `chatarc forget` removed, not stored again */
 	unsigned long long bytes; /* uncompressed input bytes */
 } import_stats_t;
 
