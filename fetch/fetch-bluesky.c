@@ -53,6 +53,9 @@ static CHATARC_MUST_CHECK chatarc_status_t bluesky_link_setup(struct fetch_run *
 {
 	if (!link->source->identifier)
 		return CHATARC_OK; /* anonymous: the public AppView */
+	/* Signed in, requests go to the account's own server when named. */
+	if (link->source->pds)
+		link->base = link->source->pds;
 	chatarc_status_t status =
 	    read_secret(run->data_dir, link->source->name, &link->source->password, "app password",
 	                &link->password, err);

@@ -567,17 +567,37 @@ static CHATARC_MUST_CHECK chatarc_status_t lock_chat(struct fetch_run *run, stru
 	return status;
 }
 
+/* The networks fetch speaks, one handler each (fetch-job.h): a new network
+ * is a new file and a row here. */
+static const struct network_handler *const network_handlers[] = {&mastodon_handler,
+                                                                 &bluesky_handler};
+
+static const struct network_handler *handler_for(const char *type)
+{
+	for (size_t i = 0; i < sizeof network_handlers / sizeof *network_handlers; i++)
+		if (!strcmp(network_handlers[i]->type, type))
+			return network_handlers[i];
+	return NULL;
+}
+
 static struct source_link *link_for(struct fetch_run *run, const chatarc_source_t *source,
                                     chatarc_error_t *err, chatarc_status_t *status)
 {
 	for (size_t i = 0; i < run->n_links; i++)
 		if (run->links[i].source == source)
 			return &run->links[i];
+	const struct network_handler *net = handler_for(source->type);
+	if (!net) {
+		*status = chatarc_error_set(err, CHATARC_ERR_CONFIG,
+		                            "sources.%s: fetch speaks no network \"%s\"",
+		                            source->name, source->type);
+		return NULL;
+	}
 	struct source_link *link = &run->links[run->n_links++];
 	memset(link, 0, sizeof *link);
 	link->source = source;
-	link->net = !strcmp(source->type, "mastodon") ? &mastodon_handler : &bluesky_handler;
-	link->base = source->pds && source->identifier ? source->pds : source->url;
+	link->net = net;
+	link->base = source->url; /* (a handler may send it elsewhere: link_setup) */
 	*status = link->net->link_setup(run, link, err);
 	return link;
 }
