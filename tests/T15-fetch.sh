@@ -8,15 +8,7 @@ PY=/usr/bin/python3 # Debian's Python (the standard library is all the server ne
 M="$FIXTURES/mastodon"
 B="$FIXTURES/bluesky"
 
-"$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
-	>"$TMP/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-PORT=$(cat "$TMP/port")
-BASE="http://127.0.0.1:$PORT"
-
-ctl() { curl -s -X POST --data "$1" "$BASE/_control" >/dev/null; }
+start_fake_social
 ctl_file() { curl -s -X POST --data-binary "@$1" "$BASE/_control" >/dev/null; }
 server_log() { curl -s "$BASE/_log"; }
 calm() { ctl '{"faults": [], "latency_ms": 0, "token_uses": 0, "require_auth": true, "bsky_max_limit": 100, "clear_log": true}'; }

@@ -7,14 +7,7 @@
 # nothing deletes nothing.
 source "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-"$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
-	>"$TMP/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-BASE="http://127.0.0.1:$(cat "$TMP/port")"
-ctl() { curl -s -X POST --data "$1" "$BASE/_control" >/dev/null; }
+start_fake_social
 lookups() { curl -s "$BASE/_log" | jq -r .path | grep -c -E "$1"; }
 export BSKY_PW=app-pass-1234
 

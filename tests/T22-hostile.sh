@@ -165,13 +165,7 @@ expect_eq "recap: no ESC reaches the terminal from md or text" \
 
 
 # ---- Files where ours belong ------------------------------------------------
-PY=/usr/bin/python3
-"$PY" "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
-	>"$TMP/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-BASE="http://127.0.0.1:$(cat "$TMP/port")"
+start_fake_social
 fetch_conf() { # DIR [TOKEN-FILE]
 	rm -rf "$1" && mkdir -p "$1"
 	cat >"$1/chatarc.conf" <<EOC
@@ -191,12 +185,12 @@ expect_eq "files: a FIFO at token_file is refused at once (exit 1), saying why" 
 
 # A server's 401 body with ESC sequences reached the terminal (and cron's
 # mail) through fetch's error message.
-curl -s -X POST --data '{"faults": [{"match": "timelines", "kind": "401", "times": 5, "error": "\u001b]0;owned\u0007\u001b[2Jlog in"}]}' "$BASE/_control" >/dev/null
+ctl '{"faults": [{"match": "timelines", "kind": "401", "times": 5, "error": "\u001b]0;owned\u0007\u001b[2Jlog in"}]}'
 fetch_conf "$TMP/esc"
 "$CHATARC" --data "$TMP/esc" fetch --since 2020-01-01 >/dev/null 2>"$TMP/err"
 expect_eq "terminal: a server's 401 body reaches stderr escaped, never as ESC" \
 	"$? $(tr -dc '\033\007' <"$TMP/err" | wc -c) $(grep -c -F '\x1b]0;owned\x07\x1b[2Jlog in' "$TMP/err")" "1 0 1"
-curl -s -X POST --data '{"faults": []}' "$BASE/_control" >/dev/null
+ctl '{"faults": []}'
 
 # Links under DIR where state, locks and cursors belong: nothing is written
 # through them, and the message names the link.

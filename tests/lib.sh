@@ -71,3 +71,18 @@ test_done() {
 # allow_noindex DIR: the data directory's chats take posts of accounts that
 # opted out of indexing (for tests about something else, on real data).
 allow_noindex() { sed -i 's/"tags": \["\([^"]*\)"\]/"tags": ["\1"], "allow_noindex": true/g' "$1/chatarc.conf"; }
+
+# The loopback server of the networks' APIs (tests/fake-social.py, fed with
+# the recorded responses), started for this script and stopped when it
+# exits; sets SERVER, PORT and BASE (http://127.0.0.1:PORT), and ctl, which
+# posts to its control endpoint.
+start_fake_social() {
+	/usr/bin/python3 "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
+		>"$TMP/server.log" 2>&1 &
+	SERVER=$!
+	trap 'kill $SERVER 2>/dev/null' EXIT
+	for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+	PORT=$(cat "$TMP/port")
+	BASE="http://127.0.0.1:$PORT"
+}
+ctl() { curl -s -X POST --data "$1" "$BASE/_control" >/dev/null; }
