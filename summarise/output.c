@@ -17,47 +17,6 @@
 
 #define TOP_N 10
 
-/* The walk writes through a sprinter (common/sprinter.h): XML or JSON. */
-static void obj_begin(sprinter_t *e, const char *name)
-{
-	e->begin_object(e, name);
-}
-
-static void obj_end(sprinter_t *e)
-{
-	e->end_object(e);
-}
-
-static void list_begin(sprinter_t *e, const char *name)
-{
-	e->begin_list(e, name);
-}
-
-static void list_end(sprinter_t *e)
-{
-	e->end_list(e);
-}
-
-static void attr_str(sprinter_t *e, const char *name, const char *value)
-{
-	e->string(e, name, value);
-}
-
-static void attr_int(sprinter_t *e, const char *name, long long value)
-{
-	e->integer(e, name, value);
-}
-
-static void attr_bool(sprinter_t *e, const char *name, bool value)
-{
-	e->boolean(e, name, value);
-}
-
-static void text_child(sprinter_t *e, const char *name, const char *value)
-{
-	e->text(e, name, value);
-}
-
 /* Counting: key -> count, reported most frequent first, then by key. */
 struct tally {
 	urimap_t index;
@@ -118,14 +77,14 @@ static void write_tally(sprinter_t *e, struct tally *t, const char *list, const 
                         const char *key_name, size_t limit)
 {
 	tally_sort(t);
-	list_begin(e, list);
+	e->begin_list(e, list);
 	for (size_t i = 0; i < t->keys.len && i < limit; i++) {
-		obj_begin(e, item);
-		attr_str(e, key_name, t->keys.items[t->order[i]]);
-		attr_int(e, "count", t->counts[t->order[i]]);
-		obj_end(e);
+		e->begin_object(e, item);
+		e->string(e, key_name, t->keys.items[t->order[i]]);
+		e->integer(e, "count", t->counts[t->order[i]]);
+		e->end_object(e);
 	}
-	list_end(e);
+	e->end_list(e);
 }
 
 /* A message's anchor on the transcript page comes from its identity, not
@@ -150,55 +109,55 @@ static void write_message(sprinter_t *e, const summary_t *s, long i)
 	for (int k = 0; k < m->n_labels; k++)
 		snprintf(labels + strlen(labels), sizeof labels - strlen(labels), "%s%d",
 		         k ? " " : "", m->labels[k]);
-	obj_begin(e, "message");
-	attr_str(e, "id", id);
-	attr_str(e, "uri", r->uri);
-	attr_str(e, "network", r->network);
-	attr_str(e, "source", r->source);
-	attr_str(e, "author", r->author);
-	attr_str(e, "name", r->author_name);
-	attr_str(e, "time", utc);
-	attr_str(e, "local", m->local_time);
-	attr_str(e, "url", r->url);
+	e->begin_object(e, "message");
+	e->string(e, "id", id);
+	e->string(e, "uri", r->uri);
+	e->string(e, "network", r->network);
+	e->string(e, "source", r->source);
+	e->string(e, "author", r->author);
+	e->string(e, "name", r->author_name);
+	e->string(e, "time", utc);
+	e->string(e, "local", m->local_time);
+	e->string(e, "url", r->url);
 	if (m->parent >= 0) {
 		message_id(s, m->parent, parent);
-		attr_str(e, "reply-to", parent);
+		e->string(e, "reply-to", parent);
 	} else if (r->reply_to) {
-		attr_str(e, "reply-to-uri", r->reply_to);
+		e->string(e, "reply-to-uri", r->reply_to);
 	}
-	attr_str(e, "method", places_method_name(m->method));
-	attr_str(e, "reason", m->reason);
+	e->string(e, "method", places_method_name(m->method));
+	e->string(e, "reason", m->reason);
 	if (*labels)
-		attr_str(e, "labels", labels);
-	attr_bool(e, "moderator", m->moderator);
-	attr_bool(e, "question", m->question);
-	attr_int(e, "likes", r->likes);
-	attr_int(e, "reposts", r->reposts);
-	attr_int(e, "replies", r->replies);
+		e->string(e, "labels", labels);
+	e->boolean(e, "moderator", m->moderator);
+	e->boolean(e, "question", m->question);
+	e->integer(e, "likes", r->likes);
+	e->integer(e, "reposts", r->reposts);
+	e->integer(e, "replies", r->replies);
 	if (r->content_warning && *r->content_warning)
-		text_child(e, "content-warning", r->content_warning);
-	text_child(e, "text", r->text);
+		e->text(e, "content-warning", r->content_warning);
+	e->text(e, "text", r->text);
 	const strlist_t *lists[] = {&r->tags, &r->mentions, &r->links, &r->media_alt};
 	const char *names[][2] = {
 	    {"tags", "tag"}, {"mentions", "mention"}, {"links", "link"}, {"media", "alt"}};
 	for (int l = 0; l < 4; l++) {
 		if (!lists[l]->len)
 			continue;
-		list_begin(e, names[l][0]);
+		e->begin_list(e, names[l][0]);
 		for (size_t k = 0; k < lists[l]->len; k++)
-			text_child(e, names[l][1], lists[l]->items[k]);
-		list_end(e);
+			e->text(e, names[l][1], lists[l]->items[k]);
+		e->end_list(e);
 	}
-	obj_end(e);
+	e->end_object(e);
 }
 
 static void write_messages_of(sprinter_t *e, const summary_t *s, int section)
 {
-	list_begin(e, "messages");
+	e->begin_list(e, "messages");
 	for (size_t i = 0; i < s->n_messages; i++)
 		if (s->messages[i].section == section)
 			write_message(e, s, (long)i);
-	list_end(e);
+	e->end_list(e);
 }
 
 static void write_participants(sprinter_t *e, const summary_t *s, int section)
@@ -224,7 +183,7 @@ static void write_participants(sprinter_t *e, const summary_t *s, int section)
 		strlist_add_unique(&accounts_of[v->index], s->messages[i].record.author);
 	}
 	tally_sort(&t);
-	list_begin(e, "participants");
+	e->begin_list(e, "participants");
 	for (size_t k = 0; k < t.keys.len; k++) {
 		const char *person = t.keys.items[t.order[k]];
 		const summary_message_t *first = firsts[t.order[k]];
@@ -233,28 +192,28 @@ static void write_participants(sprinter_t *e, const summary_t *s, int section)
 		 * account they wrote from in the session. */
 		const char *name = NULL;
 		config_person(s->chat_config, first->record.author, &name);
-		obj_begin(e, "participant");
-		attr_str(e, "author", person);
-		attr_str(e, "name", name ? name : first->record.author_name);
-		attr_str(e, "network", first->record.network);
+		e->begin_object(e, "participant");
+		e->string(e, "author", person);
+		e->string(e, "name", name ? name : first->record.author_name);
+		e->string(e, "network", first->record.network);
 		if (name) {
 			strbuf_t joined;
 			strbuf_init(&joined, 64);
 			for (size_t a = 0; a < accounts.len; a++)
 				strbuf_addf(&joined, "%s%s", a ? " " : "", accounts.items[a]);
-			attr_str(e, "accounts", joined.buf);
+			e->string(e, "accounts", joined.buf);
 			strbuf_release(&joined);
 		}
-		attr_int(e, "message-count", t.counts[t.order[k]]);
-		attr_bool(e, "moderator", first->moderator);
+		e->integer(e, "message-count", t.counts[t.order[k]]);
+		e->boolean(e, "moderator", first->moderator);
 		if (section == INT32_MIN) {
 			bool newcomer = urimap_find(&s->newcomers, person) != NULL;
-			attr_bool(e, "newcomer", newcomer);
-			attr_bool(e, "regular", !newcomer);
+			e->boolean(e, "newcomer", newcomer);
+			e->boolean(e, "regular", !newcomer);
 		}
-		obj_end(e);
+		e->end_object(e);
 	}
-	list_end(e);
+	e->end_list(e);
 	for (size_t k = 0; k < t.keys.len; k++)
 		strlist_clear(&accounts_of[k]);
 	free(accounts_of);
@@ -319,33 +278,33 @@ static void write_recap(sprinter_t *e, const summary_t *s)
 		if (at >= 0 && at < minutes)
 			per_minute[at]++;
 	}
-	list_begin(e, "activity");
+	e->begin_list(e, "activity");
 	for (long k = 0; k < minutes; k++) {
 		char utc[CHATARC_TIME_ISO_LEN];
 		time_format_iso(s->window_start + k * 60000, utc);
-		obj_begin(e, "minute");
-		attr_int(e, "offset", k);
-		attr_str(e, "time", utc);
-		attr_int(e, "count", per_minute[k]);
-		obj_end(e);
+		e->begin_object(e, "minute");
+		e->integer(e, "offset", k);
+		e->string(e, "time", utc);
+		e->integer(e, "count", per_minute[k]);
+		e->end_object(e);
 	}
-	list_end(e);
+	e->end_list(e);
 	free(per_minute);
 
 	tally_sort(&edges);
-	list_begin(e, "reply-network");
+	e->begin_list(e, "reply-network");
 	for (size_t k = 0; k < edges.keys.len; k++) {
 		char *key = xstrdup(edges.keys.items[edges.order[k]]);
 		char *tab = strchr(key, '\t');
 		*tab = '\0';
-		obj_begin(e, "edge");
-		attr_str(e, "from", key);
-		attr_str(e, "to", tab + 1);
-		attr_int(e, "count", edges.counts[edges.order[k]]);
-		obj_end(e);
+		e->begin_object(e, "edge");
+		e->string(e, "from", key);
+		e->string(e, "to", tab + 1);
+		e->integer(e, "count", edges.counts[edges.order[k]]);
+		e->end_object(e);
 		free(key);
 	}
-	list_end(e);
+	e->end_list(e);
 	tally_release(&networks);
 	tally_release(&sources);
 	tally_release(&tags);
@@ -372,31 +331,31 @@ static void write_topic(sprinter_t *e, const summary_t *s, size_t t)
 	participants = people.keys.len;
 	tally_release(&people);
 
-	obj_begin(e, "topic");
-	attr_str(e, "id", id);
-	attr_int(e, "number", topic->number);
-	attr_str(e, "label", label);
-	attr_str(e, "start", start);
-	attr_int(e, "message-count", (long long)topic->n_messages);
-	attr_int(e, "participant-count", (long long)participants);
+	e->begin_object(e, "topic");
+	e->string(e, "id", id);
+	e->integer(e, "number", topic->number);
+	e->string(e, "label", label);
+	e->string(e, "start", start);
+	e->integer(e, "message-count", (long long)topic->n_messages);
+	e->integer(e, "participant-count", (long long)participants);
 	message_id(s, topic->question, qref);
-	obj_begin(e, "question");
-	attr_str(e, "ref", qref);
-	text_child(e, "text", s->messages[topic->question].record.text);
-	obj_end(e);
-	list_begin(e, "highlights");
+	e->begin_object(e, "question");
+	e->string(e, "ref", qref);
+	e->text(e, "text", s->messages[topic->question].record.text);
+	e->end_object(e);
+	e->begin_list(e, "highlights");
 	for (int h = 0; h < topic->n_highlights; h++) {
 		char ref[24];
 		message_id(s, topic->highlights[h], ref);
-		obj_begin(e, "highlight");
-		attr_str(e, "ref", ref);
-		obj_end(e);
+		e->begin_object(e, "highlight");
+		e->string(e, "ref", ref);
+		e->end_object(e);
 	}
-	list_end(e);
+	e->end_list(e);
 	write_participants(e, s, (int)t);
 	write_links(e, s, (int)t);
 	write_messages_of(e, s, (int)t);
-	obj_end(e);
+	e->end_object(e);
 }
 
 static void write_session(sprinter_t *e, const summary_t *s)
@@ -410,51 +369,51 @@ static void write_session(sprinter_t *e, const summary_t *s)
 		unassigned += s->messages[i].section == SECTION_UNASSIGNED;
 		replies += record_is_reply(&s->messages[i].record);
 	}
-	obj_begin(e, "session");
-	attr_str(e, "chat", s->chat);
-	attr_str(e, "title", s->title);
-	attr_str(e, "date", s->date);
-	attr_str(e, "tz", s->tz);
-	attr_str(e, "window", s->scheduled ? "schedule" : "burst");
-	attr_str(e, "start", start);
-	attr_str(e, "end", end);
-	attr_int(e, "message-count", (long long)s->n_messages);
-	attr_int(e, "topic-count", (long long)s->n_topics);
-	attr_int(e, "reply-count", (long long)replies);
-	attr_int(e, "unassigned-count", (long long)unassigned);
+	e->begin_object(e, "session");
+	e->string(e, "chat", s->chat);
+	e->string(e, "title", s->title);
+	e->string(e, "date", s->date);
+	e->string(e, "tz", s->tz);
+	e->string(e, "window", s->scheduled ? "schedule" : "burst");
+	e->string(e, "start", start);
+	e->string(e, "end", end);
+	e->integer(e, "message-count", (long long)s->n_messages);
+	e->integer(e, "topic-count", (long long)s->n_topics);
+	e->integer(e, "reply-count", (long long)replies);
+	e->integer(e, "unassigned-count", (long long)unassigned);
 	if (s->n_messages) {
 		char first[CHATARC_TIME_ISO_LEN], last[CHATARC_TIME_ISO_LEN];
 		time_format_iso(s->messages[0].record.created_ms, first);
 		time_format_iso(s->messages[s->n_messages - 1].record.created_ms, last);
-		obj_begin(e, "span");
-		attr_str(e, "first", first);
-		attr_str(e, "last", last);
-		attr_str(e, "first-local", s->messages[0].local_time);
-		attr_str(e, "last-local", s->messages[s->n_messages - 1].local_time);
-		obj_end(e);
+		e->begin_object(e, "span");
+		e->string(e, "first", first);
+		e->string(e, "last", last);
+		e->string(e, "first-local", s->messages[0].local_time);
+		e->string(e, "last-local", s->messages[s->n_messages - 1].local_time);
+		e->end_object(e);
 	}
 	write_recap(e, s);
 
-	obj_begin(e, "intro");
+	e->begin_object(e, "intro");
 	write_messages_of(e, s, SECTION_INTRO);
-	obj_end(e);
+	e->end_object(e);
 	/* Topics by number: a moderator may ask T3 before T2. */
 	size_t *order = xmalloc((s->n_topics + 1) * sizeof *order);
 	for (size_t t = 0; t < s->n_topics; t++)
 		order[t] = t;
 	qsort_r(order, s->n_topics, sizeof *order, topic_order, (void *)s);
-	list_begin(e, "topics");
+	e->begin_list(e, "topics");
 	for (size_t t = 0; t < s->n_topics; t++)
 		write_topic(e, s, order[t]);
-	list_end(e);
+	e->end_list(e);
 	free(order);
-	obj_begin(e, "wrap");
+	e->begin_object(e, "wrap");
 	write_messages_of(e, s, SECTION_WRAP);
-	obj_end(e);
-	obj_begin(e, "unassigned");
+	e->end_object(e);
+	e->begin_object(e, "unassigned");
 	write_messages_of(e, s, SECTION_UNASSIGNED);
-	obj_end(e);
-	obj_end(e);
+	e->end_object(e);
+	e->end_object(e);
 }
 
 static int topic_order(const void *a, const void *b, void *ctx)
