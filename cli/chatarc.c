@@ -159,12 +159,21 @@ int main(int argc, char **argv)
 		print_usage(stderr);
 		return EXIT_USAGE;
 	}
+	int cmd_argc = argc - i;
+	char **cmd_argv = argv + i;
+	char *help_argv[] = {NULL, "--help", NULL};
 	if (!strcmp(argv[i], "help")) {
-		print_usage(stdout);
-		return EXIT_OK;
+		if (i + 1 >= argc) {
+			print_usage(stdout);
+			return EXIT_OK;
+		}
+		/* `chatarc help CMD` is `chatarc CMD --help`, as git's is. */
+		help_argv[0] = argv[i + 1];
+		cmd_argc = 2;
+		cmd_argv = help_argv;
 	}
 	for (const struct command *c = commands; c->name; c++) {
-		if (strcmp(c->name, argv[i]))
+		if (strcmp(c->name, cmd_argv[0]))
 			continue;
 #ifdef CHATARC_FRONT
 		if (!c->fn)
@@ -189,7 +198,7 @@ int main(int argc, char **argv)
 		ctx.config_status = c->needs_config
 		                        ? cli_load_config(&ctx, &ctx.config, &ctx.config_error)
 		                        : CHATARC_ERR_NOT_FOUND;
-		int code = c->fn(argc - i, argv + i, &ctx);
+		int code = c->fn(cmd_argc, cmd_argv, &ctx);
 		if (c->needs_config && ctx.config_status == CHATARC_OK)
 			config_release(&ctx.config);
 #ifndef CHATARC_FRONT
@@ -202,6 +211,7 @@ int main(int argc, char **argv)
 		}
 		return code;
 	}
-	fprintf(stderr, "chatarc: '%s' is not a chatarc command; see `chatarc --help`\n", argv[i]);
+	fprintf(stderr, "chatarc: '%s' is not a chatarc command; see `chatarc --help`\n",
+	        cmd_argv[0]);
 	return EXIT_USAGE;
 }

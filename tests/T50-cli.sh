@@ -16,6 +16,16 @@ out=$("$CHATARC" --help)
 for cmd in init import export summarise demo; do [[ "$out" == *"  $cmd "* ]] || out="missing $cmd"; done
 expect_eq "cli: chatarc --help lists the commands" "${out:0:14}" "usage: chatarc"
 expect_eq "cli: --version" "$("$CHATARC" --version)" "chatarc 0.1.0"
+# `chatarc help CMD` is `chatarc CMD --help` (git's habit), for every
+# command --help lists, through the front end or the full program alike.
+differ=""
+for cmd in $("$CHATARC" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do
+	[ "$("$CHATARC" help "$cmd")" == "$("$CHATARC" "$cmd" --help)" ] || differ="$differ $cmd"
+done
+expect_eq "cli: chatarc help CMD prints CMD --help, for each of the 13 commands" \
+	"$("$CHATARC" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF' | wc -l)$differ" "13"
+"$CHATARC" help frobnicate >/dev/null 2>&1
+expect_eq "cli: chatarc help of no command is a usage error" "$?" "2"
 
 "$CHATARC" frobnicate >/dev/null 2>"$TMP/err"
 expect_eq "cli: an unknown command exits 2 and says so" "$? $(grep -c 'not a chatarc command' "$TMP/err")" "2 1"
