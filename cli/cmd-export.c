@@ -91,9 +91,9 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	struct export_state state = {.csv = format != FORMAT_JSON, .raw = format == FORMAT_CSV_RAW};
 	strbuf_init(&state.out, 8192);
 	if (status == CHATARC_OK && state.csv) {
-		record_csv_header(&state.out);
-		strbuf_setlen(&state.out, state.out.len - 2);
-		strbuf_addstr(&state.out, ",session,topic,topic_method\r\n");
+		static const char *const place_columns[] = {"session", "topic", "topic_method",
+		                                            NULL};
+		record_csv_header(&state.out, place_columns);
 		fwrite(state.out.buf, 1, state.out.len, stdout);
 	}
 	if (status == CHATARC_OK)

@@ -242,9 +242,8 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	                            .zones = xcalloc(config->n_chats, sizeof *out.zones)};
 	strbuf_init(&out.line, 1024);
 	if ((out.format == FORMAT_CSV || out.format == FORMAT_CSV_RAW) && !count_only) {
-		record_csv_header(&out.line);
-		strbuf_setlen(&out.line, out.line.len - 2);
-		strbuf_addstr(&out.line, ",score\r\n");
+		static const char *const score_column[] = {"score", NULL};
+		record_csv_header(&out.line, score_column);
 		fwrite(out.line.buf, 1, out.line.len, stdout);
 	}
 	size_t total = 0;

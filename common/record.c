@@ -496,7 +496,7 @@ bool record_summary_merge(record_summary_t *stored, const record_summary_t *late
 	return changed;
 }
 
-void record_csv_header(strbuf_t *out)
+void record_csv_header(strbuf_t *out, const char *const *more)
 {
 	for (size_t i = 0; i < N_FIELDS; i++) {
 		const struct record_field *f = &record_fields[i];
@@ -508,6 +508,8 @@ void record_csv_header(strbuf_t *out)
 			strbuf_addf(out, "%s,", f->count_name);
 		strbuf_addstr(out, f->name);
 	}
+	for (; more && *more; more++)
+		strbuf_addf(out, ",%s", *more);
 	strbuf_add(out, "\r\n", 2);
 }
 

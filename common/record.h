@@ -110,8 +110,10 @@ void record_summary_from_json(struct yajl_val_s *doc, record_summary_t *out);
  * updates stored to the merged summary. */
 bool record_summary_merge(record_summary_t *stored, const record_summary_t *later);
 
-/* One CSV row (RFC 4180: quoted where needed, CRLF), fields as in the header. */
-void record_csv_header(strbuf_t *out);
+/* One CSV row (RFC 4180: quoted where needed, CRLF), fields as in the
+ * header; the header names the record's fields, then the caller's `more`
+ * columns (NULL-terminated, or NULL). */
+void record_csv_header(strbuf_t *out, const char *const *more);
 void record_to_csv(const chatarc_record_t *r, strbuf_t *out);
 
 #endif

@@ -86,7 +86,7 @@ static void test_csv(void)
 	strlist_add(&r.media_alt, "");
 	r.author_followers = 42;
 	strbuf_init(&sb, 0);
-	record_csv_header(&sb);
+	record_csv_header(&sb, NULL);
 	CHECK_STR(sb.buf,
 	          "uri,network,source,chat,created_at,author,author_name,text,content_warning,lang,"
 	          "url,native_id,reply_to,reply_to_id,reply_to_account,thread_root,quote_of,tags,"
