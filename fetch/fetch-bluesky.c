@@ -47,6 +47,31 @@ static void session_load(struct fetch_run *run, struct source_link *link)
 	strbuf_release(&text);
 }
 
+/* The cursors of a job on a Bluesky source (job->cursor). */
+struct bluesky_cursor {
+	chatarc_ms_t done_until; /* everything before is archived */
+	bool window;             /* a search window is under way */
+	chatarc_ms_t window_since, window_until;
+	char *window_cursor;
+};
+
+static struct bluesky_cursor *cursor_of(const struct job *job)
+{
+	return job->cursor;
+}
+
+static void *bluesky_cursor_new(void)
+{
+	return xcalloc(1, sizeof(struct bluesky_cursor));
+}
+
+static void bluesky_cursor_free(void *cursor)
+{
+	struct bluesky_cursor *c = cursor;
+	free(c->window_cursor);
+	free(c);
+}
+
 static CHATARC_MUST_CHECK chatarc_status_t bluesky_link_setup(struct fetch_run *run,
                                                               struct source_link *link,
                                                               chatarc_error_t *err)
@@ -68,13 +93,14 @@ static bool bluesky_start_round(struct job *job, bool first, chatarc_ms_t since,
 {
 	const fetch_options_t *o = job->run->options;
 	bool fresh = false;
-	if (!job->window || (first && o->since)) {
-		job->window = true;
-		job->window_since = first && o->since ? o->since
-		                    : job->done_until ? job->done_until - BLUESKY_OVERLAP_MS
-		                                      : since;
-		job->window_until = o->until ? o->until : now;
-		set_string(&job->window_cursor, NULL);
+	if (!cursor_of(job)->window || (first && o->since)) {
+		cursor_of(job)->window = true;
+		cursor_of(job)->window_since = first && o->since ? o->since
+		                               : cursor_of(job)->done_until
+		                                   ? cursor_of(job)->done_until - BLUESKY_OVERLAP_MS
+		                                   : since;
+		cursor_of(job)->window_until = o->until ? o->until : now;
+		set_string(&cursor_of(job)->window_cursor, NULL);
 		fresh = true;
 	}
 	job->phase = PHASE_FORWARD;
@@ -90,13 +116,13 @@ static char *bluesky_page_url(const struct job *job)
 	strbuf_addf(&sb, "#%s", job->tag);
 	q = http_escape(sb.buf);
 	strbuf_setlen(&sb, 0);
-	time_format_iso(job->window_since, since);
-	time_format_iso(job->window_until, until);
+	time_format_iso(cursor_of(job)->window_since, since);
+	time_format_iso(cursor_of(job)->window_until, until);
 	strbuf_addf(
 	    &sb, "%s/xrpc/app.bsky.feed.searchPosts?q=%s&sort=latest&since=%s&until=%s&limit=100",
 	    job->link->base, q, since, until);
-	if (job->window_cursor) {
-		cursor = http_escape(job->window_cursor);
+	if (cursor_of(job)->window_cursor) {
+		cursor = http_escape(cursor_of(job)->window_cursor);
 		strbuf_addf(&sb, "&cursor=%s", cursor);
 	}
 	free(q);
@@ -162,18 +188,19 @@ static CHATARC_MUST_CHECK chatarc_status_t bluesky_read_page(struct job *job, co
 static void bluesky_advance(struct job *job, const http_response_t *r, char *cursor)
 {
 	(void)r;
-	bool more = cursor && job->page_posts > 0 &&
-	            !(job->page_oldest && job->page_oldest < job->window_since) &&
-	            !(job->window_cursor && !strcmp(cursor, job->window_cursor));
+	bool more =
+	    cursor && job->page_posts > 0 &&
+	    !(job->page_oldest && job->page_oldest < cursor_of(job)->window_since) &&
+	    !(cursor_of(job)->window_cursor && !strcmp(cursor, cursor_of(job)->window_cursor));
 	if (more) {
-		free(job->window_cursor);
-		job->window_cursor = cursor;
+		free(cursor_of(job)->window_cursor);
+		cursor_of(job)->window_cursor = cursor;
 		return;
 	}
 	free(cursor);
-	job->done_until = job->window_until;
-	job->window = false;
-	set_string(&job->window_cursor, NULL);
+	cursor_of(job)->done_until = cursor_of(job)->window_until;
+	cursor_of(job)->window = false;
+	set_string(&cursor_of(job)->window_cursor, NULL);
 	job->phase = PHASE_DONE;
 }
 
@@ -245,24 +272,24 @@ static void session_done(struct job *job, const http_response_t *r)
 
 static void bluesky_save_state(const struct job *job, strbuf_t *sb)
 {
-	if (job->done_until)
-		add_time_field(sb, "done_until", job->done_until);
-	if (job->window) {
-		add_time_field(sb, "window_since", job->window_since);
-		add_time_field(sb, "window_until", job->window_until);
-		if (job->window_cursor) {
+	if (cursor_of(job)->done_until)
+		add_time_field(sb, "done_until", cursor_of(job)->done_until);
+	if (cursor_of(job)->window) {
+		add_time_field(sb, "window_since", cursor_of(job)->window_since);
+		add_time_field(sb, "window_until", cursor_of(job)->window_until);
+		if (cursor_of(job)->window_cursor) {
 			strbuf_addstr(sb, ",\"window_cursor\":");
-			json_add_string(sb, job->window_cursor);
+			json_add_string(sb, cursor_of(job)->window_cursor);
 		}
 	}
 }
 
 static void bluesky_load_state(struct job *job, yajl_val doc)
 {
-	state_time(doc, "done_until", &job->done_until);
-	job->window = state_time(doc, "window_since", &job->window_since) &&
-	              state_time(doc, "window_until", &job->window_until);
-	set_string(&job->window_cursor, json_get_string(doc, "window_cursor"));
+	state_time(doc, "done_until", &cursor_of(job)->done_until);
+	cursor_of(job)->window = state_time(doc, "window_since", &cursor_of(job)->window_since) &&
+	                         state_time(doc, "window_until", &cursor_of(job)->window_until);
+	set_string(&cursor_of(job)->window_cursor, json_get_string(doc, "window_cursor"));
 }
 
 static void bluesky_refused(struct job *job, const http_response_t *r, const char *detail)
@@ -291,6 +318,8 @@ static const char *bluesky_bearer(const struct source_link *link)
 
 const struct network_handler bluesky_handler = {
     .type = "bluesky",
+    .cursor_new = bluesky_cursor_new,
+    .cursor_free = bluesky_cursor_free,
     .link_setup = bluesky_link_setup,
     .start_round = bluesky_start_round,
     .page_url = bluesky_page_url,

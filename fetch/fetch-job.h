@@ -61,18 +61,10 @@ struct job {
 	char *state_path;
 	bool keep_state; /* false under --until: a one-off window */
 
-	/* Cursors (saved to state_path after each committed page). */
-	char *newest_id;             /* Mastodon: everything up to here is archived */
-	chatarc_ms_t newest_at;      /* ... the newest status's created_at */
-	char *resume_id;             /* ... forward walks start after this id (overlap) */
-	bool backfill;               /* Mastodon: a walk back is under way */
-	char *backfill_max_id;       /* ... continuing below this id (NULL: from the top) */
-	int walk_pages;              /* pages with posts in this walk, against fetch.max_pages */
-	chatarc_ms_t backfill_since; /* ... down to here */
-	chatarc_ms_t done_until;     /* Bluesky: everything before is archived */
-	bool window;                 /* Bluesky: a search window is under way */
-	chatarc_ms_t window_since, window_until;
-	char *window_cursor;
+	/* The network's own cursors, saved to state_path after each committed
+	 * page: its handler's struct (cursor_new), which only it reads. */
+	void *cursor;
+	int walk_pages;            /* pages with posts in this walk, against fetch.max_pages */
 	bool recheck_owner;        /* this job re-checks its chat's posts from this source */
 	chatarc_ms_t rechecked_at; /* ... last done then */
 	recheck_t *recheck;        /* ... under way */
@@ -113,6 +105,9 @@ struct fetch_run {
 
 struct network_handler {
 	const char *type; /* a source's "type" in the config */
+	/* The job's cursors, as this network keeps them (job->cursor). */
+	void *(*cursor_new)(void);
+	void (*cursor_free)(void *cursor);
 	/* Credentials (and a saved session) for a new link; CHATARC_OK when
 	 * none are needed. */
 	chatarc_status_t (*link_setup)(struct fetch_run *run, struct source_link *link,
@@ -143,7 +138,11 @@ struct network_handler {
 	void (*sign_in)(struct job *job, bool refresh);
 	void (*sign_in_done)(struct job *job, const http_response_t *r);
 	const char *(*bearer)(const struct source_link *link);
-	bool walk_back;          /* a forward walk may be followed by a walk back */
+	/* After a forward walk, a walk back is due (may be NULL: never). */
+	bool (*walks_back)(const struct job *job);
+	/* A record the walk under way takes (may be NULL: every one); a walk
+	 * back stops at its window's start. */
+	bool (*keeps)(const struct job *job, const chatarc_record_t *record);
 	recheck_lookup_t lookup; /* looking archived posts up again (recheck.h) */
 };
 

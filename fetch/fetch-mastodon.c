@@ -17,6 +17,45 @@
  * that time: forward walks start this long before the newest status seen. */
 #define MASTODON_OVERLAP_MS (10LL * 60 * 1000)
 
+/* The cursors of a job on a Mastodon source (job->cursor). */
+struct mastodon_cursor {
+	char *newest_id;             /* everything up to here is archived */
+	chatarc_ms_t newest_at;      /* ... the newest status's created_at */
+	char *resume_id;             /* forward walks start after this id (overlap) */
+	bool backfill;               /* a walk back is under way */
+	char *backfill_max_id;       /* ... continuing below this id (NULL: from the top) */
+	chatarc_ms_t backfill_since; /* ... down to here */
+};
+
+static struct mastodon_cursor *cursor_of(const struct job *job)
+{
+	return job->cursor;
+}
+
+static void *mastodon_cursor_new(void)
+{
+	return xcalloc(1, sizeof(struct mastodon_cursor));
+}
+
+static void mastodon_cursor_free(void *cursor)
+{
+	struct mastodon_cursor *c = cursor;
+	free(c->newest_id);
+	free(c->resume_id);
+	free(c->backfill_max_id);
+	free(c);
+}
+
+static bool mastodon_walks_back(const struct job *job)
+{
+	return cursor_of(job)->backfill;
+}
+
+static bool mastodon_keeps(const struct job *job, const chatarc_record_t *record)
+{
+	return job->phase != PHASE_BACKFILL || record->created_ms >= cursor_of(job)->backfill_since;
+}
+
 static CHATARC_MUST_CHECK chatarc_status_t mastodon_link_setup(struct fetch_run *run,
                                                                struct source_link *link,
                                                                chatarc_error_t *err)
@@ -34,15 +73,15 @@ static bool mastodon_start_round(struct job *job, bool first, chatarc_ms_t since
 	 * that has never seen a status, to 7 days ago. A walk a killed run
 	 * left unfinished goes on where it stopped. */
 	bool explicit = first && (o->since || o->until);
-	if (explicit || (!job->newest_id && !job->backfill)) {
-		job->backfill = true;
-		job->backfill_since = since;
-		set_string(&job->backfill_max_id, NULL);
+	if (explicit || (!cursor_of(job)->newest_id && !cursor_of(job)->backfill)) {
+		cursor_of(job)->backfill = true;
+		cursor_of(job)->backfill_since = since;
+		set_string(&cursor_of(job)->backfill_max_id, NULL);
 		fresh = true;
 	}
-	job->phase = job->newest_id && !o->until ? PHASE_FORWARD
-	             : job->backfill             ? PHASE_BACKFILL
-	                                         : PHASE_DONE;
+	job->phase = cursor_of(job)->newest_id && !o->until ? PHASE_FORWARD
+	             : cursor_of(job)->backfill             ? PHASE_BACKFILL
+	                                                    : PHASE_DONE;
 	return fresh;
 }
 
@@ -55,8 +94,9 @@ static char *mastodon_page_url(const struct job *job)
 	free(tag);
 	/* Ids come from the server: escaped like anything else put in a URL. */
 	const char *id = job->phase == PHASE_FORWARD
-	                     ? (job->resume_id ? job->resume_id : job->newest_id)
-	                     : job->backfill_max_id;
+	                     ? (cursor_of(job)->resume_id ? cursor_of(job)->resume_id
+	                                                  : cursor_of(job)->newest_id)
+	                     : cursor_of(job)->backfill_max_id;
 	if (id) {
 		char *escaped = http_escape(id);
 		strbuf_addf(&sb, "&%s=%s", job->phase == PHASE_FORWARD ? "min_id" : "max_id",
@@ -146,14 +186,14 @@ static CHATARC_MUST_CHECK chatarc_status_t mastodon_read_page(struct job *job, c
 static void mastodon_note_resume(struct job *job)
 {
 	for (size_t i = 0; i < job->page_ids.len; i++)
-		if (job->page_times[i] > job->newest_at)
-			job->newest_at = job->page_times[i];
+		if (job->page_times[i] > cursor_of(job)->newest_at)
+			cursor_of(job)->newest_at = job->page_times[i];
 	for (size_t i = 0; i < job->page_ids.len; i++) {
 		const char *id = job->page_ids.items[i];
-		if (job->page_times[i] <= job->newest_at - MASTODON_OVERLAP_MS &&
-		    (!job->resume_id || id_compare(id, job->resume_id) > 0) && job->newest_id &&
-		    id_compare(id, job->newest_id) <= 0)
-			set_string(&job->resume_id, id);
+		if (job->page_times[i] <= cursor_of(job)->newest_at - MASTODON_OVERLAP_MS &&
+		    (!cursor_of(job)->resume_id || id_compare(id, cursor_of(job)->resume_id) > 0) &&
+		    cursor_of(job)->newest_id && id_compare(id, cursor_of(job)->newest_id) <= 0)
+			set_string(&cursor_of(job)->resume_id, id);
 	}
 }
 
@@ -162,80 +202,83 @@ static void mastodon_advance(struct job *job, const http_response_t *r, char *cu
 	free(cursor);
 	if (job->phase == PHASE_FORWARD) {
 		if (job->page_posts == 0) {
-			job->phase = job->backfill ? PHASE_BACKFILL : PHASE_DONE;
+			job->phase = cursor_of(job)->backfill ? PHASE_BACKFILL : PHASE_DONE;
 			set_string(&job->next_url, NULL);
 			return;
 		}
 		/* A walk that starts at resume_id reads the overlap first: never back. */
 		if (job->page_max_id &&
-		    (!job->newest_id || id_compare(job->page_max_id, job->newest_id) > 0))
-			set_string(&job->newest_id, job->page_max_id);
+		    (!cursor_of(job)->newest_id ||
+		     id_compare(job->page_max_id, cursor_of(job)->newest_id) > 0))
+			set_string(&cursor_of(job)->newest_id, job->page_max_id);
 		mastodon_note_resume(job);
 		if (!take_link(job, r->link_prev) && job->phase != PHASE_DONE) {
-			job->phase = job->backfill ? PHASE_BACKFILL : PHASE_DONE;
+			job->phase = cursor_of(job)->backfill ? PHASE_BACKFILL : PHASE_DONE;
 			set_string(&job->next_url, NULL);
 		}
 		return;
 	}
 	/* Walking back. The first page of a first run sets where forward starts. */
 	if (job->page_max_id &&
-	    (!job->newest_id || id_compare(job->page_max_id, job->newest_id) > 0) &&
-	    !job->backfill_max_id && !job->run->options->until)
-		set_string(&job->newest_id, job->page_max_id);
+	    (!cursor_of(job)->newest_id ||
+	     id_compare(job->page_max_id, cursor_of(job)->newest_id) > 0) &&
+	    !cursor_of(job)->backfill_max_id && !job->run->options->until)
+		set_string(&cursor_of(job)->newest_id, job->page_max_id);
 	if (!job->run->options->until)
 		mastodon_note_resume(job);
-	bool reached =
-	    job->page_posts == 0 || (job->page_oldest && job->page_oldest < job->backfill_since);
+	bool reached = job->page_posts == 0 ||
+	               (job->page_oldest && job->page_oldest < cursor_of(job)->backfill_since);
 	/* Each page back starts below the last: a server whose pages do not go
 	 * back (the same or newer ids behind new Links) would be followed for
 	 * ever. */
-	if (!reached && job->page_min_id && job->backfill_max_id &&
-	    id_compare(job->page_min_id, job->backfill_max_id) >= 0) {
+	if (!reached && job->page_min_id && cursor_of(job)->backfill_max_id &&
+	    id_compare(job->page_min_id, cursor_of(job)->backfill_max_id) >= 0) {
 		job_fail(job,
 		         "the server's next page does not go back (ids from %s, asked below %s); "
 		         "stopped so as not to loop",
-		         job->page_min_id, job->backfill_max_id);
+		         job->page_min_id, cursor_of(job)->backfill_max_id);
 		return;
 	}
 	if (!reached && job->page_min_id) {
-		set_string(&job->backfill_max_id, job->page_min_id);
+		set_string(&cursor_of(job)->backfill_max_id, job->page_min_id);
 		if (take_link(job, r->link_next))
 			return;
 	}
 	if (job->phase != PHASE_DONE) {
-		job->backfill = false;
-		set_string(&job->backfill_max_id, NULL);
+		cursor_of(job)->backfill = false;
+		set_string(&cursor_of(job)->backfill_max_id, NULL);
 		job->phase = PHASE_DONE;
 	}
 }
 
 static void mastodon_save_state(const struct job *job, strbuf_t *sb)
 {
-	if (job->newest_id) {
+	if (cursor_of(job)->newest_id) {
 		strbuf_addstr(sb, ",\"newest_id\":");
-		json_add_string(sb, job->newest_id);
-		add_time_field(sb, "newest_at", job->newest_at);
+		json_add_string(sb, cursor_of(job)->newest_id);
+		add_time_field(sb, "newest_at", cursor_of(job)->newest_at);
 	}
-	if (job->resume_id) {
+	if (cursor_of(job)->resume_id) {
 		strbuf_addstr(sb, ",\"resume_id\":");
-		json_add_string(sb, job->resume_id);
+		json_add_string(sb, cursor_of(job)->resume_id);
 	}
-	if (job->backfill) {
-		add_time_field(sb, "backfill_since", job->backfill_since);
-		if (job->backfill_max_id) {
+	if (cursor_of(job)->backfill) {
+		add_time_field(sb, "backfill_since", cursor_of(job)->backfill_since);
+		if (cursor_of(job)->backfill_max_id) {
 			strbuf_addstr(sb, ",\"backfill_max_id\":");
-			json_add_string(sb, job->backfill_max_id);
+			json_add_string(sb, cursor_of(job)->backfill_max_id);
 		}
 	}
 }
 
 static void mastodon_load_state(struct job *job, yajl_val doc)
 {
-	set_string(&job->newest_id, json_get_string(doc, "newest_id"));
-	state_time(doc, "newest_at", &job->newest_at);
-	set_string(&job->resume_id, json_get_string(doc, "resume_id"));
-	job->backfill = state_time(doc, "backfill_since", &job->backfill_since);
-	set_string(&job->backfill_max_id, json_get_string(doc, "backfill_max_id"));
+	set_string(&cursor_of(job)->newest_id, json_get_string(doc, "newest_id"));
+	state_time(doc, "newest_at", &cursor_of(job)->newest_at);
+	set_string(&cursor_of(job)->resume_id, json_get_string(doc, "resume_id"));
+	cursor_of(job)->backfill =
+	    state_time(doc, "backfill_since", &cursor_of(job)->backfill_since);
+	set_string(&cursor_of(job)->backfill_max_id, json_get_string(doc, "backfill_max_id"));
 }
 
 static void mastodon_refused(struct job *job, const http_response_t *r, const char *detail)
@@ -278,7 +321,10 @@ const struct network_handler mastodon_handler = {
     .refused = mastodon_refused,
     .empty_answer = mastodon_empty_answer,
     .bearer = mastodon_bearer,
-    .walk_back = true,
+    .cursor_new = mastodon_cursor_new,
+    .cursor_free = mastodon_cursor_free,
+    .walks_back = mastodon_walks_back,
+    .keeps = mastodon_keeps,
     /* Mastodon 4.3's GET /api/v1/statuses?id[]=...: at most 20, the
      * server's own ids; statuses it no longer has are left out. Only a
      * status of the instance's own accounts is proved gone there, by

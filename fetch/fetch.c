@@ -168,7 +168,7 @@ static CHATARC_MUST_CHECK chatarc_status_t store_record(void *ctx, chatarc_recor
 	archive_outcome_t outcome;
 	if (o->until && record->created_ms >= o->until)
 		return CHATARC_OK;
-	if (job->phase == PHASE_BACKFILL && record->created_ms < job->backfill_since)
+	if (job->link->net->keeps && !job->link->net->keeps(job, record))
 		return CHATARC_OK;
 	chatarc_status_t status = archive_add(job->target->archive, record, &outcome, err);
 	if (status != CHATARC_OK)
@@ -513,8 +513,8 @@ static void page_done(struct job *job, const http_response_t *r)
 			    job->run->config->fetch.max_pages);
 			job->run->options->log(job->run->options->ctx, line);
 		}
-		bool walk_back =
-		    job->phase == PHASE_FORWARD && job->link->net->walk_back && job->backfill;
+		bool walk_back = job->phase == PHASE_FORWARD && job->link->net->walks_back &&
+		                 job->link->net->walks_back(job);
 		job->phase = walk_back ? PHASE_BACKFILL : PHASE_DONE;
 		job->walk_pages = 0;
 		set_string(&job->next_url, NULL);
@@ -658,6 +658,7 @@ static CHATARC_MUST_CHECK chatarc_status_t plan_jobs(struct fetch_run *run, cons
 				job->stats = stats;
 				job->target = target;
 				job->link = link;
+				job->cursor = link->net->cursor_new();
 				job->tag = chat->tags.items[t];
 				job->keep_state = !run->options->until;
 				job->state_path =
@@ -804,12 +805,10 @@ static void run_release(struct fetch_run *run)
 		free(job->request.post_json);
 		free(job->request.bearer);
 		free(job->state_path);
-		free(job->newest_id);
-		free(job->resume_id);
+		if (job->cursor)
+			job->link->net->cursor_free(job->cursor);
 		strlist_clear(&job->page_ids);
 		free(job->page_times);
-		free(job->backfill_max_id);
-		free(job->window_cursor);
 		free(job->next_url);
 		free(job->page_max_id);
 		free(job->page_min_id);
