@@ -21,6 +21,29 @@
  * (0600; '.' cannot start a chat name): createSession is rate-limited
  * (30 per 5 minutes, 300 a day), and a cron job every 5 minutes signing in
  * afresh each time would spend nearly all of it. */
+/* A signed-in Bluesky link's credentials and session (link->credentials;
+ * NULL for an anonymous link to the public AppView). */
+struct bluesky_session {
+	char *password; /* the app password */
+	char *access_jwt, *refresh_jwt;
+	char *session_path; /* where the session outlives the run */
+};
+
+static struct bluesky_session *session_of(const struct source_link *link)
+{
+	return link->credentials;
+}
+
+static void bluesky_credentials_free(void *credentials)
+{
+	struct bluesky_session *session = credentials;
+	free(session->password);
+	free(session->access_jwt);
+	free(session->refresh_jwt);
+	free(session->session_path);
+	free(session);
+}
+
 static void session_load(struct fetch_run *run, struct source_link *link)
 {
 	strbuf_t sb, text;
@@ -29,8 +52,8 @@ static void session_load(struct fetch_run *run, struct source_link *link)
 	strbuf_init(&sb, 0);
 	strbuf_init(&text, 0);
 	strbuf_addf(&sb, "%s/state/.sessions/%s.json", run->data_dir, link->source->name);
-	link->session_path = strbuf_detach(&sb, NULL);
-	if (fs_read_file(link->session_path, &text, 65536, &ignored) == CHATARC_OK &&
+	session_of(link)->session_path = strbuf_detach(&sb, NULL);
+	if (fs_read_file(session_of(link)->session_path, &text, 65536, &ignored) == CHATARC_OK &&
 	    json_parse(text.buf ? text.buf : "", &doc, &ignored) == CHATARC_OK) {
 		const char *identifier = json_get_string(doc, "identifier");
 		const char *access = json_get_string(doc, "accessJwt");
@@ -38,8 +61,8 @@ static void session_load(struct fetch_run *run, struct source_link *link)
 		/* Another account's session (the config changed) is not ours. */
 		if (identifier && access && refresh &&
 		    !strcmp(identifier, link->source->identifier)) {
-			set_string(&link->access_jwt, access);
-			set_string(&link->refresh_jwt, refresh);
+			set_string(&session_of(link)->access_jwt, access);
+			set_string(&session_of(link)->refresh_jwt, refresh);
 			link->auth = AUTH_READY;
 		}
 		json_free(doc);
@@ -81,9 +104,10 @@ static CHATARC_MUST_CHECK chatarc_status_t bluesky_link_setup(struct fetch_run *
 	/* Signed in, requests go to the account's own server when named. */
 	if (link->source->pds)
 		link->base = link->source->pds;
+	link->credentials = xcalloc(1, sizeof(struct bluesky_session));
 	chatarc_status_t status =
 	    read_secret(run->data_dir, link->source->name, &link->source->password, "app password",
-	                &link->password, err);
+	                &session_of(link)->password, err);
 	link->auth = AUTH_SIGNED_OUT;
 	session_load(run, link);
 	return status;
@@ -130,9 +154,10 @@ static char *bluesky_page_url(const struct job *job)
 	return strbuf_detach(&sb, NULL);
 }
 
-static void bluesky_sign_in(struct job *job, bool refresh)
+static void bluesky_sign_in(struct job *job)
 {
 	struct source_link *link = job->link;
+	bool refresh = session_of(link)->refresh_jwt != NULL;
 	strbuf_t url, body;
 	strbuf_init(&url, 0);
 	strbuf_init(&body, 0);
@@ -141,14 +166,14 @@ static void bluesky_sign_in(struct job *job, bool refresh)
 		strbuf_addf(&url, "%s/xrpc/com.atproto.server.refreshSession", link->base);
 		strbuf_addstr(&body, "{}");
 		job_send(job, REQUEST_REFRESH, strbuf_detach(&url, NULL),
-		         strbuf_detach(&body, NULL), link->refresh_jwt);
+		         strbuf_detach(&body, NULL), session_of(link)->refresh_jwt);
 		return;
 	}
 	strbuf_addf(&url, "%s/xrpc/com.atproto.server.createSession", link->base);
 	strbuf_addstr(&body, "{\"identifier\":");
 	json_add_string(&body, link->source->identifier);
 	strbuf_addstr(&body, ",\"password\":");
-	json_add_string(&body, link->password);
+	json_add_string(&body, session_of(link)->password);
 	strbuf_addch(&body, '}');
 	job_send(job, REQUEST_SIGN_IN, strbuf_detach(&url, NULL), strbuf_detach(&body, NULL), NULL);
 }
@@ -213,12 +238,12 @@ static void session_save(struct job *job)
 	strbuf_addstr(&sb, "{\"identifier\":");
 	json_add_string(&sb, link->source->identifier);
 	strbuf_addstr(&sb, ",\"accessJwt\":");
-	json_add_string(&sb, link->access_jwt);
+	json_add_string(&sb, session_of(link)->access_jwt);
 	strbuf_addstr(&sb, ",\"refreshJwt\":");
-	json_add_string(&sb, link->refresh_jwt);
+	json_add_string(&sb, session_of(link)->refresh_jwt);
 	strbuf_addstr(&sb, "}\n");
-	if (fs_replace_file_under(job->run->data_dir, link->session_path, sb.buf, sb.len, 0600,
-	                          &err) != CHATARC_OK)
+	if (fs_replace_file_under(job->run->data_dir, session_of(link)->session_path, sb.buf,
+	                          sb.len, 0600, &err) != CHATARC_OK)
 		say(job->run,
 		    "%s: cannot keep the Bluesky session for the next run (%s); signing in "
 		    "each run spends Bluesky's limit on sign-ins",
@@ -238,8 +263,8 @@ static void session_done(struct job *job, const http_response_t *r)
 			const char *access = json_get_string(doc, "accessJwt");
 			const char *refresh = json_get_string(doc, "refreshJwt");
 			if (access && refresh) {
-				set_string(&link->access_jwt, access);
-				set_string(&link->refresh_jwt, refresh);
+				set_string(&session_of(link)->access_jwt, access);
+				set_string(&session_of(link)->refresh_jwt, refresh);
 				link->auth = AUTH_READY;
 				session_save(job);
 				json_free(doc);
@@ -251,7 +276,7 @@ static void session_done(struct job *job, const http_response_t *r)
 	if (job->kind == REQUEST_REFRESH && r->transport_ok && r->status >= 400 &&
 	    r->status < 500) {
 		/* The refresh token expired too: sign in again. */
-		set_string(&link->refresh_jwt, NULL);
+		set_string(&session_of(link)->refresh_jwt, NULL);
 		link->auth = AUTH_SIGNED_OUT;
 		return;
 	}
@@ -313,11 +338,12 @@ static bool bluesky_token_expired(const struct job *job, const http_response_t *
 
 static const char *bluesky_bearer(const struct source_link *link)
 {
-	return link->access_jwt;
+	return session_of(link) ? session_of(link)->access_jwt : NULL;
 }
 
 const struct network_handler bluesky_handler = {
     .type = "bluesky",
+    .credentials_free = bluesky_credentials_free,
     .cursor_new = bluesky_cursor_new,
     .cursor_free = bluesky_cursor_free,
     .link_setup = bluesky_link_setup,

@@ -32,13 +32,12 @@ enum auth_state { AUTH_NONE, AUTH_SIGNED_OUT, AUTH_SIGNING_IN, AUTH_READY, AUTH_
 
 /* What jobs on one source share: credentials, session, pacing. */
 struct source_link {
-	char *session_path; /* Bluesky: where the session outlives the run */
 	const chatarc_source_t *source;
 	const char *base; /* where requests go: url, or pds when signing in */
 	const struct network_handler *net;
-	char *token;    /* Mastodon access token */
-	char *password; /* Bluesky app password */
-	char *access_jwt, *refresh_jwt;
+	/* The network's credentials and session, as its handler keeps them
+	 * (made by link_setup, freed by credentials_free). */
+	void *credentials;
 	enum auth_state auth;
 	chatarc_error_t auth_error;
 	bool busy;               /* one request at a time per server */
@@ -108,10 +107,11 @@ struct network_handler {
 	/* The job's cursors, as this network keeps them (job->cursor). */
 	void *(*cursor_new)(void);
 	void (*cursor_free)(void *cursor);
-	/* Credentials (and a saved session) for a new link; CHATARC_OK when
-	 * none are needed. */
+	/* Credentials (and a saved session) for a new link, into
+	 * link->credentials; CHATARC_OK when none are needed. */
 	chatarc_status_t (*link_setup)(struct fetch_run *run, struct source_link *link,
 	                               chatarc_error_t *err);
+	void (*credentials_free)(void *credentials);
 	/* Sets up the walk of a round; true when the cursor changed and must
 	 * be saved before the first request. */
 	bool (*start_round)(struct job *job, bool first, chatarc_ms_t since, chatarc_ms_t now);
@@ -135,7 +135,7 @@ struct network_handler {
 	bool (*token_expired)(const struct job *job, const http_response_t *r, const char *detail);
 	/* Signing in (may be NULL): starts a sign-in or refresh request, and
 	 * reads its answer. */
-	void (*sign_in)(struct job *job, bool refresh);
+	void (*sign_in)(struct job *job);
 	void (*sign_in_done)(struct job *job, const http_response_t *r);
 	const char *(*bearer)(const struct source_link *link);
 	/* After a forward walk, a walk back is due (may be NULL: never). */

@@ -56,12 +56,21 @@ static bool mastodon_keeps(const struct job *job, const chatarc_record_t *record
 	return job->phase != PHASE_BACKFILL || record->created_ms >= cursor_of(job)->backfill_since;
 }
 
+/* A Mastodon link's credentials: its access token, or NULL (anonymous). */
+static const char *token_of(const struct source_link *link)
+{
+	return link->credentials;
+}
+
 static CHATARC_MUST_CHECK chatarc_status_t mastodon_link_setup(struct fetch_run *run,
                                                                struct source_link *link,
                                                                chatarc_error_t *err)
 {
-	return read_secret(run->data_dir, link->source->name, &link->source->token, "access token",
-	                   &link->token, err);
+	char *token = NULL;
+	chatarc_status_t status = read_secret(run->data_dir, link->source->name,
+	                                      &link->source->token, "access token", &token, err);
+	link->credentials = token;
+	return status;
 }
 
 static bool mastodon_start_round(struct job *job, bool first, chatarc_ms_t since, chatarc_ms_t now)
@@ -284,9 +293,10 @@ static void mastodon_load_state(struct job *job, yajl_val doc)
 static void mastodon_refused(struct job *job, const http_response_t *r, const char *detail)
 {
 	job_fail(job, "refused with HTTP %ld%s: %s", r->status, detail,
-	         job->link->token ? "the access token was not accepted; check it has read:statuses"
-	                          : "this server wants an access token (read:statuses): set "
-	                            "\"token_env\" or \"token_file\" in sources");
+	         token_of(job->link)
+	             ? "the access token was not accepted; check it has read:statuses"
+	             : "this server wants an access token (read:statuses): set "
+	               "\"token_env\" or \"token_file\" in sources");
 }
 
 /* Some versions answer 404 "Record not found" for a tag no one has used yet. */
@@ -297,7 +307,7 @@ static bool mastodon_empty_answer(const http_response_t *r, const char *detail)
 
 static const char *mastodon_bearer(const struct source_link *link)
 {
-	return link->token;
+	return token_of(link);
 }
 
 /* The instance is the status's home: its account is one of the
@@ -311,6 +321,7 @@ static bool mastodon_status_is_local(yajl_val status)
 const struct network_handler mastodon_handler = {
     .type = "mastodon",
     .link_setup = mastodon_link_setup,
+    .credentials_free = free,
     .start_round = mastodon_start_round,
     .page_url = mastodon_page_url,
     .read_page = mastodon_read_page,

@@ -144,7 +144,7 @@ static void job_step(struct job *job)
 	if (link->auth == AUTH_SIGNING_IN)
 		return; /* another job of this source is signing in */
 	if (link->auth == AUTH_SIGNED_OUT) {
-		link->net->sign_in(job, link->refresh_jwt != NULL);
+		link->net->sign_in(job);
 		return;
 	}
 	char *url = job->phase == PHASE_RECHECK ? recheck_next_url(job->recheck, link->base)
@@ -820,13 +820,9 @@ static void run_release(struct fetch_run *run)
 	for (size_t i = 0; i < run->n_targets; i++)
 		if (run->targets[i].lock_fd >= 0)
 			close(run->targets[i].lock_fd);
-	for (size_t i = 0; i < run->n_links; i++) {
-		free(run->links[i].token);
-		free(run->links[i].password);
-		free(run->links[i].access_jwt);
-		free(run->links[i].refresh_jwt);
-		free(run->links[i].session_path);
-	}
+	for (size_t i = 0; i < run->n_links; i++)
+		if (run->links[i].credentials)
+			run->links[i].net->credentials_free(run->links[i].credentials);
 	free(run->jobs);
 	free(run->targets);
 	free(run->links);
