@@ -12,6 +12,7 @@
 #include "../common/alloc.h"
 #include "../common/options.h"
 #include "../common/sprinter.h"
+#include "../common/terminal.h"
 #include "../common/tzfile.h"
 #include "cli.h"
 #include "select.h"
@@ -384,13 +385,19 @@ static void print_text(struct stats *st, long top)
 		if (n)
 			printf("\n%s\n", titles[t]);
 		for (size_t i = 0; i < n; i++) {
+			/* Tags, authors, mentions and links are the posts' own
+			 * text: escaped for the terminal (terminal.h). */
+			strbuf_t key;
+			strbuf_init(&key, 64);
+			term_add_text(&key, rows[i].key, true);
 			if (t < TOP_TAGS)
 				printf("  %-24s %7lld messages %6lld participants %6lld replies\n",
-				       rows[i].key, rows[i].row->messages,
-				       rows[i].row->participants, rows[i].row->replies);
+				       key.buf, rows[i].row->messages, rows[i].row->participants,
+				       rows[i].row->replies);
 			else
 				printf("  %7lld  %s%s\n", rows[i].row->messages,
-				       t == TOP_TAGS ? "#" : "", rows[i].key);
+				       t == TOP_TAGS ? "#" : "", key.buf);
+			strbuf_release(&key);
 		}
 		free(rows);
 	}

@@ -148,7 +148,8 @@ bpost() { # ID HANDLE NAME TEXT MINUTE [LINK...]
 		bpost "2$i" a.example "Maya https://phish.example/login www.phish.example" "A1 see www.evil.example and https://evil.example/x or mail me@evil.example #h" "1$i" \
 			"$(printf 'https://ok.example/a\n![t](https://track.example/p.png)')" "javascript:alert(1)" "https://good.example/page"
 	done
-	bpost 3 b.example "$(printf 'Bo @everyone and @here \033]0;pwned\007\033[2J')" "A1 look $(printf '\033[31m')red #h" 20
+	bpost 3 b.example "$(printf 'Bo @everyone and @here \033]0;pwned\007\033[2J')" "A1 look $(printf '\033[31m')red #h" 20 \
+		"$(printf 'https://esc.example/\033[2J')"
 } >"$R/posts.jsonl"
 "$CHATARC" --data "$R" import --chat h "$R/posts.jsonl" >/dev/null
 "$CHATARC" --data "$R" summarise h 2026-11-18 --format md >"$R/recap.md"
@@ -182,6 +183,11 @@ mkfifo "$F/token"
 timeout 20 "$CHATARC" --data "$F" fetch --since 2020-01-01 >/dev/null 2>"$TMP/err"
 expect_eq "files: a FIFO at token_file is refused at once (exit 1), saying why" \
 	"$? $(grep -c 'not a regular file' "$TMP/err")" "1 1"
+
+# stats prints tags, authors and links, the posts' own text.
+"$CHATARC" --data "$R" stats h >"$TMP/stats.txt" 2>&1
+expect_eq "terminal: stats' text escapes what posts wrote (a link's ESC shown, never acted on)" \
+	"$(tr -dc '\033\007' <"$TMP/stats.txt" | wc -c) $(grep -c -F 'https://esc.example/\x1b[2J' "$TMP/stats.txt")" "0 1"
 
 # A server's 401 body with ESC sequences reached the terminal (and cron's
 # mail) through fetch's error message.
