@@ -11,6 +11,7 @@
 #include "../common/forgotten.h"
 #include "../common/fsutil.h"
 #include "../common/options.h"
+#include "../common/terminal.h"
 #include "../index/index.h"
 #include "../publish/publish.h"
 #include "cli.h"
@@ -79,7 +80,14 @@ static CHATARC_MUST_CHECK chatarc_status_t note_match(void *ctx, const chatarc_r
 	if (run->dry_run) {
 		char when[CHATARC_TIME_ISO_LEN];
 		time_format_iso(r->created_ms, when);
-		printf("%s\t%s\t%s\t%s\n", run->chat, when, r->author ? r->author : "", r->uri);
+		strbuf_t line; /* the author and uri as the post gave them: escaped */
+		strbuf_init(&line, 128);
+		strbuf_addf(&line, "%s\t%s\t", run->chat, when);
+		term_add_text(&line, r->author ? r->author : "", true);
+		strbuf_addch(&line, '\t');
+		term_add_text(&line, r->uri, true);
+		puts(line.buf);
+		strbuf_release(&line);
 	}
 	return CHATARC_OK;
 }
