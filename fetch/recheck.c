@@ -43,7 +43,7 @@ static CHATARC_MUST_CHECK chatarc_status_t note_candidate(void *ctx, const chata
 	(void)err;
 	if (!r->source || strcmp(r->source, rc->source))
 		return CHATARC_OK;
-	if (!rc->lookup->local_ids && !rc->lookup->is_home) {
+	if (!rc->lookup->local_ids) {
 		if (r->network && !strcmp(r->network, rc->lookup->network))
 			add_candidate(rc, r->uri, r->uri, true);
 		return CHATARC_OK;
@@ -54,9 +54,9 @@ static CHATARC_MUST_CHECK chatarc_status_t note_candidate(void *ctx, const chata
 	chatarc_error_t ignored;
 	if (!r->raw || json_parse(r->raw, &raw, &ignored) != CHATARC_OK)
 		return CHATARC_OK;
-	const char *id = rc->lookup->local_ids ? json_get_string(raw, "id") : r->uri;
+	const char *id = json_get_string(raw, "id");
 	bool home = !rc->lookup->is_home || rc->lookup->is_home(raw);
-	if (id && *id && (!rc->lookup->local_ids || strspn(id, "0123456789") == strlen(id)))
+	if (id && *id && strspn(id, "0123456789") == strlen(id))
 		add_candidate(rc, id, r->uri, home);
 	json_free(raw);
 	return CHATARC_OK;

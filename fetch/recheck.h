@@ -41,8 +41,9 @@ typedef struct recheck_lookup {
 	 * gone_error is set, that "error" in the body. */
 	long gone_status[2];
 	const char *gone_error;
-	/* The server asked is the post's home (raw: the archived post as
-	 * this server gave it); NULL: every post's. */
+	/* With local ids: the server asked is the post's home (raw: the
+	 * archived post as this server gave it); NULL: every post's. A
+	 * lookup by uri asks the network's own index, home to every post. */
 	bool (*is_home)(yajl_val raw);
 } recheck_lookup_t;
 
