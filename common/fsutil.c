@@ -103,12 +103,20 @@ chatarc_status_t fs_mkdir_under(const char *base, const char *path, chatarc_erro
 	return status;
 }
 
-chatarc_status_t fs_open_under(const char *base, const char *path, int flags, unsigned mode,
-                               int *fd, chatarc_error_t *err)
+/* The directories of a file of ours under base, made (fs_mkdir_under). */
+static CHATARC_MUST_CHECK chatarc_status_t mkdir_parent_under(const char *base, const char *path,
+                                                              chatarc_error_t *err)
 {
 	char *dir = fs_dirname(path);
 	chatarc_status_t status = fs_mkdir_under(base, dir, err);
 	free(dir);
+	return status;
+}
+
+chatarc_status_t fs_open_under(const char *base, const char *path, int flags, unsigned mode,
+                               int *fd, chatarc_error_t *err)
+{
+	chatarc_status_t status = mkdir_parent_under(base, path, err);
 	*fd = -1;
 	if (status != CHATARC_OK)
 		return status;
@@ -124,9 +132,7 @@ chatarc_status_t fs_open_under(const char *base, const char *path, int flags, un
 chatarc_status_t fs_replace_file_under(const char *base, const char *path, const void *data,
                                        size_t len, unsigned mode, chatarc_error_t *err)
 {
-	char *dir = fs_dirname(path);
-	chatarc_status_t status = fs_mkdir_under(base, dir, err);
-	free(dir);
+	chatarc_status_t status = mkdir_parent_under(base, path, err);
 	if (status == CHATARC_OK)
 		status = fs_replace_file_mode(path, data, len, mode, err);
 	return status;
