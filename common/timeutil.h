@@ -24,6 +24,10 @@ bool time_parse_twitter(const char *text, chatarc_ms_t *out);
  * day files and ISO 8601's four digits). */
 #define TIME_MAX_MS 253402300800000LL /* 10000-01-01T00:00:00Z */
 bool time_in_range(chatarc_ms_t ms);
+/* The margin of a post's accepted time (fetch/posts.h): from this long
+ * after 1970 to this long after it was seen. Readers stop there too, so an
+ * archive written before the rule cannot lead them to the year 9999. */
+#define TIME_POST_MARGIN_MS (24LL * 3600 * 1000)
 /* The wall clock, in ms since the epoch (UTC). */
 chatarc_ms_t time_now_ms(void);
 /* Twitter snowflake ids carry their creation time (ids after 2010-11-04). */

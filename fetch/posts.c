@@ -83,10 +83,10 @@ static bool posts_seen_ms(const chatarc_record_t *r, chatarc_ms_t *out)
 
 void posts_place_in_time(chatarc_record_t *r, chatarc_ms_t now)
 {
-	chatarc_ms_t latest = now + POSTS_DAY_MS, seen;
-	if (r->created_ms >= POSTS_DAY_MS && r->created_ms <= latest)
+	chatarc_ms_t latest = now + TIME_POST_MARGIN_MS, seen;
+	if (r->created_ms >= TIME_POST_MARGIN_MS && r->created_ms <= latest)
 		return;
-	if (!posts_seen_ms(r, &seen) || seen > latest || seen < POSTS_DAY_MS)
+	if (!posts_seen_ms(r, &seen) || seen > latest || seen < TIME_POST_MARGIN_MS)
 		seen = now;
 	r->created_ms = seen;
 }

@@ -74,16 +74,15 @@ void posts_record_start(const post_converter_t *conv, chatarc_record_t *r, const
                         yajl_val raw);
 CHATARC_MUST_CHECK chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r,
                                                chatarc_error_t *err);
-/* The accepted range of a post's time: from 1970-01-02 (every local date
- * of it is then a date chatarc keeps) up to a day after it was first
- * seen. The time a post carries is the poster's client's (Bluesky's
+/* The accepted range of a post's time (TIME_POST_MARGIN_MS, timeutil.h):
+ * from 1970-01-02 (every local date of it is then a date chatarc keeps)
+ * up to a day after it was first seen. The time a post carries is the poster's client's (Bluesky's
  * createdAt) or its home server's, and one post from the year 9999 would
  * otherwise open sessions, pages and day files no one can reach. A post
  * dated outside is kept, its claimed time in its raw object, and placed
  * by the time the network first saw it (as Bluesky's AppView sorts it):
  * indexedAt, the id's snowflake time, else `now`. posts_emit applies it
  * to every record. */
-#define POSTS_DAY_MS (24LL * 3600 * 1000)
 void posts_place_in_time(chatarc_record_t *r, chatarc_ms_t now);
 
 /* Adds a hashtag, lower-cased, once. */

@@ -181,10 +181,10 @@ static CHATARC_MUST_CHECK chatarc_status_t latest_message_time(const char *data_
 		    err, CHATARC_ERR_NOT_FOUND,
 		    "chat '%s' has no messages yet: import or fetch some first", chat);
 	if (status == CHATARC_OK) {
-		/* Not a day later than tomorrow: an archive written before posts
-		 * were placed in time (fetch/posts.h) may hold one from 9999. */
+		/* No later than a post may be dated (TIME_POST_MARGIN_MS): an
+		 * archive written before that rule may hold one from 9999. */
 		struct collected c = {0};
-		chatarc_ms_t from, until = time_now_ms() + 86400000LL;
+		chatarc_ms_t from, until = time_now_ms() + TIME_POST_MARGIN_MS;
 		size_t last = days.len - 1;
 		archive_day_of_path(days.items[last], NULL, &from);
 		while (from > until && last > 0)
