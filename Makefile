@@ -51,7 +51,12 @@ CLI_SRC := $(wildcard cli/*.c)
 LIB_SRC := $(COMMON_SRC) $(FETCH_SRC) $(SUMMARISE_SRC) $(INDEX_SRC) $(PUBLISH_SRC)
 PROGRAM_SRC := $(LIB_SRC) $(CLI_SRC)
 
-PROGRAM_OBJ := $(PROGRAM_SRC:%.c=$(BUILD)/%.o)
+# The manual: one page a command and a few more, in doc/*.md, built into
+# the program (`chatarc help CMD`) and made into man pages (`make man`).
+DOC_SRC := $(sort $(wildcard doc/chatarc*.md))
+MANUAL_OBJ := $(BUILD)/gen/manual.o
+
+PROGRAM_OBJ := $(PROGRAM_SRC:%.c=$(BUILD)/%.o) $(MANUAL_OBJ)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
@@ -94,6 +99,18 @@ $(BUILD_FLAGS): FORCE
 	@mkdir -p $(BUILD)
 	@flags='$(subst ','\'',$(CC) $(CXX) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_CXXFLAGS))'; \
 	if [ x"$$flags" != x"$$(cat $@ 2>/dev/null)" ]; then printf '%s\n' "$$flags" >$@; fi
+
+$(BUILD)/gen/manual.c: $(DOC_SRC) tools/md2man
+	@mkdir -p $(dir $@)
+	tools/md2man c $(DOC_SRC) >$@.tmp && mv -f $@.tmp $@
+
+$(MANUAL_OBJ): $(BUILD)/gen/manual.c cli/manual.h $(BUILD_FLAGS)
+	$(CC) $(ALL_CPPFLAGS) -I. $(ALL_CFLAGS) -c -o $@ $<
+
+# Man pages from the same pages; a command's page opens with its --help.
+MAN_DIR := build/man
+man: chatarc
+	@rm -rf $(MAN_DIR) && tools/make-man $(MAN_DIR) ./chatarc-full $(VERSION)
 
 $(BUILD)/%.o: %.c $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
@@ -155,12 +172,15 @@ bench: deps
 	@$(MAKE) --no-print-directory chatarc tools/gen-posts >/dev/null
 	tools/bench
 
-install: chatarc
+install: chatarc man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/chatarc \
-		$(DESTDIR)$(PREFIX)/share/chatarc
+		$(DESTDIR)$(PREFIX)/share/chatarc $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 chatarc $(DESTDIR)$(PREFIX)/bin/chatarc
 	install -m 755 chatarc-full $(DESTDIR)$(PREFIX)/libexec/chatarc/chatarc-full
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/chatarc/
+	for page in $(MAN_DIR)/*.[157]; do \
+		install -m 644 $$page $(DESTDIR)$(PREFIX)/share/man/man$${page##*.}/ || exit 1; done
 
 # Every C, C++ and header file, formatted by .clang-format; CI checks it.
 FORMAT_SRC = $(sort $(PROGRAM_SRC) $(wildcard index/*.cc) $(wildcard */*.h tests/*/*.h) $(UNIT_SRC) \
@@ -176,5 +196,5 @@ clean:
 
 # chatarc and tests/unit-tests are copies of the current build (release or
 # SANITIZE=1): always refreshed, so a sanitizer binary never lingers.
-.PHONY: all deps deps-run check check-format demo bench fuzz install format clean chatarc tests/unit-tests FORCE
+.PHONY: all deps deps-run check check-format demo bench fuzz install man format clean chatarc tests/unit-tests FORCE
 -include $(PROGRAM_OBJ:.o=.d) $(BUILD)/cli/chatarc-front.d $(UNIT_OBJ:.o=.d) $(SHIM_OBJ:.o=.d)

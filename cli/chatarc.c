@@ -14,6 +14,7 @@
 
 #include "../common/alloc.h"
 #include "cli.h"
+#include "manual.h"
 
 #ifndef CHATARC_VERSION
 #define CHATARC_VERSION "0.1.0"
@@ -78,7 +79,19 @@ static void print_usage(FILE *out)
 	      out);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	fputs("\n`chatarc COMMAND --help` tells more about each.\n", out);
+	fputs("\n`chatarc COMMAND --help` lists each one's options; `chatarc help COMMAND`\n"
+	      "adds its manual page (also `man chatarc-COMMAND`). More pages: `chatarc help`\n"
+	      "config, data, consent, security.\n",
+	      out);
+}
+
+/* The built-in manual page chatarc-NAME, or NULL. */
+static const char *manual_text(const char *name)
+{
+	for (const struct manual_page *page = manual_pages; page->name; page++)
+		if (!strncmp(page->name, "chatarc-", 8) && !strcmp(page->name + 8, name))
+			return page->text;
+	return NULL;
 }
 
 /* The directory of the running program, or "" if unknown. */
@@ -162,13 +175,24 @@ int main(int argc, char **argv)
 	int cmd_argc = argc - i;
 	char **cmd_argv = argv + i;
 	char *help_argv[] = {NULL, "--help", NULL};
+	const char *manual = NULL;
 	if (!strcmp(argv[i], "help")) {
 		if (i + 1 >= argc) {
 			print_usage(stdout);
 			return EXIT_OK;
 		}
-		/* `chatarc help CMD` is `chatarc CMD --help`, as git's is. */
+		/* `chatarc help CMD` is `chatarc CMD --help` followed by its
+		 * manual page; a page that is no command (config, consent)
+		 * is printed alone. */
 		help_argv[0] = argv[i + 1];
+		manual = manual_text(argv[i + 1]);
+		bool is_command = false;
+		for (const struct command *c = commands; c->name; c++)
+			is_command |= !strcmp(c->name, argv[i + 1]);
+		if (manual && !is_command) {
+			fputs(manual, stdout);
+			return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_RUNTIME;
+		}
 		cmd_argc = 2;
 		cmd_argv = help_argv;
 	}
@@ -199,6 +223,8 @@ int main(int argc, char **argv)
 		                        ? cli_load_config(&ctx, &ctx.config, &ctx.config_error)
 		                        : CHATARC_ERR_NOT_FOUND;
 		int code = c->fn(cmd_argc, cmd_argv, &ctx);
+		if (manual && code == EXIT_OK)
+			printf("\n%s", manual);
 		if (c->needs_config && ctx.config_status == CHATARC_OK)
 			config_release(&ctx.config);
 #ifndef CHATARC_FRONT

@@ -8,7 +8,7 @@
 #include "../common/config.h"
 #include "../common/status.h"
 
-/* Exit codes cron can trust (README, "Using it"). */
+/* Exit codes cron can trust (chatarc(1), "EXIT STATUS"). */
 enum {
 	EXIT_OK = 0,
 	EXIT_FAILURE_RUNTIME = 1,

@@ -20,7 +20,7 @@ static const command_help_t export_help = {
     "alt texts a JSON array; no raw). A text cell a spreadsheet would run as a\n"
     "formula (starting =, +, -, @, tab, CR) gets a leading ' inside its quotes;\n"
     "csv-raw writes every cell as it is. All end with the message's session, topic\n"
-    "and topic_method. README, \"export\" and \"The message record\", say what each\n"
+    "and topic_method. `chatarc help export` and `man chatarc-data` say what each\n"
     "column holds."};
 
 struct export_state {

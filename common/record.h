@@ -1,5 +1,5 @@
-/* The message record (README, "The message record"): one post of a chat, from any network.
- * An archive line is one version of a record; versions of one uri merge. */
+/* The message record (man chatarc-data, "The message record"): one post of a chat, from any
+ * network. An archive line is one version of a record; versions of one uri merge. */
 #ifndef CHATARC_RECORD_H
 #define CHATARC_RECORD_H
 

@@ -1,5 +1,5 @@
 /* Tweets kept as spreadsheets: the CSV dialects of the tools that archived a
- * decade of chats, each recognised by its header row (README, "CSV
+ * decade of chats, each recognised by its header row (chatarc-import(1), "CSV
  * archives"). A dialect is a table from what a record needs to the
  * column(s) that hold it; a row is read through that table.
  *

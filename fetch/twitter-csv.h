@@ -19,7 +19,7 @@ const char *tweet_csv_dialect(const tweet_csv_t *t);
 /* What a file that is neither JSON nor a known CSV is told. */
 #define TWEET_CSV_NO_HEADER                                                                        \
 	"neither JSON (no { or [ at its start) nor CSV with the header row of a known dialect "    \
-	"(TAGS, twarc json2csv, twarc-csv, Twitter Archiver, Topsy: README, \"CSV archives\") "    \
+	"(TAGS, twarc json2csv, twarc-csv, Twitter Archiver, Topsy: `chatarc help import`) "       \
 	"in its first 10 rows"
 
 /* One row (from csvstream): a banner, the header, a repeated header, or a

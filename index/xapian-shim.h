@@ -93,7 +93,7 @@ typedef struct xdb_filter {
 	void *ctx;
 } xdb_filter_t;
 
-/* Runs a query in chatarc's language (README: free text, "phrases", AND OR
+/* Runs a query in chatarc's language (chatarc-search(1): free text, "phrases", AND OR
  * NOT ( ), from: tag: chat: network: reply: date:A..B). A malformed query is
  * CHATARC_ERR_USAGE with Xapian's reason. *total, when total is not NULL,
  * gets the number of matches (exact: searches here are for research, where

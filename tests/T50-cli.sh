@@ -16,14 +16,45 @@ out=$("$CHATARC" --help)
 for cmd in init import export summarise demo; do [[ "$out" == *"  $cmd "* ]] || out="missing $cmd"; done
 expect_eq "cli: chatarc --help lists the commands" "${out:0:14}" "usage: chatarc"
 expect_eq "cli: --version" "$("$CHATARC" --version)" "chatarc 0.1.0"
-# `chatarc help CMD` is `chatarc CMD --help` (git's habit), for every
-# command --help lists, through the front end or the full program alike.
+# `chatarc help CMD` is `chatarc CMD --help` (git's habit) followed by the
+# command's manual page, the one `man chatarc-CMD` shows (both made from
+# doc/chatarc-CMD.md), for every command --help lists, through the front
+# end or the full program alike.
 differ=""
-for cmd in $("$CHATARC" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do
-	[ "$("$CHATARC" help "$cmd")" == "$("$CHATARC" "$cmd" --help)" ] || differ="$differ $cmd"
+commands=$("$CHATARC" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
+for cmd in $commands; do
+	"$CHATARC" help "$cmd" >"$TMP/help" 2>&1 || differ="$differ $cmd(exit)"
+	"$CHATARC" "$cmd" --help >"$TMP/usage"
+	"$ROOT/tools/md2man" text "$ROOT/doc/chatarc-$cmd.md" >"$TMP/page" || differ="$differ $cmd(page)"
+	{ cat "$TMP/usage"; echo; cat "$TMP/page"; } | cmp -s - "$TMP/help" || differ="$differ $cmd"
 done
-expect_eq "cli: chatarc help CMD prints CMD --help, for each of the 13 commands" \
-	"$("$CHATARC" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF' | wc -l)$differ" "13"
+expect_eq "cli: chatarc help CMD prints CMD --help and its manual page, for each of the 13 commands" \
+	"$(echo "$commands" | wc -w)$differ" "13"
+grep -q "^NAME$" "$TMP/help" && grep -q "^    chatarc-demo - run the pipeline" "$TMP/help" &&
+	ok "cli: a manual page opens with its name and what it does" ||
+	fail "cli: manual page head" "$(head -5 "$TMP/help")"
+for topic in config data consent security; do
+	"$CHATARC" help "$topic" | cmp -s - <("$ROOT/tools/md2man" text "$ROOT/doc/chatarc-$topic.md") ||
+		differ="$differ $topic"
+done
+expect_eq "cli: chatarc help config|data|consent|security prints that page" "$differ" ""
+# Every page is a man page groff reads without a warning; a command's
+# starts with the options its --help lists.
+if command -v groff >/dev/null; then
+	bad=""
+	"$ROOT/tools/make-man" "$TMP/man" "$ROOT/chatarc-full" 0.1.0 2>"$TMP/man.err" || bad="make-man: $(cat "$TMP/man.err")"
+	pages=0
+	for page in "$TMP"/man/chatarc*.[157]; do
+		pages=$((pages + 1))
+		warn=$(groff -k -man -t -ww -Wbreak -z "$page" 2>&1)
+		[ -z "$warn" ] || bad="$bad $(basename "$page"): $warn"
+	done
+	groff -k -man -t -Tutf8 -P-c "$TMP/man/chatarc-search.1" 2>/dev/null | col -b >"$TMP/search.txt"
+	grep -q -- '--sort ORDER' "$TMP/search.txt" && grep -q '^DESCRIPTION' "$TMP/search.txt" || bad="$bad search page: $(head -20 "$TMP/search.txt")"
+	expect_eq "cli: the 18 manual pages render as man pages, the search page with its options" "$pages$bad" "18"
+else
+	skip "cli: man pages" "groff is not installed"
+fi
 "$CHATARC" help frobnicate >/dev/null 2>&1
 expect_eq "cli: chatarc help of no command is a usage error" "$?" "2"
 
