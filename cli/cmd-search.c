@@ -92,60 +92,65 @@ static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const char *data
 {
 	struct search_output *out = ctx;
 	chatarc_record_t r;
-	size_t len = strlen(data);
 
 	strbuf_reset(&out->line);
 	if (out->format == FORMAT_JSON) {
-		/* data is the record's JSON object (record_to_json, raw left
-		 * out): the score joins it without parsing it again. */
-		strbuf_add(&out->line, data, len ? len - 1 : 0);
-		strbuf_addf(&out->line, ",\"score\":%.4f}\n", score);
-	} else {
-		chatarc_status_t status = record_from_json(data, &r, err);
-		if (status != CHATARC_OK)
-			return status;
-		if (out->format == FORMAT_CSV || out->format == FORMAT_CSV_RAW) {
-			struct sprinter_csv csv;
-			sprinter_csv_init(&csv, &out->line);
-			csv.raw = out->format == FORMAT_CSV_RAW;
-			csv.sp.begin_object(&csv.sp, "hit");
-			record_write_fields(&csv.sp, &r);
-			csv.sp.number(&csv.sp, "score", score);
-			csv.sp.end_object(&csv.sp);
-			sprinter_csv_release(&csv);
-		} else {
-			/* A line a hit: local time with its offset from UTC, chat,
-			 * author, [the warning], text, then the post's link. */
-			char local[CHATARC_TIME_ISO_LEN];
-			long offset = chat_offset(out, r.chat, r.created_ms);
-			time_format_iso(r.created_ms + offset * 1000, local);
-			local[10] = ' ';
-			local[16] = '\0';
-			strbuf_addf(&out->line, "%s %c%02ld:%02ld  ", local, offset < 0 ? '-' : '+',
-			            labs(offset) / 3600, labs(offset) % 3600 / 60);
-			term_add_text(&out->line, r.chat ? r.chat : "?", true);
-			strbuf_addstr(&out->line, "  ");
-			term_add_text(&out->line, r.author ? r.author : "?", true);
-			strbuf_addstr(&out->line, "  ");
-			if (r.content_warning && *r.content_warning) {
-				strbuf_addstr(&out->line, "[CW: ");
-				term_add_text(&out->line, r.content_warning, true);
-				strbuf_addstr(&out->line, "] ");
-			}
-			/* Marked text was made from the escaped text (hit_text):
-			 * only the marks are escape sequences. */
-			if (marked_text)
-				add_html_unescaped(&out->line, marked_text);
-			else
-				term_add_text(&out->line, r.text ? r.text : "", true);
-			if (r.url && *r.url) {
-				strbuf_addstr(&out->line, "  ");
-				term_add_text(&out->line, r.url, true);
-			}
-			strbuf_addch(&out->line, '\n');
-		}
-		record_clear(&r);
+		/* The record as export writes it (raw is not in the index:
+		 * data is record_to_json's object), and its score. */
+		struct sprinter_json json;
+		sprinter_json_init(&json, &out->line);
+		json.sp.begin_object(&json.sp, "hit");
+		sprinter_json_members(&json, data);
+		json.sp.number(&json.sp, "score", score);
+		json.sp.end_object(&json.sp);
+		strbuf_addch(&out->line, '\n');
+		fwrite(out->line.buf, 1, out->line.len, stdout);
+		return CHATARC_OK;
 	}
+	chatarc_status_t status = record_from_json(data, &r, err);
+	if (status != CHATARC_OK)
+		return status;
+	if (out->format != FORMAT_TEXT) {
+		struct sprinter_csv csv;
+		sprinter_csv_init(&csv, &out->line);
+		csv.raw = out->format == FORMAT_CSV_RAW;
+		csv.sp.begin_object(&csv.sp, "hit");
+		record_write_fields(&csv.sp, &r);
+		csv.sp.number(&csv.sp, "score", score);
+		csv.sp.end_object(&csv.sp);
+		sprinter_csv_release(&csv);
+	} else {
+		/* A line a hit: local time with its offset from UTC, chat,
+		 * author, [the warning], text, then the post's link. */
+		char local[CHATARC_TIME_ISO_LEN];
+		long offset = chat_offset(out, r.chat, r.created_ms);
+		time_format_iso(r.created_ms + offset * 1000, local);
+		local[10] = ' ';
+		local[16] = '\0';
+		strbuf_addf(&out->line, "%s %c%02ld:%02ld  ", local, offset < 0 ? '-' : '+',
+		            labs(offset) / 3600, labs(offset) % 3600 / 60);
+		term_add_text(&out->line, r.chat ? r.chat : "?", true);
+		strbuf_addstr(&out->line, "  ");
+		term_add_text(&out->line, r.author ? r.author : "?", true);
+		strbuf_addstr(&out->line, "  ");
+		if (r.content_warning && *r.content_warning) {
+			strbuf_addstr(&out->line, "[CW: ");
+			term_add_text(&out->line, r.content_warning, true);
+			strbuf_addstr(&out->line, "] ");
+		}
+		/* Marked text was made from the escaped text (hit_text):
+		 * only the marks are escape sequences. */
+		if (marked_text)
+			add_html_unescaped(&out->line, marked_text);
+		else
+			term_add_text(&out->line, r.text ? r.text : "", true);
+		if (r.url && *r.url) {
+			strbuf_addstr(&out->line, "  ");
+			term_add_text(&out->line, r.url, true);
+		}
+		strbuf_addch(&out->line, '\n');
+	}
+	record_clear(&r);
 	fwrite(out->line.buf, 1, out->line.len, stdout);
 	return CHATARC_OK;
 }

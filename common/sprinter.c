@@ -72,6 +72,19 @@ static void json_nullable(sprinter_t *sp, const char *name, const char *value)
 		strbuf_add(j->out, "null", 4);
 }
 
+void sprinter_json_members(struct sprinter_json *j, const char *object)
+{
+	size_t len = strlen(object);
+	while (len && (object[len - 1] == '\n' || object[len - 1] == ' '))
+		len--;
+	if (len < 2 || object[0] != '{' || object[len - 1] != '}' || len == 2)
+		return;
+	if (!j->first[j->depth])
+		strbuf_addch(j->out, ',');
+	j->first[j->depth] = false;
+	strbuf_add(j->out, object + 1, len - 2);
+}
+
 static void json_text(sprinter_t *sp, const char *name, const char *value)
 {
 	struct sprinter_json *j = (struct sprinter_json *)sp;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../../common/json.h"
+#include "../../common/sprinter.h"
 #include "unit.h"
 
 static void test_escaping(void)
@@ -224,7 +225,28 @@ static void test_source_text(void)
 	json_free(v);
 }
 
+/* A search hit: a kept record's members and a score, in one object. */
+static void test_sprinter_members(void)
+{
+	const char *objects[] = {"{\"uri\":\"u\",\"n\":[1,2]}\n", "{}", "not json"};
+	const char *want[] = {"{\"uri\":\"u\",\"n\":[1,2],\"score\":0.5000}", "{\"score\":0.5000}",
+	                      "{\"score\":0.5000}"};
+	for (size_t i = 0; i < 3; i++) {
+		strbuf_t out;
+		struct sprinter_json json;
+		strbuf_init(&out, 0);
+		sprinter_json_init(&json, &out);
+		json.sp.begin_object(&json.sp, "hit");
+		sprinter_json_members(&json, objects[i]);
+		json.sp.number(&json.sp, "score", 0.5);
+		json.sp.end_object(&json.sp);
+		CHECK_STR(out.buf, want[i]);
+		strbuf_release(&out);
+	}
+}
+
 const unit_test_t json_tests[] = {
+    {"sprinter: an object's members join the object being written", test_sprinter_members},
     {"json: string escaping", test_escaping},
     {"json: re-serialising keeps numbers and order", test_roundtrip_keeps_numbers},
     {"json: UTF-8 validation", test_utf8},
