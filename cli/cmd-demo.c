@@ -145,11 +145,12 @@ static int demo_pipeline(cli_context_t *ctx)
 	strbuf_release(&line);
 	summary_free(summary);
 
-	index_stats_t stats;
+	index_stats_t stats = {0};
 	status = index_update(ctx->data_dir, &ctx->config, false, NULL, NULL, &stats, &err);
 	if (status == CHATARC_OK)
 		printf("  search index: %ld documents in %s/index\n", stats.documents,
 		       ctx->data_dir);
+	index_stats_release(&stats);
 	char *site = NULL;
 	if (status == CHATARC_OK)
 		status = publish_sample(ctx, &ctx->config, &site, &err);

@@ -216,6 +216,7 @@ static CHATARC_MUST_CHECK chatarc_status_t forget(struct forget_run *run,
 	if (status == CHATARC_OK && run->uris.len && fs_exists(index))
 		status =
 		    index_update(run->ctx->data_dir, config, false, NULL, NULL, &index_stats, err);
+	index_stats_release(&index_stats);
 	free(index);
 	strbuf_t site_index;
 	strbuf_init(&site_index, 0);

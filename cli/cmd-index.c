@@ -31,7 +31,7 @@ int cmd_index(int argc, char **argv, cli_context_t *ctx)
 	};
 	chatarc_error_t err;
 	const chatarc_config_t *config;
-	index_stats_t stats;
+	index_stats_t stats = {0};
 
 	chatarc_status_t status = options_parse(options, &index_help, &argc, argv, &help, &err);
 	if (status != CHATARC_OK || help)
@@ -47,11 +47,19 @@ int cmd_index(int argc, char **argv, cli_context_t *ctx)
 	if (status == CHATARC_ERR_BUSY)
 		chatarc_error_append(&err,
 		                     "another `chatarc index` is running; try again when it ends");
-	if (status != CHATARC_OK)
+	if (status != CHATARC_OK) {
+		index_stats_release(&stats);
 		return cli_report("index", status, &err);
+	}
+	/* Said even to cron: it follows an edit of the config. */
+	for (size_t i = 0; i < stats.replaced.len; i++)
+		printf("%s: placed in sessions again (its schedule, moderators, labels or people "
+		       "changed)\n",
+		       stats.replaced.items[i]);
 	if (verbose || ctx->stdout_tty)
 		printf("indexed %ld messages from %ld changed day files (%ld unchanged); %ld "
 		       "documents\n",
 		       stats.messages, stats.days_indexed, stats.days_current, stats.documents);
+	index_stats_release(&stats);
 	return EXIT_OK;
 }

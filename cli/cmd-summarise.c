@@ -13,10 +13,11 @@ static const command_help_t summarise_help = {
     "wrap-up sections, each message's assignment method, and the recap\n"
     "(participants, newcomers, networks, hashtags, mentions, links, activity per\n"
     "minute, who replied to whom, highlights per topic). DATE is the session's\n"
-    "local date in the chat's time zone; the default is the latest session.\n"
-    "The session window is the chat's schedule with slack_minutes either side,\n"
-    "or, without a schedule, the busiest run of messages that day. A DATE\n"
-    "with no session exits 1 and names the nearest sessions.\n"
+    "local date in the chat's time zone; the default is the latest session that\n"
+    "has messages. The session window is the chat's schedule (the dates its\n"
+    "rule yields) with slack_minutes either side, or, without a schedule, the\n"
+    "busiest run of messages that day. A DATE that is no session, or whose\n"
+    "session has no messages, exits 1 and names the nearest sessions that have.\n"
     "xml follows share/schema/summary.rng; json carries the same content. md and\n"
     "text are the recap to post back or mail: when, how many, each question with\n"
     "its answers and highlights, top participants, newcomers, top links, and the\n"
@@ -25,32 +26,75 @@ static const command_help_t summarise_help = {
     "the figures, the questions that fit and the transcript's link, printed to\n"
     "post by hand (chatarc never posts)."};
 
-/* A DATE with nothing in its session window (off the schedule, in the
- * future, before the archive): says so with the nearest dates that have a
- * session, rather than printing an empty session that looks like one. */
-static CHATARC_MUST_CHECK chatarc_status_t no_session(const cli_context_t *ctx,
-                                                      const chatarc_chat_t *chat, const char *date,
-                                                      chatarc_error_t *err)
+/* Whether CHAT's session on date has messages. */
+static CHATARC_MUST_CHECK chatarc_status_t has_messages(const cli_context_t *ctx,
+                                                        const chatarc_chat_t *chat,
+                                                        const char *date, bool *some,
+                                                        chatarc_error_t *err)
 {
+	summary_t *s;
+	chatarc_status_t status = summary_build_topics(ctx->data_dir, chat, date, NULL, &s, err);
+	*some = status == CHATARC_OK && s->n_messages > 0;
+	if (status == CHATARC_OK)
+		summary_free(s);
+	return status;
+}
+
+/* A DATE with nothing in its session window (off the schedule, cancelled,
+ * a gap in the archive, in the future): says so with the nearest sessions
+ * that have messages, rather than printing an empty session that looks
+ * like one. */
+static CHATARC_MUST_CHECK chatarc_status_t no_session(const cli_context_t *ctx,
+                                                      const chatarc_chat_t *chat,
+                                                      const summary_t *empty, chatarc_error_t *err)
+{
+	const char *date = empty->date;
 	strlist_t dates = {0};
 	chatarc_status_t status = summary_list_sessions(ctx->data_dir, chat, &dates, err);
-	if (status != CHATARC_OK)
-		return status;
+	size_t split = 0;
+	while (split < dates.len && strcmp(dates.items[split], date) < 0)
+		split++;
 	const char *before = NULL, *after = NULL;
-	for (size_t i = 0; i < dates.len; i++) {
-		if (strcmp(dates.items[i], date) < 0)
+	for (size_t i = split; status == CHATARC_OK && !before && i-- > 0;) {
+		bool some;
+		if ((status = has_messages(ctx, chat, dates.items[i], &some, err)) == CHATARC_OK &&
+		    some)
 			before = dates.items[i];
-		else if (strcmp(dates.items[i], date) > 0 && !after)
+	}
+	for (size_t i = split; status == CHATARC_OK && !after && i < dates.len; i++) {
+		bool some;
+		if (strcmp(dates.items[i], date) &&
+		    (status = has_messages(ctx, chat, dates.items[i], &some, err)) == CHATARC_OK &&
+		    some)
 			after = dates.items[i];
 	}
-	char nearest[64] = "it has no sessions yet";
+	if (status != CHATARC_OK) {
+		strlist_clear(&dates);
+		return status;
+	}
+	char nearest[80] = "it has no session with messages yet";
 	if (before || after)
-		snprintf(nearest, sizeof nearest, "the nearest %s %s%s%s",
+		snprintf(nearest, sizeof nearest, "the nearest with messages %s %s%s%s",
 		         before && after ? "are" : "is", before ? before : "",
 		         before && after ? " and " : "", after ? after : "");
-	status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
-	                           "%s has no session on %s (nothing archived in its window); %s",
-	                           chat->name, date, nearest);
+	if (empty->off_schedule) {
+		strbuf_t words;
+		strbuf_init(&words, 0);
+		for (size_t i = 0; i < chat->n_schedules; i++) {
+			if (i)
+				strbuf_addstr(&words, "; ");
+			schedule_describe(&chat->schedules[i], &words);
+		}
+		status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+		                           "%s is no session date of %s (it meets %s); %s", date,
+		                           chat->name, words.buf, nearest);
+		strbuf_release(&words);
+	} else {
+		status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+		                           "%s has no session on %s (nothing archived in its "
+		                           "window: cancelled, or a gap in the archive); %s",
+		                           chat->name, date, nearest);
+	}
 	strlist_clear(&dates);
 	return status;
 }
@@ -85,7 +129,7 @@ int cmd_summarise(int argc, char **argv, cli_context_t *ctx)
 	                       &err);
 	summary_history_release(&history);
 	if (status == CHATARC_OK && argc == 3 && summary->n_messages == 0) {
-		status = no_session(ctx, chat, argv[2], &err);
+		status = no_session(ctx, chat, summary, &err);
 		summary_free(summary);
 	}
 	if (status != CHATARC_OK)

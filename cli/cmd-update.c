@@ -40,10 +40,15 @@ static int worse(int a, int b)
 
 static int update_index(cli_context_t *ctx, const chatarc_config_t *config, bool verbose)
 {
-	index_stats_t stats;
+	index_stats_t stats = {0};
 	chatarc_error_t err;
 	chatarc_status_t status =
 	    index_update(ctx->data_dir, config, false, NULL, NULL, &stats, &err);
+	for (size_t i = 0;
+	     status == CHATARC_OK && (verbose || ctx->stdout_tty) && i < stats.replaced.len; i++)
+		printf("index: %s: placed in sessions again (its settings changed)\n",
+		       stats.replaced.items[i]);
+	index_stats_release(&stats);
 	if (status == CHATARC_ERR_BUSY) {
 		char line[sizeof err.message + 20];
 		snprintf(line, sizeof line, "%s; left to it", err.message);

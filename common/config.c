@@ -27,7 +27,9 @@ struct line_map {
 	yajl_handle parser;
 	struct key_line *keys;
 	size_t len, alloc;
-	char *stack[32]; /* key of each open map; NULL for arrays */
+	char *stack[32]; /* key of each open map; for an array, "[i]" of its map i */
+	bool is_array[32];
+	int next_index[32]; /* an array's next map */
 	/* The keys each open map has had so far, with their lines: a key given
 	 * twice is refused (JSON readers disagree on which one wins). */
 	strlist_t seen[32];
@@ -76,7 +78,7 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
 	for (int i = 0; i < map->depth; i++) {
 		if (!map->stack[i])
 			continue;
-		if (path.len)
+		if (path.len && map->stack[i][0] != '[')
 			strbuf_addch(&path, '.');
 		strbuf_addstr(&path, map->stack[i]);
 	}
@@ -92,10 +94,20 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
 static int on_open(void *ctx, bool is_map)
 {
 	struct line_map *map = ctx;
-	if (map->depth < 32)
+	/* A map inside an array is named by its place: "schedule[1].start". */
+	int parent = map->depth - 1;
+	if (is_map && parent >= 0 && parent < 32 && map->is_array[parent]) {
+		char name[24];
+		snprintf(name, sizeof name, "[%d]", map->next_index[parent]++);
+		free(map->stack[parent]);
+		map->stack[parent] = xstrdup(name);
+	}
+	if (map->depth < 32) {
 		map->stack[map->depth] = NULL;
+		map->is_array[map->depth] = !is_map;
+		map->next_index[map->depth] = 0;
+	}
 	map->depth++;
-	(void)is_map;
 	return 1;
 }
 
@@ -228,64 +240,182 @@ static bool tz_exists(const char *tz)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static CHATARC_MUST_CHECK chatarc_status_t read_schedule(struct checker *c, yajl_val v,
-                                                         const char *path, chatarc_chat_t *chat)
+/* A list of dates (YYYY-MM-DD) at path, into out. */
+static CHATARC_MUST_CHECK chatarc_status_t read_dates(struct checker *c, yajl_val v,
+                                                      const char *path, strlist_t *out)
 {
-	static const char *const keys[] = {"weekday", "start",         "minutes",
-	                                   "tz",      "slack_minutes", NULL};
-	static const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	char sub[512];
+	chatarc_status_t rc = read_string_list(c, v, path, "dates (YYYY-MM-DD)", out);
+	for (size_t i = 0; rc == CHATARC_OK && i < out->len; i++)
+		if (!schedule_date_valid(out->items[i]))
+			rc = complain(c, path, "'%s' is not a date (YYYY-MM-DD)", out->items[i]);
+	return rc;
+}
+
+/* One schedule: {"weekday": "Wed"} or {"rrule": "FREQ=..."}, with start,
+ * minutes, tz and the rest. Its zone is the chat's. */
+static CHATARC_MUST_CHECK chatarc_status_t read_one_schedule(struct checker *c, yajl_val v,
+                                                             const char *path, chatarc_chat_t *chat,
+                                                             chatarc_schedule_t *schedule)
+{
+	static const char *const keys[] = {"weekday",       "rrule", "start",  "minutes", "tz",
+	                                   "slack_minutes", "first", "except", "extra",   NULL};
+	static const char *const days[] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
+	static const char *const day_names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	char sub[600], rule[32];
+	const char *problem;
 	chatarc_status_t rc;
 
 	if (!YAJL_IS_OBJECT(v))
-		return complain(c, path, "expected an object {weekday, start, minutes, tz}");
+		return complain(c, path,
+		                "expected an object {rrule or weekday, start, minutes, tz}");
 	if ((rc = check_keys(c, v, path, keys)))
 		return rc;
 	const char *weekday = json_get_string(v, "weekday");
+	const char *rrule = json_get_string(v, "rrule");
+	const char *first = json_get_string(v, "first");
 	const char *start = json_get_string(v, "start");
 	const char *tz = json_get_string(v, "tz");
 	yajl_val minutes = json_get(v, "minutes");
 	int h, m, n = -1;
 
-	snprintf(sub, sizeof sub, "%s.weekday", path);
-	chat->schedule.weekday = -1;
-	for (int d = 0; weekday && d < 7; d++)
-		if (!strncasecmp(weekday, days[d], 3))
-			chat->schedule.weekday = d;
-	if (chat->schedule.weekday < 0)
-		return complain(c, sub, "expected a day of the week (Mon, Tue, ... Sun)");
+	if (json_get(v, "weekday") && json_get(v, "rrule")) {
+		snprintf(sub, sizeof sub, "%s.rrule", path);
+		return complain(c, sub, "give \"weekday\" or \"rrule\", not both");
+	}
+	if (json_get(v, "rrule")) {
+		snprintf(sub, sizeof sub, "%s.rrule", path);
+		if (!rrule)
+			return complain(c, sub,
+			                "expected a recurrence rule such as "
+			                "\"FREQ=MONTHLY;BYDAY=1FR\"");
+		if ((problem = schedule_rule_problem(rrule, json_get(v, "first") != NULL)))
+			return complain(c, sub, "%s", problem);
+		schedule_init(schedule, rrule);
+	} else {
+		int day = -1;
+		snprintf(sub, sizeof sub, "%s.weekday", path);
+		for (int d = 0; weekday && d < 7; d++)
+			if (!strncasecmp(weekday, day_names[d], 3))
+				day = d;
+		if (day < 0)
+			return complain(c, sub,
+			                "expected a day of the week (Mon, Tue, ... Sun), or an "
+			                "\"rrule\" for chats that do not meet weekly");
+		snprintf(rule, sizeof rule, "FREQ=WEEKLY;BYDAY=%s", days[day]);
+		schedule_init(schedule, rule);
+	}
+	snprintf(sub, sizeof sub, "%s.first", path);
+	if (json_get(v, "first") && !schedule_date_valid(first))
+		return complain(c, sub, "expected the series' first date (YYYY-MM-DD)");
+	record_set(&schedule->first, first);
+	snprintf(sub, sizeof sub, "%s.except", path);
+	if (json_get(v, "except") &&
+	    (rc = read_dates(c, json_get(v, "except"), sub, &schedule->except)))
+		return rc;
+	snprintf(sub, sizeof sub, "%s.extra", path);
+	if (json_get(v, "extra") &&
+	    (rc = read_dates(c, json_get(v, "extra"), sub, &schedule->extra)))
+		return rc;
 	snprintf(sub, sizeof sub, "%s.start", path);
 	if (!start || sscanf(start, "%d:%d%n", &h, &m, &n) != 2 || start[n] || h > 23 || m > 59 ||
 	    h < 0 || m < 0)
 		return complain(c, sub, "expected a local start time \"HH:MM\"");
-	chat->schedule.start_minute = h * 60 + m;
+	schedule->start_minute = h * 60 + m;
 	snprintf(sub, sizeof sub, "%s.minutes", path);
 	if (!YAJL_IS_INTEGER(minutes) || YAJL_GET_INTEGER(minutes) < 1 ||
 	    YAJL_GET_INTEGER(minutes) > 24 * 60)
 		return complain(c, sub, "expected the length in minutes (1 to 1440)");
-	chat->schedule.minutes = (int)YAJL_GET_INTEGER(minutes);
+	schedule->minutes = (int)YAJL_GET_INTEGER(minutes);
 	snprintf(sub, sizeof sub, "%s.tz", path);
 	if (!tz || !tz_exists(tz))
 		return complain(c, sub,
 		                "expected an IANA time zone such as \"America/Toronto\" "
 		                "(is the tzdata package installed?)");
+	if (chat->n_schedules > 1 && strcmp(tz, chat->tz))
+		return complain(c, sub,
+		                "a chat has one time zone (its pages and dates are in it): "
+		                "\"%s\" here, \"%s\" before",
+		                tz, chat->tz);
 	record_set(&chat->tz, tz);
 	yajl_val slack = json_get(v, "slack_minutes");
 	snprintf(sub, sizeof sub, "%s.slack_minutes", path);
 	if (slack && (!YAJL_IS_INTEGER(slack) || YAJL_GET_INTEGER(slack) < 0 ||
 	              YAJL_GET_INTEGER(slack) > 12 * 60))
 		return complain(c, sub, "expected minutes taken before and after (0 to 720)");
-	chat->schedule.slack_minutes = slack ? (int)YAJL_GET_INTEGER(slack) : 15;
-	chat->schedule.set = true;
+	schedule->slack_minutes = slack ? (int)YAJL_GET_INTEGER(slack) : 15;
+	return CHATARC_OK;
+}
+
+/* "labels": {"question": ["Q", "T", "F"], "answer": ["A", "R"]}. */
+static CHATARC_MUST_CHECK chatarc_status_t read_labels(struct checker *c, yajl_val v,
+                                                       const char *path, chatarc_chat_t *chat)
+{
+	static const char *const keys[] = {"question", "answer", NULL};
+	static const char *const names[] = {"question", "answer"};
+	strlist_t *lists[] = {&chat->question_labels, &chat->answer_labels};
+	chatarc_status_t rc;
+	if (!YAJL_IS_OBJECT(v))
+		return complain(c, path,
+		                "expected {\"question\": [\"Q\", \"T\"], \"answer\": [\"A\"]}");
+	if ((rc = check_keys(c, v, path, keys)))
+		return rc;
+	for (int k = 0; k < 2; k++) {
+		char sub[600];
+		yajl_val list = json_get(v, names[k]);
+		snprintf(sub, sizeof sub, "%s.%s", path, names[k]);
+		if (!list)
+			continue;
+		if ((rc = read_string_list(c, list, sub, "labels", lists[k])))
+			return rc;
+		for (size_t i = 0; i < lists[k]->len; i++) {
+			char *label = lists[k]->items[i];
+			bool letters = *label && strlen(label) <= 12;
+			for (char *p = label; letters && *p; p++) {
+				letters = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+				if (*p >= 'a' && *p <= 'z')
+					*p = (char)(*p - 'a' + 'A');
+			}
+			if (!letters)
+				return complain(c, sub,
+				                "'%s': a label is a letter or a word (A-Z, at most "
+				                "12), written before the number",
+				                label);
+		}
+		if (lists[k]->len == 0)
+			return complain(c, sub, "expected at least one label");
+	}
+	return CHATARC_OK;
+}
+
+/* "schedule": one schedule, or a list of them (a chat that alternates). */
+static CHATARC_MUST_CHECK chatarc_status_t read_schedule(struct checker *c, yajl_val v,
+                                                         const char *path, chatarc_chat_t *chat)
+{
+	size_t n = YAJL_IS_ARRAY(v) ? v->u.array.len : 1;
+	if (YAJL_IS_ARRAY(v) && n == 0)
+		return complain(c, path, "expected a schedule, or a list of at least one");
+	chat->schedules = xcalloc(n, sizeof *chat->schedules);
+	for (size_t i = 0; i < n; i++) {
+		char sub[512];
+		if (YAJL_IS_ARRAY(v))
+			snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+		else
+			snprintf(sub, sizeof sub, "%s", path);
+		chat->n_schedules = i + 1;
+		chatarc_status_t rc = read_one_schedule(
+		    c, YAJL_IS_ARRAY(v) ? v->u.array.values[i] : v, sub, chat, &chat->schedules[i]);
+		if (rc != CHATARC_OK)
+			return rc;
+	}
 	return CHATARC_OK;
 }
 
 static CHATARC_MUST_CHECK chatarc_status_t read_chat(struct checker *c, const char *name,
                                                      yajl_val v, chatarc_chat_t *chat)
 {
-	static const char *const keys[] = {"title",      "tags",    "schedule",
-	                                   "moderators", "sources", "allow_noindex",
-	                                   "tz",         "hide",    NULL};
+	static const char *const keys[] = {
+	    "title",         "tags", "schedule", "moderators", "sources",
+	    "allow_noindex", "tz",   "hide",     "labels",     NULL};
 	char path[256], sub[400];
 	chatarc_status_t rc;
 
@@ -335,7 +465,10 @@ static CHATARC_MUST_CHECK chatarc_status_t read_chat(struct checker *c, const ch
 	snprintf(sub, sizeof sub, "%s.schedule", path);
 	if (json_get(v, "schedule") && (rc = read_schedule(c, json_get(v, "schedule"), sub, chat)))
 		return rc;
-	if (tz && chat->schedule.set && strcmp(tz, chat->tz))
+	snprintf(sub, sizeof sub, "%s.labels", path);
+	if (json_get(v, "labels") && (rc = read_labels(c, json_get(v, "labels"), sub, chat)))
+		return rc;
+	if (tz && chat->n_schedules && strcmp(tz, chat->tz))
 		return complain(c, path, "\"tz\" and \"schedule\".tz differ: give the zone once");
 	yajl_val noindex = json_get(v, "allow_noindex");
 	snprintf(sub, sizeof sub, "%s.allow_noindex", path);
@@ -765,6 +898,11 @@ void config_release(chatarc_config_t *config)
 		free(chat->name);
 		free(chat->title);
 		free(chat->tz);
+		for (size_t k = 0; k < chat->n_schedules; k++)
+			schedule_release(&chat->schedules[k]);
+		free(chat->schedules);
+		strlist_clear(&chat->question_labels);
+		strlist_clear(&chat->answer_labels);
 		strlist_clear(&chat->tags);
 		strlist_clear(&chat->moderators);
 		strlist_clear(&chat->hide);
@@ -813,7 +951,13 @@ void config_template(strbuf_t *out, bool with_sample)
 	         "// folders and pages: letters, digits, '_', '-', '.'.\n"
 	         "//   tags        the hashtags of the chat, without '#'\n"
 	         "//   schedule    when a session runs: weekday, local start \"HH:MM\",\n"
-	         "//               length in minutes, IANA time zone (pages use it)\n"
+	         "//               length in minutes, IANA time zone (pages use it); a chat\n"
+	         "//               that is not weekly gives an \"rrule\" (RFC 5545) instead\n"
+	         "//               of the weekday: \"FREQ=MONTHLY;BYDAY=1FR\" is the first\n"
+	         "//               Friday; \"first\", \"except\", \"extra\" dates; a list of\n"
+	         "//               schedules for a chat that alternates (man chatarc-config)\n"
+	         "//   labels      {\"question\": [\"F\"], \"answer\": [\"A\"]}: the chat's own\n"
+	         "//               labels (default T or Q asks, A answers)\n"
 	         "//   moderators  accounts that post the topic questions (T1:, Q1:, ...)\n"
 	         "//               as user@instance (Mastodon), handle (Bluesky), user (Twitter)\n"
 	         "//   sources     names from \"sources\" below that `chatarc fetch` reads\n"

@@ -8,15 +8,8 @@
 #include <stdint.h>
 
 #include "record.h"
+#include "schedule.h"
 #include "status.h"
-
-typedef struct chatarc_schedule {
-	bool set;
-	int weekday;       /* 0 = Sunday */
-	int start_minute;  /* minutes after local midnight */
-	int minutes;       /* length */
-	int slack_minutes; /* taken before and after the window (default 15) */
-} chatarc_schedule_t;
 
 /* "people": one person's accounts on several networks, counted as one
  * participant (a moderator on Mastodon and Bluesky). */
@@ -34,7 +27,15 @@ typedef struct chatarc_chat {
 	strlist_t moderators;
 	strlist_t sources;
 	char *tz; /* IANA zone; "UTC" when not given */
-	chatarc_schedule_t schedule;
+	/* When it meets (schedule.h): none for a hashtag stream, whose
+	 * sessions are its bursts; two or more for a chat that alternates. */
+	chatarc_schedule_t *schedules;
+	size_t n_schedules;
+	/* The letters (or words) that label topic questions and answers in
+	 * the chat's language, upper-case: "F" for Frage, "R" for respuesta.
+	 * Empty: T and Q ask, A answers. The words Topic and Question always
+	 * ask; answers may use a question's label too ("T1 ..."). */
+	strlist_t question_labels, answer_labels;
 	bool allow_noindex;
 	/* The moderators' hide list (the chat's "hide" and the config's):
 	 * accounts and single messages (uri or url) kept off pages, digests,

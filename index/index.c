@@ -813,6 +813,71 @@ static CHATARC_MUST_CHECK chatarc_status_t merge_into(const char *data_dir,
 	return status;
 }
 
+static void placement_key(const char *chat, char key[160])
+{
+	snprintf(key, 160, "placement:%s", chat);
+}
+
+/* A chat whose placement settings changed since the index placed its
+ * messages has each of its days read again (the day's key no longer
+ * matches its file), so every document gets its session: and topic:
+ * terms anew. Only that chat's days. */
+static CHATARC_MUST_CHECK chatarc_status_t mark_replaced(struct indexer *ix,
+                                                         const chatarc_config_t *config,
+                                                         const struct day_jobs *jobs,
+                                                         index_stats_t *stats, chatarc_error_t *err)
+{
+	chatarc_status_t status = CHATARC_OK;
+	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
+		char key[160], fingerprint[17], *kept;
+		placement_key(config->chats[c].name, key);
+		places_fingerprint(&config->chats[c], fingerprint);
+		if ((status = xdb_get_metadata(ix->db, key, &kept, err)))
+			break;
+		bool moved = *kept && strcmp(kept, fingerprint);
+		free(kept);
+		if (!moved)
+			continue;
+		strlist_add(&stats->replaced, config->chats[c].name);
+		for (size_t j = 0; status == CHATARC_OK && j < jobs->len; j++) {
+			char day[11], day_key[128];
+			if (jobs->items[j].chat != &config->chats[c])
+				continue;
+			archive_day_of_path(jobs->items[j].path, day, NULL);
+			snprintf(day_key, sizeof day_key, "day:%s/%s", config->chats[c].name, day);
+			status = xdb_set_metadata(ix->db, day_key, "placed again", err);
+		}
+	}
+	return status;
+}
+
+/* Keeps each chat's placement fingerprint, once its days are indexed. */
+static CHATARC_MUST_CHECK chatarc_status_t note_placements(struct indexer *ix,
+                                                           const chatarc_config_t *config,
+                                                           chatarc_error_t *err)
+{
+	chatarc_status_t status = CHATARC_OK;
+	bool changed = false;
+	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
+		char key[160], fingerprint[17], *kept;
+		placement_key(config->chats[c].name, key);
+		places_fingerprint(&config->chats[c], fingerprint);
+		if ((status = xdb_get_metadata(ix->db, key, &kept, err)))
+			break;
+		if (strcmp(kept, fingerprint)) {
+			status = xdb_set_metadata(ix->db, key, fingerprint, err);
+			changed = true;
+		}
+		free(kept);
+	}
+	return status == CHATARC_OK && changed ? xdb_commit(ix->db, err) : status;
+}
+
+void index_stats_release(index_stats_t *stats)
+{
+	strlist_clear(&stats->replaced);
+}
+
 static CHATARC_MUST_CHECK chatarc_status_t index_update_locked(
     const char *data_dir, const chatarc_config_t *config, bool rebuild, int lock_fd,
     index_progress_fn progress, void *ctx, index_stats_t *stats, chatarc_error_t *err)
@@ -859,9 +924,13 @@ static CHATARC_MUST_CHECK chatarc_status_t index_update_locked(
 	    (generation == 0 && (status = point_index_at(data_dir, target, err))) ||
 	    (status = indexer_open(&ix, path.buf, err)))
 		goto out;
+	if (!fresh && generation > 0 && (status = mark_replaced(&ix, config, &jobs, stats, err)))
+		goto out;
 	status = index_jobs(&ix, &jobs, 0, half ? half : jobs.len, progress, ctx, err);
 	if (status == CHATARC_OK)
 		status = note_marks(&ix, config, marks, err);
+	if (status == CHATARC_OK)
+		status = note_placements(&ix, config, err);
 	if (helper > 0) {
 		chatarc_status_t helper_status = finish_helper(
 		    helper, helper_fd, stats, status == CHATARC_OK ? err : &(chatarc_error_t){0});

@@ -8,13 +8,18 @@
 #include "../common/config.h"
 #include "../common/status.h"
 #include "../common/strbuf.h"
+#include "../common/strlist.h"
 
 typedef struct index_stats {
 	long days_indexed; /* day files (re)indexed this run */
 	long days_current; /* day files already indexed as they are */
 	long messages;     /* documents written this run */
 	long documents;    /* documents in the database afterwards */
+	/* Chats whose messages were placed again: what places them in
+	 * sessions (schedules, moderators, labels, people) changed. */
+	strlist_t replaced;
 } index_stats_t;
+void index_stats_release(index_stats_t *stats);
 
 typedef void (*index_progress_fn)(void *ctx, const char *chat, long day, long days);
 

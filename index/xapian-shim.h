@@ -22,8 +22,10 @@ typedef struct xdb xdb_t;
  * with a lang: term. 4: the display data in XDB_SLOT_DATA, packed by
  * index/display-data.c, not in Xapian's document data. 5: that data
  * packed by zstd, not zlib. 6: no positions; a text's words in order in
- * XDB_SLOT_WORDS, for phrases (index/phrase.h). */
-#define XDB_SCHEMA       "6"
+ * XDB_SLOT_WORDS, for phrases (index/phrase.h). 7: session: and topic:
+ * only for the dates a chat's schedule meets on (schedule.h), and each
+ * chat's placement fingerprint kept as "placement:CHAT". */
+#define XDB_SCHEMA       "7"
 #define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
 #define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
 #define XDB_SLOT_DATA    2 /* the display data, packed (display-data.h) */

@@ -14,8 +14,6 @@
 
 #include "../common/timeutil.h"
 
-static const char *const byday[] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
-
 /* "https://host/path/" -> "host", for the events' UIDs. */
 static void host_of(const char *url, char *out, size_t size)
 {
@@ -89,52 +87,76 @@ static void merge_split_rules(icalcomponent *vtimezone)
 	}
 }
 
+/* A local date and the schedule's start, in zone. */
+static struct icaltimetype local_start(const char *day, const chatarc_schedule_t *schedule,
+                                       icaltimezone *zone)
+{
+	struct icaltimetype start = icaltime_null_time();
+	start.year = atoi(day);
+	start.month = atoi(day + 5);
+	start.day = atoi(day + 8);
+	start.hour = schedule->start_minute / 60;
+	start.minute = schedule->start_minute % 60;
+	return icaltime_set_timezone(&start, zone);
+}
+
+static icalproperty *with_tzid(icalproperty *p, icaltimezone *zone)
+{
+	icalproperty_add_parameter(p, icalparameter_new_tzid(icaltimezone_get_tzid(zone)));
+	return p;
+}
+
+/* One event a schedule: its rule as RRULE from its first date (the
+ * series' "first", else the first on or after the archive's first day),
+ * its cancelled dates as EXDATE and its moved or added ones as RDATE. */
 static CHATARC_MUST_CHECK chatarc_status_t add_event(icalcomponent *calendar,
-                                                     const calendar_chat_t *c, const char *base_url,
-                                                     strlist_t *zones, chatarc_error_t *err)
+                                                     const calendar_chat_t *c, size_t which,
+                                                     const char *base_url, strlist_t *zones,
+                                                     chatarc_error_t *err)
 {
 	const chatarc_chat_t *chat = c->chat;
+	const chatarc_schedule_t *schedule = &chat->schedules[which];
 	const char *tzid = chat->tz ? chat->tz : "UTC";
 	icaltimezone *zone = icaltimezone_get_builtin_timezone(tzid);
 	if (!zone)
 		return chatarc_error_set(err, CHATARC_ERR_CONFIG,
 		                         "chat %s: libical does not know the time zone %s",
 		                         chat->name, tzid);
-	/* The first session on or after the anchor date, at its local hour. */
-	chatarc_ms_t anchor;
-	if (!time_parse_iso8601(c->first_date, &anchor))
-		return chatarc_error_set(err, CHATARC_ERR_FORMAT, "'%s' is not a date",
-		                         c->first_date);
-	int weekday = (int)(((anchor / 86400000) % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
-	anchor += (chatarc_ms_t)((chat->schedule.weekday - weekday + 7) % 7) * 86400000;
 	char day[11];
-	time_format_day(anchor, day);
-	struct icaltimetype start = icaltime_null_time();
-	start.year = atoi(day);
-	start.month = atoi(day + 5);
-	start.day = atoi(day + 8);
-	start.hour = chat->schedule.start_minute / 60;
-	start.minute = chat->schedule.start_minute % 60;
-	start = icaltime_set_timezone(&start, zone);
+	const char *anchor = schedule->first ? schedule->first : c->first_date;
+	if (!schedule_first_on_or_after(schedule, anchor, day))
+		return CHATARC_OK; /* the rule ended before: nothing to put in a calendar */
+	struct icaltimetype start = local_start(day, schedule, zone);
 
 	icalcomponent *event = icalcomponent_new_vevent();
-	char uid[256], host[128], text[1200], rule[64];
+	char uid[300], host[128], text[1400];
 	host_of(base_url, host, sizeof host);
-	snprintf(uid, sizeof uid, "chat-%s@%s", chat->name, host);
+	if (which == 0)
+		snprintf(uid, sizeof uid, "chat-%s@%s", chat->name, host);
+	else
+		snprintf(uid, sizeof uid, "chat-%s-%zu@%s", chat->name, which + 1, host);
 	icalcomponent_add_property(event, icalproperty_new_uid(uid));
 	/* Stamped with its own start: the file changes only when the chat does. */
 	icalcomponent_add_property(event, icalproperty_new_dtstamp(icaltime_convert_to_zone(
 	                                      start, icaltimezone_get_utc_timezone())));
-	icalproperty *dtstart = icalproperty_new_dtstart(start);
-	icalproperty_add_parameter(dtstart, icalparameter_new_tzid(icaltimezone_get_tzid(zone)));
-	icalcomponent_add_property(event, dtstart);
+	icalcomponent_add_property(event, with_tzid(icalproperty_new_dtstart(start), zone));
 	struct icaldurationtype length = icaldurationtype_null_duration();
-	length.hours = (unsigned)(chat->schedule.minutes / 60);
-	length.minutes = (unsigned)(chat->schedule.minutes % 60);
+	length.hours = (unsigned)(schedule->minutes / 60);
+	length.minutes = (unsigned)(schedule->minutes % 60);
 	icalcomponent_add_property(event, icalproperty_new_duration(length));
-	snprintf(rule, sizeof rule, "FREQ=WEEKLY;BYDAY=%s", byday[chat->schedule.weekday]);
-	icalcomponent_add_property(event,
-	                           icalproperty_new_rrule(icalrecurrencetype_from_string(rule)));
+	icalcomponent_add_property(
+	    event, icalproperty_new_rrule(icalrecurrencetype_from_string(schedule->rule)));
+	for (size_t i = 0; i < schedule->except.len; i++)
+		icalcomponent_add_property(
+		    event, with_tzid(icalproperty_new_exdate(
+		                         local_start(schedule->except.items[i], schedule, zone)),
+		                     zone));
+	for (size_t i = 0; i < schedule->extra.len; i++) {
+		struct icaldatetimeperiodtype when = {0};
+		when.time = local_start(schedule->extra.items[i], schedule, zone);
+		when.period = icalperiodtype_null_period();
+		icalcomponent_add_property(event, with_tzid(icalproperty_new_rdate(when), zone));
+	}
 	const char *tag = chat->tags.len ? chat->tags.items[0] : chat->name;
 	snprintf(text, sizeof text, "%s%s#%s chat", chat->title ? chat->title : "",
 	         chat->title ? " — " : "", tag);
@@ -144,8 +166,12 @@ static CHATARC_MUST_CHECK chatarc_status_t add_event(icalcomponent *calendar,
 		snprintf(text, sizeof text, "%s%s/index.html", base_url, chat->name);
 		icalcomponent_add_property(event, icalproperty_new_url(text));
 	}
-	int len = snprintf(text, sizeof text, "A weekly chat on the hashtag #%s, %d minutes.", tag,
-	                   chat->schedule.minutes);
+	strbuf_t words;
+	strbuf_init(&words, 0);
+	schedule_describe(schedule, &words);
+	int len = snprintf(text, sizeof text, "A chat on the hashtag #%s: %s (%s), %d minutes.",
+	                   tag, words.buf, tzid, schedule->minutes);
+	strbuf_release(&words);
 	if (base_url && len > 0 && (size_t)len < sizeof text)
 		snprintf(text + len, sizeof text - (size_t)len,
 		         " Transcripts of past sessions: %s%s/index.html", base_url, chat->name);
@@ -183,9 +209,9 @@ chatarc_status_t calendar_write(const calendar_chat_t *chats, size_t n, const ch
 	icalcomponent_add_property(calendar, icalproperty_new_calscale("GREGORIAN"));
 	strlist_t zones = {0};
 	chatarc_status_t status = CHATARC_OK;
-	for (size_t i = 0; status == CHATARC_OK && i < n; i++)
-		if (chats[i].chat->schedule.set)
-			status = add_event(calendar, &chats[i], base_url, &zones, err);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; status == CHATARC_OK && k < chats[i].chat->n_schedules; k++)
+			status = add_event(calendar, &chats[i], k, base_url, &zones, err);
 	if (status == CHATARC_OK) {
 		char *text = icalcomponent_as_ical_string_r(calendar);
 		strbuf_addstr(out, text ? text : "");

@@ -415,31 +415,38 @@ static xmlNodePtr add_session_entry(xmlNodePtr chat_node, xmlNodePtr newer, cons
 	return node;
 }
 
-/* The next scheduled session after now, in the chat's zone. */
+/* The next session after now, in the chat's zone: the schedules' next
+ * date, or "none" when they have ended (UNTIL, COUNT). */
 static void add_next_session(xmlNodePtr chat_node, const chatarc_chat_t *chat, long long now_ms)
 {
 	static const char *const weekdays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
 	                                       "Thursday", "Friday", "Saturday"};
-	if (!chat->schedule.set)
+	if (!chat->n_schedules)
 		return;
 	tz_scope_t scope;
+	char day[11], local[32], utc[CHATARC_TIME_ISO_LEN];
+	schedule_session_t session;
 	tz_scope_enter(&scope, chat->tz ? chat->tz : "UTC");
-	for (int d = 0; d <= 8; d++) {
-		char day[11], local[32], utc[CHATARC_TIME_ISO_LEN];
+	xmlNodePtr next = xmlNewChild(chat_node, NULL, BAD_CAST "next", NULL);
+	if (schedule_next(chat->schedules, chat->n_schedules, now_ms, day, &session)) {
 		int weekday;
-		chatarc_ms_t start;
-		time_to_local(now_ms + d * 86400000LL, NULL, day, &weekday, NULL);
-		if (weekday != chat->schedule.weekday ||
-		    !time_local_to_utc(day, chat->schedule.start_minute, &start) || start <= now_ms)
-			continue;
-		time_to_local(start, local, NULL, NULL, NULL);
-		time_format_iso(start, utc);
-		xmlNodePtr next = xmlNewChild(chat_node, NULL, BAD_CAST "next", NULL);
+		time_to_local(session.start, local, NULL, &weekday, NULL);
+		time_format_iso(session.start, utc);
 		set_prop(next, "start", utc);
 		set_prop(next, "local", local);
 		set_prop(next, "weekday", weekdays[weekday]);
-		break;
+	} else {
+		set_prop(next, "none", "true");
 	}
+	strbuf_t words;
+	strbuf_init(&words, 0);
+	for (size_t i = 0; i < chat->n_schedules; i++) {
+		if (i)
+			strbuf_addstr(&words, "; ");
+		schedule_describe(&chat->schedules[i], &words);
+	}
+	set_prop(next, "schedule", words.buf);
+	strbuf_release(&words);
 	tz_scope_leave(&scope);
 }
 
@@ -879,7 +886,7 @@ static CHATARC_MUST_CHECK chatarc_status_t write_calendars(publisher_t *pub,
 	for (size_t c = 0; c < config->n_chats; c++) {
 		const chatarc_chat_t *chat = &config->chats[c];
 		strlist_t days = {0};
-		if (!chat->schedule.set || !chat_wanted(&pub->options, chat->name) ||
+		if (!chat->n_schedules || !chat_wanted(&pub->options, chat->name) ||
 		    !fs_name_valid(chat->name))
 			continue;
 		chatarc_error_t ignored; /* no archive yet: from today */

@@ -1,5 +1,7 @@
 #include "places.h"
 
+#include "../common/hash.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,4 +146,38 @@ bool places_find(const session_places_t *places, const char *uri, message_place_
 		}
 	}
 	return false;
+}
+
+static uint64_t hash_text(uint64_t h, const char *text)
+{
+	/* With its NUL: "ab","c" and "a","bc" differ. */
+	return fnv1a(h, text ? text : "", text ? strlen(text) + 1 : 1);
+}
+
+static uint64_t hash_list(uint64_t h, const strlist_t *list)
+{
+	h = fnv1a(h, &list->len, sizeof list->len);
+	for (size_t i = 0; i < list->len; i++)
+		h = hash_text(h, list->items[i]);
+	return h;
+}
+
+void places_fingerprint(const chatarc_chat_t *chat, char out[17])
+{
+	uint64_t h = hash_text(FNV1A_START, chat->tz);
+	for (size_t i = 0; i < chat->n_schedules; i++) {
+		const chatarc_schedule_t *s = &chat->schedules[i];
+		int numbers[3] = {s->start_minute, s->minutes, s->slack_minutes};
+		h = hash_text(hash_text(h, s->rule), s->first);
+		h = hash_list(hash_list(h, &s->except), &s->extra);
+		h = fnv1a(h, numbers, sizeof numbers);
+	}
+	h = hash_list(h, &chat->moderators);
+	h = hash_list(hash_list(h, &chat->question_labels), &chat->answer_labels);
+	if (chat->people) {
+		h = hash_list(hash_list(h, &chat->people->names), &chat->people->accounts);
+		for (size_t i = 0; i < chat->people->accounts.len; i++)
+			h = fnv1a(h, &chat->people->person_of[i], sizeof *chat->people->person_of);
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }

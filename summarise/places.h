@@ -35,6 +35,12 @@ CHATARC_MUST_CHECK chatarc_status_t places_for_day(session_places_t *places, cha
  * to the earlier date. */
 bool places_find(const session_places_t *places, const char *uri, message_place_t *out);
 
+/* A fingerprint of what places a chat's messages in sessions and topics:
+ * its zone, schedules, moderators, labels and the config's people. The
+ * index keeps it per chat and places the chat's messages again when it
+ * changes (a moved schedule must not leave stale topic: terms). */
+void places_fingerprint(const chatarc_chat_t *chat, char out[17]);
+
 /* The method's name, as the summary XML and export write it. */
 const char *places_method_name(assign_method_t method);
 

@@ -79,27 +79,46 @@ static const char *skip_mentions(const char *p)
 	}
 }
 
+/* Whether label (upper-case letters) stands at p, then where it ends:
+ * "Frage 1" and "F1" alike. */
+static const char *label_word_at(const char *p, const char *label)
+{
+	size_t n = strlen(label);
+	return strncasecmp(p, label, n) ? NULL : p + n;
+}
+
 /* One label at p: "A1", "T 2", "Q3", "Topic 4", "Question 5", also written
  * "(Q1)", "[A2]" or "#q2"; returns the number and sets *end, or 0.
- * `question` allows only T/Q/Topic/Question, followed by ':' '.' ')' '-'
- * or a space (real moderators write "Q3 What might ...?"). */
-static int label_at(const char *p, bool question, const char **end)
+ * `question` allows only the chat's question labels (T, Q, Topic,
+ * Question by default), followed by ':' '.' ')' '-' or a space (real
+ * moderators write "Q3 What might ...?"); answers take the answer labels
+ * (A) and the question labels. The longest label that matches wins. */
+static int label_at(const chatarc_chat_t *chat, const char *p, bool question, const char **end)
 {
-	static const char *const words[] = {"topic", "question", NULL};
-	const char *q = NULL;
+	static const char *const words[] = {"TOPIC", "QUESTION", NULL};
+	static const char *const default_questions[] = {"T", "Q", NULL};
+	static const char *const default_answers[] = {"A", NULL};
+	const strlist_t *asks = chat && chat->question_labels.len ? &chat->question_labels : NULL;
+	const strlist_t *answers = chat && chat->answer_labels.len ? &chat->answer_labels : NULL;
+	const char *q = NULL, *after;
 	if (*p == '(' || *p == '[' || *p == '#')
 		p++;
+#define TRY_LABEL(label)                                                                           \
+	if ((after = label_word_at(p, (label))) && (!q || after > q))                              \
+		q = after;
 	for (const char *const *w = words; *w; w++)
-		if (!strncasecmp(p, *w, strlen(*w))) {
-			q = p + strlen(*w);
-			break;
-		}
-	if (!q) {
-		char c = (char)toupper((unsigned char)*p);
-		if (c != 'T' && c != 'Q' && !(c == 'A' && !question))
-			return 0;
-		q = p + 1;
-	}
+		TRY_LABEL(*w);
+	for (size_t i = 0; asks && i < asks->len; i++)
+		TRY_LABEL(asks->items[i]);
+	for (const char *const *l = default_questions; !asks && *l; l++)
+		TRY_LABEL(*l);
+	for (size_t i = 0; !question && answers && i < answers->len; i++)
+		TRY_LABEL(answers->items[i]);
+	for (const char *const *l = default_answers; !question && !answers && *l; l++)
+		TRY_LABEL(*l);
+#undef TRY_LABEL
+	if (!q)
+		return 0;
 	if (*q == ' ' || *q == '#')
 		q++;
 	if (!isdigit((unsigned char)*q))
@@ -121,30 +140,31 @@ static int label_at(const char *p, bool question, const char **end)
  * A label inside a sentence ("Coming up on Q4", "Bringing Q5 in a
  * minute", "Forgot to tag Q2") announces or mentions a question. */
 #define QUESTION_LEAD_IN_MAX 100
-static int question_label(const char *text, const char **label_end)
+static int question_label(const chatarc_chat_t *chat, const char *text, const char **label_end)
 {
 	const char *start = skip_mentions(text ? text : ""), *end;
-	int number = label_at(start, true, &end);
+	int number = label_at(chat, start, true, &end);
 	for (const char *p = start; !number && *p && p - start < QUESTION_LEAD_IN_MAX; p++)
 		if ((*p == ':' || *p == '!' || *p == '.' || *p == '?' || *p == '-') && p[1] == ' ')
-			number = label_at(p + 2, true, &end);
+			number = label_at(chat, p + 2, true, &end);
 	if (number)
 		*label_end = end;
 	return number;
 }
 
-int summary_parse_labels(const char *text, bool question, int *numbers, int max)
+int summary_parse_labels(const chatarc_chat_t *chat, const char *text, bool question, int *numbers,
+                         int max)
 {
 	const char *p = skip_mentions(text ? text : ""), *end;
 	int n = 0, number;
 
 	if (question) {
-		number = max > 0 ? question_label(text, &end) : 0;
+		number = max > 0 ? question_label(chat, text, &end) : 0;
 		if (number)
 			numbers[n++] = number;
 		return n;
 	}
-	while (n < max && (number = label_at(p, question, &end)) > 0) {
+	while (n < max && (number = label_at(chat, p, question, &end)) > 0) {
 		numbers[n++] = number;
 		/* "A1 & A2", "A1/A2", "A1, A2"; "A1.1" is a part of A1 */
 		p = end;
@@ -169,57 +189,6 @@ static bool is_moderator(const chatarc_chat_t *chat, const char *author)
 }
 
 /* The window. */
-
-static CHATARC_MUST_CHECK chatarc_status_t latest_message_time(const char *data_dir,
-                                                               const char *chat, chatarc_ms_t *out,
-                                                               chatarc_error_t *err)
-{
-	strlist_t days = {0};
-	chatarc_status_t status = archive_list_days(data_dir, chat, &days, err);
-	if (status == CHATARC_OK && days.len == 0)
-		status = chatarc_error_set(
-		    err, CHATARC_ERR_NOT_FOUND,
-		    "chat '%s' has no messages yet: import or fetch some first", chat);
-	if (status == CHATARC_OK) {
-		/* No later than a post may be dated (TIME_POST_MARGIN_MS): an
-		 * archive written before that rule may hold one from 9999. */
-		struct collected c = {0};
-		chatarc_ms_t from, until = time_now_ms() + TIME_POST_MARGIN_MS;
-		size_t last = days.len - 1;
-		archive_day_of_path(days.items[last], NULL, &from);
-		while (from > until && last > 0)
-			archive_day_of_path(days.items[--last], NULL, &from);
-		status = archive_for_each_without_raw(data_dir, chat, from, until, collect_message,
-		                                      &c, err);
-		*out = c.n ? c.messages[c.n - 1].record.created_ms : from < until ? from : until;
-		free_collected(&c);
-	}
-	strlist_clear(&days);
-	return status;
-}
-
-/* Inside the chat's tz scope: the local date of the latest scheduled
- * session that had begun by `latest`. */
-static void latest_session_date(const chatarc_chat_t *chat, chatarc_ms_t latest, char date[11])
-{
-	const chatarc_schedule_t *s = &chat->schedule;
-	chatarc_ms_t start;
-	int weekday;
-	time_to_local(latest, NULL, date, &weekday, NULL);
-	if (!s->set)
-		return;
-	for (int back = 0; back < 14; back++) {
-		char day[11];
-		time_to_local(latest - (chatarc_ms_t)back * 86400000, NULL, day, &weekday, NULL);
-		if (weekday != s->weekday ||
-		    !time_local_to_utc(day, s->start_minute - s->slack_minutes, &start))
-			continue;
-		if (start <= latest) {
-			memcpy(date, day, 11);
-			return;
-		}
-	}
-}
 
 /* Chats without a schedule (a hashtag stream): a session is a burst of at
  * least BURST_MIN_MESSAGES messages with no silence longer than
@@ -381,6 +350,59 @@ static bool keepable_date(const char *local)
 	return strlen(local) == 10 && time_parse_iso8601(local, &ignored);
 }
 
+/* Whether the sorted day numbers hold one in [from, to]. */
+static bool holds_day_between(const int64_t *days, size_t n, int64_t from, int64_t to)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (days[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && days[lo] <= to;
+}
+
+/* Inside the chat's tz scope: the session dates of a scheduled chat whose
+ * windows touch one of the archive's UTC days. */
+static void scheduled_dates(const chatarc_chat_t *chat, const strlist_t *day_paths,
+                            strlist_t *dates)
+{
+	int64_t *days = xcalloc(day_paths->len + 1, sizeof *days);
+	strlist_t candidates = {0};
+	for (size_t i = 0; i < day_paths->len; i++) {
+		chatarc_ms_t utc_start;
+		archive_day_of_path(day_paths->items[i], NULL, &utc_start);
+		days[i] = utc_start / 86400000;
+	}
+	if (day_paths->len) {
+		char from[11], to[11];
+		/* Days are sorted by path, which is by date. A local date is at
+		 * most a day from the UTC dates it overlaps. */
+		int64_t last = days[day_paths->len - 1] + 1;
+		/* No later than a post may be dated (TIME_POST_MARGIN_MS): an
+		 * archive written before that rule may hold a day of 9999. */
+		int64_t latest = (time_now_ms() + TIME_POST_MARGIN_MS) / 86400000 + 1;
+		time_format_day((days[0] - 1) * 86400000LL, from);
+		time_format_day((last < latest ? last : latest) * 86400000LL, to);
+		schedule_dates_between(chat->schedules, chat->n_schedules, from, to, &candidates);
+	}
+	for (size_t i = 0; i < candidates.len; i++) {
+		schedule_session_t session;
+		if (!keepable_date(candidates.items[i]) ||
+		    !schedule_session_on(chat->schedules, chat->n_schedules, candidates.items[i],
+		                         &session))
+			continue;
+		int64_t first = session.window_start / 86400000;
+		int64_t last = (session.window_end - 1) / 86400000;
+		if (holds_day_between(days, day_paths->len, first, last))
+			strlist_add(dates, candidates.items[i]);
+	}
+	strlist_clear(&candidates);
+	free(days);
+}
+
 chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_t *chat,
                                        strlist_t *dates, chatarc_error_t *err)
 {
@@ -388,7 +410,7 @@ chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_
 	summary_burst_t *bursts = NULL;
 	size_t n_bursts = 0;
 	tz_scope_t scope;
-	chatarc_status_t status = chat->schedule.set
+	chatarc_status_t status = chat->n_schedules
 	                              ? archive_list_days(data_dir, chat->name, &days, err)
 	                              : find_bursts(data_dir, chat->name, INT64_MIN, INT64_MAX,
 	                                            NULL, &bursts, &n_bursts, err);
@@ -402,20 +424,8 @@ chatarc_status_t summary_list_sessions(const char *data_dir, const chatarc_chat_
 		    keepable_date(local))
 			strlist_add(dates, local);
 	}
-	for (size_t i = 0; status == CHATARC_OK && i < days.len; i++) {
-		chatarc_ms_t utc_start;
-		archive_day_of_path(days.items[i], NULL, &utc_start);
-		/* A UTC day overlaps the local dates of its first and last instant. */
-		chatarc_ms_t ends[2] = {utc_start, utc_start + 86400000 - 1};
-		for (int e = 0; e < 2; e++) {
-			char local[11];
-			int weekday;
-			time_to_local(ends[e], NULL, local, &weekday, NULL);
-			bool repeat = dates->len && !strcmp(dates->items[dates->len - 1], local);
-			if (!repeat && weekday == chat->schedule.weekday && keepable_date(local))
-				strlist_add(dates, local);
-		}
-	}
+	if (status == CHATARC_OK && chat->n_schedules)
+		scheduled_dates(chat, &days, dates);
 	tz_scope_leave(&scope);
 	free(bursts);
 	strlist_clear(&days);
@@ -442,17 +452,27 @@ static CHATARC_MUST_CHECK chatarc_status_t latest_burst_date(const char *data_di
 	return status;
 }
 
+/* Inside the chat's tz scope: the window of the session on date. A date
+ * that is no session of the schedule has an empty window: a post that
+ * day is in no session, however many posts the day has. */
 static CHATARC_MUST_CHECK chatarc_status_t scheduled_window(const chatarc_chat_t *chat,
                                                             const char *date, summary_t *s,
                                                             chatarc_error_t *err)
 {
-	const chatarc_schedule_t *sc = &chat->schedule;
-	if (!time_local_to_utc(date, sc->start_minute - sc->slack_minutes, &s->window_start) ||
-	    !time_local_to_utc(date, sc->start_minute + sc->minutes + sc->slack_minutes,
-	                       &s->window_end))
+	schedule_session_t session;
+	chatarc_ms_t midnight;
+	if (!time_local_to_utc(date, 0, &midnight))
 		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a date (YYYY-MM-DD)",
 		                         date);
 	s->scheduled = true;
+	if (!schedule_session_on(chat->schedules, chat->n_schedules, date, &session)) {
+		s->off_schedule = true;
+		s->window_start = s->window_end = s->scheduled_end = midnight;
+		return CHATARC_OK;
+	}
+	s->window_start = session.window_start;
+	s->window_end = session.window_end;
+	s->scheduled_end = session.end;
 	return CHATARC_OK;
 }
 
@@ -497,10 +517,10 @@ static long topic_by_number(const summary_t *s, int number)
 }
 
 /* The text after a question's label, for comparing two wordings. */
-static const char *question_wording(const char *text)
+static const char *question_wording(const chatarc_chat_t *chat, const char *text)
 {
 	const char *end;
-	if (!question_label(text, &end))
+	if (!question_label(chat, text, &end))
 		return text ? text : "";
 	while (*end == ':' || *end == '.' || *end == ')' || *end == '-' || *end == ' ')
 		end++;
@@ -511,10 +531,10 @@ static const char *question_wording(const char *text)
  * on another network) start alike; a second part ("Q3 Or put elsewise,
  * how can we ...") does not. */
 #define SAME_WORDING_PREFIX 12
-static bool same_wording(const char *a, const char *b)
+static bool same_wording(const chatarc_chat_t *chat, const char *a, const char *b)
 {
-	a = question_wording(a);
-	b = question_wording(b);
+	a = question_wording(chat, a);
+	b = question_wording(chat, b);
 	size_t n = 0;
 	while (a[n] && tolower((unsigned char)a[n]) == tolower((unsigned char)b[n]))
 		n++;
@@ -555,7 +575,7 @@ static void labelled_question(summary_t *s, size_t i, int number)
 	summary_topic_t *topic = &s->topics[t];
 	if (m->record.created_ms - topic->start >= QUESTION_THREAD_MS)
 		return;
-	if (same_wording(s->messages[topic->question].record.text, m->record.text))
+	if (same_wording(s->chat_config, s->messages[topic->question].record.text, m->record.text))
 		topic->question = (long)i;
 	mark_question(m, t);
 }
@@ -583,7 +603,7 @@ static void find_questions(summary_t *s)
 		int number;
 		if (!m->moderator)
 			continue;
-		if (summary_parse_labels(m->record.text, true, &number, 1) == 1) {
+		if (summary_parse_labels(s->chat_config, m->record.text, true, &number, 1) == 1) {
 			labelled_question(s, i, number);
 		} else if (m->parent >= 0 && s->messages[m->parent].question && m->n_labels == 0 &&
 		           !strcasecmp(s->messages[m->parent].record.author, m->record.author) &&
@@ -618,14 +638,14 @@ static bool closes_chat(const char *text)
 
 /* Where the wrap-up starts: a moderator's closing message after the last
  * question, or the scheduled end, whichever comes first. */
-static chatarc_ms_t wrap_start(const summary_t *s, const chatarc_chat_t *chat, const char *date)
+static chatarc_ms_t wrap_start(const summary_t *s)
 {
 	chatarc_ms_t last_question = INT64_MIN, end = INT64_MAX;
 	for (size_t t = 0; t < s->n_topics; t++)
 		if (s->topics[t].start > last_question)
 			last_question = s->topics[t].start;
-	if (s->scheduled && chat->schedule.set)
-		time_local_to_utc(date, chat->schedule.start_minute + chat->schedule.minutes, &end);
+	if (s->scheduled)
+		end = s->scheduled_end;
 	for (size_t i = 0; i < s->n_messages; i++) {
 		const summary_message_t *m = &s->messages[i];
 		if (m->moderator && !m->question && m->record.created_ms > last_question &&
@@ -714,7 +734,7 @@ static void link_parents(summary_t *s, const chatarc_chat_t *chat)
 			urimap_insert(&ids, tail + 1, &added)->index = i;
 		m->moderator = is_moderator(chat, r->author);
 		m->person = config_person(chat, r->author, NULL);
-		m->n_labels = summary_parse_labels(r->text, false, m->labels, 4);
+		m->n_labels = summary_parse_labels(chat, r->text, false, m->labels, 4);
 		time_to_local(r->created_ms, m->local_time, NULL, NULL, NULL);
 		urimap_value_t *parent = r->reply_to ? urimap_find(&uris, r->reply_to) : NULL;
 		if (!parent && r->reply_to_id)
@@ -759,16 +779,11 @@ static CHATARC_MUST_CHECK chatarc_status_t build(const char *data_dir, const cha
 			goto out;
 		}
 		memcpy(s->date, date, 11);
-	} else if (chat->schedule.set) {
-		chatarc_ms_t latest;
-		if ((status = latest_message_time(data_dir, chat->name, &latest, err)))
-			goto out;
-		latest_session_date(chat, latest, s->date);
 	} else if ((status = latest_burst_date(data_dir, chat, s->date, err))) {
 		goto out;
 	}
-	status = chat->schedule.set ? scheduled_window(chat, s->date, s, err)
-	                            : burst_window(data_dir, chat, s->date, kept, s, err);
+	status = chat->n_schedules ? scheduled_window(chat, s->date, s, err)
+	                           : burst_window(data_dir, chat, s->date, kept, s, err);
 	if (status == CHATARC_OK)
 		status = archive_for_each_cached(kept ? kept->days : NULL, data_dir, chat->name,
 		                                 s->window_start, s->window_end, collect_message,
@@ -781,7 +796,7 @@ static CHATARC_MUST_CHECK chatarc_status_t build(const char *data_dir, const cha
 	c.chat = chat;
 	link_parents(s, chat);
 	find_questions(s);
-	assign(s, wrap_start(s, chat, s->date));
+	assign(s, wrap_start(s));
 	if (!topics_only)
 		summary_pick_highlights(s);
 	if (history && !topics_only)
@@ -797,9 +812,54 @@ out:
 	return CHATARC_OK;
 }
 
+/* A scheduled chat's latest session that has messages: a cancelled
+ * session, or a gap in the archive, is not the one a recap is wanted of. */
+static CHATARC_MUST_CHECK chatarc_status_t latest_session(const char *data_dir,
+                                                          const chatarc_chat_t *chat,
+                                                          summary_history_t *history,
+                                                          summary_t **out, chatarc_error_t *err)
+{
+	strlist_t dates = {0};
+	chatarc_status_t status = archive_list_days(data_dir, chat->name, &dates, err);
+	if (status == CHATARC_OK && dates.len == 0)
+		status = chatarc_error_set(
+		    err, CHATARC_ERR_NOT_FOUND,
+		    "chat '%s' has no messages yet: import or fetch some first", chat->name);
+	strlist_clear(&dates);
+	if (status == CHATARC_OK)
+		status = summary_list_sessions(data_dir, chat, &dates, err);
+	for (size_t i = dates.len; status == CHATARC_OK && i-- > 0;) {
+		summary_t *probe;
+		if ((status = build(data_dir, chat, dates.items[i], true, NULL, NULL, &probe, err)))
+			break;
+		size_t messages = probe->n_messages;
+		summary_free(probe);
+		if (messages) {
+			status =
+			    build(data_dir, chat, dates.items[i], false, history, NULL, out, err);
+			strlist_clear(&dates);
+			return status;
+		}
+	}
+	strlist_clear(&dates);
+	if (status != CHATARC_OK)
+		return status;
+	strbuf_t words;
+	strbuf_init(&words, 0);
+	schedule_describe(&chat->schedules[0], &words);
+	status =
+	    chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+	                      "chat '%s' has no session with messages yet (it meets %s%s)",
+	                      chat->name, words.buf, chat->n_schedules > 1 ? ", and more" : "");
+	strbuf_release(&words);
+	return status;
+}
+
 chatarc_status_t summary_build(const char *data_dir, const chatarc_chat_t *chat, const char *date,
                                summary_history_t *history, summary_t **out, chatarc_error_t *err)
 {
+	if (!date && chat->n_schedules)
+		return latest_session(data_dir, chat, history, out, err);
 	return build(data_dir, chat, date, false, history, NULL, out, err);
 }
 

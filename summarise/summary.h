@@ -61,7 +61,9 @@ typedef struct summary {
 	const chatarc_chat_t *chat_config; /* the config's chat: its "people" */
 	char date[11];                     /* local date of the session */
 	bool scheduled;                    /* window from the schedule, else a burst */
+	bool off_schedule;                 /* scheduled, and date is no session of it */
 	chatarc_ms_t window_start, window_end;
+	chatarc_ms_t scheduled_end;  /* when the session was to end (scheduled) */
 	summary_message_t *messages; /* time order */
 	size_t n_messages;
 	summary_topic_t *topics; /* in the order asked */
@@ -106,18 +108,21 @@ CHATARC_MUST_CHECK chatarc_status_t summary_build_topics(const char *data_dir,
                                                          summary_t **out, chatarc_error_t *err);
 void summary_free(summary_t *summary);
 /* The local dates (YYYY-MM-DD, oldest first) on which CHAT may have had a
- * session: for a scheduled chat, its weekday on every day with messages
- * (a date may still turn out empty: messages outside the window, and its
- * summary has no messages); otherwise the start of every burst of activity
- * (a run of at least 10 messages with no silence over 20 minutes). */
+ * session: for a scheduled chat, the dates its schedules yield whose
+ * window touches a day the archive holds (a date may still turn out
+ * empty: nothing in the window, and its summary has no messages);
+ * otherwise the start of every burst of activity (a run of at least 10
+ * messages with no silence over 20 minutes). */
 CHATARC_MUST_CHECK chatarc_status_t summary_list_sessions(const char *data_dir,
                                                           const chatarc_chat_t *chat,
                                                           strlist_t *dates, chatarc_error_t *err);
 
 /* Label parsing, exposed for tests: the topic numbers named near the start
  * of text ("A1", "@mod T2:", "Q3 answer", "A1 & A2"); `question` asks for a
- * moderator question label instead ("T1:", "Q1.", "Topic 1:"). */
-int summary_parse_labels(const char *text, bool question, int *numbers, int max);
+ * moderator question label instead ("T1:", "Q1.", "Topic 1:"). chat: its
+ * labels ("labels" in the config), or NULL for the default ones. */
+int summary_parse_labels(const chatarc_chat_t *chat, const char *text, bool question, int *numbers,
+                         int max);
 /* A link without tracking parameters (utm_*, fbclid, ...), host lower-cased. */
 char *summary_normalise_link(const char *url);
 

@@ -164,10 +164,10 @@ expect_eq "summarise: a session without questions is all welcome, nothing lost" 
 "$CHATARC" --data "$E" summarise edge 2026-11-18 >"$TMP/empty.xml" 2>"$TMP/err"
 expect_eq "summarise: a date after the last session exits 1 and names the nearest" \
 	"$?:$(wc -c <"$TMP/empty.xml"):$(cat "$TMP/err")" \
-	"1:0:chatarc: summarise: edge has no session on 2026-11-18 (nothing archived in its window); the nearest is 2026-11-11"
+	"1:0:chatarc: summarise: edge has no session on 2026-11-18 (nothing archived in its window: cancelled, or a gap in the archive); the nearest with messages is 2026-11-11"
 "$CHATARC" --data "$E" summarise edge 2026-11-07 >/dev/null 2>"$TMP/err"
 expect_eq "summarise: a date between sessions names both neighbours" "$?:$(grep -o 'the nearest.*' "$TMP/err")" \
-	"1:the nearest are 2026-11-04 and 2026-11-11"
+	"1:the nearest with messages are 2026-11-04 and 2026-11-11"
 
 # Windows in both hemispheres across DST: Sydney moved to AEDT (UTC+11) on
 # 2026-10-04, so 19:00 on 2026-10-07 is 08:00 UTC (it was 09:00 UTC before).
@@ -198,7 +198,7 @@ expect_eq "summarise: without a schedule, the session is a burst, across midnigh
 got=$("$CHATARC" --data "$E" summarise free --format json | jq -c '[.date, ."message-count"]')
 expect_eq "summarise: the latest session of a chat without a schedule is its latest burst" "$got" '["2026-11-04",12]'
 "$CHATARC" --data "$E" summarise free 2026-11-07 >/dev/null 2>"$TMP/err"
-expect_eq "summarise: a day of lone posts is no session" "$?:$(grep -o 'the nearest.*' "$TMP/err")" "1:the nearest is 2026-11-04"
+expect_eq "summarise: a day of lone posts is no session" "$?:$(grep -o 'the nearest.*' "$TMP/err")" "1:the nearest with messages is 2026-11-04"
 
 "$CHATARC" --data "$E" summarise nochat >/dev/null 2>&1
 expect_eq "summarise: an unknown chat fails (exit 1)" "$?" "1"

@@ -392,7 +392,11 @@
     </xsl:choose>
   </xsl:template>
 
-  <!-- The next scheduled session, in the chat's zone and in UTC. -->
+  <!-- The next scheduled session, in the chat's zone and in UTC, and the
+       schedule in words; "no session scheduled" when the rule has ended. -->
+  <xsl:template match="next[@none = 'true']">
+    <p class="next">No session scheduled (the chat met <xsl:value-of select="@schedule"/>).</p>
+  </xsl:template>
   <xsl:template match="next">
     <p class="next">Next session:
       <xsl:call-template name="long-date">
@@ -402,7 +406,8 @@
       <xsl:text> at </xsl:text>
       <span class="time" title="{@start}"><xsl:call-template name="clock"><xsl:with-param name="local" select="@local"/></xsl:call-template></span>
       <xsl:value-of select="concat(' ', ../@tz, ' (', substring(@start, 12, 5), ' UTC)')"/>
-      <xsl:text> · </xsl:text><a class="ics" href="{$root}{../@name}/schedule.ics" type="text/calendar">add the weekly session to your calendar</a>
+      <xsl:if test="@schedule != ''"><xsl:value-of select="concat('; it meets ', @schedule)"/></xsl:if>
+      <xsl:text> · </xsl:text><a class="ics" href="{$root}{../@name}/schedule.ics" type="text/calendar">add its sessions to your calendar</a>
     </p>
   </xsl:template>
 

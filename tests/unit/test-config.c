@@ -28,8 +28,9 @@ static void test_templates_load(void)
 	config_template(&text, true);
 	CHECK(load_text(text.buf, &config, &err) == CHATARC_OK);
 	const chatarc_chat_t *chat = config_find_chat(&config, "hcsmdemo");
-	CHECK(chat && chat->schedule.set && chat->schedule.weekday == 3 &&
-	      chat->schedule.start_minute == 13 * 60 && chat->schedule.minutes == 60);
+	CHECK(chat && chat->n_schedules == 1 &&
+	      !strcmp(chat->schedules[0].rule, "FREQ=WEEKLY;BYDAY=WE") &&
+	      chat->schedules[0].start_minute == 13 * 60 && chat->schedules[0].minutes == 60);
 	if (chat)
 		CHECK_STR(chat->tz, "America/Toronto");
 	config_release(&config);
@@ -85,7 +86,7 @@ static void test_chat_zone(void)
 	                &config, &err) == CHATARC_OK);
 	const chatarc_chat_t *s = config_find_chat(&config, "s"),
 	                     *u = config_find_chat(&config, "u");
-	CHECK(s && !s->schedule.set);
+	CHECK(s && !s->n_schedules);
 	if (s && u) {
 		CHECK_STR(s->tz, "Europe/Berlin");
 		CHECK_STR(u->tz, "UTC");

@@ -7,7 +7,7 @@
 static const char *labels(const char *text, bool question)
 {
 	static char out[64];
-	int n[4], count = summary_parse_labels(text, question, n, 4);
+	int n[4], count = summary_parse_labels(NULL, text, question, n, 4);
 	out[0] = '\0';
 	for (int i = 0; i < count; i++)
 		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", i ? "," : "", n[i]);
