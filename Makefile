@@ -65,11 +65,11 @@ TOOL_SRC := $(wildcard tools/*.c)
 all: chatarc
 
 # Two programs from one library of objects. chatarc-full runs every command.
-# chatarc is the front end a user runs: it runs init, export, index and
-# search itself and hands the other commands to chatarc-full. Linked from
-# the same archive with --as-needed, it takes only the objects those four
-# need and so does not load libcurl, libxml2 or libxslt: a search, one
-# process a query, starts in a third of the time (BENCHMARKS.md).
+# chatarc is the front end a user runs: it runs search itself and hands
+# the other commands to chatarc-full. Linked from the same archive with
+# --as-needed, it takes only the objects search needs and so does not load
+# libcurl, libxml2, libxslt, libical or ICU: a search, one process a
+# query, starts in a third of the time (BENCHMARKS.md).
 chatarc: $(BUILD)/chatarc $(BUILD)/chatarc-full
 	cp $(BUILD)/chatarc-full chatarc-full.tmp && mv -f chatarc-full.tmp chatarc-full
 	cp $(BUILD)/chatarc $@.tmp && mv -f $@.tmp $@

@@ -28,19 +28,21 @@
 
 /* Every command, in the order --help lists them: COMMAND(name, needs_config,
  * program, summary). needs_config: main loads DIR/chatarc.conf before it
- * runs. program: FRONT for the commands this small program (`chatarc`)
- * runs itself, FULL for those that need libcurl, libxml2 or libxslt, which
- * run in chatarc-full. A search, one process a query, then loads 8 shared
- * libraries instead of 44 (issue 17, BENCHMARKS.md). */
+ * runs. program: FRONT for the command this small program (`chatarc`)
+ * runs itself, search; FULL for the others, which run in chatarc-full.
+ * A search, one process a query, then loads none of libcurl, libxml2,
+ * libxslt, libical and ICU (issue 17, BENCHMARKS.md): export and index,
+ * which place messages in sessions through libical, left the front end
+ * when schedules became recurrence rules (1.7 ms of a search's start). */
 #define CHATARC_COMMANDS(COMMAND)                                                                  \
 	COMMAND(init, false, FULL, "write DIR/chatarc.conf; --sample adds the bundled chat")       \
 	COMMAND(fetch, true, FULL, "pull chats' hashtags from Mastodon instances and Bluesky")     \
 	COMMAND(import, true, FULL,                                                                \
 	        "read Twitter, Mastodon, Bluesky files (JSON, CSV) into a chat's archive")         \
-	COMMAND(export, true, FRONT, "write messages (chats, filters) as JSON lines or CSV")       \
+	COMMAND(export, true, FULL, "write messages (chats, filters) as JSON lines or CSV")        \
 	COMMAND(stats, true, FULL,                                                                 \
 	        "count messages by day, hour, session; top tags, authors; the reply network")      \
-	COMMAND(index, true, FRONT, "bring the search index up to date with the archive")          \
+	COMMAND(index, true, FULL, "bring the search index up to date with the archive")           \
 	COMMAND(search, true, FRONT,                                                               \
 	        "search every chat: words, phrases, fields; text, JSON or CSV")                    \
 	COMMAND(summarise, true, FULL,                                                             \
@@ -204,7 +206,7 @@ int main(int argc, char **argv)
 			return run_full_program(argv);
 #endif
 #ifdef CHATARC_FRONT
-		/* export, index and search read nothing of share/; finding it
+		/* search reads nothing of share/; finding it
 		 * (readlink of /proc/self/exe, a stat) cost a search 0.1-0.4 ms. */
 		char *share = NULL;
 #else
@@ -214,6 +216,11 @@ int main(int argc, char **argv)
 		ctx.program = strchr(argv[0], '/') ? argv[0] : "chatarc";
 		ctx.stderr_tty = isatty(STDERR_FILENO);
 		ctx.stdout_tty = isatty(STDOUT_FILENO);
+#ifdef CHATARC_FRONT
+		ctx.check_rule = NULL;
+#else
+		ctx.check_rule = schedule_rule_problem;
+#endif
 #ifndef CHATARC_FRONT
 		xmlInitParser();
 #endif

@@ -40,7 +40,7 @@ chatarc_status_t cli_load_config(const cli_context_t *ctx, chatarc_config_t *con
                                  chatarc_error_t *err)
 {
 	char *path = cli_config_path(ctx);
-	chatarc_status_t status = config_load(path, config, err);
+	chatarc_status_t status = config_load(path, config, ctx->check_rule, err);
 	if (status == CHATARC_ERR_NOT_FOUND)
 		chatarc_error_set(err, status,
 		                  "%s is not a chatarc data directory (no chatarc.conf): run "

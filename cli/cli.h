@@ -24,6 +24,10 @@ typedef struct cli_context {
 	const char *share_dir; /* NULL in the front end (chatarc), which needs none */
 	bool stderr_tty;       /* progress goes to stderr, only on a terminal */
 	bool stdout_tty;
+	/* How config rules are checked: schedule_rule_problem in chatarc-full,
+	 * NULL in the front end, which runs only search and so never expands
+	 * a schedule (libical and ICU stay unloaded). */
+	config_rule_check_fn check_rule;
 	/* DIR/chatarc.conf, loaded once by main for the commands that use it
 	 * (a flag in the command table); config_status says why it is not. */
 	chatarc_config_t config;

@@ -168,6 +168,7 @@ static long line_of(const struct line_map *map, const char *path)
 struct checker {
 	const char *file;
 	const struct line_map *lines;
+	config_rule_check_fn check_rule; /* NULL: rules taken unchecked */
 	chatarc_error_t *err;
 };
 
@@ -288,7 +289,7 @@ static CHATARC_MUST_CHECK chatarc_status_t read_one_schedule(struct checker *c, 
 			return complain(c, sub,
 			                "expected a recurrence rule such as "
 			                "\"FREQ=MONTHLY;BYDAY=1FR\"");
-		if ((problem = schedule_rule_problem(rrule, json_get(v, "first") != NULL)))
+		if (c->check_rule && (problem = c->check_rule(rrule, json_get(v, "first") != NULL)))
 			return complain(c, sub, "%s", problem);
 		schedule_init(schedule, rrule);
 	} else {
@@ -824,7 +825,8 @@ static CHATARC_MUST_CHECK chatarc_status_t read_text(const char *path, strbuf_t 
 	return status;
 }
 
-chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc_error_t *err)
+chatarc_status_t config_load(const char *path, chatarc_config_t *config,
+                             config_rule_check_fn check_rule, chatarc_error_t *err)
 {
 	strbuf_t text;
 	struct line_map lines = {0};
@@ -869,7 +871,8 @@ chatarc_status_t config_load(const char *path, chatarc_config_t *config, chatarc
 		status = chatarc_error_set(err, CHATARC_ERR_CONFIG, "%s: not valid JSON", path);
 		goto out;
 	}
-	struct checker checker = {.file = path, .lines = &lines, .err = err};
+	struct checker checker = {
+	    .file = path, .lines = &lines, .check_rule = check_rule, .err = err};
 	status = check_config(&checker, root, config);
 out:
 	if (lines.parser)

@@ -96,7 +96,14 @@ typedef struct chatarc_config {
 } chatarc_config_t;
 
 /* CHATARC_ERR_NOT_FOUND when the file does not exist. */
+/* Checks a schedule's recurrence rule: NULL when it is one, else why not
+ * (schedule_rule_problem). */
+typedef const char *(*config_rule_check_fn)(const char *rule, bool have_first);
+/* check_rule: schedule_rule_problem, or NULL to take rules unchecked, for
+ * a program that never expands them (the front end's search, which so
+ * does not load libical). */
 CHATARC_MUST_CHECK chatarc_status_t config_load(const char *path, chatarc_config_t *config,
+                                                config_rule_check_fn check_rule,
                                                 chatarc_error_t *err);
 void config_release(chatarc_config_t *config);
 const chatarc_source_t *config_find_source(const chatarc_config_t *config, const char *name);

@@ -26,20 +26,13 @@
 #include "../common/urimap.h"
 #include "../summarise/places.h"
 #include "../summarise/summary.h"
+#include "index-internal.h"
 #include "xapian-shim.h"
 
 /* Documents between commits. Batches make Xapian fast, but past a few
  * thousand documents its in-memory postings only grow: 5,000 indexed as
  * fast as 20,000 did, in 36 MB instead of 53 (BENCHMARKS.md). */
 #define INDEX_COMMIT_EVERY 5000
-
-char *index_path(const char *data_dir)
-{
-	strbuf_t sb;
-	strbuf_init(&sb, 0);
-	strbuf_addf(&sb, "%s/index", data_dir);
-	return strbuf_detach(&sb, NULL);
-}
 
 struct indexer {
 	xdb_t *db;
@@ -160,31 +153,6 @@ static CHATARC_MUST_CHECK chatarc_status_t index_record(void *ctx, const chatarc
 	return status;
 }
 
-/* What the index knows of one day file: its metadata key ("day:CHAT/DAY"),
- * the file's size now (what the key holds once the day is indexed), and
- * whether the key holds it already (*current) or nothing (*never). */
-static CHATARC_MUST_CHECK chatarc_status_t day_state(xdb_t *db, const char *chat, const char *path,
-                                                     char key[128], char size_text[32],
-                                                     bool *current, bool *never,
-                                                     chatarc_error_t *err)
-{
-	char day[11];
-	struct stat st;
-	archive_day_of_path(path, day, NULL);
-	snprintf(key, 128, "day:%s/%s", chat, day);
-	if (stat(path, &st) < 0)
-		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: %s", path, strerror(errno));
-	snprintf(size_text, 32, "%lld", (long long)st.st_size);
-	char *indexed;
-	chatarc_status_t status = xdb_get_metadata(db, key, &indexed, err);
-	if (status != CHATARC_OK)
-		return status;
-	*current = !strcmp(indexed, size_text);
-	*never = indexed[0] == '\0';
-	free(indexed);
-	return CHATARC_OK;
-}
-
 static void note_if_stale(void *ctx, const char *id)
 {
 	struct indexer *ix = ctx;
@@ -221,7 +189,7 @@ static CHATARC_MUST_CHECK chatarc_status_t index_day(struct indexer *ix, const c
 
 	archive_day_of_path(path, NULL, &from);
 	chatarc_status_t status =
-	    day_state(ix->db, ix->chat, path, key, size_text, &current, &ix->day_is_new, err);
+	    index_day_state(ix->db, ix->chat, path, key, size_text, &current, &ix->day_is_new, err);
 	if (status != CHATARC_OK)
 		return status;
 	if (current) {
@@ -313,26 +281,6 @@ static CHATARC_MUST_CHECK chatarc_status_t remove_generation(const char *data_di
 	return remove_index_dir(data_dir, name, err);
 }
 
-/* Whether db's terms are of this chatarc's scheme (XDB_SCHEMA). */
-static CHATARC_MUST_CHECK chatarc_status_t schema_matches(xdb_t *db, bool *matches,
-                                                          chatarc_error_t *err)
-{
-	char *schema;
-	chatarc_status_t status = xdb_get_metadata(db, "schema", &schema, err);
-	if (status == CHATARC_OK)
-		*matches = !strcmp(schema, XDB_SCHEMA);
-	if (status == CHATARC_OK)
-		free(schema);
-	return status;
-}
-
-/* "written:CHAT": the chat's archive_written_mark the index is up to date
- * with. */
-static void written_key(const char *chat, char key[160])
-{
-	snprintf(key, 160, "written:%s", chat);
-}
-
 /* Keeps each chat's mark as it was when the run began, where it differs
  * from the one kept (a run with nothing to do writes nothing). */
 static CHATARC_MUST_CHECK chatarc_status_t note_marks(struct indexer *ix,
@@ -343,7 +291,7 @@ static CHATARC_MUST_CHECK chatarc_status_t note_marks(struct indexer *ix,
 	bool changed = false;
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
 		char key[160], *kept;
-		written_key(config->chats[c].name, key);
+		index_written_key(config->chats[c].name, key);
 		if ((status = xdb_get_metadata(ix->db, key, &kept, err)))
 			break;
 		if (strcmp(kept, marks[c])) {
@@ -353,83 +301,6 @@ static CHATARC_MUST_CHECK chatarc_status_t note_marks(struct indexer *ix,
 		free(kept);
 	}
 	return status == CHATARC_OK && changed ? xdb_commit(ix->db, err) : status;
-}
-
-/* How many of the chats' day files changed since the index read them. A
- * chat whose archive was not written since (its mark is the one the index
- * kept) is not looked at day by day: at 1,250 day files that was a stat
- * and a lookup each, a third of a search. */
-static CHATARC_MUST_CHECK chatarc_status_t stale_days(const char *data_dir,
-                                                      const chatarc_config_t *config, xdb_t *db,
-                                                      size_t *stale, chatarc_error_t *err)
-{
-	chatarc_status_t status = CHATARC_OK;
-	*stale = 0;
-	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
-		char mark[48], key[160], *kept;
-		archive_written_mark(data_dir, config->chats[c].name, mark);
-		written_key(config->chats[c].name, key);
-		if ((status = xdb_get_metadata(db, key, &kept, err)))
-			break;
-		bool unchanged = *mark && !strcmp(mark, kept);
-		free(kept);
-		if (unchanged)
-			continue;
-		strlist_t days = {0};
-		status = archive_list_days(data_dir, config->chats[c].name, &days, err);
-		for (size_t d = 0; status == CHATARC_OK && d < days.len; d++) {
-			char key[128], size_text[32];
-			bool current, never;
-			status = day_state(db, config->chats[c].name, days.items[d], key, size_text,
-			                   &current, &never, err);
-			*stale += !current;
-		}
-		strlist_clear(&days);
-	}
-	return status;
-}
-
-chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_config_t *config,
-                                       xdb_t **db, size_t *stale, chatarc_error_t *err)
-{
-	strlist_t paths = {0};
-	char *path = index_path(data_dir);
-	*stale = 0;
-	if (fs_exists(path) || config->index_shards.len == 0)
-		strlist_add(&paths, path);
-	for (size_t i = 0; i < config->index_shards.len; i++) {
-		const char *shard = config->index_shards.items[i];
-		strbuf_t full;
-		strbuf_init(&full, 0);
-		if (shard[0] == '/' || !strncmp(shard, "tcp:", 4))
-			strbuf_addstr(&full, shard);
-		else
-			strbuf_addf(&full, "%s/%s", data_dir, shard);
-		strlist_add(&paths, full.buf);
-		strbuf_release(&full);
-	}
-	chatarc_status_t status =
-	    xdb_open_readonly((const char *const *)paths.items, paths.len, db, err);
-	if (status == CHATARC_ERR_NOT_FOUND && paths.len == 1 && !strcmp(paths.items[0], path))
-		chatarc_error_set(err, status, "%s: no index yet: run `chatarc --data %s index`",
-		                  path, data_dir);
-	bool current = true;
-	if (status == CHATARC_OK && !config->index_shards.len &&
-	    ((status = schema_matches(*db, &current, err)) != CHATARC_OK || !current)) {
-		xdb_close(*db);
-		if (status == CHATARC_OK)
-			status = chatarc_error_set(
-			    err, CHATARC_ERR_CORRUPT,
-			    "%s was built by an older chatarc, whose terms this one does not "
-			    "search: run `chatarc --data %s index` (it rebuilds it)",
-			    path, data_dir);
-	}
-	free(path);
-	strlist_clear(&paths);
-	if (status == CHATARC_OK && config->n_chats && !config->index_shards.len &&
-	    (status = stale_days(data_dir, config, *db, stale, err)) != CHATARC_OK)
-		xdb_close(*db);
-	return status;
 }
 
 static CHATARC_MUST_CHECK chatarc_status_t remove_generation(const char *data_dir, long generation,
@@ -466,7 +337,7 @@ static bool current_schema(const char *data_dir)
 	/* An index that opens but whose schema cannot be read is not taken
 	 * as current: it is rebuilt, never written to under a scheme unknown. */
 	if (xdb_open_readonly(paths, 1, &db, &ignored) == CHATARC_OK) {
-		if (schema_matches(db, &matches, &ignored) != CHATARC_OK)
+		if (index_schema_matches(db, &matches, &ignored) != CHATARC_OK)
 			matches = false;
 		xdb_close(db);
 	}
@@ -663,7 +534,7 @@ static CHATARC_MUST_CHECK chatarc_status_t indexer_open(struct indexer *ix, cons
 	/* Written to a new database only: a run with nothing to do writes
 	 * nothing. */
 	bool current;
-	status = schema_matches(ix->db, &current, err);
+	status = index_schema_matches(ix->db, &current, err);
 	if (status == CHATARC_OK && !current)
 		status = xdb_set_metadata(ix->db, "schema", XDB_SCHEMA, err);
 	return status;

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (write(fd, data, size) == (ssize_t)size) {
 		chatarc_config_t config;
 		chatarc_error_t err;
-		if (config_load(path, &config, &err) == CHATARC_OK)
+		if (config_load(path, &config, schedule_rule_problem, &err) == CHATARC_OK)
 			config_release(&config);
 	}
 	close(fd);

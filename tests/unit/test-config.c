@@ -11,7 +11,7 @@ static chatarc_status_t load_text(const char *text, chatarc_config_t *config, ch
 	unit_tmpdir(dir, sizeof dir, "config");
 	snprintf(path, sizeof path, "%s/chatarc.conf", dir);
 	CHECK(fs_replace_file(path, text, strlen(text), err) == CHATARC_OK);
-	return config_load(path, config, err);
+	return config_load(path, config, schedule_rule_problem, err);
 }
 
 static void test_templates_load(void)
