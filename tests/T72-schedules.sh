@@ -238,6 +238,50 @@ PY
 		"$(cat "$TMP/$chat.check")" "$(printf 'stats True export True publish True 52\nics True\nposts 0')"
 done
 
+# ---- Labels in the chat's language ----------------------------------------
+# A German chat (#EdChatDE's habit): the moderator asks "F1" (Frage), people
+# answer "A1" (Antwort). The welcome asks something too; read with the
+# default labels (T, Q) it would become the first topic.
+G="$TMP/de"
+mkdir -p "$G"
+cat >"$G/chatarc.conf" <<'JSON'
+{"chats": {"edchatde": {"tags": ["edchatde"], "moderators": ["mod@bildung.social"],
+  "labels": {"question": ["F"], "answer": ["A"]},
+  "schedule": {"weekday": "Tue", "start": "20:00", "minutes": 60, "tz": "Europe/Berlin"}}}}
+JSON
+/usr/bin/python3 - "$TMP/de.json" <<'PY'
+import json, sys
+posts = [
+    ("mod", "19:58", "Herzlich willkommen zum #edchatde! Wer ist heute dabei?"),
+    ("lena", "19:59", "Hallo in die Runde, Lena aus Köln, Grundschule #edchatde"),
+    ("mod", "20:02", "F1: Wie nutzt ihr digitale Werkzeuge im Fachunterricht? #edchatde"),
+    ("lena", "20:05", "A1 Vor allem für kollaboratives Schreiben, mit Etherpads #edchatde"),
+    ("jonas", "20:07", "A1: Bei uns kaum, die Geräte fehlen noch #edchatde"),
+    ("mod", "20:20", "F2: Welche Fortbildung hat euch wirklich weitergebracht? #edchatde"),
+    ("jonas", "20:24", "A2 Die schulinterne, weil sie konkret war #edchatde"),
+    ("lena", "20:26", "@jonas A2 Ja, und weil man danach Zeit zum Ausprobieren hatte #edchatde"),
+    ("mod", "20:40", "F3. Was nehmt ihr euch für die nächste Woche vor? #edchatde"),
+    ("jonas", "20:44", "A3 Eine Stunde nur mit Tablets planen #edchatde"),
+]
+out = []
+for n, (who, at, text) in enumerate(posts, 1):
+    out.append({"id": str(n), "uri": f"https://bildung.social/users/{who}/statuses/{n}",
+        "url": f"https://bildung.social/@{who}/{n}", "created_at": f"2025-03-04T{int(at[:2]) - 1:02d}:{at[3:]}:00.000Z",
+        "content": f"<p>{text}</p>", "account": {"id": who, "acct": who, "username": who,
+        "display_name": who.title(), "url": f"https://bildung.social/@{who}"},
+        "tags": [{"name": "edchatde"}], "mentions": [], "media_attachments": [], "in_reply_to_id": None,
+        "visibility": "public", "language": "de", "replies_count": 0, "reblogs_count": 0, "favourites_count": 0})
+json.dump(out, open(sys.argv[1], "w"))
+PY
+"$CHATARC" --data "$G" import --chat edchatde "$TMP/de.json" >/dev/null
+topics() { "$CHATARC" --data "$G" summarise edchatde 2025-03-04 --format json |
+	jq -r '[(.topics[] | "\(.number):\(.question.text[0:3]):\([.messages[] | select(.question | not) | .method] | join(","))"), "intro:\(.intro.messages | length)"] | join(" ")'; }
+expect_eq "schedules: a German chat's F1-F3 are its questions, A1-A3 placed by label, the welcome before them" \
+	"$(topics)" "1:F1::label,label 2:F2::label,label 3:F3.:label intro:2"
+sed -i '/"labels"/d' "$G/chatarc.conf"
+expect_eq "schedules: without its labels the welcome would be taken for the first question" \
+	"$(topics | cut -d' ' -f1 | cut -d: -f2)" "Her"
+
 # ---- Config errors name the line and the key --------------------------------
 bad_config() { # JSON-schedule expected-message
 	mkdir -p "$TMP/bad"
