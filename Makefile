@@ -42,9 +42,8 @@ FETCH_SRC := $(wildcard fetch/*.c)
 SUMMARISE_SRC := $(wildcard summarise/*.c)
 INDEX_SRC := $(wildcard index/*.c)
 PUBLISH_SRC := $(wildcard publish/*.c)
-# The Xapian shim and its phrase search: the C++ files, the only ones that
-# see Xapian's headers.
-SHIM_OBJ := $(BUILD)/index/xapian-shim.o $(BUILD)/index/phrase.o
+# The Xapian shim: the C++ file, the only one that sees Xapian's headers.
+SHIM_OBJ := $(BUILD)/index/xapian-shim.o
 CLI_SRC := $(wildcard cli/*.c)
 # The stages are libraries: no command lives in them and none includes
 # cli/, where every command is (git's builtin/ over libgit.a).
@@ -137,8 +136,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build/fuzz
 FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/index/xapian-shim.o \
-	$(FUZZ_BUILD)/index/phrase.o
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/index/xapian-shim.o
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(ALL_CPPFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<

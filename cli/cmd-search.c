@@ -155,26 +155,66 @@ static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const char *data
 	return CHATARC_OK;
 }
 
-/* The moderators' hide list, asked of each candidate hit. */
-static int not_hidden(void *ctx, const char *data)
+/* The moderators' hide list as terms the search leaves out: per chat, its
+ * accounts ("from:", lower-case, without '@'), its messages by uri ("id:",
+ * as written) and by url ("url:", lower-case as indexed). */
+struct hidden_terms {
+	xdb_hidden_t *chats;
+	strlist_t *terms; /* each chat's */
+	strlist_t chat_terms;
+	size_t n;
+};
+
+static void hidden_terms_of(const chatarc_config_t *config, struct hidden_terms *out)
 {
-	struct search_output *out = ctx;
-	chatarc_record_t r;
-	const chatarc_chat_t *chat;
-	if (record_from_json(data, &r, NULL) != CHATARC_OK)
-		return 1;
-	chat = r.chat ? config_find_chat(out->config, r.chat) : NULL;
-	int keep = !chat || !config_chat_hides(chat, &r);
-	record_clear(&r);
-	return keep;
+	memset(out, 0, sizeof *out);
+	out->chats = xcalloc(config->n_chats + 1, sizeof *out->chats);
+	out->terms = xcalloc(config->n_chats + 1, sizeof *out->terms);
+	for (size_t c = 0; c < config->n_chats; c++) {
+		const chatarc_chat_t *chat = &config->chats[c];
+		strlist_t *terms = &out->terms[out->n];
+		if (!chat->hide.len)
+			continue;
+		for (size_t i = 0; i < chat->hide.len; i++) {
+			const char *item = chat->hide.items[i];
+			strbuf_t term;
+			strbuf_init(&term, 0);
+			if (strstr(item, "://")) {
+				strbuf_addf(&term, "id:%s", item);
+				strlist_add(terms, term.buf);
+				strbuf_reset(&term);
+				strbuf_addf(&term, "url:%s", item);
+			} else {
+				strbuf_addf(&term, "from:%s", item + (item[0] == '@'));
+			}
+			if (strncmp(term.buf, "id:", 3))
+				for (char *p = term.buf; *p; p++)
+					*p = (char)tolower((unsigned char)*p);
+			strlist_add(terms, term.buf);
+			strbuf_release(&term);
+		}
+		strbuf_t chat_term;
+		strbuf_init(&chat_term, 0);
+		strbuf_addf(&chat_term, "chat:%s", chat->name);
+		for (char *p = chat_term.buf; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		strlist_add(&out->chat_terms, chat_term.buf);
+		strbuf_release(&chat_term);
+		out->chats[out->n].terms = (const char *const *)terms->items;
+		out->chats[out->n].n_terms = terms->len;
+		out->n++;
+	}
+	for (size_t i = 0; i < out->n; i++)
+		out->chats[i].chat_term = out->chat_terms.items[i];
 }
 
-static bool any_hidden(const chatarc_config_t *config)
+static void hidden_terms_release(struct hidden_terms *h)
 {
-	for (size_t i = 0; i < config->n_chats; i++)
-		if (config->chats[i].hide.len)
-			return true;
-	return false;
+	for (size_t i = 0; i < h->n; i++)
+		strlist_clear(&h->terms[i]);
+	strlist_clear(&h->chat_terms);
+	free(h->terms);
+	free(h->chats);
 }
 
 int cmd_search(int argc, char **argv, cli_context_t *ctx)
@@ -261,10 +301,12 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	bool mark = out.format == FORMAT_TEXT && ctx->stdout_tty;
 	record_init(&out.record);
 	strbuf_init(&out.shown, 256);
-	const xdb_filter_t hide = {not_hidden, &out};
-	status = xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL,
-	                    any_hidden(config) ? &hide : NULL, print_hit, &out,
-	                    count_only ? &total : NULL, &err);
+	struct hidden_terms hidden;
+	hidden_terms_of(config, &hidden);
+	status =
+	    xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL, hidden.chats,
+	               hidden.n, print_hit, &out, count_only ? &total : NULL, &err);
+	hidden_terms_release(&hidden);
 	record_clear(&out.record);
 	strbuf_release(&out.shown);
 	if (status == CHATARC_OK && count_only)

@@ -105,6 +105,8 @@ static CHATARC_MUST_CHECK chatarc_status_t index_record(void *ctx, const chatarc
 	if (r->network)
 		add_term(&terms, "network", r->network);
 	add_term(&terms, "reply", record_is_reply(r) ? "yes" : "no");
+	if (r->url && *r->url)
+		add_term(&terms, "url", r->url); /* the hide list names messages by it */
 	char lang[8];
 	if (primary_language(r->lang, lang))
 		add_term(&terms, "lang", lang);

@@ -240,7 +240,7 @@ chatarc_status_t index_matching_uris(const char *data_dir, const chatarc_config_
 	status = index_query_rewrite(query, index_authors_named, db, &rewritten, err);
 	if (status == CHATARC_OK)
 		status = xdb_search(db, rewritten.buf, XDB_SORT_DATE, 0, (size_t)-1 / 2, NULL, NULL,
-		                    collect_uri, out, NULL, err);
+		                    0, collect_uri, out, NULL, err);
 	strbuf_release(&rewritten);
 	xdb_close(db);
 	return status;

@@ -4,7 +4,6 @@
 
 #include "../common/alloc.h"
 #include "display-data.h"
-#include "phrase.h"
 
 #include <xapian.h>
 
@@ -36,9 +35,7 @@ struct xdb {
 	Xapian::TermGenerator terms;
 	std::map<std::string, Xapian::Stem> stemmers; // by language, made once
 	std::string stemmer_lang = "en";              // the one terms has now
-	phrase_words words;                           // the stemmers record a text's words
 	display_codec_t *codec = nullptr;             // packs and unpacks display data
-	bool remote = false;                          // a shard is a xapian-tcpsrv
 	void use_language(const char *lang)
 	{
 		std::string key(lang ? lang : "");
@@ -48,19 +45,14 @@ struct xdb {
 			return;
 		auto it = stemmers.find(key);
 		if (it == stemmers.end())
-			it = stemmers
-			         .emplace(key, phrase_recording_stemmer(stemmer_for(key), &words))
-			         .first;
+			it = stemmers.emplace(key, stemmer_for(key)).first;
 		terms.set_stemmer(it->second);
 		stemmer_lang = key;
 	}
 	xdb()
 	{
 		codec = display_codec_new();
-		terms.set_stemmer(
-		    stemmers
-		        .emplace("en", phrase_recording_stemmer(Xapian::Stem("english"), &words))
-		        .first->second);
+		terms.set_stemmer(stemmers.emplace("en", Xapian::Stem("english")).first->second);
 		// Stemmed terms only (Z-prefixed), as the query parser asks
 		// for them: not also every word unstemmed, which cost a fifth
 		// of the indexing time (BENCHMARKS.md).
@@ -89,11 +81,14 @@ static const char *const stemmed_languages[] = {
     "lt", "nb", "ne", "nl", "nn", "no", "pt", "ro", "ru", "sv", "ta", "tr"};
 
 // Field names of the query language and their boolean term prefixes.
+// "id" is the document's identity (its uri, as written); "url" its link,
+// for the hide list, which names messages by either.
 static const struct {
 	const char *field, *prefix;
 } boolean_fields[] = {
     {"from", "A"},       {"tag", "K"},        {"chat", "XCHAT"},       {"network", "XNET"},
     {"reply", "XREPLY"}, {"topic", "XTOPIC"}, {"session", "XSESSION"}, {"lang", "XLANG"},
+    {"url", "XURL"},     {"id", "Q"},
 };
 
 static CHATARC_MUST_CHECK chatarc_status_t fail(chatarc_error_t *err, chatarc_status_t status,
@@ -195,7 +190,6 @@ extern "C" chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n
 					return chatarc_error_set(err, CHATARC_ERR_USAGE,
 					                         "%s: expected tcp:HOST:PORT",
 					                         current);
-				db->remote = true;
 				db->read->add_database(Xapian::Remote::open(
 				    host_port.substr(0, colon),
 				    (unsigned)std::atoi(host_port.c_str() + colon + 1), 10000,
@@ -230,17 +224,16 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		db->terms.set_document(doc);
 		// Stemmed in the post's own language: "Forschungen" finds
 		// "Forschung" in German, which English stemming leaves apart.
+		// With positions: Xapian runs phrases, NEAR and ADJ itself, on
+		// every backend, remote shards included.
 		db->use_language(in->lang);
-		// No positions (phrase.h): the text's words in order go to
-		// XDB_SLOT_WORDS, recorded as the stemmer makes them.
-		db->words.hashes.clear();
-		db->words.on = true;
-		db->terms.index_text_without_positions(in->text ? in->text : "");
-		db->words.on = false;
+		db->terms.index_text(in->text ? in->text : "");
 		// The author's display name: found by its words, never part of
-		// a phrase.
-		if (in->name && *in->name)
+		// a phrase with the text.
+		if (in->name && *in->name) {
+			db->terms.increase_termpos();
 			db->terms.index_text_without_positions(in->name);
+		}
 		doc.add_boolean_term(id_term);
 		for (const char *const *t = in->boolean_terms; t && *t; t++) {
 			std::string term = prefixed_term(*t);
@@ -254,8 +247,6 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		if (created.size() >= 10)
 			doc.add_value(XDB_SLOT_DAY, created.substr(0, 4) + created.substr(5, 2) +
 			                                created.substr(8, 2));
-		if (!db->words.hashes.empty())
-			doc.add_value(XDB_SLOT_WORDS, db->words.hashes);
 		if (in->data && *in->data) {
 			size_t packed_len;
 			const char *packed =
@@ -398,34 +389,40 @@ static const char *display_data(display_codec_t *codec, const Xapian::Document &
 	return json;
 }
 
-namespace
+// The documents a hide list leaves out: those of its chat holding one of
+// its terms (an author, an id, a url), as a query a remote shard runs too.
+static Xapian::Query hidden_query(const xdb_hidden_t *hidden, size_t n)
 {
-// What Xapian asks of each hit good enough to be shown: its phrases in
-// order (phrase.h), then the C filter.
-class HitDecider : public Xapian::MatchDecider
-{
-	const PhraseCheck *phrases;
-	const xdb_filter_t *filter;
-	display_codec_t *codec;
+	std::vector<Xapian::Query> groups;
+	for (size_t i = 0; i < n; i++) {
+		std::vector<Xapian::Query> terms;
+		for (size_t k = 0; k < hidden[i].n_terms; k++) {
+			std::string term = prefixed_term(hidden[i].terms[k]);
+			if (!term.empty())
+				terms.emplace_back(term);
+		}
+		if (terms.empty())
+			continue;
+		Xapian::Query any(Xapian::Query::OP_OR, terms.begin(), terms.end());
+		std::string chat = hidden[i].chat_term ? prefixed_term(hidden[i].chat_term) : "";
+		groups.push_back(chat.empty() ? any
+		                              : Xapian::Query(Xapian::Query::OP_FILTER, any,
+		                                              Xapian::Query(chat)));
+	}
+	return groups.empty() ? Xapian::Query()
+	                      : Xapian::Query(Xapian::Query::OP_OR, groups.begin(), groups.end());
+}
 
-      public:
-	HitDecider(const PhraseCheck *p, const xdb_filter_t *f, display_codec_t *c)
-	    : phrases(p), filter(f), codec(c)
-	{
-	}
-	bool operator()(const Xapian::Document &doc) const override
-	{
-		if (phrases && !phrases->matches(doc))
-			return false;
-		return !filter || filter->keep(filter->ctx, display_data(codec, doc)) != 0;
-	}
-};
-} // namespace
+// The terms of a query in order: what tells two readings of it apart.
+static std::vector<std::string> terms_of(const Xapian::Query &query)
+{
+	return std::vector<std::string>(query.get_terms_begin(), query.get_terms_end());
+}
 
 extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_sort_t sort,
                                        size_t offset, size_t limit, const xdb_marks_t *marks,
-                                       const xdb_filter_t *filter, xdb_hit_fn fn, void *ctx,
-                                       size_t *total, chatarc_error_t *err)
+                                       const xdb_hidden_t *hidden, size_t n_hidden, xdb_hit_fn fn,
+                                       void *ctx, size_t *total, chatarc_error_t *err)
 {
 	try {
 		Xapian::QueryParser parser;
@@ -447,22 +444,22 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		// Each post was stemmed in its own language: the query is read
 		// in each language the index holds (its lang: terms), and a post
 		// matches when the reading in some language matches. Readings
-		// that come out the same (no free text, or words every stemmer
-		// leaves alike) are asked once.
+		// whose terms come out the same (no free text, or words every
+		// stemmer leaves alike) are asked once.
 		if (*query_text) {
-			std::vector<std::string> seen{query.get_description()};
+			std::vector<std::vector<std::string>> seen{terms_of(query)};
 			std::vector<Xapian::Query> readings{query};
 			for (const char *lang : stemmed_languages) {
 				if (!db->db().term_exists(std::string("XLANG") + lang))
 					continue;
 				parser.set_stemmer(stemmer_for(lang));
 				Xapian::Query reading = parser.parse_query(text, flags);
-				std::string description = reading.get_description();
+				std::vector<std::string> terms = terms_of(reading);
 				bool known = false;
-				for (const auto &d : seen)
-					known = known || d == description;
+				for (const auto &t : seen)
+					known = known || t == terms;
 				if (!known) {
-					seen.push_back(description);
+					seen.push_back(terms);
 					readings.push_back(reading);
 				}
 			}
@@ -470,12 +467,11 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 				query = Xapian::Query(Xapian::Query::OP_OR, readings.begin(),
 				                      readings.end());
 		}
-		// Xapian takes no match decider to a remote shard: with one,
-		// a phrase matches as the AND of its words (phrase.h).
-		std::unique_ptr<PhraseCheck> phrases =
-		    db->remote ? nullptr : PhraseCheck::of_query(query, XDB_SLOT_WORDS);
+		// The moderators' hide list: left out by the match itself.
+		Xapian::Query hide = hidden_query(hidden, n_hidden);
 		Xapian::Enquire enquire(db->db());
-		enquire.set_query(phrases ? phrases->relaxed(query) : query);
+		enquire.set_query(
+		    hide.empty() ? query : Xapian::Query(Xapian::Query::OP_AND_NOT, query, hide));
 		if (sort != XDB_SORT_RELEVANCE)
 			enquire.set_sort_by_value_then_relevance(XDB_SLOT_CREATED,
 			                                         sort == XDB_SORT_DATE_DESC);
@@ -483,15 +479,12 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 		// exact, not estimated. Not asked: only the hits shown are
 		// needed (counting every match cost a search 4x at p99).
 		Xapian::doccount size = total ? db->db().get_doccount() : 0;
-		HitDecider decider(phrases.get(), filter, db->codec);
 		Xapian::MSet hits =
-		    enquire.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, size,
-		                     nullptr, filter || phrases ? &decider : nullptr);
+		    enquire.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, size);
 		if (total)
 			*total = hits.get_matches_estimated();
 		Xapian::Stem english("english");
-		// Xapian marks a phrase of stemmed terms nowhere in a snippet:
-		// marks come from the query's terms alone, ORed (the hits matched
+		// Marks come from the query's terms alone, ORed (the hits matched
 		// the query itself, phrases and all).
 		Xapian::MSet marking;
 		if (marks) {

@@ -1,6 +1,6 @@
 /* The only door to Xapian. A plain C API in the spirit of notmuch.h: opaque
  * handles, chatarc status codes and messages, no C++ type or exception
- * crosses it. index/xapian-shim.cc and its phrase search, index/phrase.cc, are the only
+ * crosses it. index/xapian-shim.cc is the only
  * files that include Xapian. */
 #ifndef CHATARC_XAPIAN_SHIM_H
 #define CHATARC_XAPIAN_SHIM_H
@@ -24,12 +24,13 @@ typedef struct xdb xdb_t;
  * packed by zstd, not zlib. 6: no positions; a text's words in order in
  * XDB_SLOT_WORDS, for phrases (index/phrase.h). 7: session: and topic:
  * only for the dates a chat's schedule meets on (schedule.h), and each
- * chat's placement fingerprint kept as "placement:CHAT". */
-#define XDB_SCHEMA       "7"
+ * chat's placement fingerprint kept as "placement:CHAT". 8: positions again
+ * (Xapian runs phrases itself, on remote shards too), no XDB_SLOT_WORDS;
+ * url: terms, for the hide list. */
+#define XDB_SCHEMA       "8"
 #define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
 #define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
 #define XDB_SLOT_DATA    2 /* the display data, packed (display-data.h) */
-#define XDB_SLOT_WORDS   3 /* the text's stemmed words in order (phrase.h) */
 
 /* One message to index. */
 typedef struct xdb_document {
@@ -87,13 +88,15 @@ typedef struct xdb_marks {
 	const char *(*text_of)(void *ctx, const char *data); /* the text to mark */
 } xdb_marks_t;
 
-/* Optional: a hit is shown (and counted) only if keep(ctx, its data) is
- * true: the moderators' hide list. Asked of every candidate, so given only
- * when there is something to hide. */
-typedef struct xdb_filter {
-	int (*keep)(void *ctx, const char *data);
-	void *ctx;
-} xdb_filter_t;
+/* The moderators' hide list of one chat: its documents holding any of
+ * terms ("from:spam@bots.example", "id:URI", "url:URL") are left out of
+ * the matches (counted nowhere), by the query itself, which a remote shard
+ * runs too. chat_term: "chat:NAME", or NULL for every chat. */
+typedef struct xdb_hidden {
+	const char *chat_term;
+	const char *const *terms;
+	size_t n_terms;
+} xdb_hidden_t;
 
 /* Runs a query in chatarc's language (chatarc-search(1): free text, "phrases", AND OR
  * NOT ( ), from: tag: chat: network: reply: date:A..B). A malformed query is
@@ -102,9 +105,9 @@ typedef struct xdb_filter {
  * estimates mislead; it costs a count of every match). */
 CHATARC_MUST_CHECK chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort,
                                                size_t offset, size_t limit,
-                                               const xdb_marks_t *marks, const xdb_filter_t *filter,
-                                               xdb_hit_fn fn, void *ctx, size_t *total,
-                                               chatarc_error_t *err);
+                                               const xdb_marks_t *marks, const xdb_hidden_t *hidden,
+                                               size_t n_hidden, xdb_hit_fn fn, void *ctx,
+                                               size_t *total, chatarc_error_t *err);
 CHATARC_MUST_CHECK chatarc_status_t xdb_document_count(xdb_t *db, size_t *count,
                                                        chatarc_error_t *err);
 /* Calls fn with each value of a boolean field ("from") that starts with

@@ -1,17 +1,16 @@
 #!/usr/bin/python3
-"""Xapian's own phrase matching, for T80 to compare chatarc's with.
+"""Xapian's own reading of chatarc's queries, for T80 to compare chatarc with.
 
-chatarc's index keeps no positions: a phrase is the AND of its words,
-checked against each document's words in order (index/phrase.h). This
-builds what the index held before, a Xapian database with positions, from
-the same messages (chatarc export --format json on stdin), stemmed the same
-way (STEM_ALL_Z, each post in its own language, the query read in every
-language the messages have), and answers the same queries with Xapian's
-OP_PHRASE and OP_NEAR.
+This builds a positional Xapian database from the same messages (chatarc
+export --format json on stdin) with Xapian's Python bindings, stemmed as
+chatarc stems (STEM_ALL_Z, each post in its own language, the query read in
+every language the messages have), and answers the same queries with
+Xapian's QueryParser: OP_PHRASE, OP_NEAR, ranking and all.
 
 Usage: phrase-reference.py QUERIES < export.jsonl
   QUERIES holds one query a line; each answer is printed as
-  "QUERY<TAB>uri uri ..." (sorted).
+  "QUERY<TAB>uri uri ...<TAB>uri=weight ..." (the hits sorted, then the
+  first ten by weight, ties by uri).
   phrase-reference.py --make-queries N < export.jsonl prints N queries made
   from the messages' own words: phrases of 2 and 3 adjacent words, the same
   words reversed, NEAR and ADJ of words a few apart, a phrase ORed with or
@@ -22,6 +21,7 @@ import json
 import random
 import re
 import sys
+import tempfile
 
 import xapian
 
@@ -96,7 +96,11 @@ def main():
         make_queries(int(sys.argv[2]))
         return
     queries = [q.rstrip("\n") for q in open(sys.argv[1], encoding="utf-8") if q.strip()]
-    db = xapian.WritableDatabase("", xapian.DB_BACKEND_INMEMORY)
+    # On disk, in Xapian's default backend (glass), as chatarc's index is:
+    # backends differ at the edges (a phrase with a word that has no
+    # positions in a document, such as the author's name).
+    scratch = tempfile.TemporaryDirectory()
+    db = xapian.WritableDatabase(scratch.name + "/db", xapian.DB_CREATE)
     terms = xapian.TermGenerator()
     terms.set_stemming_strategy(xapian.TermGenerator.STEM_ALL_Z)
     langs = set()
@@ -134,8 +138,12 @@ def main():
         query = readings[0] if len(readings) == 1 else xapian.Query(xapian.Query.OP_OR, readings)
         enquire = xapian.Enquire(db)
         enquire.set_query(query)
-        uris = sorted(m.document.get_data().decode() for m in enquire.get_mset(0, db.get_doccount()))
-        print("%s\t%s" % (q, " ".join(uris)))
+        hits = [(m.document.get_data().decode(), m.weight) for m in enquire.get_mset(0, db.get_doccount())]
+        uris = sorted(uri for uri, _ in hits)
+        # The first ten by weight (4 decimals, as chatarc prints a score),
+        # ties by uri: the two databases number their documents apart.
+        top = sorted(hits, key=lambda h: (-round(h[1], 4), h[0]))[:10]
+        print("%s\t%s\t%s" % (q, " ".join(uris), " ".join("%s=%.4f" % (u, w) for u, w in top)))
 
 
 if __name__ == "__main__":
