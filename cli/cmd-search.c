@@ -13,6 +13,7 @@
 #include "../common/terminal.h"
 #include "../common/tzfile.h"
 #include "../index/index.h"
+#include "../index/query.h"
 #include "../index/xapian-shim.h"
 #include "cli.h"
 
@@ -20,21 +21,30 @@ static const command_help_t search_help = {
     "chatarc search [--format text|json|csv|csv-raw] [--limit N] [--offset N]\n"
     "               [--sort relevance|date|-date] [--count] QUERY...",
     "Searches the index (build it with `chatarc index`). QUERY: words (stemmed in\n"
-    "each post's language: policy finds policies, Universität Universitäten),\n"
-    "\"phrases\" (words in order, each stemmed), AND, OR, NOT and brackets (words\n"
-    "alone are ANDed), and fields: from:AUTHOR (maya@toot.example,\n"
-    "@maya@toot.example, or maya on any server) tag:TAG chat:CHAT lang:de\n"
-    "topic:T1 (also topic:intro, topic:wrap) session:2013-03-13\n"
-    "network:mastodon|bluesky|twitter reply:yes|no and\n"
-    "date:2013-03-13 (a day), date:2013-03 (a month), date:2013 (a year) or\n"
-    "date:2013-03-13..2013-03-20 (either end may be open; UTC days). * is every\n"
-    "message.\n"
+    "each post's language: policy finds policies, Universität Universitäten;\n"
+    "words alone are ANDed), \"phrases\", a NEAR/3 b, a ADJ/2 b, AND, OR, XOR,\n"
+    "NOT, brackets, +word (must), -word (must not), chatg* (words that start\n"
+    "so), * (every message), and the fields below; Twitter's forms too (#tag,\n"
+    "@account, since:, until:, filter:replies). What cannot be read as typed (a\n"
+    "lower-case or, an unknown field, a field with no value) is said on stderr,\n"
+    "and the rest is searched; unbalanced brackets or quotes exit 2.\n"
     "text: a line per hit: time in the chat's zone with its UTC offset, chat,\n"
-    "author, text, link. json: one record a line\n"
+    "author, text, link; then how many were not shown. json: one record a line\n"
     "with its score. csv: a header row, RFC 4180, score last; a text cell a\n"
     "spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a\n"
-    "leading ' inside its quotes. csv-raw: every cell as it is.\n"
-    "A query Xapian cannot read exits 2 and says why."};
+    "leading ' inside its quotes. csv-raw: every cell as it is."};
+
+/* The fields, from the query language's one table (index/query.c). */
+static void print_fields(void)
+{
+	fputs("\nfields:\n", stdout);
+	for (const query_field_t *f = query_fields; f->name; f++) {
+		printf("  %s", f->help);
+		for (int a = 0; a < 3 && f->aliases[a]; a++)
+			printf("%s%s:", a ? ", " : "; also ", f->aliases[a]);
+		putchar('\n');
+	}
+}
 
 enum search_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_CSV_RAW };
 
@@ -45,6 +55,7 @@ struct search_output {
 	strbuf_t line;
 	chatarc_record_t record; /* the hit being marked */
 	strbuf_t shown;          /* its text as the terminal may see it */
+	size_t shown_hits;       /* hits printed */
 };
 
 /* Seconds east of UTC in the hit's chat's zone at ms (UTC for a chat not
@@ -105,6 +116,7 @@ static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const char *data
 		json.sp.end_object(&json.sp);
 		strbuf_addch(&out->line, '\n');
 		fwrite(out->line.buf, 1, out->line.len, stdout);
+		out->shown_hits++;
 		return CHATARC_OK;
 	}
 	chatarc_status_t status = record_from_json(data, &r, err);
@@ -152,12 +164,13 @@ static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const char *data
 	}
 	record_clear(&r);
 	fwrite(out->line.buf, 1, out->line.len, stdout);
+	out->shown_hits++;
 	return CHATARC_OK;
 }
 
 /* The moderators' hide list as terms the search leaves out: per chat, its
- * accounts ("from:", lower-case, without '@'), its messages by uri ("id:",
- * as written) and by url ("url:", lower-case as indexed). */
+ * accounts (from:, lower-case, without '@'), its messages by uri (as
+ * written) and by url (lower-case, as indexed). */
 struct hidden_terms {
 	xdb_hidden_t *chats;
 	strlist_t *terms; /* each chat's */
@@ -179,24 +192,30 @@ static void hidden_terms_of(const chatarc_config_t *config, struct hidden_terms 
 			const char *item = chat->hide.items[i];
 			strbuf_t term;
 			strbuf_init(&term, 0);
+			size_t value = 0;
 			if (strstr(item, "://")) {
-				strbuf_addf(&term, "id:%s", item);
+				strbuf_addf(&term, "%s%s", query_field_prefix("uri"), item);
 				strlist_add(terms, term.buf);
 				strbuf_reset(&term);
-				strbuf_addf(&term, "url:%s", item);
+				strbuf_addstr(&term, query_field_prefix("url"));
+				value = term.len;
+				strbuf_addstr(&term, item);
 			} else {
-				strbuf_addf(&term, "from:%s", item + (item[0] == '@'));
+				strbuf_addstr(&term, query_field_prefix("from"));
+				value = term.len;
+				strbuf_addstr(&term, item + (item[0] == '@'));
 			}
-			if (strncmp(term.buf, "id:", 3))
-				for (char *p = term.buf; *p; p++)
-					*p = (char)tolower((unsigned char)*p);
+			for (char *p = term.buf + value; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
 			strlist_add(terms, term.buf);
 			strbuf_release(&term);
 		}
 		strbuf_t chat_term;
 		strbuf_init(&chat_term, 0);
-		strbuf_addf(&chat_term, "chat:%s", chat->name);
-		for (char *p = chat_term.buf; *p; p++)
+		strbuf_addstr(&chat_term, query_field_prefix("chat"));
+		size_t value = chat_term.len;
+		strbuf_addstr(&chat_term, chat->name);
+		for (char *p = chat_term.buf + value; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		strlist_add(&out->chat_terms, chat_term.buf);
 		strbuf_release(&chat_term);
@@ -241,6 +260,8 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	xdb_t *db;
 
 	chatarc_status_t status = options_parse(options, &search_help, &argc, argv, &help, &err);
+	if (status == CHATARC_OK && help)
+		print_fields();
 	if (status != CHATARC_OK || help)
 		return cli_report("search", status, &err);
 	static const xdb_sort_t sort_of[] = {XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC};
@@ -271,17 +292,19 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 		        "index last read %s; results may be incomplete: run `chatarc --data %s "
 		        "index`\n",
 		        stale, stale == 1 ? "" : "s", stale == 1 ? "it" : "them", ctx->data_dir);
-	strbuf_t rewritten;
-	strbuf_init(&rewritten, 0);
-	status = index_query_rewrite(query.buf, index_authors_named, db, &rewritten, &err);
+	/* Read into chatarc's query tree; what was read otherwise than typed
+	 * is said on stderr, and the rest searched. */
+	query_node_t *tree = NULL;
+	strlist_t warnings = {0};
+	status = query_parse(query.buf, index_query_values, db, &tree, &warnings, &err);
+	for (size_t i = 0; i < warnings.len; i++)
+		term_say("search: note", warnings.items[i]);
+	strlist_clear(&warnings);
+	strbuf_release(&query);
 	if (status != CHATARC_OK) {
 		xdb_close(db);
-		strbuf_release(&rewritten);
-		strbuf_release(&query);
 		return cli_report("search", status, &err);
 	}
-	strbuf_release(&query);
-	query = rewritten;
 	struct search_output out = {.format = (enum search_format)format_index,
 	                            .config = config,
 	                            .zones = xcalloc(config->n_chats, sizeof *out.zones)};
@@ -303,19 +326,23 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	strbuf_init(&out.shown, 256);
 	struct hidden_terms hidden;
 	hidden_terms_of(config, &hidden);
-	status =
-	    xdb_search(db, query.buf, sort, (size_t)offset, want, mark ? &bold : NULL, hidden.chats,
-	               hidden.n, print_hit, &out, count_only ? &total : NULL, &err);
+	/* Text, for a person, says how many there are when not all are
+	 * shown; the machine formats print exactly what was asked. */
+	bool tell_total = count_only || out.format == FORMAT_TEXT;
+	status = xdb_search(db, tree, sort, (size_t)offset, want, mark ? &bold : NULL, hidden.chats,
+	                    hidden.n, print_hit, &out, tell_total ? &total : NULL, &err);
+	query_free(tree);
 	hidden_terms_release(&hidden);
 	record_clear(&out.record);
 	strbuf_release(&out.shown);
 	if (status == CHATARC_OK && count_only)
 		printf("%zu\n", total);
+	else if (status == CHATARC_OK && out.format == FORMAT_TEXT && out.shown_hits < total)
+		printf("%zu of %zu shown; --limit / --offset for more\n", out.shown_hits, total);
 	xdb_close(db);
 	for (size_t i = 0; i < config->n_chats; i++)
 		tz_zone_free(out.zones[i]);
 	free(out.zones);
 	strbuf_release(&out.line);
-	strbuf_release(&query);
 	return cli_report("search", status, &err);
 }

@@ -1,5 +1,7 @@
 #include "select.h"
 
+#include "../common/terminal.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,8 +155,15 @@ chatarc_status_t select_open(cli_context_t *ctx, const char *command, char **arg
 	if (options->query) {
 		size_t stale = 0;
 		s->query = true;
+		strlist_t warnings = {0};
 		status = index_matching_uris(ctx->data_dir, s->config, options->query, &s->matches,
-		                             &stale, err);
+		                             &stale, &warnings, err);
+		for (size_t i = 0; i < warnings.len; i++) {
+			char who[64];
+			snprintf(who, sizeof who, "%s: note", command);
+			term_say(who, warnings.items[i]);
+		}
+		strlist_clear(&warnings);
 		if (status != CHATARC_OK)
 			return status;
 		if (stale)

@@ -13,7 +13,10 @@
 
 #include "../common/archive.h"
 #include "../common/fsutil.h"
+#include "../common/json.h"
 #include "../common/strbuf.h"
+#include "../common/urimap.h"
+#include "query.h"
 
 char *index_path(const char *data_dir)
 {
@@ -140,5 +143,52 @@ chatarc_status_t index_open_for_search(const char *data_dir, const chatarc_confi
 	if (status == CHATARC_OK && config->n_chats && !config->index_shards.len &&
 	    (status = stale_days(data_dir, config, *db, stale, err)) != CHATARC_OK)
 		xdb_close(*db);
+	return status;
+}
+
+static void add_value(void *ctx, const char *value)
+{
+	strlist_add(ctx, value);
+}
+
+chatarc_status_t index_query_values(void *ctx, const char *prefix, const char *value_start,
+                                    strlist_t *out, chatarc_error_t *err)
+{
+	return xdb_field_values(ctx, prefix, value_start, add_value, out, err);
+}
+
+/* A hit's uri, from its stored data (the record as JSON, uri first). */
+static CHATARC_MUST_CHECK chatarc_status_t collect_uri(void *ctx, const char *data, double score,
+                                                       const char *marked_text,
+                                                       chatarc_error_t *err)
+{
+	yajl_val doc;
+	(void)score;
+	(void)marked_text;
+	if (json_parse(data, &doc, err) != CHATARC_OK)
+		return CHATARC_ERR_CORRUPT;
+	const char *uri = json_get_string(doc, "uri");
+	bool added;
+	if (uri)
+		urimap_insert(ctx, uri, &added);
+	json_free(doc);
+	return CHATARC_OK;
+}
+
+chatarc_status_t index_matching_uris(const char *data_dir, const chatarc_config_t *config,
+                                     const char *text, urimap_t *out, size_t *stale,
+                                     strlist_t *warnings, chatarc_error_t *err)
+{
+	xdb_t *db;
+	query_node_t *query = NULL;
+	chatarc_status_t status = index_open_for_search(data_dir, config, &db, stale, err);
+	if (status != CHATARC_OK)
+		return status;
+	status = query_parse(text, index_query_values, db, &query, warnings, err);
+	if (status == CHATARC_OK)
+		status = xdb_search(db, query, XDB_SORT_DATE, 0, (size_t)-1 / 2, NULL, NULL, 0,
+		                    collect_uri, out, NULL, err);
+	query_free(query);
+	xdb_close(db);
 	return status;
 }

@@ -27,6 +27,7 @@
 #include "../summarise/places.h"
 #include "../summarise/summary.h"
 #include "index-internal.h"
+#include "query.h"
 #include "xapian-shim.h"
 
 /* Documents between commits. Batches make Xapian fast, but past a few
@@ -78,12 +79,17 @@ static bool primary_language(const char *tag, char out[8])
 	return true;
 }
 
+/* Adds a field's term: its prefix (query.h's table, which the searcher
+ * reads too) and the value, lower-cased as queries are; an account
+ * without a leading '@'. */
 static void add_term(strlist_t *terms, const char *field, const char *value)
 {
 	strbuf_t term;
 	strbuf_init(&term, 0);
-	strbuf_addf(&term, "%s:%s", field, value);
-	for (char *p = term.buf; *p; p++)
+	strbuf_addstr(&term, query_field_prefix(field));
+	size_t start = term.len;
+	strbuf_addstr(&term, value + (value[0] == '@'));
+	for (char *p = term.buf + start; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	strlist_add(terms, term.buf);
@@ -99,6 +105,10 @@ static CHATARC_MUST_CHECK chatarc_status_t index_record(void *ctx, const chatarc
 
 	if (r->author)
 		add_term(&terms, "from", r->author);
+	for (size_t i = 0; i < r->mentions.len; i++)
+		add_term(&terms, "mention", r->mentions.items[i]);
+	if (r->reply_to_account)
+		add_term(&terms, "to", r->reply_to_account);
 	for (size_t i = 0; i < r->tags.len; i++)
 		add_term(&terms, "tag", r->tags.items[i]);
 	add_term(&terms, "chat", ix->chat);
@@ -170,8 +180,9 @@ static CHATARC_MUST_CHECK chatarc_status_t remove_stale(struct indexer *ix, chat
 	char day[11], compact[9], chat_term[128];
 	time_format_day(day_start, day);
 	snprintf(compact, sizeof compact, "%.4s%.2s%.2s", day, day + 5, day + 8);
-	snprintf(chat_term, sizeof chat_term, "chat:%s", ix->chat);
-	for (char *p = chat_term; *p; p++)
+	const char *prefix = query_field_prefix("chat");
+	snprintf(chat_term, sizeof chat_term, "%s%s", prefix, ix->chat);
+	for (char *p = chat_term + strlen(prefix); *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	strlist_clear(&ix->stale);

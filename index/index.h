@@ -52,32 +52,21 @@ CHATARC_MUST_CHECK chatarc_status_t index_open_for_search(const char *data_dir,
                                                           struct xdb **db, size_t *stale,
                                                           chatarc_error_t *err);
 
-/* The search query as typed, made into what the index answers (index/
- * query.c): date: of a day, month or year as its range; from:@acct as
- * from:acct; from:NAME without a server as NAME on every server that
- * `authors` (may be NULL) lists as NAME@SERVER. An empty query, or a field
- * with no value, is CHATARC_ERR_USAGE saying what to write; "*" gives ""
- * (every message). A query of more than INDEX_QUERY_MAX_WORDS words, or a
- * phrase of more than INDEX_QUERY_MAX_PHRASE_WORDS, is CHATARC_ERR_USAGE. */
-#define INDEX_QUERY_MAX_WORDS        1000
-#define INDEX_QUERY_MAX_PHRASE_WORDS 64
-typedef chatarc_status_t (*index_authors_fn)(void *ctx, const char *name, strlist_t *out,
-                                             chatarc_error_t *err);
-CHATARC_MUST_CHECK chatarc_status_t index_query_rewrite(const char *query, index_authors_fn authors,
-                                                        void *ctx, strbuf_t *out,
-                                                        chatarc_error_t *err);
-/* An index_authors_fn over an open database (ctx: the struct xdb *): its
- * accounts NAME@SERVER. */
-CHATARC_MUST_CHECK chatarc_status_t index_authors_named(void *ctx, const char *name, strlist_t *out,
-                                                        chatarc_error_t *err);
+/* A query_values_fn (query.h) over an open database (ctx: the struct xdb
+ * *): the values of its terms with that prefix that start so. */
+CHATARC_MUST_CHECK chatarc_status_t index_query_values(void *ctx, const char *prefix,
+                                                       const char *value_start, strlist_t *out,
+                                                       chatarc_error_t *err);
 
 /* The uris of every message the search query matches (as `chatarc search`
- * reads it), into out; *stale as index_open_for_search gives it. For
+ * reads it), into out; *stale as index_open_for_search gives it; how the
+ * query was read otherwise than typed, in warnings (query_parse). For
  * `export --query`, which then streams those messages from the archive. */
 struct urimap;
 CHATARC_MUST_CHECK chatarc_status_t index_matching_uris(const char *data_dir,
                                                         const chatarc_config_t *config,
                                                         const char *query, struct urimap *out,
-                                                        size_t *stale, chatarc_error_t *err);
+                                                        size_t *stale, strlist_t *warnings,
+                                                        chatarc_error_t *err);
 
 #endif

@@ -7,6 +7,8 @@
 
 #include <xapian.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -80,17 +82,6 @@ static const char *const stemmed_languages[] = {
     "ar", "ca", "da", "de", "es", "eu", "fi", "fr", "ga", "hu", "hy", "id", "it",
     "lt", "nb", "ne", "nl", "nn", "no", "pt", "ro", "ru", "sv", "ta", "tr"};
 
-// Field names of the query language and their boolean term prefixes.
-// "id" is the document's identity (its uri, as written); "url" its link,
-// for the hide list, which names messages by either.
-static const struct {
-	const char *field, *prefix;
-} boolean_fields[] = {
-    {"from", "A"},       {"tag", "K"},        {"chat", "XCHAT"},       {"network", "XNET"},
-    {"reply", "XREPLY"}, {"topic", "XTOPIC"}, {"session", "XSESSION"}, {"lang", "XLANG"},
-    {"url", "XURL"},     {"id", "Q"},
-};
-
 static CHATARC_MUST_CHECK chatarc_status_t fail(chatarc_error_t *err, chatarc_status_t status,
                                                 const char *what, const Xapian::Error &e)
 {
@@ -123,42 +114,6 @@ static CHATARC_MUST_CHECK chatarc_status_t xapian_error(chatarc_error_t *err, co
 	} catch (...) {
 		return chatarc_error_set(err, CHATARC_ERR_IO, "%s: unknown error", what);
 	}
-}
-
-// "from:ana@x" -> "Aana@x": a document's boolean terms in their prefixed form.
-static std::string prefixed_term(const char *field_and_value)
-{
-	const char *colon = std::strchr(field_and_value, ':');
-	if (!colon)
-		return std::string();
-	std::string field(field_and_value, colon - field_and_value);
-	for (const auto &f : boolean_fields)
-		if (field == f.field)
-			return std::string(f.prefix) + (colon + 1);
-	return std::string();
-}
-
-// Documents hold field values lower-cased ("from:ana@x", "topic:t1"); the
-// query parser takes boolean values literally, so the query's are
-// lower-cased here too: from:LenaOetzel@... and topic:T1 find their terms.
-static std::string lowercase_field_values(const char *query)
-{
-	std::string q(query);
-	for (size_t i = 0; i < q.size(); i++) {
-		if (i > 0 && q[i - 1] != ' ' && q[i - 1] != '(' && q[i - 1] != '+' &&
-		    q[i - 1] != '-')
-			continue;
-		for (const auto &f : boolean_fields) {
-			size_t len = std::strlen(f.field);
-			if (q.compare(i, len, f.field) || i + len >= q.size() || q[i + len] != ':')
-				continue;
-			for (size_t k = i + len + 1; k < q.size() && q[k] != ' ' && q[k] != ')';
-			     k++)
-				if (q[k] >= 'A' && q[k] <= 'Z')
-					q[k] = (char)(q[k] - 'A' + 'a');
-		}
-	}
-	return q;
 }
 
 extern "C" chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, chatarc_error_t *err)
@@ -236,7 +191,7 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		}
 		doc.add_boolean_term(id_term);
 		for (const char *const *t = in->boolean_terms; t && *t; t++) {
-			std::string term = prefixed_term(*t);
+			std::string term(*t);
 			// Xapian terms are at most 245 bytes; longer values cannot be
 			// matched exactly anyway.
 			if (!term.empty() && term.size() < 240)
@@ -284,7 +239,7 @@ extern "C" chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const 
 		Xapian::Query query(
 		    Xapian::Query::OP_FILTER,
 		    Xapian::Query(Xapian::Query::OP_VALUE_RANGE, XDB_SLOT_DAY, day, day),
-		    Xapian::Query(prefixed_term(chat_term)));
+		    Xapian::Query(chat_term));
 		Xapian::Enquire enquire(db->db());
 		enquire.set_query(query);
 		enquire.set_weighting_scheme(Xapian::BoolWeight());
@@ -344,21 +299,17 @@ extern "C" chatarc_status_t xdb_compact_to(xdb_t *db, const char *dest, chatarc_
 	}
 }
 
-extern "C" chatarc_status_t xdb_field_values(xdb_t *db, const char *field, const char *value_prefix,
+extern "C" chatarc_status_t xdb_field_values(xdb_t *db, const char *prefix,
+                                             const char *value_prefix,
                                              void (*fn)(void *ctx, const char *value), void *ctx,
                                              chatarc_error_t *err)
 {
-	std::string prefix;
-	for (const auto &f : boolean_fields)
-		if (!std::strcmp(field, f.field))
-			prefix = f.prefix;
-	if (prefix.empty())
-		return chatarc_error_set(err, CHATARC_ERR_USAGE, "'%s' is not a field", field);
 	try {
-		std::string start = prefix + value_prefix;
+		std::string start = std::string(prefix) + value_prefix;
+		size_t skip = std::strlen(prefix);
 		for (auto t = db->db().allterms_begin(start); t != db->db().allterms_end(start);
 		     ++t)
-			fn(ctx, (*t).substr(prefix.size()).c_str());
+			fn(ctx, (*t).substr(skip).c_str());
 		return CHATARC_OK;
 	} catch (...) {
 		return xapian_error(err, "index terms");
@@ -397,14 +348,12 @@ static Xapian::Query hidden_query(const xdb_hidden_t *hidden, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		std::vector<Xapian::Query> terms;
 		for (size_t k = 0; k < hidden[i].n_terms; k++) {
-			std::string term = prefixed_term(hidden[i].terms[k]);
-			if (!term.empty())
-				terms.emplace_back(term);
+			terms.emplace_back(hidden[i].terms[k]);
 		}
 		if (terms.empty())
 			continue;
 		Xapian::Query any(Xapian::Query::OP_OR, terms.begin(), terms.end());
-		std::string chat = hidden[i].chat_term ? prefixed_term(hidden[i].chat_term) : "";
+		std::string chat = hidden[i].chat_term ? hidden[i].chat_term : "";
 		groups.push_back(chat.empty() ? any
 		                              : Xapian::Query(Xapian::Query::OP_FILTER, any,
 		                                              Xapian::Query(chat)));
@@ -419,54 +368,151 @@ static std::vector<std::string> terms_of(const Xapian::Query &query)
 	return std::vector<std::string>(query.get_terms_begin(), query.get_terms_end());
 }
 
-extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_sort_t sort,
+// Compiles chatarc's query tree (query.h) into a Xapian::Query, for one
+// language's stemmer: its free text split into words as the indexer splits
+// a post (the same TermGenerator and stemmer), so a word the indexer made
+// two terms of ("covid-19") is a phrase of them, as Xapian's QueryParser
+// reads it.
+class Compiler
+{
+	Xapian::TermGenerator words;
+
+      public:
+	explicit Compiler(const Xapian::Stem &stem)
+	{
+		words.set_stemmer(stem);
+		words.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
+	}
+	std::vector<std::string> split(const char *text)
+	{
+		Xapian::Document doc;
+		words.set_document(doc);
+		words.index_text(text ? text : "");
+		std::vector<std::pair<Xapian::termpos, std::string>> at;
+		for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+			for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
+				at.emplace_back(*p, *t);
+		std::sort(at.begin(), at.end());
+		std::vector<std::string> out;
+		for (const auto &a : at)
+			out.push_back(a.second);
+		return out;
+	}
+	static Xapian::Query phrase(const std::vector<std::string> &terms, Xapian::Query::op op,
+	                            Xapian::termcount window)
+	{
+		if (terms.size() == 1)
+			return Xapian::Query(terms[0]);
+		return Xapian::Query(op, terms.begin(), terms.end(), window);
+	}
+	// a op b, where either may be empty (free text with no words): the
+	// other alone, as QueryParser leaves out what has no terms.
+	static Xapian::Query pair(Xapian::Query::op op, const Xapian::Query &a,
+	                          const Xapian::Query &b)
+	{
+		if (b.empty())
+			return a;
+		if (a.empty())
+			return op == Xapian::Query::OP_AND_NOT ? a
+			       : op == Xapian::Query::OP_FILTER
+			           ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, b, 0.0)
+			           : b;
+		return Xapian::Query(op, a, b);
+	}
+	Xapian::Query compile(const query_node_t *n)
+	{
+		switch (n->op) {
+		case QUERY_ALL: return Xapian::Query::MatchAll;
+		case QUERY_TEXT:
+		case QUERY_PHRASE: {
+			std::vector<std::string> terms = split(n->text);
+			if (terms.empty())
+				return Xapian::Query();
+			return phrase(terms, Xapian::Query::OP_PHRASE, terms.size());
+		}
+		case QUERY_WILDCARD: {
+			std::string start("Z");
+			for (const char *p = n->text; *p; p++)
+				start += (char)std::tolower((unsigned char)*p);
+			// The 1,000 commonest words it starts, as one synonym.
+			return Xapian::Query(Xapian::Query::OP_WILDCARD, start, 1000,
+			                     Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+		}
+		case QUERY_NEAR:
+		case QUERY_ADJ: {
+			std::vector<std::string> terms;
+			for (size_t i = 0; i < n->n_kids; i++)
+				for (const auto &t : split(n->kids[i]->text))
+					terms.push_back(t);
+			if (terms.empty())
+				return Xapian::Query();
+			return phrase(terms,
+			              n->op == QUERY_NEAR ? Xapian::Query::OP_NEAR
+			                                  : Xapian::Query::OP_PHRASE,
+			              n->window);
+		}
+		case QUERY_TERM: return Xapian::Query(n->text);
+		case QUERY_RANGE:
+			if (n->low && n->high)
+				return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, XDB_SLOT_DAY,
+				                     n->low, n->high);
+			if (n->low)
+				return Xapian::Query(Xapian::Query::OP_VALUE_GE, XDB_SLOT_DAY,
+				                     n->low);
+			return Xapian::Query(Xapian::Query::OP_VALUE_LE, XDB_SLOT_DAY,
+			                     n->high ? n->high : "");
+		case QUERY_BOOLEAN:
+			return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, compile(n->kids[0]),
+			                     0.0);
+		case QUERY_AND:
+		case QUERY_OR:
+		case QUERY_XOR:
+		case QUERY_AND_NOT:
+		case QUERY_FILTER: {
+			static const Xapian::Query::op ops[] = {
+			    Xapian::Query::OP_AND, Xapian::Query::OP_OR, Xapian::Query::OP_XOR,
+			    Xapian::Query::OP_AND_NOT, Xapian::Query::OP_FILTER};
+			Xapian::Query::op op = ops[n->op - QUERY_AND];
+			Xapian::Query q = compile(n->kids[0]);
+			for (size_t i = 1; i < n->n_kids; i++)
+				q = pair(op, q, compile(n->kids[i]));
+			return q;
+		}
+		}
+		throw Xapian::InvalidArgumentError("a query node chatarc cannot compile");
+	}
+};
+
+extern "C" chatarc_status_t xdb_search(xdb_t *db, const query_node_t *tree, xdb_sort_t sort,
                                        size_t offset, size_t limit, const xdb_marks_t *marks,
                                        const xdb_hidden_t *hidden, size_t n_hidden, xdb_hit_fn fn,
                                        void *ctx, size_t *total, chatarc_error_t *err)
 {
 	try {
-		Xapian::QueryParser parser;
-		parser.set_database(db->db());
-		parser.set_stemmer(Xapian::Stem("english"));
-		parser.set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);
-		parser.set_default_op(Xapian::Query::OP_AND);
-		for (const auto &f : boolean_fields)
-			parser.add_boolean_prefix(f.field, f.prefix);
-		Xapian::DateRangeProcessor dates(XDB_SLOT_DAY, "date:");
-		parser.add_rangeprocessor(&dates);
-		/* An empty query is every message ("*" as typed). */
-		const unsigned flags =
-		    Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
-		    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_PURE_NOT;
-		std::string text = lowercase_field_values(query_text);
-		Xapian::Query query =
-		    !*query_text ? Xapian::Query::MatchAll : parser.parse_query(text, flags);
 		// Each post was stemmed in its own language: the query is read
 		// in each language the index holds (its lang: terms), and a post
 		// matches when the reading in some language matches. Readings
 		// whose terms come out the same (no free text, or words every
 		// stemmer leaves alike) are asked once.
-		if (*query_text) {
-			std::vector<std::vector<std::string>> seen{terms_of(query)};
-			std::vector<Xapian::Query> readings{query};
-			for (const char *lang : stemmed_languages) {
-				if (!db->db().term_exists(std::string("XLANG") + lang))
-					continue;
-				parser.set_stemmer(stemmer_for(lang));
-				Xapian::Query reading = parser.parse_query(text, flags);
-				std::vector<std::string> terms = terms_of(reading);
-				bool known = false;
-				for (const auto &t : seen)
-					known = known || t == terms;
-				if (!known) {
-					seen.push_back(terms);
-					readings.push_back(reading);
-				}
+		Xapian::Query query = Compiler(Xapian::Stem("english")).compile(tree);
+		std::vector<std::vector<std::string>> seen{terms_of(query)};
+		std::vector<Xapian::Query> readings{query};
+		for (const char *lang : stemmed_languages) {
+			if (!db->db().term_exists(std::string("XLANG") + lang))
+				continue;
+			Xapian::Query reading = Compiler(stemmer_for(lang)).compile(tree);
+			std::vector<std::string> terms = terms_of(reading);
+			bool known = false;
+			for (const auto &t : seen)
+				known = known || t == terms;
+			if (!known) {
+				seen.push_back(terms);
+				readings.push_back(reading);
 			}
-			if (readings.size() > 1)
-				query = Xapian::Query(Xapian::Query::OP_OR, readings.begin(),
-				                      readings.end());
 		}
+		if (readings.size() > 1)
+			query =
+			    Xapian::Query(Xapian::Query::OP_OR, readings.begin(), readings.end());
 		// The moderators' hide list: left out by the match itself.
 		Xapian::Query hide = hidden_query(hidden, n_hidden);
 		Xapian::Enquire enquire(db->db());
@@ -509,9 +555,9 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const char *query_text, xdb_so
 				return status;
 		}
 		return CHATARC_OK;
-	} catch (const Xapian::QueryParserError &e) {
-		return chatarc_error_set(err, CHATARC_ERR_USAGE, "cannot read the query \"%s\": %s",
-		                         query_text, e.get_msg().c_str());
+	} catch (const Xapian::InvalidArgumentError &e) {
+		return chatarc_error_set(err, CHATARC_ERR_USAGE, "cannot search the query: %s",
+		                         e.get_msg().c_str());
 	} catch (...) {
 		return xapian_error(err, "search");
 	}

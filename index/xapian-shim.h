@@ -12,6 +12,7 @@ extern "C" {
 #endif
 
 #include "../common/status.h"
+#include "query.h"
 
 typedef struct xdb xdb_t;
 
@@ -38,7 +39,7 @@ typedef struct xdb_document {
 	const char *text;                 /* free text, stemmed (English), with positions */
 	const char *name;                 /* the author's name, stemmed, no positions */
 	const char *lang;                 /* the text's language ("de"), NULL: English */
-	const char *const *boolean_terms; /* "from:ana@x", "tag:hcsm", ... NULL-ended */
+	const char *const *boolean_terms; /* prefixed: "Aana@x", "Khcsm", ... NULL-ended */
 	const char *created;              /* ISO 8601 UTC */
 	const char *data;                 /* stored for display: the record without raw */
 	int is_new;                       /* known not to be in the database: added, not replaced */
@@ -57,7 +58,7 @@ CHATARC_MUST_CHECK chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t 
                                                 chatarc_error_t *err);
 /* Deletes the document with this id, if there is one. */
 CHATARC_MUST_CHECK chatarc_status_t xdb_delete(xdb_t *db, const char *id, chatarc_error_t *err);
-/* Calls fn with the id of each document of chat_term ("chat:NAME") created
+/* Calls fn with the id of each document of chat_term ("XCHATname") created
  * on UTC day `day` (YYYYMMDD). */
 CHATARC_MUST_CHECK chatarc_status_t xdb_day_ids(xdb_t *db, const char *chat_term, const char *day,
                                                 void (*fn)(void *ctx, const char *id), void *ctx,
@@ -89,30 +90,30 @@ typedef struct xdb_marks {
 } xdb_marks_t;
 
 /* The moderators' hide list of one chat: its documents holding any of
- * terms ("from:spam@bots.example", "id:URI", "url:URL") are left out of
- * the matches (counted nowhere), by the query itself, which a remote shard
- * runs too. chat_term: "chat:NAME", or NULL for every chat. */
+ * terms (prefixed: an author, an id, a url) are left out of the matches
+ * (counted nowhere), by the query itself, which a remote shard runs too.
+ * chat_term: the chat's term, or NULL for every chat. */
 typedef struct xdb_hidden {
 	const char *chat_term;
 	const char *const *terms;
 	size_t n_terms;
 } xdb_hidden_t;
 
-/* Runs a query in chatarc's language (chatarc-search(1): free text, "phrases", AND OR
- * NOT ( ), from: tag: chat: network: reply: date:A..B). A malformed query is
- * CHATARC_ERR_USAGE with Xapian's reason. *total, when total is not NULL,
- * gets the number of matches (exact: searches here are for research, where
- * estimates mislead; it costs a count of every match). */
-CHATARC_MUST_CHECK chatarc_status_t xdb_search(xdb_t *db, const char *query, xdb_sort_t sort,
-                                               size_t offset, size_t limit,
+/* Runs a query (query.h's tree), read in each language the index holds.
+ * A node it cannot compile is CHATARC_ERR_USAGE, never a match. *total,
+ * when total is not NULL, gets the number of matches (exact: searches here
+ * are for research, where estimates mislead; it costs a count of every
+ * match). */
+CHATARC_MUST_CHECK chatarc_status_t xdb_search(xdb_t *db, const query_node_t *query,
+                                               xdb_sort_t sort, size_t offset, size_t limit,
                                                const xdb_marks_t *marks, const xdb_hidden_t *hidden,
                                                size_t n_hidden, xdb_hit_fn fn, void *ctx,
                                                size_t *total, chatarc_error_t *err);
 CHATARC_MUST_CHECK chatarc_status_t xdb_document_count(xdb_t *db, size_t *count,
                                                        chatarc_error_t *err);
-/* Calls fn with each value of a boolean field ("from") that starts with
+/* Calls fn with each value of the terms with prefix ("A") that start with
  * value_prefix, in order. */
-CHATARC_MUST_CHECK chatarc_status_t xdb_field_values(xdb_t *db, const char *field,
+CHATARC_MUST_CHECK chatarc_status_t xdb_field_values(xdb_t *db, const char *prefix,
                                                      const char *value_prefix,
                                                      void (*fn)(void *ctx, const char *value),
                                                      void *ctx, chatarc_error_t *err);
