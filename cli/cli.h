@@ -80,9 +80,10 @@ CHATARC_MUST_CHECK chatarc_status_t cli_parse_time(const char *name, const char 
                                                    chatarc_ms_t *out, chatarc_error_t *err);
 
 /* Imports files into a chat as `chatarc import` does, its consent setting
- * honoured; returns an exit code. */
+ * honoured; posts without the chat's tags counted (require_tag: left
+ * out); returns an exit code. */
 int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **paths, int n_paths,
-                     const char *author, bool keep_going, bool verbose);
+                     const char *author, bool keep_going, bool require_tag, bool verbose);
 /* Fetches as `chatarc fetch` does (chats empty: every chat), with its
  * progress, summary and messages; returns an exit code. `update` calls it
  * with its own options. */

@@ -41,7 +41,7 @@ static void show_warning(void *ctx, const char *message)
 	term_say("import", message);
 }
 
-static void print_summary(const char *path, const import_stats_t *s)
+static void print_summary(const char *path, const import_stats_t *s, bool require_tag)
 {
 	printf("%s: %ld posts: %ld new, %ld updated, %ld already archived; %ld boosts counted",
 	       path, s->posts, s->stored.new_messages, s->stored.updated, s->stored.duplicates,
@@ -52,11 +52,15 @@ static void print_summary(const char *path, const import_stats_t *s)
 		printf("; %ld forgotten before (not stored)", s->stored.forgotten);
 	if (s->skipped)
 		printf("; %ld skipped", s->skipped);
+	if (s->off_tag)
+		printf("; %ld without the chat's tag%s", s->off_tag,
+		       require_tag ? " (left out: --require-tag)"
+		                   : " (kept; --require-tag leaves them out)");
 	putchar('\n');
 }
 
 int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **paths, int n_paths,
-                     const char *author, bool keep_going, bool verbose)
+                     const char *author, bool keep_going, bool require_tag, bool verbose)
 {
 	chatarc_archive_t *archive = NULL;
 	chatarc_error_t err;
@@ -67,6 +71,8 @@ int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **path
 	    .time_zone = chat->tz,
 	    .keep_going = keep_going,
 	    .honour_consent = !chat->allow_noindex,
+	    .chat_tags = &chat->tags,
+	    .require_tag = require_tag,
 	    .progress = show_progress,
 	    .warning = show_warning,
 	    .ctx = &progress,
@@ -92,7 +98,18 @@ int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **path
 			fputs("\r\033[K", stderr);
 		if (status == CHATARC_OK || status == CHATARC_ERR_PARTIAL) {
 			if (verbose)
-				print_summary(paths[i], &stats);
+				print_summary(paths[i], &stats, require_tag);
+			else if (stats.off_tag && !require_tag) {
+				/* Said even without -v: off-topic posts, once stored,
+				 * go only by `forget`. */
+				char line[1200];
+				snprintf(line, sizeof line,
+				         "%s: %ld post%s none of %s's tags (kept; "
+				         "--require-tag leaves them out)",
+				         paths[i], stats.off_tag,
+				         stats.off_tag == 1 ? " carries" : "s carry", chat->name);
+				term_say("import: note", line);
+			}
 			partial += status == CHATARC_ERR_PARTIAL;
 			if (status == CHATARC_ERR_PARTIAL && stats.skipped == 0) {
 				char line[sizeof err.message + 40];
@@ -116,7 +133,7 @@ int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **path
 int cmd_import(int argc, char **argv, cli_context_t *ctx)
 {
 	const char *chat_name = NULL, *author = NULL;
-	bool keep_going = false, verbose = false, quiet = false, help = false;
+	bool keep_going = false, require_tag = false, verbose = false, quiet = false, help = false;
 	const chatarc_option_t options[] = {
 	    OPT_STRING("chat", 'c', "CHAT", "the chat the posts belong to (required)", &chat_name),
 	    OPT_STRING("author", 0, "USER", "owner of a tweets.js without account.js beside it",
@@ -124,6 +141,9 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 	    OPT_FLAG("keep-going", 'k', NULL,
 	             "skip posts that cannot be read (each reported) and keep the rest",
 	             &keep_going),
+	    OPT_FLAG("require-tag", 0, NULL,
+	             "leave out posts with none of the chat's tags (counted in the summary)",
+	             &require_tag),
 	    OPT_FLAG("verbose", 'v', NULL, "print a summary line per file", &verbose),
 	    OPT_FLAG("quiet", 'q', NULL, "no summary even on a terminal", &quiet),
 	    OPT_END,
@@ -141,7 +161,7 @@ int cmd_import(int argc, char **argv, cli_context_t *ctx)
 	status = cli_find_chat(ctx, chat_name, &chat, &err);
 	if (status != CHATARC_OK)
 		return cli_report("import", status, &err);
-	int code = cli_import_files(ctx, chat, argv + 1, argc - 1, author, keep_going,
+	int code = cli_import_files(ctx, chat, argv + 1, argc - 1, author, keep_going, require_tag,
 	                            !quiet && (verbose || ctx->stdout_tty));
 	return code;
 }

@@ -67,7 +67,8 @@ int cli_import_sample(cli_context_t *ctx, const char *command)
 		strlist_clear(&files);
 		return cli_report(command, status, &err);
 	}
-	int code = cli_import_files(ctx, chat, files.items, (int)files.len, NULL, false, false);
+	int code =
+	    cli_import_files(ctx, chat, files.items, (int)files.len, NULL, false, false, false);
 	config_release(&config);
 	strlist_clear(&files);
 	return code;

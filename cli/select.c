@@ -48,6 +48,31 @@ static bool is_date(const char *arg)
 	return true;
 }
 
+/* A date as people write it in other forms (03/03/2023, 3.3.2023,
+ * 2023/03/03): false, or the YYYY-MM-DD it may mean in out ("A or B"
+ * when day and month could be either). */
+static bool other_date_form(const char *arg, char *out, size_t size)
+{
+	int a, b, c, n = -1;
+	char s1, s2;
+	if (sscanf(arg, "%d%c%d%c%d%n", &a, &s1, &b, &s2, &c, &n) != 5 || arg[n] || s1 != s2 ||
+	    (s1 != '/' && s1 != '.') || a < 0 || b < 0 || c < 0)
+		return false;
+	if (a > 999) { /* year first */
+		snprintf(out, size, "%04d-%02d-%02d", a % 10000, b % 100, c % 100);
+		return true;
+	}
+	if (c < 100)
+		c += 2000;
+	if (a > 12 || b > 12 || a == b)
+		snprintf(out, size, "%04d-%02d-%02d", c % 10000, (a > 12 ? b : a) % 100,
+		         (a > 12 ? a : b) % 100);
+	else
+		snprintf(out, size, "%04d-%02d-%02d (month first) or %04d-%02d-%02d (day first)",
+		         c % 10000, a % 100, b % 100, c % 10000, b % 100, a % 100);
+	return true;
+}
+
 /* "a,@b@x" -> ["a", "b@x"], lower-cased. */
 static void add_authors(strlist_t *out, const char *list)
 {
@@ -129,6 +154,12 @@ chatarc_status_t select_open(cli_context_t *ctx, const char *command, char **arg
 			s->date = args[i];
 			continue;
 		}
+		char meant[64];
+		if (!config_find_chat(s->config, args[i]) &&
+		    other_date_form(args[i], meant, sizeof meant))
+			return chatarc_error_set(err, CHATARC_ERR_USAGE,
+			                         "'%s' looks like a date: write it YYYY-MM-DD, %s",
+			                         args[i], meant);
 		if ((status = cli_find_chat(ctx, args[i], &chat, err)))
 			return status;
 		strlist_add_unique(&s->chats, chat->name);

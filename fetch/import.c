@@ -3,11 +3,13 @@
 #define _DEFAULT_SOURCE
 #include "import.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,10 +39,41 @@ struct import_run {
 	tweet_csv_t *csv;         /* a CSV file's dialect, once its header is read */
 };
 
+/* Whether the record carries one of the chat's tags: in its tags, or
+ * written in its text (a source whose tags were not kept). */
+static bool carries_chat_tag(const chatarc_record_t *r, const strlist_t *chat_tags)
+{
+	for (size_t i = 0; i < chat_tags->len; i++) {
+		const char *tag = chat_tags->items[i];
+		size_t len = strlen(tag);
+		for (size_t k = 0; k < r->tags.len; k++)
+			if (!strcasecmp(r->tags.items[k], tag))
+				return true;
+		for (const char *p = r->text ? strchr(r->text, '#') : NULL; p;
+		     p = strchr(p + 1, '#')) {
+			const char *after = p + 1 + len;
+			/* Twitter Archiver glues a quoted tweet to the text:
+			 * "#PSTweetChatRT @user: ..." (4 of #PSTweetChat's 2,473). */
+			if (!strncasecmp(p + 1, tag, len) &&
+			    ((!isalnum((unsigned char)*after) && *after != '_') ||
+			     !strncmp(after, "RT @", 4)))
+				return true;
+		}
+	}
+	return false;
+}
+
 static CHATARC_MUST_CHECK chatarc_status_t store_record(void *ctx, chatarc_record_t *record,
                                                         chatarc_error_t *err)
 {
 	struct import_run *run = ctx;
+	const import_options_t *options = run->options;
+	if (options->chat_tags && options->chat_tags->len &&
+	    !carries_chat_tag(record, options->chat_tags)) {
+		run->stats->off_tag++;
+		if (options->require_tag)
+			return CHATARC_OK;
+	}
 	archive_outcome_t outcome;
 	chatarc_status_t status = archive_add(run->archive, record, &outcome, err);
 	if (status != CHATARC_OK)

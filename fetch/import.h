@@ -15,6 +15,8 @@ typedef struct import_stats {
 	long boosts;              /* boosts/retweets, counted, not stored */
 	long skipped;             /* bad objects skipped under keep_going */
 	long consent_skipped;     /* posts of accounts that opted out, not stored */
+	long off_tag;             /* posts with none of the chat's tags (stored unless
+	                           * require_tag) */
 	unsigned long long bytes; /* uncompressed input bytes */
 } import_stats_t;
 
@@ -28,6 +30,12 @@ typedef struct import_options {
 	/* Leave out posts of accounts that opted out of search and archives,
 	 * as fetch does (false only for a chat with "allow_noindex"). */
 	bool honour_consent;
+	/* The chat's hashtags (lower-case, without '#'): posts carrying none,
+	 * in their tags or their text, are counted in off_tag, and left out
+	 * when require_tag (an import of a whole account's archive). NULL:
+	 * not looked at. */
+	const strlist_t *chat_tags;
+	bool require_tag;
 	/* Called about once a second on long files; and for each skipped post
 	 * under keep_going (message set, bytes 0). May be NULL. */
 	void (*progress)(void *ctx, const char *path, unsigned long long done,

@@ -361,7 +361,7 @@ static bool parse_local(tweet_csv_t *t, const char *text, chatarc_ms_t *out,
 }
 
 static void add_list(strlist_t *out, const char *value, enum list_style style,
-                     const char *const *keys, bool tags)
+                     const char *const *keys, bool tags, bool links)
 {
 	if (!*value)
 		return;
@@ -382,7 +382,9 @@ static void add_list(strlist_t *out, const char *value, enum list_style style,
 		json_free(list);
 		return;
 	}
-	const char *separators = style == LIST_TILDES ? "~" : " ,";
+	/* Twitter Archiver writes several links to a cell a line each; a link
+	 * may hold a comma, a tag or a mention not. */
+	const char *separators = style == LIST_TILDES ? "~" : links ? " \t\r\n" : " ,\t\r\n";
 	char *copy = xstrdup(value);
 	for (char *save = NULL, *item = strtok_r(copy, separators, &save); item;
 	     item = strtok_r(NULL, separators, &save)) {
@@ -629,16 +631,17 @@ static CHATARC_MUST_CHECK chatarc_status_t convert_row(post_converter_t *conv, t
 	} else {
 		if (t->column[COL_TAGS] >= 0)
 			add_list(&r.tags, field(t, fields, n, COL_TAGS), d->lists, d->list_keys[0],
-			         true);
+			         true, false);
 		else
 			scan_text(&r.tags, r.text, '#');
 		if (t->column[COL_MENTIONS] >= 0)
 			add_list(&r.mentions, field(t, fields, n, COL_MENTIONS), d->lists,
-			         d->list_keys[1], false);
+			         d->list_keys[1], false, false);
 		else
 			scan_text(&r.mentions, r.text, '@');
 		add_list(&r.links, field(t, fields, n, COL_LINKS),
-		         d->lists == LIST_TILDES ? LIST_SPACES : d->lists, d->list_keys[2], false);
+		         d->lists == LIST_TILDES ? LIST_SPACES : d->lists, d->list_keys[2], false,
+		         true);
 	}
 	add_details(t, &r, fields, n);
 	r.likes = count_of(field(t, fields, n, COL_LIKES));

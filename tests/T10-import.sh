@@ -193,4 +193,23 @@ expect_eq "import: a NUL in a uri is refused with file and line, nothing merged 
 	"$?:$(grep -c 'nul-uri.jsonl:1: .*uri holds a NUL' "$TMP/err"):$("$CHATARC" --data "$N" export n | wc -l)" "1:1:1"
 
 
+# Off the chat's hashtag: the real Bluesky search about #redistricting
+# imported into #cancerchat is counted and said (the only undo once stored
+# is `forget`); --require-tag leaves such posts out; a file on the chat's
+# tag says nothing.
+O=$(new_data off-tag cancerchat)
+allow_noindex "$O"
+"$CHATARC" --data "$O" import --chat cancerchat "$B/bskyr_searchPosts_redistricting.json" >"$TMP/out" 2>"$TMP/err"
+expect_eq "import: posts without the chat's tag are kept, counted and said even without -v" \
+	"$? $(grep -c '25 posts carry none of cancerchat.s tags (kept; --require-tag leaves them out)' "$TMP/err") $("$CHATARC" --data "$O" export cancerchat | wc -l)" "0 1 25"
+O=$(new_data require-tag cancerchat)
+allow_noindex "$O"
+out=$("$CHATARC" --data "$O" import -v --require-tag --chat cancerchat "$B/bskyr_searchPosts_redistricting.json" 2>&1)
+expect_eq "import: --require-tag leaves them out, and the summary line says how many" \
+	"$(echo "$out" | grep -c '0 posts: 0 new.*; 25 without the chat.s tag (left out: --require-tag)') $("$CHATARC" --data "$O" export cancerchat | wc -l)" "1 0"
+O=$(new_data on-tag ps)
+sed -i 's/"tags": \["ps"\]/"tags": ["pstweetchat"]/' "$O/chatarc.conf"
+"$CHATARC" --data "$O" import --chat ps "$FIXTURES/csv/pstweetchat/pstweetchat.csv" >/dev/null 2>"$TMP/err"
+expect_eq "import: the real #PSTweetChat sheet carries its tag: nothing said" "$? $(wc -c <"$TMP/err")" "0 0"
+
 test_done

@@ -95,6 +95,23 @@ PS="$FIXTURES/csv/pstweetchat"
 records ps >"$TMP/ps.jsonl"
 expect_eq "csv: real Twitter Archiver #PSTweetChat: every row once (2,473 + 877)" \
 	"$(wc -l <"$TMP/ps.jsonl") $(jq -r .native_id "$TMP/ps.jsonl" | sort -u | wc -l)" "3350 3350"
+# Archiver's Link(s) cell holds a message's links a line each: each is a
+# link of its own, as python's csv module reads the cells (41 messages
+# have two or more, once read as one URL with a line break); a comma is
+# part of a link ("...powershell,/azure/2019/...").
+want=$(/usr/bin/python3 - "$PS/pstweetchat.csv" "$PS/pstweetchat_2019_at_3dfabab.csv" <<'PY'
+import csv, sys
+n = 0
+for path in sys.argv[1:]:
+    rows = list(csv.reader(open(path, encoding="utf-8", newline="")))
+    head = next(i for i, r in enumerate(rows) if "Tweet ID" in r)
+    col = rows[head].index("Link(s)")
+    n += sum(1 for r in rows[head + 1:] if len(r) > col and len(r[col].split()) >= 2)
+print(n)
+PY
+)
+expect_eq "csv: Archiver's several links in one cell are links of their own ($want messages), none with a space or line break" \
+	"$(jq -r 'select((.links | length) >= 2) | .uri' "$TMP/ps.jsonl" | wc -l) $(jq -r '.links[] | select(test("\\s"))' "$TMP/ps.jsonl" | wc -l)" "$want 0"
 # The sheet's local time (US Eastern) agrees with the id's to the second:
 # python's zoneinfo converts, independently of chatarc.
 python3 - "$PS/pstweetchat.csv" >"$TMP/ps-utc.txt" <<'EOF'

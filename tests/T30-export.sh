@@ -156,4 +156,14 @@ expect_eq "export: ... and each piece has sessions to compare (80 bursts in all)
 	"$(for r in "--until 2022-09-21" "--since 2022-09-21 --until 2022-11-09" "--since 2022-11-09"; do
 		"$CHATARC" --data "$G" export u $r | jq -r 'select(.session != null) | .session' | sort -u | wc -l
 	done | tr '\n' ' ')" "20 28 32 "
+# A date as people write it (US month first, European dots, a year first
+# with slashes) is not taken for a chat's name: exit 2 saying the form to
+# write, with both readings when day and month could be either.
+msgs=""
+for d in 03/03/2023 3/14/2023 14.3.2023 2023/03/03 03/04/23; do
+	"$CHATARC" --data "$D" export fx "$d" >/dev/null 2>"$TMP/err"
+	msgs="$msgs$? $(sed -n 's/.*looks like a date: write it YYYY-MM-DD, //p' "$TMP/err");"
+done
+expect_eq "export: dates written other ways exit 2 naming the YYYY-MM-DD meant" "$msgs" \
+	"2 2023-03-03;2 2023-03-14;2 2023-03-14;2 2023-03-03;2 2023-03-04 (month first) or 2023-04-03 (day first);"
 test_done
