@@ -37,7 +37,7 @@ for case in "tags tags.csv [\"author_name\",\"likes\",\"reposts\",\"replies\",\"
 	records "$chat" >"$TMP/$chat.jsonl"
 	expect_eq "csv: $name: every original tweet of the JSON, retweets counted, not stored" \
 		"$(jq -r .native_id "$TMP/$chat.jsonl" | sort | tr '\n' ' ' | sed 's/ $//') | ${out#*: }" \
-		"$originals | 9 posts: 9 new, 0 updated, 0 already archived; 6 boosts counted"
+		"$originals | 9 posts: 9 new, 0 updated, 0 already archived; 6 boosts counted; 9 without the chat's tag (kept; --require-tag leaves them out)"
 	expect_eq "csv: $name: each record equals the JSON's field by field (but for the columns $name lacks: $skip)" \
 		"$(differences "$TMP/$chat.jsonl" "$TMP/v11.jsonl" "$skip")" ""
 done
@@ -81,12 +81,23 @@ expect_eq "csv: a true id ending in zeros, in a file whose ids are not rounded, 
 # Topsy keeps no names and no times but the day; times come from the ids.
 # The JSON was made before followers were kept, so they are left out.
 CC="$FIXTURES/csv/cancerchat"
+# (On its own tag: Topsy's ~-joined tags carry it, so nothing more is said.)
+sed -i 's/"tags": \["cc"\]/"tags": ["cancerchat"]/' "$D/chatarc.conf"
 out=$("$CHATARC" --data "$D" import -v --chat cc "$CC/Tweets_CancerChat_full.csv")
 "$CHATARC" --data "$D" import --chat ccjson "$CC/cancerchat.v11.jsonl"
 seconds() { jq -c '.created_at |= .[0:19] | del(.author_name, .author_followers)'; }
 expect_eq "csv: real Topsy #cancerchat: 156 rows, 101 retweets counted, the records of its JSON" \
 	"${out#*: } $(records cc | seconds | md5sum)" \
 	"55 posts: 55 new, 0 updated, 0 already archived; 101 boosts counted $(records ccjson | seconds | md5sum)"
+
+# Topsy keeps no display names: a highlight names its author by @account,
+# never as an empty link (the real #cancerchat, its two most active
+# accounts as moderators so that it has topics and highlights).
+sed -i 's/"cc": {"tags": \["cancerchat"\], "schedule": {[^}]*}}/"cc": {"tags": ["cancerchat"], "moderators": ["abcdiagnosis", "everydayableism"]}/' "$D/chatarc.conf"
+"$CHATARC" --data "$D" publish cc >/dev/null
+page=$(ls "$D"/site/cc/20*.html | head -1)
+expect_eq "csv: Topsy's highlights are named @account, no link is empty" \
+	"$(grep -o '<a href="#m[0-9a-f]*"></a>' "$page" | wc -l) $(grep -o '<ul class="highlights">.*' "$page" | grep -o '<a href="#m[0-9a-f]*">@[a-z0-9_]*</a>' | wc -l | sed 's/^[1-9][0-9]*$/some/')" "0 some"
 
 # The real #PSTweetChat, Twitter Archiver: a banner, US Eastern local times,
 # newest first, "Location" twice. Every row is a tweet (no retweets).

@@ -411,6 +411,17 @@
     </p>
   </xsl:template>
 
+  <!-- Who wrote a message: the display name, else @account (Topsy and
+       some CSV sheets keep no names), never an empty link. -->
+  <xsl:template name="who">
+    <xsl:param name="m"/>
+    <xsl:choose>
+      <xsl:when test="normalize-space($m/@name) != ''"><xsl:value-of select="$m/@name"/></xsl:when>
+      <xsl:when test="$m/@author != ''"><xsl:value-of select="concat('@', $m/@author)"/></xsl:when>
+      <xsl:otherwise>a message</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <!-- "2026-11-18" -> "Wednesday 18 November 2026" -->
   <xsl:template name="long-date">
     <xsl:param name="date"/>

@@ -35,7 +35,7 @@
           <xsl:for-each select="highlights/highlight">
             <xsl:variable name="m" select="ancestor::session//message[@id = current()/@ref]"/>
             <li><blockquote><xsl:value-of select="$m/text"/></blockquote>
-              <a href="{ancestor::session/@href}#{@ref}"><xsl:value-of select="$m/@name"/></a></li>
+              <a href="{ancestor::session/@href}#{@ref}"><xsl:call-template name="who"><xsl:with-param name="m" select="$m"/></xsl:call-template></a></li>
           </xsl:for-each>
         </ul>
       </xsl:for-each>

@@ -92,7 +92,7 @@
             <xsl:for-each select="highlights/highlight">
               <xsl:variable name="m" select="key('message', @ref)"/>
               <li><blockquote><xsl:value-of select="$m/text"/></blockquote>
-                <a href="#{@ref}"><xsl:value-of select="$m/@name"/></a>
+                <a href="#{@ref}"><xsl:call-template name="who"><xsl:with-param name="m" select="$m"/></xsl:call-template></a>
                 <xsl:for-each select="$m"><xsl:call-template name="reactions"/></xsl:for-each></li>
             </xsl:for-each>
           </ul>
