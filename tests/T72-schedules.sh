@@ -74,6 +74,13 @@ expect_eq "schedules: search session:2019-02-24 (a Sunday announcement) finds no
 SOURCE_DATE_EPOCH=$(date -u -d 2023-03-10T12:00:00Z +%s) "$CHATARC" --data "$D" publish >/dev/null
 expect_eq "schedules: publish writes a page for exactly the sessions stats lists" \
 	"$(cd "$D/site/ps" && ls 20*.html | sed 's/\.html$//')" "$(cut -d' ' -f1 "$TMP/ps.stats")"
+# Twitter Archiver keeps a tweet's links apart from its text: the
+# transcript lists them under it, each its own link ("I published an
+# update to my PSTimers module.  and PSScriptTools" showed no link), and
+# no address anywhere holds a line break (%0A).
+expect_eq "schedules: a message's links its text does not show are listed under it, none glued to another" \
+	"$(grep -o 'PSTimers module.\{0,600\}' "$D/site/ps/2023-03-03.html" | grep -o 'href="https://github.com/jdhitsolutions/PS[A-Za-z]*"' | tr '\n' ' ')$(cat "$D"/site/ps/*.html | grep -c '%0A')" \
+	'href="https://github.com/jdhitsolutions/PSTimers" href="https://github.com/jdhitsolutions/PSScriptTools" 0'
 expect_eq "schedules: the next-session line after 2023-03-10 is the first Friday of April, said in words" \
 	"$(grep -o 'Friday 7 April 2023 at <span[^>]*>13:00</span> America/New_York (17:00 UTC); it meets monthly, first Friday, 13:00-14:00' "$D/site/ps/index.html" | wc -l)" "1"
 

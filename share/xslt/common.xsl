@@ -191,6 +191,21 @@
         </xsl:for-each>
       </ul>
     </xsl:if>
+    <!-- The links the text does not show: Twitter Archiver keeps a
+         tweet's links apart from its text, a shortened link's text is
+         not where it leads. Only http(s) addresses are links. -->
+    <xsl:variable name="text" select="string(text)"/>
+    <xsl:variable name="unshown" select="links/link[not(contains($text, .))]"/>
+    <xsl:if test="$unshown">
+      <ul class="message-links">
+        <xsl:for-each select="$unshown">
+          <li><xsl:call-template name="safe-link">
+            <xsl:with-param name="href" select="string(.)"/>
+            <xsl:with-param name="label" select="string(.)"/>
+          </xsl:call-template></li>
+        </xsl:for-each>
+      </ul>
+    </xsl:if>
   </xsl:template>
 
   <!-- Likes and boosts (reposts, retweets) as the network counted them when
