@@ -374,6 +374,14 @@ static bool add_fitting(strbuf_t *out, summary_post_network_t network, const cha
 			if (!fits)
 				break;
 		}
+		/* At a word: back to the last space, unless that loses more
+		 * than half of what fits (one long word). */
+		size_t word = keep;
+		while (word && keep < line.len && line.buf[keep] != ' ' &&
+		       line.buf[word - 1] != ' ')
+			word--;
+		if (word > keep / 2)
+			keep = word;
 		while (keep && line.buf[keep - 1] == ' ')
 			keep--;
 		strbuf_add(out, line.buf, keep);
@@ -381,6 +389,27 @@ static bool add_fitting(strbuf_t *out, summary_post_network_t network, const cha
 	}
 	strbuf_release(&line);
 	return whole;
+}
+
+/* text without the hashtag #tag (any case, as a whole word), its spaces
+ * run together. */
+static void add_without_tag(strbuf_t *out, const char *text, const char *tag)
+{
+	size_t len = strlen(tag), start = out->len;
+	for (const char *p = text; *p;) {
+		const char *after = p + 1 + len;
+		if (*p == '#' && !strncasecmp(p + 1, tag, len) && !isalnum((unsigned char)*after) &&
+		    *after != '_') {
+			p = after;
+			continue;
+		}
+		bool blank = *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t';
+		if (!blank || (out->len > start && out->buf[out->len - 1] != ' '))
+			strbuf_addch(out, blank ? ' ' : *p);
+		p++;
+	}
+	while (out->len > start && out->buf[out->len - 1] == ' ')
+		strbuf_setlen(out, out->len - 1);
 }
 
 void summary_write_post(const summary_t *s, summary_post_network_t network, const char *hashtag,
@@ -406,27 +435,35 @@ void summary_write_post(const summary_t *s, summary_post_network_t network, cons
 	strbuf_addch(&head, '.');
 	strbuf_addf(&tail, "\nTranscript: %s", link);
 
-	/* The questions in order, while they fit; the last one that does not
-	 * is cut if enough room is left to be worth reading. */
+	/* The questions in order, without the chat's hashtag (the post
+	 * carries it once, first), each whole while it fits, else cut at a
+	 * word with "…" when enough room is left to be worth reading; the
+	 * questions that cannot be shown are counted, never dropped
+	 * silently, in room kept for that line. */
 	strbuf_add(out, head.buf, head.len);
 	size_t fixed = summary_post_length(network, tail.buf);
-	for (size_t t = 0; t < json_array_len(topics); t++) {
+	size_t n_topics = json_array_len(topics);
+	for (size_t t = 0; t < n_topics; t++) {
 		yajl_val topic = topics->u.array.values[t], question = json_get(topic, "question");
 		const char *label = str(topic, "label"),
 		           *text = question ? str(question, "text") : "";
 		strbuf_reset(&line);
 		if (strncmp(text, label, strlen(label)))
 			strbuf_addf(&line, "%s ", label);
-		strbuf_addstr(&line, text);
-		size_t used = summary_post_length(network, out->buf) + fixed;
-		if (used + 2 >= limit)
+		add_without_tag(&line, text, hashtag ? hashtag : str(doc, "chat"));
+		char more[64];
+		size_t after = n_topics - t - 1;
+		snprintf(more, sizeof more, "\n(+%zu more question%s in the transcript)", after + 1,
+		         after + 1 == 1 ? "" : "s");
+		size_t reserve = after ? summary_post_length(network, more) : 0;
+		size_t used = summary_post_length(network, out->buf) + fixed + reserve;
+		size_t room = used + 2 < limit ? limit - used - 1 : 0; /* -1: its line break */
+		if (summary_post_length(network, line.buf) > room && room < 30) {
+			strbuf_addstr(out, more);
 			break;
-		size_t room = limit - used - 1; /* the line break before it */
-		if (summary_post_length(network, line.buf) > room && room < 30)
-			break;
+		}
 		strbuf_addch(out, '\n');
-		if (!add_fitting(out, network, line.buf, room))
-			break;
+		add_fitting(out, network, line.buf, room);
 	}
 	strbuf_add(out, tail.buf, tail.len);
 	strbuf_addch(out, '\n');

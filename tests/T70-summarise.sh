@@ -276,6 +276,31 @@ m=$(count mastodon "$TMP/post.mastodon") b=$(count bluesky "$TMP/post.bluesky")
 expect_eq "post: the chat's hashtag and the session's figures first, the transcript's absolute link last" \
 	"$(head -1 "$TMP/post.bluesky" | grep -c -F "#cancerchat 2014-06-19: $(jq '."message-count"' "$TMP/recap.json") messages from $(jq '.participants | length' "$TMP/recap.json") people") $(tail -1 "$TMP/post.mastodon") $(tail -1 "$TMP/post.bluesky")" \
 	"1 Transcript: https://chats.example.org/hcsm/hcsmdemo/2014-06-19.html Transcript: https://chats.example.org/hcsm/hcsmdemo/2014-06-19.html"
+# One fitting rule: no question repeats the chat's tag (the post carries it
+# once, first); a question cut is cut at a word, with "…"; a question
+# that cannot be shown is counted in "(+N more ...)", never dropped
+# silently (before: Mastodon dropped T4 outright, Bluesky T3 and T4).
+for net in mastodon bluesky; do
+	/usr/bin/python3 - "$TMP/post.$net" "$TMP/recap.json" <<'PY' >"$TMP/fit.$net"
+import json, re, sys
+lines = open(sys.argv[1], encoding="utf-8").read().rstrip("\n").split("\n")
+topics = json.load(open(sys.argv[2]))["topics"]
+shown = [l for l in lines[1:-1] if re.match(r"T\d+ ", l)]
+more = [int(m.group(1)) for l in lines for m in [re.match(r"\(\+(\d+) more questions? in the transcript\)$", l)] if m]
+tags = sum("#cancerchat" in l.lower() for l in lines[1:])
+def words(t):
+    return re.sub(r"\s+", " ", re.sub(r"#cancerchat\b", "", t, flags=re.I)).strip()
+cut_at_word = True
+for l, t in zip(shown, topics):
+    if l.endswith("…"):
+        whole = t["label"] + " " + words(t["question"]["text"])
+        kept = l[:-1]
+        cut_at_word &= whole.startswith(kept) and whole[len(kept):len(kept) + 1] in (" ", "")
+print(len(shown) + sum(more) == len(topics), tags, cut_at_word)
+PY
+done
+expect_eq "post: every question shown or counted, the chat's tag only first, cut at a word (Mastodon, Bluesky)" \
+	"$(cat "$TMP/fit.mastodon") / $(cat "$TMP/fit.bluesky")" "True 0 True / True 0 True"
 # Questions of emoji sequences (a family: 7 code points, one grapheme) and
 # long words are cut between graphemes, never inside one.
 E2="$TMP/emoji"
@@ -294,7 +319,8 @@ broken=$(/usr/bin/python3 -c 'import regex, sys
 t = open(sys.argv[1], encoding="utf-8").read()
 fam = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"
 print(sum(1 for g in regex.findall(r"\X", t) if "\u200d" in g and g != fam))' "$E2/post")
-expect_eq "post: emoji sequences are cut between graphemes, within 300" "$([ "$b" -le 300 ] && echo fits) $broken $(grep -c '…' "$E2/post")" "fits 0 1"
+expect_eq "post: emoji sequences are cut between graphemes, within 300, every question shown" \
+	"$([ "$b" -le 300 ] && echo fits) $broken $(grep -c '^T[123]:' "$E2/post") $(grep -c '…$' "$E2/post")" "fits 0 3 2"
 
 # export's session, topic and topic_method are the summary's, message by
 # message: on the sample (labelled), the real-phrasing sessions and the
