@@ -80,11 +80,7 @@ static CHATARC_MUST_CHECK chatarc_status_t no_session(const cli_context_t *ctx,
 	if (empty->off_schedule) {
 		strbuf_t words;
 		strbuf_init(&words, 0);
-		for (size_t i = 0; i < chat->n_schedules; i++) {
-			if (i)
-				strbuf_addstr(&words, "; ");
-			schedule_describe(&chat->schedules[i], &words);
-		}
+		schedule_describe_all(chat->schedules, chat->n_schedules, &words);
 		status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
 		                           "%s is no session date of %s (it meets %s); %s", date,
 		                           chat->name, words.buf, nearest);

@@ -316,3 +316,12 @@ void schedule_describe(const chatarc_schedule_t *s, strbuf_t *out)
 		strbuf_addf(out, ", until %04d-%02d-%02d", r.until.year, r.until.month,
 		            r.until.day);
 }
+
+void schedule_describe_all(const chatarc_schedule_t *schedules, size_t n, strbuf_t *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addstr(out, "; ");
+		schedule_describe(&schedules[i], out);
+	}
+}

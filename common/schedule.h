@@ -75,6 +75,8 @@ bool schedule_first_on_or_after(const chatarc_schedule_t *s, const char *date, c
 
 /* The schedule in words, for people: "monthly, first Friday, 13:00-14:00". */
 void schedule_describe(const chatarc_schedule_t *s, strbuf_t *out);
+/* All of a chat's schedules so, joined by "; ". */
+void schedule_describe_all(const chatarc_schedule_t *schedules, size_t n, strbuf_t *out);
 
 /* A date as the config writes it: YYYY-MM-DD, a real day. */
 bool schedule_date_valid(const char *date);

@@ -702,6 +702,24 @@ static void placement_key(const char *chat, char key[160])
 	snprintf(key, 160, "placement:%s", chat);
 }
 
+/* What the index holds of a chat's placement: its fingerprint now, and
+ * whether the index kept one (*kept) that differs from it (*differs). */
+static CHATARC_MUST_CHECK chatarc_status_t placement_state(xdb_t *db, const chatarc_chat_t *chat,
+                                                           char fingerprint[17], bool *kept,
+                                                           bool *differs, chatarc_error_t *err)
+{
+	char key[160], *value;
+	placement_key(chat->name, key);
+	places_fingerprint(chat, fingerprint);
+	chatarc_status_t status = xdb_get_metadata(db, key, &value, err);
+	if (status != CHATARC_OK)
+		return status;
+	*kept = *value != '\0';
+	*differs = strcmp(value, fingerprint) != 0;
+	free(value);
+	return CHATARC_OK;
+}
+
 /* A chat whose placement settings changed since the index placed its
  * messages has each of its days read again (the day's key no longer
  * matches its file), so every document gets its session: and topic:
@@ -713,14 +731,11 @@ static CHATARC_MUST_CHECK chatarc_status_t mark_replaced(struct indexer *ix,
 {
 	chatarc_status_t status = CHATARC_OK;
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
-		char key[160], fingerprint[17], *kept;
-		placement_key(config->chats[c].name, key);
-		places_fingerprint(&config->chats[c], fingerprint);
-		if ((status = xdb_get_metadata(ix->db, key, &kept, err)))
-			break;
-		bool moved = *kept && strcmp(kept, fingerprint);
-		free(kept);
-		if (!moved)
+		char fingerprint[17];
+		bool kept, differs;
+		status =
+		    placement_state(ix->db, &config->chats[c], fingerprint, &kept, &differs, err);
+		if (status != CHATARC_OK || !kept || !differs)
 			continue;
 		strlist_add(&stats->replaced, config->chats[c].name);
 		for (size_t j = 0; status == CHATARC_OK && j < jobs->len; j++) {
@@ -743,16 +758,15 @@ static CHATARC_MUST_CHECK chatarc_status_t note_placements(struct indexer *ix,
 	chatarc_status_t status = CHATARC_OK;
 	bool changed = false;
 	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++) {
-		char key[160], fingerprint[17], *kept;
+		char key[160], fingerprint[17];
+		bool kept, differs;
+		status =
+		    placement_state(ix->db, &config->chats[c], fingerprint, &kept, &differs, err);
+		if (status != CHATARC_OK || !differs)
+			continue;
 		placement_key(config->chats[c].name, key);
-		places_fingerprint(&config->chats[c], fingerprint);
-		if ((status = xdb_get_metadata(ix->db, key, &kept, err)))
-			break;
-		if (strcmp(kept, fingerprint)) {
-			status = xdb_set_metadata(ix->db, key, fingerprint, err);
-			changed = true;
-		}
-		free(kept);
+		status = xdb_set_metadata(ix->db, key, fingerprint, err);
+		changed = true;
 	}
 	return status == CHATARC_OK && changed ? xdb_commit(ix->db, err) : status;
 }

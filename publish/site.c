@@ -440,11 +440,7 @@ static void add_next_session(xmlNodePtr chat_node, const chatarc_chat_t *chat, l
 	}
 	strbuf_t words;
 	strbuf_init(&words, 0);
-	for (size_t i = 0; i < chat->n_schedules; i++) {
-		if (i)
-			strbuf_addstr(&words, "; ");
-		schedule_describe(&chat->schedules[i], &words);
-	}
+	schedule_describe_all(chat->schedules, chat->n_schedules, &words);
 	set_prop(next, "schedule", words.buf);
 	strbuf_release(&words);
 	tz_scope_leave(&scope);

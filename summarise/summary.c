@@ -846,11 +846,10 @@ static CHATARC_MUST_CHECK chatarc_status_t latest_session(const char *data_dir,
 		return status;
 	strbuf_t words;
 	strbuf_init(&words, 0);
-	schedule_describe(&chat->schedules[0], &words);
-	status =
-	    chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
-	                      "chat '%s' has no session with messages yet (it meets %s%s)",
-	                      chat->name, words.buf, chat->n_schedules > 1 ? ", and more" : "");
+	schedule_describe_all(chat->schedules, chat->n_schedules, &words);
+	status = chatarc_error_set(err, CHATARC_ERR_NOT_FOUND,
+	                           "chat '%s' has no session with messages yet (it meets %s)",
+	                           chat->name, words.buf);
 	strbuf_release(&words);
 	return status;
 }
