@@ -252,7 +252,7 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	    OPT_KEYWORD("sort", 0, "ORDER", "relevance (default), date, or -date", &sort_index,
 	                sorts),
 	    OPT_FLAG("count", 'c', NULL, "print only the number of matches", &count_only),
-	    OPT_END,
+	    OPT_END_DASHED_WORDS,
 	};
 	chatarc_error_t err;
 	static const chatarc_config_t no_config; /* no config: times in UTC */

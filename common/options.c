@@ -88,6 +88,10 @@ chatarc_status_t options_parse(const chatarc_option_t *options, const command_he
 {
 	int positional = 1;
 	bool options_done = false;
+	const chatarc_option_t *end = options;
+	while (end->type != OPTION_END)
+		end++;
+	bool dashed_words = end->arg_name != NULL; /* OPT_END_DASHED_WORDS */
 
 	*help_shown = false;
 	for (int i = 1; i < *argc; i++) {
@@ -95,7 +99,8 @@ chatarc_status_t options_parse(const chatarc_option_t *options, const command_he
 		const chatarc_option_t *o;
 		const char *value = NULL;
 
-		if (options_done || arg[0] != '-' || !strcmp(arg, "-")) {
+		if (options_done || arg[0] != '-' || !strcmp(arg, "-") ||
+		    (dashed_words && arg[1] != '-' && arg[1] && arg[2])) {
 			argv[positional++] = arg;
 			continue;
 		}

@@ -47,6 +47,13 @@ typedef struct chatarc_option {
 	{                                                                                          \
 		OPTION_END, NULL, 0, NULL, NULL, NULL, NULL                                        \
 	}
+/* The end of a table whose command takes words that start with one '-'
+ * and are longer than a short option ("-filter:replies", "-word") as
+ * arguments, not as unknown options: search's way to say "without". */
+#define OPT_END_DASHED_WORDS                                                                       \
+	{                                                                                          \
+		OPTION_END, NULL, 0, "dashed words", NULL, NULL, NULL                              \
+	}
 
 typedef struct command_help {
 	const char *usage;   /* "chatarc import --chat CHAT [options] FILE..." */

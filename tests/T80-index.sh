@@ -235,6 +235,8 @@ for pair in "author:JeffHicks=from:JeffHicks" "user:JeffHicks=from:JeffHicks" \
 	[ "$a" = "$b" ] && [ "$b" -gt 0 ] || same="$same [${pair%%=*}: $a, ${pair#*=}: $b]"
 done
 expect_eq "search: aliases and Twitter's operators find what their canonical forms find (12 pairs, none empty)" "$same" ""
+expect_eq "search: -filter:replies typed as its own argument is a word of the query, not an option" \
+	"$("$CHATARC" --data "$P" search --count powershell -filter:replies)" "$("$CHATARC" --data "$P" search --count 'powershell NOT reply:yes')"
 want=$(/usr/bin/python3 - "$TMP/p-all.jsonl" <<'PY'
 import json, re, sys
 msgs = [json.loads(l) for l in open(sys.argv[1])]
