@@ -169,14 +169,20 @@ static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const char *data
 }
 
 /* The moderators' hide list as terms the search leaves out: per chat, its
- * accounts (from:, lower-case, without '@'), its messages by uri (as
- * written) and by url (lower-case, as indexed). */
+ * accounts, and its messages by uri and by url. */
 struct hidden_terms {
 	xdb_hidden_t *chats;
 	strlist_t *terms; /* each chat's */
 	strlist_t chat_terms;
 	size_t n;
 };
+
+static void add_field_term(strlist_t *out, const char *field, const char *value)
+{
+	char *term = query_field_term(field, value);
+	strlist_add(out, term);
+	free(term);
+}
 
 static void hidden_terms_of(const chatarc_config_t *config, struct hidden_terms *out)
 {
@@ -190,35 +196,14 @@ static void hidden_terms_of(const chatarc_config_t *config, struct hidden_terms 
 			continue;
 		for (size_t i = 0; i < chat->hide.len; i++) {
 			const char *item = chat->hide.items[i];
-			strbuf_t term;
-			strbuf_init(&term, 0);
-			size_t value = 0;
 			if (strstr(item, "://")) {
-				strbuf_addf(&term, "%s%s", query_field_prefix("uri"), item);
-				strlist_add(terms, term.buf);
-				strbuf_reset(&term);
-				strbuf_addstr(&term, query_field_prefix("url"));
-				value = term.len;
-				strbuf_addstr(&term, item);
+				add_field_term(terms, "uri", item);
+				add_field_term(terms, "url", item);
 			} else {
-				strbuf_addstr(&term, query_field_prefix("from"));
-				value = term.len;
-				strbuf_addstr(&term, item + (item[0] == '@'));
+				add_field_term(terms, "from", item);
 			}
-			for (char *p = term.buf + value; *p; p++)
-				*p = (char)tolower((unsigned char)*p);
-			strlist_add(terms, term.buf);
-			strbuf_release(&term);
 		}
-		strbuf_t chat_term;
-		strbuf_init(&chat_term, 0);
-		strbuf_addstr(&chat_term, query_field_prefix("chat"));
-		size_t value = chat_term.len;
-		strbuf_addstr(&chat_term, chat->name);
-		for (char *p = chat_term.buf + value; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		strlist_add(&out->chat_terms, chat_term.buf);
-		strbuf_release(&chat_term);
+		add_field_term(&out->chat_terms, "chat", chat->name);
 		out->chats[out->n].terms = (const char *const *)terms->items;
 		out->chats[out->n].n_terms = terms->len;
 		out->n++;

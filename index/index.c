@@ -79,21 +79,12 @@ static bool primary_language(const char *tag, char out[8])
 	return true;
 }
 
-/* Adds a field's term: its prefix (query.h's table, which the searcher
- * reads too) and the value, lower-cased as queries are; an account
- * without a leading '@'. */
+/* Adds a field's term, as query.h writes it for searches too. */
 static void add_term(strlist_t *terms, const char *field, const char *value)
 {
-	strbuf_t term;
-	strbuf_init(&term, 0);
-	strbuf_addstr(&term, query_field_prefix(field));
-	size_t start = term.len;
-	strbuf_addstr(&term, value + (value[0] == '@'));
-	for (char *p = term.buf + start; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	strlist_add(terms, term.buf);
-	strbuf_release(&term);
+	char *term = query_field_term(field, value);
+	strlist_add(terms, term);
+	free(term);
 }
 
 static CHATARC_MUST_CHECK chatarc_status_t index_record(void *ctx, const chatarc_record_t *r,
@@ -180,11 +171,9 @@ static CHATARC_MUST_CHECK chatarc_status_t remove_stale(struct indexer *ix, chat
 	char day[11], compact[9], chat_term[128];
 	time_format_day(day_start, day);
 	snprintf(compact, sizeof compact, "%.4s%.2s%.2s", day, day + 5, day + 8);
-	const char *prefix = query_field_prefix("chat");
-	snprintf(chat_term, sizeof chat_term, "%s%s", prefix, ix->chat);
-	for (char *p = chat_term + strlen(prefix); *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	char *term = query_field_term("chat", ix->chat);
+	snprintf(chat_term, sizeof chat_term, "%s", term);
+	free(term);
 	strlist_clear(&ix->stale);
 	chatarc_status_t status = xdb_day_ids(ix->db, chat_term, compact, note_if_stale, ix, err);
 	for (size_t i = 0; status == CHATARC_OK && i < ix->stale.len; i++)

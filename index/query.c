@@ -72,12 +72,6 @@ static const query_field_t *find_field(const char *name, size_t len)
 	return NULL;
 }
 
-const char *query_field_prefix(const char *name)
-{
-	const query_field_t *f = find_field(name, strlen(name));
-	return f ? f->prefix : NULL;
-}
-
 /* ---- Nodes ---- */
 
 static query_node_t *node_new(query_op_t op)
@@ -396,17 +390,36 @@ static query_node_t *date_value(struct parser *ps, const query_field_t *f, const
 	return NULL;
 }
 
-static query_node_t *term(const char *prefix, const char *value, size_t len, bool lower)
+/* f's term for value (len bytes), as the index holds it: the prefix, then
+ * the value lower-cased (as it was written for an exact field), an
+ * account without its leading '@'. */
+static char *field_term(const query_field_t *f, const char *value, size_t len)
 {
 	strbuf_t t;
 	strbuf_init(&t, 0);
-	strbuf_addstr(&t, prefix);
+	strbuf_addstr(&t, f->prefix);
+	if (f->kind == FIELD_ACCOUNT && len && *value == '@') {
+		value++;
+		len--;
+	}
 	size_t start = t.len;
 	strbuf_add(&t, value, len);
-	for (char *p = t.buf + start; lower && *p; p++)
+	for (char *p = t.buf + start; f->kind != FIELD_EXACT && *p; p++)
 		*p = (char)tolower((unsigned char)*p);
+	return strbuf_detach(&t, NULL);
+}
+
+char *query_field_term(const char *field, const char *value)
+{
+	const query_field_t *f = find_field(field, strlen(field));
+	return f && f->prefix ? field_term(f, value, strlen(value)) : NULL;
+}
+
+static query_node_t *term(const query_field_t *f, const char *value, size_t len)
+{
 	query_node_t *n = node_new(QUERY_TERM);
-	n->text = strbuf_detach(&t, NULL);
+	n->text = field_term(f, value, len);
+	n->field = f;
 	return n;
 }
 
@@ -419,7 +432,7 @@ static query_node_t *account_value(struct parser *ps, const query_field_t *f, co
 		v++;
 		len--;
 	}
-	query_node_t *exact = term(f->prefix, v, len, true);
+	query_node_t *exact = term(f, v, len);
 	if (memchr(v, '@', len) || memchr(v, '.', len) || !ps->values)
 		return exact;
 	strlist_t found = {0};
@@ -433,8 +446,7 @@ static query_node_t *account_value(struct parser *ps, const query_field_t *f, co
 		ps->status = ps->values(ps->ctx, f->prefix, start.buf, &found, ps->err);
 	query_node_t *any = exact;
 	for (size_t i = 0; i < found.len; i++)
-		any = node_pair(QUERY_OR, any,
-		                term(f->prefix, found.items[i], strlen(found.items[i]), false));
+		any = node_pair(QUERY_OR, any, term(f, found.items[i], strlen(found.items[i])));
 	strbuf_release(&start);
 	strlist_clear(&found);
 	return any;
@@ -451,14 +463,14 @@ static query_node_t *field_value(struct parser *ps, const query_field_t *f, cons
 	}
 	switch (f->kind) {
 	case FIELD_TERM:
-	case FIELD_EXACT: return term(f->prefix, v, len, f->kind == FIELD_TERM);
+	case FIELD_EXACT: return term(f, v, len);
 	case FIELD_ACCOUNT: return account_value(ps, f, v, len);
 	case FIELD_DATE:
 	case FIELD_SINCE:
 	case FIELD_UNTIL: return date_value(ps, f, v, len);
 	case FIELD_FILTER:
 		if (len == 7 && !strncasecmp(v, "replies", 7))
-			return term(query_field_prefix("reply"), "yes", 3, false);
+			return term(find_field("reply", 5), "yes", 3);
 		warn(ps, "filter:%.*s is not one chatarc knows (filter:replies is); left out",
 		     (int)len, v);
 		return NULL;
@@ -579,10 +591,8 @@ static bool starts_item(token_kind_t k)
 static query_node_t *run(struct parser *ps)
 {
 	query_node_t *texts = NULL, *hated = NULL;
-	/* The filter: per field (a term's prefix) an OR; ranges apart. */
-	query_node_t *by_field[32] = {NULL};
-	char prefixes[32][12];
-	size_t n_fields = 0;
+	/* The filter: per field an OR, in the table's order; ranges apart. */
+	query_node_t *by_field[sizeof query_fields / sizeof *query_fields] = {NULL};
 	query_node_t *ranges = NULL;
 
 	while (ps->status == CHATARC_OK && starts_item(peek(ps)->kind)) {
@@ -597,30 +607,17 @@ static query_node_t *run(struct parser *ps)
 		} else if (n->op == QUERY_RANGE) {
 			ranges = node_pair(QUERY_AND, ranges, n);
 		} else {
-			/* The field of a term, or of an OR of one field's terms. */
-			const query_node_t *first = n->op == QUERY_OR ? n->kids[0] : n;
+			/* A term, or an OR of one field's terms (an account on
+			 * every server). */
+			const query_node_t *first = n;
 			while (first->op == QUERY_OR)
 				first = first->kids[0];
-			size_t plen = strspn(first->text, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-			if (plen > 11)
-				plen = 11;
-			size_t f = 0;
-			while (f < n_fields && (strlen(prefixes[f]) != plen ||
-			                        strncmp(prefixes[f], first->text, plen)))
-				f++;
-			if (f == n_fields && n_fields < 32) {
-				memcpy(prefixes[f], first->text, plen);
-				prefixes[f][plen] = '\0';
-				n_fields++;
-			}
-			if (f < 32)
-				by_field[f] = node_pair(QUERY_OR, by_field[f], n);
-			else
-				query_free(n);
+			size_t f = (size_t)(first->field - query_fields);
+			by_field[f] = node_pair(QUERY_OR, by_field[f], n);
 		}
 	}
 	query_node_t *filter = NULL;
-	for (size_t f = 0; f < n_fields; f++)
+	for (size_t f = 0; f < sizeof by_field / sizeof *by_field; f++)
 		filter = node_pair(QUERY_AND, filter, by_field[f]);
 	filter = node_pair(QUERY_AND, filter, ranges);
 	query_node_t *q;
@@ -681,24 +678,26 @@ static query_node_t *parse_and(struct parser *ps)
 	return left;
 }
 
-static query_node_t *parse_xor(struct parser *ps)
+/* lower (token lower)*, left to right: one level of XOR or OR. */
+static query_node_t *left_assoc(struct parser *ps, query_node_t *(*lower)(struct parser *),
+                                token_kind_t token, query_op_t op, const char *name)
 {
-	query_node_t *left = parse_and(ps);
-	while (ps->status == CHATARC_OK && peek(ps)->kind == TOKEN_XOR) {
+	query_node_t *left = lower(ps);
+	while (ps->status == CHATARC_OK && peek(ps)->kind == token) {
 		next(ps);
-		left = node_pair(QUERY_XOR, left, needed(ps, parse_and(ps), "XOR"));
+		left = node_pair(op, left, needed(ps, lower(ps), name));
 	}
 	return left;
 }
 
+static query_node_t *parse_xor(struct parser *ps)
+{
+	return left_assoc(ps, parse_and, TOKEN_XOR, QUERY_XOR, "XOR");
+}
+
 static query_node_t *parse_or(struct parser *ps)
 {
-	query_node_t *left = parse_xor(ps);
-	while (ps->status == CHATARC_OK && peek(ps)->kind == TOKEN_OR) {
-		next(ps);
-		left = node_pair(QUERY_OR, left, needed(ps, parse_xor(ps), "OR"));
-	}
-	return left;
+	return left_assoc(ps, parse_xor, TOKEN_OR, QUERY_OR, "OR");
 }
 
 chatarc_status_t query_parse(const char *text, query_values_fn values, void *ctx,

@@ -34,9 +34,11 @@ typedef enum query_op {
 	QUERY_BOOLEAN, /* kids[0] with weight 0: a query of fields only */
 } query_op_t;
 
+struct query_field;
 typedef struct query_node {
 	query_op_t op;
 	char *text;
+	const struct query_field *field; /* QUERY_TERM: the field it is a term of */
 	char *low, *high;
 	unsigned window;
 	struct query_node **kids;
@@ -64,10 +66,12 @@ typedef struct query_field {
 } query_field_t;
 
 /* Every field, ending with {NULL}: the one table the parser, the indexer
- * (prefixes) and the help text read. Adding a field is a row. */
+ * (query_field_term) and the help text read. Adding a field is a row. */
 extern const query_field_t query_fields[];
-/* The term prefix of field name ("from" -> "A"), or NULL. */
-const char *query_field_prefix(const char *name);
+/* field's term for value as the index holds it ("from", "@Maya@x" ->
+ * "Amaya@x"): the one way the indexer, the hide list and queries write a
+ * term. NULL for a field without terms; free() it. */
+char *query_field_term(const char *field, const char *value);
 
 /* A query holds at most this many words, a phrase this many: `chatarc
  * serve` takes queries from anyone. */
