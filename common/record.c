@@ -1,10 +1,12 @@
 /* Record life cycle, its one JSON form, merging of versions, CSV rows. */
 #include "record.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "json.h"
@@ -521,4 +523,13 @@ void record_to_csv(const chatarc_record_t *r, strbuf_t *out)
 	sprinter_csv_init(&csv, out);
 	record_write(&csv.sp, r);
 	sprinter_csv_release(&csv);
+}
+
+const char *record_hashtag_end(const char *p, const char *tag)
+{
+	size_t len = strlen(tag);
+	if (*p != '#' || strncasecmp(p + 1, tag, len))
+		return NULL;
+	const char *after = p + 1 + len;
+	return isalnum((unsigned char)*after) || *after == '_' ? NULL : after;
 }

@@ -66,6 +66,9 @@ bool record_author_identity(const chatarc_record_t *r, strbuf_t *out);
 
 /* A reply, whether or not its parent is known. */
 bool record_is_reply(const chatarc_record_t *r);
+/* Where "#tag" at p ends, when p holds it as a whole hashtag (in any case,
+ * and no letter, digit or '_' after it); else NULL. */
+const char *record_hashtag_end(const char *p, const char *tag);
 
 void record_init(chatarc_record_t *r);
 void record_clear(chatarc_record_t *r);

@@ -50,15 +50,12 @@ static bool carries_chat_tag(const chatarc_record_t *r, const strlist_t *chat_ta
 			if (!strcasecmp(r->tags.items[k], tag))
 				return true;
 		for (const char *p = r->text ? strchr(r->text, '#') : NULL; p;
-		     p = strchr(p + 1, '#')) {
-			const char *after = p + 1 + len;
+		     p = strchr(p + 1, '#'))
 			/* Twitter Archiver glues a quoted tweet to the text:
 			 * "#PSTweetChatRT @user: ..." (4 of #PSTweetChat's 2,473). */
-			if (!strncasecmp(p + 1, tag, len) &&
-			    ((!isalnum((unsigned char)*after) && *after != '_') ||
-			     !strncmp(after, "RT @", 4)))
+			if (record_hashtag_end(p, tag) ||
+			    (!strncasecmp(p + 1, tag, len) && !strncmp(p + 1 + len, "RT @", 4)))
 				return true;
-		}
 	}
 	return false;
 }

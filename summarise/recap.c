@@ -395,11 +395,10 @@ static bool add_fitting(strbuf_t *out, summary_post_network_t network, const cha
  * run together. */
 static void add_without_tag(strbuf_t *out, const char *text, const char *tag)
 {
-	size_t len = strlen(tag), start = out->len;
+	size_t start = out->len;
 	for (const char *p = text; *p;) {
-		const char *after = p + 1 + len;
-		if (*p == '#' && !strncasecmp(p + 1, tag, len) && !isalnum((unsigned char)*after) &&
-		    *after != '_') {
+		const char *after = record_hashtag_end(p, tag);
+		if (after) {
 			p = after;
 			continue;
 		}
