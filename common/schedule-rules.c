@@ -123,16 +123,22 @@ static void expand_through(const chatarc_schedule_t *s, int64_t day)
 	d->expanded = true;
 	d->expanded_to = target;
 
+	/* The cancelled days, read once and sorted, for a lookup a day. */
+	struct day_list cancelled = {0};
+	for (size_t k = 0; k < s->except.len; k++)
+		day_list_add(&cancelled, day_of(s->except.items[k]));
+	if (cancelled.n)
+		qsort(cancelled.days, cancelled.n, sizeof *cancelled.days, compare_days);
 	for (size_t i = 0; i < d->rule.n; i++) {
-		bool cancelled = false;
-		for (size_t k = 0; k < s->except.len && !cancelled; k++)
-			cancelled = day_of(s->except.items[k]) == d->rule.days[i];
-		if (!cancelled)
+		size_t at = lower_bound(&cancelled, d->rule.days[i]);
+		if (at == cancelled.n || cancelled.days[at] != d->rule.days[i])
 			day_list_add(&d->sessions, d->rule.days[i]);
 	}
+	free(cancelled.days);
 	for (size_t k = 0; k < s->extra.len; k++)
 		day_list_add(&d->sessions, day_of(s->extra.items[k]));
-	qsort(d->sessions.days, d->sessions.n, sizeof *d->sessions.days, compare_days);
+	if (d->sessions.n)
+		qsort(d->sessions.days, d->sessions.n, sizeof *d->sessions.days, compare_days);
 	size_t kept = 0;
 	for (size_t i = 0; i < d->sessions.n; i++)
 		if (!kept || d->sessions.days[kept - 1] != d->sessions.days[i])
@@ -197,7 +203,8 @@ void schedule_dates_between(const chatarc_schedule_t *schedules, size_t n, const
 		for (size_t k = lower_bound(l, from); k < l->n && l->days[k] <= to; k++)
 			day_list_add(&all, l->days[k]);
 	}
-	qsort(all.days, all.n, sizeof *all.days, compare_days);
+	if (all.n)
+		qsort(all.days, all.n, sizeof *all.days, compare_days);
 	for (size_t i = 0; i < all.n; i++) {
 		char date[11];
 		if (i && all.days[i] == all.days[i - 1])

@@ -820,14 +820,9 @@ static CHATARC_MUST_CHECK chatarc_status_t latest_session(const char *data_dir,
                                                           summary_t **out, chatarc_error_t *err)
 {
 	strlist_t dates = {0};
-	chatarc_status_t status = archive_list_days(data_dir, chat->name, &dates, err);
-	if (status == CHATARC_OK && dates.len == 0)
-		status = chatarc_error_set(
-		    err, CHATARC_ERR_NOT_FOUND,
-		    "chat '%s' has no messages yet: import or fetch some first", chat->name);
-	strlist_clear(&dates);
-	if (status == CHATARC_OK)
-		status = summary_list_sessions(data_dir, chat, &dates, err);
+	chatarc_status_t status = summary_list_sessions(data_dir, chat, &dates, err);
+	/* Each date is tried by its topics alone first: a full build of an
+	 * empty session would read the chat's history for its newcomers. */
 	for (size_t i = dates.len; status == CHATARC_OK && i-- > 0;) {
 		summary_t *probe;
 		if ((status = build(data_dir, chat, dates.items[i], true, NULL, NULL, &probe, err)))
@@ -842,8 +837,17 @@ static CHATARC_MUST_CHECK chatarc_status_t latest_session(const char *data_dir,
 		}
 	}
 	strlist_clear(&dates);
+	/* None: say whether the archive holds anything at all. */
+	if (status == CHATARC_OK)
+		status = archive_list_days(data_dir, chat->name, &dates, err);
+	bool empty = dates.len == 0;
+	strlist_clear(&dates);
 	if (status != CHATARC_OK)
 		return status;
+	if (empty)
+		return chatarc_error_set(
+		    err, CHATARC_ERR_NOT_FOUND,
+		    "chat '%s' has no messages yet: import or fetch some first", chat->name);
 	strbuf_t words;
 	strbuf_init(&words, 0);
 	schedule_describe_all(chat->schedules, chat->n_schedules, &words);
