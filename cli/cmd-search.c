@@ -177,13 +177,6 @@ struct hidden_terms {
 	size_t n;
 };
 
-static void add_field_term(strlist_t *out, const char *field, const char *value)
-{
-	char *term = query_field_term(field, value);
-	strlist_add(out, term);
-	free(term);
-}
-
 static void hidden_terms_of(const chatarc_config_t *config, struct hidden_terms *out)
 {
 	memset(out, 0, sizeof *out);
@@ -197,13 +190,13 @@ static void hidden_terms_of(const chatarc_config_t *config, struct hidden_terms 
 		for (size_t i = 0; i < chat->hide.len; i++) {
 			const char *item = chat->hide.items[i];
 			if (strstr(item, "://")) {
-				add_field_term(terms, "uri", item);
-				add_field_term(terms, "url", item);
+				query_add_field_term(terms, "uri", item);
+				query_add_field_term(terms, "url", item);
 			} else {
-				add_field_term(terms, "from", item);
+				query_add_field_term(terms, "from", item);
 			}
 		}
-		add_field_term(&out->chat_terms, "chat", chat->name);
+		query_add_field_term(&out->chat_terms, "chat", chat->name);
 		out->chats[out->n].terms = (const char *const *)terms->items;
 		out->chats[out->n].n_terms = terms->len;
 		out->n++;

@@ -79,14 +79,6 @@ static bool primary_language(const char *tag, char out[8])
 	return true;
 }
 
-/* Adds a field's term, as query.h writes it for searches too. */
-static void add_term(strlist_t *terms, const char *field, const char *value)
-{
-	char *term = query_field_term(field, value);
-	strlist_add(terms, term);
-	free(term);
-}
-
 static CHATARC_MUST_CHECK chatarc_status_t index_record(void *ctx, const chatarc_record_t *r,
                                                         chatarc_error_t *err)
 {
@@ -95,27 +87,28 @@ static CHATARC_MUST_CHECK chatarc_status_t index_record(void *ctx, const chatarc
 	char created[CHATARC_TIME_ISO_LEN];
 
 	if (r->author)
-		add_term(&terms, "from", r->author);
+		query_add_field_term(&terms, "from", r->author);
 	for (size_t i = 0; i < r->mentions.len; i++)
-		add_term(&terms, "mention", r->mentions.items[i]);
+		query_add_field_term(&terms, "mention", r->mentions.items[i]);
 	if (r->reply_to_account)
-		add_term(&terms, "to", r->reply_to_account);
+		query_add_field_term(&terms, "to", r->reply_to_account);
 	for (size_t i = 0; i < r->tags.len; i++)
-		add_term(&terms, "tag", r->tags.items[i]);
-	add_term(&terms, "chat", ix->chat);
+		query_add_field_term(&terms, "tag", r->tags.items[i]);
+	query_add_field_term(&terms, "chat", ix->chat);
 	if (r->network)
-		add_term(&terms, "network", r->network);
-	add_term(&terms, "reply", record_is_reply(r) ? "yes" : "no");
+		query_add_field_term(&terms, "network", r->network);
+	query_add_field_term(&terms, "reply", record_is_reply(r) ? "yes" : "no");
 	if (r->url && *r->url)
-		add_term(&terms, "url", r->url); /* the hide list names messages by it */
+		query_add_field_term(&terms, "url",
+		                     r->url); /* the hide list names messages by it */
 	char lang[8];
 	if (primary_language(r->lang, lang))
-		add_term(&terms, "lang", lang);
+		query_add_field_term(&terms, "lang", lang);
 	message_place_t place;
 	if (places_find(ix->places, r->uri, &place)) {
 		if (*place.topic)
-			add_term(&terms, "topic", place.topic);
-		add_term(&terms, "session", place.date);
+			query_add_field_term(&terms, "topic", place.topic);
+		query_add_field_term(&terms, "session", place.date);
 	}
 	strlist_add(&terms, ""); /* room for the NULL end */
 	free(terms.items[terms.len - 1]);

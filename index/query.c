@@ -415,6 +415,14 @@ char *query_field_term(const char *field, const char *value)
 	return f && f->prefix ? field_term(f, value, strlen(value)) : NULL;
 }
 
+void query_add_field_term(strlist_t *out, const char *field, const char *value)
+{
+	char *term = query_field_term(field, value);
+	if (term)
+		strlist_add(out, term);
+	free(term);
+}
+
 static query_node_t *term(const query_field_t *f, const char *value, size_t len)
 {
 	query_node_t *n = node_new(QUERY_TERM);

@@ -72,6 +72,8 @@ extern const query_field_t query_fields[];
  * "Amaya@x"): the one way the indexer, the hide list and queries write a
  * term. NULL for a field without terms; free() it. */
 char *query_field_term(const char *field, const char *value);
+/* The same, added to out. */
+void query_add_field_term(strlist_t *out, const char *field, const char *value);
 
 /* A query holds at most this many words, a phrase this many: `chatarc
  * serve` takes queries from anyone. */
