@@ -825,6 +825,37 @@ static CHATARC_MUST_CHECK chatarc_status_t read_text(const char *path, strbuf_t 
 	return status;
 }
 
+/* A comma with nothing but blanks and comments before the '}' or ']'
+ * that closes its list is taken out (made a space, so every byte keeps its
+ * line): people add an entry above the template's commented example and
+ * leave one, and JSON's error would point at the next key, lines below. */
+static void blank_trailing_commas(char *text, size_t len)
+{
+	char *comma = NULL;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '"') {
+			for (i++; i < len && text[i] != '"'; i++)
+				i += text[i] == '\\';
+			comma = NULL;
+		} else if (c == '/' && i + 1 < len && text[i + 1] == '/') {
+			while (i < len && text[i] != '\n')
+				i++;
+		} else if (c == '/' && i + 1 < len && text[i + 1] == '*') {
+			for (i += 2; i + 1 < len && !(text[i] == '*' && text[i + 1] == '/'); i++)
+				;
+			i++;
+		} else if (c == ',') {
+			comma = text + i;
+		} else if ((c == '}' || c == ']') && comma) {
+			*comma = ' ';
+			comma = NULL;
+		} else if (!strchr(" \t\r\n", c)) {
+			comma = NULL;
+		}
+	}
+}
+
 chatarc_status_t config_load(const char *path, chatarc_config_t *config,
                              config_rule_check_fn check_rule, chatarc_error_t *err)
 {
@@ -840,6 +871,7 @@ chatarc_status_t config_load(const char *path, chatarc_config_t *config,
 	if (status != CHATARC_OK)
 		goto out;
 	config->text_hash = fnv1a(FNV1A_START, text.buf, text.len);
+	blank_trailing_commas(text.buf, text.len);
 
 	lines.text = text.buf;
 	lines.parser = yajl_alloc(&line_callbacks, NULL, &lines);
@@ -853,7 +885,8 @@ chatarc_status_t config_load(const char *path, chatarc_config_t *config,
 			*newline = '\0';
 		status =
 		    chatarc_error_set(err, CHATARC_ERR_CONFIG,
-		                      "%s:%ld: not valid JSON (%s); expected JSON with // comments",
+		                      "%s:%ld: not valid JSON (%s); expected JSON (// comments and "
+		                      "trailing commas allowed)",
 		                      path, line_at(text.buf, at ? at : text.len), (char *)why);
 		yajl_free_error(lines.parser, why);
 		goto out;
@@ -948,7 +981,7 @@ const chatarc_chat_t *config_find_chat(const chatarc_config_t *config, const cha
 void config_template(strbuf_t *out, bool with_sample)
 {
 	strbuf_addstr(
-	    out, "// chatarc configuration: JSON, with // comments allowed.\n"
+	    out, "// chatarc configuration: JSON, with // comments and trailing commas allowed.\n"
 	         "//\n"
 	         "// \"chats\" names each hashtag chat you archive. The name is used for\n"
 	         "// folders and pages: letters, digits, '_', '-', '.'.\n"

@@ -81,6 +81,20 @@ printf '{"chats": {\n  "c": {"tags": ["c"]},\n  "c": {"tags": ["d"], "schedule":
 expect_eq "config: a key given twice is refused, naming both lines" \
 	"$? $(cat "$TMP/err")" \
 	"1 chatarc: stats: $K/chatarc.conf:3: chats.c is given twice (first on line 2); JSON readers disagree on which one counts: keep one"
+# ---- A trailing comma, as people leave one -----------------------------------
+# A chat added above init's commented example keeps its comma; the error
+# pointed 8 lines below it, at the next key. Now the comma is taken out;
+# a comma inside a string or before a real next entry stays as it was.
+TC="$TMP/trailing"
+"$CHATARC" --data "$TC" init >/dev/null
+sed -i 's|^    // "hcsmca": {$|    "ps": {"tags": ["pstweetchat"], "hide": ["a,}@x.example",],},\n&|' "$TC/chatarc.conf"
+"$CHATARC" --data "$TC" stats --format json >"$TMP/out" 2>"$TMP/err"
+expect_eq "config: trailing commas before } and ] are accepted, a comma in a string kept" \
+	"$? $(grep -c '"a,}@x.example",],},$' "$TC/chatarc.conf") $(cat "$TMP/err")" "0 1 "
+sed -i 's|"hide": \["a,}@x.example",\],},|"hide": ["a@x.example",,],},|' "$TC/chatarc.conf"
+"$CHATARC" --data "$TC" stats >/dev/null 2>"$TMP/err"
+expect_eq "config: two commas are still an error, on their own line" \
+	"$? $(grep -o 'chatarc.conf:[0-9]*' "$TMP/err")" "1 chatarc.conf:$(grep -n 'a@x.example",,' "$TC/chatarc.conf" | cut -d: -f1)"
 printf '{"chats": {"c": {"tags": ["c"], "hide": ["a@x.example"]}, "d": {"tags": ["d"], "hide": ["a@x.example"]}}}\n' >"$K/chatarc.conf"
 "$CHATARC" --data "$K" stats >/dev/null 2>"$TMP/err"
 expect_eq "config: the same key in two objects is no duplicate" "$? $(cat "$TMP/err")" "0 "
