@@ -2,9 +2,11 @@
  * reference C library for the format: a weekly event in the chat's own
  * time zone, with that zone's VTIMEZONE, so a calendar shows the session
  * at its local hour on both sides of a daylight-saving change. The zone's
- * TZID is libical's ("/freeassociation.sourceforge.net/America/Toronto",
- * with X-LIC-LOCATION), a globally unique id as RFC 5545 3.8.3.1 allows;
- * the VTIMEZONE it names travels with the event. */
+ * TZID is its IANA name ("America/Toronto"): calendar clients look a TZID
+ * up by that name and many ignore the VTIMEZONE, so libical's unique id
+ * ("/freeassociation.sourceforge.net/America/Toronto", which libical 3.0
+ * writes whatever icaltimezone_set_tzid_prefix says for zones read from
+ * the system's zoneinfo) is replaced in the copy of the zone we write. */
 #include "calendar.h"
 
 #include <libical/ical.h>
@@ -100,9 +102,9 @@ static struct icaltimetype local_start(const char *day, const chatarc_schedule_t
 	return icaltime_set_timezone(&start, zone);
 }
 
-static icalproperty *with_tzid(icalproperty *p, icaltimezone *zone)
+static icalproperty *with_tzid(icalproperty *p, const char *tzid)
 {
-	icalproperty_add_parameter(p, icalparameter_new_tzid(icaltimezone_get_tzid(zone)));
+	icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
 	return p;
 }
 
@@ -139,7 +141,7 @@ static CHATARC_MUST_CHECK chatarc_status_t add_event(icalcomponent *calendar,
 	/* Stamped with its own start: the file changes only when the chat does. */
 	icalcomponent_add_property(event, icalproperty_new_dtstamp(icaltime_convert_to_zone(
 	                                      start, icaltimezone_get_utc_timezone())));
-	icalcomponent_add_property(event, with_tzid(icalproperty_new_dtstart(start), zone));
+	icalcomponent_add_property(event, with_tzid(icalproperty_new_dtstart(start), tzid));
 	struct icaldurationtype length = icaldurationtype_null_duration();
 	length.hours = (unsigned)(schedule->minutes / 60);
 	length.minutes = (unsigned)(schedule->minutes % 60);
@@ -150,12 +152,12 @@ static CHATARC_MUST_CHECK chatarc_status_t add_event(icalcomponent *calendar,
 		icalcomponent_add_property(
 		    event, with_tzid(icalproperty_new_exdate(
 		                         local_start(schedule->except.items[i], schedule, zone)),
-		                     zone));
+		                     tzid));
 	for (size_t i = 0; i < schedule->extra.len; i++) {
 		struct icaldatetimeperiodtype when = {0};
 		when.time = local_start(schedule->extra.items[i], schedule, zone);
 		when.period = icalperiodtype_null_period();
-		icalcomponent_add_property(event, with_tzid(icalproperty_new_rdate(when), zone));
+		icalcomponent_add_property(event, with_tzid(icalproperty_new_rdate(when), tzid));
 	}
 	const char *tag = chat->tags.len ? chat->tags.items[0] : chat->name;
 	snprintf(text, sizeof text, "%s%s#%s chat", chat->title ? chat->title : "",
@@ -193,6 +195,8 @@ static CHATARC_MUST_CHECK chatarc_status_t add_event(icalcomponent *calendar,
 		from.year -= 1;
 		icaltimezone_truncate_vtimezone(vtimezone, from, icaltime_null_time(), 0);
 		merge_split_rules(vtimezone);
+		icalproperty_set_tzid(
+		    icalcomponent_get_first_property(vtimezone, ICAL_TZID_PROPERTY), tzid);
 		icalcomponent_add_component(calendar, vtimezone);
 	}
 	icalcomponent_add_component(calendar, event);

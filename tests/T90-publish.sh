@@ -426,6 +426,26 @@ expect_eq "calendar: the site's schedule.ics holds both chats, each at its local
 	"$(cal "$T/site/schedule.ics")" \
 	"chat-berlin@chats.example.org 1:30:00 2026-11-27 Fri 19:00 18:00 -> 17:00 from 2027-04-02 https://chats.example.org/archive/berlin/index.html
 chat-hcsmdemo@chats.example.org 1:00:00 2026-11-18 Wed 13:00 18:00 -> 17:00 from 2027-03-17 https://chats.example.org/archive/hcsmdemo/index.html"
+# Calendar clients look a TZID up by its IANA name (many never read the
+# VTIMEZONE): libical's "/freeassociation.sourceforge.net/..." left them
+# guessing. A second reader, python3-vobject, expands each event through the
+# file's VTIMEZONE; the same dates placed by the TZID's name in the system's
+# zoneinfo give the same UTC instants, across the DST change.
+expect_eq "calendar: TZIDs are IANA names; vobject's expansion equals zoneinfo's by name" \
+	"$(/usr/bin/python3 - "$T/site/schedule.ics" <<'PY'
+import datetime, re, sys, vobject, zoneinfo
+text = open(sys.argv[1]).read()
+names = sorted(set(re.findall(r"TZID[:=]([^:;\r\n]+)", text)))
+cal = vobject.readOne(text)
+same = 0
+for ev in cal.vevent_list:
+    name = ev.dtstart.params["X-VOBJ-ORIGINAL-TZID"][0]
+    by_name = zoneinfo.ZoneInfo(name)
+    for o in list(ev.getrruleset())[:30]:
+        same += o == o.replace(tzinfo=None).replace(tzinfo=by_name)
+print(" ".join(names), same)
+PY
+)" "America/Toronto Europe/Berlin 60"
 expect_eq "calendar: a chat's own schedule.ics holds its event alone" \
 	"$(cal "$T/site/hcsmdemo/schedule.ics" | cut -d' ' -f1)" "chat-hcsmdemo@chats.example.org"
 expect_eq "calendar: the chat page and the front page link their calendars" \
