@@ -132,15 +132,18 @@ static int demo_pipeline(cli_context_t *ctx)
 	size_t unassigned = 0;
 	for (size_t i = 0; i < summary->n_messages; i++)
 		unassigned += summary->messages[i].section == SECTION_UNASSIGNED;
-	printf("  session %s: %zu messages, %zu topic questions, %zu unassigned\n", summary->date,
-	       summary->n_messages, summary->n_topics, unassigned);
+	printf("  session %s: %zu %s, %zu topic %s, %zu unassigned\n", summary->date,
+	       summary->n_messages, plural((long long)summary->n_messages, "message", "messages"),
+	       summary->n_topics, plural((long long)summary->n_topics, "question", "questions"),
+	       unassigned);
 	strbuf_t line;
 	strbuf_init(&line, 0);
 	for (size_t k = 0; k < summary->n_topics; k++) {
 		const summary_topic_t *topic = &summary->topics[k];
 		strbuf_reset(&line);
 		strbuf_add_abbrev(&line, summary->messages[topic->question].record.text, 70);
-		printf("    %s (%zu messages)\n", line.buf, topic->n_messages);
+		printf("    %s (%zu %s)\n", line.buf, topic->n_messages,
+		       plural((long long)topic->n_messages, "message", "messages"));
 	}
 	strbuf_release(&line);
 	summary_free(summary);

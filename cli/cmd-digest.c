@@ -52,8 +52,8 @@ int cmd_digest(int argc, char **argv, cli_context_t *ctx)
 		if (sessions == 0)
 			printf("no sessions in %s: no digest written\n", week);
 		else
-			printf("digest %s: %ld session%s, %s/digest/%s.html (%ld files written)\n",
-			       week, sessions, sessions == 1 ? "" : "s", r.out, week,
+			printf("digest %s: %ld %s, %s/digest/%s.html (%ld files written)\n", week,
+			       sessions, plural(sessions, "session", "sessions"), r.out, week,
 			       digest_stats.pages_written + r.stats.pages_written);
 	}
 	publish_run_close(&r);

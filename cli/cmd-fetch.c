@@ -42,8 +42,8 @@ struct fetch_view {
 static void describe_job(const fetch_job_stats_t *j, char *out, size_t size)
 {
 	chatarc_ms_t now = time_now_ms();
-	int n = snprintf(out, size, "%s %s #%s: %ld pages, %ld new", j->chat, j->source, j->tag,
-	                 j->pages, j->stored.new_messages);
+	int n = snprintf(out, size, "%s %s #%s: %ld %s, %ld new", j->chat, j->source, j->tag,
+	                 j->pages, plural(j->pages, "page", "pages"), j->stored.new_messages);
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (j->failed)

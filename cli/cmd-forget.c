@@ -201,8 +201,9 @@ static CHATARC_MUST_CHECK chatarc_status_t forget(struct forget_run *run,
 	}
 	if (status != CHATARC_OK || run->dry_run) {
 		if (status == CHATARC_OK)
-			printf("would forget %zu messages in %zu chats\n", run->uris.len,
-			       chats.len);
+			printf("would forget %zu %s in %zu %s\n", run->uris.len,
+			       plural((long long)run->uris.len, "message", "messages"), chats.len,
+			       plural((long long)chats.len, "chat", "chats"));
 		strlist_clear(&chats);
 		return status;
 	}
@@ -225,9 +226,12 @@ static CHATARC_MUST_CHECK chatarc_status_t forget(struct forget_run *run,
 		status = republish(run, config, &pages, err);
 	strbuf_release(&site_index);
 	if (status == CHATARC_OK)
-		printf("forgot %zu messages in %zu chats (%ld pages rewritten); %zu names kept "
-		       "as hashes in %s/forgotten%s\n",
-		       run->uris.len, chats.len, pages, given, run->ctx->data_dir,
+		printf("forgot %zu %s in %zu %s (%ld %s rewritten); %zu %s kept as hashes in "
+		       "%s/forgotten%s\n",
+		       run->uris.len, plural((long long)run->uris.len, "message", "messages"),
+		       chats.len, plural((long long)chats.len, "chat", "chats"), pages,
+		       plural(pages, "page", "pages"), given,
+		       plural((long long)given, "name", "names"), run->ctx->data_dir,
 		       names->len > given ? ", with the accounts' identities" : "");
 	strlist_clear(&chats);
 	return status;

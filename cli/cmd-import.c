@@ -31,8 +31,9 @@ static void show_progress(void *ctx, const char *path, unsigned long long done,
 	struct progress_state *state = ctx;
 	if (!state->tty)
 		return;
-	fprintf(stderr, "\r%s: %llu%% (%ld posts, %ld new)\033[K", path,
-	        total ? done * 100 / total : 0, stats->posts, stats->stored.new_messages);
+	fprintf(stderr, "\r%s: %llu%% (%ld %s, %ld new)\033[K", path,
+	        total ? done * 100 / total : 0, stats->posts, plural(stats->posts, "post", "posts"),
+	        stats->stored.new_messages);
 }
 
 static void show_warning(void *ctx, const char *message)
@@ -43,9 +44,10 @@ static void show_warning(void *ctx, const char *message)
 
 static void print_summary(const char *path, const import_stats_t *s, bool require_tag)
 {
-	printf("%s: %ld posts: %ld new, %ld updated, %ld already archived; %ld boosts counted",
-	       path, s->posts, s->stored.new_messages, s->stored.updated, s->stored.duplicates,
-	       s->boosts);
+	printf("%s: %ld %s: %ld new, %ld updated, %ld already archived; %ld %s counted", path,
+	       s->posts, plural(s->posts, "post", "posts"), s->stored.new_messages,
+	       s->stored.updated, s->stored.duplicates, s->boosts,
+	       plural(s->boosts, "boost", "boosts"));
 	if (s->consent_skipped)
 		printf("; %ld skipped for consent", s->consent_skipped);
 	if (s->stored.forgotten)

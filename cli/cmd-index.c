@@ -57,9 +57,11 @@ int cmd_index(int argc, char **argv, cli_context_t *ctx)
 		       "changed)\n",
 		       stats.replaced.items[i]);
 	if (verbose || ctx->stdout_tty)
-		printf("indexed %ld messages from %ld changed day files (%ld unchanged); %ld "
-		       "documents\n",
-		       stats.messages, stats.days_indexed, stats.days_current, stats.documents);
+		printf("indexed %ld %s from %ld changed day %s (%ld unchanged); %ld %s\n",
+		       stats.messages, plural(stats.messages, "message", "messages"),
+		       stats.days_indexed, plural(stats.days_indexed, "file", "files"),
+		       stats.days_current, stats.documents,
+		       plural(stats.documents, "document", "documents"));
 	index_stats_release(&stats);
 	return EXIT_OK;
 }

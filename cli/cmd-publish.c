@@ -78,10 +78,9 @@ int cmd_publish(int argc, char **argv, cli_context_t *ctx)
 		return cli_report("publish", status, &err);
 	status = publish_site(r.pub, r.config, &r.stats, &err);
 	if (status == CHATARC_OK && (r.verbose || ctx->stdout_tty))
-		printf(
-		    "published %ld session%s to %s/index.html: %ld files written, %ld unchanged\n",
-		    r.stats.sessions, r.stats.sessions == 1 ? "" : "s", r.out,
-		    r.stats.pages_written, r.stats.pages_unchanged);
+		printf("published %ld %s to %s/index.html: %ld files written, %ld unchanged\n",
+		       r.stats.sessions, plural(r.stats.sessions, "session", "sessions"), r.out,
+		       r.stats.pages_written, r.stats.pages_unchanged);
 	publish_run_close(&r);
 	return status == CHATARC_OK ? EXIT_OK : cli_report("publish", status, &err);
 }

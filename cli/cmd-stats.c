@@ -377,8 +377,10 @@ static void print_text(struct stats *st, long top)
 	static const char *const titles[N_TABLES] = {
 	    "By local day", "By local hour", "By session", "Top hashtags",
 	    "Top authors",  "Top mentions",  "Top links"};
-	printf("%lld messages, %lld participants, %lld replies\n", st->total.messages,
-	       st->total.participants, st->total.replies);
+	printf("%lld %s, %lld %s, %lld %s\n", st->total.messages,
+	       plural(st->total.messages, "message", "messages"), st->total.participants,
+	       plural(st->total.participants, "participant", "participants"), st->total.replies,
+	       plural(st->total.replies, "reply", "replies"));
 	for (int t = 0; t < N_TABLES; t++) {
 		struct ranked *rows;
 		size_t n = ranked_rows(&st->tables[t], t >= TOP_TAGS, top, &rows);
@@ -391,9 +393,14 @@ static void print_text(struct stats *st, long top)
 			strbuf_init(&key, 64);
 			term_add_text(&key, rows[i].key, true);
 			if (t < TOP_TAGS)
-				printf("  %-24s %7lld messages %6lld participants %6lld replies\n",
-				       key.buf, rows[i].row->messages, rows[i].row->participants,
-				       rows[i].row->replies);
+				printf("  %-24s %7lld %-8s %6lld %-12s %6lld %s\n", key.buf,
+				       rows[i].row->messages,
+				       plural(rows[i].row->messages, "message", "messages"),
+				       rows[i].row->participants,
+				       plural(rows[i].row->participants, "participant",
+				              "participants"),
+				       rows[i].row->replies,
+				       plural(rows[i].row->replies, "reply", "replies"));
 			else
 				printf("  %7lld  %s%s\n", rows[i].row->messages,
 				       t == TOP_TAGS ? "#" : "", key.buf);

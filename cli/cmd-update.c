@@ -79,10 +79,10 @@ static int update_site(cli_context_t *ctx, const char *out, bool verbose)
 	if (status == CHATARC_OK)
 		status = publish_site(r.pub, r.config, &r.stats, &err);
 	if (status == CHATARC_OK && verbose)
-		printf("publish: %ld session%s, %ld files written (digest %s: %ld session%s)\n",
-		       r.stats.sessions, r.stats.sessions == 1 ? "" : "s",
+		printf("publish: %ld %s, %ld files written (digest %s: %ld %s)\n", r.stats.sessions,
+		       plural(r.stats.sessions, "session", "sessions"),
 		       r.stats.pages_written + digest_stats.pages_written, week, sessions,
-		       sessions == 1 ? "" : "s");
+		       plural(sessions, "session", "sessions"));
 	publish_run_close(&r);
 	return status == CHATARC_OK ? EXIT_OK : cli_report("update", status, &err);
 }

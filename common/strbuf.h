@@ -25,6 +25,13 @@ static inline void strbuf_addch(strbuf_t *sb, char c)
 	sb->buf[sb->len++] = c;
 	sb->buf[sb->len] = '\0';
 }
+/* The noun for a count a person reads: one for 1, many for any other
+ * ("1 post", "0 posts"). Every message counts through this; the pages
+ * count through common.xsl's "counted" template, the same rule. */
+static inline const char *plural(long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
 /* A decimal integer, without printf's format parsing. */
 void strbuf_add_integer(strbuf_t *sb, long long value);
 void strbuf_addf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

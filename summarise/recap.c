@@ -117,12 +117,6 @@ static long long count_newcomers(yajl_val participants)
 	return n;
 }
 
-/* "s" for a count other than one. */
-static const char *plural(long long n)
-{
-	return n == 1 ? "" : "s";
-}
-
 /* The message with this id in a section's "messages", or NULL. */
 static yajl_val find_message(yajl_val section, const char *id)
 {
@@ -170,13 +164,14 @@ static void add_header(struct recap *r)
 	long long newcomers = count_newcomers(participants);
 	long long messages = num(doc, "message-count"),
 	          people = (long long)json_array_len(participants);
-	strbuf_addf(r->out, "\n%lld message%s from %lld participant%s", messages, plural(messages),
-	            people, plural(people));
+	strbuf_addf(r->out, "\n%lld %s from %lld %s", messages,
+	            plural(messages, "message", "messages"), people,
+	            plural(people, "participant", "participants"));
 	if (newcomers)
 		strbuf_addf(r->out, " (%lld taking part for the first time)", newcomers);
-	strbuf_addf(r->out, ", %lld repl%s, %lld topic%s.\n", num(doc, "reply-count"),
-	            num(doc, "reply-count") == 1 ? "y" : "ies", num(doc, "topic-count"),
-	            plural(num(doc, "topic-count")));
+	long long replies = num(doc, "reply-count"), topics = num(doc, "topic-count");
+	strbuf_addf(r->out, ", %lld %s, %lld %s.\n", replies, plural(replies, "reply", "replies"),
+	            topics, plural(topics, "topic", "topics"));
 }
 
 static void add_topics(struct recap *r)
@@ -194,7 +189,7 @@ static void add_topics(struct recap *r)
 		if (strncmp(text, str(topic, "label"), strlen(str(topic, "label"))))
 			strbuf_addf(r->out, r->markdown ? "**%s** " : "%s ", str(topic, "label"));
 		add_post_text(r, text, 400);
-		strbuf_addf(r->out, " (%lld answer%s)\n", answers, plural(answers));
+		strbuf_addf(r->out, " (%lld %s)\n", answers, plural(answers, "answer", "answers"));
 		yajl_val highlights = json_get(topic, "highlights");
 		for (size_t h = 0; h < json_array_len(highlights) && h < 3; h++) {
 			yajl_val m =
@@ -235,7 +230,7 @@ static void add_people_and_links(struct recap *r)
 		add_post_text(r, *str(p, "name") ? str(p, "name") : str(p, "author"), 100);
 		strbuf_addstr(r->out, r->markdown ? " (\\@" : " (@");
 		add_post_text(r, str(p, "author"), 100);
-		strbuf_addf(r->out, "): %lld message%s\n", n, plural(n));
+		strbuf_addf(r->out, "): %lld %s\n", n, plural(n, "message", "messages"));
 	}
 	strbuf_t newcomers;
 	strbuf_init(&newcomers, 0);

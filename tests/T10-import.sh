@@ -97,7 +97,7 @@ JS
 got=$("$CHATARC" --data "$D" export two | jq -c '[.author, .author_name, .text, .reposts, .likes, .url]')
 expect_eq "import: tweets.js takes its owner from account.js" "$got" \
 	'["hcsmdemo","#hcsmdemo chat","T1: How do you vet health info online? #hcsmdemo",2,5,"https://twitter.com/hcsmdemo/status/1440000000000000001"]'
-expect_eq "import: the summary counts the retweet, not stores it" "$(grep -o '1 boosts counted' "$TMP/tj.out")" "1 boosts counted"
+expect_eq "import: the summary counts the retweet, not stores it" "$(grep -o '1 boost counted' "$TMP/tj.out")" "1 boost counted"
 
 # A Bluesky post seen on Mastodon through Bridgy Fed is the Bluesky post: read
 # again from Bluesky it merges (one message, the higher count), and a

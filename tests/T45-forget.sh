@@ -30,6 +30,12 @@ expect_eq "forget: the account is on the site before (transcript, digest input)"
 expect_eq "pages: a session of one message by one person says so in the singular" \
 	"$(grep -o -E '<strong>1</strong> (message|messages|participant|participants)<' "$D/site/c/2025-05-28.html" | tr '\n' ' ')" \
 	"<strong>1</strong> message< <strong>1</strong> participant< "
+# The same rule on every page, feed and message (one helper each side):
+# the chat page's trend labels and its table's nouns (shown on a phone),
+# the Atom feed, stats' tables. Each said "1 messages" or "1 people".
+expect_eq "pages, feed, stats: a count of one is singular everywhere" \
+	"$(xmllint --html --xpath '//*[local-name()="text"][contains(@class, "messages") or contains(@class, "people")]/text() | //table[@class="sessions"]//tr[1]/td/span' "$D/site/c/index.html" 2>/dev/null | tr '\n' ' ')| $(grep -o '<title>#c, 2025-07-02: [^<]*' "$D/site/c/feed.atom")| $("$CHATARC" --data "$D" stats c | grep -E '^  c 2025-05-28 ' | tr -s ' ')" \
+	"1 message 1 person <span class=\"unit\"> message</span> <span class=\"unit\"> person</span> | <title>#c, 2025-07-02: 1 message|  c 2025-05-28 1 message 1 participant 1 reply"
 links() { grep -o -E 'rel="(prev|next)" href="[^"]*"' "$1" | tr '\n' ' '; }
 expect_eq "pages: transcripts link the previous and next sessions (the real #ichbinhanna's two)" \
 	"$(links "$D/site/c/2025-05-28.html")| $(links "$D/site/c/2025-07-02.html")" \
@@ -47,7 +53,7 @@ expect_eq "forget --dry-run: lists the account's messages, changes nothing, reco
 
 # Written as a person might: with '@' and in another case.
 "$CHATARC" --data "$D" forget "@m@NerdCulture.de" >"$TMP/forget.out"
-expect_eq "forget: exit 0, says how many messages went" "$? $(grep -o 'forgot [0-9]* messages' "$TMP/forget.out")" "0 forgot 2 messages"
+expect_eq "forget: exit 0, says how many messages went, from one chat" "$? $(grep -o 'forgot [0-9]* messages in [0-9]* chats\?' "$TMP/forget.out")" "0 forgot 2 messages in 1 chat"
 expect_eq "forget: no trace in the archive (zcat | grep)" \
 	"$(find "$D/archive" -name '*.gz' -exec zcat {} + | grep -c -i -F "nerdculture.de/users/M/")" "0"
 expect_eq "forget: no trace in search (from:, and the words of the post)" \

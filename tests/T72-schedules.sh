@@ -74,6 +74,31 @@ expect_eq "schedules: search session:2019-02-24 (a Sunday announcement) finds no
 SOURCE_DATE_EPOCH=$(date -u -d 2023-03-10T12:00:00Z +%s) "$CHATARC" --data "$D" publish >/dev/null
 expect_eq "schedules: publish writes a page for exactly the sessions stats lists" \
 	"$(cd "$D/site/ps" && ls 20*.html | sed 's/\.html$//')" "$(cut -d' ' -f1 "$TMP/ps.stats")"
+# The charts as a person sees them, in Chromium at a phone's 390 px and a
+# desk's 1280: the smallest label's rendered height (the activity chart's
+# were about 5 px on a phone), labels on one line that overlap, labels
+# cut off at the chart's edge, and session dates broken over two lines
+# ("2023-/03-03" beside an empty row). On the real 49 sessions.
+charts='(function () {
+  var labels = Array.prototype.filter.call(d.querySelectorAll(".activity text, .trend text"), function (t) { return w.getComputedStyle(t).display != "none"; });
+  var boxes = labels.map(function (t) { return t.getBoundingClientRect(); });
+  var least = Math.min.apply(null, boxes.map(function (b) { return b.height; }));
+  var overlaps = 0, cut = 0;
+  boxes.forEach(function (a, i) {
+    var svg = labels[i].ownerSVGElement.getBoundingClientRect();
+    cut += a.left < svg.left || a.right > svg.right;
+    boxes.forEach(function (b, j) { overlaps += i < j && Math.abs(a.top - b.top) < 1 && a.left < b.right && b.left < a.right; });
+  });
+  var wrapped = Array.prototype.filter.call(d.querySelectorAll("table.sessions th[scope=row] a"), function (a) { return a.getClientRects().length > 1; }).length;
+  return labels.length + " " + Math.floor(least) + " " + overlaps + " " + cut + " " + wrapped;
+})()'
+for width in 390 1280; do
+	read -r n least overlaps cut wrapped <<<"$(measure_framed "$D/site/ps/index.html" "$width" "$charts")"
+	read -r n2 least2 overlaps2 cut2 _ <<<"$(measure_framed "$D/site/ps/2023-03-03.html" "$width" "$charts")"
+	[ "${least:-0}" -ge 11 ] && [ "${least2:-0}" -ge 11 ] && [ "$overlaps$cut$overlaps2$cut2$wrapped" = 00000 ] &&
+		ok "pages at $width px: chart labels at least 11 px high ($least, $least2), none overlapping or cut, no date broken" ||
+		fail "pages at $width px: charts and dates" "trend: $n labels, least ${least:-?} px, $overlaps overlapping, $cut cut; activity: $n2 labels, least ${least2:-?} px, $overlaps2 overlapping, $cut2 cut; dates broken: $wrapped"
+done
 # Twitter Archiver keeps a tweet's links apart from its text: the
 # transcript lists them under it, each its own link ("I published an
 # update to my PSTimers module.  and PSScriptTools" showed no link), and

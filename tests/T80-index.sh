@@ -86,7 +86,7 @@ jq '{posts: [.posts[0] | .likeCount = 999]}' "$ROOT/share/sample/hcsmdemo/bluesk
 out=$("$CHATARC" --data "$D" index -v)
 got=$("$CHATARC" --data "$D" search --format json chat:hcsmdemo | jq -r --arg u "$uri" 'select(.uri == $u) | .likes')
 expect_eq "index: a changed day replaces its documents (count kept, new likes found)" "$out | $got" \
-	"indexed 158 messages from 1 changed day files (2 unchanged); 214 documents | 999"
+	"indexed 158 messages from 1 changed day file (2 unchanged); 214 documents | 999"
 before=$(readlink "$D/index")
 "$CHATARC" --data "$D" index --rebuild >/dev/null
 after=$(readlink "$D/index")

@@ -86,3 +86,26 @@ start_fake_social() {
 	BASE="http://127.0.0.1:$PORT"
 }
 ctl() { curl -s -X POST --data "$1" "$BASE/_control" >/dev/null; }
+
+# browser ARGS...: Debian's Chromium, headless, as every page test drives it.
+browser() { timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions "$@" 2>/dev/null; }
+
+# framed PAGE WIDTH [JS]: writes $TMP/framed.html, which shows PAGE in a
+# WIDTH px wide frame (headless Chromium has no window narrower than
+# 500 px, so a phone is a frame) and, once loaded, sets its own title to
+# JS, an expression over the frame's document `d` and window `w`.
+framed() {
+	cat >"$TMP/framed.html" <<HTML
+<html><body style="margin:0;background:#888"><iframe id="f" src="file://$1" style="width:$2px;height:1600px;border:0;background:#fff"></iframe>
+<script>document.getElementById("f").onload = function () { var d = this.contentDocument, w = this.contentWindow; document.title = String(${3:-""}); };</script></body></html>
+HTML
+}
+
+# measure_framed PAGE WIDTH JS: what JS (as in framed) says of PAGE laid
+# out WIDTH px wide in Chromium.
+measure_framed() {
+	framed "$@"
+	browser --allow-file-access-from-files --window-size=$(($2 < 480 ? 500 : $2 + 20)),1700 \
+		--virtual-time-budget=3000 --dump-dom "file://$TMP/framed.html" |
+		sed -n 's|.*<title>\(.*\)</title>.*|\1|p'
+}

@@ -5,6 +5,7 @@
      feed's own address, as RFC 4287 allows; entry ids are stable URNs. -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
                 xmlns="http://www.w3.org/2005/Atom">
+  <xsl:include href="words.xsl"/>
   <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
   <xsl:param name="site-title" select="''"/>
   <xsl:param name="base-url" select="''"/>
@@ -21,7 +22,7 @@
       <author><name><xsl:value-of select="concat('#', @name)"/></name></author>
       <xsl:for-each select="session[position() &lt;= 20]">
         <entry>
-          <title><xsl:value-of select="concat('#', ../@name, ', ', @date, ': ', @message-count, ' message', substring('s', 1, number(@message-count != 1)))"/></title>
+          <title><xsl:value-of select="concat('#', ../@name, ', ', @date, ': ')"/><xsl:call-template name="counted"><xsl:with-param name="n" select="@message-count"/><xsl:with-param name="one" select="'message'"/></xsl:call-template></title>
           <id><xsl:value-of select="concat('urn:chatarc:', ../@name, ':', @date)"/></id>
           <updated><xsl:value-of select="@last"/></updated>
           <link rel="alternate" type="text/html" href="{$here}{@href}"/>
@@ -41,13 +42,13 @@
       <author><name>chatarc</name></author>
       <xsl:for-each select="digest">
         <entry>
-          <title><xsl:value-of select="concat('Digest ', @week, ': ', count(session), ' session', substring('s', 1, number(count(session) != 1)))"/></title>
+          <title><xsl:value-of select="concat('Digest ', @week, ': ')"/><xsl:call-template name="counted"><xsl:with-param name="n" select="count(session)"/><xsl:with-param name="one" select="'session'"/></xsl:call-template></title>
           <id><xsl:value-of select="concat('urn:chatarc:digest:', @week)"/></id>
           <updated><xsl:value-of select="@updated"/></updated>
           <link rel="alternate" type="text/html" href="{$here}{@week}.html"/>
           <summary type="text">
             <xsl:for-each select="session">
-              <xsl:value-of select="concat('#', @chat, ' ', @date, ': ', @message-count, ' message', substring('s', 1, number(@message-count != 1)))"/>
+              <xsl:value-of select="concat('#', @chat, ' ', @date, ': ')"/><xsl:call-template name="counted"><xsl:with-param name="n" select="@message-count"/><xsl:with-param name="one" select="'message'"/></xsl:call-template>
               <xsl:for-each select="topics/topic"><xsl:value-of select="concat('&#10;  ', question/text)"/></xsl:for-each>
               <xsl:text>&#10;</xsl:text>
             </xsl:for-each>

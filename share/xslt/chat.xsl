@@ -28,8 +28,8 @@
         <xsl:for-each select="session">
           <tr>
             <th scope="row"><a href="{@href}"><xsl:value-of select="@date"/></a></th>
-            <td><xsl:value-of select="@message-count"/></td>
-            <td><xsl:value-of select="@participant-count"/></td>
+            <td><xsl:value-of select="@message-count"/><span class="unit"><xsl:text> </xsl:text><xsl:call-template name="noun"><xsl:with-param name="n" select="@message-count"/><xsl:with-param name="one" select="'message'"/></xsl:call-template></span></td>
+            <td><xsl:value-of select="@participant-count"/><span class="unit"><xsl:text> </xsl:text><xsl:call-template name="noun"><xsl:with-param name="n" select="@participant-count"/><xsl:with-param name="one" select="'person'"/><xsl:with-param name="many" select="'people'"/></xsl:call-template></span></td>
             <td><xsl:for-each select="topic"><xsl:value-of select="."/><xsl:if test="position() != last()"><br/></xsl:if></xsl:for-each></td>
           </tr>
         </xsl:for-each>
@@ -40,9 +40,11 @@
 
 
   <!-- Messages and people per session over the latest 52 sessions (a year
-       of a weekly chat), oldest left, as inline SVG: the scale, the first
-       and last dates and the latest values are written out, so the chart
-       reads without hovering (phones cannot hover). -->
+       of a weekly chat), oldest left, as inline SVG: the scale, dates
+       along the axis (five on a desk, three on a phone) and the latest
+       values are written out, so the chart reads without hovering (phones
+       cannot hover). The lines are stretched over the plot, 10% to 98% of
+       the width; the labels stay in the page's own pixels. -->
   <xsl:template name="trend">
     <xsl:variable name="shown" select="session[position() &lt;= 52]"/>
     <xsl:variable name="n" select="count($shown)"/>
@@ -52,33 +54,53 @@
       </xsl:for-each>
     </xsl:variable>
     <xsl:variable name="top" select="number($max) + number($max = 0)"/>
-    <div class="trend" role="region" aria-labelledby="trend-h">
+    <div class="trend chart" role="region" aria-labelledby="trend-h">
       <h2 id="trend-h">Session by session</h2>
-      <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 190" width="100%" role="img" aria-labelledby="trend-cap">
-        <line x1="48" y1="150.5" x2="470" y2="150.5" class="axis"/>
-        <line x1="48.5" y1="20" x2="48.5" y2="150" class="axis"/>
-        <text x="44" y="26" text-anchor="end" class="label"><xsl:value-of select="$max"/></text>
-        <text x="44" y="150" text-anchor="end" class="label">0</text>
-        <text x="48" y="170" class="label"><xsl:value-of select="$shown[last()]/@date"/></text>
-        <text x="470" y="170" text-anchor="end" class="label"><xsl:value-of select="$shown[1]/@date"/></text>
+      <svg xmlns="http://www.w3.org/2000/svg" width="100%" height="196" role="img" aria-labelledby="trend-cap">
         <xsl:for-each select="$shown[1]">
-          <text x="476" y="{150 - 130 * @message-count div $top + 4}" class="label messages"><xsl:value-of select="concat(@message-count, ' messages')"/></text>
-          <text x="476" y="{150 - 130 * @participant-count div $top + 4}" class="label people"><xsl:value-of select="concat(@participant-count, ' people')"/></text>
+          <text x="98%" y="16" text-anchor="end" class="label messages"><xsl:call-template name="counted"><xsl:with-param name="n" select="@message-count"/><xsl:with-param name="one" select="'message'"/></xsl:call-template></text>
+          <text x="98%" y="34" text-anchor="end" class="label people"><xsl:call-template name="counted"><xsl:with-param name="n" select="@participant-count"/><xsl:with-param name="one" select="'person'"/><xsl:with-param name="many" select="'people'"/></xsl:call-template></text>
         </xsl:for-each>
-        <polyline class="trend-messages" fill="none">
-          <xsl:attribute name="points">
-            <xsl:for-each select="$shown">
-              <xsl:value-of select="concat(round(470 - 422 * (position() - 1) div ($n - 1)), ',', round(150 - 130 * @message-count div $top), ' ')"/>
-            </xsl:for-each>
-          </xsl:attribute>
-        </polyline>
-        <polyline class="trend-people" fill="none">
-          <xsl:attribute name="points">
-            <xsl:for-each select="$shown">
-              <xsl:value-of select="concat(round(470 - 422 * (position() - 1) div ($n - 1)), ',', round(150 - 130 * @participant-count div $top), ' ')"/>
-            </xsl:for-each>
-          </xsl:attribute>
-        </polyline>
+        <svg x="10%" y="44" width="88%" height="120" viewBox="0 0 1000 1000" preserveAspectRatio="none">
+          <polyline class="trend-messages" fill="none" vector-effect="non-scaling-stroke">
+            <xsl:attribute name="points">
+              <xsl:for-each select="$shown">
+                <xsl:value-of select="concat(round(1000 * ($n - position()) div ($n - 1)), ',', round(1000 - 1000 * @message-count div $top), ' ')"/>
+              </xsl:for-each>
+            </xsl:attribute>
+          </polyline>
+          <polyline class="trend-people" fill="none" vector-effect="non-scaling-stroke">
+            <xsl:attribute name="points">
+              <xsl:for-each select="$shown">
+                <xsl:value-of select="concat(round(1000 * ($n - position()) div ($n - 1)), ',', round(1000 - 1000 * @participant-count div $top), ' ')"/>
+              </xsl:for-each>
+            </xsl:attribute>
+          </polyline>
+        </svg>
+        <line x1="10%" y1="164.5" x2="98%" y2="164.5" class="axis"/>
+        <line x1="10%" y1="44" x2="10%" y2="164" class="axis"/>
+        <text x="9%" y="52" text-anchor="end" class="label"><xsl:value-of select="$max"/></text>
+        <text x="9%" y="164" text-anchor="end" class="label">0</text>
+        <xsl:variable name="quarter" select="round(($n - 1) div 4)"/>
+        <xsl:variable name="half" select="round(($n - 1) div 2)"/>
+        <xsl:for-each select="$shown">
+          <xsl:variable name="p" select="position() - 1"/>
+          <xsl:if test="$p = 0 or $p = $n - 1 or $p = $half or $p = $quarter or $p = $n - 1 - $quarter">
+            <xsl:variable name="x" select="10 + 88 * ($n - 1 - $p) div ($n - 1)"/>
+            <line x1="{format-number($x, '0.##')}%" y1="165" x2="{format-number($x, '0.##')}%" y2="170" class="axis"/>
+            <text x="{format-number($x, '0.##')}%" y="186">
+              <xsl:attribute name="text-anchor">
+                <xsl:choose>
+                  <xsl:when test="$p = 0">end</xsl:when>
+                  <xsl:when test="$p = $n - 1">start</xsl:when>
+                  <xsl:otherwise>middle</xsl:otherwise>
+                </xsl:choose>
+              </xsl:attribute>
+              <xsl:attribute name="class">label<xsl:if test="not($p = 0 or $p = $n - 1 or $p = $half)"> minor</xsl:if></xsl:attribute>
+              <xsl:value-of select="@date"/>
+            </text>
+          </xsl:if>
+        </xsl:for-each>
       </svg>
       <p id="trend-cap">Messages (dark) and people taking part (light) in each of the latest
         <xsl:value-of select="$n"/> sessions, oldest left.</p>
@@ -92,11 +114,7 @@
     <div class="section outside" role="region" aria-labelledby="outside-h">
       <h2 id="outside-h">Between sessions</h2>
       <p>
-        <xsl:value-of select="@count"/>
-        <xsl:choose>
-          <xsl:when test="@count = 1"> message was</xsl:when>
-          <xsl:otherwise> messages were</xsl:otherwise>
-        </xsl:choose>
+        <xsl:call-template name="counted"><xsl:with-param name="n" select="@count"/><xsl:with-param name="one" select="'message was'"/><xsl:with-param name="many" select="'messages were'"/></xsl:call-template>
         <xsl:text> posted outside every session</xsl:text>
         <xsl:if test="@shown &lt; @count">; the latest <xsl:value-of select="@shown"/> are below (all of them: <code>chatarc export</code>)</xsl:if>
         <xsl:text>.</xsl:text>

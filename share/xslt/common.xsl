@@ -8,6 +8,7 @@
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:chatarc="urn:chatarc" extension-element-prefixes="chatarc"
     exclude-result-prefixes="chatarc">
+  <xsl:include href="words.xsl"/>
 
   <!-- From the page to the site's root: "" for the site index, "../" below. -->
   <xsl:param name="root" select="'../'"/>
@@ -59,7 +60,8 @@
     <xsl:param name="one"/>
     <xsl:param name="many"/>
     <strong><xsl:value-of select="$n"/></strong>
-    <xsl:value-of select="concat(' ', substring($one, 1, string-length($one) * ($n = 1)), substring($many, 1, string-length($many) * not($n = 1)))"/>
+    <xsl:text> </xsl:text>
+    <xsl:call-template name="noun"><xsl:with-param name="n" select="$n"/><xsl:with-param name="one" select="$one"/><xsl:with-param name="many" select="$many"/></xsl:call-template>
   </xsl:template>
 
   <xsl:template name="clock">

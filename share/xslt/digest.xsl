@@ -18,14 +18,14 @@
   <!-- The page's main content, inside the shell (common.xsl "page"). -->
   <xsl:template match="/digest" mode="page-body">
     <h1><xsl:value-of select="concat('Weekly digest, ', @week)"/></h1>
-    <p class="when"><xsl:value-of select="concat(@start, ' to ', @end, ': ', count(session), ' session', substring('s', 1, number(count(session) != 1)))"/></p>
+    <p class="when"><xsl:value-of select="concat(@start, ' to ', @end, ': ')"/><xsl:call-template name="counted"><xsl:with-param name="n" select="count(session)"/><xsl:with-param name="one" select="'session'"/></xsl:call-template></p>
     <xsl:apply-templates select="session" mode="digest"/>
   </xsl:template>
 
   <xsl:template match="session" mode="digest">
     <div class="section" role="region" aria-labelledby="d-{@chat}-{@date}">
       <h2 id="d-{@chat}-{@date}"><a href="{@href}"><xsl:value-of select="concat('#', @chat, ', ', @date)"/></a></h2>
-      <p class="topic-counts"><xsl:value-of select="concat(@message-count, ' message', substring('s', 1, number(@message-count != 1)), ', ', count(participants/participant), ' participant', substring('s', 1, number(count(participants/participant) != 1)), ', ', @topic-count, ' topic', substring('s', 1, number(@topic-count != 1)))"/></p>
+      <p class="topic-counts"><xsl:call-template name="counted"><xsl:with-param name="n" select="@message-count"/><xsl:with-param name="one" select="'message'"/></xsl:call-template><xsl:text>, </xsl:text><xsl:call-template name="counted"><xsl:with-param name="n" select="count(participants/participant)"/><xsl:with-param name="one" select="'participant'"/></xsl:call-template><xsl:text>, </xsl:text><xsl:call-template name="counted"><xsl:with-param name="n" select="@topic-count"/><xsl:with-param name="one" select="'topic'"/></xsl:call-template></p>
       <xsl:apply-templates select="previous">
         <xsl:with-param name="dir" select="concat('../', @chat, '/')"/>
       </xsl:apply-templates>

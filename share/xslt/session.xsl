@@ -142,20 +142,28 @@
          local clock on the axis. -->
     <xsl:variable name="zone" select="substring(../span/@first-local, 20)"/>
     <xsl:variable name="offset" select="(1 - 2 * number(starts-with($zone, '-'))) * (substring($zone, 2, 2) * 60 + substring($zone, 5, 2))"/>
-    <div class="activity">
-      <svg xmlns="http://www.w3.org/2000/svg" viewBox="-24 -12 {$width + 36} 92" width="100%" role="img" aria-labelledby="activity-cap">
-        <xsl:for-each select="minute[@count &gt; 0]">
-          <xsl:variable name="h" select="round(60 * @count div $max)"/>
-          <rect x="{@offset * 4}" y="{62 - $h}" width="3" height="{$h}" class="bar"><title><xsl:value-of select="concat(substring(@time, 12, 5), ' UTC: ', @count)"/></title></rect>
-        </xsl:for-each>
-        <line x1="0" y1="62.5" x2="{$width}" y2="62.5" class="axis"/>
-        <text x="-3" y="5" text-anchor="end" class="label"><xsl:value-of select="$max"/></text>
-        <text x="-3" y="62" text-anchor="end" class="label">0</text>
-        <text x="{$peak/@offset * 4 + 1.5}" y="-2" text-anchor="middle" class="label peak"><xsl:value-of select="$max"/></text>
-        <!-- A tick and the local time every quarter hour. -->
+    <!-- Bars and axis stretched over the plot, 8% to 98% of the width;
+         the labels outside it in the page's own pixels, so they read at a
+         phone's width as on a desk (a scaled viewBox made them 5 px high). -->
+    <div class="activity chart">
+      <svg xmlns="http://www.w3.org/2000/svg" width="100%" height="100" role="img" aria-labelledby="activity-cap">
+        <svg x="8%" y="18" width="90%" height="60" viewBox="0 0 {$width} 60" preserveAspectRatio="none">
+          <xsl:for-each select="minute[@count &gt; 0]">
+            <xsl:variable name="h" select="round(60 * @count div $max)"/>
+            <rect x="{@offset * 4}" y="{60 - $h}" width="3" height="{$h}" class="bar"><title><xsl:value-of select="concat(substring(@time, 12, 5), ' UTC: ', @count)"/></title></rect>
+          </xsl:for-each>
+        </svg>
+        <line x1="8%" y1="78.5" x2="98%" y2="78.5" class="axis"/>
+        <text x="7%" y="26" text-anchor="end" class="label"><xsl:value-of select="$max"/></text>
+        <text x="7%" y="78" text-anchor="end" class="label">0</text>
+        <text x="{format-number(8 + 90 * ($peak/@offset * 4 + 1.5) div $width, '0.##')}%" y="14" text-anchor="middle" class="label peak"><xsl:value-of select="$max"/></text>
+        <!-- A tick and the local time every quarter hour; a phone shows
+             the hours and half hours. -->
         <xsl:for-each select="minute[number(substring(@time, 15, 2)) mod 15 = 0]">
-          <line x1="{@offset * 4 + 0.5}" y1="63" x2="{@offset * 4 + 0.5}" y2="67" class="axis"/>
-          <text x="{@offset * 4}" y="77" text-anchor="middle" class="label">
+          <xsl:variable name="x" select="concat(format-number(8 + 90 * @offset * 4 div $width, '0.##'), '%')"/>
+          <line x1="{$x}" y1="79" x2="{$x}" y2="84" class="axis"/>
+          <text x="{$x}" y="97" text-anchor="middle">
+            <xsl:attribute name="class">label<xsl:if test="number(substring(@time, 15, 2)) mod 30 != 0"> minor</xsl:if></xsl:attribute>
             <xsl:call-template name="shift-clock"><xsl:with-param name="utc" select="substring(@time, 12, 5)"/><xsl:with-param name="by" select="$offset"/></xsl:call-template>
           </text>
         </xsl:for-each>
@@ -189,7 +197,7 @@
     <div class="section topic" id="{@id}" role="region" aria-labelledby="{@id}-h">
       <h2 id="{@id}-h"><xsl:value-of select="concat(@label, ': ', normalize-space(substring-after(question/text, ':')))"/>
         <xsl:if test="not(contains(question/text, ':'))"><xsl:value-of select="question/text"/></xsl:if></h2>
-      <p class="topic-counts"><xsl:value-of select="concat(@message-count, ' message', substring('s', 1, number(@message-count != 1)), ' from ', @participant-count, ' ', substring('people', 1, 6 * number(@participant-count != 1)), substring('person', 1, 6 * number(@participant-count = 1)))"/></p>
+      <p class="topic-counts"><xsl:call-template name="counted"><xsl:with-param name="n" select="@message-count"/><xsl:with-param name="one" select="'message'"/></xsl:call-template><xsl:text> from </xsl:text><xsl:call-template name="counted"><xsl:with-param name="n" select="@participant-count"/><xsl:with-param name="one" select="'person'"/><xsl:with-param name="many" select="'people'"/></xsl:call-template></p>
       <xsl:apply-templates select="messages" mode="threads"/>
     </div>
   </xsl:template>

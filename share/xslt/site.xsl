@@ -29,7 +29,7 @@
           <ul>
             <xsl:for-each select="session[position() &lt;= 3]">
               <li><a href="{../@name}/{@href}"><xsl:value-of select="@date"/></a>
-                <xsl:value-of select="concat(': ', @message-count, ' message', substring('s', 1, number(@message-count != 1)), ', ', @topic-count, ' topic', substring('s', 1, number(@topic-count != 1)))"/></li>
+                <xsl:text>: </xsl:text><xsl:call-template name="counted"><xsl:with-param name="n" select="@message-count"/><xsl:with-param name="one" select="'message'"/></xsl:call-template><xsl:text>, </xsl:text><xsl:call-template name="counted"><xsl:with-param name="n" select="@topic-count"/><xsl:with-param name="one" select="'topic'"/></xsl:call-template></li>
             </xsl:for-each>
           </ul>
         </xsl:if>

@@ -50,7 +50,8 @@ static void expect_error(const char *text, const char *where, const char *what)
 
 static void test_errors_name_line_and_expectation(void)
 {
-	expect_error("{\n  \"chats\": {\n    \"a\": {\"tags\": [\"x\"],}\n  }\n}\n",
+	/* A missing comma; a trailing one is allowed (T22). */
+	expect_error("{\n  \"chats\": {\n    \"a\": {\"tags\": [\"x\"] \"tz\": \"UTC\"}\n  }\n}\n",
 	             "chatarc.conf:3:", "not valid JSON");
 	expect_error("// c\n{\"chats\": {\n  \"a\": {\n    \"tags\": \"hcsm\"\n  }\n}}\n",
 	             "chatarc.conf:4: chats.a.tags", "expected an array of hashtags");
