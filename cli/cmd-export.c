@@ -12,7 +12,7 @@
 
 static const command_help_t export_help = {
     "chatarc export [CHAT...] [DATE] [--format json|csv|csv-raw] [--since T] [--until T]\n"
-    "               [--author A[,A...]] [--query Q] [--session DATE]",
+    "               [--author A[,A...]] [--query Q] [--session DATE] [--retweets]",
     "Writes messages to standard output in time order, one per uri (the versions\n"
     "an archive holds are merged; a post in two chats comes once for each).\n" SELECT_HELP
     "json: one record a line (the archive's fields, raw included).\n"
@@ -20,8 +20,13 @@ static const command_help_t export_help = {
     "alt texts a JSON array; no raw). A text cell a spreadsheet would run as a\n"
     "formula (starting =, +, -, @, tab, CR) gets a leading ' inside its quotes;\n"
     "csv-raw writes every cell as it is. All end with the message's session, topic\n"
-    "and topic_method. `chatarc help export` and `man chatarc-data` say what each\n"
-    "column holds."};
+    "and topic_method. --retweets writes boost events instead (who boosted,\n"
+    "retweeted or reposted which message, when) in twarc-csv's columns for a\n"
+    "retweet: id, created_at, author.username, author.name, network, chat, uri,\n"
+    "url, referenced_tweets.retweeted.id, retweeted_uri, retweeted_username (the\n"
+    "original's id and uri are empty where the source named only its author, as\n"
+    "an \"RT @user: ...\" row does). `chatarc help export` and `man chatarc-data`\n"
+    "say what each column holds."};
 
 struct export_state {
 	bool csv, raw; /* raw: csv-raw, formulas not neutralised */
@@ -41,6 +46,49 @@ static void write_message(sprinter_t *sp, const chatarc_record_t *record,
 	sp->end_object(sp);
 }
 
+/* A boost event, in the columns twarc-csv gives a retweet (id, created_at,
+ * author.username, referenced_tweets.retweeted.id, retweeted_username),
+ * with chatarc's network, chat and uris for the networks without
+ * numeric ids. */
+static const char *const boost_columns[] = {"id",
+                                            "created_at",
+                                            "author.username",
+                                            "author.name",
+                                            "network",
+                                            "chat",
+                                            "uri",
+                                            "url",
+                                            "referenced_tweets.retweeted.id",
+                                            "retweeted_uri",
+                                            "retweeted_username",
+                                            NULL};
+
+static void write_boost(sprinter_t *sp, const chatarc_record_t *b)
+{
+	char created[CHATARC_TIME_ISO_LEN];
+	time_format_iso(b->created_ms, created);
+	/* Twitter's original by its id, as twarc-csv; other networks by uri. */
+	const char *of_id = b->boost_of;
+	const char *status = of_id ? strstr(of_id, "/status/") : NULL;
+	if (status && b->network && !strcmp(b->network, "twitter"))
+		of_id = status + strlen("/status/");
+	const char *values[] = {b->native_id ? b->native_id : b->uri,
+	                        created,
+	                        b->author,
+	                        b->author_name,
+	                        b->network,
+	                        b->chat,
+	                        b->uri,
+	                        b->url,
+	                        of_id,
+	                        b->boost_of,
+	                        b->boost_of_account};
+	sp->begin_object(sp, "boost");
+	for (size_t i = 0; boost_columns[i]; i++)
+		sp->nullable(sp, boost_columns[i], values[i]);
+	sp->end_object(sp);
+}
+
 static CHATARC_MUST_CHECK chatarc_status_t write_record(void *ctx, const chatarc_record_t *record,
                                                         const message_place_t *place,
                                                         chatarc_error_t *err)
@@ -51,12 +99,18 @@ static CHATARC_MUST_CHECK chatarc_status_t write_record(void *ctx, const chatarc
 		struct sprinter_csv csv;
 		sprinter_csv_init(&csv, &state->out);
 		csv.raw = state->raw;
-		write_message(&csv.sp, record, place);
+		if (record_is_boost(record))
+			write_boost(&csv.sp, record);
+		else
+			write_message(&csv.sp, record, place);
 		sprinter_csv_release(&csv);
 	} else {
 		struct sprinter_json json;
 		sprinter_json_init(&json, &state->out);
-		write_message(&json.sp, record, place);
+		if (record_is_boost(record))
+			write_boost(&json.sp, record);
+		else
+			write_message(&json.sp, record, place);
 		strbuf_addch(&state->out, '\n');
 	}
 	if (fwrite(state->out.buf, 1, state->out.len, stdout) != state->out.len)
@@ -70,10 +124,14 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	enum { FORMAT_JSON, FORMAT_CSV, FORMAT_CSV_RAW };
 	int format = FORMAT_JSON;
 	select_options_t filters = {0};
-	bool help = false;
+	bool help = false, retweets = false;
 	const chatarc_option_t options[] = {
 	    OPT_KEYWORD("format", 'f', "json|csv|csv-raw", "output format (default json)", &format,
 	                formats),
+	    OPT_FLAG("retweets", 0, NULL,
+	             "boost events instead of messages: who boosted, retweeted or reposted which "
+	             "message, when",
+	             &retweets),
 	    SELECT_OPTIONS(filters),
 	    OPT_END,
 	};
@@ -93,11 +151,18 @@ int cmd_export(int argc, char **argv, cli_context_t *ctx)
 	if (status == CHATARC_OK && state.csv) {
 		static const char *const place_columns[] = {"session", "topic", "topic_method",
 		                                            NULL};
-		record_csv_header(&state.out, place_columns);
+		if (retweets) {
+			for (size_t i = 0; boost_columns[i]; i++)
+				strbuf_addf(&state.out, "%s%s", i ? "," : "", boost_columns[i]);
+			strbuf_add(&state.out, "\r\n", 2);
+		} else {
+			record_csv_header(&state.out, place_columns);
+		}
 		fwrite(state.out.buf, 1, state.out.len, stdout);
 	}
 	if (status == CHATARC_OK)
-		status = select_for_each(select, write_record, &state, &err);
+		status = retweets ? select_for_each_boost(select, write_record, &state, &err)
+		                  : select_for_each(select, write_record, &state, &err);
 	strbuf_release(&state.out);
 	select_close(select);
 	return cli_report("export", status, &err);

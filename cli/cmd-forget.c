@@ -40,6 +40,7 @@ struct forget_run {
 	const char *chat;      /* the chat being read */
 	strlist_t uris;        /* of every message found */
 	long found_in_chat;    /* messages found in the chat being read */
+	size_t boosts_removed; /* boost events by or of what was forgotten */
 };
 
 static CHATARC_MUST_CHECK chatarc_status_t read_names(const char *path, strlist_t *names,
@@ -132,6 +133,35 @@ static CHATARC_MUST_CHECK chatarc_status_t remove_from_chat(struct forget_run *r
 	return status;
 }
 
+/* The chat's boost events by a forgotten account, or of a forgotten
+ * message or account's messages (forgotten_matches), wherever they are:
+ * an account that only boosted has no message to find it by. */
+static CHATARC_MUST_CHECK chatarc_status_t remove_boosts(struct forget_run *run, const char *chat,
+                                                         const strlist_t *names,
+                                                         chatarc_error_t *err)
+{
+	char *name = archive_boosts_name(chat);
+	strbuf_t dir;
+	strbuf_init(&dir, 0);
+	strbuf_addf(&dir, "%s/archive/%s", run->ctx->data_dir, name);
+	strlist_t removed = {0};
+	chatarc_status_t status = CHATARC_OK;
+	if (fs_exists(dir.buf)) {
+		chatarc_archive_t *archive;
+		archive_options_t options = {.wait_for_lock = true};
+		status = archive_open(run->ctx->data_dir, name, &options, &archive, err);
+		if (status == CHATARC_OK) {
+			status = archive_forget(archive, names, &removed, err);
+			archive_close(archive);
+		}
+	}
+	run->boosts_removed += removed.len;
+	strlist_clear(&removed);
+	strbuf_release(&dir);
+	free(name);
+	return status;
+}
+
 /* An account named as a person knows it (a handle) stands for the stable
  * identity its posts carry (record_author_identity): each identity found
  * on the account's archived posts is forgotten with it, so the same
@@ -211,6 +241,9 @@ static CHATARC_MUST_CHECK chatarc_status_t forget(struct forget_run *run,
 		status = index_remove(run->ctx->data_dir, &run->uris, err);
 	for (size_t c = 0; status == CHATARC_OK && c < chats.len; c++)
 		status = remove_from_chat(run, chats.items[c], names, err);
+	for (size_t c = 0; status == CHATARC_OK && c < config->n_chats; c++)
+		if (!run->chat_only || !strcmp(config->chats[c].name, run->chat_only))
+			status = remove_boosts(run, config->chats[c].name, names, err);
 	long pages = 0;
 	index_stats_t index_stats = {0};
 	char *index = index_path(run->ctx->data_dir);
@@ -225,6 +258,9 @@ static CHATARC_MUST_CHECK chatarc_status_t forget(struct forget_run *run,
 	if (status == CHATARC_OK && run->uris.len && fs_exists(site_index.buf))
 		status = republish(run, config, &pages, err);
 	strbuf_release(&site_index);
+	if (status == CHATARC_OK && run->boosts_removed)
+		printf("forgot %zu boost %s by or of them\n", run->boosts_removed,
+		       plural((long long)run->boosts_removed, "event", "events"));
 	if (status == CHATARC_OK)
 		printf("forgot %zu %s in %zu %s (%ld %s rewritten); %zu %s kept as hashes in "
 		       "%s/forgotten%s\n",

@@ -64,7 +64,7 @@ static void print_summary(const char *path, const import_stats_t *s, bool requir
 int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **paths, int n_paths,
                      const char *author, bool keep_going, bool require_tag, bool verbose)
 {
-	chatarc_archive_t *archive = NULL;
+	chatarc_archive_t *archive = NULL, *boosts = NULL;
 	chatarc_error_t err;
 	archive_options_t archive_options = {0};
 	struct progress_state progress = {.tty = ctx->stderr_tty};
@@ -90,12 +90,20 @@ int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **path
 		archive_options.wait_for_lock = true;
 		status = archive_open(ctx->data_dir, chat->name, &archive_options, &archive, &err);
 	}
+	if (status == CHATARC_OK) {
+		/* Taken after the messages' lock, as every writer of both does. */
+		char *boosts_name = archive_boosts_name(chat->name);
+		status = archive_open(ctx->data_dir, boosts_name, &archive_options, &boosts, &err);
+		free(boosts_name);
+		if (status != CHATARC_OK)
+			archive_close(archive);
+	}
 	if (status != CHATARC_OK)
 		return cli_report("import", status, &err);
 
 	for (int i = 0; i < n_paths; i++) {
 		import_stats_t stats;
-		status = import_file(archive, chat->name, paths[i], &options, &stats, &err);
+		status = import_file(archive, boosts, chat->name, paths[i], &options, &stats, &err);
 		if (progress.tty)
 			fputs("\r\033[K", stderr);
 		if (status == CHATARC_OK || status == CHATARC_ERR_PARTIAL) {
@@ -126,6 +134,7 @@ int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **path
 		if (status == CHATARC_ERR_IO || status == CHATARC_ERR_CORRUPT)
 			break; /* the archive, not the file, is in trouble */
 	}
+	archive_close(boosts);
 	archive_close(archive);
 	if (failed && failed == n_paths)
 		return EXIT_FAILURE_RUNTIME;

@@ -23,9 +23,11 @@ static const command_help_t stats_help = {
     "Counts the messages export would give: in all, by local day, by local hour of\n"
     "the day and by session (messages, participants, replies), and the top\n"
     "hashtags, authors, mentions and links (--top, default 10; 0 for all).\n"
-    "--edges: the reply and mention network instead: one edge a (source, target,\n"
-    "type) with its weight (messages) and first and last time; accounts\n"
-    "lower-cased, Bluesky DIDs named by their handle where the selection shows it.\n"
+    "--edges: the reply, mention and retweet network instead: one edge a (source,\n"
+    "target, type) with its weight (messages; boosts for a retweet edge, who\n"
+    "boosted, retweeted or reposted whom, none with --session) and first and last\n"
+    "time; accounts lower-cased, Bluesky DIDs named by their handle where the\n"
+    "selection shows it.\n"
     "csv is an edge list; graphml opens in Gephi, igraph, networkx.\n" SELECT_HELP
     "filters: --since T, --until T, --author A[,A...], --query Q, --session DATE."};
 
@@ -197,6 +199,20 @@ static void learn_did(struct stats *st, const chatarc_record_t *r)
 	if (added)
 		strlist_add(&st->did_handles, r->author);
 	free(name);
+}
+
+/* A boost event as a "retweet" edge, booster to the boosted author: who
+ * amplified whom (the reply and mention edges are who talked to whom). */
+static CHATARC_MUST_CHECK chatarc_status_t count_boost(void *ctx, const chatarc_record_t *r,
+                                                       const message_place_t *place,
+                                                       chatarc_error_t *err)
+{
+	struct stats *st = ctx;
+	(void)place;
+	(void)err;
+	if (r->author && r->boost_of_account && *r->boost_of_account)
+		add_edge(st, "retweet", r->author, r->boost_of_account, r->created_ms);
+	return CHATARC_OK;
 }
 
 static CHATARC_MUST_CHECK chatarc_status_t count_message(void *ctx, const chatarc_record_t *r,
@@ -699,6 +715,10 @@ int cmd_stats(int argc, char **argv, cli_context_t *ctx)
 		st.zones = xcalloc(st.config->n_chats + 1, sizeof *st.zones);
 		status = select_for_each(select, count_message, &st, &err);
 	}
+	/* Boosts are placed in no session: --session keeps the messages'
+	 * network alone. */
+	if (status == CHATARC_OK && edges && !filters.session)
+		status = select_for_each_boost(select, count_boost, &st, &err);
 	if (status == CHATARC_OK && edges) {
 		struct tally keys;
 		struct edge *rows;

@@ -282,6 +282,55 @@ static CHATARC_MUST_CHECK chatarc_status_t select_record(void *ctx, const chatar
 	return s->fn(s->fn_ctx, record, &place, err);
 }
 
+/* A boost event under the same filters: hidden when its booster, the
+ * message it boosts or that message's author is on the chat's hide list;
+ * --author is the booster; --query keeps boosts of the messages it
+ * matches. */
+static CHATARC_MUST_CHECK chatarc_status_t select_boost(void *ctx, const chatarc_record_t *record,
+                                                        chatarc_error_t *err)
+{
+	message_select_t *s = ctx;
+	const chatarc_chat_t *chat = select_chat_of(s, record);
+	chatarc_record_t boosted;
+	record_init(&boosted);
+	boosted.uri = record->boost_of;
+	boosted.author = record->boost_of_account;
+	if (chat && (config_chat_hides(chat, record) || config_chat_hides(chat, &boosted)))
+		return CHATARC_OK;
+	if (s->date && chat) {
+		const struct day_bounds *b = &s->bounds[chat - s->config->chats];
+		if (record->created_ms < b->start || record->created_ms >= b->end)
+			return CHATARC_OK;
+	}
+	if (!author_wanted(s, record->author) ||
+	    (s->query && !(record->boost_of && urimap_find(&s->matches, record->boost_of))))
+		return CHATARC_OK;
+	message_place_t none = {0};
+	return s->fn(s->fn_ctx, record, &none, err);
+}
+
+chatarc_status_t select_for_each_boost(message_select_t *s, select_fn fn, void *ctx,
+                                       chatarc_error_t *err)
+{
+	if (s->session)
+		return chatarc_error_set(err, CHATARC_ERR_USAGE,
+		                         "--session places messages, not boosts: use DATE or "
+		                         "--since/--until");
+	strlist_t names = {0};
+	for (size_t i = 0; i < s->chats.len; i++) {
+		char *name = archive_boosts_name(s->chats.items[i]);
+		strlist_add(&names, name);
+		free(name);
+	}
+	s->fn = fn;
+	s->fn_ctx = ctx;
+	chatarc_status_t status =
+	    archive_for_each_in_chats(s->data_dir, (const char *const *)names.items, names.len,
+	                              s->from, s->to, select_boost, s, err);
+	strlist_clear(&names);
+	return status;
+}
+
 chatarc_status_t select_for_each(message_select_t *s, select_fn fn, void *ctx, chatarc_error_t *err)
 {
 	s->fn = fn;

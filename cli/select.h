@@ -53,6 +53,11 @@ typedef chatarc_status_t (*select_fn)(void *ctx, const chatarc_record_t *record,
  * the chats' hide lists stay out. */
 CHATARC_MUST_CHECK chatarc_status_t select_for_each(message_select_t *select, select_fn fn,
                                                     void *ctx, chatarc_error_t *err);
+/* The selected chats' boost events (archive_boosts_name) in time order,
+ * under the same filters (select.c says how each applies); place is
+ * empty. --session is a usage error. */
+CHATARC_MUST_CHECK chatarc_status_t select_for_each_boost(message_select_t *select, select_fn fn,
+                                                          void *ctx, chatarc_error_t *err);
 /* The config's chat of a record (NULL if the config has none of that name). */
 const chatarc_chat_t *select_chat_of(const message_select_t *select, const chatarc_record_t *r);
 

@@ -55,6 +55,8 @@ struct txn_file {
 
 struct chatarc_archive {
 	char *chat;
+	char *record_chat; /* what its records' chat field says: a boosts
+	                    * archive's records name the chat, not "CHAT/boosts" */
 	char *data_dir;
 	char *chat_dir;
 	int lock_fd;
@@ -70,6 +72,27 @@ struct chatarc_archive {
 	size_t pending_bytes; /* in all days' pending */
 };
 
+#define BOOSTS_SUFFIX "/boosts"
+
+char *archive_boosts_name(const char *chat)
+{
+	strbuf_t name;
+	strbuf_init(&name, 0);
+	strbuf_addf(&name, "%s%s", chat, BOOSTS_SUFFIX);
+	return strbuf_detach(&name, NULL);
+}
+
+static bool is_boosts_name(const char *name)
+{
+	size_t len = strlen(name), suffix = strlen(BOOSTS_SUFFIX);
+	if (len <= suffix || strcmp(name + len - suffix, BOOSTS_SUFFIX))
+		return false;
+	char *chat = xstrndup(name, len - suffix);
+	bool valid = fs_name_valid(chat);
+	free(chat);
+	return valid;
+}
+
 chatarc_status_t archive_open(const char *data_dir, const char *chat,
                               const archive_options_t *options, chatarc_archive_t **out,
                               chatarc_error_t *err)
@@ -78,12 +101,15 @@ chatarc_status_t archive_open(const char *data_dir, const char *chat,
 	chatarc_status_t status;
 	strbuf_t lock_path;
 
-	if (!fs_name_valid(chat))
+	if (!fs_name_valid(chat) && !is_boosts_name(chat))
 		return chatarc_error_set(
 		    err, CHATARC_ERR_USAGE,
 		    "'%s' is not a valid chat name (letters, digits, '_', '-', '.')", chat);
 	archive = xcalloc(1, sizeof *archive);
 	archive->chat = xstrdup(chat);
+	archive->record_chat = is_boosts_name(chat)
+	                           ? xstrndup(chat, strlen(chat) - strlen(BOOSTS_SUFFIX))
+	                           : xstrdup(chat);
 	archive->data_dir = xstrdup(data_dir);
 	archive->chat_dir = archive_chat_dir(data_dir, chat);
 	archive->level = options && options->compression_level ? options->compression_level
@@ -223,6 +249,7 @@ void archive_close(chatarc_archive_t *archive)
 	free(archive->chat_dir);
 	free(archive->data_dir);
 	free(archive->chat);
+	free(archive->record_chat);
 	free(archive);
 }
 
@@ -475,7 +502,7 @@ chatarc_status_t archive_add(chatarc_archive_t *archive, const chatarc_record_t 
 		return CHATARC_OK;
 	}
 	chatarc_record_t in_chat = *record;
-	in_chat.chat = archive->chat;
+	in_chat.chat = archive->record_chat;
 	size_t before = day->pending.len;
 	record_to_json(&in_chat, &day->pending); /* written in place, not copied */
 	strbuf_addch(&day->pending, '\n');

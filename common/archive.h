@@ -40,6 +40,13 @@ typedef struct archive_options {
 	bool wait_for_lock;    /* block on another writer, else CHATARC_ERR_BUSY */
 } archive_options_t;
 
+/* A chat's boost events (record_is_boost: who boosted, retweeted or
+ * reposted which message, when) are an archive of their own inside the
+ * chat's, DIR/archive/CHAT/boosts/YYYY/YYYY-MM-DD.jsonl.gz, written and
+ * read as a chat's is under the name this gives ("CHAT/boosts", newly
+ * allocated): no reader of messages meets them. */
+char *archive_boosts_name(const char *chat);
+
 /* Opens the chat's archive for writing, taking its lock
  * (DIR/archive/CHAT/.lock) so two writers never interleave. */
 CHATARC_MUST_CHECK chatarc_status_t archive_open(const char *data_dir, const char *chat,

@@ -205,6 +205,12 @@ bool forgotten_matches(forgotten_t *list, const chatarc_record_t *record)
 	    (record->author && forgotten_name_is_account(record->author) &&
 	     name_forgotten(list, record->author)))
 		return true;
+	/* A boost event goes with the message it boosts and with that
+	 * message's author: neither may stay named in it. */
+	if (name_forgotten(list, record->boost_of) ||
+	    (record->boost_of_account && forgotten_name_is_account(record->boost_of_account) &&
+	     name_forgotten(list, record->boost_of_account)))
+		return true;
 	/* The author under another handle: by the identity a handle change
 	 * keeps (record_author_identity). */
 	strbuf_t identity;

@@ -33,7 +33,8 @@ CHATARC_MUST_CHECK chatarc_status_t forgotten_save(forgotten_t *list, chatarc_er
 void forgotten_add_identity(strlist_t *names, const char *identity);
 
 /* The record is forgotten: by its uri, its url, its author or its
- * author's stable identity. */
+ * author's stable identity; a boost event also by the message it boosts
+ * and that message's author. */
 bool forgotten_matches(forgotten_t *list, const chatarc_record_t *record);
 
 /* True when `name` is an account rather than a message (no "://"). */

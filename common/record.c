@@ -16,6 +16,9 @@
  * the archive reader cuts a line before it). */
 enum field_kind {
 	FIELD_STRING,
+	/* A boost event's own (record_is_boost): written only when set, so a
+	 * message's line, its JSON and its CSV columns are as they were. */
+	FIELD_BOOST_STRING,
 	FIELD_TIME,
 	FIELD_LIST,
 	FIELD_TEXTS, /* a list of free texts: written with its count before it */
@@ -50,6 +53,8 @@ static const struct record_field {
     F(reply_to_account, FIELD_STRING),
     F(thread_root, FIELD_STRING),
     F(quote_of, FIELD_STRING),
+    F(boost_of, FIELD_BOOST_STRING),
+    F(boost_of_account, FIELD_BOOST_STRING),
     F(tags, FIELD_LIST),
     F(mentions, FIELD_LIST),
     F(links, FIELD_LIST),
@@ -125,7 +130,8 @@ void record_clear(chatarc_record_t *r)
 {
 	for (size_t i = 0; i < N_FIELDS; i++) {
 		const struct record_field *f = &record_fields[i];
-		if (f->kind == FIELD_STRING || f->kind == FIELD_RAW)
+		if (f->kind == FIELD_STRING || f->kind == FIELD_BOOST_STRING ||
+		    f->kind == FIELD_RAW)
 			free(*string_at(r, f));
 		else if (f->kind == FIELD_LIST || f->kind == FIELD_TEXTS)
 			strlist_clear(list_at(r, f));
@@ -151,7 +157,8 @@ void record_copy(chatarc_record_t *dst, const chatarc_record_t *src)
 	dst->created_ms = src->created_ms;
 	for (size_t i = 0; i < N_FIELDS; i++) {
 		const struct record_field *f = &record_fields[i];
-		if (f->kind == FIELD_STRING || f->kind == FIELD_RAW)
+		if (f->kind == FIELD_STRING || f->kind == FIELD_BOOST_STRING ||
+		    f->kind == FIELD_RAW)
 			record_set(string_at(dst, f), *string_at(src, f));
 		else if (f->kind == FIELD_LIST || f->kind == FIELD_TEXTS)
 			copy_list(list_at(dst, f), list_at(src, f));
@@ -169,6 +176,10 @@ void record_write_fields(sprinter_t *sp, const chatarc_record_t *r)
 		const struct record_field *f = &record_fields[i];
 		switch (f->kind) {
 		case FIELD_STRING: sp->nullable(sp, f->name, *string_at(r, f)); break;
+		case FIELD_BOOST_STRING:
+			if (*string_at(r, f))
+				sp->string(sp, f->name, *string_at(r, f));
+			break;
 		case FIELD_TIME: sp->nullable(sp, f->name, created); break;
 		case FIELD_LIST: {
 			const strlist_t *list = list_at(r, f);
@@ -307,7 +318,7 @@ chatarc_status_t record_from_json(const char *line, chatarc_record_t *r, chatarc
 	for (size_t i = 0; i < N_FIELDS; i++) {
 		const struct record_field *f = &record_fields[i];
 		yajl_val v = values[i];
-		if (f->kind == FIELD_STRING) {
+		if (f->kind == FIELD_STRING || f->kind == FIELD_BOOST_STRING) {
 			record_set(string_at(r, f), YAJL_IS_STRING(v) ? v->u.string : NULL);
 		} else if (f->kind == FIELD_LIST || f->kind == FIELD_TEXTS) {
 			for (size_t k = 0; k < json_array_len(v); k++)
@@ -398,6 +409,8 @@ bool record_merge(chatarc_record_t *into, const chatarc_record_t *later)
 	changed |= fill_missing(&into->lang, later->lang);
 	changed |= fill_missing(&into->thread_root, later->thread_root);
 	changed |= fill_missing(&into->quote_of, later->quote_of);
+	changed |= fill_missing(&into->boost_of, later->boost_of);
+	changed |= fill_missing(&into->boost_of_account, later->boost_of_account);
 	changed |= fill_list(&into->media_alt, &later->media_alt);
 	changed |= raise_count(&into->author_followers, later->author_followers);
 	changed |= fill_list(&into->tags, &later->tags);
@@ -502,7 +515,7 @@ void record_csv_header(strbuf_t *out, const char *const *more)
 {
 	for (size_t i = 0; i < N_FIELDS; i++) {
 		const struct record_field *f = &record_fields[i];
-		if (f->kind == FIELD_RAW)
+		if (f->kind == FIELD_RAW || f->kind == FIELD_BOOST_STRING)
 			continue;
 		if (i)
 			strbuf_addch(out, ',');

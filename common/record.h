@@ -40,6 +40,13 @@ typedef struct chatarc_record {
 	 * (Bluesky reply.root, Twitter v2 conversation_id); else NULL. */
 	char *thread_root;
 	char *quote_of; /* the uri of the post this one quotes, NULL if none */
+	/* A boost event (a boost, retweet or repost: who, when, of which
+	 * message), kept in the chat's boosts archive, never among its
+	 * messages: the boosted post's uri (NULL when the source names only
+	 * its author, as an "RT @user: ..." row does) and its author. NULL
+	 * both in a message. */
+	char *boost_of;
+	char *boost_of_account;
 	strlist_t tags; /* lower-case, without '#' */
 	strlist_t mentions;
 	strlist_t links;
@@ -63,6 +70,12 @@ typedef struct chatarc_record {
  * Twitter user id ("twitter:ID", from the raw tweet). Appended to out;
  * false when the record does not carry one. */
 bool record_author_identity(const chatarc_record_t *r, strbuf_t *out);
+
+/* A boost event rather than a message. */
+static inline bool record_is_boost(const chatarc_record_t *r)
+{
+	return r->boost_of || r->boost_of_account;
+}
 
 /* A reply, whether or not its parent is known. */
 bool record_is_reply(const chatarc_record_t *r);

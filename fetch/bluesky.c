@@ -69,6 +69,26 @@ static bool bluesky_author_opted_out(yajl_val author)
 	return false;
 }
 
+chatarc_status_t bluesky_keep_repost(post_converter_t *conv, yajl_val reason, yajl_val post,
+                                     chatarc_error_t *err)
+{
+	yajl_val by = json_get(reason, "by");
+	yajl_val author = json_get(post, "author");
+	const char *at = json_get_string(reason, "indexedAt");
+	chatarc_record_t b;
+	posts_boost_start(conv, &b, "bluesky");
+	if (!(conv->honour_consent &&
+	      (bluesky_author_opted_out(by) || bluesky_author_opted_out(author))) &&
+	    at && time_parse_iso8601(at, &b.created_ms)) {
+		record_set(&b.uri, json_get_string(reason, "uri"));
+		record_set(&b.author, json_get_string(by, "handle"));
+		record_set(&b.author_name, json_get_string(by, "displayName"));
+		record_set(&b.boost_of, json_get_string(post, "uri"));
+		record_set(&b.boost_of_account, json_get_string(author, "handle"));
+	}
+	return posts_emit_boost(conv, &b, err);
+}
+
 /* Images' alt texts from an images embed ({"images": [{"alt": ...}]}) or a
  * video's ({"alt": ...}). */
 static void add_media(chatarc_record_t *r, yajl_val embed)

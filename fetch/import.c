@@ -28,6 +28,7 @@
 
 struct import_run {
 	chatarc_archive_t *archive;
+	chatarc_archive_t *boosts; /* NULL: boosts are counted only */
 	const import_options_t *options;
 	const char *path;
 	import_stats_t *stats;
@@ -78,6 +79,26 @@ static CHATARC_MUST_CHECK chatarc_status_t store_record(void *ctx, chatarc_recor
 	run->stats->posts++;
 	archive_tally_add(&run->stats->stored, outcome);
 	return CHATARC_OK;
+}
+
+static CHATARC_MUST_CHECK chatarc_status_t store_boost(void *ctx, chatarc_record_t *record,
+                                                       chatarc_error_t *err)
+{
+	struct import_run *run = ctx;
+	archive_outcome_t outcome;
+	return archive_add(run->boosts, record, &outcome, err);
+}
+
+/* Both archives undone: nothing of the file stays. */
+static void undo(struct import_run *run, chatarc_error_t *err, const char *path, bool say)
+{
+	chatarc_error_t undo_err;
+	if (archive_rollback(run->archive, &undo_err) != CHATARC_OK ||
+	    (run->boosts && archive_rollback(run->boosts, &undo_err) != CHATARC_OK))
+		chatarc_error_append(err, "and undoing failed: %s", undo_err.message);
+	else if (say)
+		chatarc_error_append(err, "nothing of %s was kept: fix that and import it again",
+		                     path);
 }
 
 /* A post that cannot be read is skipped under keep_going (reported with its
@@ -340,12 +361,12 @@ static CHATARC_MUST_CHECK chatarc_status_t read_all(struct import_run *run, gzFi
 	return status;
 }
 
-chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const char *path,
-                             const import_options_t *options, import_stats_t *stats,
-                             chatarc_error_t *err)
+chatarc_status_t import_file(chatarc_archive_t *archive, chatarc_archive_t *boosts,
+                             const char *chat, const char *path, const import_options_t *options,
+                             import_stats_t *stats, chatarc_error_t *err)
 {
 	struct import_run run = {
-	    .archive = archive, .options = options, .path = path, .stats = stats};
+	    .archive = archive, .boosts = boosts, .options = options, .path = path, .stats = stats};
 	unsigned long long size = 0;
 	gzFile in;
 	chatarc_status_t status;
@@ -363,6 +384,8 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 	    .archive_author_name = options->author ? NULL : run.owner_name,
 	    .sink = store_record,
 	    .sink_ctx = &run,
+	    .boost_sink = boosts ? store_boost : NULL,
+	    .boost_sink_ctx = &run,
 	    .honour_consent = options->honour_consent,
 	};
 
@@ -378,23 +401,18 @@ chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat, const
 	if (run.error_line > 0)
 		chatarc_error_prefix(err, "%s:%ld", path, run.error_line);
 	if (status != CHATARC_OK && !(options->keep_going && status != CHATARC_ERR_IO)) {
-		chatarc_error_t undo_err;
-		if (archive_rollback(archive, &undo_err) != CHATARC_OK)
-			chatarc_error_append(err, "and undoing failed: %s", undo_err.message);
-		else if (status == CHATARC_ERR_IO)
-			chatarc_error_append(
-			    err, "nothing of %s was kept: fix that and import it again", path);
+		undo(&run, err, path, status == CHATARC_ERR_IO);
 		goto out;
 	}
 	chatarc_status_t read_status = status;
-	status = archive_commit(archive, err);
+	/* The boosts first: a crash between the two commits leaves boost
+	 * events of messages not yet archived, which the import run again
+	 * completes (both dedup), never messages whose boosts were lost. */
+	status = boosts ? archive_commit(boosts, err) : CHATARC_OK;
+	if (status == CHATARC_OK)
+		status = archive_commit(archive, err);
 	if (status != CHATARC_OK) {
-		chatarc_error_t undo_err;
-		if (archive_rollback(archive, &undo_err) != CHATARC_OK)
-			chatarc_error_append(err, "and undoing failed: %s", undo_err.message);
-		else
-			chatarc_error_append(
-			    err, "nothing of %s was kept: fix that and import it again", path);
+		undo(&run, err, path, true);
 		goto out;
 	}
 	if (read_status != CHATARC_OK)

@@ -44,10 +44,13 @@ typedef struct import_options {
 	void *ctx;
 } import_options_t;
 
-/* Imports one file. On success the records are durable. On failure nothing
- * of this file stays in the archive (the error names the file and line),
- * unless keep_going kept what came before a damaged end. */
-CHATARC_MUST_CHECK chatarc_status_t import_file(chatarc_archive_t *archive, const char *chat,
+/* Imports one file: its messages into archive, its boost events into
+ * boosts (the chat's boosts archive, archive_boosts_name; NULL: counted
+ * only). On success both are durable. On failure nothing of this file
+ * stays in either (the error names the file and line), unless keep_going
+ * kept what came before a damaged end. */
+CHATARC_MUST_CHECK chatarc_status_t import_file(chatarc_archive_t *archive,
+                                                chatarc_archive_t *boosts, const char *chat,
                                                 const char *path, const import_options_t *options,
                                                 import_stats_t *stats, chatarc_error_t *err);
 

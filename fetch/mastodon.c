@@ -449,6 +449,40 @@ static char *replied_account(yajl_val status, yajl_val account, const char *auth
 	return NULL;
 }
 
+static bool opted_out(yajl_val account)
+{
+	return YAJL_IS_TRUE(json_get(account, "noindex")) ||
+	       YAJL_IS_FALSE(json_get(account, "discoverable"));
+}
+
+/* The boost itself, the status wrapping `reblog`: who boosted it and when.
+ * Under the consent rule it is kept only when neither the booster nor the
+ * boosted author opted out. */
+static CHATARC_MUST_CHECK chatarc_status_t keep_boost(post_converter_t *conv, yajl_val status,
+                                                      yajl_val reblog, chatarc_error_t *err)
+{
+	yajl_val account = json_get(status, "account");
+	yajl_val boosted = json_get(reblog, "account");
+	const char *acct = json_get_string(account, "acct");
+	const char *boosted_acct = json_get_string(boosted, "acct");
+	const char *created = json_get_string(status, "created_at");
+	chatarc_record_t b;
+	posts_boost_start(conv, &b, "mastodon");
+	if (!(conv->honour_consent && (opted_out(account) || opted_out(boosted))) && acct &&
+	    created && time_parse_iso8601(created, &b.created_ms)) {
+		record_set(&b.uri, json_get_string(status, "uri"));
+		record_set(&b.url, json_get_string(status, "url"));
+		record_set(&b.native_id, json_get_string(status, "id"));
+		b.author = full_acct(acct, json_get_string(account, "url"));
+		record_set(&b.author_name, json_get_string(account, "display_name"));
+		record_set(&b.boost_of, json_get_string(reblog, "uri"));
+		if (boosted_acct)
+			b.boost_of_account =
+			    full_acct(boosted_acct, json_get_string(boosted, "url"));
+	}
+	return posts_emit_boost(conv, &b, err);
+}
+
 chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status,
                                          chatarc_error_t *err)
 {
@@ -460,14 +494,14 @@ chatarc_status_t mastodon_convert_status(post_converter_t *conv, yajl_val status
 	yajl_val reblog = json_get(status, "reblog");
 
 	if (YAJL_IS_OBJECT(reblog)) {
-		conv->boosts++;
+		if ((rc = keep_boost(conv, status, reblog, err)))
+			return rc;
 		return mastodon_convert_status(conv, reblog, err);
 	}
 	if (!YAJL_IS_OBJECT(account))
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "%s: \"account\" should be an object", what);
-	if (conv->honour_consent && (YAJL_IS_TRUE(json_get(account, "noindex")) ||
-	                             YAJL_IS_FALSE(json_get(account, "discoverable")))) {
+	if (conv->honour_consent && opted_out(account)) {
 		conv->consent_skipped++;
 		return CHATARC_OK;
 	}

@@ -46,9 +46,9 @@ void posts_record_start(const post_converter_t *conv, chatarc_record_t *r, const
  * NUL in the wire's JSON becomes, or bytes that were not UTF-8). */
 static const char *bad_identity(const chatarc_record_t *r)
 {
-	const char *fields[] = {r->uri, r->native_id, r->author};
-	const char *names[] = {"uri", "id", "author"};
-	for (size_t i = 0; i < 3; i++) {
+	const char *fields[] = {r->uri, r->native_id, r->author, r->boost_of, r->boost_of_account};
+	const char *names[] = {"uri", "id", "author", "boosted uri", "boosted account"};
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
 		const char *p = fields[i];
 		for (; p && *p; p++)
 			if ((unsigned char)*p < 0x20 || !strncmp(p, "\xEF\xBF\xBD", 3))
@@ -89,6 +89,28 @@ void posts_place_in_time(chatarc_record_t *r, chatarc_ms_t now)
 	if (!posts_seen_ms(r, &seen) || seen > latest || seen < TIME_POST_MARGIN_MS)
 		seen = now;
 	r->created_ms = seen;
+}
+
+void posts_boost_start(const post_converter_t *conv, chatarc_record_t *r, const char *network)
+{
+	record_init(r);
+	record_set(&r->network, network);
+	record_set(&r->source, conv->source);
+	record_set(&r->chat, conv->chat);
+}
+
+chatarc_status_t posts_emit_boost(post_converter_t *conv, chatarc_record_t *r, chatarc_error_t *err)
+{
+	conv->boosts++;
+	chatarc_status_t status = CHATARC_OK;
+	/* A boost with a broken identity is dropped, not the file refused:
+	 * the message it boosts is what the import is for. */
+	if (conv->boost_sink && r->uri && record_is_boost(r) && !bad_identity(r)) {
+		posts_place_in_time(r, time_now_ms());
+		status = conv->boost_sink(conv->boost_sink_ctx, r, err);
+	}
+	record_clear(r);
+	return status;
 }
 
 chatarc_status_t posts_emit(post_converter_t *conv, chatarc_record_t *r, chatarc_error_t *err)
@@ -136,10 +158,15 @@ static CHATARC_MUST_CHECK chatarc_status_t bluesky_convert_feed_item(post_conver
                                                                      yajl_val item,
                                                                      chatarc_error_t *err)
 {
-	const char *reason = json_get_string(json_get(item, "reason"), "$type");
-	if (reason && strstr(reason, "reasonRepost"))
-		conv->boosts++;
-	return bluesky_convert_post(conv, json_get(item, "post"), err);
+	yajl_val reason = json_get(item, "reason");
+	const char *type = json_get_string(reason, "$type");
+	yajl_val post = json_get(item, "post");
+	if (type && strstr(type, "reasonRepost")) {
+		chatarc_status_t status = bluesky_keep_repost(conv, reason, post, err);
+		if (status != CHATARC_OK)
+			return status;
+	}
+	return bluesky_convert_post(conv, post, err);
 }
 
 static CHATARC_MUST_CHECK chatarc_status_t twitter_convert_v2_flat(post_converter_t *conv,

@@ -1,6 +1,8 @@
 /* Turning the networks' post objects into message records. Each converter
  * reads one parsed object and hands zero or more records to the sink: a
- * boost or retweet is counted and gives the post it boosts, never itself. */
+ * boost or retweet gives the post it boosts, never itself as a message: it
+ * is counted, and handed to boost_sink as a boost event (who, when, of
+ * which message; record_is_boost) where the caller keeps them. */
 #ifndef CHATARC_POSTS_H
 #define CHATARC_POSTS_H
 
@@ -27,6 +29,10 @@ typedef struct post_converter {
 	void *sink_ctx;
 	long posts;  /* records handed to the sink */
 	long boosts; /* boosts/retweets seen (not stored as messages) */
+	/* Where boost events go (import: the chat's boosts archive); NULL:
+	 * counted only. */
+	post_sink_fn boost_sink;
+	void *boost_sink_ctx;
 	/* Skip posts whose author opted out of search and archives (Mastodon
 	 * `noindex: true` or `discoverable: false`; Bluesky's
 	 * `!no-unauthenticated` label), counted in consent_skipped. */
@@ -56,6 +62,10 @@ CHATARC_MUST_CHECK chatarc_status_t mastodon_convert_status(post_converter_t *co
                                                             chatarc_error_t *err);
 CHATARC_MUST_CHECK chatarc_status_t bluesky_convert_post(post_converter_t *conv, yajl_val post,
                                                          chatarc_error_t *err);
+/* A feed item's repost (its reason: who, when; since 2024 the repost's own
+ * uri) as a boost event of post, under the consent rule. */
+CHATARC_MUST_CHECK chatarc_status_t bluesky_keep_repost(post_converter_t *conv, yajl_val reason,
+                                                        yajl_val post, chatarc_error_t *err);
 CHATARC_MUST_CHECK chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet,
                                                        chatarc_error_t *err);
 CHATARC_MUST_CHECK chatarc_status_t twitter_convert_v2_page(post_converter_t *conv, yajl_val page,
@@ -85,6 +95,17 @@ CHATARC_MUST_CHECK chatarc_status_t posts_emit(post_converter_t *conv, chatarc_r
  * to every record. */
 void posts_place_in_time(chatarc_record_t *r, chatarc_ms_t now);
 
+/* A boost event: posts_boost_start gives a record with the converter's
+ * network, source and chat (no raw: the event is who, when and of which
+ * message, and the boosted post's text stays in the message alone); the
+ * converter sets uri, url, author, author_name, created_ms, boost_of and
+ * boost_of_account; posts_emit_boost counts it and hands it to
+ * boost_sink. One without a uri, or naming neither the message nor its
+ * author, is counted and not kept. */
+void posts_boost_start(const post_converter_t *conv, chatarc_record_t *r, const char *network);
+CHATARC_MUST_CHECK chatarc_status_t posts_emit_boost(post_converter_t *conv, chatarc_record_t *r,
+                                                     chatarc_error_t *err);
+
 /* Adds a hashtag, lower-cased, once. */
 void posts_add_tag(strlist_t *list, const char *tag);
 
@@ -93,6 +114,11 @@ void posts_add_tag(strlist_t *list, const char *tag);
 char *twitter_decode_entities(const char *text);
 /* "https://twitter.com/PREFIX/status/ID", newly allocated. */
 char *twitter_status_url(const char *prefix, const char *id);
+/* The one rule for a retweet written as text, on every Twitter path (v1,
+ * v2, tweets.js, every CSV dialect): text starting "RT @user" is a
+ * retweet of user's tweet (Twitter's own, or a manual one before it had
+ * them), never a message. Gives user (at most size - 1 bytes). */
+bool twitter_text_retweets(const char *text, char *user, size_t size);
 /* uri (by id alone) and url (with the screen name when known). */
 void twitter_set_identity(chatarc_record_t *r, const char *id, const char *screen_name);
 /* Adds field keys[0] (else keys[1], ...) of each object in entities[list]. */

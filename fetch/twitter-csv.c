@@ -519,14 +519,52 @@ static void add_details(const tweet_csv_t *t, chatarc_record_t *r, char **fields
 		r->author_followers = count_of(followers);
 }
 
-static bool is_retweet(const tweet_csv_t *t, char **fields, size_t n, const char *text)
+/* A retweet by its column where the dialect has one, and by the one rule
+ * for text (twitter_text_retweets) in every dialect: TAGS, Archiver and
+ * Topsy keep a retweet as its "RT @user: ..." text only, and a sheet's
+ * retweet column can be empty where the tweet was a manual retweet or a
+ * spreadsheet lost the cell. Gives the original's id where a column
+ * holds it ("" else). */
+static bool is_retweet(const tweet_csv_t *t, char **fields, size_t n, const char *text,
+                       const char **of_id)
 {
-	if (t->column[COL_RETWEET] >= 0)
-		return *field(t, fields, n, COL_RETWEET) != '\0';
-	if (t->column[COL_TYPE] >= 0)
-		return !strcmp(field(t, fields, n, COL_TYPE), "retweet");
-	/* TAGS, Archiver and Topsy keep a retweet as its "RT @user: ..." text. */
-	return !strncmp(text, "RT @", 4);
+	*of_id = "";
+	if (t->column[COL_RETWEET] >= 0 && *field(t, fields, n, COL_RETWEET)) {
+		*of_id = field(t, fields, n, COL_RETWEET);
+		return true;
+	}
+	if (t->column[COL_TYPE] >= 0 && !strcmp(field(t, fields, n, COL_TYPE), "retweet")) {
+		*of_id = field(t, fields, n, COL_QUOTED);
+		return true;
+	}
+	return twitter_text_retweets(text, NULL, 0);
+}
+
+/* A retweet row as a boost event: who retweeted (the row's author, at its
+ * time) which tweet (by the id column where one is trusted, by the "RT
+ * @user" of the text). A row whose id or time cannot be read is counted
+ * only: it was never a message, so it fails no import. */
+static CHATARC_MUST_CHECK chatarc_status_t keep_retweet_row(post_converter_t *conv, tweet_csv_t *t,
+                                                            char **fields, size_t n, const char *id,
+                                                            const char *author,
+                                                            const chatarc_record_t *row,
+                                                            const char *of_id, chatarc_error_t *err)
+{
+	chatarc_record_t b;
+	posts_boost_start(conv, &b, "twitter");
+	if (id && *author) {
+		char of_user[64] = "";
+		twitter_set_identity(&b, id, author);
+		record_set(&b.native_id, id);
+		record_set(&b.author, author);
+		record_set(&b.author_name, row->author_name);
+		b.created_ms = row->created_ms;
+		if (id_trusted(t, of_id))
+			b.boost_of = twitter_status_url("i/web", of_id);
+		twitter_text_retweets(field(t, fields, n, COL_TEXT), of_user, sizeof of_user);
+		record_set(&b.boost_of_account, *of_user ? of_user : NULL);
+	}
+	return posts_emit_boost(conv, &b, err);
 }
 
 static CHATARC_MUST_CHECK chatarc_status_t convert_row(post_converter_t *conv, tweet_csv_t *t,
@@ -542,18 +580,22 @@ static CHATARC_MUST_CHECK chatarc_status_t convert_row(post_converter_t *conv, t
 
 	t->ids_seen++;
 	t->ids_rounded_tail += id_has_rounded_tail(id);
-	if (is_retweet(t, fields, n, text)) {
-		conv->boosts++;
-		return CHATARC_OK;
-	}
+	const char *of_id;
+	bool retweet = is_retweet(t, fields, n, text, &of_id);
+	chatarc_record_t none;
+	record_init(&none);
 	/* The status URL's id is the true one; the id column may be rounded.
 	 * Without a URL, an id with a rounded tail is taken as rounded only in
 	 * a file where most ids so far have one (a true id ends in zeros once
 	 * in thousands: a million-row export holds a hundred). */
 	if (id_from_status_url(url, true_id, sizeof true_id)) {
 		id = true_id;
+	} else if (retweet && !all_digits(id)) {
+		return keep_retweet_row(conv, t, fields, n, NULL, "", &none, of_id, err);
 	} else if (id_in_exponent_form(id) ||
 	           (id_has_rounded_tail(id) && t->ids_rounded_tail * 2 > t->ids_seen)) {
+		if (retweet)
+			return keep_retweet_row(conv, t, fields, n, NULL, "", &none, of_id, err);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "tweet id %s was rounded by a spreadsheet and the row has "
 		                         "no status URL to give the true one",
@@ -565,6 +607,8 @@ static CHATARC_MUST_CHECK chatarc_status_t convert_row(post_converter_t *conv, t
 	}
 	if (d->author_has_at && *author == '@')
 		author++;
+	if (!*author && retweet)
+		return keep_retweet_row(conv, t, fields, n, NULL, "", &none, of_id, err);
 	if (!*author)
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 		                         "tweet %s has no author (column \"%s\")", id,
@@ -590,6 +634,14 @@ static CHATARC_MUST_CHECK chatarc_status_t convert_row(post_converter_t *conv, t
 			return zone_status;
 		}
 	}
+	const char *name = field(t, fields, n, COL_AUTHOR_NAME);
+	record_set(&r.author_name, *name ? name : NULL);
+	if (retweet) {
+		chatarc_status_t status =
+		    keep_retweet_row(conv, t, fields, n, timed ? id : NULL, author, &r, of_id, err);
+		record_clear(&r);
+		return status;
+	}
 	if (!timed) {
 		record_clear(&r);
 		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
@@ -600,8 +652,6 @@ static CHATARC_MUST_CHECK chatarc_status_t convert_row(post_converter_t *conv, t
 	twitter_set_identity(&r, id, author);
 	record_set(&r.native_id, id);
 	record_set(&r.author, author);
-	const char *name = field(t, fields, n, COL_AUTHOR_NAME);
-	record_set(&r.author_name, *name ? name : NULL);
 	r.text = twitter_decode_entities(text);
 
 	const char *reply_id = field(t, fields, n, COL_REPLY_ID);

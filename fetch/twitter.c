@@ -4,6 +4,7 @@
  * A tweet's uri is https://twitter.com/i/web/status/ID: the id alone is the
  * identity (screen names change, v2 without expansions has no author, and a
  * reply names only its parent's id); `url` carries the screen name. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,42 @@ static bool set_created(chatarc_record_t *r, const char *created, const char *id
 	return time_from_snowflake(id, &r->created_ms);
 }
 
+bool twitter_text_retweets(const char *text, char *user, size_t size)
+{
+	if (!text || strncmp(text, "RT @", 4))
+		return false;
+	size_t n = 0;
+	for (const char *p = text + 4; (isalnum((unsigned char)*p) || *p == '_') && n + 1 < size;
+	     p++)
+		user[n++] = *p;
+	if (size)
+		user[n] = '\0';
+	return true;
+}
+
+/* A retweet as a boost event: the tweet `id` by screen_name at `created`
+ * (v2: ISO 8601, else v1's form; NULL: the id's own time) retweeted the
+ * tweet of_id (NULL when only text names it) by of_user. */
+static CHATARC_MUST_CHECK chatarc_status_t keep_retweet(post_converter_t *conv, const char *id,
+                                                        const char *screen_name, const char *name,
+                                                        const char *created, bool v2,
+                                                        const char *of_id, const char *of_user,
+                                                        chatarc_error_t *err)
+{
+	chatarc_record_t b;
+	posts_boost_start(conv, &b, "twitter");
+	if (id && screen_name && set_created(&b, created, id, v2)) {
+		twitter_set_identity(&b, id, screen_name);
+		record_set(&b.native_id, id);
+		record_set(&b.author, screen_name);
+		record_set(&b.author_name, name);
+		if (of_id && *of_id)
+			b.boost_of = twitter_status_url("i/web", of_id);
+		record_set(&b.boost_of_account, of_user && *of_user ? of_user : NULL);
+	}
+	return posts_emit_boost(conv, &b, err);
+}
+
 chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chatarc_error_t *err)
 {
 	const char *what = "Twitter v1.1 tweet";
@@ -122,8 +159,12 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 	yajl_val extended = json_get(tweet, "extended_tweet");
 
 	if (YAJL_IS_OBJECT(retweeted)) {
-		conv->boosts++;
-		return twitter_convert_v1(conv, retweeted, err);
+		yajl_val of_user = json_get(retweeted, "user");
+		rc = keep_retweet(conv, tweet_id(tweet), json_get_string(user, "screen_name"),
+		                  json_get_string(user, "name"),
+		                  json_get_string(tweet, "created_at"), false, tweet_id(retweeted),
+		                  json_get_string(of_user, "screen_name"), err);
+		return rc ? rc : twitter_convert_v1(conv, retweeted, err);
 	}
 	const char *id = tweet_id(tweet);
 	if (!id)
@@ -151,13 +192,14 @@ chatarc_status_t twitter_convert_v1(post_converter_t *conv, yajl_val tweet, chat
 			    what, id);
 		screen_name = conv->archive_author;
 		name = conv->archive_author_name;
-		/* The archive keeps retweets as "RT @user: ..." text only: the
-		 * original's id is not there, so it is counted and left. */
-		if (!strncmp(text, "RT @", 4)) {
-			conv->boosts++;
-			return CHATARC_OK;
-		}
 	}
+	/* tweets.js keeps a retweet as "RT @user: ..." text only, and a manual
+	 * retweet has no retweeted_status: the original's author is all there
+	 * is of what it boosted. */
+	char of_user[64];
+	if (twitter_text_retweets(text, of_user, sizeof of_user))
+		return keep_retweet(conv, id, screen_name, name, created, false, NULL, of_user,
+		                    err);
 
 	posts_record_start(conv, &r, "twitter", tweet);
 	if (!set_created(&r, created, id, false)) {
@@ -334,29 +376,44 @@ static CHATARC_MUST_CHECK chatarc_status_t convert_v2_tweet(post_converter_t *co
 	    (rc = json_optional_string(tweet, "author_id", what, &author_id, err)))
 		return rc;
 
+	/* twarc2's flattened tweets carry their author inline. */
+	yajl_val author = json_get(tweet, "author");
+	if (!YAJL_IS_OBJECT(author))
+		author = find_by_id(inc->users, inc->n_users, author_id);
+	const char *username = json_get_string(author, "username");
+	const char *name = json_get_string(author, "name");
+
 	yajl_val refs = json_get(tweet, "referenced_tweets");
 	const char *reply_id = NULL, *quoted_id = NULL;
+	char of_user[64] = "";
 	for (size_t i = 0; i < json_array_len(refs); i++) {
 		const char *type = json_get_string(json_array_at(refs, i), "type");
 		const char *ref_id = json_get_string(json_array_at(refs, i), "id");
 		if (!type || !ref_id)
 			continue;
 		if (!strcmp(type, "retweeted")) {
-			conv->boosts++;
 			yajl_val original = find_by_id(inc->tweets, inc->n_tweets, ref_id);
-			return original ? convert_v2_tweet(conv, original, inc, err) : CHATARC_OK;
+			yajl_val of_author = json_get(original, "author");
+			if (!YAJL_IS_OBJECT(of_author))
+				of_author = find_by_id(inc->users, inc->n_users,
+				                       json_get_string(original, "author_id"));
+			const char *of_name = json_get_string(of_author, "username");
+			if (!of_name)
+				twitter_text_retweets(text, of_user, sizeof of_user);
+			rc = keep_retweet(conv, id, username ? username : author_id, name, created,
+			                  true, ref_id, of_name ? of_name : of_user, err);
+			if (rc || !original)
+				return rc;
+			return convert_v2_tweet(conv, original, inc, err);
 		}
 		if (!strcmp(type, "replied_to"))
 			reply_id = ref_id;
 		else if (!strcmp(type, "quoted"))
 			quoted_id = ref_id;
 	}
-
-	/* twarc2's flattened tweets carry their author inline. */
-	yajl_val author = json_get(tweet, "author");
-	if (!YAJL_IS_OBJECT(author))
-		author = find_by_id(inc->users, inc->n_users, author_id);
-	const char *username = json_get_string(author, "username");
+	if (twitter_text_retweets(text, of_user, sizeof of_user))
+		return keep_retweet(conv, id, username ? username : author_id, name, created, true,
+		                    NULL, of_user, err);
 
 	posts_record_start(conv, &r, "twitter", tweet);
 	if (!set_created(&r, created, id, true)) {
@@ -367,7 +424,7 @@ static CHATARC_MUST_CHECK chatarc_status_t convert_v2_tweet(post_converter_t *co
 	}
 	twitter_set_identity(&r, id, username);
 	record_set(&r.author, username ? username : author_id);
-	record_set(&r.author_name, json_get_string(author, "name"));
+	record_set(&r.author_name, name);
 	/* Tweets over 280 characters keep their whole text in note_tweet. */
 	const char *note = json_get_string(json_get(tweet, "note_tweet"), "text");
 	r.text = twitter_decode_entities(note ? note : text);

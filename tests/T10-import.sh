@@ -34,8 +34,10 @@ uniq_count=$(jq -r .uri "$TMP/fixtures.jsonl" | sort -u | wc -l)
 expect_eq "import: one record per uri" "$count" "$uniq_count"
 # 1 + 20 + 15 + 10 + 10 + 25 + 30 + 80 + 5 posts, less what is the same post:
 # 3 brexit retweets of one original, 1 tweet in both v2 searches, 5 rstats
-# statuses seen from two servers.
-expect_eq "import: the expected number of messages" "$count" "$((1 + 20 + 15 + 10 + 10 + 25 + 30 + 80 + 5 - 3 - 1))"
+# statuses seen from two servers; and one v2 tweet whose text is "RT
+# @t6dr1ve: ..." without its reference, a retweet by the one rule (a boost
+# event needs the retweeter, which the page does not name: counted only).
+expect_eq "import: the expected number of messages" "$count" "$((1 + 20 + 15 + 10 + 10 + 25 + 30 + 80 + 5 - 3 - 1 - 1))"
 
 sorted=$(jq -r .created_at "$TMP/fixtures.jsonl" | sort -c 2>&1 && echo sorted)
 expect_eq "export: messages come in time order" "$sorted" "sorted"

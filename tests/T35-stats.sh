@@ -25,12 +25,14 @@ for f in "$FIXTURES"/mastodon/mastodonpy_tag_page*.http "$FIXTURES"/mastodon/rto
 done
 
 # brute SELECTION...: the stats JSON (--top 0) and the edges, computed from
-# export's JSON lines on stdin.
+# export's JSON lines on stdin, then export --retweets' (the retweet edges).
 brute() {
 	python3 -c '
 import collections, datetime, json, sys, zoneinfo
 zones = {"hcsmdemo": "America/Toronto", "ps": "America/New_York", "fx": "Europe/Berlin"}
-msgs = [json.loads(l) for l in sys.stdin]
+lines = [json.loads(l) for l in sys.stdin]
+msgs = [l for l in lines if "retweeted_username" not in l]
+boosts = [l for l in lines if "retweeted_username" in l]
 def local(m):
     t = datetime.datetime.strptime(m["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
     return t.astimezone(zoneinfo.ZoneInfo(zones[m["chat"]]))
@@ -71,6 +73,9 @@ for m in msgs:
         edges[(m["author"].lower(), did.get(t, t).lower(), "reply")] += 1
     for t in m["mentions"]:
         edges[(m["author"].lower(), t.lower(), "mention")] += 1
+for b in boosts:
+    if b["author.username"] and b["retweeted_username"]:
+        edges[(b["author.username"].lower(), b["retweeted_username"].lower(), "retweet")] += 1
 for (s, t, k), n in sorted(edges.items()):
     print(s, t, k, n)
 '
@@ -83,7 +88,8 @@ chatarc_stats() {
 check_same() { # NAME SELECTION...
 	local name=$1
 	shift
-	"$CHATARC" --data "$D" export "$@" | brute >"$TMP/brute.txt"
+	{ "$CHATARC" --data "$D" export "$@" && "$CHATARC" --data "$D" export --retweets "$@" 2>/dev/null; } |
+		brute >"$TMP/brute.txt"
 	{ head -1 "$TMP/brute.txt" | jq -S -c .; tail -n +2 "$TMP/brute.txt" | LC_ALL=C sort; } >"$TMP/want.txt"
 	chatarc_stats "$@" >"$TMP/got.txt"
 	expect_eq "stats: $name: every count, top list and edge equals a brute-force count over export ($(head -1 "$TMP/want.txt" | jq .messages) messages, $(($(wc -l <"$TMP/want.txt") - 1)) edges)" \

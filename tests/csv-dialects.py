@@ -249,10 +249,12 @@ def main():
         rows.extend(twarc_csv_rows(page))
     write(os.path.join(out, "twarc-csv.csv"), TWARC_CSV_HEADER, rows)
 
+    # Original tweets: a row whose text starts "RT @" is a retweet whatever
+    # its id, counted and never refused.
     lost = []
-    for t in statuses[:3]:
+    for t in [t for t in statuses if not t.get("retweeted_status")][:3]:
         r = twarc_row(t)
-        r[0], r[1], r[6] = rounded(r[0]), "", "original"
+        r[0], r[1] = rounded(r[0]), ""
         lost.append(r)
     write(os.path.join(out, "rounded-no-url.csv"), TWARC_HEADER, lost)
 
