@@ -258,6 +258,15 @@ static CHATARC_MUST_CHECK chatarc_status_t find_place(message_select_t *s,
 	return CHATARC_OK;
 }
 
+/* Outside DATE, that day in the chat's own zone. */
+static bool outside_date(const message_select_t *s, const chatarc_chat_t *chat, chatarc_ms_t at)
+{
+	if (!s->date || !chat)
+		return false;
+	const struct day_bounds *b = &s->bounds[chat - s->config->chats];
+	return at < b->start || at >= b->end;
+}
+
 static CHATARC_MUST_CHECK chatarc_status_t select_record(void *ctx, const chatarc_record_t *record,
                                                          chatarc_error_t *err)
 {
@@ -265,11 +274,8 @@ static CHATARC_MUST_CHECK chatarc_status_t select_record(void *ctx, const chatar
 	const chatarc_chat_t *chat = select_chat_of(s, record);
 	if (chat && config_chat_hides(chat, record))
 		return CHATARC_OK;
-	if (s->date && chat) {
-		const struct day_bounds *b = &s->bounds[chat - s->config->chats];
-		if (record->created_ms < b->start || record->created_ms >= b->end)
-			return CHATARC_OK;
-	}
+	if (outside_date(s, chat, record->created_ms))
+		return CHATARC_OK;
 	if (!author_wanted(s, record->author) ||
 	    (s->query && !urimap_find(&s->matches, record->uri)))
 		return CHATARC_OK;
@@ -297,11 +303,8 @@ static CHATARC_MUST_CHECK chatarc_status_t select_boost(void *ctx, const chatarc
 	boosted.author = record->boost_of_account;
 	if (chat && (config_chat_hides(chat, record) || config_chat_hides(chat, &boosted)))
 		return CHATARC_OK;
-	if (s->date && chat) {
-		const struct day_bounds *b = &s->bounds[chat - s->config->chats];
-		if (record->created_ms < b->start || record->created_ms >= b->end)
-			return CHATARC_OK;
-	}
+	if (outside_date(s, chat, record->created_ms))
+		return CHATARC_OK;
 	if (!author_wanted(s, record->author) ||
 	    (s->query && !(record->boost_of && urimap_find(&s->matches, record->boost_of))))
 		return CHATARC_OK;
