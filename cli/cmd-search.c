@@ -56,7 +56,19 @@ struct search_output {
 	chatarc_record_t record; /* the hit being marked */
 	strbuf_t shown;          /* its text as the terminal may see it */
 	size_t shown_hits;       /* hits printed */
+	bool header_pending;     /* CSV: the header, once the query was read */
 };
+
+static void print_header(struct search_output *out)
+{
+	static const char *const score_column[] = {"score", NULL};
+	strbuf_t header;
+	strbuf_init(&header, 512);
+	record_csv_header(&header, score_column);
+	fwrite(header.buf, 1, header.len, stdout);
+	strbuf_release(&header);
+	out->header_pending = false;
+}
 
 /* Seconds east of UTC in the hit's chat's zone at ms (UTC for a chat not
  * in the config). The process's TZ is never touched. */
@@ -104,6 +116,8 @@ static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const char *data
 	struct search_output *out = ctx;
 	chatarc_record_t r;
 
+	if (out->header_pending)
+		print_header(out);
 	strbuf_reset(&out->line);
 	if (out->format == FORMAT_JSON) {
 		/* The record as export writes it (raw is not in the index:
@@ -168,52 +182,6 @@ static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const char *data
 	return CHATARC_OK;
 }
 
-/* The moderators' hide list as terms the search leaves out: per chat, its
- * accounts, and its messages by uri and by url. */
-struct hidden_terms {
-	xdb_hidden_t *chats;
-	strlist_t *terms; /* each chat's */
-	strlist_t chat_terms;
-	size_t n;
-};
-
-static void hidden_terms_of(const chatarc_config_t *config, struct hidden_terms *out)
-{
-	memset(out, 0, sizeof *out);
-	out->chats = xcalloc(config->n_chats + 1, sizeof *out->chats);
-	out->terms = xcalloc(config->n_chats + 1, sizeof *out->terms);
-	for (size_t c = 0; c < config->n_chats; c++) {
-		const chatarc_chat_t *chat = &config->chats[c];
-		strlist_t *terms = &out->terms[out->n];
-		if (!chat->hide.len)
-			continue;
-		for (size_t i = 0; i < chat->hide.len; i++) {
-			const char *item = chat->hide.items[i];
-			if (strstr(item, "://")) {
-				query_add_field_term(terms, "uri", item);
-				query_add_field_term(terms, "url", item);
-			} else {
-				query_add_field_term(terms, "from", item);
-			}
-		}
-		query_add_field_term(&out->chat_terms, "chat", chat->name);
-		out->chats[out->n].terms = (const char *const *)terms->items;
-		out->chats[out->n].n_terms = terms->len;
-		out->n++;
-	}
-	for (size_t i = 0; i < out->n; i++)
-		out->chats[i].chat_term = out->chat_terms.items[i];
-}
-
-static void hidden_terms_release(struct hidden_terms *h)
-{
-	for (size_t i = 0; i < h->n; i++)
-		strlist_clear(&h->terms[i]);
-	strlist_clear(&h->chat_terms);
-	free(h->terms);
-	free(h->chats);
-}
-
 int cmd_search(int argc, char **argv, cli_context_t *ctx)
 {
 	static const char *const formats[] = {"text", "json", "csv", "csv-raw", NULL};
@@ -270,28 +238,12 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 		        "index last read %s; results may be incomplete: run `chatarc --data %s "
 		        "index`\n",
 		        stale, stale == 1 ? "" : "s", stale == 1 ? "it" : "them", ctx->data_dir);
-	/* Read into chatarc's query tree; what was read otherwise than typed
-	 * is said on stderr, and the rest searched. */
-	query_node_t *tree = NULL;
-	strlist_t warnings = {0};
-	status = query_parse(query.buf, index_query_values, db, &tree, &warnings, &err);
-	for (size_t i = 0; i < warnings.len; i++)
-		term_say("search: note", warnings.items[i]);
-	strlist_clear(&warnings);
-	strbuf_release(&query);
-	if (status != CHATARC_OK) {
-		xdb_close(db);
-		return cli_report("search", status, &err);
-	}
 	struct search_output out = {.format = (enum search_format)format_index,
 	                            .config = config,
 	                            .zones = xcalloc(config->n_chats, sizeof *out.zones)};
 	strbuf_init(&out.line, 1024);
-	if ((out.format == FORMAT_CSV || out.format == FORMAT_CSV_RAW) && !count_only) {
-		static const char *const score_column[] = {"score", NULL};
-		record_csv_header(&out.line, score_column);
-		fwrite(out.line.buf, 1, out.line.len, stdout);
-	}
+	out.header_pending =
+	    (out.format == FORMAT_CSV || out.format == FORMAT_CSV_RAW) && !count_only;
 	size_t total = 0;
 	size_t want = count_only                  ? 0
 	              : limit >= 0                ? (size_t)limit
@@ -302,17 +254,22 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	bool mark = out.format == FORMAT_TEXT && ctx->stdout_tty;
 	record_init(&out.record);
 	strbuf_init(&out.shown, 256);
-	struct hidden_terms hidden;
-	hidden_terms_of(config, &hidden);
 	/* Text, for a person, says how many there are when not all are
-	 * shown; the machine formats print exactly what was asked. */
+	 * shown; the machine formats print exactly what was asked. What was
+	 * read otherwise than typed is said on stderr, and the rest searched. */
 	bool tell_total = count_only || out.format == FORMAT_TEXT;
-	status = xdb_search(db, tree, sort, (size_t)offset, want, mark ? &bold : NULL, hidden.chats,
-	                    hidden.n, print_hit, &out, tell_total ? &total : NULL, &err);
-	query_free(tree);
-	hidden_terms_release(&hidden);
+	const index_search_t how = {sort, (size_t)offset, want, mark ? &bold : NULL};
+	strlist_t warnings = {0};
+	status = index_search(db, config, query.buf, &how, print_hit, &out,
+	                      tell_total ? &total : NULL, &warnings, &err);
+	for (size_t i = 0; i < warnings.len; i++)
+		term_say("search: note", warnings.items[i]);
+	strlist_clear(&warnings);
+	strbuf_release(&query);
 	record_clear(&out.record);
 	strbuf_release(&out.shown);
+	if (status == CHATARC_OK && out.header_pending)
+		print_header(&out);
 	if (status == CHATARC_OK && count_only)
 		printf("%zu\n", total);
 	else if (status == CHATARC_OK && out.format == FORMAT_TEXT && out.shown_hits < total)

@@ -9,6 +9,7 @@
 #include "../common/status.h"
 #include "../common/strbuf.h"
 #include "../common/strlist.h"
+#include "xapian-shim.h"
 
 typedef struct index_stats {
 	long days_indexed; /* day files (re)indexed this run */
@@ -57,6 +58,21 @@ CHATARC_MUST_CHECK chatarc_status_t index_open_for_search(const char *data_dir,
 CHATARC_MUST_CHECK chatarc_status_t index_query_values(void *ctx, const char *prefix,
                                                        const char *value_start, strlist_t *out,
                                                        chatarc_error_t *err);
+
+/* One search as `chatarc search` runs it: text read in chatarc's query
+ * language (how it was read otherwise than typed, in warnings: query_parse),
+ * every chat's hide list left out of the matches, the hits from offset
+ * (at most limit) to fn in sort's order, their number in *total (NULL: not
+ * counted). A query that cannot be read is CHATARC_ERR_USAGE. */
+typedef struct index_search {
+	xdb_sort_t sort;
+	size_t offset, limit;
+	const xdb_marks_t *marks; /* NULL: the text as it is */
+} index_search_t;
+CHATARC_MUST_CHECK chatarc_status_t index_search(struct xdb *db, const chatarc_config_t *config,
+                                                 const char *text, const index_search_t *how,
+                                                 xdb_hit_fn fn, void *ctx, size_t *total,
+                                                 strlist_t *warnings, chatarc_error_t *err);
 
 /* The uris of every message the search query matches (as `chatarc search`
  * reads it), into out; *stale as index_open_for_search gives it; how the
