@@ -110,10 +110,12 @@ static const char *hit_text(void *ctx, const char *data)
 	return out->shown.buf;
 }
 
-static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const char *data, double score,
-                                                     const char *marked_text, chatarc_error_t *err)
+static CHATARC_MUST_CHECK chatarc_status_t print_hit(void *ctx, const xdb_hit_t *hit,
+                                                     chatarc_error_t *err)
 {
 	struct search_output *out = ctx;
+	const char *data = hit->data, *marked_text = hit->marked_text;
+	double score = hit->score;
 	chatarc_record_t r;
 
 	if (out->header_pending)
@@ -258,7 +260,8 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	 * shown; the machine formats print exactly what was asked. What was
 	 * read otherwise than typed is said on stderr, and the rest searched. */
 	bool tell_total = count_only || out.format == FORMAT_TEXT;
-	const index_search_t how = {sort, (size_t)offset, want, mark ? &bold : NULL};
+	const index_search_t how = {
+	    .sort = sort, .offset = (size_t)offset, .limit = want, .marks = mark ? &bold : NULL};
 	strlist_t warnings = {0};
 	status = index_search(db, config, query.buf, &how, print_hit, &out,
 	                      tell_total ? &total : NULL, &warnings, &err);

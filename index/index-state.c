@@ -158,14 +158,11 @@ chatarc_status_t index_query_values(void *ctx, const char *prefix, const char *v
 }
 
 /* A hit's uri, from its stored data (the record as JSON, uri first). */
-static CHATARC_MUST_CHECK chatarc_status_t collect_uri(void *ctx, const char *data, double score,
-                                                       const char *marked_text,
+static CHATARC_MUST_CHECK chatarc_status_t collect_uri(void *ctx, const xdb_hit_t *hit,
                                                        chatarc_error_t *err)
 {
 	yajl_val doc;
-	(void)score;
-	(void)marked_text;
-	if (json_parse(data, &doc, err) != CHATARC_OK)
+	if (json_parse(hit->data, &doc, err) != CHATARC_OK)
 		return CHATARC_ERR_CORRUPT;
 	const char *uri = json_get_string(doc, "uri");
 	bool added;
@@ -186,8 +183,9 @@ chatarc_status_t index_matching_uris(const char *data_dir, const chatarc_config_
 		return status;
 	status = query_parse(text, index_query_values, db, &query, warnings, err);
 	if (status == CHATARC_OK)
-		status = xdb_search(db, query, XDB_SORT_DATE, 0, (size_t)-1 / 2, NULL, NULL, 0,
-		                    collect_uri, out, NULL, err);
+		status = xdb_search(
+		    db, query, &(xdb_request_t){.sort = XDB_SORT_DATE, .limit = (size_t)-1 / 2},
+		    collect_uri, out, NULL, err);
 	query_free(query);
 	xdb_close(db);
 	return status;

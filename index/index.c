@@ -55,6 +55,7 @@ struct indexer {
 	index_stats_t *stats;
 	strbuf_t data;
 	strbuf_t cw_text;  /* a content warning and the text, indexed together */
+	strbuf_t facets;   /* XDB_SLOT_FACETS' value */
 	urimap_t day_uris; /* the uris the day being indexed holds now */
 	strlist_t stale;   /* documents of the day no longer in the archive */
 };
@@ -127,6 +128,10 @@ static CHATARC_MUST_CHECK chatarc_status_t index_record(void *ctx, const chatarc
 		strbuf_addf(&ix->cw_text, "%s\n\n%s", r->content_warning, r->text ? r->text : "");
 		text = ix->cw_text.buf;
 	}
+	/* Year (UTC), network and chat, for the facets' counts. */
+	strbuf_reset(&ix->facets);
+	strbuf_addf(&ix->facets, "%.4s" XDB_FACET_SEP "%s" XDB_FACET_SEP "%s", created,
+	            r->network ? r->network : "", ix->chat);
 	xdb_document_t doc = {.id = r->uri,
 	                      .text = text,
 	                      .name = r->author_name,
@@ -134,6 +139,7 @@ static CHATARC_MUST_CHECK chatarc_status_t index_record(void *ctx, const chatarc
 	                      .boolean_terms = (const char *const *)terms.items,
 	                      .created = created,
 	                      .data = ix->data.buf,
+	                      .facets = ix->facets.buf,
 	                      .is_new = ix->day_is_new};
 	chatarc_status_t status = xdb_replace(ix->db, &doc, err);
 	/* Kept to find what a re-indexed day no longer holds; a new day has
@@ -524,6 +530,7 @@ static CHATARC_MUST_CHECK chatarc_status_t indexer_open(struct indexer *ix, cons
 		return status;
 	strbuf_init(&ix->data, 4096);
 	strbuf_init(&ix->cw_text, 0);
+	strbuf_init(&ix->facets, 64);
 	ix->days = archive_day_cache_new();
 	urimap_init(&ix->day_uris);
 	/* Written to a new database only: a run with nothing to do writes
@@ -541,6 +548,7 @@ static void indexer_close(struct indexer *ix)
 	ix->db = NULL;
 	strbuf_release(&ix->data);
 	strbuf_release(&ix->cw_text);
+	strbuf_release(&ix->facets);
 	places_free(ix->places);
 	ix->places = NULL;
 	archive_day_cache_free(ix->days);

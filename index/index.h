@@ -67,7 +67,10 @@ CHATARC_MUST_CHECK chatarc_status_t index_query_values(void *ctx, const char *pr
 typedef struct index_search {
 	xdb_sort_t sort;
 	size_t offset, limit;
-	const xdb_marks_t *marks; /* NULL: the text as it is */
+	const xdb_marks_t *marks;         /* NULL: the text as it is */
+	const char *const *term_prefixes; /* as xdb_request_t has them */
+	xdb_facet_fn facets;              /* NULL: no facet counts */
+	void *facets_ctx;
 } index_search_t;
 CHATARC_MUST_CHECK chatarc_status_t index_search(struct xdb *db, const chatarc_config_t *config,
                                                  const char *text, const index_search_t *how,

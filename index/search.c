@@ -65,8 +65,16 @@ chatarc_status_t index_search(struct xdb *db, const chatarc_config_t *config, co
 		return status;
 	struct hidden_terms hidden;
 	hidden_terms_of(config, &hidden);
-	status = xdb_search(db, tree, how->sort, how->offset, how->limit, how->marks, hidden.chats,
-	                    hidden.n, fn, ctx, total, err);
+	const xdb_request_t request = {.sort = how->sort,
+	                               .offset = how->offset,
+	                               .limit = how->limit,
+	                               .marks = how->marks,
+	                               .hidden = hidden.chats,
+	                               .n_hidden = hidden.n,
+	                               .term_prefixes = how->term_prefixes,
+	                               .facets = how->facets,
+	                               .facets_ctx = how->facets_ctx};
+	status = xdb_search(db, tree, &request, fn, ctx, total, err);
 	hidden_terms_release(&hidden);
 	query_free(tree);
 	return status;

@@ -202,6 +202,8 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		if (created.size() >= 10)
 			doc.add_value(XDB_SLOT_DAY, created.substr(0, 4) + created.substr(5, 2) +
 			                                created.substr(8, 2));
+		if (in->facets && *in->facets)
+			doc.add_value(XDB_SLOT_FACETS, in->facets);
 		if (in->data && *in->data) {
 			size_t packed_len;
 			const char *packed =
@@ -483,11 +485,49 @@ class Compiler
 	}
 };
 
-extern "C" chatarc_status_t xdb_search(xdb_t *db, const query_node_t *tree, xdb_sort_t sort,
-                                       size_t offset, size_t limit, const xdb_marks_t *marks,
-                                       const xdb_hidden_t *hidden, size_t n_hidden, xdb_hit_fn fn,
-                                       void *ctx, size_t *total, chatarc_error_t *err)
+// The first term of each prefix a document holds, without the prefix.
+static std::vector<std::string> first_terms(const Xapian::Document &doc,
+                                            const char *const *prefixes)
 {
+	std::vector<std::string> values;
+	for (const char *const *p = prefixes; p && *p; p++) {
+		Xapian::TermIterator t = doc.termlist_begin();
+		t.skip_to(*p);
+		std::string term = t != doc.termlist_end() ? *t : std::string();
+		values.push_back(term.compare(0, std::strlen(*p), *p) == 0
+		                     ? term.substr(std::strlen(*p))
+		                     : std::string("\x01"));
+	}
+	return values;
+}
+
+// The combined facet values' counts, split into year, network and chat.
+static void report_facets(const Xapian::ValueCountMatchSpy &spy, xdb_facet_fn fn, void *ctx)
+{
+	static const char *const names[] = {"year", "network", "chat"};
+	std::map<std::string, size_t> counts[3];
+	for (Xapian::TermIterator v = spy.values_begin(); v != spy.values_end(); ++v) {
+		std::string key = *v;
+		size_t at = 0;
+		for (int i = 0; i < 3; i++) {
+			size_t end = i < 2 ? key.find(XDB_FACET_SEP, at) : key.size();
+			if (end == std::string::npos)
+				break;
+			counts[i][key.substr(at, end - at)] += v.get_termfreq();
+			at = end + 1;
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		for (const auto &c : counts[i])
+			fn(ctx, names[i], c.first.c_str(), c.second);
+}
+
+extern "C" chatarc_status_t xdb_search(xdb_t *db, const query_node_t *tree,
+                                       const xdb_request_t *request, xdb_hit_fn fn, void *ctx,
+                                       size_t *total, chatarc_error_t *err)
+{
+	const xdb_sort_t sort = request->sort;
+	const xdb_marks_t *marks = request->marks;
 	try {
 		// Each post was stemmed in its own language: the query is read
 		// in each language the index holds (its lang: terms), and a post
@@ -514,19 +554,24 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const query_node_t *tree, xdb_
 			query =
 			    Xapian::Query(Xapian::Query::OP_OR, readings.begin(), readings.end());
 		// The moderators' hide list: left out by the match itself.
-		Xapian::Query hide = hidden_query(hidden, n_hidden);
+		Xapian::Query hide = hidden_query(request->hidden, request->n_hidden);
 		Xapian::Enquire enquire(db->db());
 		enquire.set_query(
 		    hide.empty() ? query : Xapian::Query(Xapian::Query::OP_AND_NOT, query, hide));
 		if (sort != XDB_SORT_RELEVANCE)
 			enquire.set_sort_by_value_then_relevance(XDB_SLOT_CREATED,
 			                                         sort == XDB_SORT_DATE_DESC);
-		// Asked for a total: check_at_least = every document, so it is
-		// exact, not estimated. Not asked: only the hits shown are
-		// needed (counting every match cost a search 4x at p99).
-		Xapian::doccount size = total ? db->db().get_doccount() : 0;
-		Xapian::MSet hits =
-		    enquire.get_mset((Xapian::doccount)offset, (Xapian::doccount)limit, size);
+		// Asked for a total or facets: check_at_least = every document,
+		// so they are exact, not estimated. Not asked: only the hits
+		// shown are needed (counting every match cost a search 4x at p99).
+		Xapian::ValueCountMatchSpy facets(XDB_SLOT_FACETS);
+		if (request->facets)
+			enquire.add_matchspy(&facets);
+		Xapian::doccount size = total || request->facets ? db->db().get_doccount() : 0;
+		Xapian::MSet hits = enquire.get_mset((Xapian::doccount)request->offset,
+		                                     (Xapian::doccount)request->limit, size);
+		if (request->facets)
+			report_facets(facets, request->facets, request->facets_ctx);
 		if (total)
 			*total = hits.get_matches_estimated();
 		Xapian::Stem english("english");
@@ -549,8 +594,17 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const query_node_t *tree, xdb_
 				                         Xapian::MSet::SNIPPET_EXHAUSTIVE,
 				                         marks->before, marks->after, "");
 			}
-			chatarc_status_t status =
-			    fn(ctx, data, it.get_weight(), marks ? marked.c_str() : nullptr, err);
+			std::vector<std::string> values;
+			std::vector<const char *> terms;
+			if (request->term_prefixes) {
+				values = first_terms(it.get_document(), request->term_prefixes);
+				for (const std::string &v : values)
+					terms.push_back(v == "\x01" ? nullptr : v.c_str());
+			}
+			const xdb_hit_t hit = {data, it.get_weight(),
+			                       marks ? marked.c_str() : nullptr,
+			                       request->term_prefixes ? terms.data() : nullptr};
+			chatarc_status_t status = fn(ctx, &hit, err);
 			if (status != CHATARC_OK)
 				return status;
 		}

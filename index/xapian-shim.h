@@ -27,11 +27,16 @@ typedef struct xdb xdb_t;
  * only for the dates a chat's schedule meets on (schedule.h), and each
  * chat's placement fingerprint kept as "placement:CHAT". 8: positions again
  * (Xapian runs phrases itself, on remote shards too), no XDB_SLOT_WORDS;
- * url: terms, for the hide list. */
-#define XDB_SCHEMA       "8"
+ * url: terms, for the hide list. 9: XDB_SLOT_FACETS, for counts by year,
+ * network and chat. */
+#define XDB_SCHEMA       "9"
 #define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
 #define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
 #define XDB_SLOT_DATA    2 /* the display data, packed (display-data.h) */
+/* "YYYY\x1fnetwork\x1fchat": one value Xapian's own ValueCountMatchSpy
+ * counts (on a remote shard too), split here into the three facets. */
+#define XDB_SLOT_FACETS 3
+#define XDB_FACET_SEP   "\x1f"
 
 /* One message to index. */
 typedef struct xdb_document {
@@ -42,6 +47,7 @@ typedef struct xdb_document {
 	const char *const *boolean_terms; /* prefixed: "Aana@x", "Khcsm", ... NULL-ended */
 	const char *created;              /* ISO 8601 UTC */
 	const char *data;                 /* stored for display: the record without raw */
+	const char *facets;               /* XDB_SLOT_FACETS' value, NULL: none */
 	int is_new;                       /* known not to be in the database: added, not replaced */
 } xdb_document_t;
 
@@ -80,8 +86,19 @@ typedef enum xdb_sort { XDB_SORT_RELEVANCE, XDB_SORT_DATE, XDB_SORT_DATE_DESC } 
 
 /* Called per hit with its stored data, score, and (when markers were asked
  * for) `text` with the query's terms between the markers; non-OK stops. */
-typedef chatarc_status_t (*xdb_hit_fn)(void *ctx, const char *data, double score,
-                                       const char *marked_text, chatarc_error_t *err);
+/* One hit: its display data (the record's JSON without raw), its weight,
+ * its text with the matched terms marked (NULL unless marks were asked),
+ * and for each of the request's term_prefixes the value of its first term
+ * of that prefix (NULL where it has none). */
+typedef struct xdb_hit {
+	const char *data;
+	double score;
+	const char *marked_text;
+	const char *const *terms;
+} xdb_hit_t;
+typedef chatarc_status_t (*xdb_hit_fn)(void *ctx, const xdb_hit_t *hit, chatarc_error_t *err);
+/* A facet's count over every match: facet "year", "network" or "chat". */
+typedef void (*xdb_facet_fn)(void *ctx, const char *facet, const char *value, size_t count);
 
 /* Optional: mark matched terms of each hit's text (NULL: no marking). */
 typedef struct xdb_marks {
@@ -99,16 +116,26 @@ typedef struct xdb_hidden {
 	size_t n_terms;
 } xdb_hidden_t;
 
+/* What a search asks beside its query. */
+typedef struct xdb_request {
+	xdb_sort_t sort;
+	size_t offset, limit;
+	const xdb_marks_t *marks; /* NULL: no marking */
+	const xdb_hidden_t *hidden;
+	size_t n_hidden;
+	const char *const *term_prefixes; /* NULL-ended, or NULL: xdb_hit_t.terms */
+	xdb_facet_fn facets;              /* NULL: no facet counts */
+	void *facets_ctx;
+} xdb_request_t;
+
 /* Runs a query (query.h's tree), read in each language the index holds.
  * A node it cannot compile is CHATARC_ERR_USAGE, never a match. *total,
  * when total is not NULL, gets the number of matches (exact: searches here
  * are for research, where estimates mislead; it costs a count of every
- * match). */
+ * match); facets are counted over every match, the same way. */
 CHATARC_MUST_CHECK chatarc_status_t xdb_search(xdb_t *db, const query_node_t *query,
-                                               xdb_sort_t sort, size_t offset, size_t limit,
-                                               const xdb_marks_t *marks, const xdb_hidden_t *hidden,
-                                               size_t n_hidden, xdb_hit_fn fn, void *ctx,
-                                               size_t *total, chatarc_error_t *err);
+                                               const xdb_request_t *request, xdb_hit_fn fn,
+                                               void *ctx, size_t *total, chatarc_error_t *err);
 CHATARC_MUST_CHECK chatarc_status_t xdb_document_count(xdb_t *db, size_t *count,
                                                        chatarc_error_t *err);
 /* Calls fn with each value of the terms with prefix ("A") that start with
