@@ -4,7 +4,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 CC ?= cc
-PKGS := yajl zlib libdeflate libzstd libxml-2.0 libxslt xapian-core libcurl libcrypto libutf8proc libical
+PKGS := yajl zlib libdeflate libzstd libxml-2.0 libxslt xapian-core libcurl libcrypto libutf8proc libical libmicrohttpd
 CXX ?= g++
 
 # What a user sets (CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, LDLIBS on the command
@@ -42,12 +42,13 @@ FETCH_SRC := $(wildcard fetch/*.c)
 SUMMARISE_SRC := $(wildcard summarise/*.c)
 INDEX_SRC := $(wildcard index/*.c)
 PUBLISH_SRC := $(wildcard publish/*.c)
+SERVE_SRC := $(wildcard serve/*.c)
 # The Xapian shim: the C++ file, the only one that sees Xapian's headers.
 SHIM_OBJ := $(BUILD)/index/xapian-shim.o
 CLI_SRC := $(wildcard cli/*.c)
 # The stages are libraries: no command lives in them and none includes
 # cli/, where every command is (git's builtin/ over libgit.a).
-LIB_SRC := $(COMMON_SRC) $(FETCH_SRC) $(SUMMARISE_SRC) $(INDEX_SRC) $(PUBLISH_SRC)
+LIB_SRC := $(COMMON_SRC) $(FETCH_SRC) $(SUMMARISE_SRC) $(INDEX_SRC) $(PUBLISH_SRC) $(SERVE_SRC)
 PROGRAM_SRC := $(LIB_SRC) $(CLI_SRC)
 
 # The manual: one page a command and a few more, in doc/*.md, built into

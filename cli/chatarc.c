@@ -52,6 +52,7 @@
 	COMMAND(forget, true, FULL, "remove messages or accounts for good (a takedown request)")   \
 	COMMAND(digest, true, FULL, "render the weekly digest across chats (for cron)")            \
 	COMMAND(update, true, FULL, "fetch, index, publish and the weekly digest, for cron")       \
+	COMMAND(serve, true, FULL, "serve the site with search, people's pages and a JSON API")    \
 	COMMAND(demo, false, FULL, "run the pipeline on the bundled sample chat")
 
 /* This file builds two programs: chatarc (CHATARC_FRONT defined), whose

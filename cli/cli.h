@@ -50,6 +50,7 @@ int cmd_digest(int argc, char **argv, cli_context_t *ctx);
 int cmd_demo(int argc, char **argv, cli_context_t *ctx);
 int cmd_forget(int argc, char **argv, cli_context_t *ctx);
 int cmd_update(int argc, char **argv, cli_context_t *ctx);
+int cmd_serve(int argc, char **argv, cli_context_t *ctx);
 
 int cli_exit_code(chatarc_status_t status);
 /* Prints "chatarc: COMMAND: message" and returns the matching exit code. */

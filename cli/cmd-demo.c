@@ -166,8 +166,9 @@ static int demo_pipeline(cli_context_t *ctx)
 	free(site);
 	printf("  try: %s --data %s summarise %s    (the session as XML)\n"
 	       "       %s --data %s search 'topic:T2 trust'\n"
-	       "       %s --data %s export %s --format csv\n",
+	       "       %s --data %s export %s --format csv\n"
+	       "       %s --data %s serve    (then open http://127.0.0.1:8080/search?q=trust)\n",
 	       ctx->program, ctx->data_dir, SAMPLE_CHAT, ctx->program, ctx->data_dir, ctx->program,
-	       ctx->data_dir, SAMPLE_CHAT);
+	       ctx->data_dir, SAMPLE_CHAT, ctx->program, ctx->data_dir);
 	return EXIT_OK;
 }

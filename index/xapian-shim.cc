@@ -129,6 +129,16 @@ extern "C" chatarc_status_t xdb_open_writable(const char *path, xdb_t **out, cha
 	}
 }
 
+extern "C" chatarc_status_t xdb_reopen(xdb_t *db, bool *changed, chatarc_error_t *err)
+{
+	try {
+		*changed = db->read && db->read->reopen();
+		return CHATARC_OK;
+	} catch (...) {
+		return xapian_error(err, "reopen");
+	}
+}
+
 extern "C" chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n_paths, xdb_t **out,
                                               chatarc_error_t *err)
 {

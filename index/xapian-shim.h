@@ -5,6 +5,7 @@
 #ifndef CHATARC_XAPIAN_SHIM_H
 #define CHATARC_XAPIAN_SHIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -58,6 +59,10 @@ CHATARC_MUST_CHECK chatarc_status_t xdb_open_writable(const char *path, xdb_t **
 CHATARC_MUST_CHECK chatarc_status_t xdb_open_readonly(const char *const *paths, size_t n_paths,
                                                       xdb_t **out, chatarc_error_t *err);
 void xdb_close(xdb_t *db);
+/* A database open for searching, brought to its latest commit (a resident
+ * reader, `chatarc serve`, between requests); *changed says whether it
+ * moved. */
+CHATARC_MUST_CHECK chatarc_status_t xdb_reopen(xdb_t *db, bool *changed, chatarc_error_t *err);
 
 /* Adds or replaces the document with this id. */
 CHATARC_MUST_CHECK chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *doc,

@@ -91,11 +91,16 @@ static void write_tally(sprinter_t *e, struct tally *t, const char *list, const 
  * its place: a late federated post must never renumber the links people
  * have shared. 48 bits of the uri's hash: two messages of one session
  * sharing them is a chance in 10^8 at 2,000 messages. */
-static void message_id(const summary_t *s, long index, char out[24])
+void summary_message_anchor(const char *uri, char out[24])
 {
-	const char *uri = s->messages[index].record.uri ? s->messages[index].record.uri : "";
+	uri = uri ? uri : "";
 	snprintf(out, 24, "m%012llx",
 	         (unsigned long long)(fnv1a(FNV1A_START, uri, strlen(uri)) >> 16));
+}
+
+static void message_id(const summary_t *s, long index, char out[24])
+{
+	summary_message_anchor(s->messages[index].record.uri, out);
 }
 
 static void write_message(sprinter_t *e, const summary_t *s, long i)

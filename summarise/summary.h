@@ -130,6 +130,9 @@ char *summary_normalise_link(const char *url);
 void summary_pick_highlights(summary_t *summary);
 
 void summary_write_xml(const summary_t *summary, strbuf_t *out);
+/* A message's anchor on its transcript ("m" and 12 hex digits), from its
+ * uri alone: a late post never renumbers the links people shared. */
+void summary_message_anchor(const char *uri, char out[24]);
 /* The same as a libxml2 document (for publish, which transforms it next),
  * *hash (seeded by the caller) taking what was written. */
 struct _xmlDoc;

@@ -28,8 +28,8 @@ for cmd in $commands; do
 	"$ROOT/tools/md2man" text "$ROOT/doc/chatarc-$cmd.md" >"$TMP/page" || differ="$differ $cmd(page)"
 	{ cat "$TMP/usage"; echo; cat "$TMP/page"; } | cmp -s - "$TMP/help" || differ="$differ $cmd"
 done
-expect_eq "cli: chatarc help CMD prints CMD --help and its manual page, for each of the 13 commands" \
-	"$(echo "$commands" | wc -w)$differ" "13"
+expect_eq "cli: chatarc help CMD prints CMD --help and its manual page, for each of the 14 commands" \
+	"$(echo "$commands" | wc -w)$differ" "14"
 grep -q "^NAME$" "$TMP/help" && grep -q "^    chatarc-demo - run the pipeline" "$TMP/help" &&
 	ok "cli: a manual page opens with its name and what it does" ||
 	fail "cli: manual page head" "$(head -5 "$TMP/help")"
@@ -51,7 +51,7 @@ if command -v groff >/dev/null; then
 	done
 	groff -k -man -t -Tutf8 -P-c "$TMP/man/chatarc-search.1" 2>/dev/null | col -b >"$TMP/search.txt"
 	grep -q -- '--sort ORDER' "$TMP/search.txt" && grep -q '^DESCRIPTION' "$TMP/search.txt" || bad="$bad search page: $(head -20 "$TMP/search.txt")"
-	expect_eq "cli: the 18 manual pages render as man pages, the search page with its options" "$pages$bad" "18"
+	expect_eq "cli: the 19 manual pages render as man pages, the search page with its options" "$pages$bad" "19"
 else
 	skip "cli: man pages" "groff is not installed"
 fi

@@ -12,7 +12,7 @@ first=$(archive_sum "$D")
 # The commands it suggests run as printed: ./chatarc before `make install`.
 (cd "$ROOT" && ./chatarc --data "$D" demo) >"$TMP/again.out" 2>&1
 expect_eq "sample: the demo's 'try:' lines name the binary as it was run" \
-	"$(grep -c -E '^ +(try: )?\./chatarc --data ' "$TMP/again.out")" "3"
+	"$(grep -c -E '^ +(try: )?\./chatarc --data ' "$TMP/again.out")" "4"
 tried=$(sed -n 's/^.*try: \(.*summarise hcsmdemo\) .*$/\1/p' "$TMP/again.out")
 expect_eq "sample: the first suggested command works as printed" \
 	"$(cd "$ROOT" && $tried | grep -c '<topic ')" "5"
