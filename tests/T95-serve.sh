@@ -5,7 +5,7 @@
 # Every API answer is compared with the CLI's output for the same question.
 . "$(dirname "$0")/lib.sh"
 export SOURCE_DATE_EPOCH=1795478400
-ARTIFACTS="${TEST_ARTIFACTS:-$ROOT/tests/artifacts}"
+ARTIFACTS="${TEST_ARTIFACTS:-$ROOT/tests/artifacts}/serve"
 mkdir -p "$ARTIFACTS"
 
 D="$TMP/d"

@@ -34,7 +34,7 @@ shot = 0
 
 
 def screenshot(name):
-    driver.save_screenshot(f"{artifacts}/serve-{name}-{width}.png")
+    driver.save_screenshot(f"{artifacts}/{name}-{width}.png")
 
 
 def hits():
