@@ -597,15 +597,20 @@ static CHATARC_MUST_CHECK chatarc_status_t read_fetch_settings(struct checker *c
 static CHATARC_MUST_CHECK chatarc_status_t read_site(struct checker *c, yajl_val v,
                                                      chatarc_config_t *config)
 {
-	static const char *const keys[] = {"title", "base_url", NULL};
+	static const char *const keys[] = {"title", "base_url", "people", NULL};
 	chatarc_status_t rc;
 	if (!YAJL_IS_OBJECT(v))
-		return complain(c, "site", "expected an object {\"title\", \"base_url\"}");
+		return complain(c, "site",
+		                "expected an object {\"title\", \"base_url\", \"people\"}");
 	if ((rc = check_keys(c, v, "site", keys)))
 		return rc;
 	yajl_val title = json_get(v, "title"), base = json_get(v, "base_url");
+	yajl_val people = json_get(v, "people");
 	if (title && !YAJL_IS_STRING(title))
 		return complain(c, "site.title", "expected a string");
+	if (people && !YAJL_IS_TRUE(people) && !YAJL_IS_FALSE(people))
+		return complain(c, "site.people", "expected true or false");
+	config->site_people = people && YAJL_IS_TRUE(people);
 	const char *url = base ? json_get_string(v, "base_url") : NULL;
 	if (base && (!url || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) ||
 	             strpbrk(url, " \"<>\\") || strlen(url) > 1000))

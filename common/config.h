@@ -92,6 +92,7 @@ typedef struct chatarc_config {
 	 * at (ending in '/'), or NULL. */
 	char *site_title;
 	char *site_base_url;
+	bool site_people;         /* "site": {"people": true}: publish people's pages */
 	chatarc_people_t *people; /* never NULL once loaded */
 } chatarc_config_t;
 

@@ -31,16 +31,18 @@
 #include "../common/strbuf.h"
 #include "../common/timeutil.h"
 #include "../common/urimap.h"
+#include "../index/index.h"
 #include "../summarise/summary.h"
 #include "calendar.h"
 #include "linkify.h"
+#include "people.h"
 
 /* Weeks of digests the digest feed carries. */
 #define DIGEST_FEED_WEEKS 12
 
-enum { STYLE_SESSION, STYLE_CHAT, STYLE_SITE, STYLE_DIGEST, STYLE_ATOM, N_STYLES };
+enum { STYLE_SESSION, STYLE_CHAT, STYLE_SITE, STYLE_DIGEST, STYLE_ATOM, STYLE_PEOPLE, N_STYLES };
 static const char *const style_files[N_STYLES] = {"session.xsl", "chat.xsl", "site.xsl",
-                                                  "digest.xsl", "atom.xsl"};
+                                                  "digest.xsl",  "atom.xsl", "people.xsl"};
 
 /* What each session page was rendered from, so a page whose summary,
  * stylesheets and program are unchanged is not transformed again (unless
@@ -916,6 +918,68 @@ static CHATARC_MUST_CHECK chatarc_status_t write_calendars(publisher_t *pub,
 	return status;
 }
 
+static bool is_people_page(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 5 && !strcmp(name + n - 5, ".html");
+}
+
+/* With "site": {"people": true}, OUT/people/ACCOUNT.html for every
+ * account the index holds whose page the consent rule lets anyone see
+ * (people.h); a page of an account no longer shown (hidden, forgotten,
+ * or the option turned off) is removed, so no page outlives its consent. */
+static CHATARC_MUST_CHECK chatarc_status_t publish_people(publisher_t *pub,
+                                                          const chatarc_config_t *config,
+                                                          chatarc_error_t *err)
+{
+	strbuf_t dir;
+	strbuf_init(&dir, 0);
+	strbuf_addf(&dir, "%s/people", pub->options.out_dir);
+	strlist_t kept = {0}, old = {0};
+	chatarc_status_t status = CHATARC_OK;
+	if (config->site_people) {
+		struct xdb *db = NULL;
+		size_t stale;
+		status = index_open_for_search(pub->options.data_dir, config, &db, &stale, err);
+		if (status == CHATARC_ERR_NOT_FOUND)
+			chatarc_error_append(err, "(people's pages are read from the index)");
+		strlist_t accounts = {0};
+		if (status == CHATARC_OK)
+			status = people_accounts(db, &accounts, err);
+		static const site_links_t links = {"../", ".html"};
+		for (size_t i = 0; status == CHATARC_OK && i < accounts.len; i++) {
+			xmlDocPtr doc = NULL;
+			status = people_page_doc(db, config, accounts.items[i], &links, &doc, err);
+			if (status != CHATARC_OK || !doc)
+				continue;
+			strbuf_t page;
+			strbuf_init(&page, 64);
+			strbuf_addf(&page, "people/%s.html", accounts.items[i]);
+			status = render(pub, STYLE_PEOPLE, doc, "../", page.buf, err);
+			strlist_add(&kept, page.buf + strlen("people/"));
+			strbuf_release(&page);
+			xmlFreeDoc(doc);
+		}
+		strlist_clear(&accounts);
+		if (db)
+			xdb_close(db);
+	}
+	fs_list_dir(dir.buf, is_people_page, &old);
+	for (size_t i = 0; status == CHATARC_OK && i < old.len; i++) {
+		const char *name = strrchr(old.items[i], '/') + 1;
+		bool keep = false;
+		for (size_t k = 0; k < kept.len && !keep; k++)
+			keep = !strcmp(kept.items[k], name);
+		if (!keep && unlink(old.items[i]) != 0)
+			status = chatarc_error_set(err, CHATARC_ERR_IO, "%s: cannot remove: %s",
+			                           old.items[i], strerror(errno));
+	}
+	strlist_clear(&old);
+	strlist_clear(&kept);
+	strbuf_release(&dir);
+	return status;
+}
+
 chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
                               publish_stats_t *stats, chatarc_error_t *err)
 {
@@ -944,6 +1008,8 @@ chatarc_status_t publish_site(publisher_t *pub, const chatarc_config_t *config,
 		week[8] = '\0';
 		set_prop(xmlNewChild(root, NULL, BAD_CAST "digest", NULL), "week", week);
 	}
+	if (status == CHATARC_OK)
+		status = publish_people(pub, config, err);
 	if (status == CHATARC_OK)
 		status = render(pub, STYLE_SITE, site, "", "index.html", err);
 	if (status == CHATARC_OK)

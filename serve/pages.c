@@ -21,7 +21,11 @@
 #include "../common/sprinter.h"
 #include "../common/timeutil.h"
 #include "../common/tzfile.h"
+#include "../publish/people.h"
 #include "serve-internal.h"
+
+/* Links from the server's pages: absolute, people at /people/ACCOUNT. */
+static const site_links_t serve_links = {"/", ""};
 
 /* RFC 3986's unreserved bytes as they are, every other one %XX. */
 static void add_url_encoded(strbuf_t *out, const char *text)
@@ -66,61 +70,6 @@ static int render(request_t *r, struct _xsltStylesheet *style, xmlDocPtr doc, un
 	xmlFree(text);
 	xmlFreeDoc(result);
 	return answer;
-}
-
-/* A hit's record, as the page shows it: chat, author, time in the chat's
- * zone, text, and its place (session, topic) and address in the site. */
-static void write_hit(sprinter_t *sp, request_t *r, const serve_hit_t *hit, struct tz_zone **zones)
-{
-	chatarc_record_t rec;
-	chatarc_error_t err;
-	if (record_from_json(hit->data, &rec, &err) != CHATARC_OK)
-		return;
-	const chatarc_config_t *config = &r->server->config;
-	const chatarc_chat_t *chat = rec.chat ? config_find_chat(config, rec.chat) : NULL;
-	long offset = config_chat_offset(config, zones, chat, rec.created_ms);
-	char local[CHATARC_TIME_ISO_LEN], utc[CHATARC_TIME_ISO_LEN], zone[40];
-	time_format_iso(rec.created_ms + offset * 1000, local);
-	local[16] = '\0';
-	local[10] = ' ';
-	time_format_iso(rec.created_ms, utc);
-	snprintf(zone, sizeof zone, "%c%02ld:%02ld", offset < 0 ? '-' : '+', labs(offset) / 3600,
-	         labs(offset) % 3600 / 60);
-	sp->begin_object(sp, "hit");
-	sp->string(sp, "chat", rec.chat);
-	sp->string(sp, "network", rec.network);
-	sp->string(sp, "author", rec.author);
-	sp->string(sp, "author-name", rec.author_name);
-	sp->string(sp, "local", local);
-	sp->string(sp, "offset", zone);
-	sp->string(sp, "utc", utc);
-	sp->string(sp, "session", hit->session);
-	sp->string(sp, "topic", hit->topic);
-	sp->string(sp, "url", rec.url);
-	if (rec.author) {
-		strbuf_t people;
-		strbuf_init(&people, 64);
-		strbuf_addstr(&people, "/people/");
-		add_url_encoded(&people, rec.author);
-		sp->string(sp, "people-href", people.buf);
-		strbuf_release(&people);
-	}
-	if (hit->session && rec.chat) {
-		strbuf_t href;
-		strbuf_init(&href, 64);
-		serve_message_href(&href, rec.chat, hit->session, rec.uri);
-		sp->string(sp, "href", href.buf);
-		strbuf_release(&href);
-	}
-	sp->begin_list(sp, "links");
-	for (size_t i = 0; i < rec.links.len; i++)
-		sp->text(sp, "link", rec.links.items[i]);
-	sp->end_list(sp);
-	if (rec.content_warning && *rec.content_warning)
-		sp->text(sp, "content-warning", rec.content_warning);
-	sp->text(sp, "text", rec.text ? rec.text : "");
-	sp->end_object(sp);
-	record_clear(&rec);
 }
 
 /* The facets: each value a link to the query narrowed by it (the query
@@ -208,7 +157,9 @@ static int search_page(request_t *r)
 		write_facets(sp, q, &results);
 		struct tz_zone **zones = xcalloc(r->server->config.n_chats + 1, sizeof *zones);
 		for (size_t i = 0; i < results.n_hits; i++)
-			write_hit(sp, r, &results.hits[i], zones);
+			people_write_hit(sp, &r->server->config, zones, &serve_links,
+			                 results.hits[i].data, results.hits[i].session,
+			                 results.hits[i].topic);
 		for (size_t i = 0; i < r->server->config.n_chats; i++)
 			tz_zone_free(zones[i]);
 		free(zones);
@@ -223,72 +174,18 @@ static int search_page(request_t *r)
 
 /* ---- people ---- */
 
-/* Accounts as the index holds them: letters, digits and ._-@: anything
- * else names no one. */
-static bool account_valid(const char *account)
-{
-	if (!*account || strlen(account) > 200)
-		return false;
-	for (const char *p = account; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._-@:", *p))
-			return false;
-	return true;
-}
-
-/* A person's page may show only what a chat may publish of everyone: a
- * chat that takes posts of accounts that opted out of indexing
- * (allow_noindex) cannot tell who consented, so its people have no page;
- * nor has anyone its hide list names. */
-static bool chat_shows_person(const chatarc_chat_t *chat, const char *account)
-{
-	return chat && !chat->allow_noindex && !config_chat_hides_author(chat, account);
-}
-
 static int people_page(request_t *r, const char *account)
 {
-	if (!account_valid(account))
-		return serve_error(r, MHD_HTTP_NOT_FOUND, "no such person");
-	strbuf_t query;
-	strbuf_init(&query, 64);
-	strbuf_addf(&query, "from:%s", account);
-	serve_results_t results = {0};
 	chatarc_error_t err;
-	/* The person's latest 1,000 posts, in time order, grouped by the
-	 * stylesheet by chat, session and topic. */
-	chatarc_status_t status = serve_search(r->server, query.buf, XDB_SORT_DATE_DESC, 1,
-	                                       SERVE_MAX_PAGE_SIZE * 10, &results, &err);
-	strbuf_release(&query);
-	if (status != CHATARC_OK) {
-		serve_results_release(&results);
+	struct xdb *db = serve_index(r->server, &err);
+	if (!db)
 		return serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
-	}
-	bool shown = results.n_hits > 0;
-	for (size_t i = 0; shown && i < results.n_hits; i++) {
-		chatarc_record_t rec;
-		if (record_from_json(results.hits[i].data, &rec, &err) != CHATARC_OK)
-			continue;
-		shown = chat_shows_person(
-		    rec.chat ? config_find_chat(&r->server->config, rec.chat) : NULL, rec.author);
-		record_clear(&rec);
-	}
-	if (!shown) {
-		serve_results_release(&results);
-		return serve_error(r, MHD_HTTP_NOT_FOUND, "no such person");
-	}
 	xmlDocPtr doc = NULL;
-	sprinter_t *sp = sprinter_xml_tree_new(&doc, NULL);
-	sp->begin_object(sp, "person");
-	sp->string(sp, "account", account);
-	sp->integer(sp, "total", (long long)results.total);
-	struct tz_zone **zones = xcalloc(r->server->config.n_chats + 1, sizeof *zones);
-	for (size_t i = 0; i < results.n_hits; i++)
-		write_hit(sp, r, &results.hits[i], zones);
-	for (size_t i = 0; i < r->server->config.n_chats; i++)
-		tz_zone_free(zones[i]);
-	free(zones);
-	sp->end_object(sp);
-	sprinter_xml_finish(sp);
-	serve_results_release(&results);
+	if (people_page_doc(db, &r->server->config, account, &serve_links, &doc, &err) !=
+	    CHATARC_OK)
+		return serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+	if (!doc)
+		return serve_error(r, MHD_HTTP_NOT_FOUND, "no such person");
 	int answer = render(r, r->server->people_style, doc, MHD_HTTP_OK);
 	xmlFreeDoc(doc);
 	return answer;

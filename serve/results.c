@@ -6,7 +6,6 @@
 
 #include "../common/alloc.h"
 #include "../index/query.h"
-#include "../summarise/summary.h"
 #include "serve-internal.h"
 
 static CHATARC_MUST_CHECK chatarc_status_t keep_hit(void *ctx, const xdb_hit_t *hit,
@@ -77,11 +76,4 @@ void serve_results_release(serve_results_t *results)
 	free(results->facets);
 	strlist_clear(&results->warnings);
 	memset(results, 0, sizeof *results);
-}
-
-void serve_message_href(strbuf_t *out, const char *chat, const char *session, const char *uri)
-{
-	char anchor[24];
-	summary_message_anchor(uri, anchor);
-	strbuf_addf(out, "/%s/%s.html#%s", chat, session, anchor);
 }

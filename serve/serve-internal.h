@@ -86,8 +86,6 @@ CHATARC_MUST_CHECK chatarc_status_t serve_search(server_t *server, const char *q
                                                  xdb_sort_t sort, long page, long per_page,
                                                  serve_results_t *out, chatarc_error_t *err);
 void serve_results_release(serve_results_t *results);
-/* A message's address on the site: "/CHAT/DATE.html#mXXXXXXXXXXXX". */
-void serve_message_href(strbuf_t *out, const char *chat, const char *session, const char *uri);
 
 /* The routes beyond the site's files (api.c, pages.c): 1 when the path
  * was theirs (and answered), 0 when not. */

@@ -66,6 +66,18 @@ expect_eq "api: unknown chats, dates, endpoints and queries are JSON errors with
 	"404 404 404 400 error"
 expect_eq "api: no CORS header by default" "$(curl -s -D - -o /dev/null "$BASE/api/chats" | grep -ci '^access-control')" "0"
 
+# The index the server holds follows `chatarc index`: a run that commits
+# (more posts), then --rebuild (a new generation swapped in).
+before=$(get "/api/search?q=$(urlq '*')" | jq .total)
+"$CHATARC" --data "$D" import --chat hcsmdemo "$ROOT"/tests/gold/nolabels-dst/*.json >/dev/null 2>&1
+"$CHATARC" --data "$D" index >/dev/null
+after=$(get "/api/search?q=$(urlq '*')" | jq .total)
+"$CHATARC" --data "$D" index --rebuild >/dev/null
+"$CHATARC" --data "$D" publish >/dev/null
+rebuilt=$(get "/api/search?q=$(urlq '*')" | jq .total)
+expect_eq "api: a running server sees what index commits and what --rebuild swaps in" \
+	"$((after > before)) $after $rebuilt" "1 $("$CHATARC" --data "$D" search --count '*') $after"
+
 # ---- pages ----------------------------------------------------------------
 xp() { xmllint --html --xpath "$2" "$1" 2>/dev/null; }
 get "/search?q=$(urlq '#powershell')" >"$TMP/search.html"
@@ -102,13 +114,14 @@ expect_eq "page: every answer forbids scripts, sniffing and referrers" \
 # ---- a reader in Chromium, at a desk and on a phone ----------------------
 policy=$("$CHATARC" --data "$D" search --count policy)
 mastodon=$("$CHATARC" --data "$D" search --count policy network:mastodon)
+tagged=$("$CHATARC" --data "$D" search --count '#hcsmdemo')
 for width in 1280 390; do
 	/usr/bin/python3 "$ROOT/tests/serve-reader.py" "$BASE" "$ARTIFACTS" "$width" >"$TMP/reader-$width.txt" 2>"$TMP/reader-$width.err"
 	expect_eq "chromium at $width px: type a query, narrow by a facet, page, follow a hit to its message" \
 		"$(cat "$TMP/reader-$width.txt")" \
 		"typed: 1–$policy of $policy messages $policy hits
 facet: 1–$mastodon of $mastodon messages ['hit net-mastodon'] policy network:mastodon
-paged: 1–20 of 158 messages | 21–40 of 158 messages | 21
+paged: 1–20 of $tagged messages | 21–40 of $tagged messages | 21
 followed: on screen same text
 width: fits"
 done
@@ -180,6 +193,22 @@ within "$r" && grep -q 'slowloris held' "$TMP/flood.txt" &&
 	ok "hostile: the slowloris held its connection, no worker: after the flood, answers in ${r#* } s" ||
 	fail "hostile: after the flood" "$r; $(cat "$TMP/flood.txt")"
 
+# ---- people's pages, published ------------------------------------------
+# "site": {"people": true}: publish writes a static page per account, the
+# served one's content with links relative to the site.
+sed -i 's|^{|{"site": {"people": true},|' "$D/chatarc.conf"
+"$CHATARC" --data "$D" publish >/dev/null
+static="$D/site/people/$(echo "$PERSON" | tr 'A-Z' 'a-z').html"
+expect_eq "publish: people's pages, one an account, the same posts and sessions as served" \
+	"$(ls "$D/site/people" | wc -l) $(xp "$static" 'normalize-space(//p[@class="when"])') $(xp "$static" 'count(//li[contains(@class, "hit")])')" \
+	"$("$CHATARC" --data "$D" export | jq -r .author | tr 'A-Z' 'a-z' | sort -u | wc -l) $(xp "$TMP/person.html" 'normalize-space(//p[@class="when"])') $(xp "$TMP/person.html" 'count(//li[contains(@class, "hit")])')"
+missing=0
+for href in $(xp "$static" '//a[@class="in-transcript"]/@href' | sed 's/ href="\([^"]*\)"/\1\n/g'); do
+	grep -q "id=\"${href#*#}\"" "$D/site/people/${href%%#*}" || missing=$((missing + 1))
+done
+expect_eq "publish: a static person's page links each post's anchor in its transcript, relatively" \
+	"$(($(xp "$static" 'count(//a[@class="in-transcript"])') > 0)) $missing" "1 0"
+
 # ---- consent: a hidden account and a forgotten one -----------------------
 # The hide list comes in on SIGHUP; forget rewrites the archive and the
 # index, which the server reopens. Neither account is in any answer.
@@ -200,6 +229,9 @@ for _ in $(seq 100); do grep -q 'read the config again' "$TMP/serve.log" && brea
 for q in '*' powershell '#pstweetchat'; do get "/search?q=$(urlq "$q")"; done |
 	grep -o 'href="/people/[^"]*"' | tr 'A-Z' 'a-z' >"$TMP/links.txt"
 lower() { echo "$1" | tr 'A-Z' 'a-z'; }
+"$CHATARC" --data "$D" publish >/dev/null
+expect_eq "consent: publish removes the people's pages of the hidden and the forgotten accounts" \
+	"$(ls "$D/site/people" | grep -c -i -x -e "$HIDDEN.html" -e "$FORGOTTEN.html") $(code "$BASE/people/$HIDDEN.html")" "0 404"
 expect_eq "consent: after SIGHUP and forget, neither the hidden nor the forgotten account is in any answer" \
 	"$(($(wc -l <"$TMP/authors.txt") > 1000)) $(grep -c -x -e "$(lower "$HIDDEN")" -e "$(lower "$FORGOTTEN")" "$TMP/authors.txt") $(grep -c -e "/people/$(lower "$HIDDEN")\"" -e "/people/$(lower "$FORGOTTEN")\"" "$TMP/links.txt") $(code "$BASE/people/$HIDDEN") $(code "$BASE/people/$FORGOTTEN")" \
 	"1 0 0 404 404"
@@ -243,7 +275,9 @@ whole=0
 for i in $(seq 12); do
 	c=$(cat "$TMP/inflight.$i.code")
 	# Refused (000: it came after the server stopped listening) or whole.
-	if [ "$c" = 000 ] || { [ "$c" = 200 ] && jq -e .chat "$TMP/inflight.$i" >/dev/null 2>&1; }; then
+	# (404: a session the forget above emptied, said whole in JSON.)
+	if [ "$c" = 000 ] || { [ "$c" = 200 ] && jq -e .chat "$TMP/inflight.$i" >/dev/null 2>&1; } ||
+		{ [ "$c" = 404 ] && jq -e .error "$TMP/inflight.$i" >/dev/null 2>&1; }; then
 		whole=$((whole + 1))
 	fi
 done

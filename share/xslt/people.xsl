@@ -43,7 +43,7 @@
       <h2>Topics answered</h2>
       <ul class="topics-answered">
         <xsl:for-each select="$topics">
-          <li><a href="/{@chat}/{@session}.html#{@topic}"><xsl:value-of select="concat('#', @chat, ' ', @session, ' ')"/><xsl:call-template name="topic-label"/></a></li>
+          <li><a href="{$root}{@chat}/{@session}.html#{@topic}"><xsl:value-of select="concat('#', @chat, ' ', @session, ' ')"/><xsl:call-template name="topic-label"/></a></li>
         </xsl:for-each>
       </ul>
     </xsl:if>
@@ -60,7 +60,7 @@
     <xsl:for-each select="$sessions">
       <xsl:sort select="@session" order="descending"/>
       <div class="section person-session">
-        <h3><a href="/{@chat}/{@session}.html"><xsl:value-of select="concat('#', @chat, ' ', @session)"/></a></h3>
+        <h3><a href="{$root}{@chat}/{@session}.html"><xsl:value-of select="concat('#', @chat, ' ', @session)"/></a></h3>
         <ol class="hits">
           <xsl:apply-templates select="key('by-session', concat(@chat, ' ', @session))"/>
         </ol>
