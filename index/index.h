@@ -71,6 +71,8 @@ typedef struct index_search {
 	const char *const *term_prefixes; /* as xdb_request_t has them */
 	xdb_facet_fn facets;              /* NULL: no facet counts */
 	void *facets_ctx;
+	size_t count_up_to; /* as xdb_request_t has it: 0, exact */
+	bool *exact;
 } index_search_t;
 CHATARC_MUST_CHECK chatarc_status_t index_search(struct xdb *db, const chatarc_config_t *config,
                                                  const char *text, const index_search_t *how,

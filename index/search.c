@@ -73,7 +73,9 @@ chatarc_status_t index_search(struct xdb *db, const chatarc_config_t *config, co
 	                               .n_hidden = hidden.n,
 	                               .term_prefixes = how->term_prefixes,
 	                               .facets = how->facets,
-	                               .facets_ctx = how->facets_ctx};
+	                               .facets_ctx = how->facets_ctx,
+	                               .count_up_to = how->count_up_to,
+	                               .exact = how->exact};
 	status = xdb_search(db, tree, &request, fn, ctx, total, err);
 	hidden_terms_release(&hidden);
 	query_free(tree);

@@ -512,7 +512,9 @@ static std::vector<std::string> first_terms(const Xapian::Document &doc,
 }
 
 // The combined facet values' counts, split into year, network and chat.
-static void report_facets(const Xapian::ValueCountMatchSpy &spy, xdb_facet_fn fn, void *ctx)
+// scale: the matches estimated over those the spy saw (1 when it saw all).
+static void report_facets(const Xapian::ValueCountMatchSpy &spy, double scale, xdb_facet_fn fn,
+                          void *ctx)
 {
 	static const char *const names[] = {"year", "network", "chat"};
 	std::map<std::string, size_t> counts[3];
@@ -529,7 +531,7 @@ static void report_facets(const Xapian::ValueCountMatchSpy &spy, xdb_facet_fn fn
 	}
 	for (int i = 0; i < 3; i++)
 		for (const auto &c : counts[i])
-			fn(ctx, names[i], c.first.c_str(), c.second);
+			fn(ctx, names[i], c.first.c_str(), (size_t)(c.second * scale + 0.5));
 }
 
 extern "C" chatarc_status_t xdb_search(xdb_t *db, const query_node_t *tree,
@@ -577,11 +579,25 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const query_node_t *tree,
 		Xapian::ValueCountMatchSpy facets(XDB_SLOT_FACETS);
 		if (request->facets)
 			enquire.add_matchspy(&facets);
+		// count_up_to bounds that work for a resident server (a word in a
+		// million messages is a million matches to weigh and count).
 		Xapian::doccount size = total || request->facets ? db->db().get_doccount() : 0;
+		if (request->count_up_to &&
+		    request->count_up_to + request->offset + request->limit < size)
+			size = (Xapian::doccount)(request->count_up_to + request->offset +
+			                          request->limit);
 		Xapian::MSet hits = enquire.get_mset((Xapian::doccount)request->offset,
 		                                     (Xapian::doccount)request->limit, size);
+		bool exact = hits.get_matches_lower_bound() == hits.get_matches_upper_bound();
+		if (request->exact)
+			*request->exact = exact;
 		if (request->facets)
-			report_facets(facets, request->facets, request->facets_ctx);
+			report_facets(facets,
+			              exact || !facets.get_total()
+			                  ? 1.0
+			                  : (double)hits.get_matches_estimated() /
+			                        facets.get_total(),
+			              request->facets, request->facets_ctx);
 		if (total)
 			*total = hits.get_matches_estimated();
 		Xapian::Stem english("english");

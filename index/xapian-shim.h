@@ -102,7 +102,7 @@ typedef struct xdb_hit {
 	const char *const *terms;
 } xdb_hit_t;
 typedef chatarc_status_t (*xdb_hit_fn)(void *ctx, const xdb_hit_t *hit, chatarc_error_t *err);
-/* A facet's count over every match: facet "year", "network" or "chat". */
+/* A facet's count: facet "year", "network" or "chat". */
 typedef void (*xdb_facet_fn)(void *ctx, const char *facet, const char *value, size_t count);
 
 /* Optional: mark matched terms of each hit's text (NULL: no marking). */
@@ -131,6 +131,11 @@ typedef struct xdb_request {
 	const char *const *term_prefixes; /* NULL-ended, or NULL: xdb_hit_t.terms */
 	xdb_facet_fn facets;              /* NULL: no facet counts */
 	void *facets_ctx;
+	/* Count the total and the facets over at most this many matches (0:
+	 * every one, exact). Past it they are Xapian's estimates (the facets
+	 * scaled from the matches seen), and *exact says so. */
+	size_t count_up_to;
+	bool *exact; /* NULL: not asked */
 } xdb_request_t;
 
 /* Runs a query (query.h's tree), read in each language the index holds.

@@ -55,8 +55,8 @@ static int api_search(request_t *r)
 		                  "page is a number from 1, per_page from 1 to 100");
 	serve_results_t results;
 	chatarc_error_t err;
-	chatarc_status_t status =
-	    serve_search(r->server, q, XDB_SORT_RELEVANCE, page, per_page, &results, &err);
+	chatarc_status_t status = serve_search(r->server, q, XDB_SORT_RELEVANCE, page, per_page,
+	                                       serve_arg(r, "exact") != NULL, &results, &err);
 	if (status != CHATARC_OK) {
 		serve_results_release(&results);
 		return json_error(r, status_of(status), err.message);
@@ -71,6 +71,9 @@ static int api_search(request_t *r)
 	sp->integer(sp, "page", page);
 	sp->integer(sp, "per_page", per_page);
 	sp->integer(sp, "total", (long long)results.total);
+	/* Past SERVE_COUNT_UP_TO matches the total and the facets are
+	 * estimates unless exact= asks for the count of every match. */
+	sp->string(sp, "total_is", results.exact ? "exact" : "estimate");
 	sp->begin_list(sp, "warnings");
 	for (size_t i = 0; i < results.warnings.len; i++)
 		sp->string(sp, NULL, results.warnings.items[i]);

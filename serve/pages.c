@@ -118,7 +118,7 @@ static int search_page(request_t *r)
 		code = MHD_HTTP_BAD_REQUEST;
 	} else if (q && *q) {
 		status = serve_search(r->server, q, XDB_SORT_RELEVANCE, page, SERVE_PAGE_SIZE,
-		                      &results, &err);
+		                      false, &results, &err);
 		code = status == CHATARC_OK              ? MHD_HTTP_OK
 		       : status == CHATARC_ERR_USAGE     ? MHD_HTTP_BAD_REQUEST
 		       : status == CHATARC_ERR_NOT_FOUND ? MHD_HTTP_SERVICE_UNAVAILABLE
@@ -135,6 +135,8 @@ static int search_page(request_t *r)
 		sp->integer(sp, "page", page);
 		sp->integer(sp, "pages", pages);
 		sp->integer(sp, "total", (long long)results.total);
+		if (!results.exact)
+			sp->string(sp, "estimated", "yes");
 		sp->integer(sp, "first", (page - 1) * SERVE_PAGE_SIZE + (results.n_hits ? 1 : 0));
 		sp->integer(sp, "last", (page - 1) * SERVE_PAGE_SIZE + (long)results.n_hits);
 		char *href = NULL;

@@ -31,7 +31,8 @@ static void keep_facet(void *ctx, const char *facet, const char *value, size_t c
 }
 
 chatarc_status_t serve_search(server_t *server, const char *query, xdb_sort_t sort, long page,
-                              long per_page, serve_results_t *out, chatarc_error_t *err)
+                              long per_page, bool count_all, serve_results_t *out,
+                              chatarc_error_t *err)
 {
 	memset(out, 0, sizeof *out);
 	size_t offset = (size_t)(page - 1) * (size_t)per_page;
@@ -53,7 +54,9 @@ chatarc_status_t serve_search(server_t *server, const char *query, xdb_sort_t so
 	                            .limit = (size_t)per_page,
 	                            .term_prefixes = prefixes,
 	                            .facets = keep_facet,
-	                            .facets_ctx = out};
+	                            .facets_ctx = out,
+	                            .count_up_to = count_all ? 0 : SERVE_COUNT_UP_TO,
+	                            .exact = &out->exact};
 	chatarc_status_t status = index_search(db, &server->config, query, &how, keep_hit, out,
 	                                       &out->total, &out->warnings, err);
 	free(session);

@@ -46,6 +46,9 @@ for q in "${queries[@]}"; do
 	[ "$total" = "$("$CHATARC" --data "$D" search --count -- "$q" 2>/dev/null)" ] && same=$((same + 1)) || echo "total differs: $q" >&2
 done
 expect_eq "api: /api/search's hits (two pages) and total equal the CLI's for ${#queries[@]} queries" "$same" "$((${#queries[@]} * 3))"
+expect_eq "api: under 10,000 matches the total is exact and said so; exact=1 asks it of any query" \
+	"$(get "/api/search?q=$(urlq '*')" | jq -r .total_is) $(get "/api/search?q=$(urlq '*')&exact=1" | jq -r '"\(.total_is) \(.total)"')" \
+	"exact exact $("$CHATARC" --data "$D" search --count '*')"
 expect_eq "api: facets count every match by chat, network and year (they sum to the total)" \
 	"$(get "/api/search?q=$(urlq 'policy OR module')" | jq -c '[.total, (.facets.chat | add), (.facets.network | add), (.facets.year | add)] | unique | length')" "1"
 expect_eq "api: a warning for what was read otherwise than typed, as the CLI says it" \

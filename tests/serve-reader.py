@@ -13,6 +13,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 base, artifacts, width = sys.argv[1].rstrip("/"), sys.argv[2], int(sys.argv[3])
 
@@ -37,6 +39,14 @@ def screenshot(name):
     driver.save_screenshot(f"{artifacts}/{name}-{width}.png")
 
 
+def navigate(action):
+    """Runs action (a click, Enter in the box) and waits for the next page:
+    an element of the old one read after it went away is stale."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
+
+
 def hits():
     return driver.find_elements(By.CSS_SELECTOR, "ol.hits > li.hit")
 
@@ -51,13 +61,13 @@ try:
     driver.get(base + "/search")
     box = driver.find_element(By.ID, "q")
     box.send_keys("policy")
-    box.send_keys(Keys.ENTER)
+    navigate(lambda: box.send_keys(Keys.ENTER))
     print("typed:", count_text(), len(hits()), "hits")
     screenshot("search")
 
     # A facet: only Mastodon's; the query box says so.
     link = driver.find_element(By.XPATH, "//div[@class='facet'][h2='network']//a[.='mastodon']")
-    link.click()
+    navigate(link.click)
     networks = {h.get_attribute("class") for h in hits()}
     print("facet:", count_text(), sorted(networks),
           driver.find_element(By.ID, "q").get_attribute("value"))
@@ -66,9 +76,9 @@ try:
     box = driver.find_element(By.ID, "q")
     box.clear()
     box.send_keys("#hcsmdemo")
-    box.send_keys(Keys.ENTER)
+    navigate(lambda: box.send_keys(Keys.ENTER))
     first = count_text()
-    driver.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    navigate(driver.find_element(By.CSS_SELECTOR, "a[rel=next]").click)
     print("paged:", first, "|", count_text(), "|",
           driver.find_element(By.CSS_SELECTOR, "ol.hits").get_attribute("start"))
     screenshot("page2")
@@ -76,7 +86,7 @@ try:
     # Following a hit to its message: the transcript opens at it, on screen.
     target = hits()[0]
     text = target.find_element(By.CSS_SELECTOR, "p.text").text
-    target.find_element(By.CSS_SELECTOR, "a.in-transcript").click()
+    navigate(target.find_element(By.CSS_SELECTOR, "a.in-transcript").click)
     anchor = driver.current_url.split("#", 1)[1]
     element = driver.find_element(By.ID, anchor)
     top, bottom, height = driver.execute_script(

@@ -41,6 +41,7 @@
           <xsl:when test="@total = 0">No messages match.</xsl:when>
           <xsl:otherwise>
             <xsl:value-of select="concat(@first, '–', @last, ' of ')"/>
+            <xsl:if test="@estimated">about </xsl:if>
             <xsl:call-template name="counted"><xsl:with-param name="n" select="@total"/><xsl:with-param name="one" select="'message'"/></xsl:call-template>
           </xsl:otherwise>
         </xsl:choose>
