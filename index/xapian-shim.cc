@@ -209,9 +209,14 @@ extern "C" chatarc_status_t xdb_replace(xdb_t *db, const xdb_document_t *in, cha
 		}
 		std::string created(in->created ? in->created : "");
 		doc.add_value(XDB_SLOT_CREATED, created);
-		if (created.size() >= 10)
-			doc.add_value(XDB_SLOT_DAY, created.substr(0, 4) + created.substr(5, 2) +
-			                                created.substr(8, 2));
+		if (created.size() >= 10) {
+			std::string day =
+			    created.substr(0, 4) + created.substr(5, 2) + created.substr(8, 2);
+			doc.add_value(XDB_SLOT_DAY, day);
+			doc.add_boolean_term(XDB_PREFIX_YEAR + day.substr(0, 4));
+			doc.add_boolean_term(XDB_PREFIX_MONTH + day.substr(0, 6));
+			doc.add_boolean_term(XDB_PREFIX_DAY + day);
+		}
 		if (in->facets && *in->facets)
 			doc.add_value(XDB_SLOT_FACETS, in->facets);
 		if (in->data && *in->data) {
@@ -385,12 +390,118 @@ static std::vector<std::string> terms_of(const Xapian::Query &query)
 // a post (the same TermGenerator and stemmer), so a word the indexer made
 // two terms of ("covid-19") is a phrase of them, as Xapian's QueryParser
 // reads it.
+// A calendar day, for cutting date ranges into years, months and days.
+struct Day {
+	int y, m, d;
+	static bool leap(int y)
+	{
+		return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	}
+	static int days_in(int y, int m)
+	{
+		static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+		return m == 2 && leap(y) ? 29 : n[m - 1];
+	}
+	static bool parse(const char *s, Day *out)
+	{
+		if (!s || std::strlen(s) != 8 || std::strspn(s, "0123456789") != 8)
+			return false;
+		int v = std::atoi(s);
+		*out = {v / 10000, v / 100 % 100, v % 100};
+		return out->m >= 1 && out->m <= 12 && out->d >= 1 &&
+		       out->d <= days_in(out->y, out->m);
+	}
+	int key() const
+	{
+		return y * 10000 + m * 100 + d;
+	}
+	std::string text(int digits) const
+	{
+		char buf[40];
+		std::snprintf(buf, sizeof buf, "%04d%02d%02d", y, m, d);
+		return std::string(buf, (size_t)digits);
+	}
+};
+
 class Compiler
 {
 	Xapian::TermGenerator words;
+	const Xapian::Database &db;
+	int first_year = 0, last_year = -1; // the years the index holds, read once
+
+	void read_years()
+	{
+		if (last_year >= first_year)
+			return;
+		const std::string prefix(XDB_PREFIX_YEAR);
+		for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+			int year = std::atoi((*t).c_str() + prefix.size());
+			if (last_year < first_year)
+				first_year = last_year = year;
+			first_year = std::min(first_year, year);
+			last_year = std::max(last_year, year);
+		}
+	}
+	// A query no message matches. Not Xapian's MatchNothing, which is the
+	// empty query: under an AND or a filter an empty query is left out
+	// (pair), so a range outside the index's years matched everything.
+	static Xapian::Query nothing()
+	{
+		return Xapian::Query(std::string(XDB_PREFIX_YEAR));
+	}
+	// [lo, hi] as the fewest year, month and day terms: days up to a
+	// month's start, months up to a year's, whole years, then back down.
+	Xapian::Query date_terms(Day lo, Day hi)
+	{
+		std::vector<std::string> terms;
+		while (lo.key() <= hi.key() && terms.size() < 5000) {
+			Day year_end = {lo.y, 12, 31};
+			Day month_end = {lo.y, lo.m, Day::days_in(lo.y, lo.m)};
+			if (lo.m == 1 && lo.d == 1 && year_end.key() <= hi.key()) {
+				terms.push_back(XDB_PREFIX_YEAR + lo.text(4));
+				lo = {lo.y + 1, 1, 1};
+			} else if (lo.d == 1 && month_end.key() <= hi.key()) {
+				terms.push_back(XDB_PREFIX_MONTH + lo.text(6));
+				lo = lo.m == 12 ? Day{lo.y + 1, 1, 1} : Day{lo.y, lo.m + 1, 1};
+			} else {
+				terms.push_back(XDB_PREFIX_DAY + lo.text(8));
+				lo = lo.d < Day::days_in(lo.y, lo.m) ? Day{lo.y, lo.m, lo.d + 1}
+				     : lo.m == 12                    ? Day{lo.y + 1, 1, 1}
+				                                     : Day{lo.y, lo.m + 1, 1};
+			}
+		}
+		if (terms.empty())
+			return nothing();
+		return Xapian::Query(
+		    Xapian::Query::OP_SCALE_WEIGHT,
+		    Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()), 0.0);
+	}
+	// A range of days (either end open) as terms, clamped to the years
+	// the index holds; a day that is no calendar day is a value range.
+	Xapian::Query date_range(const char *low, const char *high)
+	{
+		Day lo, hi;
+		bool have_lo = Day::parse(low, &lo), have_hi = Day::parse(high, &hi);
+		if ((low && !have_lo) || (high && !have_hi)) {
+			if (low && high)
+				return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, XDB_SLOT_DAY,
+				                     low, high);
+			return low ? Xapian::Query(Xapian::Query::OP_VALUE_GE, XDB_SLOT_DAY, low)
+			           : Xapian::Query(Xapian::Query::OP_VALUE_LE, XDB_SLOT_DAY, high);
+		}
+		read_years();
+		if (last_year < first_year)
+			return nothing(); // no dated message at all
+		Day first = {first_year, 1, 1}, last = {last_year, 12, 31};
+		if (!have_lo || lo.key() < first.key())
+			lo = first;
+		if (!have_hi || hi.key() > last.key())
+			hi = last;
+		return date_terms(lo, hi);
+	}
 
       public:
-	explicit Compiler(const Xapian::Stem &stem)
+	Compiler(const Xapian::Stem &stem, const Xapian::Database &database) : db(database)
 	{
 		words.set_stemmer(stem);
 		words.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
@@ -464,15 +575,7 @@ class Compiler
 			              n->window);
 		}
 		case QUERY_TERM: return Xapian::Query(n->text);
-		case QUERY_RANGE:
-			if (n->low && n->high)
-				return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, XDB_SLOT_DAY,
-				                     n->low, n->high);
-			if (n->low)
-				return Xapian::Query(Xapian::Query::OP_VALUE_GE, XDB_SLOT_DAY,
-				                     n->low);
-			return Xapian::Query(Xapian::Query::OP_VALUE_LE, XDB_SLOT_DAY,
-			                     n->high ? n->high : "");
+		case QUERY_RANGE: return date_range(n->low, n->high);
 		case QUERY_BOOLEAN:
 			return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, compile(n->kids[0]),
 			                     0.0);
@@ -546,13 +649,13 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const query_node_t *tree,
 		// matches when the reading in some language matches. Readings
 		// whose terms come out the same (no free text, or words every
 		// stemmer leaves alike) are asked once.
-		Xapian::Query query = Compiler(Xapian::Stem("english")).compile(tree);
+		Xapian::Query query = Compiler(Xapian::Stem("english"), db->db()).compile(tree);
 		std::vector<std::vector<std::string>> seen{terms_of(query)};
 		std::vector<Xapian::Query> readings{query};
 		for (const char *lang : stemmed_languages) {
 			if (!db->db().term_exists(std::string("XLANG") + lang))
 				continue;
-			Xapian::Query reading = Compiler(stemmer_for(lang)).compile(tree);
+			Xapian::Query reading = Compiler(stemmer_for(lang), db->db()).compile(tree);
 			std::vector<std::string> terms = terms_of(reading);
 			bool known = false;
 			for (const auto &t : seen)

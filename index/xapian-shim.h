@@ -29,11 +29,16 @@ typedef struct xdb xdb_t;
  * chat's placement fingerprint kept as "placement:CHAT". 8: positions again
  * (Xapian runs phrases itself, on remote shards too), no XDB_SLOT_WORDS;
  * url: terms, for the hide list. 9: XDB_SLOT_FACETS, for counts by year,
- * network and chat. */
-#define XDB_SCHEMA       "9"
-#define XDB_SLOT_CREATED 0 /* ISO 8601 UTC: sorts by time */
-#define XDB_SLOT_DAY     1 /* YYYYMMDD (UTC): date ranges */
-#define XDB_SLOT_DATA    2 /* the display data, packed (display-data.h) */
+ * network and chat. 10: a message's UTC year, month and day as terms
+ * (XDB_PREFIX_YEAR...): a date range is a few posting lists, not a value
+ * compared for every candidate. */
+#define XDB_SCHEMA       "10"
+#define XDB_PREFIX_YEAR  "XDY" /* XDY2015 */
+#define XDB_PREFIX_MONTH "XDM" /* XDM201503 */
+#define XDB_PREFIX_DAY   "XDD" /* XDD20150317 */
+#define XDB_SLOT_CREATED 0     /* ISO 8601 UTC: sorts by time */
+#define XDB_SLOT_DAY     1     /* YYYYMMDD (UTC): date ranges */
+#define XDB_SLOT_DATA    2     /* the display data, packed (display-data.h) */
 /* "YYYY\x1fnetwork\x1fchat": one value Xapian's own ValueCountMatchSpy
  * counts (on a remote shard too), split here into the three facets. */
 #define XDB_SLOT_FACETS 3

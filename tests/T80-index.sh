@@ -369,7 +369,8 @@ expect_eq "index: a half-built generation (a killed rebuild's) is removed at the
 	"$(ls "$S2/index.d" | tr '\n' ' ')$("$CHATARC" --data "$S2" search --count trust)" "$(readlink "$S2/index" | cut -d/ -f2) 11"
 # Search that forgives: what a person meant, or exit 2 saying what to write.
 for q in "date:2026-11-18=158" "date:2026-11=158" "date:2026=158" "date:2026-11-19=0" "from:maya=9" \
-	"from:@maya@toot.example=9" "from:maya@toot.example=9" "*=158" "(from:maya OR from:lina) trust=1"; do
+	"from:@maya@toot.example=9" "from:maya@toot.example=9" "*=158" "(from:maya OR from:lina) trust=1" \
+	"trust date:2019=0" "trust date:2019..2020=0" "NOT date:2019=158" "trust date:2019..=$("$CHATARC" --data "$S2" search --count trust)"; do
 	got=$("$CHATARC" --data "$S2" search --count "${q%=*}" 2>&1)
 	expect_eq "search: '${q%=*}' finds ${q##*=}" "$got" "${q##*=}"
 done
