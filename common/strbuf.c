@@ -145,3 +145,18 @@ void strbuf_add_abbrev(strbuf_t *sb, const char *text, size_t max)
 	strbuf_add(sb, text, cut);
 	strbuf_addstr(sb, "\xe2\x80\xa6");
 }
+
+void strbuf_add_url_escaped(strbuf_t *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+			strbuf_addch(sb, (char)*p);
+		} else {
+			strbuf_addch(sb, '%');
+			strbuf_addch(sb, hex[*p >> 4]);
+			strbuf_addch(sb, hex[*p & 15]);
+		}
+	}
+}

@@ -32,6 +32,9 @@ static inline const char *plural(long long n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
+/* s with every byte but RFC 3986's unreserved ones (letters, digits,
+ * "-._~") as %XX: a value for a URL's query or path. */
+void strbuf_add_url_escaped(strbuf_t *sb, const char *s);
 /* A decimal integer, without printf's format parsing. */
 void strbuf_add_integer(strbuf_t *sb, long long value);
 void strbuf_addf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

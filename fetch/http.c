@@ -433,18 +433,8 @@ long http_retry_delay(const http_response_t *r, bool bad_body, int attempt, int 
 
 char *http_escape(const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	strbuf_t sb;
 	strbuf_init(&sb, strlen(s) * 3);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-			strbuf_addch(&sb, (char)*p);
-		} else {
-			strbuf_addch(&sb, '%');
-			strbuf_addch(&sb, hex[*p >> 4]);
-			strbuf_addch(&sb, hex[*p & 15]);
-		}
-	}
+	strbuf_add_url_escaped(&sb, s);
 	return strbuf_detach(&sb, NULL);
 }

@@ -15,17 +15,6 @@
 #include "../index/query.h"
 #include "../summarise/summary.h"
 
-/* RFC 3986's unreserved bytes as they are, every other one %XX. */
-static void add_url_encoded(strbuf_t *out, const char *text)
-{
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (isalnum(*p) || strchr("-._~", *p))
-			strbuf_addch(out, (char)*p);
-		else
-			strbuf_addf(out, "%%%02X", *p);
-	}
-}
-
 void people_write_hit(sprinter_t *sp, const chatarc_config_t *config, struct tz_zone **zones,
                       const site_links_t *links, const char *data, const char *session,
                       const char *topic)
@@ -63,7 +52,7 @@ void people_write_hit(sprinter_t *sp, const chatarc_config_t *config, struct tz_
 		for (char *p = lower; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		strbuf_addf(&href, "%speople/", links->root);
-		add_url_encoded(&href, lower);
+		strbuf_add_url_escaped(&href, lower);
 		strbuf_addstr(&href, links->people_suffix);
 		sp->string(sp, "people-href", href.buf);
 		free(lower);

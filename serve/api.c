@@ -11,25 +11,37 @@
 #include "../summarise/summary.h"
 #include "serve-internal.h"
 
-static int respond_json(request_t *r, unsigned status, const strbuf_t *json)
+/* A JSON answer: begun, written through sp, then sent (and released). */
+struct json_answer {
+	strbuf_t out;
+	struct sprinter_json json;
+	sprinter_t *sp;
+};
+
+static void answer_begin(struct json_answer *a)
 {
-	return serve_respond(r, status, "application/json", json->buf, json->len);
+	strbuf_init(&a->out, 4096);
+	sprinter_json_init(&a->json, &a->out);
+	a->sp = &a->json.sp;
+}
+
+static int answer_send(request_t *r, struct json_answer *a, unsigned status)
+{
+	strbuf_addch(&a->out, '\n');
+	int result = serve_respond(r, status, "application/json", a->out.buf, a->out.len);
+	strbuf_release(&a->out);
+	return result;
 }
 
 /* {"error": message}, with the status the failure calls for. */
 static int json_error(request_t *r, unsigned status, const char *message)
 {
-	strbuf_t out;
-	strbuf_init(&out, 128);
-	struct sprinter_json json;
-	sprinter_json_init(&json, &out);
-	json.sp.begin_object(&json.sp, NULL);
-	json.sp.string(&json.sp, "error", message);
-	json.sp.end_object(&json.sp);
-	strbuf_addch(&out, '\n');
-	int result = respond_json(r, status, &out);
-	strbuf_release(&out);
-	return result;
+	struct json_answer a;
+	answer_begin(&a);
+	a.sp->begin_object(a.sp, NULL);
+	a.sp->string(a.sp, "error", message);
+	a.sp->end_object(a.sp);
+	return answer_send(r, &a, status);
 }
 
 static unsigned status_of(chatarc_status_t status)
@@ -61,11 +73,9 @@ static int api_search(request_t *r)
 		serve_results_release(&results);
 		return json_error(r, status_of(status), err.message);
 	}
-	strbuf_t out;
-	strbuf_init(&out, 4096);
-	struct sprinter_json json;
-	sprinter_json_init(&json, &out);
-	sprinter_t *sp = &json.sp;
+	struct json_answer a;
+	answer_begin(&a);
+	sprinter_t *sp = a.sp;
 	sp->begin_object(sp, NULL);
 	sp->string(sp, "query", q);
 	sp->integer(sp, "page", page);
@@ -94,28 +104,24 @@ static int api_search(request_t *r)
 	sp->begin_list(sp, "hits");
 	for (size_t i = 0; i < results.n_hits; i++) {
 		sp->begin_object(sp, NULL);
-		sprinter_json_members(&json, results.hits[i].data);
+		sprinter_json_members(&a.json, results.hits[i].data);
 		sp->number(sp, "score", results.hits[i].score);
 		sp->end_object(sp);
 	}
 	sp->end_list(sp);
 	sp->end_object(sp);
-	strbuf_addch(&out, '\n');
 	serve_results_release(&results);
-	int result = respond_json(r, MHD_HTTP_OK, &out);
-	strbuf_release(&out);
-	return result;
+	return answer_send(r, &a, MHD_HTTP_OK);
 }
 
 static int api_chats(request_t *r)
 {
 	const chatarc_config_t *config = &r->server->config;
-	strbuf_t out, words;
-	strbuf_init(&out, 1024);
+	strbuf_t words;
 	strbuf_init(&words, 128);
-	struct sprinter_json json;
-	sprinter_json_init(&json, &out);
-	sprinter_t *sp = &json.sp;
+	struct json_answer a;
+	answer_begin(&a);
+	sprinter_t *sp = a.sp;
 	sp->begin_list(sp, NULL);
 	for (size_t c = 0; c < config->n_chats; c++) {
 		const chatarc_chat_t *chat = &config->chats[c];
@@ -136,11 +142,8 @@ static int api_chats(request_t *r)
 		sp->end_object(sp);
 	}
 	sp->end_list(sp);
-	strbuf_addch(&out, '\n');
-	int result = respond_json(r, MHD_HTTP_OK, &out);
 	strbuf_release(&words);
-	strbuf_release(&out);
-	return result;
+	return answer_send(r, &a, MHD_HTTP_OK);
 }
 
 static const chatarc_chat_t *chat_named(request_t *r, const char *name)
@@ -162,12 +165,11 @@ static int api_sessions(request_t *r)
 	chatarc_status_t status =
 	    db ? summary_list_sessions(r->server->options->data_dir, chat, &dates, &err)
 	       : CHATARC_ERR_NOT_FOUND;
-	strbuf_t out, query;
-	strbuf_init(&out, 1024);
+	strbuf_t query;
 	strbuf_init(&query, 128);
-	struct sprinter_json json;
-	sprinter_json_init(&json, &out);
-	sprinter_t *sp = &json.sp;
+	struct json_answer a;
+	answer_begin(&a);
+	sprinter_t *sp = a.sp;
 	sp->begin_list(sp, NULL);
 	for (size_t i = 0; status == CHATARC_OK && i < dates.len; i++) {
 		size_t total = 0;
@@ -189,13 +191,13 @@ static int api_sessions(request_t *r)
 		sp->end_object(sp);
 	}
 	sp->end_list(sp);
-	strbuf_addch(&out, '\n');
-	int result = status == CHATARC_OK ? respond_json(r, MHD_HTTP_OK, &out)
-	                                  : json_error(r, status_of(status), err.message);
 	strlist_clear(&dates);
 	strbuf_release(&query);
-	strbuf_release(&out);
-	return result;
+	if (status != CHATARC_OK) {
+		strbuf_release(&a.out);
+		return json_error(r, status_of(status), err.message);
+	}
+	return answer_send(r, &a, MHD_HTTP_OK);
 }
 
 static bool is_date(const char *s)
@@ -239,8 +241,8 @@ static int api_session(request_t *r, const char *rest)
 	} else {
 		strbuf_t out;
 		strbuf_init(&out, 1 << 16);
-		summary_write_json(summary, &out);
-		result = respond_json(r, MHD_HTTP_OK, &out);
+		summary_write_json(summary, &out); /* it ends its line itself */
+		result = serve_respond(r, MHD_HTTP_OK, "application/json", out.buf, out.len);
 		strbuf_release(&out);
 	}
 	summary_free(summary);

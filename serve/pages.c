@@ -27,23 +27,12 @@
 /* Links from the server's pages: absolute, people at /people/ACCOUNT. */
 static const site_links_t serve_links = {"/", ""};
 
-/* RFC 3986's unreserved bytes as they are, every other one %XX. */
-static void add_url_encoded(strbuf_t *out, const char *text)
-{
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (isalnum(*p) || strchr("-._~", *p))
-			strbuf_addch(out, (char)*p);
-		else
-			strbuf_addf(out, "%%%02X", *p);
-	}
-}
-
 static char *search_href(const char *query, long page)
 {
 	strbuf_t href;
 	strbuf_init(&href, 64);
 	strbuf_addstr(&href, "/search?q=");
-	add_url_encoded(&href, query);
+	strbuf_add_url_escaped(&href, query);
 	if (page > 1)
 		strbuf_addf(&href, "&page=%ld", page);
 	return strbuf_detach(&href, NULL);
