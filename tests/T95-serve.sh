@@ -287,4 +287,19 @@ done
 expect_eq "serve: SIGTERM lets the requests in flight finish whole (one begun before it, ended after), and exits 0" \
 	"$rc $whole $(cat "$TMP/inflight.13")" "0 12 HTTP/1.1 200 OK True"
 
+# The options a deployment sets: query strings kept in the log, one origin
+# allowed to call the API (and only the API).
+: >"$TMP/serve.log"
+start_serve --log-queries --cors https://chats.example.org
+get "/api/search?q=policy" >/dev/null
+expect_eq "serve: --log-queries keeps the query; --cors answers the API alone for that origin" \
+	"$(grep -c '"GET /api/search?q=policy" 200' "$TMP/serve.log") $(curl -s -D - -o /dev/null "$BASE/api/chats" | grep -i '^access-control-allow-origin' | tr -d '\r') | $(curl -s -D - -o /dev/null "$BASE/search?q=x" | grep -ci '^access-control')" \
+	"1 Access-Control-Allow-Origin: https://chats.example.org | 0"
+expect_eq "serve: HEAD answers the headers of GET, no body" \
+	"$(curl -s -I "$BASE/style.css" | grep -i '^content-length' | tr -d '\r' | cut -d' ' -f2) $(curl -s -X HEAD --max-time 5 "$BASE/style.css" | wc -c)" \
+	"$(stat -c %s "$D/site/style.css") 0"
+kill -TERM "$SERVE"
+wait "$SERVE"
+SERVE=
+
 test_done
