@@ -415,6 +415,12 @@ char *query_field_term(const char *field, const char *value)
 	return f && f->prefix ? field_term(f, value, strlen(value)) : NULL;
 }
 
+const char *query_field_prefix(const char *field)
+{
+	const query_field_t *f = find_field(field, strlen(field));
+	return f ? f->prefix : NULL;
+}
+
 void query_add_field_term(strlist_t *out, const char *field, const char *value)
 {
 	char *term = query_field_term(field, value);

@@ -72,6 +72,9 @@ extern const query_field_t query_fields[];
  * "Amaya@x"): the one way the indexer, the hide list and queries write a
  * term. NULL for a field without terms; free() it. */
 char *query_field_term(const char *field, const char *value);
+/* The field's term prefix as the index holds it ("XSESSION"), for a reader
+ * of a hit's own terms; NULL for a field without terms. */
+const char *query_field_prefix(const char *field);
 /* The same, added to out. */
 void query_add_field_term(strlist_t *out, const char *field, const char *value);
 

@@ -15,40 +15,37 @@
 #include "../index/query.h"
 #include "../summarise/summary.h"
 
-void people_write_hit(sprinter_t *sp, const chatarc_config_t *config, struct tz_zone **zones,
-                      const site_links_t *links, const char *data, const char *session,
-                      const char *topic)
+/* people_write_hit of a record already read. */
+static void write_record_hit(sprinter_t *sp, const chatarc_config_t *config, struct tz_zone **zones,
+                             const site_links_t *links, const chatarc_record_t *r,
+                             const char *session, const char *topic)
 {
-	chatarc_record_t rec;
-	chatarc_error_t err;
-	if (record_from_json(data, &rec, &err) != CHATARC_OK)
-		return;
-	const chatarc_chat_t *chat = rec.chat ? config_find_chat(config, rec.chat) : NULL;
-	long offset = config_chat_offset(config, zones, chat, rec.created_ms);
+	const chatarc_chat_t *chat = r->chat ? config_find_chat(config, r->chat) : NULL;
+	long offset = config_chat_offset(config, zones, chat, r->created_ms);
 	char local[CHATARC_TIME_ISO_LEN], utc[CHATARC_TIME_ISO_LEN], zone[40];
-	time_format_iso(rec.created_ms + offset * 1000, local);
+	time_format_iso(r->created_ms + offset * 1000, local);
 	local[16] = '\0';
 	local[10] = ' ';
-	time_format_iso(rec.created_ms, utc);
+	time_format_iso(r->created_ms, utc);
 	snprintf(zone, sizeof zone, "%c%02ld:%02ld", offset < 0 ? '-' : '+', labs(offset) / 3600,
 	         labs(offset) % 3600 / 60);
 	strbuf_t href;
 	strbuf_init(&href, 64);
 	sp->begin_object(sp, "hit");
-	sp->string(sp, "chat", rec.chat);
-	sp->string(sp, "network", rec.network);
-	sp->string(sp, "author", rec.author);
-	sp->string(sp, "author-name", rec.author_name);
+	sp->string(sp, "chat", r->chat);
+	sp->string(sp, "network", r->network);
+	sp->string(sp, "author", r->author);
+	sp->string(sp, "author-name", r->author_name);
 	sp->string(sp, "local", local);
 	sp->string(sp, "offset", zone);
 	sp->string(sp, "utc", utc);
 	sp->string(sp, "session", session);
 	sp->string(sp, "topic", topic);
-	sp->string(sp, "url", rec.url);
-	if (rec.author && people_account_valid(rec.author)) {
+	sp->string(sp, "url", r->url);
+	if (r->author && people_account_valid(r->author)) {
 		/* The file name of a static page is the account as the index
 		 * keeps it (lower-case); the server takes any case. */
-		char *lower = xstrdup(rec.author);
+		char *lower = xstrdup(r->author);
 		for (char *p = lower; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		strbuf_addf(&href, "%speople/", links->root);
@@ -57,22 +54,33 @@ void people_write_hit(sprinter_t *sp, const chatarc_config_t *config, struct tz_
 		sp->string(sp, "people-href", href.buf);
 		free(lower);
 	}
-	if (session && rec.chat) {
+	if (session && r->chat) {
 		char anchor[24];
-		summary_message_anchor(rec.uri, anchor);
+		summary_message_anchor(r->uri, anchor);
 		strbuf_reset(&href);
-		strbuf_addf(&href, "%s%s/%s.html#%s", links->root, rec.chat, session, anchor);
+		strbuf_addf(&href, "%s%s/%s.html#%s", links->root, r->chat, session, anchor);
 		sp->string(sp, "href", href.buf);
 	}
 	sp->begin_list(sp, "links");
-	for (size_t i = 0; i < rec.links.len; i++)
-		sp->text(sp, "link", rec.links.items[i]);
+	for (size_t i = 0; i < r->links.len; i++)
+		sp->text(sp, "link", r->links.items[i]);
 	sp->end_list(sp);
-	if (rec.content_warning && *rec.content_warning)
-		sp->text(sp, "content-warning", rec.content_warning);
-	sp->text(sp, "text", rec.text ? rec.text : "");
+	if (r->content_warning && *r->content_warning)
+		sp->text(sp, "content-warning", r->content_warning);
+	sp->text(sp, "text", r->text ? r->text : "");
 	sp->end_object(sp);
 	strbuf_release(&href);
+}
+
+void people_write_hit(sprinter_t *sp, const chatarc_config_t *config, struct tz_zone **zones,
+                      const site_links_t *links, const char *data, const char *session,
+                      const char *topic)
+{
+	chatarc_record_t rec;
+	chatarc_error_t err;
+	if (record_from_json(data, &rec, &err) != CHATARC_OK)
+		return;
+	write_record_hit(sp, config, zones, links, &rec, session, topic);
 	record_clear(&rec);
 }
 
@@ -111,9 +119,8 @@ static CHATARC_MUST_CHECK chatarc_status_t add_hit(void *ctx, const xdb_hit_t *h
 	p->shown =
 	    p->shown &&
 	    chat_shows_person(rec.chat ? config_find_chat(p->config, rec.chat) : NULL, rec.author);
+	write_record_hit(p->sp, p->config, p->zones, p->links, &rec, hit->terms[0], hit->terms[1]);
 	record_clear(&rec);
-	people_write_hit(p->sp, p->config, p->zones, p->links, hit->data, hit->terms[0],
-	                 hit->terms[1]);
 	p->hits++;
 	return CHATARC_OK;
 }
@@ -128,9 +135,8 @@ chatarc_status_t people_page_doc(struct xdb *db, const chatarc_config_t *config,
 	strbuf_t query;
 	strbuf_init(&query, 64);
 	strbuf_addf(&query, "from:%s", account);
-	char *session = query_field_term("session", "");
-	char *topic = query_field_term("topic", "");
-	const char *const prefixes[] = {session, topic, NULL};
+	const char *const prefixes[] = {query_field_prefix("session"), query_field_prefix("topic"),
+	                                NULL};
 	const index_search_t how = {
 	    .sort = XDB_SORT_DATE_DESC, .limit = PEOPLE_MAX_POSTS, .term_prefixes = prefixes};
 	struct person p = {.config = config,
@@ -156,8 +162,6 @@ chatarc_status_t people_page_doc(struct xdb *db, const chatarc_config_t *config,
 		tz_zone_free(p.zones[i]);
 	free(p.zones);
 	strlist_clear(&warnings);
-	free(session);
-	free(topic);
 	strbuf_release(&query);
 	return status;
 }
@@ -169,8 +173,5 @@ static void add_value(void *ctx, const char *value)
 
 chatarc_status_t people_accounts(struct xdb *db, strlist_t *out, chatarc_error_t *err)
 {
-	char *prefix = query_field_term("from", "");
-	chatarc_status_t status = xdb_field_values(db, prefix, "", add_value, out, err);
-	free(prefix);
-	return status;
+	return xdb_field_values(db, query_field_prefix("from"), "", add_value, out, err);
 }

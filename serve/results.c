@@ -46,9 +46,8 @@ chatarc_status_t serve_search(server_t *server, const char *query, xdb_sort_t so
 		return CHATARC_ERR_NOT_FOUND;
 	/* The hit's session and topic, from its own terms: the link to its
 	 * place in the transcript. */
-	char *session = query_field_term("session", "");
-	char *topic = query_field_term("topic", "");
-	const char *const prefixes[] = {session, topic, NULL};
+	const char *const prefixes[] = {query_field_prefix("session"), query_field_prefix("topic"),
+	                                NULL};
 	const index_search_t how = {.sort = sort,
 	                            .offset = offset,
 	                            .limit = (size_t)per_page,
@@ -59,8 +58,6 @@ chatarc_status_t serve_search(server_t *server, const char *query, xdb_sort_t so
 	                            .exact = &out->exact};
 	chatarc_status_t status = index_search(db, &server->config, query, &how, keep_hit, out,
 	                                       &out->total, &out->warnings, err);
-	free(session);
-	free(topic);
 	return status;
 }
 
