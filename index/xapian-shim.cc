@@ -423,25 +423,36 @@ struct Day {
 	}
 };
 
-class Compiler
-{
-	Xapian::TermGenerator words;
+// The years the index holds (its year terms), read once a search and only
+// when a date range asks: every language's reading of the query shares them.
+struct IndexYears {
 	const Xapian::Database &db;
-	int first_year = 0, last_year = -1; // the years the index holds, read once
-
-	void read_years()
+	bool read = false;
+	int first = 0, last = -1; // last < first: no dated message
+	explicit IndexYears(const Xapian::Database &database) : db(database)
 	{
-		if (last_year >= first_year)
+	}
+	void ensure()
+	{
+		if (read)
 			return;
+		read = true;
 		const std::string prefix(XDB_PREFIX_YEAR);
 		for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
 			int year = std::atoi((*t).c_str() + prefix.size());
-			if (last_year < first_year)
-				first_year = last_year = year;
-			first_year = std::min(first_year, year);
-			last_year = std::max(last_year, year);
+			if (last < first)
+				first = last = year;
+			first = std::min(first, year);
+			last = std::max(last, year);
 		}
 	}
+};
+
+class Compiler
+{
+	Xapian::TermGenerator words;
+	IndexYears &years;
+
 	// A query no message matches. Not Xapian's MatchNothing, which is the
 	// empty query: under an AND or a filter an empty query is left out
 	// (pair), so a range outside the index's years matched everything.
@@ -489,10 +500,10 @@ class Compiler
 			return low ? Xapian::Query(Xapian::Query::OP_VALUE_GE, XDB_SLOT_DAY, low)
 			           : Xapian::Query(Xapian::Query::OP_VALUE_LE, XDB_SLOT_DAY, high);
 		}
-		read_years();
-		if (last_year < first_year)
+		years.ensure();
+		if (years.last < years.first)
 			return nothing(); // no dated message at all
-		Day first = {first_year, 1, 1}, last = {last_year, 12, 31};
+		Day first = {years.first, 1, 1}, last = {years.last, 12, 31};
 		if (!have_lo || lo.key() < first.key())
 			lo = first;
 		if (!have_hi || hi.key() > last.key())
@@ -501,7 +512,7 @@ class Compiler
 	}
 
       public:
-	Compiler(const Xapian::Stem &stem, const Xapian::Database &database) : db(database)
+	Compiler(const Xapian::Stem &stem, IndexYears &index_years) : years(index_years)
 	{
 		words.set_stemmer(stem);
 		words.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
@@ -649,13 +660,14 @@ extern "C" chatarc_status_t xdb_search(xdb_t *db, const query_node_t *tree,
 		// matches when the reading in some language matches. Readings
 		// whose terms come out the same (no free text, or words every
 		// stemmer leaves alike) are asked once.
-		Xapian::Query query = Compiler(Xapian::Stem("english"), db->db()).compile(tree);
+		IndexYears years(db->db());
+		Xapian::Query query = Compiler(Xapian::Stem("english"), years).compile(tree);
 		std::vector<std::vector<std::string>> seen{terms_of(query)};
 		std::vector<Xapian::Query> readings{query};
 		for (const char *lang : stemmed_languages) {
 			if (!db->db().term_exists(std::string("XLANG") + lang))
 				continue;
-			Xapian::Query reading = Compiler(stemmer_for(lang), db->db()).compile(tree);
+			Xapian::Query reading = Compiler(stemmer_for(lang), years).compile(tree);
 			std::vector<std::string> terms = terms_of(reading);
 			bool known = false;
 			for (const auto &t : seen)
