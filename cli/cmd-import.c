@@ -114,10 +114,11 @@ int cli_import_files(cli_context_t *ctx, const chatarc_chat_t *chat, char **path
 				 * go only by `forget`. */
 				char line[1200];
 				snprintf(line, sizeof line,
-				         "%s: %ld post%s none of %s's tags (kept; "
+				         "%s: %ld %s none of %s's tags (kept; "
 				         "--require-tag leaves them out)",
 				         paths[i], stats.off_tag,
-				         stats.off_tag == 1 ? " carries" : "s carry", chat->name);
+				         plural(stats.off_tag, "post carries", "posts carry"),
+				         chat->name);
 				term_say("import: note", line);
 			}
 			partial += status == CHATARC_ERR_PARTIAL;

@@ -236,10 +236,11 @@ int cmd_search(int argc, char **argv, cli_context_t *ctx)
 	}
 	if (stale)
 		fprintf(stderr,
-		        "chatarc: search: warning: %zu day file%s of the archive changed since the "
+		        "chatarc: search: warning: %zu day %s of the archive changed since the "
 		        "index last read %s; results may be incomplete: run `chatarc --data %s "
 		        "index`\n",
-		        stale, stale == 1 ? "" : "s", stale == 1 ? "it" : "them", ctx->data_dir);
+		        stale, plural((long long)stale, "file", "files"),
+		        plural((long long)stale, "it", "them"), ctx->data_dir);
 	struct search_output out = {.format = (enum search_format)format_index,
 	                            .config = config,
 	                            .zones = xcalloc(config->n_chats, sizeof *out.zones)};

@@ -200,11 +200,11 @@ chatarc_status_t select_open(cli_context_t *ctx, const char *command, char **arg
 		if (stale)
 			fprintf(
 			    stderr,
-			    "chatarc: %s: warning: %zu day file%s of the archive changed since the "
+			    "chatarc: %s: warning: %zu day %s of the archive changed since the "
 			    "index last read %s; --query may miss messages: run `chatarc --data %s "
 			    "index`\n",
-			    command, stale, stale == 1 ? "" : "s", stale == 1 ? "it" : "them",
-			    ctx->data_dir);
+			    command, stale, plural((long long)stale, "file", "files"),
+			    plural((long long)stale, "it", "them"), ctx->data_dir);
 	}
 	s->places = xcalloc(s->config->n_chats + 1, sizeof *s->places);
 	s->places_day = xcalloc(s->config->n_chats + 1, sizeof *s->places_day);

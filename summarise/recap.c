@@ -421,9 +421,9 @@ void summary_write_post(const summary_t *s, summary_post_network_t network, cons
 	size_t people = json_array_len(participants);
 	long long newcomers = count_newcomers(participants);
 	long long messages = json_get_count(doc, "message-count");
-	strbuf_addf(&head, "#%s %s: %lld message%s from %zu %s",
-	            hashtag ? hashtag : str(doc, "chat"), str(doc, "date"), messages,
-	            messages == 1 ? "" : "s", people, people == 1 ? "person" : "people");
+	strbuf_addf(&head, "#%s %s: %lld %s from %zu %s", hashtag ? hashtag : str(doc, "chat"),
+	            str(doc, "date"), messages, plural(messages, "message", "messages"), people,
+	            plural((long long)people, "person", "people"));
 	if (newcomers)
 		strbuf_addf(&head, " (%lld new)", newcomers);
 	strbuf_addch(&head, '.');
@@ -447,8 +447,8 @@ void summary_write_post(const summary_t *s, summary_post_network_t network, cons
 		add_without_tag(&line, text, hashtag ? hashtag : str(doc, "chat"));
 		char more[64];
 		size_t after = n_topics - t - 1;
-		snprintf(more, sizeof more, "\n(+%zu more question%s in the transcript)", after + 1,
-		         after + 1 == 1 ? "" : "s");
+		snprintf(more, sizeof more, "\n(+%zu more %s in the transcript)", after + 1,
+		         plural((long long)after + 1, "question", "questions"));
 		size_t reserve = after ? summary_post_length(network, more) : 0;
 		size_t used = summary_post_length(network, out->buf) + fixed + reserve;
 		size_t room = used + 2 < limit ? limit - used - 1 : 0; /* -1: its line break */
