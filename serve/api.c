@@ -200,17 +200,6 @@ static int api_sessions(request_t *r)
 	return answer_send(r, &a, MHD_HTTP_OK);
 }
 
-static bool is_date(const char *s)
-{
-	static const char shape[] = "0000-00-00";
-	if (strlen(s) != 10)
-		return false;
-	for (size_t i = 0; i < 10; i++)
-		if (shape[i] == '0' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != '-')
-			return false;
-	return true;
-}
-
 /* /api/session/CHAT/DATE: the session's summary as `chatarc summarise
  * CHAT DATE --format json` prints it. */
 static int api_session(request_t *r, const char *rest)
@@ -222,7 +211,7 @@ static int api_session(request_t *r, const char *rest)
 	memcpy(name, rest, (size_t)(slash - rest));
 	name[slash - rest] = '\0';
 	const chatarc_chat_t *chat = chat_named(r, name);
-	if (!chat || !is_date(slash + 1))
+	if (!chat || !schedule_date_valid(slash + 1))
 		return json_error(
 		    r, MHD_HTTP_NOT_FOUND,
 		    "expected /api/session/CHAT/YYYY-MM-DD with a chat of /api/chats");

@@ -4,7 +4,6 @@
  * here and rendered by the site's own XSLT (share/xslt/search.xsl,
  * people.xsl), so it looks like the rest of the site; every text from a
  * post reaches the page as XML text, which the serializer escapes. */
-#include <ctype.h>
 #include <libxml/tree.h>
 #include <libxslt/transform.h>
 #include <libxslt/variables.h>
@@ -16,10 +15,7 @@
 #include <string.h>
 
 #include "../common/alloc.h"
-#include "../common/json.h"
-#include "../common/record.h"
 #include "../common/sprinter.h"
-#include "../common/timeutil.h"
 #include "../common/tzfile.h"
 #include "../publish/people.h"
 #include "serve-internal.h"

@@ -86,9 +86,9 @@
         <xsl:for-each select="$shown">
           <xsl:variable name="p" select="position() - 1"/>
           <xsl:if test="$p = 0 or $p = $n - 1 or $p = $half or $p = $quarter or $p = $n - 1 - $quarter">
-            <xsl:variable name="x" select="10 + 88 * ($n - 1 - $p) div ($n - 1)"/>
-            <line x1="{format-number($x, '0.##')}%" y1="165" x2="{format-number($x, '0.##')}%" y2="170" class="axis"/>
-            <text x="{format-number($x, '0.##')}%" y="186">
+            <xsl:variable name="x" select="concat(format-number(10 + 88 * ($n - 1 - $p) div ($n - 1), '0.##'), '%')"/>
+            <line x1="{$x}" y1="165" x2="{$x}" y2="170" class="axis"/>
+            <text x="{$x}" y="186">
               <xsl:attribute name="text-anchor">
                 <xsl:choose>
                   <xsl:when test="$p = 0">end</xsl:when>
