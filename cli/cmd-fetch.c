@@ -19,9 +19,13 @@ static const command_help_t fetch_help = {
     "message per uri. A later run goes on from where the last one stopped; the\n"
     "first walks back 7 days, or to --since. --until fetches a window once and\n"
     "leaves the cursors alone. Posts of accounts that opted out of indexing are\n"
-    "skipped (and counted) unless the chat sets \"allow_noindex\". --follow keeps\n"
-    "polling (fetch.follow_interval, 30 s) until interrupted; what was fetched\n"
-    "is archived. Credentials come from the variables or files the source names.\n\n"
+    "skipped (and counted) unless the chat sets \"allow_noindex\". --follow then\n"
+    "takes posts as they are pushed (Mastodon's streaming API, Bluesky's\n"
+    "Jetstream), each committed within a second, filling any gap by the walk on\n"
+    "every reconnect; a source without push is polled every\n"
+    "fetch.follow_interval (30 s). Ctrl-C or SIGTERM stops it with everything\n"
+    "received archived. Credentials come from the variables or files the source\n"
+    "names.\n\n"
     "Exit status: 0 all sources read; 1 nothing could be done (another fetch\n"
     "holds every chat, a bad config, the archive cannot be written); 2 usage error;\n"
     "3 some sources failed (each named on stderr) while the others were read."};
@@ -51,6 +55,8 @@ static void describe_job(const fetch_job_stats_t *j, char *out, size_t size)
 	else if (j->waiting_until > now)
 		snprintf(out + n, size - (size_t)n, ", waiting %.0f s (rate limit or retry)",
 		         (double)(j->waiting_until - now) / 1000.0 + 0.5);
+	else if (j->live)
+		snprintf(out + n, size - (size_t)n, ", %s (%ld pushed)", j->live, j->streamed);
 	else if (j->done)
 		snprintf(out + n, size - (size_t)n, ", up to date");
 }
@@ -85,10 +91,13 @@ static void print_summary(const fetch_report_t *report)
 		const fetch_job_stats_t *j = &report->jobs[i];
 		printf("%s %s #%s: %ld new, %ld duplicate, %ld updated, %ld skipped for consent, "
 		       "%ld forgotten, %ld boosts counted, %ld errors (%ld pages, %ld requests, "
-		       "%ld retries); %ld re-checked, %ld deleted upstream\n",
+		       "%ld retries); %ld re-checked, %ld deleted upstream",
 		       j->chat, j->source, j->tag, j->stored.new_messages, j->stored.duplicates,
 		       j->stored.updated, j->consent_skipped, j->stored.forgotten, j->boosts,
 		       j->errors, j->pages, j->requests, j->retries, j->rechecked, j->deleted);
+		if (j->live)
+			printf("; %ld pushed", j->streamed);
+		putchar('\n');
 	}
 }
 
@@ -101,8 +110,8 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	    OPT_STRING("until", 0, "T", "only messages before T (a one-off: cursors untouched)",
 	               &until),
 	    OPT_STRING("source", 's', "NAME", "only this source of each chat", &source),
-	    OPT_FLAG("follow", 'f', NULL, "keep polling until interrupted (SIGINT/SIGTERM)",
-	             &follow),
+	    OPT_FLAG("follow", 'f', NULL,
+	             "then follow the streams until interrupted (SIGINT/SIGTERM)", &follow),
 	    OPT_FLAG("verbose", 'v', NULL, "log each request, and print the summary", &verbose),
 	    OPT_FLAG("quiet", 'q', NULL, "no progress or summary even on a terminal", &quiet),
 	    OPT_END,

@@ -486,9 +486,9 @@ static CHATARC_MUST_CHECK chatarc_status_t read_chat(struct checker *c, const ch
 static CHATARC_MUST_CHECK chatarc_status_t read_source(struct checker *c, const char *name,
                                                        yajl_val v, chatarc_source_t *source)
 {
-	static const char *const keys[] = {"type",          "url",        "token_env",
-	                                   "token_file",    "identifier", "password_env",
-	                                   "password_file", "pds",        NULL};
+	static const char *const keys[] = {
+	    "type",         "url",           "token_env", "token_file", "identifier",
+	    "password_env", "password_file", "pds",       "stream",     NULL};
 	char path[256], sub[400];
 	chatarc_status_t rc;
 
@@ -545,6 +545,23 @@ static CHATARC_MUST_CHECK chatarc_status_t read_source(struct checker *c, const 
 	if (source->pds && strncmp(source->pds, "https://", 8) &&
 	    strncmp(source->pds, "http://", 7))
 		return complain(c, sub, "expected \"pds\": \"https://server\"");
+	yajl_val stream = json_get(v, "stream");
+	snprintf(sub, sizeof sub, "%s.stream", path);
+	if (stream && YAJL_IS_FALSE(stream)) {
+		source->no_stream = true;
+	} else if (stream) {
+		const char *u = YAJL_IS_STRING(stream) ? stream->u.string : "";
+		bool ok = mastodon ? !strncmp(u, "https://", 8) || !strncmp(u, "http://", 7)
+		                   : !strncmp(u, "wss://", 6) || !strncmp(u, "ws://", 5);
+		if (!ok)
+			return complain(c, sub,
+			                mastodon
+			                    ? "expected \"stream\": \"https://streaming.server\" "
+			                      "or false"
+			                    : "expected \"stream\": \"wss://jetstream.server\" or "
+			                      "false");
+		record_set(&source->stream, u);
+	}
 	return CHATARC_OK;
 }
 
@@ -567,6 +584,7 @@ static CHATARC_MUST_CHECK chatarc_status_t read_fetch_settings(struct checker *c
 	    {"max_wait", 0, 86400, offsetof(chatarc_fetch_settings_t, max_wait_s)},
 	    {"recheck_days", 0, 3650, offsetof(chatarc_fetch_settings_t, recheck_days)},
 	    {"recheck_every", 0, 8760, offsetof(chatarc_fetch_settings_t, recheck_every_h)},
+	    {"stream_silence", 1, 3600, offsetof(chatarc_fetch_settings_t, stream_silence_s)},
 	};
 	const char *keys[sizeof knobs / sizeof *knobs + 1];
 	char sub[128];
@@ -725,7 +743,8 @@ static CHATARC_MUST_CHECK chatarc_status_t check_config(struct checker *c, yajl_
 	                                           .backoff_max_ms = 60000,
 	                                           .max_wait_s = 900,
 	                                           .recheck_days = 14,
-	                                           .recheck_every_h = 6};
+	                                           .recheck_every_h = 6,
+	                                           .stream_silence_s = 60};
 	if (json_get(root, "fetch") &&
 	    (rc = read_fetch_settings(c, json_get(root, "fetch"), &config->fetch)))
 		return rc;
@@ -959,6 +978,7 @@ void config_release(chatarc_config_t *config)
 		free(config->sources[i].password.env);
 		free(config->sources[i].password.file);
 		free(config->sources[i].pds);
+		free(config->sources[i].stream);
 	}
 	free(config->chats);
 	free(config->sources);
@@ -1016,13 +1036,17 @@ void config_template(strbuf_t *out, bool with_sample)
 	         "// (an access token with read:statuses). Bluesky: \"identifier\": \"handle\",\n"
 	         "// \"password_env\" or \"password_file\" (an app password), \"pds\": "
 	         "\"https://bsky.social\".\n"
+	         "// `fetch --follow` takes posts as they are pushed: from the instance's\n"
+	         "// streaming API (\"stream\": \"https://streaming.server\" when it is served\n"
+	         "// elsewhere) or Bluesky's Jetstream (\"stream\": \"wss://jetstream.server\");\n"
+	         "// \"stream\": false polls instead.\n"
 	         "//\n"
 	         "// \"fetch\": {\"follow_interval\": 30, \"connect_timeout\": 10, "
 	         "\"stall_timeout\": 30,\n"
 	         "//   \"request_timeout\": 300, \"max_pages\": 1000, \"retries\": 5, "
 	         "\"backoff_base_ms\": 1000,\n"
 	         "//   \"backoff_max_ms\": 60000, \"max_wait\": 900, \"recheck_days\": 14,\n"
-	         "//   \"recheck_every\": 6}\n"
+	         "//   \"recheck_every\": 6, \"stream_silence\": 60}\n"
 	         "// paces `chatarc fetch` (seconds unless named _ms); these are the defaults.\n"
 	         "// Posts of the last recheck_days are asked for again every recheck_every\n"
 	         "// hours: deleted ones leave the archive, edits replace the text (0: off).\n"

@@ -60,6 +60,10 @@ typedef struct chatarc_source {
 	char *identifier;              /* Bluesky handle or DID to sign in as */
 	chatarc_secret_ref_t password; /* Bluesky app password */
 	char *pds; /* Bluesky: the PDS to sign in on and search through; url if NULL */
+	/* fetch --follow's push: Mastodon's streaming server (url if NULL),
+	 * Bluesky's Jetstream (the public one if NULL); "stream": false, none. */
+	char *stream;
+	bool no_stream;
 } chatarc_source_t;
 
 /* "fetch": how `chatarc fetch` paces itself. Defaults in config_load. */
@@ -75,6 +79,7 @@ typedef struct chatarc_fetch_settings {
 	int max_wait_s;        /* longest Retry-After honoured before giving up (900) */
 	int recheck_days;      /* posts this recent are re-checked for deletions (14; 0: off) */
 	int recheck_every_h;   /* ... at most this often per chat and source (6) */
+	int stream_silence_s;  /* a stream silent this long (no heartbeat) is reopened (60) */
 } chatarc_fetch_settings_t;
 
 typedef struct chatarc_config {

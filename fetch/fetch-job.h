@@ -15,6 +15,7 @@
 #include "http.h"
 #include "posts.h"
 #include "recheck.h"
+#include "sse.h"
 
 #define DAY_MS         (24LL * 3600 * 1000)
 #define FIRST_RUN_DAYS 7
@@ -51,6 +52,32 @@ enum request_kind { REQUEST_PAGE, REQUEST_SIGN_IN, REQUEST_REFRESH };
 
 struct fetch_run;
 
+/* fetch --follow on push (fetch-live.c): a job's stream and what it does
+ * while no stream is open. */
+enum stream_state {
+	STREAM_WAITING, /* to be opened at not_before (polling meanwhile) */
+	STREAM_OPENING, /* asked for; no answer yet */
+	STREAM_OPEN,    /* events arriving */
+	STREAM_POLLING  /* the source has no push: rounds every follow_interval */
+};
+
+struct job_stream {
+	enum stream_state state;
+	http_request_t request;
+	sse_parser_t sse;
+	/* The stream's own converter: its records go in whatever walk is
+	 * under way (fetch-live.c's store_streamed). */
+	post_converter_t conv;
+	int attempt;             /* failed opens since the last stream that worked */
+	chatarc_ms_t not_before; /* STREAM_WAITING: open then */
+	chatarc_ms_t next_poll;  /* a REST round is due then (no stream open) */
+	chatarc_ms_t opened_at;  /* the stream's answer came */
+	chatarc_ms_t last_write; /* a pushed record was last added */
+	bool gap_due;            /* a walk for the gap, once the job is idle */
+	bool dirty;              /* records added since the last commit */
+	strlist_t deleted;       /* ids a "delete" named, to be proved gone */
+};
+
 struct job {
 	struct fetch_run *run;
 	fetch_job_stats_t *stats;
@@ -76,6 +103,7 @@ struct job {
 	int attempt;
 	chatarc_ms_t not_before;
 	post_converter_t conv;
+	struct job_stream *stream; /* fetch --follow on push; NULL otherwise */
 
 	/* The page being read. */
 	long page_posts;
@@ -144,6 +172,12 @@ struct network_handler {
 	 * back stops at its window's start. */
 	bool (*keeps)(const struct job *job, const chatarc_record_t *record);
 	recheck_lookup_t lookup; /* looking archived posts up again (recheck.h) */
+	/* Push (may be NULL: none): the job's stream of server-sent events (a
+	 * new string), and one event of it read into the stream's converter
+	 * (a "delete" adds the id to stream->deleted). */
+	char *(*stream_url)(const struct job *job);
+	chatarc_status_t (*stream_event)(struct job *job, const char *type, const char *data,
+	                                 size_t len, chatarc_error_t *err);
 };
 
 extern const struct network_handler mastodon_handler, bluesky_handler;
@@ -163,6 +197,26 @@ bool take_link(struct job *job, const char *link);
 /* The converter's counts are the job's. */
 CHATARC_MUST_CHECK chatarc_status_t convert_counted(struct job *job, yajl_val post,
                                                     chatarc_error_t *err);
+/* Starts a walk from the job's cursor (a round). */
+void job_start_round(struct job *job, bool first);
+/* Starts what each job may send now; false when no job has work left.
+ * *wake: when one will next have something to send. */
+bool jobs_step(struct fetch_run *run, chatarc_ms_t *wake);
+/* Proves gone, each alone at its home, the job's archived posts with
+ * these server ids (a stream said they were deleted); removes those. */
+void job_recheck_ids(struct job *job, const strlist_t *ids);
+void show_progress(struct fetch_run *run, bool now);
+/* A chat's archive opened (waiting for its lock) or committed and closed. */
+CHATARC_MUST_CHECK chatarc_status_t target_open(struct fetch_run *run, struct chat_target *t,
+                                                chatarc_error_t *err);
+CHATARC_MUST_CHECK chatarc_status_t target_close(struct chat_target *t, chatarc_error_t *err);
+bool stopping(const struct fetch_run *run);
+
+/* fetch-live.c: after the first round of fetch --follow, the jobs' streams
+ * until stopped (archives stay open; each arrival committed within a
+ * second). */
+CHATARC_MUST_CHECK chatarc_status_t live_run(struct fetch_run *run, chatarc_error_t *err);
+void live_release(struct fetch_run *run);
 
 /* fetch-state.c */
 char *state_path(const char *data_dir, const char *chat, const char *source, const char *tag);

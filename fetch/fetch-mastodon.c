@@ -318,6 +318,55 @@ static bool mastodon_status_is_local(yajl_val status)
 	return acct && *acct && !strchr(acct, '@');
 }
 
+/* The hashtag's stream, on the streaming server the source names (most
+ * instances serve it at their own address). */
+static char *mastodon_stream_url(const struct job *job)
+{
+	strbuf_t sb;
+	const chatarc_source_t *source = job->link->source;
+	const char *base = source->stream ? source->stream : job->link->base;
+	size_t len = strlen(base);
+	while (len && base[len - 1] == '/')
+		len--;
+	char *tag = http_escape(job->tag);
+	strbuf_init(&sb, 0);
+	strbuf_add(&sb, base, len);
+	strbuf_addf(&sb, "/api/v1/streaming/hashtag?tag=%s", tag);
+	free(tag);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* "update" (a new status) and "status.update" (an edit: the archive keeps
+ * the later edit) are converted as a page's statuses are; "delete" names
+ * a status by id, to be proved gone. Other events are not the tag's. */
+static CHATARC_MUST_CHECK chatarc_status_t mastodon_stream_event(struct job *job, const char *type,
+                                                                 const char *data, size_t len,
+                                                                 chatarc_error_t *err)
+{
+	(void)len;
+	if (!strcmp(type, "delete")) {
+		if (!*data || strspn(data, "0123456789") != strlen(data))
+			return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+			                         "a delete event without a status id: %.60s", data);
+		strlist_add(&job->stream->deleted, data);
+		return CHATARC_OK;
+	}
+	if (strcmp(type, "update") && strcmp(type, "status.update"))
+		return CHATARC_OK;
+	yajl_val status;
+	chatarc_status_t rc = json_parse(data, &status, err);
+	if (rc != CHATARC_OK)
+		return rc;
+	if (!YAJL_IS_OBJECT(status) || !json_get_string(status, "uri")) {
+		json_free(status);
+		return chatarc_error_set(err, CHATARC_ERR_FORMAT,
+		                         "an %s event that is not a status", type);
+	}
+	rc = mastodon_convert_status(&job->stream->conv, status, err);
+	json_free(status);
+	return rc;
+}
+
 const struct network_handler mastodon_handler = {
     .type = "mastodon",
     .link_setup = mastodon_link_setup,
@@ -336,6 +385,8 @@ const struct network_handler mastodon_handler = {
     .cursor_free = mastodon_cursor_free,
     .walks_back = mastodon_walks_back,
     .keeps = mastodon_keeps,
+    .stream_url = mastodon_stream_url,
+    .stream_event = mastodon_stream_event,
     /* Mastodon 4.3's GET /api/v1/statuses?id[]=...: at most 20, the
      * server's own ids; statuses it no longer has are left out. Only a
      * status of the instance's own accounts is proved gone there, by

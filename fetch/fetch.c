@@ -37,7 +37,7 @@ void say(struct fetch_run *run, const char *fmt, ...)
 	run->options->warning(run->options->ctx, line);
 }
 
-static void show_progress(struct fetch_run *run, bool now)
+void show_progress(struct fetch_run *run, bool now)
 {
 	chatarc_ms_t t = time_now_ms();
 	if (!run->options->progress || (!now && t - run->last_progress < 250))
@@ -46,7 +46,7 @@ static void show_progress(struct fetch_run *run, bool now)
 	run->options->progress(run->options->ctx, run->report);
 }
 
-static bool stopping(const struct fetch_run *run)
+bool stopping(const struct fetch_run *run)
 {
 	return run->options->stop && *run->options->stop;
 }
@@ -91,7 +91,7 @@ void job_fail(struct job *job, const char *fmt, ...)
 /* Sets up the walk of this run (or --follow round). A new walk back is
  * written down before its first request, so a run killed before its first
  * page still leaves the next run knowing how far back to go. */
-static void job_start_round(struct job *job, bool first)
+void job_start_round(struct job *job, bool first)
 {
 	chatarc_error_t err;
 	const fetch_options_t *o = job->run->options;
@@ -328,6 +328,33 @@ static void recheck_finish(struct job *job, bool completed)
 		job_fail(job, "cannot save the fetch cursor: %s", err.message);
 	if (!job->stats->failed)
 		job->stats->done = true;
+}
+
+void job_recheck_ids(struct job *job, const strlist_t *ids)
+{
+	const chatarc_fetch_settings_t *f = &job->run->config->fetch;
+	chatarc_ms_t now = time_now_ms();
+	chatarc_error_t err;
+	int days = f->recheck_days > 0 ? f->recheck_days : FIRST_RUN_DAYS;
+	if (job->recheck || !job->link->net->lookup.one_path)
+		return;
+	chatarc_status_t status = archive_commit(job->target->archive, &err);
+	if (status == CHATARC_OK)
+		status =
+		    recheck_load(job->run->data_dir, job->stats->chat, job->stats->source,
+		                 &job->link->net->lookup, now - days * DAY_MS, &job->recheck, &err);
+	if (status != CHATARC_OK) {
+		job_fail(job, "cannot read the archive to check a deletion: %s", err.message);
+		return;
+	}
+	recheck_only(job->recheck, ids);
+	chatarc_ms_t rechecked_at = job->rechecked_at;
+	job->attempt = 0;
+	if (recheck_more(job->recheck))
+		job->phase = PHASE_RECHECK;
+	else
+		recheck_finish(job, true);
+	job->rechecked_at = rechecked_at; /* (a deletion's check is not the periodic one) */
 }
 
 /* After a walk: re-check the chat's recent posts from this source, when
@@ -688,40 +715,51 @@ static CHATARC_MUST_CHECK chatarc_status_t plan_jobs(struct fetch_run *run, cons
 	return status;
 }
 
+chatarc_status_t target_open(struct fetch_run *run, struct chat_target *t, chatarc_error_t *err)
+{
+	archive_options_t options = {.wait_for_lock = true};
+	if (t->busy || t->archive)
+		return CHATARC_OK;
+	return archive_open(run->data_dir, t->chat->name, &options, &t->archive, err);
+}
+
+/* Every page was committed as it came, so this commits nothing new; a
+ * failure here is still reported, never dropped. */
+chatarc_status_t target_close(struct chat_target *t, chatarc_error_t *err)
+{
+	if (!t->archive)
+		return CHATARC_OK;
+	chatarc_status_t status = archive_commit(t->archive, err);
+	archive_close(t->archive);
+	t->archive = NULL;
+	return status;
+}
+
 /* Archives are open (and their write locks held) only during a round, so
  * an import can go in while --follow waits for the next one. */
 static CHATARC_MUST_CHECK chatarc_status_t open_archives(struct fetch_run *run,
                                                          chatarc_error_t *err)
 {
 	for (size_t i = 0; i < run->n_targets; i++) {
-		struct chat_target *t = &run->targets[i];
-		archive_options_t options = {.wait_for_lock = true};
-		chatarc_status_t status;
-		if (!t->busy && !t->archive &&
-		    (status =
-		         archive_open(run->data_dir, t->chat->name, &options, &t->archive, err)))
+		chatarc_status_t status = target_open(run, &run->targets[i], err);
+		if (status != CHATARC_OK)
 			return status;
 	}
 	return CHATARC_OK;
 }
 
-/* Every page was committed as it came, so this commits nothing new; a
- * failure here is still reported (the first one), never dropped. */
+/* The first failure is reported; every archive is closed. */
 static CHATARC_MUST_CHECK chatarc_status_t close_archives(struct fetch_run *run,
                                                           chatarc_error_t *err)
 {
 	chatarc_status_t status = CHATARC_OK;
 	for (size_t i = 0; i < run->n_targets; i++) {
-		struct chat_target *t = &run->targets[i];
-		if (!t->archive)
-			continue;
-		chatarc_error_t commit_err;
-		if (archive_commit(t->archive, &commit_err) != CHATARC_OK && status == CHATARC_OK) {
+		chatarc_error_t close_err;
+		if (target_close(&run->targets[i], &close_err) != CHATARC_OK &&
+		    status == CHATARC_OK) {
 			status = CHATARC_ERR_IO;
-			*err = commit_err;
+			*err = close_err;
 		}
-		archive_close(t->archive);
-		t->archive = NULL;
 	}
 	return status;
 }
@@ -752,7 +790,7 @@ static CHATARC_MUST_CHECK chatarc_status_t lock_targets(struct fetch_run *run, c
 	return CHATARC_OK;
 }
 
-static bool round_active(struct fetch_run *run, chatarc_ms_t *wake)
+bool jobs_step(struct fetch_run *run, chatarc_ms_t *wake)
 {
 	bool active = false;
 	chatarc_ms_t now = time_now_ms();
@@ -781,7 +819,7 @@ static bool round_active(struct fetch_run *run, chatarc_ms_t *wake)
 static void run_round(struct fetch_run *run)
 {
 	chatarc_ms_t wake;
-	while (!stopping(run) && round_active(run, &wake)) {
+	while (!stopping(run) && jobs_step(run, &wake)) {
 		long timeout = (long)(wake - time_now_ms());
 		show_progress(run, false);
 		http_client_run(run->http, timeout < 10 ? 10 : timeout);
@@ -796,6 +834,7 @@ static void run_round(struct fetch_run *run)
 
 static void run_release(struct fetch_run *run)
 {
+	live_release(run);
 	for (size_t j = 0; j < run->n_jobs; j++) {
 		struct job *job = &run->jobs[j];
 		/* Replies whose parent never came are already settled in the archive. */
@@ -829,17 +868,6 @@ static void run_release(struct fetch_run *run)
 	http_client_free(run->http);
 }
 
-static void sleep_until_next_round(struct fetch_run *run)
-{
-	chatarc_ms_t until =
-	    time_now_ms() + (chatarc_ms_t)run->config->fetch.follow_interval_s * 1000;
-	while (!stopping(run) && time_now_ms() < until) {
-		chatarc_ms_t left = until - time_now_ms();
-		struct timespec ts = {0, (left > 200 ? 200 : left) * 1000000L};
-		nanosleep(&ts, NULL);
-	}
-}
-
 chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *config,
                              const strlist_t *chats, const fetch_options_t *options,
                              fetch_report_t *report, chatarc_error_t *err)
@@ -861,24 +889,26 @@ chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *confi
 		status = http_client_new(&http_options, &run.http, err);
 	if (status == CHATARC_OK)
 		status = lock_targets(&run, err);
-	for (bool first = true; status == CHATARC_OK && !stopping(&run); first = false) {
-		if ((status = open_archives(&run, err)) != CHATARC_OK)
-			break;
+	if (status == CHATARC_OK && !stopping(&run))
+		status = open_archives(&run, err);
+	if (status == CHATARC_OK && !stopping(&run)) {
 		for (size_t j = 0; j < run.n_jobs; j++)
 			if (!run.jobs[j].target->busy)
-				job_start_round(&run.jobs[j], first);
+				job_start_round(&run.jobs[j], true);
 		run_round(&run);
-		if ((status = close_archives(&run, err)) != CHATARC_OK)
-			break;
-		if (!options->follow)
-			break;
-		sleep_until_next_round(&run);
+		/* --follow: the streams (or polling, where a source has none)
+		 * from here on, until stopped. */
+		if (options->follow && !stopping(&run))
+			status = live_run(&run, err);
 	}
-	if (status != CHATARC_OK) {
-		run_release(&run);
-		return status;
+	chatarc_error_t close_err;
+	if (close_archives(&run, &close_err) != CHATARC_OK && status == CHATARC_OK) {
+		status = CHATARC_ERR_IO;
+		*err = close_err;
 	}
 	run_release(&run);
+	if (status != CHATARC_OK)
+		return status;
 	for (size_t j = 0; j < report->n_jobs; j++)
 		if (report->jobs[j].failed)
 			return chatarc_error_set(err, CHATARC_ERR_PARTIAL, "%s",

@@ -25,6 +25,8 @@ typedef struct fetch_job_stats {
 	long rechecked;             /* archived posts asked for again (deletions, edits) */
 	long deleted;               /* ... found deleted upstream, and removed */
 	long errors;                /* failures over the run (a --follow run may recover) */
+	long streamed;              /* records pushed by a stream (--follow) */
+	const char *live;           /* --follow: "streaming", "polling", ...; NULL before */
 	bool failed;                /* the job's last attempt failed; error says why */
 	bool done;                  /* caught up (until the next --follow round) */
 	chatarc_ms_t waiting_until; /* waiting for a rate limit or a retry; 0 if not */

@@ -15,7 +15,8 @@
 struct http_client {
 	CURLM *multi;
 	http_client_options_t options;
-	int running; /* transfers started and not yet finished */
+	int running;      /* transfers started and not yet finished */
+	bool stream_data; /* a stream's bytes came in this http_client_run */
 };
 
 chatarc_status_t http_client_new(const http_client_options_t *options, http_client_t **out,
@@ -71,11 +72,24 @@ void http_request_release(http_request_t *request)
 	response_clear(&request->response);
 }
 
+/* A stream's 2xx body goes to its chunk function as it comes; anything
+ * else (an error's body, a page) is kept, up to max_body. */
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
 	http_request_t *request = ctx;
 	http_response_t *r = &request->response;
 	size_t len = size * n;
+	if (request->chunk && r->streaming) {
+		r->last_data = time_now_ms();
+		request->client->stream_data = true;
+		if (!request->chunk(request->ctx, request, data, len)) {
+			if (!r->error.message[0])
+				snprintf(r->error.message, sizeof r->error.message,
+				         "the stream sent what it should not: closed");
+			return 0;
+		}
+		return len;
+	}
 	if (r->body.len + len > request->client->options.max_body) {
 		snprintf(r->error.message, sizeof r->error.message,
 		         "response longer than %zu MB: refused",
@@ -180,7 +194,19 @@ static chatarc_ms_t parse_reset(const char *value, chatarc_ms_t now)
 
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
-	http_read_header(ctx, data, size * n);
+	http_request_t *request = ctx;
+	http_read_header(request, data, size * n);
+	/* The blank line ending a stream's 2xx headers: its body is events. */
+	if (request->chunk && size * n <= 2 && (data[0] == '\r' || data[0] == '\n')) {
+		long status = 0;
+		curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &status);
+		http_response_t *r = &request->response;
+		r->status = status;
+		r->streaming = status >= 200 && status < 300;
+		r->last_data = time_now_ms();
+		if (r->streaming)
+			request->client->stream_data = true;
+	}
 	return size * n;
 }
 
@@ -231,7 +257,11 @@ chatarc_status_t http_start(http_client_t *client, http_request_t *request, chat
 	request->easy = easy;
 	request->redirects = 0;
 
-	headers = curl_slist_append(headers, "Accept: application/json");
+	strbuf_t accept;
+	strbuf_init(&accept, 0);
+	strbuf_addf(&accept, "Accept: %s", request->accept ? request->accept : "application/json");
+	headers = curl_slist_append(headers, accept.buf);
+	strbuf_release(&accept);
 	if (request->post_json)
 		headers = curl_slist_append(headers, "Content-Type: application/json");
 	if (request->bearer) {
@@ -260,11 +290,18 @@ chatarc_status_t http_start(http_client_t *client, http_request_t *request, chat
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, ""); /* gzip if the server offers */
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, (long)client->options.connect_timeout_s);
 	/* A stalled or dripping transfer: under HTTP_LOW_SPEED bytes/s for
-	 * stall_timeout seconds; and a bound on the whole. */
-	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, (long)HTTP_LOW_SPEED);
-	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, (long)client->options.stall_timeout_s);
-	if (client->options.request_timeout_s > 0)
-		curl_easy_setopt(easy, CURLOPT_TIMEOUT, (long)client->options.request_timeout_s);
+	 * stall_timeout seconds; and a bound on the whole. A stream is quiet
+	 * between events and open for ever: its caller watches its silence. */
+	if (!request->chunk) {
+		curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, (long)HTTP_LOW_SPEED);
+		curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
+		                 (long)client->options.stall_timeout_s);
+		if (client->options.request_timeout_s > 0)
+			curl_easy_setopt(easy, CURLOPT_TIMEOUT,
+			                 (long)client->options.request_timeout_s);
+	} else {
+		request->response.last_data = time_now_ms();
+	}
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, request);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -380,6 +417,7 @@ int http_client_run(http_client_t *client, long timeout_ms)
 {
 	int still = 0, finished = 0;
 	chatarc_ms_t deadline = time_now_ms() + timeout_ms;
+	client->stream_data = false;
 	for (;;) {
 		curl_multi_perform(client->multi, &still);
 		CURLMsg *msg;
@@ -394,7 +432,7 @@ int http_client_run(http_client_t *client, long timeout_ms)
 		/* With nothing running this still waits (curl_multi_poll sleeps
 		 * the timeout out): a caller between retries must sleep, not spin
 		 * (a dead source once burned a third of a core in back-off). */
-		if (finished || now >= deadline)
+		if (finished || client->stream_data || now >= deadline)
 			break;
 		long wait = (long)(deadline - now);
 		/* A signal ends poll early; the caller checks its stop flag. */

@@ -40,10 +40,16 @@ typedef struct http_response {
 	long long ratelimit_remaining; /* X-RateLimit-Remaining or RateLimit-Remaining; -1 none */
 	chatarc_ms_t ratelimit_reset;  /* when the limit resets (absolute); 0 unknown */
 	long elapsed_ms;
+	chatarc_ms_t last_data; /* a stream: when its last bytes (or headers) came */
+	bool streaming;         /* a stream: its 2xx headers came and chunk has the body */
 } http_response_t;
 
 typedef struct http_request http_request_t;
 typedef void (*http_done_fn)(void *ctx, http_request_t *request);
+/* A stream's body as it arrives (only a 2xx answer's: an error's body is
+ * kept in response.body, for its detail). Returning false ends the
+ * transfer (the stream said something not to be trusted). */
+typedef bool (*http_chunk_fn)(void *ctx, http_request_t *request, const char *data, size_t len);
 
 struct http_request {
 	/* Set by the caller. */
@@ -52,6 +58,11 @@ struct http_request {
 	char *bearer;      /* Authorization: Bearer ..., never logged */
 	http_done_fn done; /* called from http_client_run once the transfer ends */
 	void *ctx;
+	/* Set for a stream (server-sent events): the body goes to chunk as it
+	 * comes, with no bound on its length or time; the caller watches for
+	 * silence (response.last_data). accept: the Accept header (NULL: JSON). */
+	http_chunk_fn chunk;
+	const char *accept;
 	/* Filled by the client. */
 	http_response_t response;
 	/* Private. */
@@ -72,8 +83,9 @@ CHATARC_MUST_CHECK chatarc_status_t http_start(http_client_t *client, http_reque
 /* Stops a transfer without calling done. */
 void http_abort(http_request_t *request);
 /* Runs transfers for up to timeout_ms, returning early once any finished
- * (after calling their done) or a signal came; with none running it sleeps
- * the time out. Returns the number still running. */
+ * (after calling their done), a stream's bytes came (after chunk) or a
+ * signal came; with none running it sleeps the time out. Returns the
+ * number still running. */
 int http_client_run(http_client_t *client, long timeout_ms);
 bool http_client_busy(const http_client_t *client);
 

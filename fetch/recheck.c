@@ -93,6 +93,24 @@ void recheck_free(recheck_t *rc)
 	free(rc);
 }
 
+void recheck_only(recheck_t *rc, const strlist_t *ids)
+{
+	for (size_t i = 0; i < rc->ids.len; i++) {
+		bool named = false;
+		for (size_t k = 0; k < ids->len && !named; k++)
+			named = !strcmp(rc->ids.items[i], ids->items[k]);
+		if (!named)
+			continue;
+		if (!rc->home[i]) {
+			rc->not_home++;
+			continue;
+		}
+		ALLOC_GROW(rc->suspects, rc->n_suspects + 1, rc->suspects_alloc);
+		rc->suspects[rc->n_suspects++] = i;
+	}
+	rc->next = rc->ids.len;
+}
+
 size_t recheck_candidates(const recheck_t *rc)
 {
 	return rc->ids.len;

@@ -53,6 +53,10 @@ CHATARC_MUST_CHECK chatarc_status_t recheck_load(const char *data_dir, const cha
                                                  chatarc_ms_t since, recheck_t **out,
                                                  chatarc_error_t *err);
 void recheck_free(recheck_t *rc);
+/* Keeps to the candidates with these server ids and makes each whose home
+ * is the server asked a suspect at once (no batch: a stream said they were
+ * deleted); the others are left alone. */
+void recheck_only(recheck_t *rc, const strlist_t *ids);
 size_t recheck_candidates(const recheck_t *rc);
 
 /* Requests remain: batches, or suspects to ask for alone. */

@@ -39,6 +39,23 @@ Control (for tests):
         a server that lies), pick_one (a batch lookup answered with one
         of the posts asked for: a server that lies)
   GET  /_log     one JSON object a line per request served
+
+Streaming (Mastodon's server-sent events, as its streaming server sends them):
+  GET  /PREFIX/api/v1/streaming/hashtag?tag=TAG   text/event-stream, chunked:
+       "event: update", "event: status.update", "event: delete" (data: the id),
+       ":thump" every heartbeat_s of quiet
+  POST /_control {"replay": {"prefix": "r", "from": "a", "duration": 6}}
+       statuses of instance "from", oldest first, posted (created_at: now) on instance
+       "prefix" (its timeline and its streams) at their real pace squeezed
+       into "duration" seconds (or "rate" a second, "count" of them, cycling
+       the real ones under new ids and uris); each post's send time is kept
+       (GET /_sent). "heartbeat_s" sets the heartbeat. Stream faults (by
+       "match" like the others): drop (close after "after" events), silent
+       (headers, then nothing for "seconds"), garbage (after "after" events, an
+       update whose data is not JSON), 503/500/401/404 on connect.
+  "add" sends update events; "delete"/"edit" with "announce": true send delete /
+  status.update events; "lie_delete": {"PREFIX": [id]} a delete event for a
+  status the server still has (a server that lies).
 Run: fake-social.py --fixtures DIR --port-file FILE [--generate N --instances K]
 Only the Python standard library is used.
 """
@@ -48,6 +65,7 @@ import copy
 import email.utils
 import json
 import os
+import queue
 import random
 import socket
 import sys
@@ -67,7 +85,11 @@ STATE = {
     "sessions": {},        # accessJwt -> uses left (None: unlimited)
     "refresh": set(),
     "serial": 0,
+    "heartbeat_s": 15,     # Mastodon's streaming server: a ":thump" every 15 s of quiet
+    "sent": {},            # uri -> when a replay posted it (time.time())
+    "replaying": False,
 }
+SUBSCRIBERS = []  # (prefix, tag, queue) of each open stream
 INSTANCES = {}   # prefix -> statuses, newest id first
 BLUESKY = []     # PostViews, newest first
 ACCOUNT = {"identifier": "chatarc-test.bsky.social", "password": "app-pass-1234"}
@@ -171,6 +193,77 @@ def mastodon_page(prefix, statuses, tag, query):
         lo = max(lo, bisect.bisect_right(keys, id_key(min_id)))
         return list(reversed(pool[lo:min(hi, lo + limit)]))
     return list(reversed(pool[max(lo, hi - limit):hi]))
+
+
+def has_tag(status, tag):
+    return any(t["name"].lower() == tag.lower() for t in status.get("tags", []))
+
+
+def broadcast(prefix, status, event):
+    """An event to every stream of prefix whose tag the status carries (with
+    status None, a delete, to every stream of prefix)."""
+    for p, tag, q in list(SUBSCRIBERS):
+        if p != prefix:
+            continue
+        if status is None or has_tag(status, tag):
+            q.put(event)
+
+
+def sse(event, data):
+    return ("event: %s\ndata: %s\n\n" % (event, data)).encode()
+
+
+def now_iso():
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%03dZ" % (int(t * 1000) % 1000)
+
+
+def post_status(prefix, status):
+    """Posted now: written now (a live chat's created_at), on the timeline
+    and on its streams."""
+    status["created_at"] = now_iso()
+    with LOCK:
+        INSTANCES.setdefault(prefix, []).append(status)
+        INSTANCES[prefix].sort(key=lambda s: id_key(s["id"]), reverse=True)
+        STATE["sent"][status["uri"]] = time.time()
+    broadcast(prefix, status, sse("update", json.dumps(status)))
+
+
+def replay(cfg):
+    """A recorded chat posted again on instance cfg["prefix"], oldest first,
+    at its own pace squeezed into cfg["duration"] seconds, or at cfg["rate"]
+    posts a second (cycling the recording under new ids and uris)."""
+    with LOCK:
+        source = sorted(INSTANCES[cfg.get("from", "a")], key=lambda s: s["created_at"])
+        INSTANCES.setdefault(cfg["prefix"], [])
+        STATE["replaying"] = True
+    if "rate" in cfg:
+        count = cfg.get("count", len(source))
+        start = time.time()
+        base_id = 116000000000000000
+        for i in range(count):
+            t = copy.deepcopy(source[i % len(source)])
+            t["id"] = str(base_id + i)
+            t["uri"] = "https://replay.example/statuses/%d" % i
+            t["url"] = t["uri"]
+            t["in_reply_to_id"] = None
+            delay = start + i / cfg["rate"] - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            post_status(cfg["prefix"], t)
+    else:
+        def at(s):
+            return time.mktime(time.strptime(s["created_at"][:19], "%Y-%m-%dT%H:%M:%S"))
+        span = max(at(source[-1]) - at(source[0]), 1)
+        scale = cfg.get("duration", 6) / span
+        start = time.time()
+        for s in source:
+            delay = start + (at(s) - at(source[0])) * scale - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            post_status(cfg["prefix"], copy.deepcopy(s))
+    with LOCK:
+        STATE["replaying"] = False
 
 
 def text_matches(post, q):
@@ -344,6 +437,14 @@ class Handler(BaseHTTPRequestHandler):
                 body = "".join(json.dumps(e) + "\n" for e in STATE["log"])
             self.send_body(200, body, ctype="application/x-ndjson")
             return
+        if url.path == "/_sent":
+            with LOCK:
+                body = json.dumps({"replaying": STATE["replaying"], "sent": STATE["sent"]})
+            self.send_body(200, body)
+            return
+        if len(parts) == 5 and parts[1:5] == ["api", "v1", "streaming", "hashtag"]:
+            self.stream_hashtag(parts[0], query.get("tag", [""])[0])
+            return
         self.latency()
         if len(parts) == 6 and parts[1:5] == ["api", "v1", "timelines", "tag"]:
             statuses = INSTANCES.get(parts[0])
@@ -411,6 +512,60 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.send_body(404, '{"error":"NotFound"}')
 
+    def stream_hashtag(self, prefix, tag):
+        """Mastodon's hashtag stream: events as statuses are posted, a
+        heartbeat comment in each quiet heartbeat_s; faults on request."""
+        fault = self.take_fault()
+        if prefix not in INSTANCES:
+            self.send_body(404, '{"error":"Not found"}')
+            return
+        if fault and fault["kind"] in ("503", "500", "429", "401", "403", "404", "html"):
+            self.apply_fault(fault, b"", {})
+            return
+        q = queue.Queue()
+        entry = (prefix, tag, q)
+        SUBSCRIBERS.append(entry)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.record(200)
+
+        def chunk(data):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
+
+        sent = 0
+        try:
+            chunk(b":)\n")
+            if fault and fault["kind"] == "silent":
+                time.sleep(fault.get("seconds", 30))
+                return
+            while True:
+                try:
+                    event = q.get(timeout=STATE["heartbeat_s"])
+                except queue.Empty:
+                    chunk(b":thump\n")
+                    continue
+                chunk(event)
+                sent += 1
+                if fault and sent >= fault.get("after", 1):
+                    if fault["kind"] == "garbage":
+                        chunk(b"event: update\ndata: <html><body>Bad gateway</body>\n\n")
+                    if fault["kind"] in ("drop", "garbage"):
+                        break
+        except OSError:
+            pass
+        finally:
+            SUBSCRIBERS.remove(entry)
+            # A drop: the connection ends without the last chunk.
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self.close_connection = True
+
     def send_lookup(self, result, empty):
         fault = self.take_fault()
         if fault and fault["kind"] == "empty":
@@ -447,23 +602,36 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_control":
             cmd = json.loads(raw or b"{}")
             with LOCK:
-                for key in ("faults", "latency_ms", "token_uses", "require_auth", "bsky_max_limit"):
+                for key in ("faults", "latency_ms", "token_uses", "require_auth", "bsky_max_limit",
+                            "heartbeat_s"):
                     if key in cmd:
                         STATE[key] = cmd[key]
                 for prefix, statuses in cmd.get("add", {}).items():
                     INSTANCES.setdefault(prefix, []).extend(statuses)
                     INSTANCES[prefix].sort(key=lambda s: id_key(s["id"]), reverse=True)
+                    for s in statuses:  # posted: on its streams too
+                        broadcast(prefix, s, sse("update", json.dumps(s)))
+                announce = cmd.get("announce")
                 for prefix, ids in cmd.get("delete", {}).items():
                     if prefix == "bsky":
                         BLUESKY[:] = [p for p in BLUESKY if p["uri"] not in ids]
                     else:
                         INSTANCES[prefix] = [s for s in INSTANCES[prefix] if s["id"] not in ids]
+                        for i in ids if announce else []:
+                            broadcast(prefix, None, sse("delete", i))
+                for prefix, ids in cmd.get("lie_delete", {}).items():
+                    for i in ids:
+                        broadcast(prefix, None, sse("delete", i))
                 for prefix, edits in cmd.get("edit", {}).items():
                     for s in INSTANCES[prefix]:
                         if s["id"] in edits:
                             s.update(edits[s["id"]])
+                            if announce:
+                                broadcast(prefix, s, sse("status.update", json.dumps(s)))
                 if cmd.get("clear_log"):
                     STATE["log"] = []
+            if "replay" in cmd:
+                threading.Thread(target=replay, args=(cmd["replay"],), daemon=True).start()
             self.send_body(200, "{}")
             return
         self.latency()
