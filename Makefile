@@ -4,7 +4,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 CC ?= cc
-PKGS := yajl zlib libdeflate libzstd libxml-2.0 libxslt xapian-core libcurl libcrypto libutf8proc libical libmicrohttpd
+PKGS := yajl zlib libdeflate libzstd libxml-2.0 libxslt xapian-core libcurl libcrypto libutf8proc libical libmicrohttpd libwebsockets
 CXX ?= g++
 
 # What a user sets (CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, LDLIBS on the command

@@ -11,12 +11,18 @@ void strlist_add(strlist_t *list, const char *s)
 	list->items[list->len++] = xstrdup(s);
 }
 
-void strlist_add_unique(strlist_t *list, const char *s)
+bool strlist_has(const strlist_t *list, const char *s)
 {
 	for (size_t i = 0; i < list->len; i++)
 		if (!strcmp(list->items[i], s))
-			return;
-	strlist_add(list, s);
+			return true;
+	return false;
+}
+
+void strlist_add_unique(strlist_t *list, const char *s)
+{
+	if (!strlist_has(list, s))
+		strlist_add(list, s);
 }
 
 void strlist_clear(strlist_t *list)

@@ -3,6 +3,7 @@
 #ifndef CHATARC_STRLIST_H
 #define CHATARC_STRLIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct strlist {
@@ -16,5 +17,7 @@ void strlist_add(strlist_t *list, const char *s);
 /* Adds s unless an equal string is already there (lists are short). */
 void strlist_add_unique(strlist_t *list, const char *s);
 void strlist_clear(strlist_t *list);
+/* Whether an equal string is in the list. */
+bool strlist_has(const strlist_t *list, const char *s);
 
 #endif

@@ -352,6 +352,9 @@ const struct network_handler bluesky_handler = {
     .read_page = bluesky_read_page,
     .advance = bluesky_advance,
     .convert = bluesky_convert_post,
+    /* Push: Bluesky's own public Jetstream (a source's "stream" names
+     * another). */
+    .firehose = "wss://jetstream2.us-east.bsky.network",
     .save_state = bluesky_save_state,
     .load_state = bluesky_load_state,
     .refused = bluesky_refused,

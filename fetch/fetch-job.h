@@ -11,8 +11,10 @@
 
 #include "../common/archive.h"
 #include "../common/strbuf.h"
+#include "../common/urimap.h"
 #include "fetch.h"
 #include "http.h"
+#include "jetstream.h"
 #include "posts.h"
 #include "recheck.h"
 #include "sse.h"
@@ -29,6 +31,15 @@ struct chat_target {
 	bool busy; /* another fetch holds the lock */
 };
 
+/* fetch --follow on push (fetch-live.c): a job's stream and what it does
+ * while no stream is open. */
+enum stream_state {
+	STREAM_WAITING, /* to be opened at not_before (polling meanwhile) */
+	STREAM_OPENING, /* asked for; no answer yet */
+	STREAM_OPEN,    /* events arriving */
+	STREAM_POLLING  /* the source has no push: rounds every follow_interval */
+};
+
 enum auth_state { AUTH_NONE, AUTH_SIGNED_OUT, AUTH_SIGNING_IN, AUTH_READY, AUTH_FAILED };
 
 /* What jobs on one source share: credentials, session, pacing. */
@@ -43,23 +54,23 @@ struct source_link {
 	chatarc_error_t auth_error;
 	bool busy;               /* one request at a time per server */
 	chatarc_ms_t not_before; /* a rate limit said to wait */
+	/* fetch --follow on a network with a firehose (Bluesky's Jetstream):
+	 * one connection for every job of the source (fetch-live.c). */
+	jetstream_t *jetstream;
+	enum stream_state js_state;
+	int js_attempt;
+	chatarc_ms_t js_not_before, js_opened_at;
+	int64_t js_taken_us; /* Jetstream's cursor when its events were last taken */
+	urimap_t held;       /* posts archived from it (their deletions are read) */
 };
 
 /* RECHECK comes after a walk, on the first job of each chat and source:
  * recent archived posts asked for again (fetch/recheck.h). */
-enum phase { PHASE_FORWARD, PHASE_BACKFILL, PHASE_RECHECK, PHASE_DONE };
+/* LOOKUP: posts a firehose named, asked for whole (fetch-live.c). */
+enum phase { PHASE_FORWARD, PHASE_BACKFILL, PHASE_RECHECK, PHASE_LOOKUP, PHASE_DONE };
 enum request_kind { REQUEST_PAGE, REQUEST_SIGN_IN, REQUEST_REFRESH };
 
 struct fetch_run;
-
-/* fetch --follow on push (fetch-live.c): a job's stream and what it does
- * while no stream is open. */
-enum stream_state {
-	STREAM_WAITING, /* to be opened at not_before (polling meanwhile) */
-	STREAM_OPENING, /* asked for; no answer yet */
-	STREAM_OPEN,    /* events arriving */
-	STREAM_POLLING  /* the source has no push: rounds every follow_interval */
-};
 
 struct job_stream {
 	enum stream_state state;
@@ -76,6 +87,8 @@ struct job_stream {
 	bool gap_due;            /* a walk for the gap, once the job is idle */
 	bool dirty;              /* records added since the last commit */
 	strlist_t deleted;       /* ids a "delete" named, to be proved gone */
+	strlist_t lookups;       /* a firehose's posts, to be asked for whole */
+	strlist_t retry;         /* ... of those, the ones asked once already */
 };
 
 struct job {
@@ -104,6 +117,7 @@ struct job {
 	chatarc_ms_t not_before;
 	post_converter_t conv;
 	struct job_stream *stream; /* fetch --follow on push; NULL otherwise */
+	int64_t stream_cursor_us;  /* a firehose: every matching event before it is archived */
 
 	/* The page being read. */
 	long page_posts;
@@ -128,6 +142,7 @@ struct fetch_run {
 	http_client_t *http;
 	unsigned seed;
 	chatarc_ms_t last_progress;
+	chatarc_ms_t started_at;
 };
 
 struct network_handler {
@@ -178,6 +193,9 @@ struct network_handler {
 	char *(*stream_url)(const struct job *job);
 	chatarc_status_t (*stream_event)(struct job *job, const char *type, const char *data,
 	                                 size_t len, chatarc_error_t *err);
+	/* Or a firehose for the whole network (may be NULL): Jetstream's
+	 * public address, read for every job of a source at once. */
+	const char *firehose;
 };
 
 extern const struct network_handler mastodon_handler, bluesky_handler;
@@ -217,6 +235,12 @@ bool stopping(const struct fetch_run *run);
  * second). */
 CHATARC_MUST_CHECK chatarc_status_t live_run(struct fetch_run *run, chatarc_error_t *err);
 void live_release(struct fetch_run *run);
+/* A firehose's posts asked for whole: the next request's URL, and its answer. */
+char *live_lookup_url(struct job *job);
+void live_lookup_done(struct job *job, const http_response_t *r);
+/* A record was archived from the job's source (a firehose then reads its
+ * deletion). */
+void live_note_archived(struct job *job, const chatarc_record_t *record);
 
 /* fetch-state.c */
 char *state_path(const char *data_dir, const char *chat, const char *source, const char *tag);

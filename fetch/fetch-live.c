@@ -11,9 +11,11 @@
  * suspect, proved gone at its home before it leaves (recheck.h), as a
  * deletion found by the re-check is. */
 #define _DEFAULT_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../common/alloc.h"
 #include "../common/json.h"
@@ -75,6 +77,7 @@ static CHATARC_MUST_CHECK chatarc_status_t store_streamed(void *ctx, chatarc_rec
 	if (status != CHATARC_OK)
 		return status;
 	archive_tally_add(&job->stats->stored, outcome);
+	live_note_archived(job, record);
 	job->stats->streamed++;
 	job->stream->dirty = true;
 	job->stream->last_write = time_now_ms();
@@ -212,7 +215,8 @@ static void stream_step(struct job *job, chatarc_ms_t now, chatarc_ms_t *wake)
 	const http_response_t *r = &st->request.response;
 	chatarc_ms_t silence_ms = (chatarc_ms_t)f->stream_silence_s * 1000;
 
-	if (st->state == STREAM_OPENING && r->streaming) {
+	bool own_stream = job->link->net->stream_url != NULL;
+	if (own_stream && st->state == STREAM_OPENING && r->streaming) {
 		st->state = STREAM_OPEN;
 		st->opened_at = now;
 		st->gap_due = true; /* what came before it opened */
@@ -220,7 +224,7 @@ static void stream_step(struct job *job, chatarc_ms_t now, chatarc_ms_t *wake)
 		log_line(job->run, "%s %s #%s: streaming from %s", job->stats->chat,
 		         job->stats->source, job->tag, st->request.url);
 	}
-	if (st->state == STREAM_OPEN && now - r->last_data >= silence_ms) {
+	if (own_stream && st->state == STREAM_OPEN && now - r->last_data >= silence_ms) {
 		log_line(job->run,
 		         "%s %s #%s: the stream was silent %d s (no heartbeat); reopening",
 		         job->stats->chat, job->stats->source, job->tag, f->stream_silence_s);
@@ -229,7 +233,8 @@ static void stream_step(struct job *job, chatarc_ms_t now, chatarc_ms_t *wake)
 		st->not_before = now;
 		st->gap_due = true;
 	}
-	if (st->state == STREAM_WAITING && now >= st->not_before && !job->stats->failed)
+	if (own_stream && st->state == STREAM_WAITING && now >= st->not_before &&
+	    !job->stats->failed)
 		open_stream(job, now);
 	/* No stream open: rounds as polling would, so nothing waits for a
 	 * stream that does not come back. */
@@ -247,9 +252,13 @@ static void stream_step(struct job *job, chatarc_ms_t now, chatarc_ms_t *wake)
 		job_recheck_ids(job, &st->deleted);
 		strlist_clear(&st->deleted);
 	}
-	if (st->state == STREAM_WAITING && st->not_before < *wake)
+	if (st->lookups.len && job_idle(job) && job->target->archive) {
+		job->phase = PHASE_LOOKUP;
+		job->attempt = 0;
+	}
+	if (own_stream && st->state == STREAM_WAITING && st->not_before < *wake)
 		*wake = st->not_before;
-	if (st->state == STREAM_OPEN && r->last_data + silence_ms < *wake)
+	if (own_stream && st->state == STREAM_OPEN && r->last_data + silence_ms < *wake)
 		*wake = r->last_data + silence_ms;
 	if (st->state != STREAM_OPEN && st->next_poll < *wake)
 		*wake = st->next_poll;
@@ -294,7 +303,7 @@ static CHATARC_MUST_CHECK chatarc_status_t commit_streamed(struct fetch_run *run
 static bool wants_archive(const struct job *job, chatarc_ms_t now)
 {
 	const struct job_stream *st = job->stream;
-	return !job_idle(job) || st->dirty || st->deleted.len || st->gap_due ||
+	return !job_idle(job) || st->dirty || st->deleted.len || st->gap_due || st->lookups.len ||
 	       now - st->last_write < LIVE_IDLE_CLOSE_MS ||
 	       (st->state != STREAM_OPEN && now >= st->next_poll);
 }
@@ -322,9 +331,277 @@ static CHATARC_MUST_CHECK chatarc_status_t hold_archives(struct fetch_run *run, 
 	return CHATARC_OK;
 }
 
+/* ---- a firehose: Bluesky's Jetstream, one connection a source --------------- */
+
+void live_note_archived(struct job *job, const chatarc_record_t *record)
+{
+	bool added;
+	if (!job->run->options->follow || !job->link->net->firehose)
+		return;
+	if (job->link->jetstream)
+		jetstream_hold(job->link->jetstream, record->uri);
+	else
+		urimap_insert(&job->link->held, record->uri, &added);
+}
+
+static const char *firehose_base(const struct source_link *link)
+{
+	return link->source->stream ? link->source->stream : link->net->firehose;
+}
+
+/* Where a connection starts: a little before the oldest cursor its jobs
+ * saved (every matching event before it is archived; dedup takes the
+ * overlap), but never before the first round's walk began (the walk has
+ * what came before), so a cursor saved days ago does not replay days. */
+#define FIREHOSE_OVERLAP_US (5LL * 1000000)
+static int64_t firehose_cursor(const struct fetch_run *run, const struct source_link *link)
+{
+	int64_t cursor = 0;
+	for (size_t j = 0; j < run->n_jobs; j++) {
+		const struct job *job = &run->jobs[j];
+		if (job->link == link && job->stream && (!cursor || job->stream_cursor_us < cursor))
+			cursor = job->stream_cursor_us;
+	}
+	int64_t floor = (int64_t)run->started_at * 1000 - 60LL * 1000000;
+	if (cursor < floor)
+		cursor = floor;
+	return cursor - FIREHOSE_OVERLAP_US;
+}
+
+static void firehose_wake(void *ctx)
+{
+	http_client_wakeup(ctx);
+}
+
+static void set_jobs_state(struct fetch_run *run, const struct source_link *link,
+                           enum stream_state state, const char *live)
+{
+	for (size_t j = 0; j < run->n_jobs; j++) {
+		struct job *job = &run->jobs[j];
+		if (job->link != link || !job->stream)
+			continue;
+		job->stream->state = state;
+		job->stats->live = live;
+	}
+}
+
+static void firehose_start(struct fetch_run *run, struct source_link *link)
+{
+	strlist_t tags = {0};
+	chatarc_error_t err;
+	for (size_t j = 0; j < run->n_jobs; j++)
+		if (run->jobs[j].link == link && run->jobs[j].stream)
+			strlist_add(&tags, run->jobs[j].tag);
+	if (jetstream_new(&tags, firehose_wake, run->http, &link->jetstream, &err) != CHATARC_OK) {
+		for (size_t j = 0; j < run->n_jobs; j++)
+			if (run->jobs[j].link == link && run->jobs[j].stream)
+				poll_instead(&run->jobs[j], err.message);
+		strlist_clear(&tags);
+		return;
+	}
+	strlist_clear(&tags);
+	/* (the map's keys lie one after another, each ending in NUL) */
+	for (size_t at = 0; at < link->held.keys.len; at += strlen(link->held.keys.buf + at) + 1)
+		jetstream_hold(link->jetstream, link->held.keys.buf + at);
+	link->js_state = STREAM_WAITING;
+	link->js_not_before = time_now_ms();
+	set_jobs_state(run, link, STREAM_WAITING, "connecting");
+}
+
+/* A post the firehose named: asked for whole by each job of its tag. */
+static void firehose_post(struct fetch_run *run, struct source_link *link,
+                          const jetstream_event_t *event)
+{
+	for (size_t j = 0; j < run->n_jobs; j++) {
+		struct job *job = &run->jobs[j];
+		if (job->link != link || !job->stream || strcasecmp(job->tag, event->tag))
+			continue;
+		strlist_add_unique(&job->stream->lookups, event->uri);
+	}
+}
+
+/* Jobs done with what was taken up to the link's cursor move theirs. */
+static void firehose_advance(struct fetch_run *run, struct source_link *link)
+{
+	chatarc_error_t err;
+	for (size_t j = 0; j < run->n_jobs; j++) {
+		struct job *job = &run->jobs[j];
+		if (job->link != link || !job->stream || job->stream->lookups.len ||
+		    job->phase == PHASE_LOOKUP || job->stream->dirty ||
+		    link->js_taken_us <= job->stream_cursor_us)
+			continue;
+		/* (a second at least between saves: the file is replaced each time) */
+		if (link->js_taken_us - job->stream_cursor_us < 1000000 && job->stream_cursor_us)
+			continue;
+		job->stream_cursor_us = link->js_taken_us;
+		if (job_save_state(job, &err) != CHATARC_OK)
+			job_fail(job, "cannot save the stream cursor: %s", err.message);
+	}
+}
+
+static void firehose_step(struct fetch_run *run, struct source_link *link, chatarc_ms_t now,
+                          chatarc_ms_t *wake)
+{
+	const chatarc_fetch_settings_t *f = &run->config->fetch;
+	jetstream_event_t *events;
+	int64_t seen_us, last_data_ms;
+	size_t n = jetstream_take(link->jetstream, &events, &seen_us, &last_data_ms);
+	for (size_t i = 0; i < n; i++) {
+		const jetstream_event_t *e = &events[i];
+		switch (e->kind) {
+		case JETSTREAM_OPEN:
+			link->js_state = STREAM_OPEN;
+			link->js_opened_at = now;
+			set_jobs_state(run, link, STREAM_OPEN, "streaming");
+			log_line(run, "%s: streaming from %s", link->source->name,
+			         firehose_base(link));
+			break;
+		case JETSTREAM_CLOSED: {
+			if (link->js_state == STREAM_OPEN &&
+			    now - link->js_opened_at >= LIVE_GOOD_STREAM_MS)
+				link->js_attempt = 0;
+			link->js_attempt++;
+			http_response_t r = {.transport_ok = false};
+			long delay =
+			    http_retry_delay(&r, false, link->js_attempt, f->backoff_base_ms,
+			                     f->backoff_max_ms, now, &run->seed);
+			log_line(run, "%s: Jetstream: %s; again in %ld ms", link->source->name,
+			         e->detail, delay);
+			link->js_state = STREAM_WAITING;
+			link->js_not_before = now + delay;
+			set_jobs_state(run, link, STREAM_WAITING, "reconnecting");
+			break;
+		}
+		case JETSTREAM_POST: firehose_post(run, link, e); break;
+		case JETSTREAM_DELETE:
+			for (size_t j = 0; j < run->n_jobs; j++)
+				if (run->jobs[j].link == link && run->jobs[j].stream)
+					strlist_add(&run->jobs[j].stream->deleted, e->uri);
+			break;
+		}
+	}
+	jetstream_events_free(events, n);
+	if (seen_us > link->js_taken_us)
+		link->js_taken_us = seen_us;
+	chatarc_ms_t silence_ms = (chatarc_ms_t)f->stream_silence_s * 1000;
+	if (link->js_state == STREAM_OPEN && now - last_data_ms >= silence_ms) {
+		log_line(run, "%s: Jetstream was silent %d s; reopening", link->source->name,
+		         f->stream_silence_s);
+		jetstream_disconnect(link->jetstream);
+		link->js_state = STREAM_OPENING; /* until its CLOSED comes */
+	}
+	if (link->js_state == STREAM_WAITING && now >= link->js_not_before) {
+		chatarc_error_t err;
+		int64_t cursor = firehose_cursor(run, link);
+		if (jetstream_connect(link->jetstream, firehose_base(link), cursor, &err) !=
+		    CHATARC_OK) {
+			for (size_t j = 0; j < run->n_jobs; j++)
+				if (run->jobs[j].link == link && run->jobs[j].stream)
+					poll_instead(&run->jobs[j], err.message);
+			link->js_state = STREAM_POLLING;
+			return;
+		}
+		link->js_state = STREAM_OPENING;
+		set_jobs_state(run, link, STREAM_OPENING, "connecting");
+	}
+	if (link->js_state == STREAM_WAITING && link->js_not_before < *wake)
+		*wake = link->js_not_before;
+	if (link->js_state == STREAM_OPEN && last_data_ms + silence_ms < *wake)
+		*wake = last_data_ms + silence_ms;
+	firehose_advance(run, link);
+}
+
+#define LOOKUP_BATCH 25 /* app.bsky.feed.getPosts takes 25 uris */
+
+char *live_lookup_url(struct job *job)
+{
+	strbuf_t url;
+	strbuf_init(&url, 0);
+	strbuf_addf(&url, "%s%s", job->link->base, job->link->net->lookup.path);
+	for (size_t i = 0; i < job->stream->lookups.len && i < LOOKUP_BATCH; i++) {
+		char *escaped = http_escape(job->stream->lookups.items[i]);
+		strbuf_addf(&url, "%s%s=%s", i ? "&" : "", job->link->net->lookup.param, escaped);
+		free(escaped);
+	}
+	return strbuf_detach(&url, NULL);
+}
+
+/* The posts asked for, converted as pushed ones; one the AppView has not
+ * indexed yet is asked for once more, then left to the next walk. */
+void live_lookup_done(struct job *job, const http_response_t *r)
+{
+	struct job_stream *st = job->stream;
+	chatarc_error_t err;
+	yajl_val doc = NULL;
+	if (!r->transport_ok || r->status != 200 ||
+	    json_parse(r->body.buf ? r->body.buf : "", &doc, &err) != CHATARC_OK) {
+		chatarc_error_t why;
+		snprintf(why.message, sizeof why.message, "asking for pushed posts: %.900s",
+		         r->transport_ok ? "not the answer getPosts gives" : r->error.message);
+		job_retry_or_fail(job, r, r->transport_ok, why.message);
+		if (job->phase == PHASE_DONE) /* failed: the next walk has them */
+			strlist_clear(&st->lookups);
+		return;
+	}
+	yajl_val posts = json_get(doc, job->link->net->lookup.list_key);
+	size_t asked = st->lookups.len < LOOKUP_BATCH ? st->lookups.len : LOOKUP_BATCH;
+	urimap_t found;
+	bool added;
+	urimap_init(&found);
+	chatarc_status_t status = CHATARC_OK;
+	for (size_t i = 0; YAJL_IS_ARRAY(posts) && i < posts->u.array.len && status == CHATARC_OK;
+	     i++) {
+		yajl_val post = posts->u.array.values[i];
+		const char *uri = json_get_string(post, "uri");
+		bool was_asked = false;
+		for (size_t k = 0; uri && k < asked && !was_asked; k++)
+			was_asked = !strcmp(st->lookups.items[k], uri);
+		if (!was_asked)
+			continue; /* not asked for: not taken */
+		urimap_insert(&found, uri, &added);
+		long skipped = st->conv.consent_skipped;
+		status = job->link->net->convert(&st->conv, post, &err);
+		job->stats->consent_skipped += st->conv.consent_skipped - skipped;
+	}
+	json_free(doc);
+	/* A post not found is asked once more (st->retry); one not found
+	 * twice is left to the next walk. A new event for it asks again. */
+	strlist_t rest = {0}, retry = {0};
+	for (size_t k = 0; k < st->lookups.len; k++) {
+		const char *uri = st->lookups.items[k];
+		bool second = strlist_has(&st->retry, uri);
+		if (k >= asked) {
+			strlist_add(&rest, uri);
+			if (second)
+				strlist_add(&retry, uri);
+		} else if (urimap_find(&found, uri)) {
+			/* taken */
+		} else if (second) {
+			log_line(job->run, "%s %s #%s: %s not found twice; left to the next walk",
+			         job->stats->chat, job->stats->source, job->tag, uri);
+		} else {
+			strlist_add(&rest, uri);
+			strlist_add(&retry, uri);
+		}
+	}
+	strlist_clear(&st->retry);
+	st->retry = retry;
+	strlist_clear(&st->lookups);
+	st->lookups = rest;
+	urimap_release(&found);
+	job->phase = PHASE_DONE;
+	job->attempt = 0;
+	if (status != CHATARC_OK)
+		job_fail(job, "%s", err.message);
+	/* (a post not found is asked again after a pause, not at once) */
+	if (st->lookups.len)
+		job->not_before = time_now_ms() + 500;
+}
+
 static bool push_wanted(const struct job *job)
 {
-	return job->link->net->stream_url && !job->link->source->no_stream;
+	return (job->link->net->stream_url || job->link->net->firehose) &&
+	       !job->link->source->no_stream;
 }
 
 chatarc_status_t live_run(struct fetch_run *run, chatarc_error_t *err)
@@ -352,6 +629,15 @@ chatarc_status_t live_run(struct fetch_run *run, chatarc_error_t *err)
 			                      : "this network has no stream chatarc reads");
 		}
 	}
+	for (size_t i = 0; i < run->n_links; i++) {
+		struct source_link *link = &run->links[i];
+		bool streams = false;
+		for (size_t j = 0; j < run->n_jobs; j++)
+			streams |= run->jobs[j].link == link && run->jobs[j].stream &&
+			           run->jobs[j].stream->state != STREAM_POLLING;
+		if (streams && link->net->firehose)
+			firehose_start(run, link);
+	}
 	chatarc_status_t status = CHATARC_OK;
 	chatarc_ms_t first_dirty = 0;
 	while (status == CHATARC_OK && !stopping(run)) {
@@ -359,6 +645,9 @@ chatarc_status_t live_run(struct fetch_run *run, chatarc_error_t *err)
 		chatarc_ms_t wake = now + 1000;
 		if ((status = hold_archives(run, now, err)) != CHATARC_OK)
 			break;
+		for (size_t i = 0; i < run->n_links; i++)
+			if (run->links[i].jetstream)
+				firehose_step(run, &run->links[i], now, &wake);
 		for (size_t j = 0; j < run->n_jobs; j++)
 			if (run->jobs[j].stream)
 				stream_step(&run->jobs[j], now, &wake);
@@ -387,16 +676,27 @@ chatarc_status_t live_run(struct fetch_run *run, chatarc_error_t *err)
 	for (size_t j = 0; j < run->n_jobs; j++)
 		if (run->jobs[j].stream)
 			http_abort(&run->jobs[j].stream->request);
+	for (size_t i = 0; i < run->n_links; i++) {
+		jetstream_free(run->links[i].jetstream);
+		run->links[i].jetstream = NULL;
+	}
 	chatarc_error_t commit_err;
 	if (commit_streamed(run, &commit_err) != CHATARC_OK && status == CHATARC_OK) {
 		*err = commit_err;
 		status = CHATARC_ERR_IO;
 	}
+	/* What was committed moves the firehose cursors (saved). */
+	for (size_t i = 0; i < run->n_links; i++)
+		firehose_advance(run, &run->links[i]);
 	return status;
 }
 
 void live_release(struct fetch_run *run)
 {
+	for (size_t i = 0; i < run->n_links; i++) {
+		jetstream_free(run->links[i].jetstream);
+		run->links[i].jetstream = NULL;
+	}
 	for (size_t j = 0; j < run->n_jobs; j++) {
 		struct job_stream *st = run->jobs[j].stream;
 		if (!st)
@@ -407,6 +707,8 @@ void live_release(struct fetch_run *run)
 		sse_release(&st->sse);
 		posts_release(&st->conv);
 		strlist_clear(&st->deleted);
+		strlist_clear(&st->lookups);
+		strlist_clear(&st->retry);
 		free(st);
 		run->jobs[j].stream = NULL;
 	}

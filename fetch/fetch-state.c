@@ -149,6 +149,8 @@ chatarc_status_t job_save_state(struct job *job, chatarc_error_t *err)
 	strbuf_addstr(&sb, "{\"version\":1");
 	if (job->rechecked_at)
 		add_time_field(&sb, "rechecked_at", job->rechecked_at);
+	if (job->stream_cursor_us)
+		strbuf_addf(&sb, ",\"stream_cursor_us\":%lld", (long long)job->stream_cursor_us);
 	job->link->net->save_state(job, &sb);
 	strbuf_addstr(&sb, "}\n");
 	chatarc_status_t status =
@@ -183,6 +185,9 @@ chatarc_status_t job_load_state(struct job *job, chatarc_error_t *err)
 		    job->state_path, err->message);
 	job->link->net->load_state(job, doc);
 	state_time(doc, "rechecked_at", &job->rechecked_at);
+	yajl_val cursor = json_get(doc, "stream_cursor_us");
+	if (YAJL_IS_INTEGER(cursor) && YAJL_GET_INTEGER(cursor) > 0)
+		job->stream_cursor_us = YAJL_GET_INTEGER(cursor);
 	json_free(doc);
 	return CHATARC_OK;
 }

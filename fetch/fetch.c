@@ -147,9 +147,10 @@ static void job_step(struct job *job)
 		link->net->sign_in(job);
 		return;
 	}
-	char *url = job->phase == PHASE_RECHECK ? recheck_next_url(job->recheck, link->base)
-	            : job->next_url             ? xstrdup(job->next_url)
-	                                        : link->net->page_url(job);
+	char *url = job->phase == PHASE_RECHECK  ? recheck_next_url(job->recheck, link->base)
+	            : job->phase == PHASE_LOOKUP ? live_lookup_url(job)
+	            : job->next_url              ? xstrdup(job->next_url)
+	                                         : link->net->page_url(job);
 	job->page_posts = 0;
 	job->page_oldest = 0;
 	strlist_clear(&job->page_ids);
@@ -174,6 +175,7 @@ static CHATARC_MUST_CHECK chatarc_status_t store_record(void *ctx, chatarc_recor
 	if (status != CHATARC_OK)
 		return status;
 	archive_tally_add(&job->stats->stored, outcome);
+	live_note_archived(job, record);
 	return CHATARC_OK;
 }
 
@@ -450,6 +452,10 @@ static void page_done(struct job *job, const http_response_t *r)
 		net->refused(job, r, detail);
 		return;
 	}
+	if (job->phase == PHASE_LOOKUP) {
+		live_lookup_done(job, r);
+		return;
+	}
 	if (job->phase == PHASE_RECHECK && recheck_asking_one(job->recheck)) {
 		recheck_one_done(job, r);
 		return;
@@ -625,18 +631,14 @@ static struct source_link *link_for(struct fetch_run *run, const chatarc_source_
 	link->source = source;
 	link->net = net;
 	link->base = source->url; /* (a handler may send it elsewhere: link_setup) */
+	urimap_init(&link->held);
 	*status = link->net->link_setup(run, link, err);
 	return link;
 }
 
 static bool chat_wanted(const strlist_t *chats, const char *name)
 {
-	if (chats->len == 0)
-		return true;
-	for (size_t i = 0; i < chats->len; i++)
-		if (!strcmp(chats->items[i], name))
-			return true;
-	return false;
+	return chats->len == 0 || strlist_has(chats, name);
 }
 
 static CHATARC_MUST_CHECK chatarc_status_t plan_jobs(struct fetch_run *run, const strlist_t *chats,
@@ -859,9 +861,11 @@ static void run_release(struct fetch_run *run)
 	for (size_t i = 0; i < run->n_targets; i++)
 		if (run->targets[i].lock_fd >= 0)
 			close(run->targets[i].lock_fd);
-	for (size_t i = 0; i < run->n_links; i++)
+	for (size_t i = 0; i < run->n_links; i++) {
 		if (run->links[i].credentials)
 			run->links[i].net->credentials_free(run->links[i].credentials);
+		urimap_release(&run->links[i].held);
+	}
 	free(run->jobs);
 	free(run->targets);
 	free(run->links);
@@ -876,7 +880,8 @@ chatarc_status_t fetch_chats(const char *data_dir, const chatarc_config_t *confi
 	                        .config = config,
 	                        .options = options,
 	                        .report = report,
-	                        .seed = (unsigned)time_now_ms() ^ (unsigned)getpid()};
+	                        .seed = (unsigned)time_now_ms() ^ (unsigned)getpid(),
+	                        .started_at = time_now_ms()};
 	http_client_options_t http_options = {.connect_timeout_s = config->fetch.connect_timeout_s,
 	                                      .stall_timeout_s = config->fetch.stall_timeout_s,
 	                                      .request_timeout_s = config->fetch.request_timeout_s,

@@ -3,6 +3,7 @@
 #include "http.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ struct http_client {
 	http_client_options_t options;
 	int running;      /* transfers started and not yet finished */
 	bool stream_data; /* a stream's bytes came in this http_client_run */
+	atomic_int woken; /* http_client_wakeup was called (from any thread) */
 };
 
 chatarc_status_t http_client_new(const http_client_options_t *options, http_client_t **out,
@@ -439,8 +441,17 @@ int http_client_run(http_client_t *client, long timeout_ms)
 		if (curl_multi_poll(client->multi, NULL, 0, wait > 1000 ? 1000 : (int)wait, NULL) !=
 		    CURLM_OK)
 			break;
+		/* ... and so does http_client_wakeup (a firehose's thread). */
+		if (atomic_exchange(&client->woken, 0))
+			break;
 	}
 	return client->running;
+}
+
+void http_client_wakeup(http_client_t *client)
+{
+	atomic_store(&client->woken, 1);
+	curl_multi_wakeup(client->multi);
 }
 
 bool http_client_busy(const http_client_t *client)

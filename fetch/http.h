@@ -88,6 +88,8 @@ void http_abort(http_request_t *request);
  * number still running. */
 int http_client_run(http_client_t *client, long timeout_ms);
 bool http_client_busy(const http_client_t *client);
+/* Ends a http_client_run under way early; safe from another thread. */
+void http_client_wakeup(http_client_t *client);
 
 void http_request_release(http_request_t *request);
 /* Reads one header line of the response as it arrives (the status line

@@ -96,10 +96,7 @@ void recheck_free(recheck_t *rc)
 void recheck_only(recheck_t *rc, const strlist_t *ids)
 {
 	for (size_t i = 0; i < rc->ids.len; i++) {
-		bool named = false;
-		for (size_t k = 0; k < ids->len && !named; k++)
-			named = !strcmp(rc->ids.items[i], ids->items[k]);
-		if (!named)
+		if (!strlist_has(ids, rc->ids.items[i]))
 			continue;
 		if (!rc->home[i]) {
 			rc->not_home++;

@@ -8,7 +8,9 @@ source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 M="$FIXTURES/mastodon"
 
-start_fake_social
+start_fake_social --jetstream-port-file "$TMP/jport"
+for _ in $(seq 100); do [ -s "$TMP/jport" ] && break; sleep 0.05; done
+JET="ws://127.0.0.1:$(cat "$TMP/jport")"
 server_log() { curl -s "$BASE/_log"; }
 streams() { server_log | jq -r 'select(.path | contains("/streaming/")) | .t'; }
 uris() { "$CHATARC" --data "$1" export hanna --format json | jq -r .uri | sort; }
@@ -188,7 +190,106 @@ kill -TERM $pid
 wait $pid
 expect_eq "live: without a terminal or --verbose the fallback is quiet" "$(cat "$TMP/ns.err")" ""
 
-# 6. The config: "stream" must be a URL of the right kind, or false.
+# 6. Bluesky's Jetstream: one WebSocket for the source, the whole
+# network's posts going by (ten a second of others here), the chat's
+# taken by their tag and asked for whole (app.bsky.feed.getPosts). The
+# replay takes the tag's real posts out of the AppView and posts them
+# again, so the first walk finds none: each must come by Jetstream.
+export BSKY_PW=app-pass-1234
+B="$FIXTURES/bluesky"
+http_body "$B/bskyr_searchPosts_redistricting.http" >"$TMP/bsky.json"
+jq -r '.posts[] | select([.author.labels[]?.val] | index("!no-unauthenticated") | not) | .uri' "$TMP/bsky.json" | sort >"$TMP/want-bsky"
+bconf() {
+	rm -rf "$1" && mkdir -p "$1"
+	cat >"$1/chatarc.conf" <<JSON
+{"chats": {"red": {"tags": ["redistricting"], "sources": ["bsky"]}},
+ "sources": {"bsky": {"type": "bluesky", "url": "$BASE", "identifier": "chatarc-test.bsky.social",
+                      "password_env": "BSKY_PW", "stream": "$JET"}},
+ "fetch": {"backoff_base_ms": 100, "backoff_max_ms": 1000, "stall_timeout": 2, "retries": 3,
+           "follow_interval": 1, "stream_silence": 2 ${2:-}}}
+JSON
+}
+buris() { "$CHATARC" --data "$1" export red --format json | jq -r .uri | sort; }
+bsky_all() { [ "$(buris "$1" 2>/dev/null | wc -l)" -eq "$(wc -l <"$TMP/want-bsky")" ]; }
+jet_opens() { server_log | jq -r 'select(.method == "WS") | .status' | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}'; }
+
+ctl '{"clear_log": true, "faults": [{"match": "/subscribe", "kind": "drop", "after": 4, "times": 3},
+                                     {"match": "/subscribe", "kind": "503", "times": 1},
+                                     {"match": "/subscribe", "kind": "garbage", "after": 2, "times": 1}]}'
+D="$TMP/jet"
+bconf "$D"
+ctl '{"bsky_replay": {"tag": "redistricting", "duration": 5}}'
+"$CHATARC" --data "$D" fetch red --follow -v >"$TMP/jet.out" 2>"$TMP/jet.err" &
+pid=$!
+wait_for replay_done x 25
+wait_for bsky_all "$D"
+kill -TERM $pid
+wait $pid
+expect_eq "jetstream: --follow exits 0 on SIGTERM" "$?" "0"
+expect_file_eq "jetstream: every replayed post archived once across 3 drops, garbage and a 503" <(buris "$D") "$TMP/want-bsky"
+expect_eq "jetstream: connections (3 dropped, 1 refused, the last garbled and kept)" "$(jet_opens)" "101:4 503:1 "
+expect_eq "jetstream: every post came pushed (the first walk found none)" \
+	"$(awk -v p="$(pushed "$TMP/jet.out")" -v w="$(wc -l <"$TMP/want-bsky")" 'BEGIN {print (p >= w)}')" "1"
+expect_eq "jetstream: every connection resumed from a cursor" \
+	"$(server_log | jq -r 'select(.method == "WS") | .path' | grep -c 'cursor=')" "5"
+check "jetstream: the cursor is saved in the job's state" grep -q '"stream_cursor_us":1' "$D/state/red/bsky/redistricting.json"
+
+# A deletion (a delete commit, proved at the AppView: getPostThread says
+# NotFound) removes the post; a delete commit for a post the AppView still
+# has removes nothing.
+del=$(sed -n 1p "$TMP/want-bsky")
+lie=$(sed -n 2p "$TMP/want-bsky")
+"$CHATARC" --data "$D" fetch red --follow -v >"$TMP/jetdel.out" 2>"$TMP/jetdel.err" &
+pid=$!
+wait_for grep -q 'streaming from' "$TMP/jetdel.err"
+ctl "{\"clear_log\": true, \"bsky_delete\": [\"$del\"], \"bsky_lie_delete\": [\"$lie\"]}"
+bgone() { ! buris "$D" | grep -qxF "$del"; }
+wait_for bgone
+asked_lie() { server_log | jq -r '.path' | grep -q "getPostThread.*${lie##*/}"; }
+wait_for asked_lie
+kill -TERM $pid
+wait $pid
+expect_eq "jetstream: a delete commit proved at the AppView removes the post" "$(buris "$D" | grep -cxF "$del")" "0"
+expect_eq "jetstream: a delete commit for a post the AppView has removes nothing" "$(buris "$D" | grep -cxF "$lie")" "1"
+
+# kill -9 mid-replay, then --follow again: the saved cursor resumes. (The
+# post deleted above is gone from the network now.)
+grep -vxF "$del" "$TMP/want-bsky" >"$TMP/want-bsky2"
+cp "$TMP/want-bsky2" "$TMP/want-bsky"
+ctl '{"clear_log": true, "faults": []}'
+D="$TMP/jetkill"
+bconf "$D"
+ctl '{"bsky_replay": {"tag": "redistricting", "duration": 6}}'
+"$CHATARC" --data "$D" fetch red --follow -v >/dev/null 2>"$TMP/jetkill.err" &
+pid=$!
+some() { [ "$(buris "$D" 2>/dev/null | wc -l)" -ge 5 ]; }
+wait_for some
+kill -KILL $pid
+wait $pid 2>/dev/null
+"$CHATARC" --data "$D" fetch red --follow -v >"$TMP/jetkill2.out" 2>"$TMP/jetkill2.err" &
+pid=$!
+wait_for replay_done x 25
+wait_for bsky_all "$D"
+kill -TERM $pid
+wait $pid
+expect_file_eq "jetstream: after kill -9 and a new --follow nothing is lost" <(buris "$D") "$TMP/want-bsky"
+expect_eq "jetstream: ... nothing doubled" "$(buris "$D" | uniq -d | wc -l)" "0"
+
+# A silent Jetstream (not even the network's other posts) is reopened.
+ctl '{"clear_log": true, "faults": [{"match": "/subscribe", "kind": "silent", "seconds": 60, "times": 1}]}'
+D="$TMP/jetsilent"
+bconf "$D"
+"$CHATARC" --data "$D" fetch red --follow -v >/dev/null 2>"$TMP/jetsilent.err" &
+pid=$!
+two_ws() { [ "$(server_log | jq -r 'select(.method == "WS") | .t' | wc -l)" -ge 2 ]; }
+wait_for two_ws
+gap=$(server_log | jq -r 'select(.method == "WS") | .t' | head -2 | awk 'NR == 1 {a = $1} NR == 2 {print $1 - a}')
+kill -TERM $pid
+wait $pid
+expect_eq "jetstream: a silent connection is reopened within its window (2 s; took ${gap} s)" \
+	"$(awk -v g="$gap" 'BEGIN {print (g >= 1.9 && g < 6)}')" "1"
+
+# 7. The config: "stream" must be a URL of the right kind, or false.
 conf "$TMP/badconf" r5 ', "stream": "wss://x.example"'
 "$CHATARC" --data "$TMP/badconf" fetch hanna >/dev/null 2>"$TMP/bad.err"
 expect_eq "live: a Mastodon \"stream\" that is not http(s) is a config error (exit 1)" "$?" "1"

@@ -56,8 +56,26 @@ Streaming (Mastodon's server-sent events, as its streaming server sends them):
   "add" sends update events; "delete"/"edit" with "announce": true send delete /
   status.update events; "lie_delete": {"PREFIX": [id]} a delete event for a
   status the server still has (a server that lies).
+Jetstream (Bluesky's, JSON over a WebSocket; python3-websockets), with
+--jetstream-port-file: ws://127.0.0.1:JPORT/subscribe?wantedCollections=&cursor=
+  commit events (create/delete of app.bsky.feed.post) built from the real
+  posts in tests/fixtures; a cursor replays the events since it first.
+  POST /_control {"bsky_replay": {"tag": "redistricting", "duration": 4,
+                   "noise_rate": 0}}
+       the posts carrying the tag, taken out of the AppView and posted again
+       (createdAt and indexedAt: now; " #tag" and its facet appended where the
+       text has only the word, as the recording is of a word search) at their
+       own pace squeezed into
+       "duration" s: each back in the AppView (searchPosts, getPosts) and
+       sent as a commit; "noise_rate" other posts a second (the rest of
+       the network) beside them. {"bsky_delete": [uri]} deletes a post
+       (AppView and a delete commit); {"bsky_lie_delete": [uri]} only sends
+       the commit. Faults match "/subscribe": drop (after "after" events),
+       silent, garbage (a frame that is not JSON, then go on), 503. Ten other
+       posts a second go by all the time (the network is never quiet).
 Run: fake-social.py --fixtures DIR --port-file FILE [--generate N --instances K]
-Only the Python standard library is used.
+     [--jetstream-port-file FILE]
+Only the Python standard library is used (and python3-websockets for Jetstream).
 """
 import argparse
 import bisect
@@ -266,6 +284,194 @@ def replay(cfg):
         STATE["replaying"] = False
 
 
+JET = {"loop": None, "clients": set(), "events": [], "last_us": 0, "replaying": False}
+
+
+def jet_event(op, did, rkey, record=None):
+    """A Jetstream commit event (its wire form), numbered by time_us."""
+    with LOCK:
+        t = max(int(time.time() * 1e6), JET["last_us"] + 1)
+        JET["last_us"] = t
+        commit = {"rev": "3l%011d" % (t % 10**11), "operation": op,
+                  "collection": "app.bsky.feed.post", "rkey": rkey}
+        if record is not None:
+            commit["record"] = record
+            commit["cid"] = "bafyrei" + ("%x" % t).rjust(52, "a")
+        text = json.dumps({"did": did, "time_us": t, "kind": "commit", "commit": commit})
+        JET["events"].append((t, text))
+        if len(JET["events"]) > 200000:  # Jetstream keeps a window, not all time
+            del JET["events"][:100000]
+    loop = JET["loop"]
+    if loop:
+        loop.call_soon_threadsafe(jet_fanout, (t, text))
+    return t
+
+
+def jet_fanout(event):
+    for q in list(JET["clients"]):
+        q.put_nowait(event)
+
+
+def did_rkey(uri):
+    parts = uri[len("at://"):].split("/")
+    return parts[0], parts[2]
+
+
+def add_hashtag(record, tag):
+    """The recording was a word search: its posts name the word, few carry
+    it as a hashtag. A chat's posts do: " #tag" is appended with the facet
+    Bluesky's clients write for it (byte offsets in UTF-8)."""
+    for f in record.get("facets") or []:
+        for feat in f.get("features", []):
+            if feat.get("tag", "").lower() == tag.lower():
+                return
+    text = record.get("text", "") + " #" + tag
+    end = len(text.encode())
+    record["text"] = text
+    record.setdefault("facets", []).append({
+        "index": {"byteStart": end - len(tag.encode()) - 1, "byteEnd": end},
+        "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]})
+
+
+def jet_background():
+    """The rest of the network: Jetstream is never quiet (thousands of
+    commits a second); here ten a second of posts no chat follows."""
+    n = 0
+    while True:
+        time.sleep(0.1)
+        with LOCK:
+            pool = BLUESKY[-10:]
+        if not pool:
+            continue
+        p = pool[n % len(pool)]
+        did, rkey = did_rkey(p["uri"])
+        record = {"$type": "app.bsky.feed.post", "text": "background post %d" % n,
+                  "createdAt": now_iso(), "langs": ["en"]}
+        jet_event("create", did, "%sb%d" % (rkey, n), record)
+        n += 1
+
+
+def bsky_replay(cfg):
+    """The posts carrying cfg["tag"] posted again now, at their own pace
+    squeezed into cfg["duration"] seconds, each into the AppView and as a
+    Jetstream commit; noise_rate other posts a second go by beside them."""
+    tag = cfg.get("tag", "redistricting")
+    with LOCK:
+        chosen = [p for p in BLUESKY if text_matches(p, tag)]
+        BLUESKY[:] = [p for p in BLUESKY if not text_matches(p, tag)]
+        JET["replaying"] = True
+    chosen.sort(key=lambda p: p["record"]["createdAt"])
+
+    def at(p):
+        return time.mktime(time.strptime(p["record"]["createdAt"][:19], "%Y-%m-%dT%H:%M:%S"))
+    span = max(at(chosen[-1]) - at(chosen[0]), 1)
+    scale = cfg.get("duration", 4) / span
+    noise = [p for p in BLUESKY if not text_matches(p, tag)][:50]
+    rate = cfg.get("noise_rate", 0)
+    start = time.time()
+    n_noise = 0
+    for p in chosen:
+        due = start + (at(p) - at(chosen[0])) * scale
+        while True:
+            now = time.time()
+            if rate and n_noise < (now - start) * rate:
+                q = noise[n_noise % len(noise)]
+                did, rkey = did_rkey(q["uri"])
+                jet_event("create", did, "%sn%d" % (rkey, n_noise), q["record"])
+                n_noise += 1
+                continue
+            if now >= due:
+                break
+            time.sleep(min(due - now, 0.001 if rate else 0.05))
+        p = copy.deepcopy(p)
+        add_hashtag(p["record"], tag)
+        stamp = now_iso()
+        p["record"]["createdAt"] = stamp
+        p["indexedAt"] = stamp
+        with LOCK:
+            BLUESKY.insert(0, p)
+            STATE["sent"][p["uri"]] = time.time()
+        did, rkey = did_rkey(p["uri"])
+        jet_event("create", did, rkey, p["record"])
+    with LOCK:
+        JET["replaying"] = False
+
+
+async def jet_handler(ws, path):
+    fault = None
+    with LOCK:
+        for f in STATE["faults"]:
+            if f.get("times", 1) > 0 and f["match"] in path and f["kind"] != "503":
+                f["times"] = f.get("times", 1) - 1
+                fault = dict(f)
+                break
+        STATE["log"].append({"t": time.time(), "method": "WS", "path": path, "status": 101,
+                             "ua": "", "injected": "", "auth": ""})
+    import asyncio
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+    cursor = int(query.get("cursor", ["0"])[0])
+    q = asyncio.Queue()
+    JET["clients"].add(q)
+    with LOCK:
+        backlog = [e for e in JET["events"] if cursor and e[0] >= cursor]
+    last = 0
+    sent = 0
+    try:
+        if fault and fault["kind"] == "silent":
+            await asyncio.sleep(fault.get("seconds", 30))
+            return
+        pending = list(backlog)
+        while True:
+            event = pending.pop(0) if pending else await q.get()
+            if event[0] <= last:
+                continue
+            await ws.send(event[1])
+            last = event[0]
+            sent += 1
+            if fault and sent >= fault.get("after", 1):
+                if fault["kind"] == "garbage":
+                    await ws.send("<html><body>502 Bad Gateway</body></html>")
+                    fault = None
+                elif fault["kind"] == "drop":
+                    ws.transport.abort()
+                    return
+    except Exception:
+        pass
+    finally:
+        JET["clients"].discard(q)
+
+
+def jet_process_request(path, headers):
+    with LOCK:
+        for f in STATE["faults"]:
+            if f.get("times", 1) > 0 and f["match"] in path and f["kind"] == "503":
+                f["times"] = f.get("times", 1) - 1
+                STATE["log"].append({"t": time.time(), "method": "WS", "path": path, "status": 503,
+                                     "ua": "", "injected": "", "auth": ""})
+                return (503, [("Content-Type", "text/plain")], b"Service Unavailable\n")
+    return None
+
+
+def start_jetstream(port_file):
+    import asyncio
+    import websockets
+
+    def run():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        server = loop.run_until_complete(websockets.serve(
+            jet_handler, "127.0.0.1", 0, process_request=jet_process_request,
+            max_size=2 ** 20, ping_interval=None))
+        JET["loop"] = loop
+        port = server.sockets[0].getsockname()[1]
+        with open(port_file + ".tmp", "w") as f:
+            f.write(str(port))
+        os.rename(port_file + ".tmp", port_file)
+        loop.run_forever()
+    threading.Thread(target=run, daemon=True).start()
+    threading.Thread(target=jet_background, daemon=True).start()
+
+
 def text_matches(post, q):
     word = q.lstrip("#").lower()
     rec = post.get("record", {})
@@ -439,7 +645,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if url.path == "/_sent":
             with LOCK:
-                body = json.dumps({"replaying": STATE["replaying"], "sent": STATE["sent"]})
+                body = json.dumps({"replaying": STATE["replaying"] or JET["replaying"],
+                                   "sent": STATE["sent"]})
             self.send_body(200, body)
             return
         if len(parts) == 5 and parts[1:5] == ["api", "v1", "streaming", "hashtag"]:
@@ -632,6 +839,16 @@ class Handler(BaseHTTPRequestHandler):
                     STATE["log"] = []
             if "replay" in cmd:
                 threading.Thread(target=replay, args=(cmd["replay"],), daemon=True).start()
+            if "bsky_replay" in cmd:
+                with LOCK:
+                    JET["replaying"] = True
+                threading.Thread(target=bsky_replay, args=(cmd["bsky_replay"],), daemon=True).start()
+            for uri in cmd.get("bsky_delete", []) + cmd.get("bsky_lie_delete", []):
+                if uri in cmd.get("bsky_delete", []):
+                    with LOCK:
+                        BLUESKY[:] = [p for p in BLUESKY if p["uri"] != uri]
+                did, rkey = did_rkey(uri)
+                jet_event("delete", did, rkey)
             self.send_body(200, "{}")
             return
         self.latency()
@@ -712,11 +929,14 @@ def main():
     ap.add_argument("--generate", type=int, default=0)
     ap.add_argument("--instances", type=int, default=4)
     ap.add_argument("--latency-ms", type=int, default=0)
+    ap.add_argument("--jetstream-port-file")
     args = ap.parse_args()
     load_fixtures(args.fixtures)
     if args.generate:
         generate(args.generate, args.instances, INSTANCES["a"][0])
     STATE["latency_ms"] = args.latency_ms
+    if args.jetstream_port_file:
+        start_jetstream(args.jetstream_port_file)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     tmp = args.port_file + ".tmp"

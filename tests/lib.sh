@@ -76,9 +76,11 @@ allow_noindex() { sed -i 's/"tags": \["\([^"]*\)"\]/"tags": ["\1"], "allow_noind
 # the recorded responses), started for this script and stopped when it
 # exits; sets SERVER, PORT and BASE (http://127.0.0.1:PORT), and ctl, which
 # posts to its control endpoint.
+# start_fake_social [ARGS...]: more arguments go to the server
+# (--jetstream-port-file F: its Jetstream too).
 start_fake_social() {
 	/usr/bin/python3 "$ROOT/tests/fake-social.py" --fixtures "$FIXTURES" --port-file "$TMP/port" \
-		>"$TMP/server.log" 2>&1 &
+		"$@" >"$TMP/server.log" 2>&1 &
 	SERVER=$!
 	trap 'kill $SERVER 2>/dev/null' EXIT
 	for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done

@@ -26,10 +26,9 @@ const char *unit_fixtures(void)
 int main(int argc, char **argv)
 {
 	const unit_test_t *tables[] = {
-	    time_tests,  json_tests,      jsonstream_tests, record_tests,
-	    posts_tests, archive_tests,   config_tests,     summary_tests,
-	    http_tests,  csvstream_tests, display_tests,    sse_tests,
-	    NULL};
+	    time_tests,    json_tests,   jsonstream_tests, record_tests, posts_tests,
+	    archive_tests, config_tests, summary_tests,    http_tests,   csvstream_tests,
+	    display_tests, sse_tests,    jetstream_tests,  NULL};
 	int passed = 0, failed = 0;
 	const char *only = argc > 1 ? argv[1] : NULL;
 

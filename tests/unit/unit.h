@@ -34,7 +34,7 @@ typedef struct unit_test {
 /* Each test file defines a NULL-terminated table of its tests. */
 extern const unit_test_t time_tests[], json_tests[], jsonstream_tests[], record_tests[],
     posts_tests[], archive_tests[], config_tests[], summary_tests[], http_tests[],
-    csvstream_tests[], display_tests[], sse_tests[];
+    csvstream_tests[], display_tests[], sse_tests[], jetstream_tests[];
 
 /* A fresh empty directory under tests/tmp for a test, path in buf. */
 void unit_tmpdir(char *buf, size_t size, const char *name);
