@@ -1,18 +1,22 @@
 /* `chatarc fetch [CHAT...]`: the front end of fetch/fetch.c. */
 #define _DEFAULT_SOURCE
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
+#include "../common/alloc.h"
 #include "../common/options.h"
 #include "../common/terminal.h"
 #include "../fetch/fetch.h"
 #include "../fetch/http.h"
+#include "../publish/publish.h"
 #include "cli.h"
 
 static const command_help_t fetch_help = {
-    "chatarc fetch [CHAT...] [--since T] [--until T] [--source NAME] [--follow]",
+    "chatarc fetch [CHAT...] [--since T] [--until T] [--source NAME] [--follow [--publish]]",
     "Pulls each chat's hashtags (every chat with \"sources\" when none is named)\n"
     "from its Mastodon instances and Bluesky into its archive, all sources at\n"
     "once. Each instance sees part of the fediverse: the archive keeps one\n"
@@ -24,8 +28,11 @@ static const command_help_t fetch_help = {
     "Jetstream), each committed within a second, filling any gap by the walk on\n"
     "every reconnect; a source without push is polled every\n"
     "fetch.follow_interval (30 s). Ctrl-C or SIGTERM stops it with everything\n"
-    "received archived. Credentials come from the variables or files the source\n"
-    "names.\n\n"
+    "received archived. --publish then publishes the chats as posts arrive, at\n"
+    "most every 10 s (`chatarc publish --live`: the session under way says\n"
+    "\"live\" and reloads itself), and once more, final, when the chat has been\n"
+    "quiet 15 minutes or fetch stops. Credentials come from the variables or\n"
+    "files the source names.\n\n"
     "Exit status: 0 all sources read; 1 nothing could be done (another fetch\n"
     "holds every chat, a bad config, the archive cannot be written); 2 usage error;\n"
     "3 some sources failed (each named on stderr) while the others were read."};
@@ -38,9 +45,27 @@ static void on_signal(int signo)
 	stop_requested = 1;
 }
 
+/* fetch --follow --publish: `chatarc publish --live` in a child process
+ * (the fetch loop never waits on a publish), at most every
+ * PUBLISH_LIVE_REFRESH_S when something arrived, and once more, final,
+ * after the live window passed with nothing new. */
+struct live_publishing {
+	bool on;
+	const char *data_dir;
+	const strlist_t *chats;
+	pid_t child;               /* a publish under way, or 0 */
+	chatarc_ms_t started;      /* ... the last began then */
+	long long total;           /* what the jobs stored, deleted, edited */
+	long long published_total; /* ... when the last publish began */
+	chatarc_ms_t changed;      /* total last changed then */
+	bool live_shown;           /* a page may say "live": a final publish is owed */
+	long publishes;
+};
+
 struct fetch_view {
 	bool tty;
 	size_t lines_drawn;
+	struct live_publishing publishing;
 };
 
 static void describe_job(const fetch_job_stats_t *j, char *out, size_t size)
@@ -61,10 +86,69 @@ static void describe_job(const fetch_job_stats_t *j, char *out, size_t size)
 		snprintf(out + n, size - (size_t)n, ", up to date");
 }
 
+/* Runs `chatarc publish [--live] CHAT...` (this program, a child);
+ * wait: until it ends. */
+static pid_t run_publish(struct live_publishing *lp, bool live, bool wait)
+{
+	const char **argv = xcalloc(lp->chats->len + 6, sizeof *argv);
+	size_t n = 0;
+	argv[n++] = "chatarc";
+	argv[n++] = "--data";
+	argv[n++] = lp->data_dir;
+	argv[n++] = "publish";
+	if (live)
+		argv[n++] = "--live";
+	for (size_t i = 0; i < lp->chats->len; i++)
+		argv[n++] = lp->chats->items[i];
+	pid_t pid = 0;
+	extern char **environ;
+	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, (char *const *)argv, environ) != 0)
+		pid = 0;
+	free(argv);
+	lp->publishes += pid != 0;
+	if (pid && wait) {
+		int ignored;
+		waitpid(pid, &ignored, 0);
+		pid = 0;
+	}
+	return pid;
+}
+
+static void publish_as_they_come(struct live_publishing *lp, const fetch_report_t *report)
+{
+	chatarc_ms_t now = time_now_ms();
+	long long total = 0;
+	for (size_t i = 0; i < report->n_jobs; i++) {
+		const fetch_job_stats_t *j = &report->jobs[i];
+		total += j->stored.new_messages + j->stored.updated + j->deleted;
+	}
+	if (total != lp->total) {
+		lp->total = total;
+		lp->changed = now;
+	}
+	int ignored;
+	if (lp->child && waitpid(lp->child, &ignored, WNOHANG) == lp->child)
+		lp->child = 0;
+	if (lp->child)
+		return;
+	if (total != lp->published_total && now - lp->started >= PUBLISH_LIVE_REFRESH_S * 1000LL) {
+		lp->published_total = total;
+		lp->started = now;
+		lp->child = run_publish(lp, true, false);
+		lp->live_shown = true;
+	} else if (lp->live_shown && total == lp->published_total &&
+	           now - lp->changed > PUBLISH_LIVE_WINDOW_MS + 5000) {
+		lp->child = run_publish(lp, false, false); /* the chat went quiet: final */
+		lp->live_shown = false;
+	}
+}
+
 static void draw_progress(void *ctx, const fetch_report_t *report)
 {
 	struct fetch_view *view = ctx;
 	char line[512];
+	if (view->publishing.on)
+		publish_as_they_come(&view->publishing, report);
 	if (!view->tty)
 		return;
 	if (view->lines_drawn)
@@ -104,7 +188,7 @@ static void print_summary(const fetch_report_t *report)
 int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 {
 	const char *since = NULL, *until = NULL, *source = NULL;
-	bool follow = false, verbose = false, quiet = false, help = false;
+	bool follow = false, verbose = false, quiet = false, help = false, publish = false;
 	const chatarc_option_t options[] = {
 	    OPT_STRING("since", 0, "T", "walk back to T (ISO 8601) on this run", &since),
 	    OPT_STRING("until", 0, "T", "only messages before T (a one-off: cursors untouched)",
@@ -112,6 +196,8 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	    OPT_STRING("source", 's', "NAME", "only this source of each chat", &source),
 	    OPT_FLAG("follow", 'f', NULL,
 	             "then follow the streams until interrupted (SIGINT/SIGTERM)", &follow),
+	    OPT_FLAG("publish", 0, NULL, "with --follow: publish the chats as posts arrive",
+	             &publish),
 	    OPT_FLAG("verbose", 'v', NULL, "log each request, and print the summary", &verbose),
 	    OPT_FLAG("quiet", 'q', NULL, "no progress or summary even on a terminal", &quiet),
 	    OPT_END,
@@ -129,6 +215,10 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 	if (status == CHATARC_OK && follow && until)
 		status = chatarc_error_set(&err, CHATARC_ERR_USAGE,
 		                           "--follow and --until do not go together");
+	if (status == CHATARC_OK && publish && !follow)
+		status = chatarc_error_set(&err, CHATARC_ERR_USAGE,
+		                           "--publish goes with --follow (after a fetch, run "
+		                           "`chatarc publish`)");
 	if (status == CHATARC_OK && fetch_options.since && fetch_options.until &&
 	    fetch_options.since >= fetch_options.until)
 		status =
@@ -141,6 +231,7 @@ int cmd_fetch(int argc, char **argv, cli_context_t *ctx)
 		strlist_add(&chats, argv[i]);
 	fetch_options.only_source = source;
 	fetch_options.follow = follow;
+	fetch_options.publish = publish;
 	int code = cli_fetch_run(ctx, config, &chats, &fetch_options, verbose, quiet);
 	strlist_clear(&chats);
 	return code;
@@ -152,7 +243,10 @@ int cli_fetch_run(cli_context_t *ctx, const chatarc_config_t *config, const strl
 	chatarc_error_t err;
 	fetch_report_t report;
 	bool follow = fetch_options->follow;
-	struct fetch_view view = {.tty = ctx->stderr_tty && !quiet};
+	struct fetch_view view = {.tty = ctx->stderr_tty && !quiet,
+	                          .publishing = {.on = fetch_options->publish,
+	                                         .data_dir = ctx->data_dir,
+	                                         .chats = chats}};
 	fetch_options->stop = &stop_requested;
 	fetch_options->progress = draw_progress;
 	fetch_options->log = verbose ? log_line : NULL;
@@ -167,6 +261,13 @@ int cli_fetch_run(cli_context_t *ctx, const chatarc_config_t *config, const strl
 
 	chatarc_status_t status =
 	    fetch_chats(ctx->data_dir, config, chats, fetch_options, &report, &err);
+	/* Stopped: the publish under way ends, then the pages are made final. */
+	struct live_publishing *lp = &view.publishing;
+	int ignored;
+	if (lp->child)
+		waitpid(lp->child, &ignored, 0);
+	if (lp->on && (lp->live_shown || lp->total != lp->published_total))
+		run_publish(lp, false, true);
 	if ((status == CHATARC_OK || status == CHATARC_ERR_PARTIAL) && !quiet &&
 	    (verbose || ctx->stdout_tty))
 		print_summary(&report);

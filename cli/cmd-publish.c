@@ -13,13 +13,17 @@
 #include "cmd-publish.h"
 
 static const command_help_t publish_help = {
-    "chatarc publish [--out DIR] [CHAT...]",
+    "chatarc publish [--out DIR] [--live] [CHAT...]",
     "Renders every session of the chats (all configured chats when none is\n"
     "named) into a static site: OUT/index.html, OUT/CHAT/index.html with an\n"
     "Atom feed (feed.atom), and a transcript a session, OUT/CHAT/YYYY-MM-DD.html.\n"
     "OUT is DIR/site unless --out names another directory. Only pages whose\n"
     "content changed are written, each replaced atomically; a rerun writes\n"
-    "nothing. Quiet unless --verbose or on a terminal."};
+    "nothing. With --live, a chat whose archive was written in the last 15\n"
+    "minutes is live: its newest session's page and its chat page say \"live,\n"
+    "updated HH:MM:SS\" and reload themselves every 10 s (what `chatarc fetch\n"
+    "--follow --publish` runs as posts arrive); a publish without it is final.\n"
+    "Quiet unless --verbose or on a terminal."};
 
 chatarc_status_t publish_run_open(struct publish_run *r, int argc, char **argv,
                                   chatarc_error_t *err)
@@ -45,7 +49,8 @@ chatarc_status_t publish_run_open(struct publish_run *r, int argc, char **argv,
 	                             .share_dir = r->ctx->share_dir,
 	                             .out_dir = r->out,
 	                             .chats = &r->chats,
-	                             .now_ms = publish_now_ms()};
+	                             .now_ms = publish_now_ms(),
+	                             .live_window_ms = r->live ? PUBLISH_LIVE_WINDOW_MS : 0};
 	status = publisher_open(&options, &r->pub, err);
 	if (status != CHATARC_OK) {
 		free(r->default_out);
@@ -68,6 +73,7 @@ int cmd_publish(int argc, char **argv, cli_context_t *ctx)
 	const chatarc_option_t options[] = {
 	    OPT_STRING("out", 'o', "DIR", "write the site here (default DIR/site)", &r.out),
 	    OPT_FLAG("verbose", 'v', NULL, "print what was written", &r.verbose),
+	    OPT_FLAG("live", 0, NULL, "mark a chat written in the last 15 minutes live", &r.live),
 	    OPT_END,
 	};
 	chatarc_error_t err;

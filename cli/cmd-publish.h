@@ -12,6 +12,7 @@ struct publish_run {
 	const char *out;   /* --out, else default_out */
 	char *default_out; /* DIR/site */
 	bool verbose;
+	bool live; /* --live: publish_options_t.live_window_ms */
 	strlist_t chats;
 	const chatarc_config_t *config;
 	publisher_t *pub;

@@ -42,7 +42,8 @@ typedef struct fetch_options {
 	chatarc_ms_t since;      /* walk back to here; 0: the cursor, or 7 days on a first run */
 	chatarc_ms_t until;      /* only messages before this; 0: now. Set: cursors untouched */
 	const char *only_source; /* NULL: every source of each chat */
-	bool follow;             /* poll every follow_interval until *stop */
+	bool follow;             /* streams (or polling) until *stop */
+	bool publish;            /* --follow --publish (the front end publishes) */
 	const volatile sig_atomic_t *stop; /* set by a signal handler; may be NULL */
 	/* Each may be NULL. progress: something changed (at most a few times a
 	 * second); log: one line per request (--verbose); warning: a problem

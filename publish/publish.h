@@ -14,12 +14,23 @@
 #include "../common/record.h"
 #include "../common/status.h"
 
+/* How long after the last post a chat stays live (publish --live). */
+#define PUBLISH_LIVE_WINDOW_MS (15LL * 60 * 1000)
+/* How often a live page reloads itself, and fetch --follow --publish
+ * publishes at most (seconds). */
+#define PUBLISH_LIVE_REFRESH_S 10
+
 typedef struct publish_options {
 	const char *data_dir;
 	const char *share_dir;  /* holds xslt/ and css/ */
 	const char *out_dir;    /* the site; DIR/site by default */
 	const strlist_t *chats; /* NULL or empty: every chat in the config */
 	long long now_ms;       /* "now", for the next session on each chat's page */
+	/* A chat whose archive was written less than this long ago is live:
+	 * its newest session's page and its chat page say "live, updated
+	 * HH:MM:SS" and refresh themselves (publish --live, fetch --follow
+	 * --publish). 0: no page is live (a final publish). */
+	long long live_window_ms;
 } publish_options_t;
 
 typedef struct publish_stats {

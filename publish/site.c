@@ -597,11 +597,15 @@ static CHATARC_MUST_CHECK chatarc_status_t remove_stale_sessions(publisher_t *pu
  * day file of its archive (name, size, time, inode: a file rewritten by
  * forget or a fetch changes), the config's bytes, the program and its
  * stylesheets, and the next session the chat page announces. */
+/* *live: with publish --live, the archive was written within the window
+ * (a chat under way); part of the fingerprint, so the page is published
+ * again, final, once the window has passed. */
 static CHATARC_MUST_CHECK chatarc_status_t chat_fingerprint(publisher_t *pub,
                                                             const chatarc_chat_t *chat,
                                                             xmlNodePtr chat_node, uint64_t *out,
-                                                            chatarc_error_t *err)
+                                                            bool *live, chatarc_error_t *err)
 {
+	long long newest_write_ms = 0;
 	strlist_t days = {0};
 	uint64_t h = fnv1a(pub->program_hash, &pub->config_hash, sizeof pub->config_hash);
 	h = fnv1a(h, chat->name, strlen(chat->name) + 1);
@@ -618,8 +622,15 @@ static CHATARC_MUST_CHECK chatarc_status_t chat_fingerprint(publisher_t *pub,
 		                         (long long)st.st_dev};
 		h = fnv1a(h, days.items[i], strlen(days.items[i]) + 1);
 		h = fnv1a(h, identity, sizeof identity);
+		long long written =
+		    (long long)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+		if (written > newest_write_ms)
+			newest_write_ms = written;
 	}
 	strlist_clear(&days);
+	*live = pub->options.live_window_ms > 0 && newest_write_ms &&
+	        pub->options.now_ms - newest_write_ms < pub->options.live_window_ms;
+	h = fnv1a(h, live, sizeof *live);
 	for (xmlNodePtr n = chat_node->children; n; n = n->next)
 		if (n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, BAD_CAST "next")) {
 			xmlChar *start = xmlGetProp(n, BAD_CAST "start");
@@ -756,7 +767,8 @@ static CHATARC_MUST_CHECK chatarc_status_t publish_chat(publisher_t *pub,
 	add_next_session(root, chat, pub->options.now_ms);
 	uint64_t fingerprint;
 	long n_unchanged;
-	chatarc_status_t status = chat_fingerprint(pub, chat, root, &fingerprint, err);
+	bool live = false;
+	chatarc_status_t status = chat_fingerprint(pub, chat, root, &fingerprint, &live, err);
 	xmlDocPtr unchanged =
 	    status == CHATARC_OK ? unchanged_chat(pub, chat, fingerprint, &n_unchanged) : NULL;
 	if (unchanged) {
@@ -769,6 +781,17 @@ static CHATARC_MUST_CHECK chatarc_status_t publish_chat(publisher_t *pub,
 		xmlFreeDoc(unchanged);
 		xmlFreeDoc(chat_doc);
 		return CHATARC_OK;
+	}
+	/* Live: when it was published, in the chat's zone ("HH:MM:SS"). */
+	char updated_at[32] = "";
+	if (live) {
+		tz_scope_t scope;
+		char iso[32];
+		tz_scope_enter(&scope, chat->tz ? chat->tz : "UTC");
+		time_to_local(pub->options.now_ms, iso, NULL, NULL, NULL);
+		tz_scope_leave(&scope);
+		snprintf(updated_at, sizeof updated_at, "%.8s", iso + 11);
+		set_prop(root, "live", updated_at);
 	}
 	strlist_t dates = {0};
 	if (status == CHATARC_OK)
@@ -812,6 +835,10 @@ static CHATARC_MUST_CHECK chatarc_status_t publish_chat(publisher_t *pub,
 		pending = (struct session_page){.doc = doc, .hash = hash};
 		memcpy(pending.date, s->date, sizeof pending.date);
 		summary_free(s);
+	}
+	if (pending.doc && live) { /* the newest session is the one under way */
+		set_prop(xmlDocGetRootElement(pending.doc), "live", updated_at);
+		pending.hash = fnv1a(pending.hash, updated_at, strlen(updated_at));
 	}
 	if (pending.doc && status == CHATARC_OK)
 		status = render_session_page(pub, chat, &pending, err);

@@ -289,7 +289,45 @@ wait $pid
 expect_eq "jetstream: a silent connection is reopened within its window (2 s; took ${gap} s)" \
 	"$(awk -v g="$gap" 'BEGIN {print (g >= 1.9 && g < 6)}')" "1"
 
-# 7. The config: "stream" must be a URL of the right kind, or false.
+# 8. --publish: the session under way is published as posts arrive (at
+# most every 10 s), its page and the chat page saying "live" and
+# reloading themselves; stopped, they are published once more, final.
+ctl '{"heartbeat_s": 0.3, "clear_log": true, "add": {"r8": []}, "faults": []}'
+D="$TMP/pub"
+conf "$D" r8
+"$CHATARC" --data "$D" fetch hanna --follow --publish -v >"$TMP/pub.out" 2>"$TMP/pub.err" &
+pid=$!
+wait_for grep -q 'streaming from' "$TMP/pub.err"
+ctl '{"replay": {"prefix": "r8", "from": "a", "duration": 3}}'
+wait_for archived_all "$D"
+page() { ls "$D"/site/hanna/20*.html 2>/dev/null | tail -1; }
+# The page catches up within the publish interval: every archived message on it.
+page_has_all() {
+	[ -n "$(page)" ] && [ "$(grep -o 'class="msg[ "]' "$(page)" | wc -l)" -ge "$(wc -l <"$TMP/want")" ]
+}
+wait_for page_has_all
+live_page=$(page)
+check "live: the session page says live while the chat goes on" grep -q 'class="live" role="status">Live, updated [0-9][0-9]:[0-9][0-9]:[0-9][0-9]<' "$live_page"
+check "live: ... and reloads itself (meta refresh, no script)" grep -q '<meta http-equiv="refresh" content="10">' "$live_page"
+check "live: the chat page says live too" grep -q 'Live, updated' "$D/site/hanna/index.html"
+expect_eq "live: the live page has no script" "$(grep -c '<script' "$live_page")" "0"
+kill -TERM $pid
+wait $pid
+expect_eq "live: --follow --publish exits 0" "$?" "0"
+expect_eq "live: stopped, the pages are published once more, final" \
+	"$(cat "$live_page" "$D/site/hanna/index.html" | grep -c 'Live, updated\|http-equiv="refresh"')" "0"
+expect_eq "live: ... with every message" "$(grep -o 'class="msg[ "]' "$live_page" | wc -l)" "$(wc -l <"$TMP/want")"
+# publish --live itself: live only while the archive was written in the
+# last 15 minutes.
+"$CHATARC" --data "$D" publish --live
+check "live: publish --live on a chat written just now is live" grep -q 'Live, updated' "$live_page"
+find "$D/archive" -name '*.jsonl.gz' -exec touch -d '20 minutes ago' {} +
+"$CHATARC" --data "$D" publish --live
+expect_eq "live: ... and final once the chat has been quiet 15 minutes" "$(grep -c 'Live, updated' "$live_page")" "0"
+"$CHATARC" --data "$D" fetch hanna --publish >/dev/null 2>"$TMP/pubusage.err"
+expect_eq "live: --publish without --follow is a usage error" "$?" "2"
+
+# 9. The config: "stream" must be a URL of the right kind, or false.
 conf "$TMP/badconf" r5 ', "stream": "wss://x.example"'
 "$CHATARC" --data "$TMP/badconf" fetch hanna >/dev/null 2>"$TMP/bad.err"
 expect_eq "live: a Mastodon \"stream\" that is not http(s) is a config error (exit 1)" "$?" "1"

@@ -28,6 +28,11 @@
       <head>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="$title"/></title>
+        <!-- A chat under way (publish with live on): the page reloads itself,
+             with no script, as new posts are published. -->
+        <xsl:if test="@live">
+          <meta http-equiv="refresh" content="10"/>
+        </xsl:if>
         <link rel="stylesheet" href="{$root}style.css"/>
         <xsl:if test="$feed != ''">
           <link rel="alternate" type="application/atom+xml" href="{$feed}" title="{$title}"/>
@@ -42,6 +47,9 @@
           </div>
         </div>
         <div role="main" id="content">
+          <xsl:if test="@live">
+            <p class="live" role="status">Live, updated <xsl:value-of select="@live"/></p>
+          </xsl:if>
           <!-- Rendered in place, not built as a fragment and copied: a
                transcript's body is most of its page (issue 17). -->
           <xsl:apply-templates select="." mode="page-body"/>
