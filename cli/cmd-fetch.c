@@ -46,15 +46,16 @@ static void on_signal(int signo)
 }
 
 /* fetch --follow --publish: `chatarc publish --live` in a child process
- * (the fetch loop never waits on a publish), at most every
- * PUBLISH_LIVE_REFRESH_S when something arrived, and once more, final,
- * after the live window passed with nothing new. */
+ * (the fetch loop never waits on a publish) when something arrived, about
+ * every PUBLISH_LIVE_REFRESH_S, and once more, final, after the live
+ * window passed with nothing new. */
 struct live_publishing {
 	bool on;
 	const char *data_dir;
 	const strlist_t *chats;
 	pid_t child;               /* a publish under way, or 0 */
 	chatarc_ms_t started;      /* ... the last began then */
+	chatarc_ms_t took;         /* ... and took this long */
 	long long total;           /* what the jobs stored, deleted, edited */
 	long long published_total; /* ... when the last publish began */
 	chatarc_ms_t changed;      /* total last changed then */
@@ -127,11 +128,19 @@ static void publish_as_they_come(struct live_publishing *lp, const fetch_report_
 		lp->changed = now;
 	}
 	int ignored;
-	if (lp->child && waitpid(lp->child, &ignored, WNOHANG) == lp->child)
+	if (lp->child && waitpid(lp->child, &ignored, WNOHANG) == lp->child) {
 		lp->child = 0;
+		lp->took = now - lp->started;
+	}
 	if (lp->child)
 		return;
-	if (total != lp->published_total && now - lp->started >= PUBLISH_LIVE_REFRESH_S * 1000LL) {
+	/* A publish starts every PUBLISH_LIVE_REFRESH_S less the time the last
+	 * one took and half a second (5 s apart at least): a post is then on
+	 * the page within that many seconds, the publish's own time included. */
+	chatarc_ms_t period = PUBLISH_LIVE_REFRESH_S * 1000LL - lp->took - 500;
+	if (period < 5000)
+		period = 5000;
+	if (total != lp->published_total && now - lp->started >= period) {
 		lp->published_total = total;
 		lp->started = now;
 		lp->child = run_publish(lp, true, false);

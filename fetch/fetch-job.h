@@ -86,6 +86,7 @@ struct job_stream {
 	chatarc_ms_t last_write; /* a pushed record was last added */
 	bool gap_due;            /* a walk for the gap, once the job is idle */
 	bool dirty;              /* records added since the last commit */
+	bool not_a_stream;       /* its answer was no event stream: polled instead */
 	strlist_t deleted;       /* ids a "delete" named, to be proved gone */
 	strlist_t lookups;       /* a firehose's posts, to be asked for whole */
 	strlist_t retry;         /* ... of those, the ones asked once already */
@@ -201,7 +202,10 @@ struct network_handler {
 extern const struct network_handler mastodon_handler, bluesky_handler;
 
 /* fetch.c */
+/* A line to the caller's warning, log (--verbose) or notice function. */
 void say(struct fetch_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void say_log(struct fetch_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void say_notice(struct fetch_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void job_fail(struct job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void set_string(char **slot, const char *value);
 int id_compare(const char *a, const char *b);

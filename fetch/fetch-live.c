@@ -11,7 +11,6 @@
  * suspect, proved gone at its home before it leaves (recheck.h), as a
  * deletion found by the re-check is. */
 #define _DEFAULT_SOURCE
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,36 +32,6 @@
 /* A chat's archive is let go after this long with nothing to write, so an
  * import can go in between a chat's bursts. */
 #define LIVE_IDLE_CLOSE_MS 2000
-
-static void notice(struct fetch_run *run, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void notice(struct fetch_run *run, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	void (*fn)(void *, const char *) =
-	    run->options->notice ? run->options->notice : run->options->log;
-	if (!fn)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	fn(run->options->ctx, line);
-}
-
-static void log_line(struct fetch_run *run, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void log_line(struct fetch_run *run, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	if (!run->options->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	run->options->log(run->options->ctx, line);
-}
 
 /* A pushed record goes in as a page's does, whatever walk is under way
  * (a walk back's window does not bound what is pushed now). */
@@ -99,6 +68,15 @@ static bool on_chunk(void *ctx, http_request_t *request, const char *data, size_
 {
 	struct job *job = ctx;
 	chatarc_error_t err;
+	const char *type = request->response.content_type;
+	if (!type || strncasecmp(type, "text/event-stream", 17)) {
+		/* A 200 that is no stream (a proxy's or a login page). */
+		job->stream->not_a_stream = true;
+		snprintf(request->response.error.message, sizeof request->response.error.message,
+		         "the streaming API answered %.100s, not text/event-stream",
+		         type ? type : "without a Content-Type");
+		return false;
+	}
 	if (sse_feed(&job->stream->sse, data, len, &err) == CHATARC_OK)
 		return true;
 	/* Not to be trusted on: closed, reopened, and the walk fills the gap. */
@@ -146,8 +124,8 @@ static void poll_instead(struct job *job, const char *why)
 		    other->stream->state == STREAM_POLLING)
 			return;
 	}
-	notice(job->run, "%s: %s; polling every %d s instead", source->name, why,
-	       job->run->config->fetch.follow_interval_s);
+	say_notice(job->run, "%s: %s; polling every %d s instead", source->name, why,
+	           job->run->config->fetch.follow_interval_s);
 }
 
 /* The stream ended (dropped, refused, or never answered). */
@@ -161,14 +139,16 @@ static void stream_done(void *ctx, http_request_t *request)
 	chatarc_ms_t now = time_now_ms();
 	char detail[400];
 
+	if (st->not_a_stream) {
+		poll_instead(job, r->error.message);
+		return;
+	}
 	if (r->streaming) {
 		if (now - st->opened_at >= LIVE_GOOD_STREAM_MS)
 			st->attempt = 0;
-		log_line(run, "%s %s #%s: the stream closed (%s); reopening", job->stats->chat,
-		         job->stats->source, job->tag,
-		         r->transport_ok ? "by the server" : r->error.message);
-	} else if (r->transport_ok && r->status >= 200 && r->status < 300) {
-		/* A 2xx that is not an event stream: a proxy's page. */
+		say_log(run, "%s %s #%s: the stream closed (%s); reopening", job->stats->chat,
+		        job->stats->source, job->tag,
+		        r->transport_ok ? "by the server" : r->error.message);
 	} else if (r->transport_ok && (r->status == 401 || r->status == 403)) {
 		error_detail(r, detail, sizeof detail);
 		poll_instead(job, job->link->net->bearer(job->link)
@@ -193,9 +173,9 @@ static void stream_done(void *ctx, http_request_t *request)
 	if (delay < 0)
 		delay = f->backoff_base_ms;
 	if (!r->streaming)
-		log_line(run, "%s %s #%s: the stream did not open (%s); again in %ld ms",
-		         job->stats->chat, job->stats->source, job->tag,
-		         r->transport_ok ? "an error answer" : r->error.message, delay);
+		say_log(run, "%s %s #%s: the stream did not open (%s); again in %ld ms",
+		        job->stats->chat, job->stats->source, job->tag,
+		        r->transport_ok ? "an error answer" : r->error.message, delay);
 	st->state = STREAM_WAITING;
 	st->not_before = now + delay;
 	job->stats->live = "reconnecting";
@@ -221,13 +201,12 @@ static void stream_step(struct job *job, chatarc_ms_t now, chatarc_ms_t *wake)
 		st->opened_at = now;
 		st->gap_due = true; /* what came before it opened */
 		job->stats->live = "streaming";
-		log_line(job->run, "%s %s #%s: streaming from %s", job->stats->chat,
-		         job->stats->source, job->tag, st->request.url);
+		say_log(job->run, "%s %s #%s: streaming from %s", job->stats->chat,
+		        job->stats->source, job->tag, st->request.url);
 	}
 	if (own_stream && st->state == STREAM_OPEN && now - r->last_data >= silence_ms) {
-		log_line(job->run,
-		         "%s %s #%s: the stream was silent %d s (no heartbeat); reopening",
-		         job->stats->chat, job->stats->source, job->tag, f->stream_silence_s);
+		say_log(job->run, "%s %s #%s: the stream was silent %d s (no heartbeat); reopening",
+		        job->stats->chat, job->stats->source, job->tag, f->stream_silence_s);
 		http_abort(&st->request);
 		st->state = STREAM_WAITING;
 		st->not_before = now;
@@ -290,8 +269,8 @@ static CHATARC_MUST_CHECK chatarc_status_t commit_streamed(struct fetch_run *run
 		if (status != CHATARC_OK)
 			return status;
 		if (dirty)
-			log_line(run, "%s: committed what was pushed (%ld posts so far)",
-			         t->chat->name, pushed);
+			say_log(run, "%s: committed what was pushed (%ld posts so far)",
+			        t->chat->name, pushed);
 	}
 	return CHATARC_OK;
 }
@@ -453,8 +432,8 @@ static void firehose_step(struct fetch_run *run, struct source_link *link, chata
 			link->js_state = STREAM_OPEN;
 			link->js_opened_at = now;
 			set_jobs_state(run, link, STREAM_OPEN, "streaming");
-			log_line(run, "%s: streaming from %s", link->source->name,
-			         firehose_base(link));
+			say_log(run, "%s: streaming from %s", link->source->name,
+			        firehose_base(link));
 			break;
 		case JETSTREAM_CLOSED: {
 			if (link->js_state == STREAM_OPEN &&
@@ -465,8 +444,8 @@ static void firehose_step(struct fetch_run *run, struct source_link *link, chata
 			long delay =
 			    http_retry_delay(&r, false, link->js_attempt, f->backoff_base_ms,
 			                     f->backoff_max_ms, now, &run->seed);
-			log_line(run, "%s: Jetstream: %s; again in %ld ms", link->source->name,
-			         e->detail, delay);
+			say_log(run, "%s: Jetstream: %s; again in %ld ms", link->source->name,
+			        e->detail, delay);
 			link->js_state = STREAM_WAITING;
 			link->js_not_before = now + delay;
 			set_jobs_state(run, link, STREAM_WAITING, "reconnecting");
@@ -485,8 +464,8 @@ static void firehose_step(struct fetch_run *run, struct source_link *link, chata
 		link->js_taken_us = seen_us;
 	chatarc_ms_t silence_ms = (chatarc_ms_t)f->stream_silence_s * 1000;
 	if (link->js_state == STREAM_OPEN && now - last_data_ms >= silence_ms) {
-		log_line(run, "%s: Jetstream was silent %d s; reopening", link->source->name,
-		         f->stream_silence_s);
+		say_log(run, "%s: Jetstream was silent %d s; reopening", link->source->name,
+		        f->stream_silence_s);
 		jetstream_disconnect(link->jetstream);
 		link->js_state = STREAM_OPENING; /* until its CLOSED comes */
 	}
@@ -577,8 +556,8 @@ void live_lookup_done(struct job *job, const http_response_t *r)
 		} else if (urimap_find(&found, uri)) {
 			/* taken */
 		} else if (second) {
-			log_line(job->run, "%s %s #%s: %s not found twice; left to the next walk",
-			         job->stats->chat, job->stats->source, job->tag, uri);
+			say_log(job->run, "%s %s #%s: %s not found twice; left to the next walk",
+			        job->stats->chat, job->stats->source, job->tag, uri);
 		} else {
 			strlist_add(&rest, uri);
 			strlist_add(&retry, uri);
@@ -677,6 +656,10 @@ chatarc_status_t live_run(struct fetch_run *run, chatarc_error_t *err)
 		if (run->jobs[j].stream)
 			http_abort(&run->jobs[j].stream->request);
 	for (size_t i = 0; i < run->n_links; i++) {
+		if (!run->links[i].jetstream)
+			continue;
+		say_log(run, "%s: Jetstream: %llu events read", run->links[i].source->name,
+		        (unsigned long long)jetstream_read_count(run->links[i].jetstream));
 		jetstream_free(run->links[i].jetstream);
 		run->links[i].jetstream = NULL;
 	}

@@ -25,16 +25,38 @@
 #include "../common/urimap.h"
 #include "fetch-job.h"
 
-void say(struct fetch_run *run, const char *fmt, ...)
+/* One line to the caller's warning, log or notice function, if it set one. */
+static void say_to(void (*fn)(void *, const char *), void *ctx, const char *fmt, va_list ap)
 {
 	char line[1024];
-	va_list ap;
-	if (!run->options->warning)
+	if (!fn)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
+	fn(ctx, line);
+}
+
+void say(struct fetch_run *run, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say_to(run->options->warning, run->options->ctx, fmt, ap);
 	va_end(ap);
-	run->options->warning(run->options->ctx, line);
+}
+
+void say_log(struct fetch_run *run, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say_to(run->options->log, run->options->ctx, fmt, ap);
+	va_end(ap);
+}
+
+void say_notice(struct fetch_run *run, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say_to(run->options->notice, run->options->ctx, fmt, ap);
+	va_end(ap);
 }
 
 void show_progress(struct fetch_run *run, bool now)
@@ -263,12 +285,8 @@ void job_retry_or_fail(struct job *job, const http_response_t *r, bool bad_body,
 	job->stats->retries++;
 	job->not_before = now + delay;
 	job->stats->waiting_until = job->not_before;
-	if (job->run->options->log) {
-		char line[700];
-		snprintf(line, sizeof line, "%s %s: %s; retry %d in %.1f s", job->stats->chat,
-		         job->stats->source, why, job->attempt, delay / 1000.0);
-		job->run->options->log(job->run->options->ctx, line);
-	}
+	say_log(job->run, "%s %s: %s; retry %d in %.1f s", job->stats->chat, job->stats->source,
+	        why, job->attempt, delay / 1000.0);
 }
 
 /* ---- re-checking what was archived ----------------------------------------- */
@@ -307,21 +325,13 @@ static void recheck_finish(struct job *job, bool completed)
 		strlist_clear(&removed);
 		urimap_release(&listed);
 	}
-	if (completed && recheck_not_home(job->recheck) && job->run->options->log) {
-		char line[300];
-		snprintf(line, sizeof line,
-		         "%s %s: %ld posts left out whose home is another server: kept",
-		         job->stats->chat, job->stats->source, recheck_not_home(job->recheck));
-		job->run->options->log(job->run->options->ctx, line);
-	}
-	if (completed && recheck_unproven_batches(job->recheck) && job->run->options->log) {
-		char line[300];
-		snprintf(line, sizeof line,
-		         "%s %s: %ld batches of posts came back empty: not taken as deletions",
-		         job->stats->chat, job->stats->source,
-		         recheck_unproven_batches(job->recheck));
-		job->run->options->log(job->run->options->ctx, line);
-	}
+	if (completed && recheck_not_home(job->recheck))
+		say_log(job->run, "%s %s: %ld posts left out whose home is another server: kept",
+		        job->stats->chat, job->stats->source, recheck_not_home(job->recheck));
+	if (completed && recheck_unproven_batches(job->recheck))
+		say_log(
+		    job->run, "%s %s: %ld batches of posts came back empty: not taken as deletions",
+		    job->stats->chat, job->stats->source, recheck_unproven_batches(job->recheck));
 	recheck_free(job->recheck);
 	job->recheck = NULL;
 	job->rechecked_at = time_now_ms();
@@ -462,14 +472,10 @@ static void page_done(struct job *job, const http_response_t *r)
 	}
 	if (job->phase == PHASE_RECHECK && (r->status == 404 || r->status == 400)) {
 		/* Mastodon before 4.3 has no batch lookup; nothing is lost. */
-		if (job->run->options->notice) {
-			char line[900];
-			snprintf(line, sizeof line,
-			         "%s %s: the server cannot look up posts in batches (HTTP %ld%s); "
-			         "deletions there are not followed",
-			         job->stats->chat, job->stats->source, r->status, detail);
-			job->run->options->notice(job->run->options->ctx, line);
-		}
+		say_notice(job->run,
+		           "%s %s: the server cannot look up posts in batches (HTTP %ld%s); "
+		           "deletions there are not followed",
+		           job->stats->chat, job->stats->source, r->status, detail);
 		recheck_finish(job, false);
 		return;
 	}
@@ -536,16 +542,9 @@ static void page_done(struct job *job, const http_response_t *r)
 	/* A bound on one walk of one run: the cursor is saved, so the next run
 	 * goes on from here; a walk back still pending starts now. */
 	if (job->phase != PHASE_DONE && job->walk_pages >= job->run->config->fetch.max_pages) {
-		if (job->run->options->log) {
-			char line[300];
-			snprintf(
-			    line, sizeof line,
-			    "%s %s: read fetch.max_pages (%d) pages in this walk; the next run "
-			    "goes on",
-			    job->stats->chat, job->stats->source,
-			    job->run->config->fetch.max_pages);
-			job->run->options->log(job->run->options->ctx, line);
-		}
+		say_log(job->run,
+		        "%s %s: read fetch.max_pages (%d) pages in this walk; the next run goes on",
+		        job->stats->chat, job->stats->source, job->run->config->fetch.max_pages);
 		bool walk_back = job->phase == PHASE_FORWARD && job->link->net->walks_back &&
 		                 job->link->net->walks_back(job);
 		job->phase = walk_back ? PHASE_BACKFILL : PHASE_DONE;
@@ -780,15 +779,12 @@ static CHATARC_MUST_CHECK chatarc_status_t lock_targets(struct fetch_run *run, c
 		if (run->jobs[j].target->busy)
 			run->jobs[j].phase = PHASE_DONE;
 	for (size_t i = 0; i < run->n_targets; i++)
-		if (run->targets[i].busy && run->options->notice) {
-			char line[300];
-			snprintf(
-			    line, sizeof line,
+		if (run->targets[i].busy)
+			say_notice(
+			    run,
 			    "%s: another `chatarc fetch` of this chat is running (a cron job?); "
 			    "this run leaves it alone",
 			    run->targets[i].chat->name);
-			run->options->notice(run->options->ctx, line);
-		}
 	return CHATARC_OK;
 }
 

@@ -167,6 +167,18 @@ expect_eq "live: the fallback is said once, naming the token" \
 expect_eq "live: no stream asked for again after the fallback" "$(streams | wc -l)" "1"
 expect_eq "live: polling says 0 pushed" "$(pushed "$TMP/nopush.out")" "0"
 
+# A 200 that is no event stream (a proxy's HTML page) is polled instead.
+ctl '{"clear_log": true, "add": {"r5h": []}, "faults": [{"match": "/r5h/api/v1/streaming", "kind": "html", "times": 1}]}'
+D="$TMP/html"
+conf "$D" r5h
+"$CHATARC" --data "$D" fetch hanna --follow -v >/dev/null 2>"$TMP/html.err" &
+pid=$!
+wait_for grep -q 'polling every' "$TMP/html.err"
+kill -TERM $pid
+wait $pid
+check "live: a stream answered with an HTML page is polled, saying why" \
+	grep -q 'r5h: the streaming API answered text/html; charset=utf-8, not text/event-stream; polling every 1 s instead' "$TMP/html.err"
+
 D="$TMP/off"
 conf "$D" r5 ', "stream": false'
 ctl '{"clear_log": true}'

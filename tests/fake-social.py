@@ -49,7 +49,8 @@ Streaming (Mastodon's server-sent events, as its streaming server sends them):
        "prefix" (its timeline and its streams) at their real pace squeezed
        into "duration" seconds (or "rate" a second, "count" of them, cycling
        the real ones under new ids and uris); each post's send time is kept
-       (GET /_sent). "heartbeat_s" sets the heartbeat. Stream faults (by
+       (GET /_sent); "consenting_only": true leaves out authors who opted out.
+       "heartbeat_s" sets the heartbeat. Stream faults (by
        "match" like the others): drop (close after "after" events), silent
        (headers, then nothing for "seconds"), garbage (after "after" events, an
        update whose data is not JSON), 503/500/401/404 on connect.
@@ -85,6 +86,7 @@ import json
 import os
 import queue
 import random
+import re
 import socket
 import sys
 import threading
@@ -253,16 +255,22 @@ def replay(cfg):
     posts a second (cycling the recording under new ids and uris)."""
     with LOCK:
         source = sorted(INSTANCES[cfg.get("from", "a")], key=lambda s: s["created_at"])
+        if cfg.get("consenting_only"):
+            source = [s for s in source if not s["account"].get("noindex")
+                      and s["account"].get("discoverable") is not False]
         INSTANCES.setdefault(cfg["prefix"], [])
         STATE["replaying"] = True
     if "rate" in cfg:
         count = cfg.get("count", len(source))
         start = time.time()
-        base_id = 116000000000000000
+        with LOCK:
+            STATE["replays"] = STATE.get("replays", 0) + 1
+            serial = STATE["replays"]
+        base_id = 116000000000000000 + serial * 10000000
         for i in range(count):
             t = copy.deepcopy(source[i % len(source)])
             t["id"] = str(base_id + i)
-            t["uri"] = "https://replay.example/statuses/%d" % i
+            t["uri"] = "https://replay.example/statuses/%d-%d" % (serial, i)
             t["url"] = t["uri"]
             t["in_reply_to_id"] = None
             delay = start + i / cfg["rate"] - time.time()
@@ -284,32 +292,44 @@ def replay(cfg):
         STATE["replaying"] = False
 
 
-JET = {"loop": None, "clients": set(), "events": [], "last_us": 0, "replaying": False}
+JET = {"loop": None, "clients": set(), "events": [], "last_us": 0, "replaying": False,
+       "last_count": 0}
 
 
 def jet_event(op, did, rkey, record=None):
     """A Jetstream commit event (its wire form), numbered by time_us."""
+    return jet_events([(op, did, rkey, None if record is None else json.dumps(record))])
+
+
+def jet_events(commits):
+    """Commit events, each (op, did, rkey, record as JSON text or None),
+    numbered by time_us and sent together (one wake of the loop for all:
+    the noise of a busy network comes thousands a second)."""
+    out = []
     with LOCK:
-        t = max(int(time.time() * 1e6), JET["last_us"] + 1)
-        JET["last_us"] = t
-        commit = {"rev": "3l%011d" % (t % 10**11), "operation": op,
-                  "collection": "app.bsky.feed.post", "rkey": rkey}
-        if record is not None:
-            commit["record"] = record
-            commit["cid"] = "bafyrei" + ("%x" % t).rjust(52, "a")
-        text = json.dumps({"did": did, "time_us": t, "kind": "commit", "commit": commit})
-        JET["events"].append((t, text))
+        for op, did, rkey, record in commits:
+            t = max(int(time.time() * 1e6), JET["last_us"] + 1)
+            JET["last_us"] = t
+            text = ('{"did":%s,"time_us":%d,"kind":"commit","commit":{"rev":"3l%011d",'
+                    '"operation":"%s","collection":"app.bsky.feed.post","rkey":%s%s}}' % (
+                        json.dumps(did), t, t % 10**11, op, json.dumps(rkey),
+                        "" if record is None else
+                        ',"record":%s,"cid":"bafyrei%s"' % (record, ("%x" % t).rjust(52, "a"))))
+            JET["events"].append((t, text))
+            JET["last_count"] += 1
+            out.append((t, text))
         if len(JET["events"]) > 200000:  # Jetstream keeps a window, not all time
             del JET["events"][:100000]
     loop = JET["loop"]
     if loop:
-        loop.call_soon_threadsafe(jet_fanout, (t, text))
-    return t
+        loop.call_soon_threadsafe(jet_fanout_all, out)
+    return out[-1][0] if out else 0
 
 
-def jet_fanout(event):
+def jet_fanout_all(events):
     for q in list(JET["clients"]):
-        q.put_nowait(event)
+        for e in events:
+            q.put_nowait(e)
 
 
 def did_rkey(uri):
@@ -361,12 +381,22 @@ def bsky_replay(cfg):
         BLUESKY[:] = [p for p in BLUESKY if not text_matches(p, tag)]
         JET["replaying"] = True
     chosen.sort(key=lambda p: p["record"]["createdAt"])
+    if cfg.get("consenting_only"):
+        chosen = [p for p in chosen
+                  if "!no-unauthenticated" not in [x.get("val") for x in p["author"].get("labels", [])]]
 
     def at(p):
         return time.mktime(time.strptime(p["record"]["createdAt"][:19], "%Y-%m-%dT%H:%M:%S"))
     span = max(at(chosen[-1]) - at(chosen[0]), 1)
     scale = cfg.get("duration", 4) / span
-    noise = [p for p in BLUESKY if not text_matches(p, tag)][:50]
+    # The rest of the network: the real records, their text kept but for
+    # the tag's word (so their size and shape are real posts').
+    noise = []
+    for p in chosen:
+        record = copy.deepcopy(p["record"])
+        record["text"] = re.sub(tag, "re-zoning", record.get("text", ""), flags=re.I)
+        record.pop("facets", None)
+        noise.append((did_rkey(p["uri"]), json.dumps(record)))
     rate = cfg.get("noise_rate", 0)
     start = time.time()
     n_noise = 0
@@ -374,15 +404,18 @@ def bsky_replay(cfg):
         due = start + (at(p) - at(chosen[0])) * scale
         while True:
             now = time.time()
-            if rate and n_noise < (now - start) * rate:
-                q = noise[n_noise % len(noise)]
-                did, rkey = did_rkey(q["uri"])
-                jet_event("create", did, "%sn%d" % (rkey, n_noise), q["record"])
-                n_noise += 1
-                continue
             if now >= due:
                 break
-            time.sleep(min(due - now, 0.001 if rate else 0.05))
+            behind = int((now - start) * rate) - n_noise if rate else 0
+            if behind > 0:  # the network's other posts, in batches
+                batch = []
+                for _ in range(min(behind, 500)):
+                    (did, rkey), record = noise[n_noise % len(noise)]
+                    batch.append(("create", did, "%sn%d" % (rkey, n_noise), record))
+                    n_noise += 1
+                jet_events(batch)
+                continue
+            time.sleep(min(due - now, 0.002 if rate else 0.05))
         p = copy.deepcopy(p)
         add_hashtag(p["record"], tag)
         stamp = now_iso()
@@ -646,7 +679,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_sent":
             with LOCK:
                 body = json.dumps({"replaying": STATE["replaying"] or JET["replaying"],
-                                   "sent": STATE["sent"]})
+                                   "sent": STATE["sent"], "jet_events": JET["last_count"]})
             self.send_body(200, body)
             return
         if len(parts) == 5 and parts[1:5] == ["api", "v1", "streaming", "hashtag"]:
