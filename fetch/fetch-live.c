@@ -310,18 +310,24 @@ static CHATARC_MUST_CHECK chatarc_status_t hold_archives(struct fetch_run *run, 
 	return CHATARC_OK;
 }
 
-/* ---- a firehose: Bluesky's Jetstream, one connection a source --------------- */
-
+/* What this run archived from a source, by the name its deletions use:
+ * Mastodon's delete event names the instance's own id, a Jetstream delete
+ * commit the post's uri. A deletion of anything else (every deletion on a
+ * big instance, the network's) is not looked into here; the periodic
+ * re-check covers what earlier runs archived. */
 void live_note_archived(struct job *job, const chatarc_record_t *record)
 {
 	bool added;
-	if (!job->run->options->follow || !job->link->net->firehose)
+	const char *name = job->link->net->firehose ? record->uri : record->native_id;
+	if (!job->run->options->follow || !name)
 		return;
 	if (job->link->jetstream)
-		jetstream_hold(job->link->jetstream, record->uri);
+		jetstream_hold(job->link->jetstream, name);
 	else
-		urimap_insert(&job->link->held, record->uri, &added);
+		urimap_insert(&job->link->held, name, &added);
 }
+
+/* ---- a firehose: Bluesky's Jetstream, one connection a source --------------- */
 
 static const char *firehose_base(const struct source_link *link)
 {

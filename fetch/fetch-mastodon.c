@@ -348,7 +348,10 @@ static CHATARC_MUST_CHECK chatarc_status_t mastodon_stream_event(struct job *job
 		if (!*data || strspn(data, "0123456789") != strlen(data))
 			return chatarc_error_set(err, CHATARC_ERR_FORMAT,
 			                         "a delete event without a status id: %.60s", data);
-		strlist_add(&job->stream->deleted, data);
+		/* Only a status this run archived from here is looked into
+		 * (fetch-live.c's live_note_archived). */
+		if (urimap_find(&job->link->held, data))
+			strlist_add_unique(&job->stream->deleted, data);
 		return CHATARC_OK;
 	}
 	if (strcmp(type, "update") && strcmp(type, "status.update"))

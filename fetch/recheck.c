@@ -93,18 +93,23 @@ void recheck_free(recheck_t *rc)
 	free(rc);
 }
 
+/* Candidate i is to be asked for alone at its home; one whose home is
+ * another server never is (kept, counted). */
+static void add_suspect(recheck_t *rc, size_t i)
+{
+	if (!rc->home[i]) {
+		rc->not_home++;
+		return;
+	}
+	ALLOC_GROW(rc->suspects, rc->n_suspects + 1, rc->suspects_alloc);
+	rc->suspects[rc->n_suspects++] = i;
+}
+
 void recheck_only(recheck_t *rc, const strlist_t *ids)
 {
-	for (size_t i = 0; i < rc->ids.len; i++) {
-		if (!strlist_has(ids, rc->ids.items[i]))
-			continue;
-		if (!rc->home[i]) {
-			rc->not_home++;
-			continue;
-		}
-		ALLOC_GROW(rc->suspects, rc->n_suspects + 1, rc->suspects_alloc);
-		rc->suspects[rc->n_suspects++] = i;
-	}
+	for (size_t i = 0; i < rc->ids.len; i++)
+		if (strlist_has(ids, rc->ids.items[i]))
+			add_suspect(rc, i);
 	rc->next = rc->ids.len;
 }
 
@@ -196,16 +201,9 @@ chatarc_status_t recheck_read(recheck_t *rc, const strbuf_t *body,
 	if (rc->seen.count == 0 || unasked) {
 		rc->unproven++;
 	} else {
-		for (size_t i = rc->asked_from; i < rc->asked_to; i++) {
-			if (urimap_find(&rc->seen, rc->ids.items[i]))
-				continue;
-			if (!rc->home[i]) {
-				rc->not_home++;
-				continue;
-			}
-			ALLOC_GROW(rc->suspects, rc->n_suspects + 1, rc->suspects_alloc);
-			rc->suspects[rc->n_suspects++] = i;
-		}
+		for (size_t i = rc->asked_from; i < rc->asked_to; i++)
+			if (!urimap_find(&rc->seen, rc->ids.items[i]))
+				add_suspect(rc, i);
 	}
 	rc->next = rc->asked_to;
 	return CHATARC_OK;

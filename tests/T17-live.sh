@@ -108,6 +108,7 @@ lie_uri=$(jq -r --arg i "$lie" '.[] | select(.id == $i) | .uri' "$TMP/hanna.json
 edit_uri=$(jq -r --arg i "$edit" '.[] | select(.id == $i) | .uri' "$TMP/hanna.json")
 ctl "{\"lie_delete\": {\"r1\": [\"$lie\"]}, \"delete\": {\"r1\": [\"$del\"]}, \"announce\": true,
       \"edit\": {\"r1\": {\"$edit\": {\"content\": \"<p>edited live #IchbinHanna</p>\", \"edited_at\": \"2030-01-01T00:00:00.000Z\"}}}}"
+ctl '{"lie_delete": {"r1": ["999999999"]}}'
 gone() { ! uris "$D" | grep -qxF "$del_uri"; }
 edited() { "$CHATARC" --data "$D" export hanna --format json | jq -r --arg u "$edit_uri" 'select(.uri == $u) | .text' | grep -q 'edited live'; }
 wait_for gone
@@ -120,6 +121,8 @@ wait $pid
 expect_eq "live: a delete event proved at home removes the post" "$(uris "$D" | grep -cxF "$del_uri")" "0"
 expect_eq "live: a delete event for a post its home still has removes nothing" \
 	"$asked_lie:$(uris "$D" | grep -cxF "$lie_uri")" "200:1"
+expect_eq "live: a delete event for a status this run never archived asks nothing" \
+	"$(server_log | jq -r .path | grep -c '/statuses/999999999')" "0"
 expect_eq "live: status.update replaces the text" \
 	"$("$CHATARC" --data "$D" export hanna --format json | jq -r --arg u "$edit_uri" 'select(.uri == $u) | .text')" "edited live #IchbinHanna"
 expect_eq "live: a deletion is not a takedown (nothing remembered as forgotten)" \
