@@ -326,12 +326,32 @@ check "live: the session page says live while the chat goes on" grep -q 'class="
 check "live: ... and reloads itself (meta refresh, no script)" grep -q '<meta http-equiv="refresh" content="10">' "$live_page"
 check "live: the chat page says live too" grep -q 'Live, updated' "$D/site/hanna/index.html"
 expect_eq "live: the live page has no script" "$(grep -c '<script' "$live_page")" "0"
+# What a reader sees: Chromium opens the page once; a post arrives; the
+# page reloads itself and shows it, still live.
+ARTIFACTS="${TEST_ARTIFACTS:-$ROOT/tests/artifacts}/live"
+mkdir -p "$ARTIFACTS"
+/usr/bin/python3 "$ROOT/tests/live-watcher.py" "file://$live_page" "$ARTIFACTS" 40 >"$TMP/watch.out" 2>"$TMP/watch.err" &
+watcher=$!
+watch_started() { grep -q '^start:' "$TMP/watch.out"; }
+wait_for watch_started
+"$PY" -c '
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+s = [x for y in s for x in y if not x["account"].get("noindex") and x["account"].get("discoverable") is not False][0]
+s["id"] = "116999999999999999"; s["uri"] = "https://late.example/statuses/1"; s["url"] = s["uri"]
+s["content"] = "<p>A late answer, seen live #IchbinHanna</p>"
+import time; s["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+print(json.dumps({"add": {"r8": [s]}}))' "$TMP/hanna.json" >"$TMP/late.json"
+curl -s -X POST --data-binary "@$TMP/late.json" "$BASE/_control" >/dev/null
+wait $watcher
+expect_eq "live: in Chromium the open page reloads itself with the new post, still live" \
+	"$(sed -n 's/^later: \([0-9]*\) messages, \(Live\).*/\1 \2/p' "$TMP/watch.out")" "$(($(wc -l <"$TMP/want") + 1)) Live"
 kill -TERM $pid
 wait $pid
 expect_eq "live: --follow --publish exits 0" "$?" "0"
 expect_eq "live: stopped, the pages are published once more, final" \
 	"$(cat "$live_page" "$D/site/hanna/index.html" | grep -c 'Live, updated\|http-equiv="refresh"')" "0"
-expect_eq "live: ... with every message" "$(grep -o 'class="msg[ "]' "$live_page" | wc -l)" "$(wc -l <"$TMP/want")"
+expect_eq "live: ... with every message" "$(grep -o 'class="msg[ "]' "$live_page" | wc -l)" "$(($(wc -l <"$TMP/want") + 1))"
 # publish --live itself: live only while the archive was written in the
 # last 15 minutes.
 "$CHATARC" --data "$D" publish --live

@@ -171,7 +171,9 @@
       <p id="activity-cap">
         <xsl:value-of select="concat('Messages per minute, ', ../@tz, ' time: busiest at ')"/>
         <xsl:call-template name="shift-clock"><xsl:with-param name="utc" select="substring($peak/@time, 12, 5)"/><xsl:with-param name="by" select="$offset"/></xsl:call-template>
-        <xsl:value-of select="concat(' (', substring($peak/@time, 12, 5), ' UTC) with ', $max, '; ', count(minute), ' minutes from ', substring(minute[1]/@time, 12, 5), ' to ')"/>
+        <xsl:value-of select="concat(' (', substring($peak/@time, 12, 5), ' UTC) with ', $max, '; ')"/>
+        <xsl:call-template name="counted"><xsl:with-param name="n" select="count(minute)"/><xsl:with-param name="one" select="'minute'"/></xsl:call-template>
+        <xsl:value-of select="concat(' from ', substring(minute[1]/@time, 12, 5), ' to ')"/>
         <xsl:call-template name="shift-clock"><xsl:with-param name="utc" select="substring(minute[last()]/@time, 12, 5)"/><xsl:with-param name="by" select="1"/></xsl:call-template>
         <xsl:text> UTC.</xsl:text>
       </p>
