@@ -51,23 +51,6 @@ struct jetstream {
 
 /* ---- matching ------------------------------------------------------------ */
 
-static bool contains_nocase(const char *hay, size_t len, const char *needle)
-{
-	size_t n = strlen(needle);
-	if (!n || n > len)
-		return false;
-	for (size_t i = 0; i + n <= len; i++) {
-		if (tolower((unsigned char)hay[i]) != (unsigned char)needle[0])
-			continue;
-		size_t k = 1;
-		while (k < n && tolower((unsigned char)hay[i + k]) == (unsigned char)needle[k])
-			k++;
-		if (k == n)
-			return true;
-	}
-	return false;
-}
-
 /* "#tag" in text as a whole hashtag: not followed by a letter, digit or '_'. */
 static bool text_has_hashtag(const char *text, const char *tag)
 {
@@ -124,7 +107,7 @@ bool jetstream_match(const char *message, size_t len, const strlist_t *lower_tag
 	if (!deletion) {
 		bool any = false;
 		for (size_t t = 0; t < lower_tags->len && !any; t++)
-			any = contains_nocase(message, len, lower_tags->items[t]);
+			any = strcasestr(message, lower_tags->items[t]) != NULL;
 		if (!any)
 			return false;
 	}
@@ -345,6 +328,20 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* What jetstream_new made, once no thread runs. */
+static void release(jetstream_t *js)
+{
+	if (js->context)
+		lws_context_destroy(js->context);
+	jetstream_events_free(js->queue, js->n_queue);
+	free(js->connect_base);
+	strlist_clear(&js->tags);
+	urimap_release(&js->held);
+	strbuf_release(&js->message);
+	pthread_mutex_destroy(&js->lock);
+	free(js);
+}
+
 chatarc_status_t jetstream_new(const strlist_t *tags, void (*wake)(void *ctx), void *wake_ctx,
                                jetstream_t **out, chatarc_error_t *err)
 {
@@ -370,13 +367,7 @@ chatarc_status_t jetstream_new(const strlist_t *tags, void (*wake)(void *ctx), v
 	info.user = js;
 	js->context = lws_create_context(&info);
 	if (!js->context || pthread_create(&js->thread, NULL, thread_main, js)) {
-		if (js->context)
-			lws_context_destroy(js->context);
-		strlist_clear(&js->tags);
-		urimap_release(&js->held);
-		strbuf_release(&js->message);
-		pthread_mutex_destroy(&js->lock);
-		free(js);
+		release(js);
 		return chatarc_error_set(err, CHATARC_ERR_IO, "cannot start the Jetstream client");
 	}
 	*out = js;
@@ -392,14 +383,7 @@ void jetstream_free(jetstream_t *js)
 	pthread_mutex_unlock(&js->lock);
 	lws_cancel_service(js->context);
 	pthread_join(js->thread, NULL);
-	lws_context_destroy(js->context);
-	jetstream_events_free(js->queue, js->n_queue);
-	free(js->connect_base);
-	strlist_clear(&js->tags);
-	urimap_release(&js->held);
-	strbuf_release(&js->message);
-	pthread_mutex_destroy(&js->lock);
-	free(js);
+	release(js);
 }
 
 chatarc_status_t jetstream_connect(jetstream_t *js, const char *base, int64_t cursor_us,

@@ -62,8 +62,9 @@ void jetstream_events_free(jetstream_event_t *events, size_t n);
 /* Events read since the start (matching or not): for the benchmark. */
 uint64_t jetstream_read_count(jetstream_t *js);
 
-/* Whether a Jetstream message (a commit of app.bsky.feed.post) carries one
- * of the tags (lower-case); exposed for the unit tests. Fills *kind, uri,
+/* Whether a Jetstream message (a commit of app.bsky.feed.post; len bytes
+ * and a NUL after them) carries one of the tags (lower-case); exposed for
+ * the unit tests. Fills *kind, uri,
  * tag, time_us; false when it is not one to hand over. held: whether the
  * caller holds a uri (deletions), may be NULL. */
 bool jetstream_match(const char *message, size_t len, const strlist_t *lower_tags,
