@@ -370,6 +370,15 @@ static void set_jobs_state(struct fetch_run *run, const struct source_link *link
 	}
 }
 
+/* The source's firehose cannot be read: its jobs poll, said once. */
+static void firehose_polls(struct fetch_run *run, struct source_link *link, const char *why)
+{
+	link->js_state = STREAM_POLLING;
+	for (size_t j = 0; j < run->n_jobs; j++)
+		if (run->jobs[j].link == link && run->jobs[j].stream)
+			poll_instead(&run->jobs[j], why);
+}
+
 static void firehose_start(struct fetch_run *run, struct source_link *link)
 {
 	strlist_t tags = {0};
@@ -378,9 +387,7 @@ static void firehose_start(struct fetch_run *run, struct source_link *link)
 		if (run->jobs[j].link == link && run->jobs[j].stream)
 			strlist_add(&tags, run->jobs[j].tag);
 	if (jetstream_new(&tags, firehose_wake, run->http, &link->jetstream, &err) != CHATARC_OK) {
-		for (size_t j = 0; j < run->n_jobs; j++)
-			if (run->jobs[j].link == link && run->jobs[j].stream)
-				poll_instead(&run->jobs[j], err.message);
+		firehose_polls(run, link, err.message);
 		strlist_clear(&tags);
 		return;
 	}
@@ -480,10 +487,7 @@ static void firehose_step(struct fetch_run *run, struct source_link *link, chata
 		int64_t cursor = firehose_cursor(run, link);
 		if (jetstream_connect(link->jetstream, firehose_base(link), cursor, &err) !=
 		    CHATARC_OK) {
-			for (size_t j = 0; j < run->n_jobs; j++)
-				if (run->jobs[j].link == link && run->jobs[j].stream)
-					poll_instead(&run->jobs[j], err.message);
-			link->js_state = STREAM_POLLING;
+			firehose_polls(run, link, err.message);
 			return;
 		}
 		link->js_state = STREAM_OPENING;
